@@ -1,0 +1,185 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Typed configuration: the only module that reads process.env.
+ *
+ * Every variable is declared once below with its schema, default and description; the README's
+ * configuration table and the docker-compose test both read this list, so they cannot drift apart.
+ */
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
+
+// 0 asks the OS for a free port (tests use it).
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .refine((value) => value === undefined || protocols.some((p) => value.startsWith(`${p}://`)), {
+      message: `expected a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+// Five-field cron (minute hour day month weekday); BullMQ's cron-parser validates the details.
+const cron = z.string().trim().regex(/^\S+(\s+\S+){4,5}$/, { message: 'expected a cron pattern such as "0 2 * * *"' });
+
+interface VariableSpec {
+  schema: z.ZodType;
+  /** Default as the user would write it; undefined means "unset" is meaningful. */
+  default?: string;
+  description: string;
+}
+
+export const CONFIG_VARIABLES = {
+  PORT: { schema: port, default: '4000', description: 'HTTP port of the API (GraphQL, GraphiQL, health).' },
+  HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the API listens on (0.0.0.0 in containers).' },
+  DATABASE_URL: {
+    schema: optionalUrl(['postgres', 'postgresql']),
+    description: 'PostgreSQL connection string. Unset: the hub starts its embedded PostgreSQL in HUB_DATA_DIR.',
+  },
+  REDIS_URL: {
+    schema: optionalUrl(['redis', 'rediss']),
+    description: 'Redis connection string for BullMQ. Unset: BullMQ runs on its PostgreSQL backend in the hub database.',
+  },
+  QUEUE_PREFIX: {
+    schema: z.string().regex(/^[a-z][a-z0-9_]*$/, { message: 'expected lower-case letters, digits and _' }),
+    default: 'iih',
+    description: 'BullMQ key prefix on Redis, and schema name prefix on the PostgreSQL backend (`<prefix>_queue`).',
+  },
+  HUB_DATA_DIR: {
+    schema: z.string().min(1),
+    default: '.data',
+    description: 'Folder for the embedded PostgreSQL data (relative paths are from the project root). Kept across restarts.',
+  },
+  EMBEDDED_PG_PORT: { schema: port, default: '54329', description: 'Port of the embedded PostgreSQL (only when DATABASE_URL is unset).' },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    description: 'Log level of the JSON logs written to standard output.',
+  },
+  SIMULATOR_PORT: { schema: port, default: '4100', description: 'Port of the agency simulator.' },
+  SIMULATOR_HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the agency simulator listens on.' },
+  SIMULATOR_IN_PROCESS: {
+    schema: bool,
+    default: 'true',
+    description: 'Run the agency simulator inside the hub process when it runs API and worker together (`npm start`).',
+  },
+  SIMULATOR_SEED: { schema: z.coerce.number().int().min(0), default: '20191', description: 'Seed of the simulator: the same seed serves the same data.' },
+  SIMULATOR_SCALE: {
+    schema: z.coerce.number().int().min(1).max(5_000_000),
+    default: '3000',
+    description: 'Number of factories the simulator serves.',
+  },
+  SIMULATOR_QUIRK_RATE: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.02',
+    description: 'Share of rows (0-1) that carry a real-feed quirk (Excel-quoted IDs, `-` for empty, bad coordinates, ...).',
+  },
+  SIMULATOR_BAD_ROW_RATE: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.002',
+    description: 'Share of rows (0-1) the simulator makes malformed (invalid factory ID), which the hub must quarantine.',
+  },
+  DIW_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'URL of the DIW factory CSV. Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+  },
+  DIW_SCHEDULE: { schema: cron, default: '0 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the DIW factory load.' },
+  SCHEDULE_TIMEZONE: { schema: z.string().min(1), default: 'Asia/Bangkok', description: 'Time zone of every cron schedule.' },
+  INGEST_ON_START: {
+    schema: bool,
+    default: 'true',
+    description: 'On start-up, queue a run of every source that has never loaded successfully.',
+  },
+  FEED_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(1000),
+    default: '120000',
+    description: 'Abort a feed download that has received nothing for this long (ms).',
+  },
+  INGEST_ATTEMPTS: {
+    schema: z.coerce.number().int().min(1).max(20),
+    default: '3',
+    description: 'Attempts per ingestion job for transient failures (HTTP 5xx, timeouts), with exponential backoff.',
+  },
+  INGEST_BACKOFF_MS: {
+    schema: z.coerce.number().int().min(0),
+    default: '30000',
+    description: 'First backoff delay (ms) between ingestion attempts; doubles each time.',
+  },
+} satisfies Record<string, VariableSpec>;
+
+export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;
+
+type Raw = { [K in ConfigVariableName]: z.output<(typeof CONFIG_VARIABLES)[K]['schema']> };
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  queuePrefix: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  logLevel: Raw['LOG_LEVEL'];
+  simulator: { port: number; host: string; inProcess: boolean; seed: number; scale: number; quirkRate: number; badRowRate: number };
+  sources: { diw: { feedUrl: string; schedule: string } };
+  scheduleTimezone: string;
+  ingestOnStart: boolean;
+  feedTimeoutMs: number;
+  ingestAttempts: number;
+  ingestBackoffMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, spec] of Object.entries(CONFIG_VARIABLES) as [ConfigVariableName, VariableSpec][]) {
+    const given = env[name];
+    const value = given === undefined || given === '' ? spec.default : given;
+    const result = spec.schema.safeParse(value);
+    if (result.success) raw[name] = result.data;
+    else problems.push(`${name}=${JSON.stringify(given)}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const r = raw as Raw;
+  const simulatorBase = `http://${r.SIMULATOR_HOST === '0.0.0.0' ? '127.0.0.1' : r.SIMULATOR_HOST}:${r.SIMULATOR_PORT}`;
+  return {
+    port: r.PORT,
+    host: r.HOST,
+    databaseUrl: r.DATABASE_URL,
+    redisUrl: r.REDIS_URL,
+    queuePrefix: r.QUEUE_PREFIX,
+    dataDir: path.resolve(PROJECT_ROOT, r.HUB_DATA_DIR),
+    embeddedPgPort: r.EMBEDDED_PG_PORT,
+    logLevel: r.LOG_LEVEL,
+    simulator: {
+      port: r.SIMULATOR_PORT,
+      host: r.SIMULATOR_HOST,
+      inProcess: r.SIMULATOR_IN_PROCESS,
+      seed: r.SIMULATOR_SEED,
+      scale: r.SIMULATOR_SCALE,
+      quirkRate: r.SIMULATOR_QUIRK_RATE,
+      badRowRate: r.SIMULATOR_BAD_ROW_RATE,
+    },
+    sources: {
+      diw: { feedUrl: r.DIW_FEED_URL ?? `${simulatorBase}/diw/factories.csv`, schedule: r.DIW_SCHEDULE },
+    },
+    scheduleTimezone: r.SCHEDULE_TIMEZONE,
+    ingestOnStart: r.INGEST_ON_START,
+    feedTimeoutMs: r.FEED_TIMEOUT_MS,
+    ingestAttempts: r.INGEST_ATTEMPTS,
+    ingestBackoffMs: r.INGEST_BACKOFF_MS,
+  };
+}
