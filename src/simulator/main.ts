@@ -1,0 +1,30 @@
+/** Runs the agency simulator on its own: `npm run simulator`. Settings come from SIMULATOR_* variables. */
+import pino from 'pino';
+import { loadConfig } from '../config/config';
+import { startSimulator } from './simulator';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, base: { service: 'agency-simulator' } });
+  const { port, host, seed, scale, quirkRate, badRowRate } = config.simulator;
+  const simulator = await startSimulator({ port, host, seed, scale, quirkRate, badRowRate });
+  logger.info({ url: simulator.url, seed, scale, quirkRate, badRowRate }, 'agency simulator listening');
+
+  const stop = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'agency simulator stopping');
+    simulator.close().then(
+      () => logger.info('agency simulator stopped'),
+      (error: unknown) => {
+        logger.error({ err: error }, 'agency simulator did not stop cleanly');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  pino({ base: { service: 'agency-simulator' } }).fatal({ err: error }, 'agency simulator failed to start');
+  process.exitCode = 1;
+});

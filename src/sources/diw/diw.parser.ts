@@ -1,0 +1,333 @@
+import { pipeline, type Readable } from 'node:stream';
+import { parse, type Info } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
+import {
+  DIW_OPTIONAL_COLUMNS,
+  DIW_REQUIRED_COLUMNS,
+  type DiwColumn,
+  type DiwStatusCode,
+  type FactoryRecord,
+} from './diw.record';
+
+/**
+ * Streams DIW's factory CSV (open-data Factory_Data, optionally with FFLAG and TRADE) into
+ * FactoryRecords. Rows that cannot be trusted are rejected one by one; a feed that is not the DIW
+ * CSV at all (HTML page, missing columns) throws FeedFormatError. See README.md for the quirks.
+ */
+export async function* parseDiwFactories(
+  input: NodeJS.ReadableStream | Readable,
+  context: ParseContext,
+): AsyncGenerator<ParsedRow<FactoryRecord>> {
+  const skipped: ParsedRow<FactoryRecord>[] = [];
+  const parser = parse({
+    relax_quotes: true, // Excel-quoted IDs (="0123") put quotes inside unquoted fields
+    relax_column_count: true, // a short or long row is rejected below, not fatal
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true, // trailing ",,,," rows that spreadsheets leave behind
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD_CHARS,
+    raw: true,
+    info: true,
+    on_skip: (error, raw) => {
+      if (error?.code === 'CSV_MAX_RECORD_SIZE') {
+        // csv-parse silently stops after this error; failing loudly beats loading half a feed.
+        parser.destroy(
+          new FeedFormatError(`DIW feed has a record over ${MAX_RECORD_CHARS} characters near line ${parser.info.lines} (unbalanced quote?)`),
+        );
+        return;
+      }
+      const text = trimLineBreaks(raw ?? '');
+      skipped.push({ kind: 'rejected', line: startLine(parser.info.lines, text), raw: text, reason: `unreadable CSV row: ${error?.message ?? 'unknown error'}` });
+    },
+  });
+  // Errors of any stage (socket reset, HTML page) surface in the loop below; nothing to do here.
+  pipeline(input, (source: AsyncIterable<Buffer | string>) => decodeFeed(source, context), parser, () => {});
+
+  let header: Header | undefined;
+  for await (const { record, raw, info } of parser as AsyncIterable<CsvRow>) {
+    const rawLine = trimLineBreaks(raw);
+    const line = startLine(info.lines, rawLine);
+    while (skipped.length > 0 && skipped[0]!.line < line) yield skipped.shift()!;
+    if (header === undefined) header = readHeader(record, context);
+    else yield parseRow(record, header, line, rawLine);
+  }
+  yield* skipped;
+  if (header === undefined) throw new FeedFormatError('DIW feed is empty: no header line');
+}
+
+const MAX_RECORD_CHARS = 64 * 1024;
+/** Bytes looked at to tell UTF-8 from TIS-620; up to the maximum while they are all ASCII. */
+const SNIFF_BYTES = 64 * 1024;
+const SNIFF_BYTES_MAX = 1024 * 1024;
+
+interface CsvRow {
+  record: string[];
+  raw: string;
+  info: Info;
+}
+
+interface Header {
+  names: string[];
+  index: Map<DiwColumn, number>;
+}
+
+/** A row-level problem: the row goes to quarantine with this message. */
+class RowRejection extends Error {}
+
+function reject(reason: string): never {
+  throw new RowRejection(reason);
+}
+
+function trimLineBreaks(text: string): string {
+  return text.replace(/^[\r\n]+|[\r\n]+$/g, '');
+}
+
+/** csv-parse reports the line a record ends on; a quoted field may span several lines. */
+function startLine(endLine: number, rawRecord: string): number {
+  return endLine - (rawRecord.match(/\r\n|\r|\n/g)?.length ?? 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+/**
+ * Decodes the byte stream to text. DIW files come in UTF-8 (with or without BOM) or, older ones,
+ * in TIS-620/Windows-874; the first SNIFF_BYTES decide which. Also refuses HTML, which portals
+ * serve with status 200 when the file is unavailable.
+ */
+async function* decodeFeed(source: AsyncIterable<Buffer | string>, context: ParseContext): AsyncGenerator<string> {
+  let decoder: iconv.DecoderStream | undefined;
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let sawText = false;
+
+  const emit = (text: string): string => {
+    if (!sawText) {
+      const start = text.replace(/^[\s\uFEFF]+/, '');
+      if (start.startsWith('<')) throw new FeedFormatError('DIW feed is an HTML page, not CSV (the portal may be down or the URL wrong)');
+      sawText = start.length > 0;
+    }
+    return text;
+  };
+
+  for await (const chunk of source) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (decoder) {
+      yield emit(decoder.write(bytes));
+      continue;
+    }
+    head.push(bytes);
+    headBytes += bytes.length;
+    if (headBytes < SNIFF_BYTES || (headBytes < SNIFF_BYTES_MAX && isAscii(head))) continue;
+    const sniffed = Buffer.concat(head);
+    head = [];
+    decoder = openDecoder(sniffed, false, context);
+    yield emit(decoder.write(sniffed));
+  }
+  if (!decoder) {
+    const sniffed = Buffer.concat(head);
+    decoder = openDecoder(sniffed, true, context);
+    yield emit(decoder.write(sniffed));
+  }
+  const rest = decoder.end();
+  if (rest) yield emit(rest);
+}
+
+function openDecoder(head: Buffer, complete: boolean, context: ParseContext): iconv.DecoderStream {
+  if (isUtf8(head, complete)) return iconv.getDecoder('utf8');
+  context.warnings.push('feed is not UTF-8: decoded as Windows-874 (TIS-620)');
+  return iconv.getDecoder('win874');
+}
+
+function isAscii(chunks: Buffer[]): boolean {
+  return chunks.every((chunk) => chunk.every((byte) => byte < 0x80));
+}
+
+/** True if the bytes are valid UTF-8; a sequence cut at the end only counts when the feed ended there. */
+function isUtf8(bytes: Buffer, complete: boolean): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: !complete });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header
+
+function readHeader(fields: string[], context: ParseContext): Header {
+  const names = fields.map((name) => name.replace(/\uFEFF/g, '').trim());
+  const known = new Set<string>([...DIW_REQUIRED_COLUMNS, ...DIW_OPTIONAL_COLUMNS]);
+  const index = new Map<DiwColumn, number>();
+  const unknown: string[] = [];
+  names.forEach((name, i) => {
+    const key = name.toUpperCase();
+    if (!known.has(key)) unknown.push(name);
+    else if (!index.has(key as DiwColumn)) index.set(key as DiwColumn, i);
+  });
+  const missing = DIW_REQUIRED_COLUMNS.filter((column) => !index.has(column));
+  if (missing.length > 0) throw new FeedFormatError(`DIW feed is missing required column(s): ${missing.join(', ')}`);
+  if (unknown.length > 0) context.warnings.push(`unknown column(s) ignored: ${unknown.join(', ')}`);
+  return { names, index };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+function parseRow(fields: string[], header: Header, line: number, rawLine: string): ParsedRow<FactoryRecord> {
+  if (fields.length !== header.names.length) {
+    return { kind: 'rejected', line, raw: rawLine, reason: `expected ${header.names.length} fields, got ${fields.length}` };
+  }
+  try {
+    return { kind: 'record', line, record: toFactory(fields, header) };
+  } catch (error) {
+    if (!(error instanceof RowRejection)) throw error;
+    const raw = Object.fromEntries(header.names.map((name, i) => [name, fields[i] ?? '']));
+    return { kind: 'rejected', line, raw, reason: error.message };
+  }
+}
+
+function toFactory(fields: string[], header: Header): FactoryRecord {
+  const get = (column: DiwColumn): string | undefined => {
+    const i = header.index.get(column);
+    return i === undefined ? undefined : fields[i];
+  };
+  const name = text(get('FNAME'));
+  if (name === null) reject('FNAME is empty');
+  const { lat, lng } = coordinates(get('LAT'), get('LNG'));
+  return {
+    fid: factoryId(get('FID')),
+    legacyRegNo: code(get('FACREG')),
+    displayRegNo: code(get('DISPFACREG')),
+    factoryType: code(get('FACTYPE')),
+    name,
+    operatorName: text(get('ONAME')),
+    objective: text(get('OBJECT')),
+    address: text(get('FADDR')),
+    moo: code(get('FMOO')),
+    soi: text(get('FSOI')),
+    road: text(get('FROAD')),
+    subdistrict: text(get('FTUMNAME')),
+    district: text(get('FAMPNAME')),
+    province: text(get('FPROVNAME')),
+    capitalBaht: amount(get('TOTAL_CAP'), 'TOTAL_CAP'),
+    workers: amount(get('TOTAL_WORKER'), 'TOTAL_WORKER', { integer: true }),
+    horsepower: amount(get('HP'), 'HP'),
+    lat,
+    lng,
+    isicCode: code(get('ISIC_CODE')),
+    estateCode: code(get('ESTATE')),
+    estateName: text(get('ESTATE_NAME_TH')),
+    sourceUpdatedAt: isoDate(get('LAST_UPDATE'), 'LAST_UPDATE'),
+    statusCode: statusCode(get('FFLAG')),
+    operatorTaxId: taxId(get('TRADE')),
+  };
+}
+
+const EMPTY_MARKERS = new Set(['', '-', '--', 'N/A']);
+
+/**
+ * Cleans a text field: unwraps Excel's `="..."`, NFC, folds the two-character sara am (nikhahit +
+ * sara aa, possibly around a tone mark) into U+0E33, drops zero-width characters, collapses
+ * whitespace. Empty markers become null.
+ */
+function text(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const excel = /^\s*="(.*)"\s*$/s.exec(value);
+  const cleaned = (excel ? excel[1]! : value)
+    .normalize('NFC')
+    .replace(/\u0E4D([\u0E48-\u0E4B]?)\u0E32/g, '$1\u0E33')
+    .replace(/[\u200B\uFEFF]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return EMPTY_MARKERS.has(cleaned.toUpperCase()) ? null : cleaned;
+}
+
+function asciiDigits(value: string): string {
+  return value.replace(/[\u0E50-\u0E59]/g, (digit) => String(digit.charCodeAt(0) - 0x0e50));
+}
+
+/** Codes and display numbers: ASCII digits, no spaces (`1 - 10 - 1 / 2560` -> `1-10-1/2560`). */
+function code(value: string | undefined): string | null {
+  const cleaned = text(value);
+  return cleaned === null ? null : asciiDigits(cleaned).replace(/\s/g, '');
+}
+
+function factoryId(value: string | undefined): string {
+  const cleaned = text(value);
+  if (cleaned === null) reject('FID is missing');
+  const digits = asciiDigits(cleaned).replace(/[\s-]/g, '');
+  if (!/^\d{14}$/.test(digits)) reject(`FID must be 14 digits, got "${cleaned}"`);
+  return digits;
+}
+
+/** TRADE: a 13-digit tax ID or nothing. Issue 3 adds the checksum check and links it to the firm. */
+function taxId(value: string | undefined): string | null {
+  const cleaned = code(value);
+  const digits = cleaned === null ? '' : cleaned.replace(/-/g, '');
+  return /^\d{13}$/.test(digits) ? digits : null;
+}
+
+function statusCode(value: string | undefined): DiwStatusCode | null {
+  const cleaned = code(value);
+  return cleaned === '0' || cleaned === '1' || cleaned === '2' || cleaned === '3' ? cleaned : null;
+}
+
+/** Non-negative number, optionally with thousands separators (`1,250,000.50`). */
+function amount(value: string | undefined, column: string, { integer = false } = {}): number | null {
+  const cleaned = text(value);
+  if (cleaned === null) return null;
+  const written = asciiDigits(cleaned).replace(/\s/g, '');
+  if (!/^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/.test(written)) reject(`${column} is not a number: "${cleaned}"`);
+  const number = Number(written.replace(/,/g, ''));
+  if (number < 0) reject(`${column} must not be negative, got ${cleaned}`);
+  if (integer && !Number.isInteger(number)) reject(`${column} must be a whole number, got ${cleaned}`);
+  return number;
+}
+
+const THAILAND = { minLat: 5, maxLat: 21, minLng: 97, maxLng: 106 };
+
+function insideThailand(lat: number, lng: number): boolean {
+  return lat >= THAILAND.minLat && lat <= THAILAND.maxLat && lng >= THAILAND.minLng && lng <= THAILAND.maxLng;
+}
+
+/**
+ * 0 and 1 mean "unknown" in DIW data, and anything outside Thailand is wrong: both become null.
+ * The latitude and longitude ranges of Thailand do not overlap, so swapped columns are fixed.
+ */
+function coordinates(latValue: string | undefined, lngValue: string | undefined): { lat: number | null; lng: number | null } {
+  const lat = coordinate(latValue);
+  const lng = coordinate(lngValue);
+  if (lat === null || lng === null) return { lat: null, lng: null };
+  if (insideThailand(lat, lng)) return { lat, lng };
+  if (insideThailand(lng, lat)) return { lat: lng, lng: lat };
+  return { lat: null, lng: null };
+}
+
+function coordinate(value: string | undefined): number | null {
+  const cleaned = text(value);
+  if (cleaned === null) return null;
+  const number = Number(asciiDigits(cleaned));
+  return Number.isFinite(number) ? number : null;
+}
+
+const BUDDHIST_ERA_OFFSET = 543;
+
+/** ISO `2024-03-15`, or `15/03/2567` (Buddhist Era when the year is 2400 or more), Thai digits allowed. */
+function isoDate(value: string | undefined, column: string): string | null {
+  const cleaned = text(value);
+  if (cleaned === null) return null;
+  const written = asciiDigits(cleaned);
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(written);
+  const dmy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?: .*)?$/.exec(written);
+  const [year, month, day] = iso ? [iso[1], iso[2], iso[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : [];
+  if (year === undefined || month === undefined || day === undefined) reject(`${column} is not a date: "${cleaned}"`);
+  const ce = Number(year) >= 2400 ? Number(year) - BUDDHIST_ERA_OFFSET : Number(year);
+  const date = new Date(Date.UTC(ce, Number(month) - 1, Number(day)));
+  if (date.getUTCFullYear() !== ce || date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day)) {
+    reject(`${column} is not a valid date: "${cleaned}"`);
+  }
+  return date.toISOString().slice(0, 10);
+}
