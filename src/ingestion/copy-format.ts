@@ -1,0 +1,17 @@
+import type { ColumnValue } from './source-definition';
+
+/**
+ * Encodes one row in PostgreSQL's COPY text format: tab-separated, `\N` for null, with backslash,
+ * tab, newline and carriage return escaped.
+ */
+export function copyTextRow(values: readonly ColumnValue[]): string {
+  let line = '';
+  for (let i = 0; i < values.length; i += 1) {
+    if (i > 0) line += '\t';
+    const value = values[i];
+    if (value === null || value === undefined) line += '\\N';
+    else if (typeof value === 'number') line += Number.isFinite(value) ? String(value) : '\\N';
+    else line += value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  }
+  return `${line}\n`;
+}

@@ -1,0 +1,177 @@
+import type { DataSource } from 'typeorm';
+
+/** Minimal query interface shared by a pg PoolClient and TypeORM's DataSource wrapper below. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[]; rowCount: number | null }>;
+}
+
+export type RunTrigger = 'schedule' | 'startup' | 'manual' | 'cli';
+export type RunStatus = 'running' | 'succeeded' | 'failed';
+export type RunErrorKind = 'transient' | 'permanent';
+
+export interface RunCounts {
+  rowsRead: number;
+  rowsInserted: number;
+  rowsUpdated: number;
+  rowsUnchanged: number;
+  rowsRejected: number;
+  rowsDuplicate: number;
+}
+
+export interface IngestionRunRecord extends RunCounts {
+  id: string;
+  source: string;
+  trigger: RunTrigger;
+  jobId: string | null;
+  attempt: number;
+  status: RunStatus;
+  startedAt: Date;
+  finishedAt: Date | null;
+  feedUrl: string | null;
+  warnings: string[];
+  errorKind: RunErrorKind | null;
+  errorMessage: string | null;
+}
+
+interface RunRow {
+  id: string;
+  source: string;
+  trigger: RunTrigger;
+  job_id: string | null;
+  attempt: number;
+  status: RunStatus;
+  started_at: Date;
+  finished_at: Date | null;
+  feed_url: string | null;
+  rows_read: number;
+  rows_inserted: number;
+  rows_updated: number;
+  rows_unchanged: number;
+  rows_rejected: number;
+  rows_duplicate: number;
+  warnings: string[];
+  error_kind: RunErrorKind | null;
+  error_message: string | null;
+}
+
+const RUN_COLUMNS = `id::text AS id, source, trigger, job_id, attempt, status, started_at, finished_at, feed_url, rows_read,
+  rows_inserted, rows_updated, rows_unchanged, rows_rejected, rows_duplicate, warnings, error_kind, error_message`;
+
+function toRecord(row: RunRow): IngestionRunRecord {
+  return {
+    id: row.id,
+    source: row.source,
+    trigger: row.trigger,
+    jobId: row.job_id,
+    attempt: row.attempt,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    feedUrl: row.feed_url,
+    rowsRead: row.rows_read,
+    rowsInserted: row.rows_inserted,
+    rowsUpdated: row.rows_updated,
+    rowsUnchanged: row.rows_unchanged,
+    rowsRejected: row.rows_rejected,
+    rowsDuplicate: row.rows_duplicate,
+    warnings: row.warnings,
+    errorKind: row.error_kind,
+    errorMessage: row.error_message,
+  };
+}
+
+/** Run records: written by the engine on its pinned connection, read by the API and CLI. */
+export class IngestionRunRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Runs left `running` by a worker that died; called while holding the source's lock. */
+  static async markAbandoned(client: Queryable, source: string): Promise<number> {
+    const result = await client.query(
+      `UPDATE ingestion.run SET status = 'failed', finished_at = now(), error_kind = 'transient',
+         error_message = 'abandoned: the worker stopped before the run finished; nothing it loaded was kept'
+       WHERE source = $1 AND status = 'running'`,
+      [source],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  static async create(
+    client: Queryable,
+    run: { source: string; trigger: RunTrigger; jobId: string | null; attempt: number; feedUrl: string },
+  ): Promise<IngestionRunRecord> {
+    const result = await client.query<RunRow>(
+      `INSERT INTO ingestion.run (source, trigger, job_id, attempt, feed_url) VALUES ($1, $2, $3, $4, $5) RETURNING ${RUN_COLUMNS}`,
+      [run.source, run.trigger, run.jobId, run.attempt, run.feedUrl],
+    );
+    return toRecord(result.rows[0]!);
+  }
+
+  static async finish(
+    client: Queryable,
+    runId: string,
+    outcome: { status: 'succeeded' | 'failed'; counts: RunCounts; warnings: string[]; errorKind?: RunErrorKind; errorMessage?: string },
+  ): Promise<IngestionRunRecord> {
+    const c = outcome.counts;
+    const result = await client.query<RunRow>(
+      `UPDATE ingestion.run SET status = $2, finished_at = now(), rows_read = $3, rows_inserted = $4, rows_updated = $5,
+         rows_unchanged = $6, rows_rejected = $7, rows_duplicate = $8, warnings = $9::jsonb, error_kind = $10, error_message = $11
+       WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
+      [
+        runId,
+        outcome.status,
+        c.rowsRead,
+        c.rowsInserted,
+        c.rowsUpdated,
+        c.rowsUnchanged,
+        c.rowsRejected,
+        c.rowsDuplicate,
+        JSON.stringify(outcome.warnings),
+        outcome.errorKind ?? null,
+        outcome.errorMessage ?? null,
+      ],
+    );
+    return toRecord(result.rows[0]!);
+  }
+
+  async findById(id: string): Promise<IngestionRunRecord | undefined> {
+    const rows: RunRow[] = await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM ingestion.run WHERE id = $1`, [id]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async findByJobId(jobId: string): Promise<IngestionRunRecord[]> {
+    const rows: RunRow[] = await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM ingestion.run WHERE job_id = $1 ORDER BY id`, [jobId]);
+    return rows.map(toRecord);
+  }
+
+  /** Newest first, keyset-paginated by id. */
+  async list(filter: { source?: string; beforeId?: string; limit: number }): Promise<IngestionRunRecord[]> {
+    const rows: RunRow[] = await this.dataSource.query(
+      `SELECT ${RUN_COLUMNS} FROM ingestion.run
+       WHERE ($1::text IS NULL OR source = $1) AND ($2::bigint IS NULL OR id < $2)
+       ORDER BY id DESC LIMIT $3`,
+      [filter.source ?? null, filter.beforeId ?? null, filter.limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  async count(filter: { source?: string }): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM ingestion.run WHERE ($1::text IS NULL OR source = $1)`,
+      [filter.source ?? null],
+    );
+    return rows[0]!.n;
+  }
+
+  async hasSucceeded(source: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM ingestion.run WHERE source = $1 AND status = 'succeeded' LIMIT 1`, [source]);
+    return rows.length > 0;
+  }
+
+  async quarantinedRows(runId: string, limit: number): Promise<{ lineNo: number; reason: string; raw: unknown }[]> {
+    const rows: { line_no: number; reason: string; raw: unknown }[] = await this.dataSource.query(
+      `SELECT line_no, reason, raw FROM ingestion.quarantined_row WHERE run_id = $1 ORDER BY line_no LIMIT $2`,
+      [runId, limit],
+    );
+    return rows.map((r) => ({ lineNo: r.line_no, reason: r.reason, raw: r.raw }));
+  }
+}

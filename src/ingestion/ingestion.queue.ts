@@ -1,0 +1,111 @@
+import { UnrecoverableError, type Job, type JobsOptions } from 'bullmq';
+import type { HubConfig } from '../config/config';
+import type { Logger } from '../platform/logging/logger';
+import type { HubQueue, HubQueueEvents, HubWorker, QueueBackend } from '../platform/queue/queue-backend';
+import type { SourceRegistry } from '../sources/registry';
+import type { IngestionEngine } from './ingestion.engine';
+import { PermanentIngestionError } from './ingestion-errors';
+import type { IngestionRunRepository, RunTrigger } from './ingestion-run.repository';
+
+export const INGESTION_QUEUE = 'ingestion';
+export const INGEST_JOB = 'ingest';
+
+export interface IngestJobData {
+  source: string;
+  trigger: RunTrigger;
+}
+
+export interface IngestJobResult {
+  runId: string;
+  status: string;
+}
+
+/** Stable scheduler ID per source, so restarts update the schedule instead of adding one. */
+export const schedulerId = (source: string): string => `ingest:${source}`;
+
+export class IngestionQueue {
+  constructor(
+    readonly queue: HubQueue<IngestJobData>,
+    private readonly sources: SourceRegistry,
+    private readonly config: HubConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  private jobOptions(): JobsOptions {
+    return {
+      attempts: this.config.ingestAttempts,
+      backoff: { type: 'exponential', delay: this.config.ingestBackoffMs, jitter: 0.5 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    };
+  }
+
+  /** One job scheduler per source, on its cron pattern, in the configured time zone. */
+  async upsertSchedules(): Promise<void> {
+    for (const source of this.sources.all()) {
+      const pattern = source.schedule(this.config);
+      await this.queue.upsertJobScheduler(
+        schedulerId(source.id),
+        { pattern, tz: this.config.scheduleTimezone },
+        { name: INGEST_JOB, data: { source: source.id, trigger: 'schedule' }, opts: this.jobOptions() },
+      );
+      this.logger.info({ source: source.id, pattern, tz: this.config.scheduleTimezone }, 'schedule set');
+    }
+  }
+
+  async enqueue(source: string, trigger: RunTrigger): Promise<Job<IngestJobData>> {
+    if (!this.sources.get(source)) throw new Error(`unknown source "${source}" (known: ${this.sources.ids().join(', ')})`);
+    return this.queue.add(INGEST_JOB, { source, trigger }, this.jobOptions());
+  }
+
+  /** Queues a first load of every source that never loaded, so a fresh hub has data within a minute. */
+  async enqueueNeverLoaded(runs: IngestionRunRepository): Promise<string[]> {
+    const queued: string[] = [];
+    for (const source of this.sources.all()) {
+      if (await runs.hasSucceeded(source.id)) continue;
+      // Deduplicated while waiting or active, so two processes starting together queue it once.
+      await this.queue.add(INGEST_JOB, { source: source.id, trigger: 'startup' }, { ...this.jobOptions(), deduplication: { id: `startup:${source.id}` } });
+      queued.push(source.id);
+    }
+    if (queued.length > 0) this.logger.info({ sources: queued }, 'queued first loads of sources with no data yet');
+    return queued;
+  }
+
+  /** Waits for a job to finish and returns its result; throws with the job's failure reason. */
+  static async waitFor(job: Job<IngestJobData>, events: HubQueueEvents, timeoutMs: number): Promise<IngestJobResult> {
+    return (await job.waitUntilFinished(events, timeoutMs)) as IngestJobResult;
+  }
+}
+
+type JobHandler = (job: Job<IngestJobData>) => Promise<IngestJobResult>;
+
+/**
+ * The ingestion worker: one handler per job name. A job with no handler fails as unrecoverable;
+ * permanent feed failures become UnrecoverableError so BullMQ does not retry them.
+ */
+export function createIngestionWorker(backend: QueueBackend, engine: IngestionEngine, logger: Logger): HubWorker<IngestJobData> {
+  const handlers: Record<string, JobHandler> = {
+    [INGEST_JOB]: async (job) => {
+      try {
+        const run = await engine.run({ source: job.data.source, trigger: job.data.trigger, jobId: job.id, attempt: job.attemptsMade + 1 });
+        return { runId: run.id, status: run.status };
+      } catch (error) {
+        if (error instanceof PermanentIngestionError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+  };
+  const worker = backend.createWorker<IngestJobData>(
+    INGESTION_QUEUE,
+    async (job) => {
+      const handler = handlers[job.name];
+      if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}"`);
+      return handler(job);
+    },
+    { concurrency: 2, lockDuration: 60_000 },
+  );
+  worker.on('failed', (job, error) => {
+    logger.warn({ jobId: job?.id, source: job?.data.source, attemptsMade: job?.attemptsMade, err: error.message }, 'ingestion job failed');
+  });
+  return worker;
+}

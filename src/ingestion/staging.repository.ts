@@ -1,0 +1,107 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyTextRow } from './copy-format';
+import type { ParsedRow } from './feed';
+import type { RunCounts } from './ingestion-run.repository';
+import type { UpsertTarget } from './source-definition';
+
+const STAGING = 'pg_temp.ingest_staging';
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Set-based loading on one pinned connection inside the run's transaction: every parsed row (good
+ * or rejected) is streamed by COPY into a temporary staging table, then rejected rows go to
+ * quarantine and good rows are upserted in one statement.
+ */
+export class StagingRepository<R> {
+  constructor(
+    private readonly client: PoolClient,
+    private readonly target: UpsertTarget<R>,
+  ) {}
+
+  async createStagingTable(): Promise<void> {
+    const columns = this.target.columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+    await this.client.query(
+      `CREATE TEMP TABLE ingest_staging (line_no integer NOT NULL, reject_reason text, raw jsonb, ${columns}) ON COMMIT DROP`,
+    );
+  }
+
+  /** Streams rows into staging with backpressure; memory stays bounded whatever the feed's size. */
+  async copyRows(rows: AsyncIterable<ParsedRow<R>>): Promise<{ records: number; rejected: number }> {
+    const names = ['line_no', 'reject_reason', 'raw', ...this.target.columns.map((c) => c.name)].map(quoteIdent).join(', ');
+    const stream = this.client.query(copyFrom(`COPY ${STAGING} (${names}) FROM STDIN`));
+    const nulls = this.target.columns.map(() => null);
+    let records = 0;
+    let rejected = 0;
+    try {
+      for await (const row of rows) {
+        const line =
+          row.kind === 'record'
+            ? copyTextRow([row.line, null, null, ...this.target.columns.map((c) => c.value(row.record))])
+            : copyTextRow([row.line, row.reason, JSON.stringify(row.raw), ...nulls]);
+        if (row.kind === 'record') records += 1;
+        else rejected += 1;
+        if (!stream.write(line)) await once(stream, 'drain');
+      }
+      stream.end();
+      await finished(stream);
+    } catch (error) {
+      // Aborts the COPY (the server discards it); the caller rolls the transaction back.
+      stream.destroy(error as Error);
+      await finished(stream).catch(() => undefined);
+      throw error;
+    }
+    return { records, rejected };
+  }
+
+  async quarantineRejected(runId: string, source: string): Promise<void> {
+    await this.client.query(
+      `INSERT INTO ingestion.quarantined_row (run_id, source, line_no, raw, reason)
+       SELECT $1, $2, line_no, raw, reject_reason FROM ${STAGING} WHERE reject_reason IS NOT NULL ORDER BY line_no`,
+      [runId, source],
+    );
+  }
+
+  /**
+   * One INSERT ... ON CONFLICT for the whole feed. Duplicate keys are reduced first (the last
+   * occurrence in the feed wins: ON CONFLICT cannot touch a row twice); a row whose content hash is
+   * unchanged is not rewritten, so a repeated feed writes nothing.
+   */
+  async upsert(provenance: { source: string; runId: string; fetchedAt: Date }): Promise<Omit<RunCounts, 'rowsRead' | 'rowsRejected'>> {
+    const { table, key, columns } = this.target;
+    const cols = columns.map((c) => quoteIdent(c.name));
+    const hashInput = `ROW(${cols.join(', ')})::text`;
+    const updates = [...cols, 'row_hash', 'source', 'source_run_id', 'fetched_at'].map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+    const sql = `
+      WITH src AS (
+        SELECT DISTINCT ON (${quoteIdent(key)}) ${cols.join(', ')}, md5(${hashInput}) AS row_hash
+        FROM ${STAGING} WHERE reject_reason IS NULL
+        ORDER BY ${quoteIdent(key)}, line_no DESC
+      ), upserted AS (
+        INSERT INTO ${table} AS t (${cols.join(', ')}, row_hash, source, source_run_id, fetched_at)
+        SELECT ${cols.join(', ')}, row_hash, $1, $2, $3 FROM src
+        ON CONFLICT (${quoteIdent(key)}) DO UPDATE SET ${updates}, updated_at = now()
+        WHERE t.row_hash IS DISTINCT FROM EXCLUDED.row_hash
+        RETURNING (xmax = 0) AS inserted
+      )
+      SELECT (SELECT count(*) FROM src)::int AS distinct_rows,
+             (SELECT count(*) FROM ${STAGING} WHERE reject_reason IS NULL)::int AS good_rows,
+             count(*) FILTER (WHERE inserted)::int AS inserted,
+             count(*) FILTER (WHERE NOT inserted)::int AS updated
+      FROM upserted`;
+    const result = await this.client.query<{ distinct_rows: number; good_rows: number; inserted: number; updated: number }>(sql, [
+      provenance.source,
+      provenance.runId,
+      provenance.fetchedAt,
+    ]);
+    const r = result.rows[0]!;
+    return {
+      rowsInserted: r.inserted,
+      rowsUpdated: r.updated,
+      rowsUnchanged: r.distinct_rows - r.inserted - r.updated,
+      rowsDuplicate: r.good_rows - r.distinct_rows,
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { migrations } from '../../../migrations';
+
+/**
+ * The TypeORM data source. The schema is owned by migrations/ (never `synchronize`); repositories
+ * use it for SQL and the ingestion engine borrows pinned connections from its pool for COPY.
+ */
+export function createDataSource(url: string, options: { poolSize?: number; applicationName?: string } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    logging: false,
+    poolSize: options.poolSize ?? 10,
+    applicationName: options.applicationName ?? 'i-industry-hub',
+  });
+}
+
+// Serialises migrations across processes (API and worker may start together).
+const MIGRATION_LOCK = 7_317_001;
+
+/** Applies pending migrations under an advisory lock; returns the names of those applied. */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const lock = await pgPool(dataSource).connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    lock.release();
+  }
+}
+
+/** The node-postgres pool behind the data source, for what TypeORM does not wrap (COPY, plain results). */
+export function pgPool(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
+}

@@ -1,0 +1,110 @@
+import {
+  createPostgresBackend,
+  Queue,
+  QueueEvents,
+  SchemaMigrationRequiredError,
+  SchemaVersionMismatchError,
+  Worker,
+  type JobProgress,
+  type Processor,
+  type WorkerOptions,
+} from 'bullmq';
+import IORedis, { type Redis } from 'ioredis';
+import type { EventEmitter } from 'node:events';
+import type { Logger } from '../logging/logger';
+
+// BullMQ types each class by its backend; callers of this module must not care which one runs,
+// so the backend and connection type parameters are erased here.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type HubQueue<Data> = Queue<Data, unknown, string, Data, unknown, string, any, any>;
+export type HubWorker<Data> = Worker<Data, unknown, string, any, JobProgress, any>;
+export type HubQueueEvents = QueueEvents<unknown, any, any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/**
+ * Builds BullMQ queues, workers and queue-event listeners for either backend:
+ * Redis (REDIS_URL set; the production shape) or BullMQ's PostgreSQL backend in the hub's own
+ * database (the embedded default). Callers never see which one is in use.
+ */
+export interface QueueBackend {
+  kind: 'redis' | 'postgres';
+  createQueue<Data>(name: string): HubQueue<Data>;
+  createWorker<Data>(name: string, processor: Processor<Data>, options?: WorkerTuning): HubWorker<Data>;
+  createQueueEvents(name: string): HubQueueEvents;
+  /** Closes the connections this backend opened itself (queues and workers are closed by their owners). */
+  close(): Promise<void>;
+}
+
+export type WorkerTuning = Pick<WorkerOptions, 'concurrency' | 'lockDuration'>;
+
+export function createQueueBackend(options: {
+  redisUrl: string | undefined;
+  databaseUrl: string;
+  prefix: string;
+  logger: Logger;
+}): QueueBackend {
+  return options.redisUrl
+    ? redisBackend(options.redisUrl, options.prefix)
+    : postgresBackend(options.databaseUrl, `${options.prefix}_queue`, options.logger);
+}
+
+function redisBackend(url: string, prefix: string): QueueBackend {
+  const connections: Redis[] = [];
+  // BullMQ requires maxRetriesPerRequest: null on connections used for blocking commands.
+  const connect = (): Redis => {
+    const connection = new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+    connections.push(connection);
+    return connection;
+  };
+  const shared = connect();
+  return {
+    kind: 'redis',
+    createQueue: <Data>(name: string) => new Queue(name, { connection: shared, prefix }) as HubQueue<Data>,
+    createWorker: <Data>(name: string, processor: Processor<Data>, workerOptions: WorkerTuning = {}) =>
+      new Worker(name, processor, { ...workerOptions, connection: connect(), prefix }) as HubWorker<Data>,
+    createQueueEvents: (name) => new QueueEvents(name, { connection: connect(), prefix }) as HubQueueEvents,
+    close: async () => {
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+function postgresBackend(connectionString: string, schema: string, logger: Logger): QueueBackend {
+  // `migrate: true` creates BullMQ's tables on a fresh database; without it the backend retries
+  // SchemaMigrationRequiredError forever.
+  const connection = { connectionString, schema, migrate: true, max: 4 };
+  const log = logger.child({ component: 'queue' });
+  const guard = (client: { close(): Promise<void> }): void => {
+    const emitter = client as unknown as EventEmitter;
+    // A schema the backend cannot use will never heal by retrying: log it once, loudly, and stop.
+    let reported = false;
+    emitter.on('error', (error: Error) => {
+      if (error instanceof SchemaMigrationRequiredError || error instanceof SchemaVersionMismatchError) {
+        if (!reported) log.fatal({ err: error }, 'BullMQ PostgreSQL schema unusable; closing this queue client');
+        reported = true;
+        void client.close();
+        return;
+      }
+      log.error({ err: error }, 'queue error');
+    });
+  };
+  return {
+    kind: 'postgres',
+    createQueue: (name: string) => {
+      const queue = new Queue(name, { connection }, createPostgresBackend);
+      guard(queue);
+      return queue;
+    },
+    createWorker: <Data>(name: string, processor: Processor<Data>, workerOptions: WorkerTuning = {}) => {
+      const worker = new Worker(name, processor as Processor, { ...workerOptions, connection }, createPostgresBackend);
+      guard(worker);
+      return worker;
+    },
+    createQueueEvents: (name) => {
+      const events = new QueueEvents(name, { connection }, createPostgresBackend);
+      guard(events);
+      return events;
+    },
+    close: async () => undefined,
+  };
+}

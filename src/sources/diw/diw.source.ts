@@ -1,0 +1,60 @@
+import type { SourceDefinition } from '../../ingestion/source-definition';
+import { parseDiwFactories } from './diw.parser';
+import type { FactoryRecord } from './diw.record';
+
+/** Default schedule of the DIW load: daily at 02:00 Bangkok time (DIW updates its open data daily). */
+export const DIW_DEFAULT_SCHEDULE = '0 2 * * *';
+
+/**
+ * FFLAG decoding. Assumed, not confirmed by DIW: 0 permitted, 1 operating, 2 closed,
+ * 3 temporarily stopped. The raw code is stored beside the decoded status.
+ */
+export const FACTORY_STATUS_BY_FLAG: Record<string, FactoryStatusCode> = {
+  '0': 'PERMITTED',
+  '1': 'OPERATING',
+  '2': 'CLOSED',
+  '3': 'TEMPORARILY_STOPPED',
+};
+export type FactoryStatusCode = 'PERMITTED' | 'OPERATING' | 'CLOSED' | 'TEMPORARILY_STOPPED' | 'UNKNOWN';
+
+export const diwFactorySource: SourceDefinition<FactoryRecord> = {
+  id: 'diw',
+  title: 'DIW factory registry (Factory_Data)',
+  agency: 'Department of Industrial Works',
+  feedUrl: (config) => config.sources.diw.feedUrl,
+  schedule: (config) => config.sources.diw.schedule,
+  staleAfterHours: 48,
+  parse: parseDiwFactories,
+  target: {
+    table: 'registry.factory',
+    key: 'fid',
+    columns: [
+      { name: 'fid', type: 'text', value: (r) => r.fid },
+      { name: 'legacy_reg_no', type: 'text', value: (r) => r.legacyRegNo },
+      { name: 'display_reg_no', type: 'text', value: (r) => r.displayRegNo },
+      { name: 'factory_type', type: 'text', value: (r) => r.factoryType },
+      { name: 'name', type: 'text', value: (r) => r.name },
+      { name: 'operator_name', type: 'text', value: (r) => r.operatorName },
+      { name: 'operator_tax_id', type: 'text', value: (r) => r.operatorTaxId },
+      { name: 'objective', type: 'text', value: (r) => r.objective },
+      { name: 'address', type: 'text', value: (r) => r.address },
+      { name: 'moo', type: 'text', value: (r) => r.moo },
+      { name: 'soi', type: 'text', value: (r) => r.soi },
+      { name: 'road', type: 'text', value: (r) => r.road },
+      { name: 'subdistrict', type: 'text', value: (r) => r.subdistrict },
+      { name: 'district', type: 'text', value: (r) => r.district },
+      { name: 'province', type: 'text', value: (r) => r.province },
+      { name: 'capital_baht', type: 'numeric(18,2)', value: (r) => r.capitalBaht },
+      { name: 'workers', type: 'integer', value: (r) => r.workers },
+      { name: 'horsepower', type: 'numeric(14,2)', value: (r) => r.horsepower },
+      { name: 'latitude', type: 'double precision', value: (r) => r.lat },
+      { name: 'longitude', type: 'double precision', value: (r) => r.lng },
+      { name: 'isic_code', type: 'text', value: (r) => r.isicCode },
+      { name: 'estate_code', type: 'text', value: (r) => r.estateCode },
+      { name: 'estate_name', type: 'text', value: (r) => r.estateName },
+      { name: 'status_code', type: 'text', value: (r) => r.statusCode },
+      { name: 'status', type: 'text', value: (r) => (r.statusCode && FACTORY_STATUS_BY_FLAG[r.statusCode]) || 'UNKNOWN' },
+      { name: 'source_updated_at', type: 'date', value: (r) => r.sourceUpdatedAt },
+    ],
+  },
+};

@@ -1,0 +1,29 @@
+import type { SourceDefinition } from '../ingestion/source-definition';
+import { diwFactorySource } from './diw/diw.source';
+
+/** A source of any record type (its parser and its column mappers agree on the type). */
+export type AnySource = SourceDefinition<unknown>;
+
+/** Every agency source the hub loads. Adding an agency: one folder under src/sources/ and one line here. */
+const ALL_SOURCES: AnySource[] = [diwFactorySource];
+
+export class SourceRegistry {
+  private readonly byId: Map<string, AnySource>;
+
+  constructor(sources: AnySource[] = ALL_SOURCES) {
+    this.byId = new Map(sources.map((s) => [s.id, s]));
+    if (this.byId.size !== sources.length) throw new Error('two sources share an id');
+  }
+
+  get(id: string): AnySource | undefined {
+    return this.byId.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  all(): AnySource[] {
+    return [...this.byId.values()];
+  }
+}
