@@ -1,0 +1,80 @@
+import type { DataSource } from 'typeorm';
+import type { BankCode, Role } from './roles';
+
+export interface ApiClient {
+  id: string;
+  name: string;
+  role: Role;
+  bankCode: BankCode | null;
+  keyPrefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+interface ClientRow {
+  id: string;
+  name: string;
+  role: Role;
+  bank_code: BankCode | null;
+  key_prefix: string;
+  created_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+const COLUMNS = 'id, name, role, bank_code, key_prefix, created_at, revoked_at, last_used_at';
+const toClient = (r: ClientRow): ApiClient => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  bankCode: r.bank_code,
+  keyPrefix: r.key_prefix,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+export class ApiClientRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(client: { name: string; role: Role; bankCode: BankCode | null; keyPrefix: string; keyHash: string }): Promise<ApiClient> {
+    const rows: ClientRow[] = await this.dataSource.query(
+      `INSERT INTO access.api_client (name, role, bank_code, key_prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+      [client.name, client.role, client.bankCode, client.keyPrefix, client.keyHash],
+    );
+    return toClient(rows[0]!);
+  }
+
+  async findActiveByKeyHash(keyHash: string): Promise<ApiClient | undefined> {
+    const rows: ClientRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM access.api_client WHERE key_hash = $1 AND revoked_at IS NULL`,
+      [keyHash],
+    );
+    return rows[0] && toClient(rows[0]);
+  }
+
+  /** Revokes by client id or by name; returns the clients revoked. */
+  async revoke(idOrName: string): Promise<ApiClient[]> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+    const result: [ClientRow[], number] = await this.dataSource.query(
+      `UPDATE access.api_client SET revoked_at = now()
+       WHERE revoked_at IS NULL AND ${isUuid ? 'id = $1::uuid' : 'name = $1'} RETURNING ${COLUMNS}`,
+      [idOrName],
+    );
+    return result[0].map(toClient);
+  }
+
+  async list(): Promise<ApiClient[]> {
+    const rows: ClientRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM access.api_client ORDER BY created_at`);
+    return rows.map(toClient);
+  }
+
+  /** Records use at most once a minute per client, so reads do not turn into a write each. */
+  async touch(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE access.api_client SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      [id],
+    );
+  }
+}

@@ -1,0 +1,115 @@
+import type { HubConfig } from '../config/config';
+import { IngestionEngine } from '../ingestion/ingestion.engine';
+import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from '../ingestion/ingestion.queue';
+import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
+import { openDatabase, type Database } from '../platform/database/database';
+import { buildHubSchema } from '../platform/graphql/schema';
+import { GRAPHIQL_PATH, startApiServer, type ApiServer } from '../platform/http/api-server';
+import type { Logger } from '../platform/logging/logger';
+import { createQueueBackend, type HubQueue, type HubWorker, type QueueBackend } from '../platform/queue/queue-backend';
+import { startSimulator } from '../simulator/simulator';
+import { SourceRegistry } from '../sources/registry';
+import { createServices, type HubServices } from './services';
+
+/** `all` runs API, worker and (when enabled) the simulator in one process: the embedded default. */
+export type HubRole = 'all' | 'api' | 'worker';
+export const HUB_ROLES: readonly HubRole[] = ['all', 'api', 'worker'];
+
+export interface RunningHub {
+  role: HubRole;
+  apiUrl: string | undefined;
+  simulatorUrl: string | undefined;
+  database: Database;
+  queueBackend: QueueBackend;
+  ingestionQueue: IngestionQueue;
+  services: HubServices;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the hub in the given role. Stopping is graceful: the HTTP server drains, the worker lets
+ * its in-flight job finish (a job it cannot finish is rolled back and returned to the queue), then
+ * the queue and database close.
+ */
+export async function startHub(config: HubConfig, role: HubRole, logger: Logger): Promise<RunningHub> {
+  const closers: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      await close().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+    }
+  };
+  try {
+    let simulatorUrl: string | undefined;
+    if (role === 'all' && config.simulator.inProcess) {
+      const simulator = await startSimulator({ ...config.simulator });
+      simulatorUrl = simulator.url;
+      closers.push(() => simulator.close());
+      logger.info({ url: simulator.url, scale: config.simulator.scale, seed: config.simulator.seed }, 'agency simulator started in-process');
+    }
+
+    const database = await openDatabase(config, logger, { migrate: true, owner: 'hub', applicationName: `i-industry-hub-${role}` });
+    closers.push(() => database.close());
+
+    const queueBackend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.url, prefix: config.queuePrefix, logger });
+    closers.push(() => queueBackend.close());
+    const queue: HubQueue<IngestJobData> = queueBackend.createQueue<IngestJobData>(INGESTION_QUEUE);
+    closers.push(() => queue.close());
+    const sources = new SourceRegistry();
+    const ingestionQueue = new IngestionQueue(queue, sources, config, logger.child({ component: 'scheduler' }));
+    const services = createServices(database.dataSource, ingestionQueue, sources);
+    logger.info({ queue: queueBackend.kind, database: config.databaseUrl ? 'DATABASE_URL' : 'embedded' }, 'storage ready');
+
+    // /readyz answers 503 until every part of this role has started.
+    let started = false;
+    let api: ApiServer | undefined;
+    if (role === 'all' || role === 'api') {
+      api = await startApiServer({
+        schema: await buildHubSchema(),
+        services,
+        logger,
+        host: config.host,
+        port: config.port,
+        readiness: [
+          {
+            name: 'startup',
+            check: async () => {
+              if (!started) throw new Error('still starting');
+            },
+          },
+          { name: 'database', check: async () => void (await database.dataSource.query('SELECT 1')) },
+          { name: 'queue', check: async () => void (await queue.getJobCounts('waiting')) },
+        ],
+      });
+      closers.push(() => api!.close());
+    }
+
+    if (role === 'all' || role === 'worker') {
+      const engine = new IngestionEngine(database.dataSource, sources, config, logger.child({ component: 'ingestion' }));
+      const worker: HubWorker<IngestJobData> = createIngestionWorker(queueBackend, engine, logger.child({ component: 'worker' }));
+      closers.push(() => worker.close());
+      await ingestionQueue.upsertSchedules();
+      if (config.ingestOnStart) await ingestionQueue.enqueueNeverLoaded(new IngestionRunRepository(database.dataSource));
+    }
+
+    started = true;
+    if (api) {
+      logger.info(
+        { graphiql: `${api.url}${GRAPHIQL_PATH}`, graphql: `${api.url}/graphql` },
+        `i-Industry Hub is up. GraphiQL: ${api.url}${GRAPHIQL_PATH} — get an API key with: npm run hub -- client:create --name <you> --role analyst`,
+      );
+    }
+    return {
+      role,
+      apiUrl: api?.url,
+      simulatorUrl,
+      database,
+      queueBackend,
+      ingestionQueue,
+      services,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,24 @@
+import type { DataSource } from 'typeorm';
+import { ApiClientRepository } from '../access/api-client.repository';
+import { ApiClientService } from '../access/api-client.service';
+import { FactoryRepository } from '../domains/factory/factory.repository';
+import { FactoryService } from '../domains/factory/factory.service';
+import { IngestionRunService } from '../domains/ingestion-run/ingestion-run.service';
+import type { IngestionQueue } from '../ingestion/ingestion.queue';
+import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
+import type { SourceRegistry } from '../sources/registry';
+
+/** The services resolvers and the CLI call; each gets only the repositories it needs. */
+export interface HubServices {
+  clients: ApiClientService;
+  factories: FactoryService;
+  ingestionRuns: IngestionRunService;
+}
+
+export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry): HubServices {
+  return {
+    clients: new ApiClientService(new ApiClientRepository(dataSource)),
+    factories: new FactoryService(new FactoryRepository(dataSource)),
+    ingestionRuns: new IngestionRunService(new IngestionRunRepository(dataSource), queue, sources),
+  };
+}

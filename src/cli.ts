@@ -1,0 +1,179 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { IngestionEngine } from './ingestion/ingestion.engine';
+import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from './ingestion/ingestion.queue';
+import { IngestionRunRepository, type IngestionRunRecord } from './ingestion/ingestion-run.repository';
+import { ApiClientRepository } from './access/api-client.repository';
+import { ApiClientService } from './access/api-client.service';
+import { ConfigError, loadConfig, type HubConfig } from './config/config';
+import { DomainError } from './platform/errors/domain-error';
+import { openDatabase, type Database } from './platform/database/database';
+import { createRootLogger, type Logger } from './platform/logging/logger';
+import { createQueueBackend } from './platform/queue/queue-backend';
+import { SourceRegistry } from './sources/registry';
+
+const USAGE = `Usage: npm run hub -- <command> [options]
+
+Commands:
+  migrate                                        apply pending database migrations
+  client:create --name N --role R [--bank B]     create an API client; prints its key once
+                                                 roles: admin, ministry, analyst, bank (banks: --bank SMED|EXIM)
+  client:revoke <id-or-name>                     revoke a client's key
+  client:list                                    list clients (never their keys)
+  ingest <source> [--wait] [--timeout SECONDS]   queue a run of a source now; --wait prints its summary
+  runs [--source S] [--limit N]                  show recent ingestion runs
+  sources                                        list the agency sources and their schedules
+`;
+
+class UsageError extends Error {}
+
+interface Env {
+  config: HubConfig;
+  logger: Logger;
+  database: Database;
+}
+
+function printRun(run: IngestionRunRecord): void {
+  const duration = run.finishedAt ? `${((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)} s` : 'running';
+  const lines = [
+    `run ${run.id}  source=${run.source}  trigger=${run.trigger}  attempt=${run.attempt}  status=${run.status}  (${duration})`,
+    `  started ${run.startedAt.toISOString()}${run.finishedAt ? `  finished ${run.finishedAt.toISOString()}` : ''}`,
+    `  read ${run.rowsRead}  inserted ${run.rowsInserted}  updated ${run.rowsUpdated}  unchanged ${run.rowsUnchanged}  rejected ${run.rowsRejected}  duplicate ${run.rowsDuplicate}`,
+  ];
+  for (const warning of run.warnings) lines.push(`  warning: ${warning}`);
+  if (run.errorMessage) lines.push(`  error: ${run.errorMessage}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function ingest(env: Env, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { wait: { type: 'boolean' }, timeout: { type: 'string', default: '600' } } });
+  const source = positionals[0];
+  const sources = new SourceRegistry();
+  if (!source) throw new UsageError(`ingest needs a source: ${sources.ids().join(', ')}`);
+  if (!sources.get(source)) throw new UsageError(`unknown source "${source}" (known: ${sources.ids().join(', ')})`);
+  const timeoutMs = Number(values.timeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout takes a number of seconds');
+
+  const backend = createQueueBackend({ redisUrl: env.config.redisUrl, databaseUrl: env.database.url, prefix: env.config.queuePrefix, logger: env.logger });
+  const queue = backend.createQueue<IngestJobData>(INGESTION_QUEUE);
+  const ingestionQueue = new IngestionQueue(queue, sources, env.config, env.logger);
+  const closers: (() => Promise<void>)[] = [() => queue.close(), () => backend.close()];
+  try {
+    const job = await ingestionQueue.enqueue(source, 'cli');
+    process.stdout.write(`queued ${source} as job ${job.id}\n`);
+    if (!values.wait) return 0;
+    if (env.database.embedded?.owned) {
+      // The hub is not running (this command started the embedded database), so nobody would take
+      // the job: run a worker here until it is done.
+      process.stdout.write('the hub is not running: running the job in this process\n');
+      const engine = new IngestionEngine(env.database.dataSource, sources, env.config, env.logger);
+      const worker = createIngestionWorker(backend, engine, env.logger);
+      closers.unshift(() => worker.close());
+    }
+    const events = backend.createQueueEvents(INGESTION_QUEUE);
+    closers.unshift(() => events.close());
+    await events.waitUntilReady();
+    let failure: string | undefined;
+    await IngestionQueue.waitFor(job, events, timeoutMs).catch((error: unknown) => {
+      failure = error instanceof Error ? error.message : String(error);
+    });
+    const runs = await new IngestionRunRepository(env.database.dataSource).findByJobId(String(job.id));
+    for (const run of runs) printRun(run);
+    if (failure !== undefined) {
+      process.stdout.write(runs.length === 0 ? `job did not run: ${failure} (is the worker running?)\n` : `job failed: ${failure}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    for (const close of closers) await close().catch(() => undefined);
+  }
+}
+
+async function run(command: string, args: string[]): Promise<number> {
+  const config = loadConfig();
+  // Operator output goes to stdout; the hub's own logs to stderr, quiet unless asked for.
+  const logger = createRootLogger(process.env['LOG_LEVEL'] ? config.logLevel : 'warn').child({ component: 'cli' });
+  const database = await openDatabase(config, logger, { migrate: true, owner: 'cli', applicationName: 'i-industry-hub-cli' });
+  const env: Env = { config, logger, database };
+  try {
+    const clients = new ApiClientService(new ApiClientRepository(database.dataSource));
+    switch (command) {
+      case 'migrate': {
+        process.stdout.write('database schema is up to date\n');
+        return 0;
+      }
+      case 'client:create': {
+        const { values } = parseArgs({ args, options: { name: { type: 'string' }, role: { type: 'string' }, bank: { type: 'string' } } });
+        if (!values.name || !values.role) throw new UsageError('client:create needs --name and --role');
+        const { client, key } = await clients.create({ name: values.name, role: values.role, bankCode: values.bank });
+        process.stdout.write(
+          `created client ${client.id} (${client.name}, role ${client.role}${client.bankCode ? `, bank ${client.bankCode}` : ''})\n` +
+            `API key (shown only now; send it as "Authorization: Bearer <key>"):\n${key}\n`,
+        );
+        return 0;
+      }
+      case 'client:revoke': {
+        const target = args[0];
+        if (!target) throw new UsageError('client:revoke needs a client id or name');
+        const revoked = await clients.revoke(target);
+        if (revoked.length === 0) {
+          process.stdout.write(`no active client with id or name "${target}"\n`);
+          return 1;
+        }
+        for (const client of revoked) process.stdout.write(`revoked ${client.id} (${client.name})\n`);
+        return 0;
+      }
+      case 'client:list': {
+        for (const c of await clients.list()) {
+          process.stdout.write(
+            `${c.id}  ${c.name}  ${c.role}${c.bankCode ? `/${c.bankCode}` : ''}  key ${c.keyPrefix}…  ${c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active'}\n`,
+          );
+        }
+        return 0;
+      }
+      case 'ingest':
+        return await ingest(env, args);
+      case 'runs': {
+        const { values } = parseArgs({ args, options: { source: { type: 'string' }, limit: { type: 'string', default: '10' } } });
+        const runs = await new IngestionRunRepository(database.dataSource).list({ source: values.source, limit: Number(values.limit) || 10 });
+        if (runs.length === 0) process.stdout.write('no runs yet\n');
+        runs.forEach(printRun);
+        return 0;
+      }
+      case 'sources': {
+        for (const s of new SourceRegistry().all()) {
+          process.stdout.write(`${s.id}  ${s.title} (${s.agency})  schedule "${s.schedule(config)}" ${config.scheduleTimezone}  feed ${s.feedUrl(config)}\n`);
+        }
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(USAGE);
+    process.exit(command ? 0 : 2);
+  }
+  try {
+    process.exitCode = await run(command, args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (error instanceof ConfigError || error instanceof DomainError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+void main();

@@ -1,0 +1,140 @@
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PageInfo } from '../../platform/graphql/connection';
+import { Provenance } from '../provenance/provenance.type';
+
+export enum FactoryStatus {
+  PERMITTED = 'PERMITTED',
+  OPERATING = 'OPERATING',
+  CLOSED = 'CLOSED',
+  TEMPORARILY_STOPPED = 'TEMPORARILY_STOPPED',
+  UNKNOWN = 'UNKNOWN',
+}
+
+registerEnumType(FactoryStatus, {
+  name: 'FactoryStatus',
+  description: 'Licence status of a factory, decoded from DIW\'s FFLAG (decoding assumed, not confirmed by DIW).',
+  valuesConfig: {
+    PERMITTED: { description: 'FFLAG 0: licensed, not yet operating (ได้รับอนุญาต).' },
+    OPERATING: { description: 'FFLAG 1: operating (ประกอบกิจการ).' },
+    CLOSED: { description: 'FFLAG 2: closed (เลิกกิจการ).' },
+    TEMPORARILY_STOPPED: { description: 'FFLAG 3: temporarily stopped (หยุดกิจการชั่วคราว).' },
+    UNKNOWN: { description: 'The feed gave no status.' },
+  },
+});
+
+@ObjectType({ description: 'A factory licensed under the Factory Act, from the DIW registry (โรงงาน).' })
+export class Factory {
+  @Field(() => ID, { description: 'DIW factory ID (FID), 14 digits (เลขทะเบียนโรงงาน 14 หลัก).' })
+  fid!: string;
+
+  @Field(() => String, { nullable: true, description: 'Display registration number, e.g. `3-106-33/50` (DISPFACREG).' })
+  displayRegNo!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Older registration number (FACREG).' })
+  legacyRegNo!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Factory type code under the Factory Act (ประเภทโรงงาน, FACTYPE).' })
+  factoryType!: string | null;
+
+  @Field({ description: 'Factory name (ชื่อโรงงาน, FNAME).' })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'Name of the operator (ผู้ประกอบการ, ONAME).' })
+  operatorName!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Operator tax ID (TRADE), when the feed gives it: 13 digits.' })
+  operatorTaxId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'What the factory makes or does (วัตถุประสงค์, OBJECT).' })
+  objective!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'House number and street address (FADDR).' })
+  address!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Village number (หมู่, FMOO).' })
+  moo!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Lane (ซอย, FSOI).' })
+  soi!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Road (ถนน, FROAD).' })
+  road!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Subdistrict (ตำบล/แขวง, FTUMNAME).' })
+  subdistrict!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'District (อำเภอ/เขต, FAMPNAME).' })
+  district!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Province, Thai name (จังหวัด, FPROVNAME).' })
+  province!: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Invested capital in baht (เงินทุน, TOTAL_CAP).' })
+  capitalBaht!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Number of workers (คนงาน, TOTAL_WORKER).' })
+  workers!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Machine horsepower (แรงม้า, HP).' })
+  horsepower!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Latitude; null when the feed gave none or an impossible one (outside Thailand, 0 or 1).' })
+  latitude!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Longitude; null when unknown (see latitude).' })
+  longitude!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'ISIC/TSIC industry code (ISIC_CODE).' })
+  isicCode!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Industrial estate code (นิคมอุตสาหกรรม, ESTATE).' })
+  estateCode!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Industrial estate name in Thai (ESTATE_NAME_TH).' })
+  estateName!: string | null;
+
+  @Field(() => FactoryStatus, { description: 'Licence status (decoded FFLAG).' })
+  status!: FactoryStatus;
+
+  @Field(() => String, { nullable: true, description: 'The raw FFLAG code as DIW sent it.' })
+  statusCode!: string | null;
+
+  @Field(() => Provenance, { description: 'Where and when this record came from.' })
+  provenance!: Provenance;
+}
+
+@ObjectType({ description: 'An edge of a factory list.' })
+export class FactoryEdge {
+  @Field({ description: 'Opaque cursor of this item.' })
+  cursor!: string;
+
+  @Field(() => Factory)
+  node!: Factory;
+}
+
+@ObjectType({ description: 'A page of factories (Relay connection).' })
+export class FactoryConnection {
+  @Field(() => [FactoryEdge])
+  edges!: FactoryEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  /** Not a field: the `totalCount` resolver calls it when a client asks. */
+  countTotal!: () => Promise<number>;
+}
+
+@InputType({ description: 'Factory filters; all given filters must match (AND).' })
+export class FactoryFilter {
+  @Field(() => String, { nullable: true, description: 'Province, Thai name as in the registry, e.g. "ชลบุรี".' })
+  province?: string | null;
+
+  @Field(() => FactoryStatus, { nullable: true, description: 'Licence status.' })
+  status?: FactoryStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Leading digits of the ISIC/TSIC code, e.g. "10" for food products.' })
+  isicPrefix?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Part of the factory or operator name (Thai or English, case-insensitive).' })
+  nameContains?: string | null;
+}

@@ -1,0 +1,24 @@
+import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
+import type { GraphQLContext } from '../../platform/graphql/context';
+import { IngestionJob, IngestionRun, IngestionRunConnection } from './ingestion-run.type';
+
+@Resolver(() => IngestionRun)
+export class IngestionRunResolver {
+  @Authorized('admin', 'ministry', 'analyst')
+  @Query(() => IngestionRunConnection, { description: 'Run history of the agency sources, newest first.' })
+  ingestionRuns(
+    @Arg('source', () => String, { nullable: true, description: 'Only runs of this source, e.g. `diw`.' }) source: string | null,
+    @Arg('first', () => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor after which the page starts.' }) after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<IngestionRunConnection> {
+    return ctx.services.ingestionRuns.list({ source, first, after });
+  }
+
+  @Authorized('admin')
+  @Mutation(() => IngestionJob, { description: 'Queues a run of a source now (admins only). Follow it in `ingestionRuns`.' })
+  triggerIngestion(@Arg('source', { description: 'Source identifier, e.g. `diw`.' }) source: string, @Ctx() ctx: GraphQLContext): Promise<IngestionJob> {
+    return ctx.services.ingestionRuns.trigger(source);
+  }
+}

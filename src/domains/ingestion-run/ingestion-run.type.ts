@@ -1,0 +1,104 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PageInfo } from '../../platform/graphql/connection';
+
+export enum IngestionRunStatus {
+  RUNNING = 'running',
+  SUCCEEDED = 'succeeded',
+  FAILED = 'failed',
+}
+registerEnumType(IngestionRunStatus, { name: 'IngestionRunStatus', description: 'State of an ingestion run.' });
+
+export enum IngestionTrigger {
+  SCHEDULE = 'schedule',
+  STARTUP = 'startup',
+  MANUAL = 'manual',
+  CLI = 'cli',
+}
+registerEnumType(IngestionTrigger, {
+  name: 'IngestionTrigger',
+  description: 'What started a run: its schedule, the first start of the hub, an admin through GraphQL, or an operator through the CLI.',
+});
+
+@ObjectType({ description: 'One run of an agency source: what it read, what it changed, and how it ended.' })
+export class IngestionRun {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'Source identifier, e.g. `diw`.' })
+  source!: string;
+
+  @Field(() => IngestionTrigger)
+  trigger!: IngestionTrigger;
+
+  @Field(() => Int, { description: 'Attempt number of the queue job (transient failures are retried).' })
+  attempt!: number;
+
+  @Field(() => IngestionRunStatus)
+  status!: IngestionRunStatus;
+
+  @Field()
+  startedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt!: Date | null;
+
+  @Field(() => Int, { nullable: true, description: 'Duration in milliseconds, once finished.' })
+  durationMs!: number | null;
+
+  @Field(() => Int, { description: 'Rows read from the feed (good and rejected).' })
+  rowsRead!: number;
+
+  @Field(() => Int, { description: 'Records new to the hub.' })
+  rowsInserted!: number;
+
+  @Field(() => Int, { description: 'Records whose content changed.' })
+  rowsUpdated!: number;
+
+  @Field(() => Int, { description: 'Records identical to what the hub had (not rewritten).' })
+  rowsUnchanged!: number;
+
+  @Field(() => Int, { description: 'Rows quarantined with a reason.' })
+  rowsRejected!: number;
+
+  @Field(() => Int, { description: 'Rows repeating a key seen earlier in the same feed (the last one wins).' })
+  rowsDuplicate!: number;
+
+  @Field(() => [String], { description: 'Things noticed about the feed as a whole, e.g. unknown columns.' })
+  warnings!: string[];
+
+  @Field(() => String, { nullable: true, description: 'Why the run failed; the data loaded before it is kept.' })
+  errorMessage!: string | null;
+}
+
+@ObjectType({ description: 'An edge of the run list.' })
+export class IngestionRunEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => IngestionRun)
+  node!: IngestionRun;
+}
+
+@ObjectType({ description: 'Ingestion runs, newest first (Relay connection).' })
+export class IngestionRunConnection {
+  @Field(() => [IngestionRunEdge])
+  edges!: IngestionRunEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  /** Not a field: the `totalCount` resolver calls it when a client asks. */
+  countTotal!: () => Promise<number>;
+}
+
+@ObjectType({ description: 'A queued ingestion job.' })
+export class IngestionJob {
+  @Field({ description: 'Source queued.' })
+  source!: string;
+
+  @Field(() => ID, { description: 'Queue job ID; the run records it (IngestionRun has it once the job starts).' })
+  jobId!: string;
+
+  @Field()
+  queuedAt!: Date;
+}

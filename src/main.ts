@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { HUB_ROLES, startHub, type HubRole } from './app/hub';
+import { ConfigError, loadConfig } from './config/config';
+import { createRootLogger } from './platform/logging/logger';
+
+/** The hub process: `--role=all` (default: API, worker and simulator), `--role=api` or `--role=worker`. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });
+  const role = values.role as HubRole;
+  if (!HUB_ROLES.includes(role)) {
+    process.stderr.write(`--role must be one of ${HUB_ROLES.join(', ')}, got "${values.role}"\n`);
+    process.exit(2);
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createRootLogger(config.logLevel).child({ role });
+  const hub = await startHub(config, role, logger);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping: letting in-flight work finish');
+    hub.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`i-Industry Hub failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

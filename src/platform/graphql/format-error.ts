@@ -1,0 +1,49 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import { DomainError } from '../errors/domain-error';
+
+/** Codes that are safe to pass to the caller as they are: the error was meant for them. */
+const CLIENT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+const INTERNAL_MESSAGE = 'Internal error. Quote the x-request-id response header when reporting it.';
+
+/** True when an error was raised for the caller (bad input, auth); false for our own failures. */
+export function isClientError(error: unknown, code?: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError || original instanceof ArgumentValidationError) return true;
+  const ownCode = (original as { extensions?: { code?: unknown } } | undefined)?.extensions?.code ?? code;
+  return typeof ownCode === 'string' && CLIENT_CODES.has(ownCode);
+}
+
+/**
+ * The one place that maps errors to GraphQL errors. Domain errors keep their code and message;
+ * anything unexpected is masked (the logging plugin has logged it with the request ID), so no
+ * stack trace or SQL ever reaches a client.
+ */
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (original instanceof DomainError) {
+    return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
+  }
+  if (original instanceof ArgumentValidationError) {
+    return { ...base, message: 'Invalid argument value', extensions: { code: 'BAD_USER_INPUT' } };
+  }
+  if (isClientError(error, formatted.extensions?.['code'])) {
+    const { stacktrace: _stacktrace, http: _http, ...extensions } = formatted.extensions ?? {};
+    return { ...base, extensions };
+  }
+  return { ...base, message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

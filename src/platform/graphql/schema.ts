@@ -1,0 +1,25 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { FactoryResolver } from '../../domains/factory/factory.resolver';
+import { FactoryConnection } from '../../domains/factory/factory.type';
+import { IngestionRunResolver } from '../../domains/ingestion-run/ingestion-run.resolver';
+import { IngestionRunConnection } from '../../domains/ingestion-run/ingestion-run.type';
+import { roleAuthChecker } from './auth-checker';
+import { totalCountResolver } from './connection';
+
+/** Every resolver of the API. A test fails when a root field has no @Authorized roles. */
+export const RESOLVERS = [
+  FactoryResolver,
+  IngestionRunResolver,
+  totalCountResolver(FactoryConnection),
+  totalCountResolver(IngestionRunConnection),
+] as const;
+
+export async function buildHubSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    authChecker: roleAuthChecker,
+    authMode: 'error',
+    validate: false,
+  });
+}

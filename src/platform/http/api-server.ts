@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { HubServices } from '../../app/services';
+import type { GraphQLContext } from '../graphql/context';
+import { formatGraphQLError, isClientError } from '../graphql/format-error';
+import type { Logger } from '../logging/logger';
+import { graphiqlRouter } from './graphiql';
+
+export const GRAPHQL_PATH = '/graphql';
+export const GRAPHIQL_PATH = '/graphiql';
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface ApiServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** Logs unexpected errors with the request ID; the formatter then masks them for the client. */
+function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors, operationName }) {
+          for (const error of errors) {
+            if (isClientError(error)) continue;
+            contextValue.logger.error({ err: error.originalError ?? error, path: error.path, operationName }, 'unexpected error in a GraphQL request');
+          }
+        },
+      };
+    },
+  };
+}
+
+async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function startApiServer(options: {
+  schema: GraphQLSchema;
+  services: HubServices;
+  logger: Logger;
+  host: string;
+  port: number;
+  readiness: ReadinessCheck[];
+}): Promise<ApiServer> {
+  const log = options.logger.child({ component: 'api' });
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: options.schema,
+    formatError: formatGraphQLError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorLoggingPlugin()],
+  });
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const given = req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals['requestId'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  });
+
+  app.get('/', (_req, res) => res.redirect(GRAPHIQL_PATH));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    for (const readiness of options.readiness) {
+      try {
+        await withTimeout(readiness.check(), 3000);
+        checks[readiness.name] = 'ok';
+      } catch (error) {
+        ready = false;
+        checks[readiness.name] = `failing: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  app.use(GRAPHIQL_PATH, graphiqlRouter({ graphqlPath: GRAPHQL_PATH }));
+
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
+        const requestId = String(res.locals['requestId']);
+        const authorization = req.header('authorization');
+        const client = await options.services.clients.authenticate(authorization);
+        if (!client) {
+          throw new GraphQLError(
+            authorization
+              ? 'The API key is not valid or has been revoked.'
+              : 'An API key is required: send "Authorization: Bearer <key>". Create one with `npm run hub -- client:create`.',
+            { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
+          );
+        }
+        return {
+          requestId,
+          client,
+          services: options.services,
+          logger: log.child({ requestId, clientId: client.id, role: client.role }),
+        };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const url = `http://${host}:${address.port}`;
+  return {
+    url,
+    close: async () => {
+      await apollo.stop();
+      httpServer.closeAllConnections();
+    },
+  };
+}
