@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../support/free-port';
+
+/**
+ * The README's first command on a machine with no DATABASE_URL and no REDIS_URL: the hub starts
+ * its embedded PostgreSQL, loads the first agency's data, an operator creates a key with the CLI,
+ * and the data is still there after a restart.
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+const run = promisify(execFile);
+
+describe('fresh machine: npm start with the embedded default', () => {
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  let baseUrl: string;
+  let hub: ChildProcess | undefined;
+  let running = false;
+  let output = '';
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'iih-fresh-'));
+    const port = await freePort();
+    // Only what a user on a shared machine might set: a data folder and free ports. No service URLs.
+    env = { ...process.env, HUB_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(await freePort()), SIMULATOR_PORT: String(await freePort()) };
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'DIW_FEED_URL', 'LOG_LEVEL']) delete env[name];
+    baseUrl = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    if (running) await stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  function start(): void {
+    output = '';
+    // Detached: its own process group, so the test can signal npm and node together, as a terminal would.
+    hub = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    running = true;
+    // 'close' fires when every process holding the pipes (npm and the node process under it) is gone.
+    hub.once('close', () => (running = false));
+    hub.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    hub.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  }
+
+  /** Ctrl+C in a terminal: SIGINT to the whole process group; resolves when all of it has exited. */
+  async function stop(): Promise<void> {
+    const child = hub!;
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    process.kill(-child.pid!, 'SIGINT');
+    await closed;
+  }
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe().catch(() => undefined);
+      if (value !== undefined) return value;
+      if (!running) throw new Error(`the hub exited while waiting for ${what}:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  const ready = () => until('/readyz', async () => ((await fetch(`${baseUrl}/readyz`)).status === 200 ? true : undefined), 90_000);
+
+  async function factoryCount(key: string): Promise<number | undefined> {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: '{ factories(first: 1) { totalCount edges { node { fid name } } } }' }),
+    });
+    const body = (await response.json()) as { data?: { factories: { totalCount: number } } };
+    return body.data?.factories.totalCount;
+  }
+
+  test('starts, loads DIW within a minute, serves it to a key made by the CLI, and keeps it across a restart', async () => {
+    start();
+    await ready();
+    expect(output).toMatch(/GraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphiql/);
+    expect(output).toMatch(/client:create/);
+
+    const { stdout } = await run('npm', ['run', '--silent', 'hub', '--', 'client:create', '--name', 'e2e', '--role', 'analyst'], { cwd: ROOT, env });
+    const key = /^(iih_\S+)$/m.exec(stdout)?.[1];
+    expect(key).toBeDefined();
+
+    const loaded = await until('the first DIW load', async () => {
+      const n = await factoryCount(key!);
+      return n && n > 0 ? n : undefined;
+    }, 60_000);
+    expect(loaded).toBeGreaterThan(2500);
+
+    const { stdout: runs } = await run('npm', ['run', '--silent', 'hub', '--', 'runs', '--source', 'diw'], { cwd: ROOT, env });
+    expect(runs).toMatch(/source=diw\s+trigger=startup\s+attempt=1\s+status=succeeded/);
+
+    await stop();
+    // Logged only when the graceful shutdown completed (worker closed, embedded PostgreSQL stopped).
+    expect(output).toMatch(/"msg":"embedded PostgreSQL stopped"/);
+    expect(output).toMatch(/"msg":"stopped"/);
+
+    start();
+    await ready();
+    expect(await factoryCount(key!)).toBe(loaded);
+    await stop();
+    expect(output).toMatch(/"msg":"stopped"/);
+  }, 240_000);
+});

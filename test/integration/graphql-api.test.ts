@@ -1,0 +1,171 @@
+import { startTestHub, type TestHub } from '../support/test-hub';
+
+/** The GraphQL API over HTTP: authentication, roles, factories, runs and error codes. */
+describe('GraphQL API', () => {
+  let t: TestHub;
+  let analyst: string;
+  let admin: string;
+  let bank: string;
+
+  beforeAll(async () => {
+    t = await startTestHub({ scale: 250 });
+    analyst = await t.createApiKey('analyst');
+    admin = await t.createApiKey('admin');
+    bank = await t.createApiKey('bank', 'SMED');
+    expect((await t.ingestNow('diw')).status).toBe('succeeded');
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const FACTORIES = `query($first: Int, $after: String, $filter: FactoryFilter) {
+    factories(first: $first, after: $after, filter: $filter) {
+      totalCount
+      edges { cursor node { fid name province status isicCode provenance { source runId fetchedAt } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`;
+  type Page = {
+    factories: {
+      totalCount: number;
+      edges: { cursor: string; node: { fid: string; name: string; province: string | null; status: string; isicCode: string | null; provenance: { source: string } } }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+  };
+
+  describe('authentication and roles', () => {
+    test('without a key every operation answers UNAUTHENTICATED with HTTP 401', async () => {
+      const { status, body } = await t.graphql('{ factories(first: 1) { totalCount } }');
+      expect(status).toBe(401);
+      expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(body.data).toBeUndefined();
+    });
+
+    test('an unknown key answers UNAUTHENTICATED', async () => {
+      const { body } = await t.graphql('{ factories(first: 1) { totalCount } }', {}, 'iih_not-a-real-key');
+      expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    });
+
+    test('a revoked key answers UNAUTHENTICATED', async () => {
+      const key = await t.createApiKey('ministry');
+      expect((await t.graphql('{ factories(first: 1) { totalCount } }', {}, key)).body.errors).toBeUndefined();
+      const revoked = await t.hub.services.clients.revoke('test-ministry');
+      expect(revoked).toHaveLength(1);
+      const { status, body } = await t.graphql('{ factories(first: 1) { totalCount } }', {}, key);
+      expect(status).toBe(401);
+      expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    });
+
+    test('a bank key cannot trigger ingestion: FORBIDDEN, and nothing is queued', async () => {
+      const before = await t.hub.ingestionQueue.queue.getJobCounts('waiting', 'active');
+      const { body } = await t.graphql('mutation { triggerIngestion(source: "diw") { jobId } }', {}, bank);
+      expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(body.data).toBeNull();
+      expect(await t.hub.ingestionQueue.queue.getJobCounts('waiting', 'active')).toEqual(before);
+    });
+
+    test('an admin can trigger ingestion and follow the run', async () => {
+      const { body } = await t.graphql<{ triggerIngestion: { jobId: string; source: string } }>(
+        'mutation { triggerIngestion(source: "diw") { jobId source queuedAt } }',
+        {},
+        admin,
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.triggerIngestion.source).toBe('diw');
+      const { body: unknown } = await t.graphql('mutation { triggerIngestion(source: "nope") { jobId } }', {}, admin);
+      expect(unknown.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(unknown.errors?.[0]?.message).toMatch(/known: diw/);
+    });
+  });
+
+  describe('factories', () => {
+    test('pages through every factory with stable cursors and a total count', async () => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      let total = 0;
+      for (let i = 0; i < 100; i += 1) {
+        const response: { body: { data?: Page; errors?: unknown } } = await t.graphql<Page>(FACTORIES, { first: 40, after }, analyst);
+        expect(response.body.errors).toBeUndefined();
+        const page: Page['factories'] = response.body.data!.factories;
+        total = page.totalCount;
+        seen.push(...page.edges.map((e) => e.node.fid));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      const [{ n }] = await t.hub.database.dataSource.query('SELECT count(*)::int AS n FROM registry.factory');
+      expect(total).toBe(n);
+      expect(seen).toHaveLength(n);
+      expect(new Set(seen).size).toBe(n);
+      expect([...seen].sort()).toEqual(seen);
+    });
+
+    test('filters by province, status, ISIC prefix and name, combined with AND', async () => {
+      const [sample] = await t.hub.database.dataSource.query(
+        `SELECT province, status, left(isic_code, 2) AS isic, substr(name, 1, 4) AS part FROM registry.factory WHERE province IS NOT NULL AND isic_code IS NOT NULL LIMIT 1`,
+      );
+      const filter = { province: sample.province, status: sample.status, isicPrefix: sample.isic };
+      const { body } = await t.graphql<Page>(FACTORIES, { first: 100, filter }, analyst);
+      expect(body.errors).toBeUndefined();
+      const [{ n }] = await t.hub.database.dataSource.query(
+        `SELECT count(*)::int AS n FROM registry.factory WHERE province = $1 AND status = $2 AND isic_code LIKE $3 || '%'`,
+        [sample.province, sample.status, sample.isic],
+      );
+      expect(body.data!.factories.totalCount).toBe(n);
+      for (const { node } of body.data!.factories.edges) {
+        expect(node.province).toBe(sample.province);
+        expect(node.status).toBe(sample.status);
+        expect(node.isicCode!.startsWith(sample.isic)).toBe(true);
+      }
+      const byName = await t.graphql<Page>(FACTORIES, { first: 5, filter: { nameContains: sample.part } }, analyst);
+      expect(byName.body.data!.factories.edges.length).toBeGreaterThan(0);
+    });
+
+    test('one factory by FID, with its provenance', async () => {
+      const [row] = await t.hub.database.dataSource.query('SELECT fid, name, source_run_id::text AS run FROM registry.factory ORDER BY fid LIMIT 1');
+      const { body } = await t.graphql<{ factory: { fid: string; name: string; provenance: { source: string; runId: string } } }>(
+        'query($fid: ID!) { factory(fid: $fid) { fid name provenance { source runId fetchedAt } } }',
+        { fid: row.fid },
+        bank,
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.factory).toMatchObject({ fid: row.fid, name: row.name, provenance: { source: 'diw', runId: row.run } });
+    });
+
+    test.each([
+      ['a page size over the maximum', '{ factories(first: 1000) { totalCount } }', 'BAD_USER_INPUT'],
+      ['a cursor that is not one', '{ factories(after: "bm9wZQ") { totalCount } }', 'BAD_USER_INPUT'],
+      ['a malformed FID', '{ factory(fid: "12") { fid } }', 'BAD_USER_INPUT'],
+      ['an unknown FID', '{ factory(fid: "99999999999999") { fid } }', 'NOT_FOUND'],
+      ['an unknown field', '{ factories { nope } }', 'GRAPHQL_VALIDATION_FAILED'],
+      ['a syntax error', '{ factories( ', 'GRAPHQL_PARSE_FAILED'],
+    ])('%s gets a clear error with a stable code and no stack trace', async (_what, query, code) => {
+      const { body } = await t.graphql(query, {}, analyst);
+      expect(body.errors?.[0]?.extensions?.code).toBe(code);
+      expect(JSON.stringify(body)).not.toMatch(/stacktrace|at .*\.ts:\d+/);
+    });
+  });
+
+  test('ingestion runs are listed newest first for analysts, with their counts', async () => {
+    const { body } = await t.graphql<{ ingestionRuns: { totalCount: number; edges: { node: { id: string; source: string; status: string; rowsRead: number } }[] } }>(
+      '{ ingestionRuns(source: "diw", first: 5) { totalCount edges { node { id source status rowsRead rowsRejected durationMs } } } }',
+      {},
+      analyst,
+    );
+    expect(body.errors).toBeUndefined();
+    const nodes = body.data!.ingestionRuns.edges.map((e) => e.node);
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes[0]!.source).toBe('diw');
+    expect(nodes.map((n) => Number(n.id))).toEqual([...nodes.map((n) => Number(n.id))].sort((a, b) => b - a));
+    const { body: forBank } = await t.graphql('{ ingestionRuns { totalCount } }', {}, bank);
+    expect(forBank.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  test('health and readiness answer JSON', async () => {
+    const health = await fetch(`${t.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const ready = await fetch(`${t.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { startup: 'ok', database: 'ok', queue: 'ok' } });
+  });
+});

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { startHub, type RunningHub } from '../../src/app/hub';
+import { loadConfig, type ConfigVariableName } from '../../src/config/config';
+import { IngestionQueue } from '../../src/ingestion/ingestion.queue';
+import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
+import { createRootLogger } from '../../src/platform/logging/logger';
+import { startSimulator, type SimulatorOptions } from '../../src/simulator/simulator';
+import { startFeedSwitch, type FeedSwitch } from './feed-switch';
+import { createTestDatabase, redisTestUrl, type TestDatabase } from './test-database';
+
+/**
+ * Starts the whole hub in-process (API, worker) against a fresh database of the test server, its
+ * own queue prefix, and its own agency simulator, for integration and browser tests.
+ */
+export type TestRole = 'admin' | 'ministry' | 'analyst' | 'bank';
+
+export interface TestHubOptions {
+  /** Queue backend: PostgreSQL (default) or Redis (needs TEST_REDIS_URL). */
+  queue?: 'postgres' | 'redis';
+  /** Scale of the simulator's DIW feed (default 300). */
+  scale?: number;
+  /** Extra configuration variables. */
+  env?: Partial<Record<ConfigVariableName, string>>;
+}
+
+export interface TestHub {
+  /** e.g. http://127.0.0.1:41234 */
+  baseUrl: string;
+  /** baseUrl + '/graphql' */
+  graphqlUrl: string;
+  /** Base URL of this hub's agency simulator. */
+  simulatorUrl: string;
+  /** What the simulator serves (for ground truth). */
+  simulatorOptions: SimulatorOptions;
+  /** The hub's DIW feed goes through this switch: `feed.set('fault=http500')` breaks the next runs. */
+  feed: FeedSwitch;
+  hub: RunningHub;
+  database: TestDatabase;
+  /** Creates a client with the role and returns its API key (for `Authorization: Bearer <key>`). */
+  createApiKey(role: TestRole, bankCode?: 'SMED' | 'EXIM'): Promise<string>;
+  /** Runs a source now through the queue and resolves with the finished run's id and status. */
+  ingestNow(source: 'diw'): Promise<{ runId: string; status: string }>;
+  /** POSTs a GraphQL request with the key. */
+  graphql<T = unknown>(query: string, variables?: Record<string, unknown>, key?: string): Promise<{ status: number; body: GraphQLBody<T> }>;
+  stop(): Promise<void>;
+}
+
+export interface GraphQLBody<T> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown>; path?: string[] }[];
+}
+
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
+  const database = await createTestDatabase();
+  const scale = options.scale ?? 300;
+  const simulatorOptions: SimulatorOptions = { seed: 7, scale, quirkRate: 0.05, badRowRate: 0.01 };
+  const simulator = await startSimulator({ ...simulatorOptions, port: 0, host: '127.0.0.1' });
+  const feed = await startFeedSwitch(simulator.url);
+  const redisUrl = options.queue === 'redis' ? redisTestUrl() : undefined;
+  if (options.queue === 'redis' && !redisUrl) throw new Error('a Redis test hub needs TEST_REDIS_URL');
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `iiht_${randomBytes(4).toString('hex')}`,
+    PORT: '0',
+    SIMULATOR_IN_PROCESS: 'false',
+    DIW_FEED_URL: `${feed.url}/diw/factories.csv`,
+    INGEST_ON_START: 'false',
+    INGEST_ATTEMPTS: '1',
+    INGEST_BACKOFF_MS: '100',
+    FEED_TIMEOUT_MS: '10000',
+    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    ...options.env,
+  });
+  const hub = await startHub(config, 'all', createRootLogger(config.logLevel));
+  const baseUrl = hub.apiUrl!;
+  const events = hub.queueBackend.createQueueEvents('ingestion');
+  await events.waitUntilReady();
+
+  return {
+    baseUrl,
+    graphqlUrl: `${baseUrl}/graphql`,
+    simulatorUrl: simulator.url,
+    simulatorOptions,
+    feed,
+    hub,
+    database,
+    createApiKey: async (role, bankCode) => (await hub.services.clients.create({ name: `test-${role}`, role, bankCode })).key,
+    ingestNow: async (source) => {
+      const job = await hub.ingestionQueue.enqueue(source, 'manual');
+      await IngestionQueue.waitFor(job, events, 60_000).catch(() => undefined);
+      const runs = await new IngestionRunRepository(hub.database.dataSource).findByJobId(String(job.id));
+      const run = runs.at(-1);
+      if (!run) throw new Error(`job ${job.id} finished without a run record`);
+      return { runId: run.id, status: run.status };
+    },
+    graphql: async <T>(query: string, variables?: Record<string, unknown>, key?: string) => {
+      const response = await fetch(`${baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLBody<T> };
+    },
+    stop: async () => {
+      await events.close();
+      await hub.stop();
+      await feed.close();
+      await simulator.close();
+      await database.drop();
+    },
+  };
+}

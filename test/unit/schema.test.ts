@@ -1,0 +1,42 @@
+import fs from 'node:fs/promises';
+import { getMetadataStorage } from 'type-graphql';
+import { printHubSchema, SCHEMA_FILE } from '../../src/platform/graphql/emit-schema';
+import { buildHubSchema } from '../../src/platform/graphql/schema';
+
+describe('GraphQL schema', () => {
+  test('schema/schema.graphql is what the code emits (run `npm run schema:emit` after changing the API)', async () => {
+    expect(await fs.readFile(SCHEMA_FILE, 'utf8')).toBe(await printHubSchema());
+  });
+
+  test('every query and mutation declares the roles that may call it', async () => {
+    const schema = await buildHubSchema();
+    const storage = getMetadataStorage();
+    const rootFields = [...Object.keys(schema.getQueryType()?.getFields() ?? {}), ...Object.keys(schema.getMutationType()?.getFields() ?? {})];
+    expect(rootFields.length).toBeGreaterThan(0);
+    const handlers = [...storage.queries, ...storage.mutations];
+    const unguarded = rootFields.filter((field) => {
+      const handler = handlers.find((h) => h.schemaName === field);
+      if (!handler) return true;
+      const authorized = storage.authorizedFields.find((a) => a.target === handler.target && a.fieldName === handler.methodName);
+      return !authorized || authorized.roles.length === 0;
+    });
+    expect(unguarded).toEqual([]);
+  });
+
+  test('every type, root field and argument has a description', async () => {
+    const schema = await buildHubSchema();
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      // Root types are described by their fields.
+      if (type.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID', 'Query', 'Mutation'].includes(type.name)) continue;
+      if (!type.description) missing.push(type.name);
+    }
+    for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+      for (const field of Object.values(root?.getFields() ?? {})) {
+        if (!field.description) missing.push(`${root!.name}.${field.name}`);
+        for (const arg of field.args) if (!arg.description) missing.push(`${root!.name}.${field.name}(${arg.name})`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
