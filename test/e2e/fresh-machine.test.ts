@@ -97,6 +97,19 @@ describe('fresh machine: npm start with the embedded default', () => {
     const { stdout: runs } = await run('npm', ['run', '--silent', 'hub', '--', 'runs', '--source', 'diw'], { cwd: ROOT, env });
     expect(runs).toMatch(/source=diw\s+trigger=startup\s+attempt=1\s+status=succeeded/);
 
+    // The operator runs the source again through the running hub's worker: nothing changes.
+    const hubCli = (...args: string[]) => run('npm', ['run', '--silent', 'hub', '--', ...args], { cwd: ROOT, env });
+    const { stdout: again } = await hubCli('ingest', 'diw', '--wait');
+    expect(again).toMatch(/source=diw\s+trigger=cli\s+attempt=1\s+status=succeeded/);
+    expect(again).toMatch(new RegExp(`inserted 0  updated 0  unchanged ${loaded}\\b`));
+
+    // A revoked key stops working at once.
+    const { stdout: made } = await hubCli('client:create', '--name', 'temporary', '--role', 'bank', '--bank', 'SMED');
+    const temporary = /^(iih_\S+)$/m.exec(made)![1]!;
+    expect(await factoryCount(temporary)).toBe(loaded);
+    expect((await hubCli('client:revoke', 'temporary')).stdout).toMatch(/^revoked /m);
+    expect(await factoryCount(temporary)).toBeUndefined();
+
     await stop();
     // Logged only when the graceful shutdown completed (worker closed, embedded PostgreSQL stopped).
     expect(output).toMatch(/"msg":"embedded PostgreSQL stopped"/);

@@ -102,7 +102,10 @@ maybe('GraphiQL in a browser', () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(query);
     await page.waitForFunction(
-      ([selector, expected]) => (document.querySelector(selector!) as unknown as CodeMirrorHost | null)?.CodeMirror.getValue() === expected,
+      // Runs in the page, where `document` exists (this file is compiled without the DOM library).
+      ([selector, expected]) =>
+        ((globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(selector) as CodeMirrorHost | null)?.CodeMirror.getValue() ===
+        expected,
       [QUERY_EDITOR, query] as const,
     );
     // GraphiQL re-reads the operation name from the editor after a short debounce; a person takes

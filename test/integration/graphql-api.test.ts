@@ -160,6 +160,17 @@ describe('GraphQL API', () => {
     expect(forBank.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  test('GET works for queries, with the same key, and refuses mutations', async () => {
+    const query = encodeURIComponent('{ factories(first: 2) { edges { node { fid } } } }');
+    const response = await fetch(`${t.baseUrl}/graphql?query=${query}`, { headers: { authorization: `Bearer ${analyst}` } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { factories: { edges: unknown[] } } };
+    expect(body.data.factories.edges).toHaveLength(2);
+    const mutation = encodeURIComponent('mutation { triggerIngestion(source: "diw") { jobId } }');
+    const refused = await fetch(`${t.baseUrl}/graphql?query=${mutation}`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(refused.status).toBe(405);
+  });
+
   test('health and readiness answer JSON', async () => {
     const health = await fetch(`${t.baseUrl}/healthz`);
     expect(health.status).toBe(200);

@@ -70,6 +70,9 @@ export async function startApiServer(options: {
     schema: options.schema,
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
+    // CSRF prevention guards cookie-authenticated APIs; this one only accepts an Authorization header,
+    // which a browser never sends cross-site on its own, and GET queries must work with plain clients.
+    csrfPrevention: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorLoggingPlugin()],
   });
   await apollo.start();
