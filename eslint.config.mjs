@@ -29,6 +29,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts are outside the TypeScript project: lint them without type information.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },
   },

@@ -1,11 +1,11 @@
 /** Runs the agency simulator on its own: `npm run simulator`. Settings come from SIMULATOR_* variables. */
-import pino from 'pino';
 import { loadConfig } from '../config/config';
+import { createRootLogger } from '../platform/logging/logger';
 import { startSimulator } from './simulator';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, base: { service: 'agency-simulator' } });
+  const logger = createRootLogger(config.logLevel).child({ component: 'agency-simulator' });
   const { port, host, seed, scale, quirkRate, badRowRate } = config.simulator;
   const simulator = await startSimulator({ port, host, seed, scale, quirkRate, badRowRate });
   logger.info({ url: simulator.url, seed, scale, quirkRate, badRowRate }, 'agency simulator listening');
@@ -25,6 +25,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  pino({ base: { service: 'agency-simulator' } }).fatal({ err: error }, 'agency simulator failed to start');
+  process.stderr.write(`agency simulator failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });
