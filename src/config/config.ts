@@ -71,8 +71,8 @@ export const CONFIG_VARIABLES = {
   SIMULATOR_SEED: { schema: z.coerce.number().int().min(0), default: '20191', description: 'Seed of the simulator: the same seed serves the same data.' },
   SIMULATOR_SCALE: {
     schema: z.coerce.number().int().min(1).max(5_000_000),
-    default: '3000',
-    description: 'Number of factories the simulator serves.',
+    default: '5000',
+    description: 'Number of firms (juristic persons) in the simulated world; DIW licenses one factory per five firms.',
   },
   SIMULATOR_QUIRK_RATE: {
     schema: z.coerce.number().min(0).max(1),

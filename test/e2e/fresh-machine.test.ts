@@ -4,6 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '../../src/config/config';
+import { diwGroundTruth } from '../../src/simulator/simulator';
 import { freePort } from '../support/free-port';
 
 /**
@@ -92,7 +94,8 @@ describe('fresh machine: npm start with the embedded default', () => {
       const n = await factoryCount(key!);
       return n && n > 0 ? n : undefined;
     }, 60_000);
-    expect(loaded).toBeGreaterThan(2500);
+    // Exactly the simulator's good rows at the default configuration.
+    expect(loaded).toBe(diwGroundTruth(loadConfig({}).simulator).validRows);
 
     const { stdout: runs } = await run('npm', ['run', '--silent', 'hub', '--', 'runs', '--source', 'diw'], { cwd: ROOT, env });
     expect(runs).toMatch(/source=diw\s+trigger=startup\s+attempt=1\s+status=succeeded/);

@@ -24,7 +24,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 describe.each(backends)('DIW ingestion with the %s queue backend', (queue) => {
   let t: TestHub;
   let runs: IngestionRunRepository;
-  const scale = 400;
+  const scale = 2000; // firms: 400 factories
   const truth = () => diwGroundTruth(t.simulatorOptions);
 
   const factoryCount = async (): Promise<number> =>
@@ -106,7 +106,7 @@ describe.each(backends)('DIW ingestion with the %s queue backend', (queue) => {
 
   test('a changed feed updates only the rows that changed', async () => {
     // Another seed serves other factories: everything old stays, everything new is inserted.
-    t.feed.set('seed=8&scale=50&badRowRate=0');
+    t.feed.set('seed=8&scale=250&badRowRate=0'); // 50 factories
     try {
       const { runId, status } = await t.ingestNow('diw');
       expect(status).toBe('succeeded');

@@ -8,7 +8,7 @@ describe('GraphQL API', () => {
   let bank: string;
 
   beforeAll(async () => {
-    t = await startTestHub({ scale: 250 });
+    t = await startTestHub({ scale: 1250 }); // 250 factories
     analyst = await t.createApiKey('analyst');
     admin = await t.createApiKey('admin');
     bank = await t.createApiKey('bank', 'SMED');

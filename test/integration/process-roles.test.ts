@@ -20,7 +20,7 @@ describe('API and worker as separate roles', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    simulator = await startSimulator({ port: 0, host: '127.0.0.1', seed: 11, scale: 500, quirkRate: 0.02, badRowRate: 0 });
+    simulator = await startSimulator({ port: 0, host: '127.0.0.1', seed: 11, scale: 2500, quirkRate: 0.02, badRowRate: 0 });
     config = loadConfig({
       DATABASE_URL: database.url,
       REDIS_URL: redisTestUrl(),

@@ -17,7 +17,7 @@ export type TestRole = 'admin' | 'ministry' | 'analyst' | 'bank';
 export interface TestHubOptions {
   /** Queue backend: PostgreSQL (default) or Redis (needs TEST_REDIS_URL). */
   queue?: 'postgres' | 'redis';
-  /** Scale of the simulator's DIW feed (default 300). */
+  /** Firms in the simulated world (default 1500: 300 factories). */
   scale?: number;
   /** Extra configuration variables. */
   env?: Partial<Record<ConfigVariableName, string>>;
@@ -52,7 +52,7 @@ export interface GraphQLBody<T> {
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const database = await createTestDatabase();
-  const scale = options.scale ?? 300;
+  const scale = options.scale ?? 1500;
   const simulatorOptions: SimulatorOptions = { seed: 7, scale, quirkRate: 0.05, badRowRate: 0.01 };
   const simulator = await startSimulator({ ...simulatorOptions, port: 0, host: '127.0.0.1' });
   const feed = await startFeedSwitch(simulator.url);

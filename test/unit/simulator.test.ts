@@ -3,13 +3,13 @@ import iconv from 'iconv-lite';
 import { FeedFormatError } from '../../src/ingestion/feed';
 import { diwGroundTruth, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/simulator';
 import { isValidJuristicId } from '../../src/simulator/world/juristic-id';
-import { factoryAt, firmAt } from '../../src/simulator/world/world';
+import { factoryAt, factoryCount, firmAt } from '../../src/simulator/world/world';
 import { parseDiwFactories } from '../../src/sources/diw/diw.parser';
 
 const OPEN_DATA_HEADER =
   'FACREG,DISPFACREG,FID,FACTYPE,FNAME,ONAME,OBJECT,FADDR,FMOO,FSOI,FROAD,FTUMNAME,FAMPNAME,FPROVNAME,TOTAL_CAP,TOTAL_WORKER,HP,LAT,LNG,ISIC_CODE,ESTATE,ESTATE_NAME_TH,LAST_UPDATE';
 
-const OPTIONS: SimulatorOptions = { seed: 20191, scale: 300, quirkRate: 0.2, badRowRate: 0.03 };
+const OPTIONS: SimulatorOptions = { seed: 20191, scale: 1500, quirkRate: 0.2, badRowRate: 0.03 }; // 300 factories
 
 let simulator: RunningSimulator;
 
@@ -76,18 +76,18 @@ describe('agency simulator', () => {
       expect(csv.split('\r\n')[0]).toBe(OPEN_DATA_HEADER);
     });
 
-    it('serves `scale` rows, the same bytes for the same seed and other rows for another seed', async () => {
-      const first = await body('/diw/factories.csv?scale=40');
+    it('serves one factory per five firms, the same bytes for the same seed and other rows for another seed', async () => {
+      const first = await body('/diw/factories.csv?scale=200');
       expect(dataLines(first)).toHaveLength(40);
-      expect(await body('/diw/factories.csv?scale=40')).toBe(first);
-      const other = await body('/diw/factories.csv?scale=40&seed=20192');
+      expect(await body('/diw/factories.csv?scale=200')).toBe(first);
+      const other = await body('/diw/factories.csv?scale=200&seed=20192');
       expect(other).not.toBe(first);
       expect(dataLines(other)).toHaveLength(40);
     });
 
     it('makes row i a function of the seed and i only, whatever the scale', async () => {
-      const small = dataLines(await body('/diw/factories.csv?scale=10'));
-      const large = dataLines(await body('/diw/factories.csv?scale=25'));
+      const small = dataLines(await body('/diw/factories.csv?scale=50'));
+      const large = dataLines(await body('/diw/factories.csv?scale=125'));
       expect(large.slice(0, 10)).toEqual(small);
       expect(factoryAt(OPTIONS.seed, 7)).toEqual(factoryAt(OPTIONS.seed, 7));
     });
@@ -102,7 +102,7 @@ describe('agency simulator', () => {
     });
 
     it('links factories to their firm by TRADE for most rows, leaving some to be linked by name', async () => {
-      const csv = await body('/diw/factories.csv?scale=300&quirkRate=0&badRowRate=0');
+      const csv = await body('/diw/factories.csv?scale=1500&quirkRate=0&badRowRate=0');
       const trades = dataLines(csv).map((line) => line.split(',').at(-1)!);
       const present = trades.filter((trade) => trade !== '');
       expect(present.every(isValidJuristicId)).toBe(true);
@@ -114,7 +114,7 @@ describe('agency simulator', () => {
     });
 
     it('injects every kind of quirk when quirkRate is 1', async () => {
-      const csv = await body('/diw/factories.csv?scale=200&quirkRate=1&badRowRate=0');
+      const csv = await body('/diw/factories.csv?scale=1000&quirkRate=1&badRowRate=0');
       expect(csv).toMatch(/,=" {2}\d{14}",/); // Excel-quoted FID
       expect(csv).toMatch(/,\d - \d+ - \d+ \/ \d\d,/); // spaces inside the display number
       expect(csv).toMatch(/,-,/); // "-" for empty
@@ -126,9 +126,9 @@ describe('agency simulator', () => {
 
     it('reports the exact number of bad rows, also over HTTP', async () => {
       const truth = diwGroundTruth(OPTIONS);
-      expect(truth.total).toBe(OPTIONS.scale);
+      expect(truth.total).toBe(factoryCount(OPTIONS.scale));
       expect(truth.badRows).toBeGreaterThan(0);
-      expect(truth.validRows).toBe(OPTIONS.scale - truth.badRows);
+      expect(truth.validRows).toBe(truth.total - truth.badRows);
       await expect(fetch(`${simulator.url}/diw/factories.stats.json`).then((r) => r.json())).resolves.toEqual(truth);
       expect(diwGroundTruth({ ...OPTIONS, badRowRate: 0 }).badRows).toBe(0);
     });
@@ -136,11 +136,11 @@ describe('agency simulator', () => {
     it.each([
       ['', OPTIONS],
       ['?quirkRate=1&badRowRate=0.1&seed=5&bom=1', { ...OPTIONS, quirkRate: 1, badRowRate: 0.1, seed: 5 }],
-      ['?encoding=tis-620&columns=opendata&scale=120', { ...OPTIONS, scale: 120 }],
+      ['?encoding=tis-620&columns=opendata&scale=600', { ...OPTIONS, scale: 600 }],
     ])('loads through the hub parser with exactly the bad rows rejected (%s)', async (query, options) => {
       const truth = diwGroundTruth(options);
       const { records, rejected } = await parseFeed(`/diw/factories.csv${query}`);
-      expect(records).toBe(options.scale - truth.badRows);
+      expect(records).toBe(factoryCount(options.scale) - truth.badRows);
       expect(rejected).toHaveLength(truth.badRows);
       for (const reason of rejected) expect(reason).toMatch(/^FID must be 14 digits, got "/);
     });
@@ -174,10 +174,10 @@ describe('agency simulator', () => {
     });
 
     it('fault=truncate drops the connection in the middle of a row', async () => {
-      const response = await fetch(`${simulator.url}/diw/factories.csv?fault=truncate&scale=2000`);
+      const response = await fetch(`${simulator.url}/diw/factories.csv?fault=truncate&scale=10000`);
       expect(response.status).toBe(200);
       await expect(response.text()).rejects.toThrow();
-      const failure = await parseFeed('/diw/factories.csv?fault=truncate&scale=2000').catch((error: unknown) => error);
+      const failure = await parseFeed('/diw/factories.csv?fault=truncate&scale=10000').catch((error: unknown) => error);
       // A transport error from Node (another realm than Jest's Error), not a FeedFormatError: worth a retry.
       expect(failure).toMatchObject({ message: expect.stringMatching(/aborted|reset|premature/i) });
       expect(failure).not.toBeInstanceOf(FeedFormatError);

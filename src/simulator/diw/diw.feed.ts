@@ -6,7 +6,7 @@
  */
 import type { SimulatorOptions } from '../simulator';
 import { randomFor, STREAMS, type Random } from '../random';
-import { factoryAt, type Factory } from '../world/world';
+import { factoryAt, factoryCount, type Factory } from '../world/world';
 
 /** The header of the real open-data file. Kept here, apart from the hub's parser, on purpose. */
 export const DIW_OPEN_DATA_COLUMNS = [
@@ -46,7 +46,8 @@ const ROWS_PER_CHUNK = 200;
 export function* diwFeedChunks(options: DiwFeedOptions): Generator<string> {
   const columns = feedColumns(options);
   const header = columns.map((column) => (options.columnFault === 'renamed-column' && column === 'FPROVNAME' ? 'PROVINCE' : column));
-  const rows = options.truncate ? Math.floor(options.scale / 2) : options.scale;
+  const factories = factoryCount(options.scale);
+  const rows = options.truncate ? Math.floor(factories / 2) : factories;
   let chunk = `${header.join(',')}\r\n`;
   for (let i = 0; i < rows; i++) {
     chunk += csvLine(diwRow(options, i), columns);
@@ -55,22 +56,23 @@ export function* diwFeedChunks(options: DiwFeedOptions): Generator<string> {
       chunk = '';
     }
   }
-  if (options.truncate && rows < options.scale) {
+  if (options.truncate && rows < factories) {
     const line = csvLine(diwRow(options, rows), columns);
     chunk += line.slice(0, Math.floor(line.length / 2));
   }
   if (chunk) yield chunk;
 }
 
-/** What a correct loader must end up with for these options; O(scale) but builds no rows. */
+/** What a correct loader must end up with for these options; O(factories) but builds no rows. */
 export function diwGroundTruth(options: SimulatorOptions): DiwGroundTruth {
+  const factories = factoryCount(options.scale);
   let badRows = 0;
   let quirkyRows = 0;
-  for (let i = 0; i < options.scale; i++) {
+  for (let i = 0; i < factories; i++) {
     if (badRowRandom(options, i)) badRows++;
     if (quirksOf(options, i).quirks.length > 0) quirkyRows++;
   }
-  return { total: options.scale, badRows, validRows: options.scale - badRows, quirkyRows };
+  return { total: factories, badRows, validRows: factories - badRows, quirkyRows };
 }
 
 function feedColumns(options: DiwFeedOptions): DiwColumn[] {

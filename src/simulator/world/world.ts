@@ -142,6 +142,15 @@ export function firmAt(seed: number, index: number): Firm {
 }
 
 /** Index of the firm that operates factory i (i itself, or an earlier firm). */
+/**
+ * The simulator's one size knob counts firms (juristic persons); DIW licenses one factory per five
+ * firms, the ratio of the benchmark's 1,000,000 firms and 200,000 factories.
+ */
+export const FIRMS_PER_FACTORY = 5;
+export function factoryCount(firms: number): number {
+  return Math.ceil(firms / FIRMS_PER_FACTORY);
+}
+
 export function ownerOf(seed: number, factoryIndex: number): number {
   const random = randomFor(seed, STREAMS.factoryOwner, factoryIndex);
   if (factoryIndex === 0 || random.chance(SHARE_OF_FACTORIES_WITH_OWN_FIRM)) return factoryIndex;
