@@ -11,6 +11,7 @@ export function copyTextRow(values: readonly ColumnValue[]): string {
     const value = values[i];
     if (value === null || value === undefined) line += '\\N';
     else if (typeof value === 'number') line += Number.isFinite(value) ? String(value) : '\\N';
+    else if (typeof value === 'boolean') line += value ? 't' : 'f';
     else line += value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
   }
   return `${line}\n`;

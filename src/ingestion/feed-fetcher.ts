@@ -55,3 +55,22 @@ function describe(error: unknown): string {
   }
   return String(error);
 }
+
+/** Fetches a JSON document: transport failures as openFeed; a body that is not JSON is permanent. */
+export async function fetchJsonDocument<T>(url: string, options: { idleTimeoutMs: number }): Promise<T> {
+  const { body } = await openFeed(url, options);
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw error instanceof TransientIngestionError || error instanceof PermanentIngestionError
+      ? error
+      : new TransientIngestionError(`feed interrupted: ${describe(error)}`);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new PermanentIngestionError(`${url} did not answer JSON (starts with ${JSON.stringify(text.slice(0, 60))})`);
+  }
+}

@@ -5,7 +5,7 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[]; rowCount: number | null }>;
 }
 
-export type RunTrigger = 'schedule' | 'startup' | 'manual' | 'cli';
+export type RunTrigger = 'schedule' | 'startup' | 'manual' | 'cli' | 'retry';
 export type RunStatus = 'running' | 'succeeded' | 'failed';
 export type RunErrorKind = 'transient' | 'permanent';
 
@@ -16,6 +16,7 @@ export interface RunCounts {
   rowsUnchanged: number;
   rowsRejected: number;
   rowsDuplicate: number;
+  rowsMarkedAbsent: number;
 }
 
 export interface IngestionRunRecord extends RunCounts {
@@ -28,6 +29,9 @@ export interface IngestionRunRecord extends RunCounts {
   startedAt: Date;
   finishedAt: Date | null;
   feedUrl: string | null;
+  fullRefresh: boolean;
+  cursorBefore: string | null;
+  cursorAfter: string | null;
   warnings: string[];
   errorKind: RunErrorKind | null;
   errorMessage: string | null;
@@ -49,13 +53,18 @@ interface RunRow {
   rows_unchanged: number;
   rows_rejected: number;
   rows_duplicate: number;
+  rows_marked_absent: number;
+  full_refresh: boolean;
+  cursor_before: string | null;
+  cursor_after: string | null;
   warnings: string[];
   error_kind: RunErrorKind | null;
   error_message: string | null;
 }
 
 const RUN_COLUMNS = `id::text AS id, source, trigger, job_id, attempt, status, started_at, finished_at, feed_url, rows_read,
-  rows_inserted, rows_updated, rows_unchanged, rows_rejected, rows_duplicate, warnings, error_kind, error_message`;
+  rows_inserted, rows_updated, rows_unchanged, rows_rejected, rows_duplicate, rows_marked_absent, full_refresh, cursor_before,
+  cursor_after, warnings, error_kind, error_message`;
 
 function toRecord(row: RunRow): IngestionRunRecord {
   return {
@@ -74,6 +83,10 @@ function toRecord(row: RunRow): IngestionRunRecord {
     rowsUnchanged: row.rows_unchanged,
     rowsRejected: row.rows_rejected,
     rowsDuplicate: row.rows_duplicate,
+    rowsMarkedAbsent: row.rows_marked_absent,
+    fullRefresh: row.full_refresh,
+    cursorBefore: row.cursor_before,
+    cursorAfter: row.cursor_after,
     warnings: row.warnings,
     errorKind: row.error_kind,
     errorMessage: row.error_message,
@@ -97,11 +110,12 @@ export class IngestionRunRepository {
 
   static async create(
     client: Queryable,
-    run: { source: string; trigger: RunTrigger; jobId: string | null; attempt: number; feedUrl: string },
+    run: { source: string; trigger: RunTrigger; jobId: string | null; attempt: number; feedUrl: string; fullRefresh: boolean; cursorBefore: string | null },
   ): Promise<IngestionRunRecord> {
     const result = await client.query<RunRow>(
-      `INSERT INTO ingestion.run (source, trigger, job_id, attempt, feed_url) VALUES ($1, $2, $3, $4, $5) RETURNING ${RUN_COLUMNS}`,
-      [run.source, run.trigger, run.jobId, run.attempt, run.feedUrl],
+      `INSERT INTO ingestion.run (source, trigger, job_id, attempt, feed_url, full_refresh, cursor_before)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${RUN_COLUMNS}`,
+      [run.source, run.trigger, run.jobId, run.attempt, run.feedUrl, run.fullRefresh, run.cursorBefore],
     );
     return toRecord(result.rows[0]!);
   }
@@ -109,12 +123,20 @@ export class IngestionRunRepository {
   static async finish(
     client: Queryable,
     runId: string,
-    outcome: { status: 'succeeded' | 'failed'; counts: RunCounts; warnings: string[]; errorKind?: RunErrorKind; errorMessage?: string },
+    outcome: {
+      status: 'succeeded' | 'failed';
+      counts: RunCounts;
+      warnings: string[];
+      cursorAfter?: string | null;
+      errorKind?: RunErrorKind;
+      errorMessage?: string;
+    },
   ): Promise<IngestionRunRecord> {
     const c = outcome.counts;
     const result = await client.query<RunRow>(
       `UPDATE ingestion.run SET status = $2, finished_at = now(), rows_read = $3, rows_inserted = $4, rows_updated = $5,
-         rows_unchanged = $6, rows_rejected = $7, rows_duplicate = $8, warnings = $9::jsonb, error_kind = $10, error_message = $11
+         rows_unchanged = $6, rows_rejected = $7, rows_duplicate = $8, warnings = $9::jsonb, error_kind = $10, error_message = $11,
+         rows_marked_absent = $12, cursor_after = $13
        WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
       [
         runId,
@@ -128,9 +150,35 @@ export class IngestionRunRepository {
         JSON.stringify(outcome.warnings),
         outcome.errorKind ?? null,
         outcome.errorMessage ?? null,
+        c.rowsMarkedAbsent,
+        outcome.cursorAfter ?? null,
       ],
     );
     return toRecord(result.rows[0]!);
+  }
+
+  /** The cursor the last successful run saved. */
+  static async cursorOf(client: Queryable, source: string): Promise<string | undefined> {
+    const result = await client.query<{ cursor: string | null }>('SELECT cursor FROM ingestion.source_state WHERE source = $1', [source]);
+    return result.rows[0]?.cursor ?? undefined;
+  }
+
+  /** Called inside the run's transaction, so the cursor moves only if the run's data commits. */
+  static async saveSuccess(client: Queryable, source: string, runId: string, cursor: string | null): Promise<void> {
+    await client.query(
+      `INSERT INTO ingestion.source_state (source, cursor, last_success_run_id, last_success_at, updated_at)
+       VALUES ($1, $2, $3, now(), now())
+       ON CONFLICT (source) DO UPDATE SET cursor = COALESCE(EXCLUDED.cursor, ingestion.source_state.cursor),
+         last_success_run_id = EXCLUDED.last_success_run_id, last_success_at = EXCLUDED.last_success_at, updated_at = now()`,
+      [source, cursor, runId],
+    );
+  }
+
+  async sourceStates(): Promise<{ source: string; cursor: string | null; lastSuccessRunId: string | null; lastSuccessAt: Date | null }[]> {
+    const rows: { source: string; cursor: string | null; last_success_run_id: string | null; last_success_at: Date | null }[] = await this.dataSource.query(
+      'SELECT source, cursor, last_success_run_id::text AS last_success_run_id, last_success_at FROM ingestion.source_state',
+    );
+    return rows.map((r) => ({ source: r.source, cursor: r.cursor, lastSuccessRunId: r.last_success_run_id, lastSuccessAt: r.last_success_at }));
   }
 
   async findById(id: string): Promise<IngestionRunRecord | undefined> {

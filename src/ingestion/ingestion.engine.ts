@@ -3,11 +3,12 @@ import type { DataSource } from 'typeorm';
 import type { HubConfig } from '../config/config';
 import { pgPool } from '../platform/database/data-source';
 import type { Logger } from '../platform/logging/logger';
-import type { SourceRegistry } from '../sources/registry';
-import { FeedFormatError, type ParseContext } from './feed';
-import { openFeed } from './feed-fetcher';
+import type { AnySource, SourceRegistry } from '../sources/registry';
+import { FeedFormatError, type ParsedRow } from './feed';
+import { fetchJsonDocument, openFeed } from './feed-fetcher';
 import { PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
 import { IngestionRunRepository, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
+import type { SourceRunContext } from './source-definition';
 import { StagingRepository } from './staging.repository';
 
 export interface RunRequest {
@@ -15,14 +16,31 @@ export interface RunRequest {
   trigger: RunTrigger;
   jobId?: string;
   attempt?: number;
+  /** Ignore the saved cursor and read the whole feed. */
+  full?: boolean;
 }
 
-const ZERO_COUNTS: RunCounts = { rowsRead: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0, rowsRejected: 0, rowsDuplicate: 0 };
+const ZERO_COUNTS: RunCounts = {
+  rowsRead: 0,
+  rowsInserted: 0,
+  rowsUpdated: 0,
+  rowsUnchanged: 0,
+  rowsRejected: 0,
+  rowsDuplicate: 0,
+  rowsMarkedAbsent: 0,
+};
+
+/** What one load produced; the cursor is saved with the data, in the same transaction. */
+interface LoadResult {
+  counts: RunCounts;
+  cursorAfter: string | null;
+}
 
 /**
- * Runs one source end to end: fetch (streamed) → parse → COPY into staging → quarantine bad rows →
- * one upsert → commit, all in one transaction on one pinned connection, so a failure at any point
- * leaves the previously loaded data exactly as it was. Every run, good or bad, leaves a run record.
+ * Runs one source end to end: read (streamed) → COPY into staging → quarantine bad rows → one
+ * upsert → (snapshot sources) mark absent rows → save the cursor → commit, all in one transaction on
+ * one pinned connection, so a failure at any point leaves the previously loaded data and cursor
+ * exactly as they were. Every run, good or bad, leaves a run record.
  */
 export class IngestionEngine {
   constructor(
@@ -35,49 +53,48 @@ export class IngestionEngine {
   async run(request: RunRequest): Promise<IngestionRunRecord> {
     const source = this.sources.get(request.source);
     if (!source) throw new PermanentIngestionError(`unknown source "${request.source}" (known: ${this.sources.ids().join(', ')})`);
-
-    const queryRunner = this.dataSource.createQueryRunner('master');
-    const client = (await queryRunner.connect()) as PoolClient;
-    let connectionBroken = false;
-    const onConnectionError = (): void => {
-      connectionBroken = true;
-    };
-    client.on('error', onConnectionError);
-    // A session-level advisory lock: one run per source at a time, across every worker process. It is
-    // released with the connection if the worker dies, so a crash never leaves a source locked.
-    const lockKey = `ingest:${source.id}`;
-    const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey]);
-    if (!locked.rows[0]!.ok) {
-      client.off('error', onConnectionError);
-      await queryRunner.release();
-      throw new SourceBusyError(`another run of ${source.id} is in progress`);
-    }
-
-    const feedUrl = source.feedUrl(this.config);
-    let run: IngestionRunRecord | undefined;
-    try {
-      const abandoned = await IngestionRunRepository.markAbandoned(client, source.id);
-      run = await IngestionRunRepository.create(client, {
+    return this.withSourceLock(source, async (client, state) => {
+      const cursorBefore = (await IngestionRunRepository.cursorOf(client, source.id)) ?? null;
+      const full = request.full === true || source.mode === 'snapshot' || cursorBefore === null;
+      const feedUrl = source.feedUrl(this.config);
+      const run = await IngestionRunRepository.create(client, {
         source: source.id,
         trigger: request.trigger,
         jobId: request.jobId ?? null,
         attempt: request.attempt ?? 1,
         feedUrl,
+        fullRefresh: full,
+        cursorBefore,
       });
       const log = this.logger.child({ runId: run.id, source: source.id, jobId: request.jobId, attempt: run.attempt });
-      if (abandoned > 0) log.warn({ abandoned }, 'marked runs left by a stopped worker as failed');
-      log.info({ feedUrl, trigger: request.trigger }, 'ingestion run started');
+      if (state.abandoned > 0) log.warn({ abandoned: state.abandoned }, 'marked runs left by a stopped worker as failed');
+      log.info({ feedUrl, trigger: request.trigger, full, cursorBefore }, 'ingestion run started');
 
-      const context: ParseContext = { warnings: [] };
-      let counts: RunCounts = ZERO_COUNTS;
+      let nextCursor: string | null = null;
+      const context: SourceRunContext = {
+        config: this.config,
+        cursor: full ? undefined : cursorBefore,
+        full,
+        warnings: [],
+        fetchStream: async (url) => (await openFeed(url, { idleTimeoutMs: this.config.feedTimeoutMs })).body,
+        fetchJson: (url) => fetchJsonDocument(url, { idleTimeoutMs: this.config.feedTimeoutMs }),
+        setCursor: (cursor) => {
+          nextCursor = cursor;
+        },
+      };
+      let result: LoadResult;
       try {
-        counts = await this.load(client, source.id, run, feedUrl, context);
+        result = await this.load(client, source, run, source.read(context), {
+          completeSnapshot: source.mode === 'snapshot',
+          quarantine: true,
+          cursor: () => nextCursor,
+        });
       } catch (error) {
         const kind = classify(error);
         const message = error instanceof Error ? error.message : String(error);
-        if (!connectionBroken) await client.query('ROLLBACK').catch(() => undefined);
+        if (!state.connectionBroken) await client.query('ROLLBACK').catch(() => undefined);
         // A broken pinned connection cannot record the failure: use a fresh one from the pool.
-        const recorder = connectionBroken ? pgPool(this.dataSource) : client;
+        const recorder = state.connectionBroken ? pgPool(this.dataSource) : client;
         const failed = await IngestionRunRepository.finish(recorder, run.id, {
           status: 'failed',
           counts: ZERO_COUNTS,
@@ -88,31 +105,120 @@ export class IngestionEngine {
         log.error({ errorKind: kind, err: error, durationMs: Date.now() - run.startedAt.getTime() }, 'ingestion run failed; earlier data kept');
         throw Object.assign(kind === 'permanent' ? new PermanentIngestionError(message) : new TransientIngestionError(message), { run: failed });
       }
-      const finished = await IngestionRunRepository.finish(client, run.id, { status: 'succeeded', counts, warnings: context.warnings });
-      log.info({ ...counts, warnings: context.warnings, durationMs: Date.now() - run.startedAt.getTime() }, 'ingestion run succeeded');
+      const finished = await IngestionRunRepository.finish(client, run.id, {
+        status: 'succeeded',
+        counts: result.counts,
+        warnings: context.warnings,
+        cursorAfter: result.cursorAfter,
+      });
+      log.info({ ...result.counts, cursorAfter: result.cursorAfter, warnings: context.warnings, durationMs: Date.now() - run.startedAt.getTime() }, 'ingestion run succeeded');
       return finished;
+    });
+  }
+
+  /**
+   * Loads quarantined rows of a source again through its `reparse`, after the cause was fixed: rows
+   * that now parse are upserted and marked resolved by a new run (trigger `retry`).
+   */
+  async retryQuarantined(sourceId: string): Promise<IngestionRunRecord> {
+    const source = this.sources.get(sourceId);
+    if (!source) throw new PermanentIngestionError(`unknown source "${sourceId}"`);
+    const reparse = source.reparse;
+    if (!reparse) throw new PermanentIngestionError(`source ${sourceId} cannot re-parse stored rows; run it again instead`);
+    return this.withSourceLock(source, async (client) => {
+      const run = await IngestionRunRepository.create(client, {
+        source: source.id,
+        trigger: 'retry',
+        jobId: null,
+        attempt: 1,
+        feedUrl: 'quarantine',
+        fullRefresh: false,
+        cursorBefore: null,
+      });
+      const open = await client.query<{ id: string; raw: Record<string, string> | string }>(
+        `SELECT id::text, raw FROM ingestion.quarantined_row WHERE source = $1 AND resolved_at IS NULL ORDER BY id`,
+        [source.id],
+      );
+      // The quarantine row's id stands in for the line number, so each resolved row can be marked.
+      async function* rows(): AsyncGenerator<ParsedRow<unknown>> {
+        for (const row of open.rows) {
+          const parsed = reparse!(row.raw);
+          yield { ...parsed, line: Number(row.id) };
+        }
+      }
+      try {
+        const result = await this.load(client, source, run, rows(), {
+          completeSnapshot: false,
+          quarantine: false,
+          cursor: () => null,
+          afterUpsert: () => StagingRepository.resolveQuarantined(client, run.id),
+        });
+        return await IngestionRunRepository.finish(client, run.id, { status: 'succeeded', counts: result.counts, warnings: [] });
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        await IngestionRunRepository.finish(client, run.id, {
+          status: 'failed',
+          counts: ZERO_COUNTS,
+          warnings: [],
+          errorKind: classify(error),
+          errorMessage: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Pins a connection and takes the source's session-level advisory lock: one run per source at a
+   * time across every worker process, released with the connection if the worker dies, so a crash
+   * never leaves a source locked. Runs a dead worker left `running` are marked failed first.
+   */
+  private async withSourceLock<T>(
+    source: AnySource,
+    work: (client: PoolClient, state: { abandoned: number; connectionBroken: boolean }) => Promise<T>,
+  ): Promise<T> {
+    const queryRunner = this.dataSource.createQueryRunner('master');
+    const client = (await queryRunner.connect()) as PoolClient;
+    const state = { abandoned: 0, connectionBroken: false };
+    const onConnectionError = (): void => {
+      state.connectionBroken = true;
+    };
+    client.on('error', onConnectionError);
+    const lockKey = `ingest:${source.id}`;
+    try {
+      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey]);
+      if (!locked.rows[0]!.ok) throw new SourceBusyError(`another run of ${source.id} is in progress`);
+      try {
+        state.abandoned = await IngestionRunRepository.markAbandoned(client, source.id);
+        return await work(client, state);
+      } finally {
+        if (!state.connectionBroken) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
+      }
     } finally {
       client.off('error', onConnectionError);
-      if (connectionBroken) {
-        await queryRunner.release();
-      } else {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
-        await queryRunner.release();
-      }
+      await queryRunner.release();
     }
   }
 
-  private async load(client: PoolClient, sourceId: string, run: IngestionRunRecord, feedUrl: string, context: ParseContext): Promise<RunCounts> {
-    const source = this.sources.get(sourceId)!;
-    const { body } = await openFeed(feedUrl, { idleTimeoutMs: this.config.feedTimeoutMs });
+  private async load(
+    client: PoolClient,
+    source: AnySource,
+    run: IngestionRunRecord,
+    rows: AsyncIterable<ParsedRow<unknown>>,
+    options: { completeSnapshot: boolean; quarantine: boolean; cursor: () => string | null; afterUpsert?: () => Promise<void> },
+  ): Promise<LoadResult> {
     const staging = new StagingRepository(client, source.target);
     await client.query('BEGIN');
     await staging.createStagingTable();
-    const { records, rejected } = await staging.copyRows(source.parse(body, context));
-    await staging.quarantineRejected(run.id, source.id);
+    const { records, rejected } = await staging.copyRows(rows);
+    if (options.quarantine) await staging.quarantineRejected(run.id, source.id);
     const upserted = await staging.upsert({ source: source.id, runId: run.id, fetchedAt: run.startedAt });
+    const rowsMarkedAbsent = options.completeSnapshot ? await staging.markAbsent(source.id, run.id) : 0;
+    await options.afterUpsert?.();
+    const cursorAfter = options.cursor();
+    await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
     await client.query('COMMIT');
-    return { rowsRead: records + rejected, rowsRejected: rejected, ...upserted };
+    return { counts: { rowsRead: records + rejected, rowsRejected: rejected, rowsMarkedAbsent, ...upserted }, cursorAfter };
   }
 }
 

@@ -13,6 +13,8 @@ export const INGEST_JOB = 'ingest';
 export interface IngestJobData {
   source: string;
   trigger: RunTrigger;
+  /** Ignore the saved cursor and read the whole feed. */
+  full?: boolean;
 }
 
 export interface IngestJobResult {
@@ -53,9 +55,9 @@ export class IngestionQueue {
     }
   }
 
-  async enqueue(source: string, trigger: RunTrigger): Promise<Job<IngestJobData>> {
+  async enqueue(source: string, trigger: RunTrigger, options: { full?: boolean } = {}): Promise<Job<IngestJobData>> {
     if (!this.sources.get(source)) throw new Error(`unknown source "${source}" (known: ${this.sources.ids().join(', ')})`);
-    return this.queue.add(INGEST_JOB, { source, trigger }, this.jobOptions());
+    return this.queue.add(INGEST_JOB, { source, trigger, ...(options.full ? { full: true } : {}) }, this.jobOptions());
   }
 
   /** Queues a first load of every source that never loaded, so a fresh hub has data within a minute. */
@@ -87,7 +89,13 @@ export function createIngestionWorker(backend: QueueBackend, engine: IngestionEn
   const handlers: Record<string, JobHandler> = {
     [INGEST_JOB]: async (job) => {
       try {
-        const run = await engine.run({ source: job.data.source, trigger: job.data.trigger, jobId: job.id, attempt: job.attemptsMade + 1 });
+        const run = await engine.run({
+          source: job.data.source,
+          trigger: job.data.trigger,
+          jobId: job.id,
+          attempt: job.attemptsMade + 1,
+          full: job.data.full === true,
+        });
         return { runId: run.id, status: run.status };
       } catch (error) {
         if (error instanceof PermanentIngestionError) throw new UnrecoverableError(error.message);

@@ -56,6 +56,15 @@ export class StagingRepository<R> {
     return { records, rejected };
   }
 
+  /** For a quarantine retry (the staged line_no is the quarantined row's id): marks the rows that loaded. */
+  static async resolveQuarantined(client: PoolClient, runId: string): Promise<void> {
+    await client.query(
+      `UPDATE ingestion.quarantined_row q SET resolved_at = now(), resolved_by_run_id = $1
+       FROM ${STAGING} s WHERE s.reject_reason IS NULL AND q.id = s.line_no`,
+      [runId],
+    );
+  }
+
   async quarantineRejected(runId: string, source: string): Promise<void> {
     await this.client.query(
       `INSERT INTO ingestion.quarantined_row (run_id, source, line_no, raw, reason)
@@ -67,23 +76,25 @@ export class StagingRepository<R> {
   /**
    * One INSERT ... ON CONFLICT for the whole feed. Duplicate keys are reduced first (the last
    * occurrence in the feed wins: ON CONFLICT cannot touch a row twice); a row whose content hash is
-   * unchanged is not rewritten, so a repeated feed writes nothing.
+   * unchanged is not rewritten, so a repeated feed writes nothing. A row that had been marked absent
+   * and is back is rewritten to clear the mark.
    */
-  async upsert(provenance: { source: string; runId: string; fetchedAt: Date }): Promise<Omit<RunCounts, 'rowsRead' | 'rowsRejected'>> {
+  async upsert(provenance: { source: string; runId: string; fetchedAt: Date }): Promise<Omit<RunCounts, 'rowsRead' | 'rowsRejected' | 'rowsMarkedAbsent'>> {
     const { table, key, columns } = this.target;
     const cols = columns.map((c) => quoteIdent(c.name));
+    const keys = key.map(quoteIdent).join(', ');
     const hashInput = `ROW(${cols.join(', ')})::text`;
     const updates = [...cols, 'row_hash', 'source', 'source_run_id', 'fetched_at'].map((c) => `${c} = EXCLUDED.${c}`).join(', ');
     const sql = `
       WITH src AS (
-        SELECT DISTINCT ON (${quoteIdent(key)}) ${cols.join(', ')}, md5(${hashInput}) AS row_hash
+        SELECT DISTINCT ON (${keys}) ${cols.join(', ')}, md5(${hashInput}) AS row_hash
         FROM ${STAGING} WHERE reject_reason IS NULL
-        ORDER BY ${quoteIdent(key)}, line_no DESC
+        ORDER BY ${keys}, line_no DESC
       ), upserted AS (
         INSERT INTO ${table} AS t (${cols.join(', ')}, row_hash, source, source_run_id, fetched_at)
         SELECT ${cols.join(', ')}, row_hash, $1, $2, $3 FROM src
-        ON CONFLICT (${quoteIdent(key)}) DO UPDATE SET ${updates}, updated_at = now()
-        WHERE t.row_hash IS DISTINCT FROM EXCLUDED.row_hash
+        ON CONFLICT (${keys}) DO UPDATE SET ${updates}, absent_since_run_id = NULL, updated_at = now()
+        WHERE t.row_hash IS DISTINCT FROM EXCLUDED.row_hash OR t.absent_since_run_id IS NOT NULL
         RETURNING (xmax = 0) AS inserted
       )
       SELECT (SELECT count(*) FROM src)::int AS distinct_rows,
@@ -103,5 +114,22 @@ export class StagingRepository<R> {
       rowsUnchanged: r.distinct_rows - r.inserted - r.updated,
       rowsDuplicate: r.good_rows - r.distinct_rows,
     };
+  }
+
+  /**
+   * For a complete snapshot: marks the target's rows of this source that the snapshot no longer
+   * has (never deletes them). A row the snapshot carries but could not read counts as absent too:
+   * its key cannot be trusted; it is in quarantine, and the mark clears when it loads again.
+   */
+  async markAbsent(source: string, runId: string): Promise<number> {
+    const { table, key } = this.target;
+    const match = key.map((k) => `s.${quoteIdent(k)} = t.${quoteIdent(k)}`).join(' AND ');
+    const result = await this.client.query(
+      `UPDATE ${table} AS t SET absent_since_run_id = $2
+       WHERE t.source = $1 AND t.absent_since_run_id IS NULL
+         AND NOT EXISTS (SELECT 1 FROM ${STAGING} s WHERE s.reject_reason IS NULL AND ${match})`,
+      [source, runId],
+    );
+    return result.rowCount ?? 0;
   }
 }

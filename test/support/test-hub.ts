@@ -32,14 +32,14 @@ export interface TestHub {
   simulatorUrl: string;
   /** What the simulator serves (for ground truth). */
   simulatorOptions: SimulatorOptions;
-  /** The hub's DIW feed goes through this switch: `feed.set('fault=http500')` breaks the next runs. */
+  /** Every source's feed goes through this switch: `feed.set('fault=http500')` breaks the next runs. */
   feed: FeedSwitch;
   hub: RunningHub;
   database: TestDatabase;
   /** Creates a client with the role and returns its API key (for `Authorization: Bearer <key>`). */
   createApiKey(role: TestRole, bankCode?: 'SMED' | 'EXIM'): Promise<string>;
   /** Runs a source now through the queue and resolves with the finished run's id and status. */
-  ingestNow(source: 'diw'): Promise<{ runId: string; status: string }>;
+  ingestNow(source: string, options?: { full?: boolean }): Promise<{ runId: string; status: string }>;
   /** POSTs a GraphQL request with the key. */
   graphql<T = unknown>(query: string, variables?: Record<string, unknown>, key?: string): Promise<{ status: number; body: GraphQLBody<T> }>;
   stop(): Promise<void>;
@@ -64,7 +64,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     QUEUE_PREFIX: `iiht_${randomBytes(4).toString('hex')}`,
     PORT: '0',
     SIMULATOR_IN_PROCESS: 'false',
-    DIW_FEED_URL: `${feed.url}/diw/factories.csv`,
+    // Every source's default URL is on the simulator's host and port: point them at the switch.
+    SIMULATOR_HOST: '127.0.0.1',
+    SIMULATOR_PORT: new URL(feed.url).port,
     INGEST_ON_START: 'false',
     INGEST_ATTEMPTS: '1',
     INGEST_BACKOFF_MS: '100',
@@ -86,8 +88,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     hub,
     database,
     createApiKey: async (role, bankCode) => (await hub.services.clients.create({ name: `test-${role}`, role, bankCode })).key,
-    ingestNow: async (source) => {
-      const job = await hub.ingestionQueue.enqueue(source, 'manual');
+    ingestNow: async (source, ingestOptions) => {
+      const job = await hub.ingestionQueue.enqueue(source, 'manual', ingestOptions);
       await IngestionQueue.waitFor(job, events, 60_000).catch(() => undefined);
       const runs = await new IngestionRunRepository(hub.database.dataSource).findByJobId(String(job.id));
       const run = runs.at(-1);

@@ -154,6 +154,18 @@ function isUtf8(bytes: Buffer, complete: boolean): boolean {
   }
 }
 
+/**
+ * Re-parses one quarantined row, stored as column → value, with today's rules: a row rejected for a
+ * cause since fixed (in the hub or by a corrected value) loads without fetching the feed again.
+ */
+export function reparseDiwRow(raw: Record<string, string> | string): ParsedRow<FactoryRecord> {
+  if (typeof raw === 'string') {
+    return { kind: 'rejected', line: 0, raw, reason: 'a row that could not be split into the header\'s columns needs a corrected feed' };
+  }
+  const header = readHeader(Object.keys(raw), { warnings: [] });
+  return parseRow(Object.values(raw), header, 0, '');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Header
 

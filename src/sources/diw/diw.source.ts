@@ -1,5 +1,5 @@
 import type { SourceDefinition } from '../../ingestion/source-definition';
-import { parseDiwFactories } from './diw.parser';
+import { parseDiwFactories, reparseDiwRow } from './diw.parser';
 import type { FactoryRecord } from './diw.record';
 
 /** Default schedule of the DIW load: daily at 02:00 Bangkok time (DIW updates its open data daily). */
@@ -21,13 +21,18 @@ export const diwFactorySource: SourceDefinition<FactoryRecord> = {
   id: 'diw',
   title: 'DIW factory registry (Factory_Data)',
   agency: 'Department of Industrial Works',
+  // DIW publishes the whole registry each time: factories missing from it are marked absent.
+  mode: 'snapshot',
   feedUrl: (config) => config.sources.diw.feedUrl,
   schedule: (config) => config.sources.diw.schedule,
   staleAfterHours: 48,
-  parse: parseDiwFactories,
+  read: async function* (context) {
+    yield* parseDiwFactories(await context.fetchStream(context.config.sources.diw.feedUrl), context);
+  },
+  reparse: reparseDiwRow,
   target: {
     table: 'registry.factory',
-    key: 'fid',
+    key: ['fid'],
     columns: [
       { name: 'fid', type: 'text', value: (r) => r.fid },
       { name: 'legacy_reg_no', type: 'text', value: (r) => r.legacyRegNo },
