@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { IngestionEngine } from './ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from './ingestion/ingestion.queue';
 import { IngestionRunRepository, type IngestionRunRecord } from './ingestion/ingestion-run.repository';
+import { SourceStatusService } from './ingestion/source-status.service';
 import { ApiClientRepository } from './access/api-client.repository';
 import { ApiClientService } from './access/api-client.service';
 import { ConfigError, loadConfig, type HubConfig } from './config/config';
@@ -20,9 +21,14 @@ Commands:
                                                  roles: admin, ministry, analyst, bank (banks: --bank SMED|EXIM)
   client:revoke <id-or-name>                     revoke a client's key
   client:list                                    list clients (never their keys)
-  ingest <source> [--wait] [--timeout SECONDS]   queue a run of a source now; --wait prints its summary
+  ingest <source> [--full] [--wait] [--timeout SECONDS]
+                                                 queue a run of a source now (--full: ignore the saved
+                                                 cursor); --wait prints its summary
   runs [--source S] [--limit N]                  show recent ingestion runs
-  sources                                        list the agency sources and their schedules
+  sources                                        the agency sources: schedule, last load, stale or not
+  quarantine [--source S] [--limit N]            rows rejected by runs and not yet resolved, with reasons
+  quarantine:retry <source>                      re-parse a source's quarantined rows with today's rules
+                                                 and load those that now pass
 `;
 
 class UsageError extends Error {}
@@ -38,15 +44,22 @@ function printRun(run: IngestionRunRecord): void {
   const lines = [
     `run ${run.id}  source=${run.source}  trigger=${run.trigger}  attempt=${run.attempt}  status=${run.status}  (${duration})`,
     `  started ${run.startedAt.toISOString()}${run.finishedAt ? `  finished ${run.finishedAt.toISOString()}` : ''}`,
-    `  read ${run.rowsRead}  inserted ${run.rowsInserted}  updated ${run.rowsUpdated}  unchanged ${run.rowsUnchanged}  rejected ${run.rowsRejected}  duplicate ${run.rowsDuplicate}`,
+    `  read ${run.rowsRead}  inserted ${run.rowsInserted}  updated ${run.rowsUpdated}  unchanged ${run.rowsUnchanged}  rejected ${run.rowsRejected}  duplicate ${run.rowsDuplicate}  marked absent ${run.rowsMarkedAbsent}`,
   ];
+  if (run.fullRefresh || run.cursorBefore || run.cursorAfter) {
+    lines.push(`  ${run.fullRefresh ? 'full refresh' : 'incremental'}${run.cursorBefore ? `  cursor before ${run.cursorBefore}` : ''}${run.cursorAfter ? `  after ${run.cursorAfter}` : ''}`);
+  }
   for (const warning of run.warnings) lines.push(`  warning: ${warning}`);
   if (run.errorMessage) lines.push(`  error: ${run.errorMessage}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 async function ingest(env: Env, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { wait: { type: 'boolean' }, timeout: { type: 'string', default: '600' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { wait: { type: 'boolean' }, full: { type: 'boolean' }, timeout: { type: 'string', default: '600' } },
+  });
   const source = positionals[0];
   const sources = new SourceRegistry();
   if (!source) throw new UsageError(`ingest needs a source: ${sources.ids().join(', ')}`);
@@ -59,15 +72,15 @@ async function ingest(env: Env, args: string[]): Promise<number> {
   const ingestionQueue = new IngestionQueue(queue, sources, env.config, env.logger);
   const closers: (() => Promise<void>)[] = [() => queue.close(), () => backend.close()];
   try {
-    const job = await ingestionQueue.enqueue(source, 'cli');
-    process.stdout.write(`queued ${source} as job ${job.id}\n`);
+    const job = await ingestionQueue.enqueue(source, 'cli', { full: values.full === true });
+    process.stdout.write(`queued ${source}${values.full ? ' (full refresh)' : ''} as job ${job.id}\n`);
     if (!values.wait) return 0;
     if (env.database.embedded?.owned) {
       // The hub is not running (this command started the embedded database), so nobody would take
       // the job: run a worker here until it is done.
       process.stdout.write('the hub is not running: running the job in this process\n');
       const engine = new IngestionEngine(env.database.dataSource, sources, env.config, env.logger);
-      const worker = createIngestionWorker(backend, engine, env.logger);
+      const worker = createIngestionWorker(backend, engine, env.logger, { lockMs: env.config.workerLockMs });
       closers.unshift(() => worker.close());
     }
     const events = backend.createQueueEvents(INGESTION_QUEUE);
@@ -141,10 +154,34 @@ async function run(command: string, args: string[]): Promise<number> {
         return 0;
       }
       case 'sources': {
-        for (const s of new SourceRegistry().all()) {
-          process.stdout.write(`${s.id}  ${s.title} (${s.agency})  schedule "${s.schedule(config)}" ${config.scheduleTimezone}  feed ${s.feedUrl(config)}\n`);
+        const runs = new IngestionRunRepository(database.dataSource);
+        for (const s of await new SourceStatusService(runs, new SourceRegistry(), config).list()) {
+          const loaded = s.lastSuccessAt ? `last loaded ${s.lastSuccessAt.toISOString()} (run ${s.lastSuccessRunId})` : 'never loaded';
+          process.stdout.write(
+            `${s.id}  ${s.stale ? 'STALE' : 'fresh'}  ${loaded}  (may age ${s.staleAfterHours} h)  ${s.mode}\n` +
+              `  ${s.title} (${s.agency})\n  schedule "${s.schedule}" ${config.scheduleTimezone}  feed ${s.feedUrl}\n` +
+              (s.cursor ? `  cursor ${s.cursor}\n` : '') +
+              (s.openQuarantinedRows > 0 ? `  ${s.openQuarantinedRows} quarantined rows open (hub quarantine --source ${s.id})\n` : ''),
+          );
         }
         return 0;
+      }
+      case 'quarantine': {
+        const { values } = parseArgs({ args, options: { source: { type: 'string' }, limit: { type: 'string', default: '20' } } });
+        const rows = await new IngestionRunRepository(database.dataSource).openQuarantined({ source: values.source, limit: Number(values.limit) || 20 });
+        if (rows.length === 0) process.stdout.write('no open quarantined rows\n');
+        for (const row of rows) {
+          process.stdout.write(`#${row.id}  ${row.source}  run ${row.runId}  line ${row.lineNo}: ${row.reason}\n  ${JSON.stringify(row.raw)}\n`);
+        }
+        return 0;
+      }
+      case 'quarantine:retry': {
+        const source = args[0];
+        if (!source) throw new UsageError('quarantine:retry needs a source');
+        const engine = new IngestionEngine(database.dataSource, new SourceRegistry(), config, logger);
+        const retried = await engine.retryQuarantined(source);
+        printRun(retried);
+        return retried.status === 'succeeded' ? 0 : 1;
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

@@ -85,7 +85,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
 
     if (role === 'all' || role === 'worker') {
       const engine = new IngestionEngine(database.dataSource, sources, config, logger.child({ component: 'ingestion' }));
-      const worker: HubWorker<IngestJobData> = createIngestionWorker(queueBackend, engine, logger.child({ component: 'worker' }));
+      const worker: HubWorker<IngestJobData> = createIngestionWorker(queueBackend, engine, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => worker.close());
       await ingestionQueue.upsertSchedules();
       if (config.ingestOnStart) await ingestionQueue.enqueueNeverLoaded(new IngestionRunRepository(database.dataSource));

@@ -110,6 +110,11 @@ export const CONFIG_VARIABLES = {
     default: '30000',
     description: 'First backoff delay (ms) between ingestion attempts; doubles each time.',
   },
+  WORKER_LOCK_MS: {
+    schema: z.coerce.number().int().min(1000),
+    default: '60000',
+    description: 'How long a worker holds a job without renewing its lock; a job of a worker that died is retried after about this long.',
+  },
 } satisfies Record<string, VariableSpec>;
 
 export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;
@@ -132,6 +137,7 @@ export interface HubConfig {
   feedTimeoutMs: number;
   ingestAttempts: number;
   ingestBackoffMs: number;
+  workerLockMs: number;
 }
 
 export class ConfigError extends Error {
@@ -181,5 +187,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     feedTimeoutMs: r.FEED_TIMEOUT_MS,
     ingestAttempts: r.INGEST_ATTEMPTS,
     ingestBackoffMs: r.INGEST_BACKOFF_MS,
+    workerLockMs: r.WORKER_LOCK_MS,
   };
 }

@@ -93,6 +93,16 @@ function toRecord(row: RunRow): IngestionRunRecord {
   };
 }
 
+export interface QuarantinedRowRecord {
+  id: string;
+  runId: string;
+  source: string;
+  lineNo: number;
+  reason: string;
+  raw: unknown;
+  createdAt: Date;
+}
+
 /** Run records: written by the engine on its pinned connection, read by the API and CLI. */
 export class IngestionRunRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -213,6 +223,24 @@ export class IngestionRunRepository {
   async hasSucceeded(source: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM ingestion.run WHERE source = $1 AND status = 'succeeded' LIMIT 1`, [source]);
     return rows.length > 0;
+  }
+
+  /** Open (not yet resolved) quarantined rows, newest first. */
+  async openQuarantined(filter: { source?: string; limit: number }): Promise<QuarantinedRowRecord[]> {
+    const rows: { id: string; run_id: string; source: string; line_no: number; reason: string; raw: unknown; created_at: Date }[] =
+      await this.dataSource.query(
+        `SELECT id::text, run_id::text, source, line_no, reason, raw, created_at FROM ingestion.quarantined_row
+         WHERE resolved_at IS NULL AND ($1::text IS NULL OR source = $1) ORDER BY id DESC LIMIT $2`,
+        [filter.source ?? null, filter.limit],
+      );
+    return rows.map((r) => ({ id: r.id, runId: r.run_id, source: r.source, lineNo: r.line_no, reason: r.reason, raw: r.raw, createdAt: r.created_at }));
+  }
+
+  async openQuarantinedCounts(): Promise<Map<string, number>> {
+    const rows: { source: string; n: number }[] = await this.dataSource.query(
+      `SELECT source, count(*)::int AS n FROM ingestion.quarantined_row WHERE resolved_at IS NULL GROUP BY source`,
+    );
+    return new Map(rows.map((r) => [r.source, r.n]));
   }
 
   async quarantinedRows(runId: string, limit: number): Promise<{ lineNo: number; reason: string; raw: unknown }[]> {

@@ -85,7 +85,12 @@ type JobHandler = (job: Job<IngestJobData>) => Promise<IngestJobResult>;
  * The ingestion worker: one handler per job name. A job with no handler fails as unrecoverable;
  * permanent feed failures become UnrecoverableError so BullMQ does not retry them.
  */
-export function createIngestionWorker(backend: QueueBackend, engine: IngestionEngine, logger: Logger): HubWorker<IngestJobData> {
+export function createIngestionWorker(
+  backend: QueueBackend,
+  engine: IngestionEngine,
+  logger: Logger,
+  options: { lockMs: number },
+): HubWorker<IngestJobData> {
   const handlers: Record<string, JobHandler> = {
     [INGEST_JOB]: async (job) => {
       try {
@@ -110,7 +115,8 @@ export function createIngestionWorker(backend: QueueBackend, engine: IngestionEn
       if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}"`);
       return handler(job);
     },
-    { concurrency: 2, lockDuration: 60_000 },
+    // A dead worker's job is noticed as stalled within about one lock period and retried.
+    { concurrency: 2, lockDuration: options.lockMs, stalledInterval: Math.max(1000, Math.floor(options.lockMs / 2)) },
   );
   worker.on('failed', (job, error) => {
     logger.warn({ jobId: job?.id, source: job?.data.source, attemptsMade: job?.attemptsMade, err: error.message }, 'ingestion job failed');

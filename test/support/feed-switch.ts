@@ -9,12 +9,24 @@ import type { AddressInfo } from 'node:net';
 export interface FeedSwitch {
   url: string;
   set(query: string): void;
+  /** The next `count` requests answer HTTP 503 themselves (a flaky agency), then redirects resume. */
+  failNext(count: number): void;
+  /** Requests seen so far. */
+  requests(): number;
   close(): Promise<void>;
 }
 
 export async function startFeedSwitch(simulatorUrl: string): Promise<FeedSwitch> {
   let extra = '';
+  let failures = 0;
+  let seen = 0;
   const server = http.createServer((req, res) => {
+    seen += 1;
+    if (failures > 0) {
+      failures -= 1;
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"temporarily unavailable"}');
+      return;
+    }
     const target = new URL(req.url ?? '/', simulatorUrl);
     for (const [key, value] of new URLSearchParams(extra)) target.searchParams.set(key, value);
     res.writeHead(307, { location: target.toString() }).end();
@@ -26,6 +38,10 @@ export async function startFeedSwitch(simulatorUrl: string): Promise<FeedSwitch>
     set: (query) => {
       extra = query;
     },
+    failNext: (count) => {
+      failures = count;
+    },
+    requests: () => seen,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

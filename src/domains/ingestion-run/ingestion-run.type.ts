@@ -13,10 +13,12 @@ export enum IngestionTrigger {
   STARTUP = 'startup',
   MANUAL = 'manual',
   CLI = 'cli',
+  RETRY = 'retry',
 }
 registerEnumType(IngestionTrigger, {
   name: 'IngestionTrigger',
-  description: 'What started a run: its schedule, the first start of the hub, an admin through GraphQL, or an operator through the CLI.',
+  description:
+    'What started a run: its schedule, the first start of the hub, an admin through GraphQL, an operator through the CLI, or a retry of quarantined rows.',
 });
 
 @ObjectType({ description: 'One run of an agency source: what it read, what it changed, and how it ended.' })
@@ -62,6 +64,18 @@ export class IngestionRun {
 
   @Field(() => Int, { description: 'Rows repeating a key seen earlier in the same feed (the last one wins).' })
   rowsDuplicate!: number;
+
+  @Field(() => Int, { description: 'Records of a complete snapshot that the feed no longer has, marked absent (never deleted).' })
+  rowsMarkedAbsent!: number;
+
+  @Field({ description: 'True when the run read the whole feed (snapshot sources always; incremental ones on a first or forced run).' })
+  fullRefresh!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of an incremental source when the run started.' })
+  cursorBefore!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor saved when the run committed.' })
+  cursorAfter!: string | null;
 
   @Field(() => [String], { description: 'Things noticed about the feed as a whole, e.g. unknown columns.' })
   warnings!: string[];

@@ -169,16 +169,38 @@ export function reparseDiwRow(raw: Record<string, string> | string): ParsedRow<F
 // ---------------------------------------------------------------------------------------------
 // Header
 
+/**
+ * Names other DIW feeds (the web service, older downloads) use for the same columns. A feed using
+ * one loads, with a warning on the run, so the drift is visible without failing the load.
+ */
+const COLUMN_ALIASES: Record<string, DiwColumn> = {
+  PROVINCE: 'FPROVNAME',
+  PROV_NAME: 'FPROVNAME',
+  AMPHUR: 'FAMPNAME',
+  TAMBOL: 'FTUMNAME',
+  FACTORY_NAME: 'FNAME',
+  CAPITAL: 'TOTAL_CAP',
+  WORKER: 'TOTAL_WORKER',
+  TAX_ID: 'TRADE',
+};
+
 function readHeader(fields: string[], context: ParseContext): Header {
   const names = fields.map((name) => name.replace(/\uFEFF/g, '').trim());
   const known = new Set<string>([...DIW_REQUIRED_COLUMNS, ...DIW_OPTIONAL_COLUMNS]);
   const index = new Map<DiwColumn, number>();
   const unknown: string[] = [];
+  const aliased: string[] = [];
   names.forEach((name, i) => {
-    const key = name.toUpperCase();
-    if (!known.has(key)) unknown.push(name);
-    else if (!index.has(key as DiwColumn)) index.set(key as DiwColumn, i);
+    const upper = name.toUpperCase();
+    const alias = COLUMN_ALIASES[upper];
+    const key = known.has(upper) ? upper : alias;
+    if (key === undefined) unknown.push(name);
+    else if (!index.has(key as DiwColumn)) {
+      index.set(key as DiwColumn, i);
+      if (key !== upper) aliased.push(`${name} as ${key}`);
+    }
   });
+  if (aliased.length > 0) context.warnings.push(`column(s) read under another name: ${aliased.join(', ')}`);
   const missing = DIW_REQUIRED_COLUMNS.filter((column) => !index.has(column));
   if (missing.length > 0) throw new FeedFormatError(`DIW feed is missing required column(s): ${missing.join(', ')}`);
   if (unknown.length > 0) context.warnings.push(`unknown column(s) ignored: ${unknown.join(', ')}`);
