@@ -123,7 +123,7 @@ export class IngestionEngine {
   async retryQuarantined(sourceId: string): Promise<IngestionRunRecord> {
     const source = this.sources.get(sourceId);
     if (!source) throw new PermanentIngestionError(`unknown source "${sourceId}"`);
-    const reparse = source.reparse;
+    const reparse = source.reparse?.bind(source);
     if (!reparse) throw new PermanentIngestionError(`source ${sourceId} cannot re-parse stored rows; run it again instead`);
     return this.withSourceLock(source, async (client) => {
       const run = await IngestionRunRepository.create(client, {
