@@ -263,9 +263,16 @@ describe('parseDiwFactories', () => {
 
   it('fails the feed when a required column is missing, naming it', async () => {
     const columns = COLUMNS.filter((column) => column !== 'FNAME' && column !== 'FPROVNAME');
-    const promise = parseFeed(csv([row()], [...columns, 'PROVINCE']));
+    const promise = parseFeed(csv([row()], [...columns, 'REMARK']));
     await expect(promise).rejects.toThrow(FeedFormatError);
     await expect(promise).rejects.toThrow('DIW feed is missing required column(s): FNAME, FPROVNAME');
+  });
+
+  it('reads a column under a name other DIW feeds use, and says so', async () => {
+    const columns = COLUMNS.map((column) => (column === 'FPROVNAME' ? 'PROVINCE' : column));
+    const { rows, warnings } = await parseFeed(csv([{ ...row(), PROVINCE: BASE_ROW.FPROVNAME! }], columns));
+    expect(rows[0]?.kind === 'record' && rows[0].record.province).toBe(BASE_ROW.FPROVNAME);
+    expect(warnings).toEqual(['column(s) read under another name: PROVINCE as FPROVNAME']);
   });
 
   it('fails the feed when it gets an HTML page', async () => {
