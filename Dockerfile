@@ -44,6 +44,8 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
+# Reference data (provinces, TSIC, target industries) is loaded by a migration at start-up.
+COPY data/ ./data/
 # HUB_DATA_DIR (.data) holds the embedded PostgreSQL when DATABASE_URL is unset: writable by `node`.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
