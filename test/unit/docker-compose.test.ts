@@ -225,6 +225,14 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
+  it('ships the reference data files the migrations load at start-up', () => {
+    const copies = finalStageInstructions()
+      .filter((i) => i.keyword === 'COPY')
+      .map((i) => i.args);
+    expect(copies).toContain('data/ ./data/');
+    expect(fs.existsSync(path.join(ROOT, 'data', 'reference', 'provinces.csv'))).toBe(true);
+  });
+
   it('exposes the port the api service listens on', () => {
     const exposed = finalStageInstructions()
       .filter((i) => i.keyword === 'EXPOSE')
