@@ -1,5 +1,16 @@
 import { InitialSchema1763740000000 } from './1763740000000-initial-schema';
 import { IngestionState1763745000000 } from './1763745000000-ingestion-state';
+import { ReferenceData1763750000000 } from './1763750000000-reference-data';
+import { Dbd1763760000000 } from './1763760000000-dbd';
+import { TisiDipOie1763770000000 } from './1763770000000-tisi-dip-oie';
+import { LinkingAndProfiles1763780000000 } from './1763780000000-linking-and-profiles';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
-export const migrations = [InitialSchema1763740000000, IngestionState1763745000000];
+export const migrations = [
+  InitialSchema1763740000000,
+  IngestionState1763745000000,
+  ReferenceData1763750000000,
+  Dbd1763760000000,
+  TisiDipOie1763770000000,
+  LinkingAndProfiles1763780000000,
+];

@@ -63,6 +63,10 @@ export const CONFIG_VARIABLES = {
   },
   SIMULATOR_PORT: { schema: port, default: '4100', description: 'Port of the agency simulator.' },
   SIMULATOR_HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the agency simulator listens on.' },
+  SIMULATOR_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'Where the hub reaches the agency simulator: the base of every *_FEED_URL left unset. Unset: http://SIMULATOR_HOST:SIMULATOR_PORT.',
+  },
   SIMULATOR_IN_PROCESS: {
     schema: bool,
     default: 'true',
@@ -89,6 +93,46 @@ export const CONFIG_VARIABLES = {
     description: 'URL of the DIW factory CSV. Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
   },
   DIW_SCHEDULE: { schema: cron, default: '0 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the DIW factory load.' },
+  DBD_COMPANIES_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'URL of the DBD juristic-person listing (paged JSON; the hub adds `updatedSince`, `page`, `pageSize`). Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+  },
+  DBD_COMPANIES_SCHEDULE: { schema: cron, default: '0 3 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the incremental DBD juristic-person load.' },
+  DBD_FINANCIALS_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'URL of the DBD financial-statement listing (paged JSON). Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+  },
+  DBD_FINANCIALS_SCHEDULE: { schema: cron, default: '30 3 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the incremental DBD financial-statement load.' },
+  DBD_PAGE_SIZE: {
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: '1000',
+    description: 'Items per page the DBD sources ask for (`pageSize`); each run holds at most two pages in memory.',
+  },
+  TISI_STANDARDS_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'URL of the TISI standards CSV. Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+  },
+  TISI_STANDARDS_SCHEDULE: { schema: cron, default: '30 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the TISI standards load.' },
+  TISI_LICENCES_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'URL of the TISI licences CSV. Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+  },
+  TISI_LICENCES_SCHEDULE: { schema: cron, default: '45 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the TISI licences load.' },
+  DIP_PARTICIPATIONS_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'CKAN `datastore_search` URL with the `resource_id` of the DIP participations resource (`limit=` sets the page size). Unset: the simulator.',
+  },
+  DIP_PARTICIPATIONS_SCHEDULE: { schema: cron, default: '0 4 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the DIP participations load.' },
+  DIP_I40_ASSESSMENTS_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'CKAN `datastore_search` URL with the `resource_id` of the DIP Industry 4.0 assessments resource. Unset: the simulator.',
+  },
+  DIP_I40_ASSESSMENTS_SCHEDULE: { schema: cron, default: '15 4 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the DIP Industry 4.0 assessments load.' },
+  OIE_MPI_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'URL of the OIE MPI and capacity-utilisation CSV. Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+  },
+  OIE_MPI_SCHEDULE: { schema: cron, default: '30 4 5 * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the monthly OIE MPI load.' },
   SCHEDULE_TIMEZONE: { schema: z.string().min(1), default: 'Asia/Bangkok', description: 'Time zone of every cron schedule.' },
   INGEST_ON_START: {
     schema: bool,
@@ -131,7 +175,16 @@ export interface HubConfig {
   embeddedPgPort: number;
   logLevel: Raw['LOG_LEVEL'];
   simulator: { port: number; host: string; inProcess: boolean; seed: number; scale: number; quirkRate: number; badRowRate: number };
-  sources: { diw: { feedUrl: string; schedule: string } };
+  sources: {
+    diw: { feedUrl: string; schedule: string };
+    dbdCompanies: { feedUrl: string; schedule: string; pageSize: number };
+    dbdFinancials: { feedUrl: string; schedule: string; pageSize: number };
+    tisiStandards: { feedUrl: string; schedule: string };
+    tisiLicences: { feedUrl: string; schedule: string };
+    dipParticipations: { feedUrl: string; schedule: string };
+    dipI40Assessments: { feedUrl: string; schedule: string };
+    oieMpi: { feedUrl: string; schedule: string };
+  };
   scheduleTimezone: string;
   ingestOnStart: boolean;
   feedTimeoutMs: number;
@@ -160,7 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const r = raw as Raw;
-  const simulatorBase = `http://${r.SIMULATOR_HOST === '0.0.0.0' ? '127.0.0.1' : r.SIMULATOR_HOST}:${r.SIMULATOR_PORT}`;
+  const simulatorBase = (r.SIMULATOR_URL ?? `http://${r.SIMULATOR_HOST === '0.0.0.0' ? '127.0.0.1' : r.SIMULATOR_HOST}:${r.SIMULATOR_PORT}`).replace(/\/+$/, '');
   return {
     port: r.PORT,
     host: r.HOST,
@@ -181,6 +234,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     sources: {
       diw: { feedUrl: r.DIW_FEED_URL ?? `${simulatorBase}/diw/factories.csv`, schedule: r.DIW_SCHEDULE },
+      dbdCompanies: {
+        feedUrl: r.DBD_COMPANIES_FEED_URL ?? `${simulatorBase}/dbd/juristic-persons`,
+        schedule: r.DBD_COMPANIES_SCHEDULE,
+        pageSize: r.DBD_PAGE_SIZE,
+      },
+      dbdFinancials: {
+        feedUrl: r.DBD_FINANCIALS_FEED_URL ?? `${simulatorBase}/dbd/financial-statements`,
+        schedule: r.DBD_FINANCIALS_SCHEDULE,
+        pageSize: r.DBD_PAGE_SIZE,
+      },
+      tisiStandards: { feedUrl: r.TISI_STANDARDS_FEED_URL ?? `${simulatorBase}/tisi/standards.csv`, schedule: r.TISI_STANDARDS_SCHEDULE },
+      tisiLicences: { feedUrl: r.TISI_LICENCES_FEED_URL ?? `${simulatorBase}/tisi/licences.csv`, schedule: r.TISI_LICENCES_SCHEDULE },
+      dipParticipations: {
+        feedUrl: r.DIP_PARTICIPATIONS_FEED_URL ?? `${simulatorBase}/dip/api/3/action/datastore_search?resource_id=6c2e1f0a-4b7d-4e29-9c1a-3f5d8b2a7e01`,
+        schedule: r.DIP_PARTICIPATIONS_SCHEDULE,
+      },
+      dipI40Assessments: {
+        feedUrl: r.DIP_I40_ASSESSMENTS_FEED_URL ?? `${simulatorBase}/dip/api/3/action/datastore_search?resource_id=b91d4a7e-2c3f-4a8b-8e6d-0f7c5a9b3d12`,
+        schedule: r.DIP_I40_ASSESSMENTS_SCHEDULE,
+      },
+      oieMpi: { feedUrl: r.OIE_MPI_FEED_URL ?? `${simulatorBase}/oie/mpi.csv`, schedule: r.OIE_MPI_SCHEDULE },
     },
     scheduleTimezone: r.SCHEDULE_TIMEZONE,
     ingestOnStart: r.INGEST_ON_START,

@@ -8,6 +8,7 @@ import { FeedFormatError, type ParsedRow } from './feed';
 import { fetchJsonDocument, openFeed } from './feed-fetcher';
 import { PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
 import { IngestionRunRepository, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
+import { deriveAfterLoad } from '../linking/derivations';
 import type { SourceRunContext } from './source-definition';
 import { StagingRepository } from './staging.repository';
 
@@ -211,10 +212,18 @@ export class IngestionEngine {
     await client.query('BEGIN');
     await staging.createStagingTable();
     const { records, rejected } = await staging.copyRows(rows);
+    // A temporary table has no statistics until analysed; without them the upsert and the absence
+    // check get nested-loop plans that are quadratic in the feed's size.
+    await client.query('ANALYZE pg_temp.ingest_staging');
     if (options.quarantine) await staging.quarantineRejected(run.id, source.id);
     const upserted = await staging.upsert({ source: source.id, runId: run.id, fetchedAt: run.startedAt });
     const rowsMarkedAbsent = options.completeSnapshot ? await staging.markAbsent(source.id, run.id) : 0;
     await options.afterUpsert?.();
+    const loadedAt = Date.now();
+    const derived = await deriveAfterLoad(client, source.id, run.id);
+    if (derived.links || derived.profilesRecomputed > 0) {
+      this.logger.info({ runId: run.id, source: source.id, loadMs: loadedAt - run.startedAt.getTime(), ...derived }, 'links and derived facts updated');
+    }
     const cursorAfter = options.cursor();
     await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
     await client.query('COMMIT');

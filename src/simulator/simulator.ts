@@ -7,10 +7,18 @@ import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { DBD_ROUTES } from './dbd/dbd.routes';
 import { DIW_ROUTES } from './diw/diw.routes';
+import { DIP_ROUTES } from './dip/dip.routes';
+import { OIE_ROUTES } from './oie/oie.routes';
+import { TISI_ROUTES } from './tisi/tisi.routes';
 import { BadRequestError, parseQuery, sendJson, type Route } from './routing';
 
 export { diwGroundTruth, type DiwGroundTruth } from './diw/diw.feed';
+export { dbdGroundTruth, dbdListingTruth, type DbdGroundTruth, type DbdListingTruth } from './dbd/dbd.feed';
+export { tisiLicencesGroundTruth, tisiStandardsGroundTruth, type TisiGroundTruth } from './tisi/tisi.feed';
+export { dipGroundTruth, type DipGroundTruth } from './dip/dip.feed';
+export { oieMpiGroundTruth, type OieGroundTruth } from './oie/oie.feed';
 
 export interface SimulatorOptions {
   /** Same seed, same world, same bytes. */
@@ -39,7 +47,7 @@ const overridesSchema = z.object({
   badRowRate: z.coerce.number().min(0).max(1).optional(),
 });
 
-const AGENCY_ROUTES: readonly Route[] = [...DIW_ROUTES];
+const AGENCY_ROUTES: readonly Route[] = [...DIW_ROUTES, ...DBD_ROUTES, ...TISI_ROUTES, ...DIP_ROUTES, ...OIE_ROUTES];
 
 export function createSimulatorServer(options: SimulatorOptions): http.Server {
   const routes: Route[] = [

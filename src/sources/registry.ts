@@ -1,11 +1,15 @@
 import type { SourceDefinition } from '../ingestion/source-definition';
+import { dbdCompanySource, dbdFinancialStatementSource } from './dbd/dbd.source';
 import { diwFactorySource } from './diw/diw.source';
+import { dipI40AssessmentSource, dipParticipationSource } from './dip/dip.source';
+import { oieMpiSource } from './oie/oie.source';
+import { tisiLicenceSource, tisiStandardSource } from './tisi/tisi.source';
 
 /** A source of any record type (its parser and its column mappers agree on the type). */
 export type AnySource = SourceDefinition<unknown>;
 
 /** Every agency source the hub loads. Adding an agency: one folder under src/sources/ and one line here. */
-const ALL_SOURCES: AnySource[] = [diwFactorySource];
+const ALL_SOURCES: AnySource[] = [diwFactorySource, dbdCompanySource, dbdFinancialStatementSource, tisiStandardSource, tisiLicenceSource, dipParticipationSource, dipI40AssessmentSource, oieMpiSource];
 
 export class SourceRegistry {
   private readonly byId: Map<string, AnySource>;

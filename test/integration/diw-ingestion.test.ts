@@ -47,9 +47,9 @@ describe.each(backends)('DIW ingestion with the %s queue backend', (queue) => {
       (await runs.list({ source: 'diw', limit: 10 })).find((r) => r.trigger === 'schedule' && r.status === 'succeeded'),
     );
     await t.hub.ingestionQueue.queue.removeJobScheduler(schedulerId('diw'));
-    await until('scheduled jobs to drain', async () => {
-      const counts = await t.hub.ingestionQueue.queue.getJobCounts('active', 'waiting', 'delayed');
-      return counts['active']! + counts['waiting']! + counts['delayed']! === 0 ? true : undefined;
+    await until('scheduled DIW jobs to drain', async () => {
+      const pending = await t.hub.ingestionQueue.queue.getJobs(['active', 'waiting', 'delayed']);
+      return pending.some((job) => job.data.source === 'diw') ? undefined : true;
     });
 
     const { total, badRows } = truth();

@@ -19,6 +19,8 @@ export interface TestHubOptions {
   queue?: 'postgres' | 'redis';
   /** Firms in the simulated world (default 1500: 300 factories). */
   scale?: number;
+  /** Quirk and bad-row rates of the simulator (default 0.05 and 0.01: more than real feeds). */
+  simulator?: Partial<Pick<SimulatorOptions, 'quirkRate' | 'badRowRate' | 'seed'>>;
   /** Extra configuration variables. */
   env?: Partial<Record<ConfigVariableName, string>>;
 }
@@ -53,7 +55,7 @@ export interface GraphQLBody<T> {
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const database = await createTestDatabase();
   const scale = options.scale ?? 1500;
-  const simulatorOptions: SimulatorOptions = { seed: 7, scale, quirkRate: 0.05, badRowRate: 0.01 };
+  const simulatorOptions: SimulatorOptions = { seed: 7, scale, quirkRate: 0.05, badRowRate: 0.01, ...options.simulator };
   const simulator = await startSimulator({ ...simulatorOptions, port: 0, host: '127.0.0.1' });
   const feed = await startFeedSwitch(simulator.url);
   const redisUrl = options.queue === 'redis' ? redisTestUrl() : undefined;

@@ -1,4 +1,5 @@
 import type { SourceDefinition } from '../../ingestion/source-definition';
+import { normaliseCompanyName } from '../dbd/company-name';
 import { parseDiwFactories, reparseDiwRow } from './diw.parser';
 import type { FactoryRecord } from './diw.record';
 
@@ -41,6 +42,8 @@ export const diwFactorySource: SourceDefinition<FactoryRecord> = {
       { name: 'name', type: 'text', value: (r) => r.name },
       { name: 'operator_name', type: 'text', value: (r) => r.operatorName },
       { name: 'operator_tax_id', type: 'text', value: (r) => r.operatorTaxId },
+      // The linking key of the operator's name, the same normaliser as DBD's company names.
+      { name: 'operator_name_normalised', type: 'text', value: (r) => normaliseCompanyName(r.operatorName ?? '') },
       { name: 'objective', type: 'text', value: (r) => r.objective },
       { name: 'address', type: 'text', value: (r) => r.address },
       { name: 'moo', type: 'text', value: (r) => r.moo },

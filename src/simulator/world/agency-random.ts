@@ -1,0 +1,65 @@
+/**
+ * Seeded randomness for the TISI, DIP and OIE feeds of the simulated world. Same idea as
+ * `randomFor` in ../random.ts (every entity draws from its own generator, seeded by world seed,
+ * stream and index), with stream ids of their own (100 and up) and a differently seeded mix, so
+ * these feeds never disturb the draws of the firms, factories and DIW rows.
+ */
+import { Random } from '../random';
+
+export const AGENCY_STREAMS = {
+  tisiStandard: 101,
+  tisiStandardQuirk: 102,
+  tisiStandardBadRow: 103,
+  tisiLicence: 104,
+  tisiLicenceQuirk: 105,
+  tisiLicenceBadRow: 106,
+  dipParticipation: 111,
+  dipParticipationQuirk: 112,
+  dipParticipationBadRow: 113,
+  dipAssessment: 114,
+  dipAssessmentQuirk: 115,
+  dipAssessmentBadRow: 116,
+  oieSeries: 121,
+  oieMonth: 122,
+  oieQuirk: 123,
+  oieBadRow: 124,
+} as const;
+
+export type AgencyStream = (typeof AGENCY_STREAMS)[keyof typeof AGENCY_STREAMS];
+
+/** Mixes non-negative integers (up to 2^53) into 32 bits with the murmur3 finaliser. */
+function mix(values: number[]): number {
+  let hash = 0x3c6ef372;
+  for (const value of values) {
+    for (const word of [value >>> 0, Math.floor(value / 2 ** 32) >>> 0]) {
+      hash = Math.imul(hash ^ word, 0x85ebca6b);
+      hash ^= hash >>> 13;
+      hash = Math.imul(hash, 0xc2b2ae35);
+      hash ^= hash >>> 16;
+    }
+  }
+  return hash >>> 0;
+}
+
+export function agencyRandom(seed: number, stream: AgencyStream, index: number): Random {
+  return new Random(mix([seed, stream, index]));
+}
+
+/**
+ * The quirks of one row: none for most rows; for a share `rate` of them one to `max` distinct
+ * quirks, drawn from the row's own generator (which the quirks may go on drawing from).
+ */
+export function quirksFor<Q extends string>(random: Random, rate: number, names: readonly Q[], max = 2): Q[] {
+  if (rate <= 0 || !random.chance(rate)) return [];
+  const count = random.int(1, Math.min(max, names.length));
+  const chosen = new Set<Q>();
+  while (chosen.size < count) chosen.add(random.pick(names));
+  return [...chosen];
+}
+
+/** The generator shaping a bad row's defect, or null for a good row (decided per row from the seed). */
+export function badRowFor(seed: number, stream: AgencyStream, index: number, rate: number): Random | null {
+  if (rate <= 0) return null;
+  const random = agencyRandom(seed, stream, index);
+  return random.chance(rate) ? random : null;
+}

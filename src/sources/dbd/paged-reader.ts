@@ -1,0 +1,80 @@
+/**
+ * Reads one of DBD's paged JSON listings (`?updatedSince=&page=&pageSize=` answering
+ * `{ page, pageSize, totalPages, items }`, ordered by updatedAt) page by page, streaming each item
+ * out as a parsed row. Memory stays bounded: the page being handed out, and the next one, fetched
+ * while the engine copies the current one. The cursor is the latest `updatedAt` seen, handed to the
+ * engine, which saves it only if the run commits.
+ */
+import { FeedFormatError, type ParsedRow } from '../../ingestion/feed';
+import type { SourceRunContext } from '../../ingestion/source-definition';
+import { itemUpdatedAtMs } from './dbd.mapper';
+
+export interface PagedListing<R> {
+  /** For messages: `DBD juristic persons`. */
+  title: string;
+  /** The listing's URL; its own query parameters are kept. */
+  url: string;
+  pageSize: number;
+  mapItem(item: unknown, line: number): ParsedRow<R>;
+}
+
+/** What a page must look like; anything else means the endpoint is not the listing we expect. */
+interface Page {
+  page: number;
+  totalPages: number;
+  items: unknown[];
+}
+
+/** Stops a listing whose page count never ends (a server that ignores `page`). */
+const MAX_PAGES = 1_000_000;
+
+export async function* readPagedListing<R>(listing: PagedListing<R>, context: SourceRunContext): AsyncGenerator<ParsedRow<R>> {
+  const since = context.cursor;
+  let latest = since === undefined ? Number.NEGATIVE_INFINITY : Date.parse(since);
+  const fetchPage = (page: number): Promise<Page> => context.fetchJson<unknown>(pageUrl(listing, page, since)).then((body) => readPage(body, page, listing.title));
+
+  let line = 0;
+  let page = 1;
+  let firstTotal: number | undefined;
+  let current: Promise<Page> | undefined = fetchPage(page);
+  while (current !== undefined) {
+    const { totalPages, items }: Page = await current;
+    firstTotal ??= totalPages;
+    if (totalPages > MAX_PAGES) throw new FeedFormatError(`${listing.title}: ${totalPages} pages is more than the reader accepts (${MAX_PAGES})`);
+    // Fetch the next page while the engine copies this one; a rejection is handled when awaited.
+    current = page < totalPages ? fetchPage(page + 1) : undefined;
+    current?.catch(() => undefined);
+    for (const item of items) {
+      line += 1;
+      const updatedAt = itemUpdatedAtMs(item);
+      if (updatedAt !== undefined && updatedAt > latest) latest = updatedAt;
+      yield listing.mapItem(item, line);
+    }
+    page += 1;
+  }
+  if (firstTotal !== undefined && page - 1 !== firstTotal) {
+    context.warnings.push(`${listing.title}: the listing changed while it was read (${firstTotal} pages at first, ${page - 1} in the end)`);
+  }
+  if (Number.isFinite(latest)) context.setCursor(new Date(latest).toISOString());
+}
+
+function pageUrl(listing: PagedListing<unknown>, page: number, since: string | undefined): string {
+  const url = new URL(listing.url);
+  if (since !== undefined) url.searchParams.set('updatedSince', since);
+  url.searchParams.set('page', String(page));
+  url.searchParams.set('pageSize', String(listing.pageSize));
+  return url.toString();
+}
+
+function readPage(body: unknown, requested: number, title: string): Page {
+  const where = `${title} page ${requested}`;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FeedFormatError(`${where} is not a JSON object with items`);
+  const { page, totalPages, items } = body as Record<string, unknown>;
+  if (!Array.isArray(items)) throw new FeedFormatError(`${where} has no "items" list`);
+  if (typeof totalPages !== 'number' || !Number.isSafeInteger(totalPages) || totalPages < 0) {
+    throw new FeedFormatError(`${where} has no valid "totalPages" (got ${JSON.stringify(totalPages)})`);
+  }
+  if (page !== undefined && page !== requested) throw new FeedFormatError(`${where}: the server answered page ${JSON.stringify(page)}`);
+  if (requested > totalPages && items.length > 0) throw new FeedFormatError(`${where} has items beyond totalPages ${totalPages}`);
+  return { page: requested, totalPages, items };
+}

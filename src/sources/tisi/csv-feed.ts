@@ -1,0 +1,201 @@
+/**
+ * A streaming reader for agency CSV feeds with a header line, shared by the TISI and OIE parsers
+ * (agency-neutral; the DIW parser has its own older copy of the same rules). It decodes UTF-8 (with
+ * or without BOM) or TIS-620 / Windows-874, refuses HTML pages, checks the header against the
+ * feed's required columns (missing: FeedFormatError naming them; unknown: a warning), and hands
+ * each row to the feed's `toRecord`, which rejects a row by throwing RowRejection.
+ */
+import { pipeline, type Readable } from 'node:stream';
+import { parse, type Info } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
+import { RowRejection } from './feed-values';
+
+export interface CsvFeedSpec<C extends string, R> {
+  /** The feed's name in messages, e.g. `TISI standards feed`. */
+  name: string;
+  /** Columns that must be in the header (in any order; matched case-insensitively). */
+  required: readonly C[];
+  /** Columns read when present. */
+  optional: readonly C[];
+  /** Builds a record from one row; throws RowRejection (see `reject`) for a row that cannot be trusted. */
+  toRecord(get: (column: C) => string | undefined): R;
+}
+
+const MAX_RECORD_CHARS = 64 * 1024;
+/** Bytes looked at to tell UTF-8 from TIS-620; up to the maximum while they are all ASCII. */
+const SNIFF_BYTES = 64 * 1024;
+const SNIFF_BYTES_MAX = 1024 * 1024;
+
+interface CsvRow {
+  record: string[];
+  raw: string;
+  info: Info;
+}
+
+interface Header<C extends string> {
+  names: string[];
+  index: Map<C, number>;
+}
+
+export async function* parseCsvFeed<C extends string, R>(
+  input: NodeJS.ReadableStream | Readable,
+  context: ParseContext,
+  spec: CsvFeedSpec<C, R>,
+): AsyncGenerator<ParsedRow<R>> {
+  const skipped: ParsedRow<R>[] = [];
+  const parser = parse({
+    relax_quotes: true, // Excel-quoted IDs (="0123") put quotes inside unquoted fields
+    relax_column_count: true, // a short or long row is rejected below, not fatal
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true, // trailing ",,,," rows that spreadsheets leave behind
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD_CHARS,
+    raw: true,
+    info: true,
+    on_skip: (error, raw) => {
+      if (error?.code === 'CSV_MAX_RECORD_SIZE') {
+        // csv-parse silently stops after this error; failing loudly beats loading half a feed.
+        parser.destroy(new FeedFormatError(`${spec.name} has a record over ${MAX_RECORD_CHARS} characters near line ${parser.info.lines} (unbalanced quote?)`));
+        return;
+      }
+      const text = trimLineBreaks(raw ?? '');
+      skipped.push({ kind: 'rejected', line: startLine(parser.info.lines, text), raw: text, reason: `unreadable CSV row: ${error?.message ?? 'unknown error'}` });
+    },
+  });
+  // Errors of any stage (socket reset, HTML page) surface in the loop below.
+  pipeline(input, (source: AsyncIterable<Buffer | string>) => decodeFeed(source, context, spec.name), parser, () => {});
+
+  let header: Header<C> | undefined;
+  for await (const { record, raw, info } of parser as AsyncIterable<CsvRow>) {
+    const rawLine = trimLineBreaks(raw);
+    const line = startLine(info.lines, rawLine);
+    while (skipped.length > 0 && skipped[0]!.line < line) yield skipped.shift()!;
+    if (header === undefined) header = readHeader(record, context, spec);
+    else yield parseRow(record, header, line, rawLine, spec);
+  }
+  yield* skipped;
+  if (header === undefined) throw new FeedFormatError(`${spec.name} is empty: no header line`);
+}
+
+/**
+ * Re-parses one quarantined row, stored as column → value, with today's rules. A row stored as
+ * text (it could not be split into the header's columns) stays rejected.
+ */
+export function reparseCsvRow<C extends string, R>(raw: Record<string, string> | string, spec: CsvFeedSpec<C, R>): ParsedRow<R> {
+  if (typeof raw === 'string') {
+    return { kind: 'rejected', line: 0, raw, reason: "a row that could not be split into the header's columns needs a corrected feed" };
+  }
+  let header: Header<C>;
+  try {
+    header = readHeader(Object.keys(raw), { warnings: [] }, spec);
+  } catch (error) {
+    if (!(error instanceof FeedFormatError)) throw error;
+    return { kind: 'rejected', line: 0, raw, reason: error.message };
+  }
+  return parseRow(Object.values(raw), header, 0, '', spec);
+}
+
+function trimLineBreaks(text: string): string {
+  return text.replace(/^[\r\n]+|[\r\n]+$/g, '');
+}
+
+/** csv-parse reports the line a record ends on; a quoted field may span several lines. */
+function startLine(endLine: number, rawRecord: string): number {
+  return endLine - (rawRecord.match(/\r\n|\r|\n/g)?.length ?? 0);
+}
+
+function readHeader<C extends string, R>(fields: string[], context: ParseContext, spec: CsvFeedSpec<C, R>): Header<C> {
+  const names = fields.map((name) => name.replace(/\uFEFF/g, '').trim());
+  const known = new Map<string, C>([...spec.required, ...spec.optional].map((column) => [column.toUpperCase(), column]));
+  const index = new Map<C, number>();
+  const unknown: string[] = [];
+  names.forEach((name, i) => {
+    const column = known.get(name.toUpperCase());
+    if (column === undefined) unknown.push(name);
+    else if (!index.has(column)) index.set(column, i);
+  });
+  const missing = spec.required.filter((column) => !index.has(column));
+  if (missing.length > 0) throw new FeedFormatError(`${spec.name} is missing required column(s): ${missing.join(', ')}`);
+  if (unknown.length > 0) context.warnings.push(`unknown column(s) ignored: ${unknown.join(', ')}`);
+  return { names, index };
+}
+
+function parseRow<C extends string, R>(fields: string[], header: Header<C>, line: number, rawLine: string, spec: CsvFeedSpec<C, R>): ParsedRow<R> {
+  if (fields.length !== header.names.length) {
+    return { kind: 'rejected', line, raw: rawLine, reason: `expected ${header.names.length} fields, got ${fields.length}` };
+  }
+  const get = (column: C): string | undefined => {
+    const i = header.index.get(column);
+    return i === undefined ? undefined : fields[i];
+  };
+  try {
+    return { kind: 'record', line, record: spec.toRecord(get) };
+  } catch (error) {
+    if (!(error instanceof RowRejection)) throw error;
+    const raw = Object.fromEntries(header.names.map((name, i) => [name, fields[i] ?? '']));
+    return { kind: 'rejected', line, raw, reason: error.message };
+  }
+}
+
+/**
+ * Decodes the byte stream to text: UTF-8 (with or without BOM) or, when the first bytes are not
+ * UTF-8, Windows-874 (a superset of TIS-620). Refuses HTML, which portals serve with status 200
+ * when the file is unavailable.
+ */
+async function* decodeFeed(source: AsyncIterable<Buffer | string>, context: ParseContext, name: string): AsyncGenerator<string> {
+  let decoder: iconv.DecoderStream | undefined;
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let sawText = false;
+
+  const emit = (text: string): string => {
+    if (!sawText) {
+      const start = text.replace(/^[\s\uFEFF]+/, '');
+      if (start.startsWith('<')) throw new FeedFormatError(`${name} is an HTML page, not CSV (the portal may be down or the URL wrong)`);
+      sawText = start.length > 0;
+    }
+    return text;
+  };
+
+  for await (const chunk of source) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (decoder) {
+      yield emit(decoder.write(bytes));
+      continue;
+    }
+    head.push(bytes);
+    headBytes += bytes.length;
+    if (headBytes < SNIFF_BYTES || (headBytes < SNIFF_BYTES_MAX && isAscii(head))) continue;
+    const sniffed = Buffer.concat(head);
+    head = [];
+    decoder = openDecoder(sniffed, false, context);
+    yield emit(decoder.write(sniffed));
+  }
+  if (!decoder) {
+    const sniffed = Buffer.concat(head);
+    decoder = openDecoder(sniffed, true, context);
+    yield emit(decoder.write(sniffed));
+  }
+  const rest = decoder.end();
+  if (rest) yield emit(rest);
+}
+
+function openDecoder(head: Buffer, complete: boolean, context: ParseContext): iconv.DecoderStream {
+  if (isUtf8(head, complete)) return iconv.getDecoder('utf8');
+  context.warnings.push('feed is not UTF-8: decoded as Windows-874 (TIS-620)');
+  return iconv.getDecoder('win874');
+}
+
+function isAscii(chunks: Buffer[]): boolean {
+  return chunks.every((chunk) => chunk.every((byte) => byte < 0x80));
+}
+
+function isUtf8(bytes: Buffer, complete: boolean): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: !complete });
+    return true;
+  } catch {
+    return false;
+  }
+}

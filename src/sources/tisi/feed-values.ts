@@ -1,0 +1,136 @@
+/**
+ * Cleaning of single values as Thai government feeds write them: Excel-quoted IDs, `-` for empty,
+ * Thai digits, Buddhist Era dates and years, decomposed Thai text. Used by the TISI, DIP and OIE
+ * parsers; agency-neutral, so it can move to a shared folder under src/sources/ unchanged.
+ *
+ * Helpers that find a value unusable throw RowRejection (through `reject`): the parser turns it
+ * into a rejected row with that message, and the rest of the feed loads.
+ */
+import { isValidThaiId } from './thai-id';
+
+/** A raw value: CSV fields are strings; JSON records may also carry numbers, booleans and null. */
+export type FeedValue = string | number | boolean | null | undefined;
+
+/** A row-level problem: the row goes to quarantine with this message. */
+export class RowRejection extends Error {
+  override readonly name = 'RowRejection';
+}
+
+export function reject(reason: string): never {
+  throw new RowRejection(reason);
+}
+
+export const BUDDHIST_ERA_OFFSET = 543;
+/** Years from this on are Buddhist Era (CE 1857); Common Era years in these feeds are far below. */
+const FIRST_BE_YEAR = 2400;
+
+const EMPTY_MARKERS = new Set(['', '-', '--', 'N/A', 'NULL', 'NONE']);
+
+/** Thai digits ๐-๙ to ASCII. */
+export function asciiDigits(value: string): string {
+  return value.replace(/[\u0E50-\u0E59]/g, (digit) => String(digit.charCodeAt(0) - 0x0e50));
+}
+
+/**
+ * Cleans a text value: unwraps Excel's `="..."`, NFC, folds the two-character sara am (nikhahit +
+ * sara aa, possibly around a tone mark) into U+0E33, drops zero-width characters, collapses
+ * whitespace. Empty markers (blank, `-`, `--`, `N/A`, ...) become null.
+ */
+export function cleanText(value: FeedValue): string | null {
+  if (value === undefined || value === null) return null;
+  const written = typeof value === 'string' ? value : String(value);
+  const excel = /^\s*="(.*)"\s*$/s.exec(written);
+  const cleaned = (excel ? excel[1]! : written)
+    .normalize('NFC')
+    .replace(/\u0E4D([\u0E48-\u0E4B]?)\u0E32/g, '$1\u0E33')
+    .replace(/[\u200B\uFEFF]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return EMPTY_MARKERS.has(cleaned.toUpperCase()) ? null : cleaned;
+}
+
+/** Codes and numbers written as text: cleaned, ASCII digits, no whitespace at all. */
+export function cleanCode(value: FeedValue): string | null {
+  const cleaned = cleanText(value);
+  return cleaned === null ? null : asciiDigits(cleaned).replace(/\s/g, '');
+}
+
+/**
+ * A 13-digit Thai ID (juristic ID = tax ID of a juristic person; personal ID of an individual),
+ * written with or without dashes or spaces, Excel-quoted or not. A wrong length or check digit
+ * rejects the row: the hub never guesses IDs.
+ */
+export function thaiId(value: FeedValue, field: string): string {
+  const cleaned = cleanText(value);
+  if (cleaned === null) reject(`${field} is missing`);
+  const digits = asciiDigits(cleaned).replace(/[\s-]/g, '');
+  if (!/^\d{13}$/.test(digits)) reject(`${field} must be 13 digits, got "${cleaned}"`);
+  if (!isValidThaiId(digits)) reject(`${field} has an invalid check digit: "${cleaned}"`);
+  return digits;
+}
+
+/** A number, optionally with well-placed thousands separators; null when empty. */
+export function optionalNumber(value: FeedValue, field: string, range?: { min: number; max: number }): number | null {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) reject(`${field} is not a number: ${value}`);
+    return inRange(value, field, range);
+  }
+  const cleaned = cleanText(value);
+  if (cleaned === null) return null;
+  const written = asciiDigits(cleaned).replace(/\s/g, '');
+  if (!/^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$|^[-+]?\.\d+$/.test(written)) reject(`${field} is not a number: "${cleaned}"`);
+  return inRange(Number(written.replace(/,/g, '')), field, range);
+}
+
+export function requiredNumber(value: FeedValue, field: string, range?: { min: number; max: number }): number {
+  const number = optionalNumber(value, field, range);
+  if (number === null) reject(`${field} is empty`);
+  return number;
+}
+
+function inRange(number: number, field: string, range: { min: number; max: number } | undefined): number {
+  if (range && (number < range.min || number > range.max)) reject(`${field} must be between ${range.min} and ${range.max}, got ${number}`);
+  return number;
+}
+
+/** A four-digit year in the Common Era; Buddhist Era years (2400 and above) are converted. */
+export function commonEraYear(year: number): number {
+  return year >= FIRST_BE_YEAR ? year - BUDDHIST_ERA_OFFSET : year;
+}
+
+/** A year written as `2567` (BE) or `2024` (CE), Thai digits allowed; returned in the Common Era. */
+export function year(value: FeedValue, field: string, range = { min: 1950, max: 2100 }): number {
+  const cleaned = cleanCode(value);
+  if (cleaned === null) reject(`${field} is missing`);
+  if (!/^\d{4}(\.0+)?$/.test(cleaned)) reject(`${field} is not a year: "${cleaned}"`);
+  const ce = commonEraYear(Math.trunc(Number(cleaned)));
+  if (ce < range.min || ce > range.max) reject(`${field} is out of range: "${cleaned}"`);
+  return ce;
+}
+
+/**
+ * A date as ISO `2024-03-15` (a time part is ignored) or `15/03/2567` (day first; Buddhist Era
+ * when the year is 2400 or more), Thai digits allowed. Returned as ISO (Common Era); null when
+ * empty; a date that does not exist (`31/02/2567`) rejects the row.
+ */
+export function optionalDate(value: FeedValue, field: string): string | null {
+  const cleaned = cleanText(value);
+  if (cleaned === null) return null;
+  const written = asciiDigits(cleaned);
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(written);
+  const dmy = /^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?: .*)?$/.exec(written);
+  const [y, m, d] = iso ? [iso[1], iso[2], iso[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : [];
+  if (y === undefined || m === undefined || d === undefined) reject(`${field} is not a date: "${cleaned}"`);
+  const ce = commonEraYear(Number(y));
+  const date = new Date(Date.UTC(ce, Number(m) - 1, Number(d)));
+  if (date.getUTCFullYear() !== ce || date.getUTCMonth() !== Number(m) - 1 || date.getUTCDate() !== Number(d)) {
+    reject(`${field} is not a valid date: "${cleaned}"`);
+  }
+  return date.toISOString().slice(0, 10);
+}
+
+export function requiredDate(value: FeedValue, field: string): string {
+  const date = optionalDate(value, field);
+  if (date === null) reject(`${field} is missing`);
+  return date;
+}
