@@ -176,30 +176,34 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('points DIW_FEED_URL at the simulator service, its SIMULATOR_PORT and its feed path', () => {
+  it('points every agency feed of api and worker at the simulator service, its SIMULATOR_PORT and its feed paths', () => {
     const simulatorEnv = envOf('simulator');
     const simulator = loadConfig(simulatorEnv);
     expect(simulator.simulator.host).toBe('0.0.0.0');
-    // The path the simulator serves the DIW feed on is the one the hub uses when DIW_FEED_URL is unset.
-    const defaultFeedPath = new URL(simulator.sources.diw.feedUrl).pathname;
+    const sources = Object.entries(simulator.sources);
+    expect(sources.length).toBeGreaterThan(1);
     for (const name of ['api', 'worker']) {
-      const env = envOf(name);
-      expect(env.DIW_FEED_URL).toBeDefined();
-      const url = new URL(loadConfig(env).sources.diw.feedUrl);
-      expect({ name, protocol: url.protocol, host: url.hostname, port: Number(url.port || 80), path: url.pathname }).toEqual({
-        name,
-        protocol: 'http:',
-        host: 'simulator',
-        port: simulator.simulator.port,
-        path: defaultFeedPath,
-      });
+      const hub = loadConfig(envOf(name));
+      for (const [source, { feedUrl }] of sources) {
+        // The path the simulator serves each feed on is the one the hub uses by default.
+        const url = new URL((hub.sources as Record<string, { feedUrl: string }>)[source]!.feedUrl);
+        const defaultUrl = new URL(feedUrl);
+        expect({ name, source, protocol: url.protocol, host: url.hostname, port: Number(url.port || 80), path: url.pathname }).toEqual({
+          name,
+          source,
+          protocol: 'http:',
+          host: 'simulator',
+          port: simulator.simulator.port,
+          path: defaultUrl.pathname,
+        });
+      }
     }
   });
 
   it('gives api and worker the same database, queue and feed settings', () => {
     const api = envOf('api');
     const worker = envOf('worker');
-    for (const key of ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'DIW_FEED_URL']) {
+    for (const key of ['DATABASE_URL', 'REDIS_URL', 'QUEUE_PREFIX', 'SIMULATOR_URL']) {
       expect({ key, worker: worker[key] }).toEqual({ key, worker: api[key] });
     }
   });
