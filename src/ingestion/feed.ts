@@ -7,9 +7,16 @@
  * and the data already loaded stays as it was.
  */
 
-export type ParsedRow<R> =
-  | { kind: 'record'; line: number; record: R }
-  | { kind: 'rejected'; line: number; raw: Record<string, string> | string; reason: string };
+/** A value as JSON can hold it: what quarantine stores (jsonb) of a rejected row. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A rejected row's raw form: for CSV feeds the row as column -> text (or the line itself when it
+ * could not be split), for JSON feeds the item as received.
+ */
+export type RawRow = JsonValue;
+
+export type ParsedRow<R> = { kind: 'record'; line: number; record: R } | { kind: 'rejected'; line: number; raw: RawRow; reason: string };
 
 /** Collects what a parser notices about the feed as a whole (unknown columns, encoding used). */
 export interface ParseContext {

@@ -4,7 +4,7 @@ import type { HubConfig } from '../config/config';
 import { pgPool } from '../platform/database/data-source';
 import type { Logger } from '../platform/logging/logger';
 import type { AnySource, SourceRegistry } from '../sources/registry';
-import { FeedFormatError, type ParsedRow } from './feed';
+import { FeedFormatError, type ParsedRow, type RawRow } from './feed';
 import { fetchJsonDocument, openFeed } from './feed-fetcher';
 import { PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
 import { IngestionRunRepository, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
@@ -136,7 +136,7 @@ export class IngestionEngine {
         fullRefresh: false,
         cursorBefore: null,
       });
-      const open = await client.query<{ id: string; raw: Record<string, string> | string }>(
+      const open = await client.query<{ id: string; raw: RawRow }>(
         `SELECT id::text, raw FROM ingestion.quarantined_row WHERE source = $1 AND resolved_at IS NULL ORDER BY id`,
         [source.id],
       );

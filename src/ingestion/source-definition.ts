@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { HubConfig } from '../config/config';
-import type { ParseContext, ParsedRow } from './feed';
+import type { ParseContext, ParsedRow, RawRow } from './feed';
 
 /** A value the engine writes into a staging column through COPY. */
 export type ColumnValue = string | number | boolean | null;
@@ -72,6 +72,6 @@ export interface SourceDefinition<R> {
    * Re-parses one quarantined row (its stored raw form) with today's rules, so rows rejected for a
    * cause since fixed can be retried without fetching the feed again.
    */
-  reparse?(raw: Record<string, string> | string): ParsedRow<R>;
+  reparse?(raw: RawRow): ParsedRow<R>;
   target: UpsertTarget<R>;
 }

@@ -188,8 +188,8 @@ describe('DBD juristic-person item', () => {
     expect(rejection(mapCompanyItem({ ...COMPANY, updatedAt: 'yesterday' }, 1)).reason).toBe('updatedAt is not an ISO date-time: "yesterday"');
   });
 
-  test('an item that is not an object is rejected with its JSON text as the raw', () => {
-    expect(rejection(mapCompanyItem('0105536112014', 4))).toEqual({ line: 4, raw: '"0105536112014"', reason: 'juristic person item must be a JSON object, got string "0105536112014"' });
+  test('an item that is not an object is rejected, kept as it came for quarantine', () => {
+    expect(rejection(mapCompanyItem('0105536112014', 4))).toEqual({ line: 4, raw: '0105536112014', reason: 'juristic person item must be a JSON object, got string "0105536112014"' });
   });
 
   test('reparse maps a stored raw item again (line 0: the engine puts the quarantine id there)', () => {

@@ -4,7 +4,7 @@
  * guessed: an ID that fails its check digit, a date that is not a date, an amount that is not a
  * number or a statement without its unit is quarantined, not repaired. See README.md.
  */
-import type { ParsedRow } from '../../ingestion/feed';
+import type { ParsedRow, RawRow } from '../../ingestion/feed';
 import { normaliseCompanyName } from './company-name';
 import {
   DBD_STATUS_WORDINGS,
@@ -36,10 +36,9 @@ import {
 
 type Item = Record<string, unknown>;
 
-/** The raw form quarantine keeps: the item object as received (stored as jsonb), or its JSON text. */
-function rawOf(item: unknown): Record<string, string> | string {
-  // ParsedRow's raw type is the CSV sources' (column -> text); the engine stores any JSON value.
-  return isObject(item) ? (item as Record<string, string>) : JSON.stringify(item) ?? String(item);
+/** The raw form quarantine keeps: the item as received (it came from JSON.parse, so it is JSON). */
+function rawOf(item: unknown): RawRow {
+  return item === undefined ? null : (item as RawRow);
 }
 
 function isObject(value: unknown): value is Item {
