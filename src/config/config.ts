@@ -90,17 +90,17 @@ export const CONFIG_VARIABLES = {
   },
   DIW_FEED_URL: {
     schema: optionalUrl(['http', 'https']),
-    description: 'URL of the DIW factory CSV. Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+    description: 'URL of the DIW factory CSV. Unset: the simulator (SIMULATOR_URL).',
   },
   DIW_SCHEDULE: { schema: cron, default: '0 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the DIW factory load.' },
   DBD_COMPANIES_FEED_URL: {
     schema: optionalUrl(['http', 'https']),
-    description: 'URL of the DBD juristic-person listing (paged JSON; the hub adds `updatedSince`, `page`, `pageSize`). Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+    description: 'URL of the DBD juristic-person listing (paged JSON; the hub adds `updatedSince`, `page`, `pageSize`). Unset: the simulator (SIMULATOR_URL).',
   },
   DBD_COMPANIES_SCHEDULE: { schema: cron, default: '0 3 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the incremental DBD juristic-person load.' },
   DBD_FINANCIALS_FEED_URL: {
     schema: optionalUrl(['http', 'https']),
-    description: 'URL of the DBD financial-statement listing (paged JSON). Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+    description: 'URL of the DBD financial-statement listing (paged JSON). Unset: the simulator (SIMULATOR_URL).',
   },
   DBD_FINANCIALS_SCHEDULE: { schema: cron, default: '30 3 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the incremental DBD financial-statement load.' },
   DBD_PAGE_SIZE: {
@@ -110,12 +110,12 @@ export const CONFIG_VARIABLES = {
   },
   TISI_STANDARDS_FEED_URL: {
     schema: optionalUrl(['http', 'https']),
-    description: 'URL of the TISI standards CSV. Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+    description: 'URL of the TISI standards CSV. Unset: the simulator (SIMULATOR_URL).',
   },
   TISI_STANDARDS_SCHEDULE: { schema: cron, default: '30 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the TISI standards load.' },
   TISI_LICENCES_FEED_URL: {
     schema: optionalUrl(['http', 'https']),
-    description: 'URL of the TISI licences CSV. Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+    description: 'URL of the TISI licences CSV. Unset: the simulator (SIMULATOR_URL).',
   },
   TISI_LICENCES_SCHEDULE: { schema: cron, default: '45 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the TISI licences load.' },
   DIP_PARTICIPATIONS_FEED_URL: {
@@ -130,7 +130,7 @@ export const CONFIG_VARIABLES = {
   DIP_I40_ASSESSMENTS_SCHEDULE: { schema: cron, default: '15 4 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the DIP Industry 4.0 assessments load.' },
   OIE_MPI_FEED_URL: {
     schema: optionalUrl(['http', 'https']),
-    description: 'URL of the OIE MPI and capacity-utilisation CSV. Unset: the simulator at SIMULATOR_HOST:SIMULATOR_PORT.',
+    description: 'URL of the OIE MPI and capacity-utilisation CSV. Unset: the simulator (SIMULATOR_URL).',
   },
   OIE_MPI_SCHEDULE: { schema: cron, default: '30 4 5 * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the monthly OIE MPI load.' },
   SCHEDULE_TIMEZONE: { schema: z.string().min(1), default: 'Asia/Bangkok', description: 'Time zone of every cron schedule.' },
