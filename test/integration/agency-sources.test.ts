@@ -4,7 +4,7 @@ import { IngestionRunRepository, type IngestionRunRecord } from '../../src/inges
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { dipGroundTruth, oieMpiGroundTruth, tisiLicencesGroundTruth, tisiStandardsGroundTruth, type SimulatorOptions } from '../../src/simulator/simulator';
 import { SourceRegistry } from '../../src/sources/registry';
-import { thaiIdCheckDigit } from '../../src/sources/tisi/thai-id';
+import { thaiIdCheckDigit } from '../../src/sources/common/thai-id';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 /**

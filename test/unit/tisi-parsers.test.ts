@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { loadConfig } from '../../src/config/config';
 import { FeedFormatError, type ParsedRow } from '../../src/ingestion/feed';
 import { SourceRegistry } from '../../src/sources/registry';
-import { isValidThaiId, thaiIdCheckDigit } from '../../src/sources/tisi/thai-id';
+import { isValidThaiId, thaiIdCheckDigit } from '../../src/sources/common/thai-id';
 import { parseTisiLicences, parseTisiStandards, reparseTisiLicence, reparseTisiStandard, standardNumber } from '../../src/sources/tisi/tisi.parser';
 import {
   TISI_LICENCE_OPTIONAL_COLUMNS,

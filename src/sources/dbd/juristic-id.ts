@@ -7,20 +7,17 @@
  * dashes (`0-10-5-536-11201-4`), sometimes Excel-quoted (`="0105536112014"`), sometimes in Thai digits.
  * Always kept as a string: the leading zero matters.
  */
+import { isValidThaiId, thaiIdCheckDigit } from '../common/thai-id';
 import { asciiDigits } from './thai-text';
 
-/** The check digit of the first 12 digits (ASCII digits only). */
+/** The check digit of the first 12 digits (ASCII digits only); one implementation for every source. */
 export function juristicCheckDigit(first12: string): number {
   if (!/^\d{12}$/.test(first12)) throw new RangeError(`expected 12 digits, got "${first12}"`);
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += (first12.charCodeAt(i) - 48) * (13 - i);
-  return (11 - (sum % 11)) % 10;
+  return thaiIdCheckDigit(first12);
 }
 
 /** True for 13 ASCII digits whose last digit is the check digit (any first digit: personal IDs too). */
-export function hasValidCheckDigit(id: string): boolean {
-  return /^\d{13}$/.test(id) && juristicCheckDigit(id.slice(0, 12)) === id.charCodeAt(12) - 48;
-}
+export const hasValidCheckDigit = isValidThaiId;
 
 /** A juristic person's ID: 13 digits, starting with 0, with a valid check digit. */
 export function isValidJuristicId(id: string): boolean {

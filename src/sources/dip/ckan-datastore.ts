@@ -14,7 +14,7 @@
  *   `ckan.datastore.search.rows_max`), until `total` is reached or a page comes back empty.
  */
 import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
-import { RowRejection, type FeedValue } from '../tisi/feed-values';
+import { RowRejection, type FeedValue } from '../common/feed-values';
 
 export interface CkanResourceSpec<F extends string, R> {
   /** The resource's name in messages, e.g. `DIP participations resource`. */

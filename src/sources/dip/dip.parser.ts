@@ -3,7 +3,7 @@
  * record becomes a typed record (or a rejection with its reason). See README.md.
  */
 import type { ParsedRow } from '../../ingestion/feed';
-import { cleanCode, cleanText, optionalNumber, reject, requiredDate, requiredNumber, thaiId, year, type FeedValue } from '../tisi/feed-values';
+import { cleanCode, cleanText, optionalNumber, reject, requiredDate, requiredNumber, thaiId, year, type FeedValue } from '../common/feed-values';
 import { reparseCkanRecord, type CkanResourceSpec } from './ckan-datastore';
 import {
   DIP_I40_FIELDS,

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ParseContext, ParsedRow } from '../../ingestion/feed';
-import { parseCsvFeed, reparseCsvRow, type CsvFeedSpec } from '../tisi/csv-feed';
-import { cleanCode, cleanText, commonEraYear, optionalNumber, reject, requiredNumber, type FeedValue } from '../tisi/feed-values';
+import { parseCsvFeed, reparseCsvRow, type CsvFeedSpec } from '../common/csv-feed';
+import { cleanCode, cleanText, commonEraYear, optionalNumber, reject, requiredNumber, type FeedValue } from '../common/feed-values';
 import { OIE_MPI_OPTIONAL_COLUMNS, OIE_MPI_REQUIRED_COLUMNS, type IndustrialIndexRecord, type OieMpiColumn } from './oie.record';
 
 /**

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ParseContext, ParsedRow } from '../../ingestion/feed';
-import { parseCsvFeed, reparseCsvRow, type CsvFeedSpec } from './csv-feed';
-import { asciiDigits, BUDDHIST_ERA_OFFSET, cleanCode, cleanText, optionalDate, reject, requiredDate, thaiId, type FeedValue } from './feed-values';
+import { parseCsvFeed, reparseCsvRow, type CsvFeedSpec } from '../common/csv-feed';
+import { asciiDigits, BUDDHIST_ERA_OFFSET, cleanCode, cleanText, optionalDate, reject, requiredDate, thaiId, type FeedValue } from '../common/feed-values';
 import {
   TIS_LICENCE_STATUS_WORDS,
   TIS_STANDARD_STATUS_WORDS,

@@ -1,9 +1,8 @@
 /**
  * The 13-digit Thai ID check digit, shared by juristic IDs (tax IDs of juristic persons) and
  * personal IDs: check = (11 - (sum of d[i] * (13 - i), i = 0..11) mod 11) mod 10.
- *
- * Agency-neutral: the DBD source carries its own copy for now; the two are to be merged into one
- * module under src/sources/ (see src/sources/tisi/README.md).
+ * Every source checks IDs with this one function (the simulator has its own generator on purpose:
+ * a test comparing the two catches a mistake in either).
  */
 
 /** The check digit of the first 12 digits (ASCII digits only). */
