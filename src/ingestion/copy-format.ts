@@ -1,10 +1,10 @@
 import type { ColumnValue } from './source-definition';
 
 /**
- * Encodes one row in PostgreSQL's COPY text format: tab-separated, `\N` for null, with backslash,
- * tab, newline and carriage return escaped.
+ * Encodes values as fields of PostgreSQL's COPY text format: tab-separated, `\N` for null, with
+ * backslash, tab, newline and carriage return escaped; no line end.
  */
-export function copyTextRow(values: readonly ColumnValue[]): string {
+export function copyTextFields(values: readonly ColumnValue[]): string {
   let line = '';
   for (let i = 0; i < values.length; i += 1) {
     if (i > 0) line += '\t';
@@ -14,5 +14,5 @@ export function copyTextRow(values: readonly ColumnValue[]): string {
     else if (typeof value === 'boolean') line += value ? 't' : 'f';
     else line += value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
   }
-  return `${line}\n`;
+  return line;
 }

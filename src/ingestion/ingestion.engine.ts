@@ -31,6 +31,9 @@ const ZERO_COUNTS: RunCounts = {
   rowsMarkedAbsent: 0,
 };
 
+/** A load that wrote at least this many rows refreshes the target table's planner statistics. */
+const ANALYZE_AFTER_ROWS = 10_000;
+
 /** What one load produced; the cursor is saved with the data, in the same transaction. */
 interface LoadResult {
   counts: RunCounts;
@@ -214,9 +217,13 @@ export class IngestionEngine {
     const { records, rejected } = await staging.copyRows(rows);
     // A temporary table has no statistics until analysed; without them the upsert and the absence
     // check get nested-loop plans that are quadratic in the feed's size.
-    await client.query('ANALYZE pg_temp.ingest_staging');
+    await staging.analyze();
     if (options.quarantine) await staging.quarantineRejected(run.id, source.id);
     const upserted = await staging.upsert({ source: source.id, runId: run.id, fetchedAt: run.startedAt });
+    // After a large load the target's statistics describe the table as it was (empty, on a first
+    // load); the absence check and the derivations join it in this same transaction, and stale
+    // statistics give them quadratic nested loops. ANALYZE only samples: about a second for millions.
+    if (upserted.rowsInserted + upserted.rowsUpdated >= ANALYZE_AFTER_ROWS) await client.query(`ANALYZE ${source.target.table}`);
     const rowsMarkedAbsent = options.completeSnapshot ? await staging.markAbsent(source.id, run.id) : 0;
     await options.afterUpsert?.();
     const loadedAt = Date.now();
