@@ -7,8 +7,8 @@
  */
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
-import iconv from 'iconv-lite';
 import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
+import { decodeFeed, startLine, trimLineBreaks } from './feed-decoding';
 import { RowRejection } from './feed-values';
 
 export interface CsvFeedSpec<C extends string, R> {
@@ -23,9 +23,6 @@ export interface CsvFeedSpec<C extends string, R> {
 }
 
 const MAX_RECORD_CHARS = 64 * 1024;
-/** Bytes looked at to tell UTF-8 from TIS-620; up to the maximum while they are all ASCII. */
-const SNIFF_BYTES = 64 * 1024;
-const SNIFF_BYTES_MAX = 1024 * 1024;
 
 interface CsvRow {
   record: string[];
@@ -96,15 +93,6 @@ export function reparseCsvRow<C extends string, R>(raw: Record<string, string> |
   return parseRow(Object.values(raw), header, 0, '', spec);
 }
 
-function trimLineBreaks(text: string): string {
-  return text.replace(/^[\r\n]+|[\r\n]+$/g, '');
-}
-
-/** csv-parse reports the line a record ends on; a quoted field may span several lines. */
-function startLine(endLine: number, rawRecord: string): number {
-  return endLine - (rawRecord.match(/\r\n|\r|\n/g)?.length ?? 0);
-}
-
 function readHeader<C extends string, R>(fields: string[], context: ParseContext, spec: CsvFeedSpec<C, R>): Header<C> {
   const names = fields.map((name) => name.replace(/\uFEFF/g, '').trim());
   const known = new Map<string, C>([...spec.required, ...spec.optional].map((column) => [column.toUpperCase(), column]));
@@ -135,67 +123,5 @@ function parseRow<C extends string, R>(fields: string[], header: Header<C>, line
     if (!(error instanceof RowRejection)) throw error;
     const raw = Object.fromEntries(header.names.map((name, i) => [name, fields[i] ?? '']));
     return { kind: 'rejected', line, raw, reason: error.message };
-  }
-}
-
-/**
- * Decodes the byte stream to text: UTF-8 (with or without BOM) or, when the first bytes are not
- * UTF-8, Windows-874 (a superset of TIS-620). Refuses HTML, which portals serve with status 200
- * when the file is unavailable.
- */
-async function* decodeFeed(source: AsyncIterable<Buffer | string>, context: ParseContext, name: string): AsyncGenerator<string> {
-  let decoder: iconv.DecoderStream | undefined;
-  let head: Buffer[] = [];
-  let headBytes = 0;
-  let sawText = false;
-
-  const emit = (text: string): string => {
-    if (!sawText) {
-      const start = text.replace(/^[\s\uFEFF]+/, '');
-      if (start.startsWith('<')) throw new FeedFormatError(`${name} is an HTML page, not CSV (the portal may be down or the URL wrong)`);
-      sawText = start.length > 0;
-    }
-    return text;
-  };
-
-  for await (const chunk of source) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (decoder) {
-      yield emit(decoder.write(bytes));
-      continue;
-    }
-    head.push(bytes);
-    headBytes += bytes.length;
-    if (headBytes < SNIFF_BYTES || (headBytes < SNIFF_BYTES_MAX && isAscii(head))) continue;
-    const sniffed = Buffer.concat(head);
-    head = [];
-    decoder = openDecoder(sniffed, false, context);
-    yield emit(decoder.write(sniffed));
-  }
-  if (!decoder) {
-    const sniffed = Buffer.concat(head);
-    decoder = openDecoder(sniffed, true, context);
-    yield emit(decoder.write(sniffed));
-  }
-  const rest = decoder.end();
-  if (rest) yield emit(rest);
-}
-
-function openDecoder(head: Buffer, complete: boolean, context: ParseContext): iconv.DecoderStream {
-  if (isUtf8(head, complete)) return iconv.getDecoder('utf8');
-  context.warnings.push('feed is not UTF-8: decoded as Windows-874 (TIS-620)');
-  return iconv.getDecoder('win874');
-}
-
-function isAscii(chunks: Buffer[]): boolean {
-  return chunks.every((chunk) => chunk.every((byte) => byte < 0x80));
-}
-
-function isUtf8(bytes: Buffer, complete: boolean): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: !complete });
-    return true;
-  } catch {
-    return false;
   }
 }

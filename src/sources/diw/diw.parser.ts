@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
-import iconv from 'iconv-lite';
+import { decodeFeed, startLine, trimLineBreaks } from '../common/feed-decoding';
 import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
 import {
   DIW_OPTIONAL_COLUMNS,
@@ -42,7 +42,7 @@ export async function* parseDiwFactories(
     },
   });
   // Errors of any stage (socket reset, HTML page) surface in the loop below; nothing to do here.
-  pipeline(input, (source: AsyncIterable<Buffer | string>) => decodeFeed(source, context), parser, () => {});
+  pipeline(input, (source: AsyncIterable<Buffer | string>) => decodeFeed(source, context, 'DIW feed'), parser, () => {});
 
   let header: Header | undefined;
   for await (const { record, raw, info } of parser as AsyncIterable<CsvRow>) {
@@ -57,9 +57,6 @@ export async function* parseDiwFactories(
 }
 
 const MAX_RECORD_CHARS = 64 * 1024;
-/** Bytes looked at to tell UTF-8 from TIS-620; up to the maximum while they are all ASCII. */
-const SNIFF_BYTES = 64 * 1024;
-const SNIFF_BYTES_MAX = 1024 * 1024;
 
 interface CsvRow {
   record: string[];
@@ -77,81 +74,6 @@ class RowRejection extends Error {}
 
 function reject(reason: string): never {
   throw new RowRejection(reason);
-}
-
-function trimLineBreaks(text: string): string {
-  return text.replace(/^[\r\n]+|[\r\n]+$/g, '');
-}
-
-/** csv-parse reports the line a record ends on; a quoted field may span several lines. */
-function startLine(endLine: number, rawRecord: string): number {
-  return endLine - (rawRecord.match(/\r\n|\r|\n/g)?.length ?? 0);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Encoding
-
-/**
- * Decodes the byte stream to text. DIW files come in UTF-8 (with or without BOM) or, older ones,
- * in TIS-620/Windows-874; the first SNIFF_BYTES decide which. Also refuses HTML, which portals
- * serve with status 200 when the file is unavailable.
- */
-async function* decodeFeed(source: AsyncIterable<Buffer | string>, context: ParseContext): AsyncGenerator<string> {
-  let decoder: iconv.DecoderStream | undefined;
-  let head: Buffer[] = [];
-  let headBytes = 0;
-  let sawText = false;
-
-  const emit = (text: string): string => {
-    if (!sawText) {
-      const start = text.replace(/^[\s\uFEFF]+/, '');
-      if (start.startsWith('<')) throw new FeedFormatError('DIW feed is an HTML page, not CSV (the portal may be down or the URL wrong)');
-      sawText = start.length > 0;
-    }
-    return text;
-  };
-
-  for await (const chunk of source) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (decoder) {
-      yield emit(decoder.write(bytes));
-      continue;
-    }
-    head.push(bytes);
-    headBytes += bytes.length;
-    if (headBytes < SNIFF_BYTES || (headBytes < SNIFF_BYTES_MAX && isAscii(head))) continue;
-    const sniffed = Buffer.concat(head);
-    head = [];
-    decoder = openDecoder(sniffed, false, context);
-    yield emit(decoder.write(sniffed));
-  }
-  if (!decoder) {
-    const sniffed = Buffer.concat(head);
-    decoder = openDecoder(sniffed, true, context);
-    yield emit(decoder.write(sniffed));
-  }
-  const rest = decoder.end();
-  if (rest) yield emit(rest);
-}
-
-function openDecoder(head: Buffer, complete: boolean, context: ParseContext): iconv.DecoderStream {
-  if (isUtf8(head, complete)) return iconv.getDecoder('utf8');
-  context.warnings.push('feed is not UTF-8: decoded as Windows-874 (TIS-620)');
-  return iconv.getDecoder('win874');
-}
-
-function isAscii(chunks: Buffer[]): boolean {
-  return chunks.every((chunk) => chunk.every((byte) => byte < 0x80));
-}
-
-/** True if the bytes are valid UTF-8; a sequence cut at the end only counts when the feed ended there. */
-function isUtf8(bytes: Buffer, complete: boolean): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: !complete });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
