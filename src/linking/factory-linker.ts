@@ -8,8 +8,9 @@ import type { Queryable } from '../ingestion/ingestion-run.repository';
  *      name in the factory's province (0.97);
  *   3. EXACT_NAME: the same, nationwide, when exactly one company has the name (0.9): firms run
  *      factories outside their head-office province;
- *   4. FUZZY_NAME: the best trigram match (pg_trgm) above a threshold, clearly ahead of the next
- *      best; within the province from FUZZY_MIN_PROVINCE, nationwide from FUZZY_MIN_NATIONWIDE.
+ *   4. FUZZY_NAME: the nearest company name by trigram similarity (pg_trgm), when it is clearly
+ *      ahead of the next nearest and at least FUZZY_MIN_PROVINCE similar for a company in the
+ *      factory's province, FUZZY_MIN_NATIONWIDE for one elsewhere.
  *      The confidence is the similarity.
  * Every link records its method and confidence; a factory no rule links stays unlinked rather
  * than guessed. Thresholds are tuned against the simulator's ground truth (see the linking test).
@@ -48,90 +49,95 @@ function scopeCondition(scope: LinkScope): { sql: string; params: unknown[] } {
 }
 
 /**
- * Relinks the factories in scope, inside the caller's transaction. Leaves a temporary table
- * `link_affected_company` (juristic IDs whose factories gained or lost a link) for the profile
- * recomputation that follows.
+ * Relinks the factories in scope, inside the caller's transaction. Every rule writes into a
+ * temporary result; each factory row is then written once, and only if its link changed (a daily
+ * run rewrites almost nothing). Leaves a temporary table `link_affected_company` (juristic IDs whose
+ * factories gained or lost a link) for the profile recomputation that follows.
  */
 export async function linkFactories(client: Queryable, scope: LinkScope): Promise<LinkOutcome> {
   const { sql, params } = scopeCondition(scope);
-  await client.query('DROP TABLE IF EXISTS pg_temp.link_scope');
+  await client.query('DROP TABLE IF EXISTS pg_temp.link_scope, pg_temp.link_result');
   await client.query(
     `CREATE TEMP TABLE link_scope ON COMMIT DROP AS
-     SELECT f.fid, f.company_juristic_id AS old_company FROM registry.factory f WHERE ${sql}`,
+     SELECT f.fid, f.company_juristic_id AS old_company, f.operator_tax_id, f.operator_name_normalised AS name, f.province
+     FROM registry.factory f WHERE ${sql}`,
     params,
   );
-  await client.query('CREATE INDEX ON pg_temp.link_scope (fid)');
+  await client.query('CREATE UNIQUE INDEX ON pg_temp.link_scope (fid)');
   await client.query('ANALYZE pg_temp.link_scope');
   await client.query(
-    `UPDATE registry.factory f SET company_juristic_id = NULL, link_method = NULL, link_confidence = NULL, linked_at = NULL
-     FROM pg_temp.link_scope s WHERE f.fid = s.fid`,
+    `CREATE TEMP TABLE link_result (fid text PRIMARY KEY, juristic_id text NOT NULL, method text NOT NULL, confidence numeric(4, 3) NOT NULL)
+     ON COMMIT DROP`,
   );
+  const unlinked = `NOT EXISTS (SELECT 1 FROM pg_temp.link_result r WHERE r.fid = s.fid)`;
 
   await client.query(
-    `UPDATE registry.factory f SET company_juristic_id = c.juristic_id, link_method = 'TAX_ID', link_confidence = 1, linked_at = now()
-     FROM pg_temp.link_scope s, registry.company c
-     WHERE f.fid = s.fid AND f.operator_tax_id = c.juristic_id`,
+    `INSERT INTO pg_temp.link_result SELECT s.fid, c.juristic_id, 'TAX_ID', 1
+     FROM pg_temp.link_scope s JOIN registry.company c ON c.juristic_id = s.operator_tax_id`,
   );
   const exact = (method: LinkMethod, confidence: number, sameProvince: boolean) =>
     client.query(
-      `WITH candidate AS (
-         SELECT f.fid, c.juristic_id, count(*) OVER (PARTITION BY f.fid) AS n
+      `INSERT INTO pg_temp.link_result
+       SELECT fid, juristic_id, $1, $2 FROM (
+         SELECT s.fid, c.juristic_id, count(*) OVER (PARTITION BY s.fid) AS n
          FROM pg_temp.link_scope s
-         JOIN registry.factory f ON f.fid = s.fid
-         JOIN registry.company c ON c.name_th_normalised = f.operator_name_normalised ${sameProvince ? 'AND c.province = f.province' : ''}
-         WHERE f.company_juristic_id IS NULL AND f.operator_name_normalised <> ''
-       )
-       UPDATE registry.factory f SET company_juristic_id = candidate.juristic_id, link_method = $1, link_confidence = $2, linked_at = now()
-       FROM candidate WHERE candidate.fid = f.fid AND candidate.n = 1`,
+         JOIN registry.company c ON c.name_th_normalised = s.name ${sameProvince ? 'AND c.province = s.province' : ''}
+         WHERE s.name <> '' AND ${unlinked}
+       ) candidate WHERE n = 1`,
       [method, confidence],
     );
   await exact('EXACT_NAME_PROVINCE', 0.97, true);
   await exact('EXACT_NAME', 0.9, false);
 
-  const fuzzy = async (threshold: number, sameProvince: boolean) => {
-    // The % operator uses the trigram index with this threshold; similarity() then ranks.
-    await client.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(threshold)]);
-    await client.query(
-      `WITH candidate AS (
-         SELECT f.fid, c.juristic_id, similarity(c.name_th_normalised, f.operator_name_normalised) AS score,
-                row_number() OVER w AS rank, lead(similarity(c.name_th_normalised, f.operator_name_normalised)) OVER w AS runner_up
-         FROM pg_temp.link_scope s
-         JOIN registry.factory f ON f.fid = s.fid
-         JOIN registry.company c ON c.name_th_normalised % f.operator_name_normalised ${sameProvince ? 'AND c.province = f.province' : ''}
-         WHERE f.company_juristic_id IS NULL AND length(f.operator_name_normalised) >= 4
-         WINDOW w AS (PARTITION BY f.fid ORDER BY similarity(c.name_th_normalised, f.operator_name_normalised) DESC, c.juristic_id)
-       )
-       UPDATE registry.factory f SET company_juristic_id = candidate.juristic_id, link_method = 'FUZZY_NAME',
-         link_confidence = round(candidate.score::numeric, 3), linked_at = now()
-       FROM candidate
-       WHERE candidate.fid = f.fid AND candidate.rank = 1 AND candidate.score >= $1
-         AND (candidate.runner_up IS NULL OR candidate.score - candidate.runner_up >= $2)`,
-      [threshold, FUZZY_MARGIN],
-    );
-  };
-  await fuzzy(FUZZY_MIN_PROVINCE, true);
-  await fuzzy(FUZZY_MIN_NATIONWIDE, false);
+  // One nearest-neighbour pass on the GiST trigram index: the two company names closest to each
+  // unlinked operator name (a best-first index search, not a scan of every name sharing a common
+  // trigram). The closest is taken when similar enough for where it is (its province, or elsewhere)
+  // and clearly ahead of the second.
+  await client.query(
+    `INSERT INTO pg_temp.link_result
+     SELECT fid, juristic_id, 'FUZZY_NAME', round(score::numeric, 3) FROM (
+       SELECT s.fid, n.juristic_id, n.score, n.same_province,
+              row_number() OVER w AS rank, lead(n.score) OVER w AS runner_up
+       FROM pg_temp.link_scope s
+       CROSS JOIN LATERAL (
+         SELECT c.juristic_id, similarity(c.name_th_normalised, s.name) AS score, c.name_th_normalised <-> s.name AS distance,
+                c.province IS NOT DISTINCT FROM s.province AS same_province
+         FROM registry.company c
+         ORDER BY c.name_th_normalised <-> s.name
+         LIMIT 2
+       ) n
+       WHERE length(s.name) >= 4 AND ${unlinked}
+       WINDOW w AS (PARTITION BY s.fid ORDER BY n.distance, n.juristic_id)
+     ) nearest
+     WHERE rank = 1 AND score >= CASE WHEN same_province THEN $1::real ELSE $2::real END
+       AND (runner_up IS NULL OR score - runner_up >= $3)`,
+    [FUZZY_MIN_PROVINCE, FUZZY_MIN_NATIONWIDE, FUZZY_MARGIN],
+  );
 
-  await client.query('DROP TABLE IF EXISTS pg_temp.link_affected_company');
+  await client.query('ANALYZE pg_temp.link_result');
+  await client.query(
+    `UPDATE registry.factory f SET company_juristic_id = r.juristic_id, link_method = r.method, link_confidence = r.confidence,
+       linked_at = CASE WHEN r.juristic_id IS NULL THEN NULL ELSE now() END
+     FROM (SELECT s.fid, l.juristic_id, l.method, l.confidence FROM pg_temp.link_scope s LEFT JOIN pg_temp.link_result l USING (fid)) r
+     WHERE f.fid = r.fid
+       AND (f.company_juristic_id, f.link_method, f.link_confidence) IS DISTINCT FROM (r.juristic_id, r.method, r.confidence)`,
+  );
+
   // A factory run changed the factories themselves (status, absence): their firms are affected even
   // when the link stayed. A company run only relinks: only firms whose links moved are affected.
-  const onlyMoved = scope.kind === 'company-run' ? 'AND s.old_company IS DISTINCT FROM f.company_juristic_id' : '';
+  const onlyMoved = scope.kind === 'company-run' ? 'AND s.old_company IS DISTINCT FROM l.juristic_id' : '';
+  await client.query('DROP TABLE IF EXISTS pg_temp.link_affected_company');
   await client.query(
     `CREATE TEMP TABLE link_affected_company ON COMMIT DROP AS
-     SELECT s.old_company AS juristic_id FROM pg_temp.link_scope s JOIN registry.factory f ON f.fid = s.fid
+     SELECT s.old_company AS juristic_id FROM pg_temp.link_scope s LEFT JOIN pg_temp.link_result l USING (fid)
        WHERE s.old_company IS NOT NULL ${onlyMoved}
      UNION
-     SELECT f.company_juristic_id FROM pg_temp.link_scope s JOIN registry.factory f ON f.fid = s.fid
-       WHERE f.company_juristic_id IS NOT NULL ${onlyMoved}`,
+     SELECT l.juristic_id FROM pg_temp.link_scope s JOIN pg_temp.link_result l USING (fid)
+       WHERE true ${onlyMoved}`,
   );
-  const counts = await client.query<{ method: LinkMethod | null; n: number }>(
-    `SELECT f.link_method AS method, count(*)::int AS n FROM pg_temp.link_scope s JOIN registry.factory f ON f.fid = s.fid GROUP BY 1`,
-  );
+  const counts = await client.query<{ method: LinkMethod; n: number }>(`SELECT method, count(*)::int AS n FROM pg_temp.link_result GROUP BY 1`);
   const byMethod: Record<LinkMethod, number> = { TAX_ID: 0, EXACT_NAME_PROVINCE: 0, EXACT_NAME: 0, FUZZY_NAME: 0 };
-  let unlinked = 0;
-  for (const row of counts.rows) {
-    if (row.method === null) unlinked = row.n;
-    else byMethod[row.method] = row.n;
-  }
-  return { byMethod, unlinked };
+  for (const row of counts.rows) byMethod[row.method] = row.n;
+  const scoped = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_temp.link_scope')).rows[0]!.n;
+  return { byMethod, unlinked: scoped - Object.values(byMethod).reduce((a, b) => a + b, 0) };
 }
