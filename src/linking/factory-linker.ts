@@ -8,9 +8,8 @@ import type { Queryable } from '../ingestion/ingestion-run.repository';
  *      name in the factory's province (0.97);
  *   3. EXACT_NAME: the same, nationwide, when exactly one company has the name (0.9): firms run
  *      factories outside their head-office province;
- *   4. FUZZY_NAME: the nearest company name by trigram similarity (pg_trgm), when it is clearly
- *      ahead of the next nearest and at least FUZZY_MIN_PROVINCE similar for a company in the
- *      factory's province, FUZZY_MIN_NATIONWIDE for one elsewhere.
+ *   4. FUZZY_NAME: the best trigram match (pg_trgm) above a threshold, clearly ahead of the next
+ *      best; within the province from FUZZY_MIN_PROVINCE, nationwide from FUZZY_MIN_NATIONWIDE.
  *      The confidence is the similarity.
  * Every link records its method and confidence; a factory no rule links stays unlinked rather
  * than guessed. Thresholds are tuned against the simulator's ground truth (see the linking test).
@@ -89,30 +88,26 @@ export async function linkFactories(client: Queryable, scope: LinkScope): Promis
   await exact('EXACT_NAME_PROVINCE', 0.97, true);
   await exact('EXACT_NAME', 0.9, false);
 
-  // One nearest-neighbour pass on the GiST trigram index: the two company names closest to each
-  // unlinked operator name (a best-first index search, not a scan of every name sharing a common
-  // trigram). The closest is taken when similar enough for where it is (its province, or elsewhere)
-  // and clearly ahead of the second.
-  await client.query(
-    `INSERT INTO pg_temp.link_result
-     SELECT fid, juristic_id, 'FUZZY_NAME', round(score::numeric, 3) FROM (
-       SELECT s.fid, n.juristic_id, n.score, n.same_province,
-              row_number() OVER w AS rank, lead(n.score) OVER w AS runner_up
-       FROM pg_temp.link_scope s
-       CROSS JOIN LATERAL (
-         SELECT c.juristic_id, similarity(c.name_th_normalised, s.name) AS score, c.name_th_normalised <-> s.name AS distance,
-                c.province IS NOT DISTINCT FROM s.province AS same_province
-         FROM registry.company c
-         ORDER BY c.name_th_normalised <-> s.name
-         LIMIT 2
-       ) n
-       WHERE length(s.name) >= 4 AND ${unlinked}
-       WINDOW w AS (PARTITION BY s.fid ORDER BY n.distance, n.juristic_id)
-     ) nearest
-     WHERE rank = 1 AND score >= CASE WHEN same_province THEN $1::real ELSE $2::real END
-       AND (runner_up IS NULL OR score - runner_up >= $3)`,
-    [FUZZY_MIN_PROVINCE, FUZZY_MIN_NATIONWIDE, FUZZY_MARGIN],
-  );
+  // Fuzzy: the best trigram match (the % operator uses the GIN trigram index at this threshold),
+  // clearly ahead of the runner-up; first within the province, then nationwide at a higher bar.
+  const fuzzy = async (threshold: number, sameProvince: boolean) => {
+    await client.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(threshold)]);
+    await client.query(
+      `INSERT INTO pg_temp.link_result
+       SELECT fid, juristic_id, 'FUZZY_NAME', round(score::numeric, 3) FROM (
+         SELECT s.fid, c.juristic_id, similarity(c.name_th_normalised, s.name) AS score,
+                row_number() OVER w AS rank, lead(similarity(c.name_th_normalised, s.name)) OVER w AS runner_up
+         FROM pg_temp.link_scope s
+         JOIN registry.company c ON c.name_th_normalised % s.name ${sameProvince ? 'AND c.province = s.province' : ''}
+         WHERE length(s.name) >= 4 AND ${unlinked}
+         WINDOW w AS (PARTITION BY s.fid ORDER BY similarity(c.name_th_normalised, s.name) DESC, c.juristic_id)
+       ) candidate
+       WHERE rank = 1 AND score >= $1 AND (runner_up IS NULL OR score - runner_up >= $2)`,
+      [threshold, FUZZY_MARGIN],
+    );
+  };
+  await fuzzy(FUZZY_MIN_PROVINCE, true);
+  await fuzzy(FUZZY_MIN_NATIONWIDE, false);
 
   await client.query('ANALYZE pg_temp.link_result');
   await client.query(
