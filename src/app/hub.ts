@@ -56,7 +56,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
     closers.push(() => queue.close());
     const sources = new SourceRegistry();
     const ingestionQueue = new IngestionQueue(queue, sources, config, logger.child({ component: 'scheduler' }));
-    const services = createServices(database.dataSource, ingestionQueue, sources);
+    const services = createServices(database.dataSource, ingestionQueue, sources, config);
     logger.info({ queue: queueBackend.kind, database: config.databaseUrl ? 'DATABASE_URL' : 'embedded' }, 'storage ready');
 
     // /readyz answers 503 until every part of this role has started.

@@ -3,9 +3,12 @@ import { ApiClientRepository } from '../access/api-client.repository';
 import { ApiClientService } from '../access/api-client.service';
 import { FactoryRepository } from '../domains/factory/factory.repository';
 import { FactoryService } from '../domains/factory/factory.service';
+import { DataSourceService } from '../domains/data-source/data-source.service';
 import { IngestionRunService } from '../domains/ingestion-run/ingestion-run.service';
 import type { IngestionQueue } from '../ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
+import { SourceStatusService } from '../ingestion/source-status.service';
+import type { HubConfig } from '../config/config';
 import type { SourceRegistry } from '../sources/registry';
 
 /** The services resolvers and the CLI call; each gets only the repositories it needs. */
@@ -13,12 +16,15 @@ export interface HubServices {
   clients: ApiClientService;
   factories: FactoryService;
   ingestionRuns: IngestionRunService;
+  dataSources: DataSourceService;
 }
 
-export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry): HubServices {
+export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): HubServices {
+  const runs = new IngestionRunRepository(dataSource);
   return {
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
     factories: new FactoryService(new FactoryRepository(dataSource)),
-    ingestionRuns: new IngestionRunService(new IngestionRunRepository(dataSource), queue, sources),
+    ingestionRuns: new IngestionRunService(runs, queue, sources),
+    dataSources: new DataSourceService(new SourceStatusService(runs, sources, config)),
   };
 }

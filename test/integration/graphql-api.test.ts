@@ -160,6 +160,27 @@ describe('GraphQL API', () => {
     expect(forBank.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  test('data sources say how fresh each source is; operational fields are for admins', async () => {
+    type Sources = { dataSources: { id: string; stale: boolean; lastSuccessAt: string | null; mode: string; feedUrl?: string }[] };
+    const { body } = await t.graphql<Sources>('{ dataSources { id stale lastSuccessAt mode staleAfterHours } }', {}, analyst);
+    expect(body.errors).toBeUndefined();
+    const byId = new Map(body.data!.dataSources.map((s) => [s.id, s]));
+    expect(byId.get('diw')).toMatchObject({ stale: false, mode: 'SNAPSHOT' });
+    expect(byId.get('diw')!.lastSuccessAt).not.toBeNull();
+    // Never loaded in this hub: stale.
+    expect(byId.get('dbd-companies')).toMatchObject({ stale: true, lastSuccessAt: null, mode: 'INCREMENTAL' });
+
+    const staleOnly = await t.graphql<Sources>('{ dataSources(stale: true) { id } }', {}, bank);
+    expect(staleOnly.body.data!.dataSources.map((s) => s.id)).not.toContain('diw');
+    expect(staleOnly.body.data!.dataSources.length).toBe(byId.size - 1);
+
+    const forBank = await t.graphql<Sources>('{ dataSources { id feedUrl } }', {}, bank);
+    expect(forBank.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const forAdmin = await t.graphql<Sources>('{ dataSources { id feedUrl cursor openQuarantinedRows } }', {}, admin);
+    expect(forAdmin.body.errors).toBeUndefined();
+    expect(forAdmin.body.data!.dataSources.find((s) => s.id === 'diw')!.feedUrl).toMatch(/\/diw\/factories\.csv$/);
+  });
+
   test('GET works for queries, with the same key, and refuses mutations', async () => {
     const query = encodeURIComponent('{ factories(first: 2) { edges { node { fid } } } }');
     const response = await fetch(`${t.baseUrl}/graphql?query=${query}`, { headers: { authorization: `Bearer ${analyst}` } });

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { DataSourceResolver } from '../../domains/data-source/data-source.resolver';
 import { FactoryResolver } from '../../domains/factory/factory.resolver';
 import { FactoryConnection } from '../../domains/factory/factory.type';
 import { IngestionRunResolver } from '../../domains/ingestion-run/ingestion-run.resolver';
@@ -9,6 +10,7 @@ import { totalCountResolver } from './connection';
 
 /** Every resolver of the API. A test fails when a root field has no @Authorized roles. */
 export const RESOLVERS = [
+  DataSourceResolver,
   FactoryResolver,
   IngestionRunResolver,
   totalCountResolver(FactoryConnection),
