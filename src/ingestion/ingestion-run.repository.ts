@@ -225,15 +225,24 @@ export class IngestionRunRepository {
     return rows.length > 0;
   }
 
-  /** Open (not yet resolved) quarantined rows, newest first. */
-  async openQuarantined(filter: { source?: string; limit: number }): Promise<QuarantinedRowRecord[]> {
+  /** Open (not yet resolved) quarantined rows, newest first, keyset-paginated by id. */
+  async openQuarantined(filter: { source?: string; beforeId?: string; limit: number }): Promise<QuarantinedRowRecord[]> {
     const rows: { id: string; run_id: string; source: string; line_no: number; reason: string; raw: unknown; created_at: Date }[] =
       await this.dataSource.query(
         `SELECT id::text, run_id::text, source, line_no, reason, raw, created_at FROM ingestion.quarantined_row
-         WHERE resolved_at IS NULL AND ($1::text IS NULL OR source = $1) ORDER BY id DESC LIMIT $2`,
-        [filter.source ?? null, filter.limit],
+         WHERE resolved_at IS NULL AND ($1::text IS NULL OR source = $1) AND ($3::bigint IS NULL OR id < $3)
+         ORDER BY id DESC LIMIT $2`,
+        [filter.source ?? null, filter.limit, filter.beforeId ?? null],
       );
     return rows.map((r) => ({ id: r.id, runId: r.run_id, source: r.source, lineNo: r.line_no, reason: r.reason, raw: r.raw, createdAt: r.created_at }));
+  }
+
+  async countOpenQuarantined(filter: { source?: string }): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM ingestion.quarantined_row WHERE resolved_at IS NULL AND ($1::text IS NULL OR source = $1)`,
+      [filter.source ?? null],
+    );
+    return rows[0]!.n;
   }
 
   async openQuarantinedCounts(): Promise<Map<string, number>> {

@@ -79,7 +79,18 @@ export class StagingRepository<R> {
     );
   }
 
+  /**
+   * Quarantines this run's rejected rows. A row an earlier run already quarantined and this run
+   * rejects again (the same raw row) is closed as superseded, so the open quarantine holds each bad
+   * row once, with its latest reason, not once per daily run.
+   */
   async quarantineRejected(runId: string, source: string): Promise<void> {
+    await this.client.query(
+      `UPDATE ingestion.quarantined_row q SET resolved_at = now(), resolved_by_run_id = $1
+       WHERE q.source = $2 AND q.resolved_at IS NULL
+         AND EXISTS (SELECT 1 FROM ${STAGING} s WHERE s.reject_reason IS NOT NULL AND s.raw = q.raw)`,
+      [runId, source],
+    );
     await this.client.query(
       `INSERT INTO ingestion.quarantined_row (run_id, source, line_no, raw, reason)
        SELECT $1, $2, line_no, raw, reject_reason FROM ${STAGING} WHERE reject_reason IS NOT NULL ORDER BY line_no`,

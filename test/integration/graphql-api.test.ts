@@ -181,6 +181,25 @@ describe('GraphQL API', () => {
     expect(forAdmin.body.data!.dataSources.find((s) => s.id === 'diw')!.feedUrl).toMatch(/\/diw\/factories\.csv$/);
   });
 
+  test('admins list quarantined rows with their reasons, paged; other roles may not', async () => {
+    type Page = { quarantinedRows: { totalCount: number; edges: { node: { source: string; reason: string; raw: string; lineNo: number } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    const query = 'query($after: String) { quarantinedRows(source: "diw", first: 1, after: $after) { totalCount edges { node { source reason raw lineNo } } pageInfo { hasNextPage endCursor } } }';
+    const first = await t.graphql<Page>(query, {}, admin);
+    expect(first.body.errors).toBeUndefined();
+    const [{ n }] = await t.hub.database.dataSource.query(`SELECT count(*)::int AS n FROM ingestion.quarantined_row WHERE source = 'diw' AND resolved_at IS NULL`);
+    expect(n).toBeGreaterThan(0);
+    expect(first.body.data!.quarantinedRows.totalCount).toBe(n);
+    const row = first.body.data!.quarantinedRows.edges[0]!.node;
+    expect(row).toMatchObject({ source: 'diw', reason: expect.stringMatching(/FID must be 14 digits/) });
+    expect(JSON.parse(row.raw)).toHaveProperty('FID');
+    if (n > 1) {
+      const second = await t.graphql<Page>(query, { after: first.body.data!.quarantinedRows.pageInfo.endCursor }, admin);
+      expect(second.body.data!.quarantinedRows.edges[0]!.node.lineNo).not.toBe(row.lineNo);
+    }
+    const forAnalyst = await t.graphql(query, {}, analyst);
+    expect(forAnalyst.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
   test('GET works for queries, with the same key, and refuses mutations', async () => {
     const query = encodeURIComponent('{ factories(first: 2) { edges { node { fid } } } }');
     const response = await fetch(`${t.baseUrl}/graphql?query=${query}`, { headers: { authorization: `Bearer ${analyst}` } });

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../../platform/graphql/context';
-import { IngestionJob, IngestionRun, IngestionRunConnection } from './ingestion-run.type';
+import { IngestionJob, IngestionRun, IngestionRunConnection, QuarantinedRowConnection } from './ingestion-run.type';
 
 @Resolver(() => IngestionRun)
 export class IngestionRunResolver {
@@ -14,6 +14,17 @@ export class IngestionRunResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<IngestionRunConnection> {
     return ctx.services.ingestionRuns.list({ source, first, after });
+  }
+
+  @Authorized('admin')
+  @Query(() => QuarantinedRowConnection, { description: 'Rows rejected by ingestion runs and not yet resolved, newest first (admins only).' })
+  quarantinedRows(
+    @Arg('source', () => String, { nullable: true, description: 'Only rows of this source.' }) source: string | null,
+    @Arg('first', () => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor after which the page starts.' }) after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<QuarantinedRowConnection> {
+    return ctx.services.ingestionRuns.quarantined({ source, first, after });
   }
 
   @Authorized('admin')

@@ -3,9 +3,18 @@ import type { IngestionRunRecord, IngestionRunRepository } from '../../ingestion
 import { DomainError } from '../../platform/errors/domain-error';
 import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
 import type { SourceRegistry } from '../../sources/registry';
-import type { IngestionJob, IngestionRun, IngestionRunConnection, IngestionRunStatus, IngestionTrigger } from './ingestion-run.type';
+import type {
+  IngestionJob,
+  IngestionRun,
+  IngestionRunConnection,
+  IngestionRunStatus,
+  IngestionTrigger,
+  QuarantinedRow,
+  QuarantinedRowConnection,
+} from './ingestion-run.type';
 
 const CURSOR_KIND = 'run';
+const QUARANTINE_CURSOR = 'quarantine';
 
 function toRun(r: IngestionRunRecord): IngestionRun {
   return {
@@ -38,6 +47,16 @@ export class IngestionRunService {
     if (before !== undefined && !/^\d+$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list');
     const rows = await this.runs.list({ source, beforeId: before, limit: size + 1 });
     return { ...pageOf(rows.map(toRun), size, CURSOR_KIND, (r) => r.id), countTotal: () => this.runs.count({ source }) };
+  }
+
+  async quarantined(args: { source?: string | null; first?: number | null; after?: string | null }): Promise<QuarantinedRowConnection> {
+    const source = this.checkSource(args.source);
+    const size = checkPageSize(args.first);
+    const before = decodeCursor(QUARANTINE_CURSOR, args.after);
+    if (before !== undefined && !/^\d+$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list');
+    const rows = await this.runs.openQuarantined({ source, beforeId: before, limit: size + 1 });
+    const nodes = rows.map((r): QuarantinedRow => ({ ...r, raw: JSON.stringify(r.raw) }));
+    return { ...pageOf(nodes, size, QUARANTINE_CURSOR, (r) => r.id), countTotal: () => this.runs.countOpenQuarantined({ source }) };
   }
 
   async trigger(source: string): Promise<IngestionJob> {

@@ -105,6 +105,51 @@ export class IngestionRunConnection {
   countTotal!: () => Promise<number>;
 }
 
+@ObjectType({ description: 'A feed row an ingestion run rejected, kept with its raw form and the reason, until a retry loads it (admins only).' })
+export class QuarantinedRow {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'Source identifier.' })
+  source!: string;
+
+  @Field({ description: 'The run that rejected it.' })
+  runId!: string;
+
+  @Field(() => Int, { description: 'Line (CSV) or item number (JSON) in the feed.' })
+  lineNo!: number;
+
+  @Field({ description: 'Why it was rejected.' })
+  reason!: string;
+
+  @Field({ description: 'The row as the feed had it, as JSON text.' })
+  raw!: string;
+
+  @Field()
+  createdAt!: Date;
+}
+
+@ObjectType({ description: 'An edge of the quarantine list.' })
+export class QuarantinedRowEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => QuarantinedRow)
+  node!: QuarantinedRow;
+}
+
+@ObjectType({ description: 'Open quarantined rows, newest first (Relay connection).' })
+export class QuarantinedRowConnection {
+  @Field(() => [QuarantinedRowEdge])
+  edges!: QuarantinedRowEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  /** Not a field: the `totalCount` resolver calls it when a client asks. */
+  countTotal!: () => Promise<number>;
+}
+
 @ObjectType({ description: 'A queued ingestion job.' })
 export class IngestionJob {
   @Field({ description: 'Source queued.' })

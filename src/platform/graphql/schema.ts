@@ -4,7 +4,7 @@ import { DataSourceResolver } from '../../domains/data-source/data-source.resolv
 import { FactoryResolver } from '../../domains/factory/factory.resolver';
 import { FactoryConnection } from '../../domains/factory/factory.type';
 import { IngestionRunResolver } from '../../domains/ingestion-run/ingestion-run.resolver';
-import { IngestionRunConnection } from '../../domains/ingestion-run/ingestion-run.type';
+import { IngestionRunConnection, QuarantinedRowConnection } from '../../domains/ingestion-run/ingestion-run.type';
 import { roleAuthChecker } from './auth-checker';
 import { totalCountResolver } from './connection';
 
@@ -15,6 +15,7 @@ export const RESOLVERS = [
   IngestionRunResolver,
   totalCountResolver(FactoryConnection),
   totalCountResolver(IngestionRunConnection),
+  totalCountResolver(QuarantinedRowConnection),
 ] as const;
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
