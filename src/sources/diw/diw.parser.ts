@@ -1,6 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { decodeFeed, startLine, trimLineBreaks } from '../common/feed-decoding';
+import { asciiDigits, cleanCode, cleanText, optionalDate, optionalNumber, reject, RowRejection } from '../common/feed-values';
 import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
 import {
   DIW_OPTIONAL_COLUMNS,
@@ -67,13 +68,6 @@ interface CsvRow {
 interface Header {
   names: string[];
   index: Map<DiwColumn, number>;
-}
-
-/** A row-level problem: the row goes to quarantine with this message. */
-class RowRejection extends Error {}
-
-function reject(reason: string): never {
-  throw new RowRejection(reason);
 }
 
 /**
@@ -150,69 +144,40 @@ function toFactory(fields: string[], header: Header): FactoryRecord {
     const i = header.index.get(column);
     return i === undefined ? undefined : fields[i];
   };
-  const name = text(get('FNAME'));
+  const name = cleanText(get('FNAME'));
   if (name === null) reject('FNAME is empty');
   const { lat, lng } = coordinates(get('LAT'), get('LNG'));
   return {
     fid: factoryId(get('FID')),
-    legacyRegNo: code(get('FACREG')),
-    displayRegNo: code(get('DISPFACREG')),
-    factoryType: code(get('FACTYPE')),
+    legacyRegNo: cleanCode(get('FACREG')),
+    displayRegNo: cleanCode(get('DISPFACREG')),
+    factoryType: cleanCode(get('FACTYPE')),
     name,
-    operatorName: text(get('ONAME')),
-    objective: text(get('OBJECT')),
-    address: text(get('FADDR')),
-    moo: code(get('FMOO')),
-    soi: text(get('FSOI')),
-    road: text(get('FROAD')),
-    subdistrict: text(get('FTUMNAME')),
-    district: text(get('FAMPNAME')),
-    province: text(get('FPROVNAME')),
+    operatorName: cleanText(get('ONAME')),
+    objective: cleanText(get('OBJECT')),
+    address: cleanText(get('FADDR')),
+    moo: cleanCode(get('FMOO')),
+    soi: cleanText(get('FSOI')),
+    road: cleanText(get('FROAD')),
+    subdistrict: cleanText(get('FTUMNAME')),
+    district: cleanText(get('FAMPNAME')),
+    province: cleanText(get('FPROVNAME')),
     capitalBaht: amount(get('TOTAL_CAP'), 'TOTAL_CAP'),
     workers: amount(get('TOTAL_WORKER'), 'TOTAL_WORKER', { integer: true }),
     horsepower: amount(get('HP'), 'HP'),
     lat,
     lng,
-    isicCode: code(get('ISIC_CODE')),
-    estateCode: code(get('ESTATE')),
-    estateName: text(get('ESTATE_NAME_TH')),
-    sourceUpdatedAt: isoDate(get('LAST_UPDATE'), 'LAST_UPDATE'),
+    isicCode: cleanCode(get('ISIC_CODE')),
+    estateCode: cleanCode(get('ESTATE')),
+    estateName: cleanText(get('ESTATE_NAME_TH')),
+    sourceUpdatedAt: optionalDate(get('LAST_UPDATE'), 'LAST_UPDATE'),
     statusCode: statusCode(get('FFLAG')),
     operatorTaxId: taxId(get('TRADE')),
   };
 }
 
-const EMPTY_MARKERS = new Set(['', '-', '--', 'N/A']);
-
-/**
- * Cleans a text field: unwraps Excel's `="..."`, NFC, folds the two-character sara am (nikhahit +
- * sara aa, possibly around a tone mark) into U+0E33, drops zero-width characters, collapses
- * whitespace. Empty markers become null.
- */
-function text(value: string | undefined): string | null {
-  if (value === undefined) return null;
-  const excel = /^\s*="(.*)"\s*$/s.exec(value);
-  const cleaned = (excel ? excel[1]! : value)
-    .normalize('NFC')
-    .replace(/\u0E4D([\u0E48-\u0E4B]?)\u0E32/g, '$1\u0E33')
-    .replace(/[\u200B\uFEFF]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return EMPTY_MARKERS.has(cleaned.toUpperCase()) ? null : cleaned;
-}
-
-function asciiDigits(value: string): string {
-  return value.replace(/[\u0E50-\u0E59]/g, (digit) => String(digit.charCodeAt(0) - 0x0e50));
-}
-
-/** Codes and display numbers: ASCII digits, no spaces (`1 - 10 - 1 / 2560` -> `1-10-1/2560`). */
-function code(value: string | undefined): string | null {
-  const cleaned = text(value);
-  return cleaned === null ? null : asciiDigits(cleaned).replace(/\s/g, '');
-}
-
 function factoryId(value: string | undefined): string {
-  const cleaned = text(value);
+  const cleaned = cleanText(value);
   if (cleaned === null) reject('FID is missing');
   const digits = asciiDigits(cleaned).replace(/[\s-]/g, '');
   if (!/^\d{14}$/.test(digits)) reject(`FID must be 14 digits, got "${cleaned}"`);
@@ -221,25 +186,22 @@ function factoryId(value: string | undefined): string {
 
 /** TRADE: a 13-digit tax ID or nothing. Issue 3 adds the checksum check and links it to the firm. */
 function taxId(value: string | undefined): string | null {
-  const cleaned = code(value);
+  const cleaned = cleanCode(value);
   const digits = cleaned === null ? '' : cleaned.replace(/-/g, '');
   return /^\d{13}$/.test(digits) ? digits : null;
 }
 
 function statusCode(value: string | undefined): DiwStatusCode | null {
-  const cleaned = code(value);
+  const cleaned = cleanCode(value);
   return cleaned === '0' || cleaned === '1' || cleaned === '2' || cleaned === '3' ? cleaned : null;
 }
 
 /** Non-negative number, optionally with thousands separators (`1,250,000.50`). */
 function amount(value: string | undefined, column: string, { integer = false } = {}): number | null {
-  const cleaned = text(value);
-  if (cleaned === null) return null;
-  const written = asciiDigits(cleaned).replace(/\s/g, '');
-  if (!/^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/.test(written)) reject(`${column} is not a number: "${cleaned}"`);
-  const number = Number(written.replace(/,/g, ''));
-  if (number < 0) reject(`${column} must not be negative, got ${cleaned}`);
-  if (integer && !Number.isInteger(number)) reject(`${column} must be a whole number, got ${cleaned}`);
+  const number = optionalNumber(value, column);
+  if (number === null) return null;
+  if (number < 0) reject(`${column} must not be negative, got ${cleanText(value)}`);
+  if (integer && !Number.isInteger(number)) reject(`${column} must be a whole number, got ${cleanText(value)}`);
   return number;
 }
 
@@ -263,27 +225,8 @@ function coordinates(latValue: string | undefined, lngValue: string | undefined)
 }
 
 function coordinate(value: string | undefined): number | null {
-  const cleaned = text(value);
+  const cleaned = cleanText(value);
   if (cleaned === null) return null;
   const number = Number(asciiDigits(cleaned));
   return Number.isFinite(number) ? number : null;
-}
-
-const BUDDHIST_ERA_OFFSET = 543;
-
-/** ISO `2024-03-15`, or `15/03/2567` (Buddhist Era when the year is 2400 or more), Thai digits allowed. */
-function isoDate(value: string | undefined, column: string): string | null {
-  const cleaned = text(value);
-  if (cleaned === null) return null;
-  const written = asciiDigits(cleaned);
-  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(written);
-  const dmy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?: .*)?$/.exec(written);
-  const [year, month, day] = iso ? [iso[1], iso[2], iso[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : [];
-  if (year === undefined || month === undefined || day === undefined) reject(`${column} is not a date: "${cleaned}"`);
-  const ce = Number(year) >= 2400 ? Number(year) - BUDDHIST_ERA_OFFSET : Number(year);
-  const date = new Date(Date.UTC(ce, Number(month) - 1, Number(day)));
-  if (date.getUTCFullYear() !== ce || date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day)) {
-    reject(`${column} is not a valid date: "${cleaned}"`);
-  }
-  return date.toISOString().slice(0, 10);
 }
