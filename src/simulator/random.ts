@@ -15,9 +15,12 @@ export const STREAMS = {
 
 export type Stream = (typeof STREAMS)[keyof typeof STREAMS];
 
-/** Mixes non-negative integers (up to 2^53) into 32 bits with the murmur3 finaliser. */
-function hash32(values: number[]): number {
-  let hash = 0x9e3779b9;
+/**
+ * Mixes non-negative integers (up to 2^53) into 32 bits with the murmur3 finaliser. A different
+ * `start` gives a family of generators whose draws are unrelated to the default one's.
+ */
+export function hash32(values: readonly number[], start = 0x9e3779b9): number {
+  let hash = start;
   for (const value of values) {
     for (const word of [value >>> 0, Math.floor(value / 2 ** 32) >>> 0]) {
       hash = Math.imul(hash ^ word, 0x85ebca6b);

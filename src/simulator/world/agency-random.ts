@@ -4,7 +4,7 @@
  * stream and index), with stream ids of their own (100 and up) and a differently seeded mix, so
  * these feeds never disturb the draws of the firms, factories and DIW rows.
  */
-import { Random } from '../random';
+import { hash32, Random } from '../random';
 
 export const AGENCY_STREAMS = {
   tisiStandard: 101,
@@ -27,22 +27,11 @@ export const AGENCY_STREAMS = {
 
 export type AgencyStream = (typeof AGENCY_STREAMS)[keyof typeof AGENCY_STREAMS];
 
-/** Mixes non-negative integers (up to 2^53) into 32 bits with the murmur3 finaliser. */
-function mix(values: number[]): number {
-  let hash = 0x3c6ef372;
-  for (const value of values) {
-    for (const word of [value >>> 0, Math.floor(value / 2 ** 32) >>> 0]) {
-      hash = Math.imul(hash ^ word, 0x85ebca6b);
-      hash ^= hash >>> 13;
-      hash = Math.imul(hash, 0xc2b2ae35);
-      hash ^= hash >>> 16;
-    }
-  }
-  return hash >>> 0;
-}
+/** Their own family of generators: the draws never meet those of random.ts's streams. */
+const AGENCY_HASH_START = 0x3c6ef372;
 
 export function agencyRandom(seed: number, stream: AgencyStream, index: number): Random {
-  return new Random(mix([seed, stream, index]));
+  return new Random(hash32([seed, stream, index], AGENCY_HASH_START));
 }
 
 /**

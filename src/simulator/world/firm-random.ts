@@ -3,7 +3,7 @@
  * random.ts's `randomFor` but from several numbers (firm, epoch step, block, ...). Stream ids start
  * at 101 so that they can never meet random.ts's STREAMS (1-99).
  */
-import { Random } from '../random';
+import { hash32, Random } from '../random';
 
 export const FIRM_STREAMS = {
   capital: 101,
@@ -25,20 +25,6 @@ export const FIRM_STREAMS = {
 } as const;
 
 export type FirmStream = (typeof FIRM_STREAMS)[keyof typeof FIRM_STREAMS];
-
-/** Mixes non-negative integers (up to 2^53) into 32 bits with the murmur3 finaliser (as random.ts does). */
-function hash32(values: readonly number[]): number {
-  let hash = 0x9e3779b9;
-  for (const value of values) {
-    for (const word of [value >>> 0, Math.floor(value / 2 ** 32) >>> 0]) {
-      hash = Math.imul(hash ^ word, 0x85ebca6b);
-      hash ^= hash >>> 13;
-      hash = Math.imul(hash, 0xc2b2ae35);
-      hash ^= hash >>> 16;
-    }
-  }
-  return hash >>> 0;
-}
 
 /** A generator that is a pure function of (seed, stream, ...values). */
 export function randomOf(seed: number, stream: FirmStream, ...values: number[]): Random {
