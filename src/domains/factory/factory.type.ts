@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PageInfo } from '../../platform/graphql/connection';
+import { connectionType, type Connection } from '../../platform/graphql/connection';
 import { Provenance } from '../provenance/provenance.type';
 
 export enum FactoryStatus {
@@ -103,26 +103,8 @@ export class Factory {
   provenance!: Provenance;
 }
 
-@ObjectType({ description: 'An edge of a factory list.' })
-export class FactoryEdge {
-  @Field({ description: 'Opaque cursor of this item.' })
-  cursor!: string;
-
-  @Field(() => Factory)
-  node!: Factory;
-}
-
-@ObjectType({ description: 'A page of factories (Relay connection).' })
-export class FactoryConnection {
-  @Field(() => [FactoryEdge])
-  edges!: FactoryEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  /** Not a field: the `totalCount` resolver calls it when a client asks. */
-  countTotal!: () => Promise<number>;
-}
+export const FactoryConnection = connectionType(Factory, { name: 'Factory', items: 'factories, ordered by FID' });
+export type FactoryConnection = Connection<Factory>;
 
 @InputType({ description: 'Factory filters; all given filters must match (AND).' })
 export class FactoryFilter {

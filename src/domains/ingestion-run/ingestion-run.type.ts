@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PageInfo } from '../../platform/graphql/connection';
+import { connectionType, type Connection } from '../../platform/graphql/connection';
 
 export enum IngestionRunStatus {
   RUNNING = 'running',
@@ -84,26 +84,8 @@ export class IngestionRun {
   errorMessage!: string | null;
 }
 
-@ObjectType({ description: 'An edge of the run list.' })
-export class IngestionRunEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => IngestionRun)
-  node!: IngestionRun;
-}
-
-@ObjectType({ description: 'Ingestion runs, newest first (Relay connection).' })
-export class IngestionRunConnection {
-  @Field(() => [IngestionRunEdge])
-  edges!: IngestionRunEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  /** Not a field: the `totalCount` resolver calls it when a client asks. */
-  countTotal!: () => Promise<number>;
-}
+export const IngestionRunConnection = connectionType(IngestionRun, { name: 'IngestionRun', items: 'ingestion runs, newest first' });
+export type IngestionRunConnection = Connection<IngestionRun>;
 
 @ObjectType({ description: 'A feed row an ingestion run rejected, kept with its raw form and the reason, until a retry loads it (admins only).' })
 export class QuarantinedRow {
@@ -129,26 +111,8 @@ export class QuarantinedRow {
   createdAt!: Date;
 }
 
-@ObjectType({ description: 'An edge of the quarantine list.' })
-export class QuarantinedRowEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => QuarantinedRow)
-  node!: QuarantinedRow;
-}
-
-@ObjectType({ description: 'Open quarantined rows, newest first (Relay connection).' })
-export class QuarantinedRowConnection {
-  @Field(() => [QuarantinedRowEdge])
-  edges!: QuarantinedRowEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  /** Not a field: the `totalCount` resolver calls it when a client asks. */
-  countTotal!: () => Promise<number>;
-}
+export const QuarantinedRowConnection = connectionType(QuarantinedRow, { name: 'QuarantinedRow', items: 'open quarantined rows, newest first' });
+export type QuarantinedRowConnection = Connection<QuarantinedRow>;
 
 @ObjectType({ description: 'A queued ingestion job.' })
 export class IngestionJob {

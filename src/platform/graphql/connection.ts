@@ -55,20 +55,50 @@ export function pageOf<T>(rows: T[], size: number, kind: string, keyOf: (row: T)
   return { edges, pageInfo };
 }
 
-/** A connection whose total is counted only when a client asks for `totalCount`. */
-export interface CountedConnection {
+/** A page of a list, as services build it; `totalCount` runs `countTotal` only when asked for. */
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
   countTotal(): Promise<number>;
 }
 
-/** The `totalCount` field of a connection type: runs the count query only when requested. */
-export function totalCountResolver<T extends CountedConnection>(connection: ClassType<T>): ClassType {
-  @Resolver(() => connection)
+/** The `totalCount` field resolvers of every connection type, for the schema's resolver list. */
+const totalCountResolvers: ClassType[] = [];
+export const connectionResolvers = (): readonly ClassType[] => totalCountResolvers;
+
+/**
+ * Declares the GraphQL types `<Name>Edge` and `<Name>Connection` (Relay) for a node type, with a
+ * `totalCount` that is counted only when a client asks for it. One line per list.
+ */
+export function connectionType<T extends object>(node: ClassType<T>, options: { name: string; items: string }): ClassType<Connection<T>> {
+  @ObjectType(`${options.name}Edge`, { description: `One item of a page of ${options.items}, with its cursor.` })
+  class Edge {
+    @Field({ description: 'Opaque cursor of this item; pass it as `after` to continue after it.' })
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  @ObjectType(`${options.name}Connection`, { description: `A page of ${options.items} (Relay connection).` })
+  class PageOf implements Connection<T> {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    /** Not a field: the `totalCount` resolver calls it when a client asks. */
+    countTotal!: () => Promise<number>;
+  }
+
+  @Resolver(() => PageOf)
   class TotalCountResolver {
     @FieldResolver(() => Int, { description: 'Number of items matching the arguments (counted only when asked for).' })
-    totalCount(@Root() root: T): Promise<number> {
+    totalCount(@Root() root: Connection<T>): Promise<number> {
       return root.countTotal();
     }
   }
-  Object.defineProperty(TotalCountResolver, 'name', { value: `${connection.name}TotalCountResolver` });
-  return TotalCountResolver;
+  totalCountResolvers.push(TotalCountResolver);
+  return PageOf;
 }
