@@ -70,11 +70,7 @@ export class ApiClientRepository {
     return rows.map(toClient);
   }
 
-  /** Records use at most once a minute per client, so reads do not turn into a write each. */
   async touch(id: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE access.api_client SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-      [id],
-    );
+    await this.dataSource.query(`UPDATE access.api_client SET last_used_at = now() WHERE id = $1`, [id]);
   }
 }

@@ -3,6 +3,8 @@ import { bearerToken, generateApiKey, hashApiKey } from './api-key';
 import type { ApiClient, ApiClientRepository } from './api-client.repository';
 import { BANK_CODES, ROLES, isBankCode, isRole, type BankCode, type Role } from './roles';
 
+const LAST_USED_PRECISION_MS = 60_000;
+
 export class ApiClientService {
   constructor(private readonly clients: ApiClientRepository) {}
 
@@ -31,7 +33,10 @@ export class ApiClientService {
     const key = bearerToken(authorization);
     if (!key) return undefined;
     const client = await this.clients.findActiveByKeyHash(hashApiKey(key));
-    if (client) await this.clients.touch(client.id);
+    // Use is recorded at most once a minute, so most requests cost one read and no write.
+    if (client && (client.lastUsedAt === null || Date.now() - client.lastUsedAt.getTime() > LAST_USED_PRECISION_MS)) {
+      await this.clients.touch(client.id);
+    }
     return client;
   }
 

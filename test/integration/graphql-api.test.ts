@@ -41,6 +41,16 @@ describe('GraphQL API', () => {
       expect(body.data).toBeUndefined();
     });
 
+    test('a key in use has its last use recorded', async () => {
+      const key = await t.createApiKey('analyst');
+      const [before] = await t.hub.database.dataSource.query(`SELECT last_used_at FROM access.api_client ORDER BY created_at DESC LIMIT 1`);
+      expect(before.last_used_at).toBeNull();
+      expect((await t.graphql('{ factories(first: 1) { totalCount } }', {}, key)).body.errors).toBeUndefined();
+      expect((await t.graphql('{ factories(first: 1) { totalCount } }', {}, key)).body.errors).toBeUndefined();
+      const [after] = await t.hub.database.dataSource.query(`SELECT last_used_at FROM access.api_client ORDER BY created_at DESC LIMIT 1`);
+      expect(after.last_used_at).toBeInstanceOf(Date);
+    });
+
     test('an unknown key answers UNAUTHENTICATED', async () => {
       const { body } = await t.graphql('{ factories(first: 1) { totalCount } }', {}, 'iih_not-a-real-key');
       expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
