@@ -4,6 +4,9 @@ import { HUB_ROLES, startHub, type HubRole } from './app/hub';
 import { ConfigError, loadConfig } from './config/config';
 import { createRootLogger } from './platform/logging/logger';
 
+/** A signal this soon after the first is the same request to stop, delivered twice. */
+const REPEATED_SIGNAL_MS = 1000;
+
 /** The hub process: `--role=all` (default: API, worker and simulator), `--role=api` or `--role=worker`. */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });
@@ -25,13 +28,16 @@ async function main(): Promise<void> {
   const logger = createRootLogger(config.logLevel).child({ role });
   const hub = await startHub(config, role, logger);
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutdown = (signal: string): void => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // One Ctrl+C can arrive twice within milliseconds (from the terminal to the whole process
+      // group, and again through npm): only a later signal means "exit now".
+      if (Date.now() - stoppingSince < REPEATED_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'stopping: letting in-flight work finish');
     hub.stop().then(
       () => {

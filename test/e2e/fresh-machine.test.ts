@@ -49,11 +49,19 @@ describe('fresh machine: npm start with the embedded default', () => {
     hub.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   }
 
-  /** Ctrl+C in a terminal: SIGINT to the whole process group; resolves when all of it has exited. */
-  async function stop(): Promise<void> {
+  /**
+   * Ctrl+C in a terminal: SIGINT to the whole process group; resolves when all of it has exited.
+   * `twice`: the same Ctrl+C delivered again a moment later (npm forwarding it), which must not be
+   * taken for an impatient second Ctrl+C.
+   */
+  async function stop(options: { twice?: boolean } = {}): Promise<void> {
     const child = hub!;
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     process.kill(-child.pid!, 'SIGINT');
+    if (options.twice) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      process.kill(-child.pid!, 'SIGINT');
+    }
     await closed;
   }
 
@@ -121,7 +129,7 @@ describe('fresh machine: npm start with the embedded default', () => {
     start();
     await ready();
     expect(await factoryCount(key!)).toBe(loaded);
-    await stop();
+    await stop({ twice: true });
     expect(output).toMatch(/"msg":"stopped"/);
   }, 240_000);
 });
