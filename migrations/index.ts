@@ -4,6 +4,7 @@ import { ReferenceData1763750000000 } from './1763750000000-reference-data';
 import { Dbd1763760000000 } from './1763760000000-dbd';
 import { TisiDipOie1763770000000 } from './1763770000000-tisi-dip-oie';
 import { LinkingAndProfiles1763780000000 } from './1763780000000-linking-and-profiles';
+import { GraphIndexes1763790000000 } from './1763790000000-graph-indexes';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Dbd1763760000000,
   TisiDipOie1763770000000,
   LinkingAndProfiles1763780000000,
+  GraphIndexes1763790000000,
 ];

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { ApiClientRepository } from '../access/api-client.repository';
 import { ApiClientService } from '../access/api-client.service';
+import { CompanyRepository } from '../domains/company/company.repository';
+import { CompanyService } from '../domains/company/company.service';
 import { FactoryRepository } from '../domains/factory/factory.repository';
 import { FactoryService } from '../domains/factory/factory.service';
 import { DataSourceService } from '../domains/data-source/data-source.service';
@@ -14,6 +16,7 @@ import type { SourceRegistry } from '../sources/registry';
 /** The services resolvers and the CLI call; each gets only the repositories it needs. */
 export interface HubServices {
   clients: ApiClientService;
+  companies: CompanyService;
   factories: FactoryService;
   ingestionRuns: IngestionRunService;
   dataSources: DataSourceService;
@@ -23,6 +26,7 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
   const runs = new IngestionRunRepository(dataSource);
   return {
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
+    companies: new CompanyService(new CompanyRepository(dataSource)),
     factories: new FactoryService(new FactoryRepository(dataSource)),
     ingestionRuns: new IngestionRunService(runs, queue, sources),
     dataSources: new DataSourceService(new SourceStatusService(runs, sources, config)),

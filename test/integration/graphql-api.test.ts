@@ -133,7 +133,7 @@ describe('GraphQL API', () => {
     test('one factory by FID, with its provenance', async () => {
       const [row] = await t.hub.database.dataSource.query('SELECT fid, name, source_run_id::text AS run FROM registry.factory ORDER BY fid LIMIT 1');
       const { body } = await t.graphql<{ factory: { fid: string; name: string; provenance: { source: string; runId: string } } }>(
-        'query($fid: ID!) { factory(fid: $fid) { fid name provenance { source runId fetchedAt } } }',
+        'query($fid: String!) { factory(fid: $fid) { fid name provenance { source runId fetchedAt } } }',
         { fid: row.fid },
         bank,
       );

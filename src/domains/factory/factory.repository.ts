@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { Factory, FactoryFilter, FactoryStatus } from './factory.type';
+import { toGlobalId } from '../../platform/graphql/node';
+import type { Factory, FactoryFilter, FactoryStatus, LinkMethod } from './factory.type';
 
 interface FactoryRow {
   fid: string;
@@ -31,16 +32,21 @@ interface FactoryRow {
   source_run_id: string;
   fetched_at: Date;
   source_updated_at: string | null;
+  company_juristic_id: string | null;
+  link_method: LinkMethod | null;
+  link_confidence: string | null;
 }
 
 const COLUMNS = `fid, display_reg_no, legacy_reg_no, factory_type, name, operator_name, operator_tax_id, objective, address, moo,
   soi, road, subdistrict, district, province, capital_baht::text, workers, horsepower::text, latitude, longitude, isic_code,
-  estate_code, estate_name, status, status_code, source, source_run_id::text, fetched_at, to_char(source_updated_at, 'YYYY-MM-DD') AS source_updated_at`;
+  estate_code, estate_name, status, status_code, source, source_run_id::text, fetched_at, to_char(source_updated_at, 'YYYY-MM-DD') AS source_updated_at,
+  company_juristic_id, link_method, link_confidence::text`;
 
 const num = (value: string | null): number | null => (value === null ? null : Number(value));
 
 function toFactory(r: FactoryRow): Factory {
   return {
+    id: toGlobalId('Factory', r.fid),
     fid: r.fid,
     displayRegNo: r.display_reg_no,
     legacyRegNo: r.legacy_reg_no,
@@ -66,6 +72,9 @@ function toFactory(r: FactoryRow): Factory {
     estateName: r.estate_name,
     status: r.status,
     statusCode: r.status_code,
+    companyJuristicId: r.company_juristic_id,
+    linkMethod: r.link_method,
+    linkConfidence: num(r.link_confidence),
     provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: r.source_updated_at },
   };
 }
@@ -92,8 +101,33 @@ export class FactoryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findByFid(fid: string): Promise<Factory | undefined> {
-    const rows: FactoryRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM registry.factory WHERE fid = $1`, [fid]);
-    return rows[0] && toFactory(rows[0]);
+    return (await this.findByFids([fid]))[0];
+  }
+
+  async findByFids(fids: readonly string[]): Promise<Factory[]> {
+    const rows: FactoryRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM registry.factory WHERE fid = ANY($1::text[])`, [fids]);
+    return rows.map(toFactory);
+  }
+
+  /** Per company, up to `limit` of its factories ordered by FID after `afterFid`: one statement for all. */
+  async pagesByCompanies(juristicIds: readonly string[], afterFid: string | undefined, limit: number): Promise<Factory[]> {
+    const rows: FactoryRow[] = await this.dataSource.query(
+      `SELECT f.* FROM unnest($1::text[]) AS parent(juristic_id)
+       CROSS JOIN LATERAL (
+         SELECT ${COLUMNS} FROM registry.factory
+         WHERE company_juristic_id = parent.juristic_id AND ($2::text IS NULL OR fid > $2) ORDER BY fid LIMIT $3
+       ) f`,
+      [juristicIds, afterFid ?? null, limit],
+    );
+    return rows.map(toFactory);
+  }
+
+  async countByCompanies(juristicIds: readonly string[]): Promise<Map<string, number>> {
+    const rows: { juristic_id: string; n: number }[] = await this.dataSource.query(
+      `SELECT company_juristic_id AS juristic_id, count(*)::int AS n FROM registry.factory WHERE company_juristic_id = ANY($1::text[]) GROUP BY 1`,
+      [juristicIds],
+    );
+    return new Map(rows.map((r) => [r.juristic_id, r.n]));
   }
 
   /** Keyset page ordered by FID; returns up to `limit` rows after `afterFid`. */

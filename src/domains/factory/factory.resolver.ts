@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../../platform/graphql/context';
 import { Factory, FactoryConnection, FactoryFilter } from './factory.type';
@@ -25,7 +25,7 @@ export class FactoryResolver {
 
   @Authorized('admin', 'ministry', 'analyst', 'bank')
   @Query(() => Factory, { description: 'One factory by its 14-digit FID; NOT_FOUND when there is none.' })
-  factory(@Arg('fid', () => ID, { description: 'DIW factory ID, 14 digits (dashes and spaces ignored).' }) fid: string, @Ctx() ctx: GraphQLContext): Promise<Factory> {
+  factory(@Arg('fid', () => String, { description: 'DIW factory ID, 14 digits (dashes and spaces ignored).' }) fid: string, @Ctx() ctx: GraphQLContext): Promise<Factory> {
     return ctx.services.factories.get(fid);
   }
 }

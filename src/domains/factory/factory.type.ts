@@ -1,5 +1,6 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 import { Provenance } from '../provenance/provenance.type';
 
 export enum FactoryStatus {
@@ -22,9 +23,27 @@ registerEnumType(FactoryStatus, {
   },
 });
 
-@ObjectType({ description: 'A factory licensed under the Factory Act, from the DIW registry (โรงงาน).' })
-export class Factory {
-  @Field(() => ID, { description: 'DIW factory ID (FID), 14 digits (เลขทะเบียนโรงงาน 14 หลัก).' })
+export enum LinkMethod {
+  TAX_ID = 'TAX_ID',
+  EXACT_NAME_PROVINCE = 'EXACT_NAME_PROVINCE',
+  EXACT_NAME = 'EXACT_NAME',
+  FUZZY_NAME = 'FUZZY_NAME',
+}
+
+registerEnumType(LinkMethod, {
+  name: 'LinkMethod',
+  description: 'How a record was linked to its company.',
+  valuesConfig: {
+    TAX_ID: { description: 'By the operator\'s tax ID (certain).' },
+    EXACT_NAME_PROVINCE: { description: 'By the normalised operator name, unique within the province.' },
+    EXACT_NAME: { description: 'By the normalised operator name, unique nationwide.' },
+    FUZZY_NAME: { description: 'By trigram name similarity, clearly ahead of the runner-up; `linkConfidence` is the similarity.' },
+  },
+});
+
+@ObjectType({ implements: Node, description: 'A factory licensed under the Factory Act, from the DIW registry (โรงงาน).' })
+export class Factory extends Node {
+  @Field(() => String, { description: 'DIW factory ID (FID), 14 digits (เลขทะเบียนโรงงาน 14 หลัก).' })
   fid!: string;
 
   @Field(() => String, { nullable: true, description: 'Display registration number, e.g. `3-106-33/50` (DISPFACREG).' })
@@ -98,6 +117,15 @@ export class Factory {
 
   @Field(() => String, { nullable: true, description: 'The raw FFLAG code as DIW sent it.' })
   statusCode!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Juristic ID of the operating company, when the factory is linked to one; see `company`.' })
+  companyJuristicId!: string | null;
+
+  @Field(() => LinkMethod, { nullable: true, description: 'How the factory was linked to its company.' })
+  linkMethod!: LinkMethod | null;
+
+  @Field(() => Float, { nullable: true, description: 'Confidence of the link, 0-1 (1 for tax ID and exact name links).' })
+  linkConfidence!: number | null;
 
   @Field(() => Provenance, { description: 'Where and when this record came from.' })
   provenance!: Provenance;

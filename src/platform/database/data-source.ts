@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../../migrations';
+import { SqlStatementCounter } from './sql-statement-count';
 
 /**
  * The TypeORM data source. The schema is owned by migrations/ (never `synchronize`); repositories
@@ -14,6 +15,8 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     logging: false,
+    // Counts statements per API request; it logs nothing.
+    logger: new SqlStatementCounter(),
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName ?? 'i-industry-hub',
   });

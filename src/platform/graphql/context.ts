@@ -1,6 +1,8 @@
 import type { ApiClient } from '../../access/api-client.repository';
 import type { Logger } from '../logging/logger';
 import type { HubServices } from '../../app/services';
+import type { SqlStatementTally } from '../database/sql-statement-count';
+import type { RequestLoaders } from './loaders';
 
 /** Per-request GraphQL context: who is calling, the request ID on every log line, the services. */
 export interface GraphQLContext {
@@ -8,4 +10,8 @@ export interface GraphQLContext {
   client: ApiClient;
   logger: Logger;
   services: HubServices;
+  /** This request's DataLoaders (see `requestLoader`). */
+  loaders: RequestLoaders;
+  /** SQL statements this request has issued so far. */
+  sql: SqlStatementTally;
 }

@@ -1,15 +1,22 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { CompanyResolver } from '../../domains/company/company.resolver';
 import { DataSourceResolver } from '../../domains/data-source/data-source.resolver';
+import { CompanyFactoriesResolver, FactoryCompanyResolver } from '../../domains/factory/factory-relations.resolver';
 import { FactoryResolver } from '../../domains/factory/factory.resolver';
 import { IngestionRunResolver } from '../../domains/ingestion-run/ingestion-run.resolver';
+import { NodeResolver } from '../../domains/node/node.resolver';
 import { roleAuthChecker } from './auth-checker';
 import { connectionResolvers } from './connection';
 
 /** Every resolver of the API. A test fails when a root field has no @Authorized roles. */
 export const RESOLVERS = [
+  NodeResolver,
+  CompanyResolver,
   DataSourceResolver,
   FactoryResolver,
+  FactoryCompanyResolver,
+  CompanyFactoriesResolver,
   IngestionRunResolver,
 ] as const;
 

@@ -11,6 +11,8 @@ import type { HubServices } from '../../app/services';
 import type { GraphQLContext } from '../graphql/context';
 import { formatGraphQLError, isClientError } from '../graphql/format-error';
 import type { Logger } from '../logging/logger';
+import { withSqlStatementTally, type SqlStatementTally } from '../database/sql-statement-count';
+import { RequestLoaders } from '../graphql/loaders';
 import { graphiqlRouter } from './graphiql';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -37,6 +39,27 @@ function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
           for (const error of errors) {
             if (isClientError(error)) continue;
             contextValue.logger.error({ err: error.originalError ?? error, path: error.path, operationName }, 'unexpected error in a GraphQL request');
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Reports the SQL statements each request issued: on its log line (debug) and, for admins, as
+ * `extensions.sqlStatements` in the response, so an N+1 pattern is visible from GraphiQL.
+ */
+function sqlStatementsPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const startedAt = performance.now();
+      return {
+        async willSendResponse({ response, operationName }) {
+          const sqlStatements = contextValue.sql.statements;
+          contextValue.logger.debug({ operationName, sqlStatements, durationMs: Math.round(performance.now() - startedAt) }, 'graphql request done');
+          if (contextValue.client.role === 'admin' && response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlStatements };
           }
         },
       };
@@ -73,7 +96,7 @@ export async function startApiServer(options: {
     // CSRF prevention guards cookie-authenticated APIs; this one only accepts an Authorization header,
     // which a browser never sends cross-site on its own, and GET queries must work with plain clients.
     csrfPrevention: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorLoggingPlugin()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorLoggingPlugin(), sqlStatementsPlugin()],
   });
   await apollo.start();
 
@@ -108,6 +131,12 @@ export async function startApiServer(options: {
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: '1mb' }),
+    // After body parsing, so the whole GraphQL execution runs inside the request's statement tally.
+    (_req, res, next) => {
+      const tally: SqlStatementTally = { statements: 0 };
+      res.locals['sql'] = tally;
+      withSqlStatementTally(tally, next);
+    },
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
         const requestId = String(res.locals['requestId']);
@@ -125,6 +154,8 @@ export async function startApiServer(options: {
           requestId,
           client,
           services: options.services,
+          loaders: new RequestLoaders(),
+          sql: res.locals['sql'] as SqlStatementTally,
           logger: log.child({ requestId, clientId: client.id, role: client.role }),
         };
       },

@@ -1,0 +1,282 @@
+import type { DataSource } from 'typeorm';
+import { toGlobalId } from '../../platform/graphql/node';
+import { regionCodeOf, REGION_IN_DATABASE } from '../geography/region-code';
+import type { Company, CompanyFilter, CompanyStatus, FinancialStatement, JuristicType, SmeSector, SmeSize } from './company.type';
+import { CompanyOrderField, SortDirection } from './company.type';
+
+interface CompanyRow {
+  juristic_id: string;
+  juristic_type_code: JuristicType;
+  juristic_type: string | null;
+  name_th: string;
+  name_en: string | null;
+  status: CompanyStatus;
+  status_raw: string | null;
+  registered_on: string | null;
+  registered_capital_baht: string | null;
+  paid_up_capital_baht: string | null;
+  objective: string | null;
+  tsic_code: string | null;
+  address: string | null;
+  province: string | null;
+  thai_shareholding_pct: string | null;
+  directors: Company['directorsData'];
+  shareholders: Company['shareholdersData'];
+  sme_size: SmeSize | null;
+  sme_sector: SmeSector | null;
+  sme_size_reason: string | null;
+  sme_fiscal_year: number | null;
+  revenue_baht: string | null;
+  employees: number | null;
+  operating_factories: number | null;
+  certifications: number | null;
+  latest_i40_level: string | null;
+  province_code: string | null;
+  region: string | null;
+  target_industries: string[] | null;
+  source: string;
+  source_run_id: string;
+  fetched_at: Date;
+  source_updated_at: string | null;
+  sort_key?: string | null;
+}
+
+/** Columns of a company row joined with its derived profile (`c` and `p`). */
+const COLUMNS = `c.juristic_id, c.juristic_type_code, c.juristic_type, c.name_th, c.name_en, c.status, c.status_raw,
+  to_char(c.registered_on, 'YYYY-MM-DD') AS registered_on, c.registered_capital_baht::text, c.paid_up_capital_baht::text,
+  c.objective, c.tsic_code, c.address, c.province, c.thai_shareholding_pct::text, c.directors, c.shareholders,
+  p.sme_size, p.sme_sector, p.sme_size_reason, p.sme_fiscal_year, p.revenue_baht::text, p.employees, p.operating_factories,
+  p.certifications, p.latest_i40_level::text, p.province_code, p.region, p.target_industries,
+  c.source, c.source_run_id::text, c.fetched_at, to_char(c.source_updated_at, 'YYYY-MM-DD') AS source_updated_at`;
+const FROM = `registry.company c LEFT JOIN registry.company_profile p ON p.juristic_id = c.juristic_id`;
+
+const num = (value: string | null): number | null => (value === null ? null : Number(value));
+
+function toCompany(r: CompanyRow): Company {
+  return {
+    id: toGlobalId('Company', r.juristic_id),
+    juristicId: r.juristic_id,
+    juristicType: r.juristic_type_code,
+    juristicTypeText: r.juristic_type,
+    nameTh: r.name_th,
+    nameEn: r.name_en,
+    status: r.status,
+    statusText: r.status_raw,
+    registeredOn: r.registered_on,
+    registeredCapitalBaht: num(r.registered_capital_baht),
+    paidUpCapitalBaht: num(r.paid_up_capital_baht),
+    objective: r.objective,
+    tsicCode: r.tsic_code,
+    address: r.address,
+    provinceText: r.province,
+    thaiShareholdingPct: num(r.thai_shareholding_pct),
+    smeSize: r.sme_size,
+    smeSector: r.sme_sector,
+    smeSizeReason: r.sme_size_reason,
+    smeFiscalYear: r.sme_fiscal_year,
+    latestRevenueBaht: num(r.revenue_baht),
+    latestEmployees: r.employees,
+    operatingFactoryCount: r.operating_factories ?? 0,
+    validLicenceCount: r.certifications ?? 0,
+    latestIndustry40Level: num(r.latest_i40_level),
+    regionCode: regionCodeOf(r.region),
+    targetIndustryCodes: r.target_industries ?? [],
+    provinceCode: r.province_code,
+    directorsData: r.directors,
+    shareholdersData: r.shareholders,
+    provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: r.source_updated_at },
+  };
+}
+
+interface StatementRow {
+  juristic_id: string;
+  fiscal_year: number;
+  reported_unit: string;
+  revenue_baht: string | null;
+  total_assets_baht: string | null;
+  fixed_assets_baht: string | null;
+  liabilities_baht: string | null;
+  equity_baht: string | null;
+  net_profit_baht: string | null;
+  employees: number | null;
+  source: string;
+  source_run_id: string;
+  fetched_at: Date;
+  source_updated_at: string | null;
+}
+
+function toStatement(r: StatementRow): FinancialStatement {
+  return {
+    id: toGlobalId('FinancialStatement', `${r.juristic_id}:${r.fiscal_year}`),
+    juristicId: r.juristic_id,
+    fiscalYear: r.fiscal_year,
+    reportedUnit: r.reported_unit,
+    revenueBaht: num(r.revenue_baht),
+    totalAssetsBaht: num(r.total_assets_baht),
+    fixedAssetsBaht: num(r.fixed_assets_baht),
+    liabilitiesBaht: num(r.liabilities_baht),
+    equityBaht: num(r.equity_baht),
+    netProfitBaht: num(r.net_profit_baht),
+    employees: r.employees,
+    provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: r.source_updated_at },
+  };
+}
+
+const STATEMENT_COLUMNS = `juristic_id, fiscal_year, reported_unit, revenue_baht::text, total_assets_baht::text, fixed_assets_baht::text,
+  liabilities_baht::text, equity_baht::text, net_profit_baht::text, employees, source, source_run_id::text, fetched_at,
+  to_char(source_updated_at, 'YYYY-MM-DD') AS source_updated_at`;
+
+/** A company filter after validation: the province resolved to its code, the name normalised. */
+export interface CompanyCriteria extends Omit<CompanyFilter, 'province' | 'nameSearch'> {
+  provinceCode?: string;
+  /** Normalised Thai key and lower-case raw text of the name search. */
+  nameSearch?: { normalised: string; raw: string };
+}
+
+/** Sort key SQL per order field: never null (missing values sort lowest), so keyset comparisons hold. */
+export const SORT_EXPRESSIONS: Readonly<Record<CompanyOrderField, string>> = {
+  JURISTIC_ID: 'c.juristic_id',
+  NAME_TH: 'c.name_th',
+  REGISTERED_ON: `coalesce(c.registered_on, DATE '0001-01-01')`,
+  REGISTERED_CAPITAL: 'coalesce(c.registered_capital_baht, -1)',
+  REVENUE: 'coalesce(p.revenue_baht, -1)',
+  RELEVANCE: '', // depends on the search text; see sortExpression
+};
+
+const SORT_CASTS: Readonly<Record<CompanyOrderField, string>> = {
+  JURISTIC_ID: 'text',
+  NAME_TH: 'text',
+  REGISTERED_ON: 'date',
+  REGISTERED_CAPITAL: 'numeric',
+  REVENUE: 'numeric',
+  RELEVANCE: 'real',
+};
+
+/** Appends parameters and returns placeholders, so WHERE fragments compose in any order. */
+class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+function relevanceExpression(search: NonNullable<CompanyCriteria['nameSearch']>, params: SqlParams): string {
+  return `greatest(word_similarity(${params.add(search.normalised)}, c.name_th_normalised), word_similarity(${params.add(search.raw)}, lower(coalesce(c.name_en, ''))))`;
+}
+
+/** WHERE conditions of a company filter over `c` (company) and `p` (profile). */
+export function companyConditions(criteria: CompanyCriteria | undefined, params: SqlParams): string[] {
+  const where: string[] = [];
+  if (!criteria) return where;
+  if (criteria.provinceCode) where.push(`p.province_code = ${params.add(criteria.provinceCode)}`);
+  if (criteria.region) where.push(`p.region = ${params.add(REGION_IN_DATABASE[criteria.region])}`);
+  if (criteria.tsicPrefix) where.push(`c.tsic_code LIKE ${params.add(`${criteria.tsicPrefix}%`)}`);
+  if (criteria.targetIndustry) where.push(`p.target_industries @> ARRAY[${params.add(criteria.targetIndustry)}::text]`);
+  if (criteria.smeSize?.length) where.push(`p.sme_size = ANY(${params.add(criteria.smeSize)}::text[])`);
+  if (criteria.status?.length) where.push(`c.status = ANY(${params.add(criteria.status)}::text[])`);
+  if (criteria.juristicType?.length) where.push(`c.juristic_type_code = ANY(${params.add(criteria.juristicType)}::text[])`);
+  const range = (column: string, bounds: { min?: number | null; max?: number | null } | null | undefined): void => {
+    if (bounds?.min !== undefined && bounds.min !== null) where.push(`${column} >= ${params.add(bounds.min)}`);
+    if (bounds?.max !== undefined && bounds.max !== null) where.push(`${column} <= ${params.add(bounds.max)}`);
+  };
+  range('c.registered_capital_baht', criteria.registeredCapital);
+  range('p.revenue_baht', criteria.revenue);
+  if (criteria.industry40LevelAtLeast !== undefined && criteria.industry40LevelAtLeast !== null) {
+    where.push(`p.latest_i40_level >= ${params.add(criteria.industry40LevelAtLeast)}`);
+  }
+  if (criteria.holdsLicenceFor) {
+    where.push(`EXISTS (SELECT 1 FROM registry.tis_licence l WHERE l.licensee_tax_id = c.juristic_id
+      AND l.tis_no = ${params.add(criteria.holdsLicenceFor)} AND l.status = 'VALID' AND l.absent_since_run_id IS NULL)`);
+  }
+  if (criteria.hasOperatingFactory === true) where.push('p.operating_factories > 0');
+  if (criteria.hasOperatingFactory === false) where.push('coalesce(p.operating_factories, 0) = 0');
+  if (criteria.registeredBetween?.from) where.push(`c.registered_on >= ${params.add(criteria.registeredBetween.from)}::date`);
+  if (criteria.registeredBetween?.to) where.push(`c.registered_on <= ${params.add(criteria.registeredBetween.to)}::date`);
+  if (criteria.nameSearch) {
+    // `<%`: word similarity above pg_trgm.word_similarity_threshold (0.6), served by the trigram indexes.
+    where.push(`(${params.add(criteria.nameSearch.normalised)} <% c.name_th_normalised OR ${params.add(criteria.nameSearch.raw)} <% lower(coalesce(c.name_en, '')))`);
+  }
+  return where;
+}
+
+export interface CompanyPageRequest {
+  criteria: CompanyCriteria | undefined;
+  order: { field: CompanyOrderField; direction: SortDirection };
+  /** Sort key and juristic ID of the last row of the previous page. */
+  after: { sortKey: string; juristicId: string } | undefined;
+  limit: number;
+}
+
+export class CompanyRepository {
+  private provinces: Promise<Map<string, string>> | undefined;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Province code by every name users give (code, ISO code, Thai and English names, lower case); reference data, read once. */
+  provinceCodes(): Promise<Map<string, string>> {
+    this.provinces ??= this.dataSource
+      .query(`SELECT code, iso_code, name_th, name_en FROM reference.province`)
+      .then((rows: { code: string; iso_code: string; name_th: string; name_en: string }[]) => {
+        const byName = new Map<string, string>();
+        for (const row of rows) for (const name of [row.code, row.iso_code, row.name_th, row.name_en]) byName.set(name.toLowerCase(), row.code);
+        return byName;
+      });
+    return this.provinces;
+  }
+
+  async findByIds(juristicIds: readonly string[]): Promise<Company[]> {
+    const rows: CompanyRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.juristic_id = ANY($1::text[])`, [juristicIds]);
+    return rows.map(toCompany);
+  }
+
+  /** Keyset page: up to `limit` rows after the cursor, in the requested order; each row carries its sort key. */
+  async findPage(request: CompanyPageRequest): Promise<{ company: Company; sortKey: string }[]> {
+    const params = new SqlParams();
+    const where = companyConditions(request.criteria, params);
+    const { field, direction } = request.order;
+    const sortKey = field === CompanyOrderField.RELEVANCE ? relevanceExpression(request.criteria!.nameSearch!, params) : SORT_EXPRESSIONS[field];
+    const dir = direction === SortDirection.DESC ? 'DESC' : 'ASC';
+    if (request.after) {
+      const cast = SORT_CASTS[field];
+      where.push(`(${sortKey}, c.juristic_id) ${dir === 'DESC' ? '<' : '>'} (${params.add(request.after.sortKey)}::${cast}, ${params.add(request.after.juristicId)})`);
+    }
+    const rows: CompanyRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS}, (${sortKey})::text AS sort_key FROM ${FROM}
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY ${sortKey} ${dir}, c.juristic_id ${dir} LIMIT ${params.add(request.limit)}`,
+      params.values,
+    );
+    return rows.map((row) => ({ company: toCompany(row), sortKey: row.sort_key ?? '' }));
+  }
+
+  async count(criteria: CompanyCriteria | undefined): Promise<number> {
+    const params = new SqlParams();
+    const where = companyConditions(criteria, params);
+    const rows: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      params.values,
+    );
+    return rows[0]!.n;
+  }
+
+  /** Financial statements of these companies, newest year first per company. */
+  async statementsOf(juristicIds: readonly string[]): Promise<FinancialStatement[]> {
+    const rows: StatementRow[] = await this.dataSource.query(
+      `SELECT ${STATEMENT_COLUMNS} FROM registry.financial_statement WHERE juristic_id = ANY($1::text[]) ORDER BY juristic_id, fiscal_year DESC`,
+      [juristicIds],
+    );
+    return rows.map(toStatement);
+  }
+
+  async statementsByKey(keys: readonly { juristicId: string; fiscalYear: number }[]): Promise<FinancialStatement[]> {
+    const rows: StatementRow[] = await this.dataSource.query(
+      `SELECT ${STATEMENT_COLUMNS} FROM registry.financial_statement
+       WHERE (juristic_id, fiscal_year) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
+      [keys.map((k) => k.juristicId), keys.map((k) => k.fiscalYear)],
+    );
+    return rows.map(toStatement);
+  }
+}
+
+export { SqlParams };

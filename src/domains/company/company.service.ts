@@ -1,0 +1,98 @@
+import { checkPageSize, decodeCursor, encodeCursor, type PageInfo } from '../../platform/graphql/connection';
+import { DomainError } from '../../platform/errors/domain-error';
+import { normaliseCompanyName } from '../../sources/dbd/company-name';
+import type { CompanyCriteria, CompanyRepository } from './company.repository';
+import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, CompanyOrderField, SortDirection } from './company.type';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface CompanyListArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: CompanyFilter | null;
+  orderBy?: CompanyOrder | null;
+}
+
+export class CompanyService {
+  constructor(readonly repository: CompanyRepository) {}
+
+  /** Checks a filter and resolves what it names (province, normalised name); clear errors for bad input. */
+  async criteria(filter: CompanyFilter | null | undefined): Promise<CompanyCriteria | undefined> {
+    if (!filter) return undefined;
+    const { province, nameSearch, ...rest } = filter;
+    const criteria: CompanyCriteria = { ...rest };
+    if (province !== undefined && province !== null) {
+      const code = (await this.repository.provinceCodes()).get(province.normalize('NFC').trim().toLowerCase());
+      if (!code) throw new DomainError('BAD_USER_INPUT', `unknown province "${province}": give its code (20), ISO code (TH-20), Thai or English name`, { argument: 'filter.province' });
+      criteria.provinceCode = code;
+    }
+    if (rest.tsicPrefix !== undefined && rest.tsicPrefix !== null) {
+      criteria.tsicPrefix = rest.tsicPrefix.trim();
+      if (!/^\d{1,5}$/.test(criteria.tsicPrefix)) throw new DomainError('BAD_USER_INPUT', 'tsicPrefix is 1 to 5 digits, e.g. "10" or "10792"', { argument: 'filter.tsicPrefix' });
+    }
+    if (rest.holdsLicenceFor !== undefined && rest.holdsLicenceFor !== null && !/^[1-9]\d*-\d{4}$/.test(rest.holdsLicenceFor.trim())) {
+      throw new DomainError('BAD_USER_INPUT', 'holdsLicenceFor is a TIS number with its Buddhist-Era year, e.g. "2536-2555"', { argument: 'filter.holdsLicenceFor' });
+    }
+    if (rest.holdsLicenceFor) criteria.holdsLicenceFor = rest.holdsLicenceFor.trim();
+    for (const end of ['from', 'to'] as const) {
+      const value = rest.registeredBetween?.[end];
+      if (value !== undefined && value !== null && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
+        throw new DomainError('BAD_USER_INPUT', `registeredBetween.${end} must be an ISO date (YYYY-MM-DD), got "${value}"`, { argument: `filter.registeredBetween.${end}` });
+      }
+    }
+    const level = rest.industry40LevelAtLeast;
+    if (level !== undefined && level !== null && !(level >= 1 && level <= 4)) {
+      throw new DomainError('BAD_USER_INPUT', 'industry40LevelAtLeast is between 1.0 and 4.0', { argument: 'filter.industry40LevelAtLeast' });
+    }
+    if (nameSearch !== undefined && nameSearch !== null) {
+      const normalised = normaliseCompanyName(nameSearch);
+      if (normalised.length < 2) throw new DomainError('BAD_USER_INPUT', 'nameSearch needs at least two letters besides company-form words', { argument: 'filter.nameSearch' });
+      criteria.nameSearch = { normalised, raw: nameSearch.normalize('NFC').trim().toLowerCase() };
+    }
+    return criteria;
+  }
+
+  async get(juristicId: string): Promise<Company> {
+    const normalised = juristicId.replace(/[\s-]/g, '');
+    if (!/^\d{13}$/.test(normalised)) throw new DomainError('BAD_USER_INPUT', `a juristic ID has 13 digits, got "${juristicId}"`, { argument: 'juristicId' });
+    const [company] = await this.repository.findByIds([normalised]);
+    if (!company) throw new DomainError('NOT_FOUND', `no company with juristic ID ${normalised}`);
+    return company;
+  }
+
+  async list(args: CompanyListArgs, extra?: Partial<CompanyCriteria>): Promise<CompanyConnection> {
+    const size = checkPageSize(args.first);
+    const criteria = { ...(await this.criteria(args.filter)), ...extra };
+    const field = args.orderBy?.field ?? CompanyOrderField.JURISTIC_ID;
+    if (field === CompanyOrderField.RELEVANCE && !criteria.nameSearch) {
+      throw new DomainError('BAD_USER_INPUT', 'ordering by RELEVANCE needs filter.nameSearch', { argument: 'orderBy' });
+    }
+    const direction = args.orderBy?.direction ?? (field === CompanyOrderField.RELEVANCE ? SortDirection.DESC : SortDirection.ASC);
+    // The cursor names its ordering, so a cursor from another ordering is refused, not misread.
+    const kind = `company.${field}.${direction}`;
+    const afterText = decodeCursor(kind, args.after);
+    let after: { sortKey: string; juristicId: string } | undefined;
+    if (afterText !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(afterText);
+      } catch {
+        parsed = undefined;
+      }
+      if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) {
+        throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+      }
+      after = { sortKey: parsed[0] as string, juristicId: parsed[1] as string };
+    }
+    const rows = await this.repository.findPage({ criteria, order: { field, direction }, after, limit: size + 1 });
+    const page = rows.slice(0, size);
+    const edges = page.map((row) => ({ cursor: encodeCursor(kind, JSON.stringify([row.sortKey, row.company.juristicId])), node: row.company }));
+    const pageInfo: PageInfo = {
+      hasNextPage: rows.length > size,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    };
+    return { edges, pageInfo, countTotal: () => this.repository.count(criteria) };
+  }
+}

@@ -1,0 +1,24 @@
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { checkPageSize, decodeCursor } from '../../platform/graphql/connection';
+import { PageArgs } from '../../platform/graphql/page-args';
+import type { GraphQLContext } from '../../platform/graphql/context';
+import { companyById } from '../company/company.loaders';
+import { Company } from '../company/company.type';
+import { factoriesOfCompany } from './factory.loaders';
+import { Factory, FactoryConnection } from './factory.type';
+
+@Resolver(() => Factory)
+export class FactoryCompanyResolver {
+  @FieldResolver(() => Company, { nullable: true, description: 'The company operating the factory, when linked (see `linkMethod`).' })
+  async company(@Root() factory: Factory, @Ctx() ctx: GraphQLContext): Promise<Company | null> {
+    return factory.companyJuristicId === null ? null : ((await companyById(ctx).load(factory.companyJuristicId)) ?? null);
+  }
+}
+
+@Resolver(() => Company)
+export class CompanyFactoriesResolver {
+  @FieldResolver(() => FactoryConnection, { description: 'Factories linked to this company (โรงงาน), ordered by FID.' })
+  factories(@Root() company: Company, @Args() args: PageArgs, @Ctx() ctx: GraphQLContext): FactoryConnection {
+    return factoriesOfCompany(ctx, company.juristicId, checkPageSize(args.first), decodeCursor('factory', args.after));
+  }
+}

@@ -1,0 +1,135 @@
+import DataLoader from 'dataloader';
+import type { GraphQLContext } from './context';
+import { type Connection, encodeCursor, type PageInfo } from './connection';
+
+/**
+ * The DataLoaders of one request. Each relation declares its loader once with `requestLoader`; the
+ * first resolver that needs it in a request creates it, so every relation level costs one SQL
+ * statement however many parents the page holds, and nothing is cached across requests.
+ */
+export class RequestLoaders {
+  private readonly loaders = new Map<symbol, unknown>();
+
+  get<L>(key: symbol, create: () => L): L {
+    let loader = this.loaders.get(key) as L | undefined;
+    if (loader === undefined) {
+      loader = create();
+      this.loaders.set(key, loader);
+    }
+    return loader;
+  }
+}
+
+/** Declares a per-request loader: `const byId = requestLoader('companyById', (ctx) => new DataLoader(...))`. */
+export function requestLoader<L>(name: string, create: (ctx: GraphQLContext) => L): (ctx: GraphQLContext) => L {
+  const key = Symbol(name);
+  return (ctx) => ctx.loaders.get(key, () => create(ctx));
+}
+
+/** A loader of records by key: `fetch` returns the rows found, in any order; missing keys load as undefined. */
+export function keyedLoader<T>(
+  name: string,
+  keyOf: (row: T) => string,
+  fetch: (ctx: GraphQLContext, keys: string[]) => Promise<T[]>,
+): (ctx: GraphQLContext) => DataLoader<string, T | undefined> {
+  return requestLoader(name, (ctx) =>
+    new DataLoader<string, T | undefined>(async (keys) => {
+      const rows = await fetch(ctx, [...keys]);
+      const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+      return keys.map((key) => byKey.get(key));
+    }),
+  );
+}
+
+/** A loader of short lists per parent (a company's financial statements): one statement for all parents. */
+export function groupedLoader<T>(
+  name: string,
+  parentOf: (row: T) => string,
+  fetch: (ctx: GraphQLContext, parents: string[]) => Promise<T[]>,
+): (ctx: GraphQLContext) => DataLoader<string, T[]> {
+  return requestLoader(name, (ctx) =>
+    new DataLoader<string, T[]>(async (parents) => {
+      const groups = new Map<string, T[]>(parents.map((parent) => [parent, []]));
+      for (const row of await fetch(ctx, [...parents])) groups.get(parentOf(row))?.push(row);
+      return parents.map((parent) => groups.get(parent) ?? []);
+    }),
+  );
+}
+
+interface ChildPageKey {
+  parent: string;
+  limit: number;
+  after: string | undefined;
+}
+
+/**
+ * Relay connections below each parent of a page (a company's factories), batched: parents asking for
+ * the same page (`first`, `after`) share one statement, which `fetchPages` answers with a LATERAL
+ * join; `totalCount` is one grouped count for all parents, run only when asked for.
+ */
+export function childConnections<T>(options: {
+  name: string;
+  /** Cursor tag, as for root lists. */
+  kind: string;
+  parentOf: (row: T) => string;
+  cursorOf: (row: T) => string;
+  /** Up to `limit` rows per parent, ordered by the cursor key, after `after` when given. */
+  fetchPages: (ctx: GraphQLContext, parents: string[], after: string | undefined, limit: number) => Promise<T[]>;
+  /** Row counts per parent (parents without rows may be left out). */
+  countByParent: (ctx: GraphQLContext, parents: string[]) => Promise<Map<string, number>>;
+}): (ctx: GraphQLContext, parent: string, size: number, after: string | undefined) => Connection<T> {
+  const pages = requestLoader(`${options.name}.pages`, (ctx) =>
+    new DataLoader<ChildPageKey, T[], string>(
+      async (keys) => {
+        const byPage = new Map<string, ChildPageKey[]>();
+        for (const key of keys) {
+          const pageKey = `${key.limit}|${key.after ?? ''}`;
+          byPage.set(pageKey, [...(byPage.get(pageKey) ?? []), key]);
+        }
+        const rowsByParent = new Map<string, T[]>();
+        await Promise.all(
+          [...byPage.values()].map(async (group) => {
+            const { limit, after } = group[0]!;
+            const rows = await options.fetchPages(ctx, group.map((k) => k.parent), after, limit);
+            for (const row of rows) {
+              const parent = `${options.parentOf(row)}|${limit}|${after ?? ''}`;
+              rowsByParent.set(parent, [...(rowsByParent.get(parent) ?? []), row]);
+            }
+          }),
+        );
+        return keys.map((key) => rowsByParent.get(`${key.parent}|${key.limit}|${key.after ?? ''}`) ?? []);
+      },
+      { cacheKeyFn: (key) => `${key.parent}|${key.limit}|${key.after ?? ''}` },
+    ),
+  );
+  const counts = requestLoader(`${options.name}.counts`, (ctx) =>
+    new DataLoader<string, number>(async (parents) => {
+      const byParent = await options.countByParent(ctx, [...parents]);
+      return parents.map((parent) => byParent.get(parent) ?? 0);
+    }),
+  );
+  return (ctx, parent, size, after) => {
+    // Loaded on first use: a client asking only for totalCount costs no page query.
+    let rows: Promise<T[]> | undefined;
+    const load = (): Promise<T[]> => (rows ??= pages(ctx).load({ parent, limit: size + 1, after }));
+    const edges = (): Promise<Connection<T>['edges']> =>
+      load().then((all) => all.slice(0, size).map((node) => ({ cursor: encodeCursor(options.kind, options.cursorOf(node)), node })));
+    return {
+      // GraphQL resolves promise-valued properties, so these getters hand it promises.
+      get edges() {
+        return edges() as unknown as Connection<T>['edges'];
+      },
+      get pageInfo() {
+        return Promise.all([load(), edges()]).then(
+          ([all, list]): PageInfo => ({
+            hasNextPage: all.length > size,
+            hasPreviousPage: false,
+            startCursor: list[0]?.cursor ?? null,
+            endCursor: list.at(-1)?.cursor ?? null,
+          }),
+        ) as unknown as PageInfo;
+      },
+      countTotal: () => counts(ctx).load(parent),
+    };
+  };
+}

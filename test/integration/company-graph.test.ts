@@ -1,0 +1,201 @@
+import { startLoadedHub } from '../support/loaded-hub';
+import type { TestHub } from '../support/test-hub';
+
+/** Companies in the graph: filters, ordering, relations, global IDs, masking and batched SQL. */
+describe('Company graph', () => {
+  let t: TestHub;
+  let analyst: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startLoadedHub({ scale: 1500 });
+    analyst = await t.createApiKey('analyst');
+    admin = await t.createApiKey('admin');
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(text, params);
+
+  async function ok<T>(query: string, variables: Record<string, unknown> = {}, key = analyst): Promise<T> {
+    const { body } = await t.graphql<T>(query, variables, key);
+    expect(body.errors).toBeUndefined();
+    return body.data!;
+  }
+
+  type CompanyPage = { companies: { totalCount?: number; edges: { node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+
+  test('one company answers its registration, derived facts and provenance', async () => {
+    const [row] = await sql<{ juristic_id: string; name_th: string }>(`SELECT juristic_id, name_th FROM registry.company ORDER BY juristic_id LIMIT 1`);
+    const data = await ok<{ company: Record<string, unknown> }>(
+      `query($id: String!) { company(juristicId: $id) { id juristicId nameTh juristicType status smeSize operatingFactoryCount targetIndustryCodes provenance { source runId } } }`,
+      { id: row!.juristic_id },
+    );
+    expect(data.company).toMatchObject({ juristicId: row!.juristic_id, nameTh: row!.name_th, provenance: { source: 'dbd-companies' } });
+  });
+
+  test('an unknown or malformed juristic ID answers NOT_FOUND or BAD_USER_INPUT', async () => {
+    expect((await t.graphql('{ company(juristicId: "0105599999999") { juristicId } }', {}, analyst)).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await t.graphql('{ company(juristicId: "12") { juristicId } }', {}, analyst)).body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  test('filters combine with AND and agree with the database', async () => {
+    const filter = { region: 'CENTRAL', status: ['ACTIVE'], smeSize: ['SMALL', 'MEDIUM'] };
+    const data = await ok<CompanyPage>(`query($f: CompanyFilter) { companies(first: 100, filter: $f) { totalCount edges { node { juristicId regionCode status smeSize } } pageInfo { hasNextPage endCursor } } }`, { f: filter });
+    const [expected] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM registry.company c JOIN registry.company_profile p USING (juristic_id)
+       WHERE p.region = 'Central' AND c.status = 'ACTIVE' AND p.sme_size IN ('SMALL', 'MEDIUM')`,
+    );
+    expect(expected!.n).toBeGreaterThan(0);
+    expect(data.companies.totalCount).toBe(expected!.n);
+    for (const { node } of data.companies.edges) expect(node).toMatchObject({ regionCode: 'CENTRAL', status: 'ACTIVE', smeSize: expect.stringMatching(/SMALL|MEDIUM/) });
+  });
+
+  test('province by code, ISO code, Thai or English name gives the same companies; an unknown one is BAD_USER_INPUT', async () => {
+    const counts = [];
+    for (const province of ['20', 'TH-20', 'ชลบุรี', 'chon buri']) {
+      counts.push((await ok<CompanyPage>(`query($p: String) { companies(filter: { province: $p }) { totalCount } }`, { p: province })).companies.totalCount);
+    }
+    expect(new Set(counts).size).toBe(1);
+    expect(counts[0]).toBeGreaterThan(0);
+    const { body } = await t.graphql(`{ companies(filter: { province: "Atlantis" }) { totalCount } }`, {}, analyst);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  test('target industry, operating factory, licence and Industry 4.0 filters match the derived facts', async () => {
+    const [licence] = await sql<{ tis_no: string }>(`SELECT tis_no FROM registry.tis_licence WHERE status = 'VALID' GROUP BY tis_no ORDER BY count(*) DESC LIMIT 1`);
+    const data = await ok<CompanyPage>(
+      `query($tis: String) {
+        companies(first: 100, filter: { hasOperatingFactory: true, holdsLicenceFor: $tis }) { totalCount edges { node { juristicId operatingFactoryCount validLicenceCount } } }
+      }`,
+      { tis: licence!.tis_no },
+    );
+    const [expected] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM registry.company_profile p WHERE p.operating_factories > 0
+       AND EXISTS (SELECT 1 FROM registry.tis_licence l WHERE l.licensee_tax_id = p.juristic_id AND l.tis_no = $1 AND l.status = 'VALID')`,
+      [licence!.tis_no],
+    );
+    expect(data.companies.totalCount).toBe(expected!.n);
+    for (const { node } of data.companies.edges) expect(node['operatingFactoryCount']).toBeGreaterThan(0);
+
+    const i40 = await ok<CompanyPage>(`{ companies(first: 100, filter: { industry40LevelAtLeast: 3 }) { totalCount edges { node { latestIndustry40Level } } } }`);
+    expect(i40.companies.totalCount).toBeGreaterThan(0);
+    for (const { node } of i40.companies.edges) expect(node['latestIndustry40Level']).toBeGreaterThanOrEqual(3);
+
+    const [target] = await sql<{ code: string; n: number }>(`SELECT t AS code, count(*)::int AS n FROM registry.company_profile, unnest(target_industries) t GROUP BY t ORDER BY n DESC LIMIT 1`);
+    const byTarget = await ok<CompanyPage>(`query($t: String) { companies(filter: { targetIndustry: $t }) { totalCount } }`, { t: target!.code });
+    expect(byTarget.companies.totalCount).toBe(target!.n);
+  });
+
+  test('name search finds a company under a misspelt name, best match first', async () => {
+    const [row] = await sql<{ juristic_id: string; name_th: string }>(`SELECT juristic_id, name_th FROM registry.company WHERE length(name_th_normalised) > 12 ORDER BY juristic_id LIMIT 1 OFFSET 7`);
+    // Drop one character from the middle of the name: a typing slip.
+    const name = row!.name_th;
+    const misspelt = name.slice(0, Math.floor(name.length / 2)) + name.slice(Math.floor(name.length / 2) + 1);
+    const data = await ok<CompanyPage>(
+      `query($q: String) { companies(first: 5, filter: { nameSearch: $q }, orderBy: { field: RELEVANCE }) { edges { node { juristicId nameTh } } } }`,
+      { q: misspelt },
+    );
+    expect(data.companies.edges[0]?.node['juristicId']).toBe(row!.juristic_id);
+  });
+
+  test('ordering by capital pages through every company once, in order, with stable cursors', async () => {
+    const seen: { id: string; capital: number | null }[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 100; page++) {
+      const data: CompanyPage = await ok<CompanyPage>(
+        `query($after: String) { companies(first: 100, after: $after, orderBy: { field: REGISTERED_CAPITAL, direction: DESC }) { edges { node { juristicId registeredCapitalBaht } } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
+      seen.push(...data.companies.edges.map(({ node }) => ({ id: node['juristicId'] as string, capital: node['registeredCapitalBaht'] as number | null })));
+      if (!data.companies.pageInfo.hasNextPage) break;
+      after = data.companies.pageInfo.endCursor;
+    }
+    const [total] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company`);
+    expect(seen.length).toBe(total!.n);
+    expect(new Set(seen.map((s) => s.id)).size).toBe(total!.n);
+    const capitals = seen.map((s) => s.capital ?? -1);
+    expect(capitals).toEqual([...capitals].sort((a, b) => b - a));
+  });
+
+  test('a cursor from another ordering is refused with BAD_USER_INPUT', async () => {
+    const data = await ok<CompanyPage>(`{ companies(first: 1) { edges { node { juristicId } } pageInfo { endCursor hasNextPage } } }`);
+    const { body } = await t.graphql(`query($a: String) { companies(first: 1, after: $a, orderBy: { field: NAME_TH }) { totalCount } }`, { a: data.companies.pageInfo.endCursor }, analyst);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  test('directors and individual shareholders are masked for every role; juristic shareholders are not', async () => {
+    const [row] = await sql<{ juristic_id: string }>(
+      `SELECT juristic_id FROM registry.company WHERE jsonb_array_length(directors) > 0 AND jsonb_array_length(shareholders) > 0 ORDER BY juristic_id LIMIT 1`,
+    );
+    for (const key of [analyst, admin]) {
+      const data = await ok<{ company: { directors: { name: string; masked: boolean }[]; shareholders: { name: string; personalId: string | null; juristicId: string | null; masked: boolean }[] } }>(
+        `query($id: String!) { company(juristicId: $id) { directors { name position masked } shareholders { name personalId juristicId nationality shares masked } } }`,
+        { id: row!.juristic_id },
+        key,
+      );
+      expect(data.company.directors.length).toBeGreaterThan(0);
+      for (const director of data.company.directors) expect(director).toMatchObject({ name: '***', masked: true });
+      for (const holder of data.company.shareholders) {
+        if (holder.juristicId === null) expect(holder).toMatchObject({ name: '***', masked: true });
+        else expect(holder.masked).toBe(false);
+        if (holder.personalId !== null) expect(holder.personalId).toBe('***');
+      }
+    }
+  });
+
+  test('node(id) and nodes(ids) fetch companies, factories and statements by global ID', async () => {
+    const data = await ok<{ companies: { edges: { node: { id: string; juristicId: string; financialStatements: { id: string; fiscalYear: number }[]; factories: { edges: { node: { id: string; fid: string } }[] } } }[] } }>(
+      `{ companies(first: 100, filter: { hasOperatingFactory: true }) { edges { node { id juristicId financialStatements { id fiscalYear } factories(first: 1) { edges { node { id fid } } } } } } }`,
+    );
+    const company = data.companies.edges.find((e) => e.node.financialStatements.length > 0)!.node;
+    const factory = company.factories.edges[0]!.node;
+    const one = await ok<{ node: { __typename: string; juristicId: string } }>(`query($id: ID!) { node(id: $id) { __typename ... on Company { juristicId } } }`, { id: company.id });
+    expect(one.node).toEqual({ __typename: 'Company', juristicId: company.juristicId });
+    const many = await ok<{ nodes: ({ __typename: string } | null)[] }>(
+      `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Factory { fid company { juristicId } } ... on FinancialStatement { fiscalYear } } }`,
+      { ids: [factory.id, company.financialStatements[0]!.id, Buffer.from('Company:0999999999999').toString('base64url')] },
+    );
+    expect(many.nodes).toEqual([
+      { __typename: 'Factory', id: factory.id, fid: factory.fid, company: { juristicId: company.juristicId } },
+      { __typename: 'FinancialStatement', id: company.financialStatements[0]!.id, fiscalYear: company.financialStatements[0]!.fiscalYear },
+      null,
+    ]);
+    const bad = await t.graphql(`{ node(id: "not-an-id") { id } }`, {}, analyst);
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  test('financial statements come newest year first', async () => {
+    const [row] = await sql<{ juristic_id: string }>(`SELECT juristic_id FROM registry.financial_statement GROUP BY 1 HAVING count(*) > 1 LIMIT 1`);
+    const data = await ok<{ company: { financialStatements: { fiscalYear: number }[] } }>(`query($id: String!) { company(juristicId: $id) { financialStatements { fiscalYear revenueBaht } } }`, { id: row!.juristic_id });
+    const years = data.company.financialStatements.map((s) => s.fiscalYear);
+    expect(years.length).toBeGreaterThan(1);
+    expect(years).toEqual([...years].sort((a, b) => b - a));
+  });
+
+  test('a nested query issues the same number of SQL statements for 1, 10 and 100 companies', async () => {
+    const nested = `query($n: Int) {
+      companies(first: $n, filter: { hasOperatingFactory: true }) {
+        edges { node { juristicId financialStatements { fiscalYear revenueBaht } factories(first: 5) { totalCount edges { node { fid company { juristicId } } } } } }
+      }
+    }`;
+    // Warm up: the key's first use of the minute also records it (one UPDATE).
+    await t.graphql(nested, { n: 1 }, admin);
+    const counts: number[] = [];
+    for (const n of [1, 10, 100]) {
+      const { body } = await t.graphql<CompanyPage>(nested, { n }, admin);
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.companies.edges.length).toBe(n);
+      counts.push((body as { extensions?: { sqlStatements?: number } }).extensions!.sqlStatements!);
+    }
+    // The key lookup, then one per level: companies, their statements, their factories, the
+    // factories' counts, the factories' companies.
+    expect(counts).toEqual([6, 6, 6]);
+  });
+
+  test('query statistics are reported to admins only', async () => {
+    const { body } = await t.graphql(`{ companies(first: 1) { edges { node { juristicId } } } }`, {}, analyst);
+    expect((body as { extensions?: unknown }).extensions).toBeUndefined();
+  });
+});
