@@ -1,18 +1,17 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { loadConfig, PROJECT_ROOT, type HubConfig } from '../src/config/config';
+import { loadConfig, type HubConfig } from '../src/config/config';
 import { IngestionEngine } from '../src/ingestion/ingestion.engine';
 import type { IngestionRunRecord } from '../src/ingestion/ingestion-run.repository';
 import { openDatabase } from '../src/platform/database/database';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/platform/database/embedded-postgres';
 import { createRootLogger } from '../src/platform/logging/logger';
 import { SourceRegistry } from '../src/sources/registry';
+import { mb, openBenchDatabase, startSimulatorProcess } from './support/bench-world';
 
 /**
  * npm run bench:ingest — the ingestion engine against its baseline, measured in one run.
@@ -37,19 +36,6 @@ const TABLE_OF: Record<string, string> = {
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 sampler.unref();
-const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-async function startSimulatorProcess(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'src', 'simulator', 'main.js')], {
-    env: { ...process.env, SIMULATOR_PORT: String(port), SIMULATOR_SCALE: String(FIRMS), LOG_LEVEL: 'warn' },
-    stdio: 'inherit',
-  });
-  for (let i = 0; i < 200; i += 1) {
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the simulator did not start');
-}
 
 /** Plain COPY of the rows the hub stored, into an empty table of the same shape: the baseline. */
 async function copyBaseline(url: string, table: string): Promise<{ rows: number; seconds: number }> {
@@ -76,19 +62,10 @@ async function copyBaseline(url: string, table: string): Promise<{ rows: number;
 
 async function main(): Promise<void> {
   const logger = createRootLogger(process.env['LOG_LEVEL'] ?? 'warn');
-  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'iih-bench-'));
-  let adminUrl = process.env['BENCH_DATABASE_URL'];
-  let stopEmbedded = async (): Promise<void> => undefined;
-  if (!adminUrl) {
-    const embedded = await startEmbeddedPostgres({ dataDir: workDir, port: 54400 + (process.pid % 500), logger, adopt: false });
-    adminUrl = embedded.adminUrl;
-    stopEmbedded = () => embedded.stop();
-  }
-  const database = `iih_bench_${Date.now().toString(36)}`;
-  await ensureDatabase(adminUrl, database);
-  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
+  const database = await openBenchDatabase(logger);
+  const url = database.url;
   const simulatorPort = 47000 + (process.pid % 1000);
-  const simulator = await startSimulatorProcess(simulatorPort);
+  const simulator = await startSimulatorProcess(simulatorPort, FIRMS);
 
   const config: HubConfig = loadConfig({
     DATABASE_URL: url,
@@ -131,12 +108,7 @@ async function main(): Promise<void> {
   } finally {
     await db.close();
     simulator.kill('SIGTERM');
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.end();
-    await stopEmbedded();
-    await fs.rm(workDir, { recursive: true, force: true });
+    await database.dispose();
   }
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }

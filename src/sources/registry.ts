@@ -11,6 +11,12 @@ export type AnySource = SourceDefinition<unknown>;
 /** Every agency source the hub loads. Adding an agency: one folder under src/sources/ and one line here. */
 const ALL_SOURCES: AnySource[] = [diwFactorySource, dbdCompanySource, dbdFinancialStatementSource, tisiStandardSource, tisiLicenceSource, dipParticipationSource, dipI40AssessmentSource, oieMpiSource];
 
+/**
+ * An order in which a first load of an empty hub finds, at each run, what it links to already
+ * loaded (companies before the factories, licences and programmes that name them).
+ */
+export const INITIAL_LOAD_ORDER = ['dbd-companies', 'dbd-financials', 'diw', 'tisi-standards', 'tisi-licences', 'dip-participations', 'dip-i40-assessments', 'oie-mpi'] as const;
+
 export class SourceRegistry {
   private readonly byId: Map<string, AnySource>;
 

@@ -1,0 +1,141 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { ApiClientRepository } from '../src/access/api-client.repository';
+import { ApiClientService } from '../src/access/api-client.service';
+import { loadConfig, PROJECT_ROOT } from '../src/config/config';
+import { IngestionEngine } from '../src/ingestion/ingestion.engine';
+import { openDatabase } from '../src/platform/database/database';
+import { createRootLogger } from '../src/platform/logging/logger';
+import { INITIAL_LOAD_ORDER, SourceRegistry } from '../src/sources/registry';
+import { mb, openBenchDatabase, peakRssOf, startSimulatorProcess } from './support/bench-world';
+
+/**
+ * npm run bench:api — the GraphQL API against the limit of its stack, measured in one run.
+ *
+ * Loads BENCH_FIRMS firms (default 1,000,000) from the simulator through the real engine (or reuses
+ * a kept database: BENCH_REUSE_DATABASE), starts the hub's API process and a bare node:http server
+ * answering the same queries with hand-written SQL through `pg` (bench/baseline-server.ts), checks
+ * both return the same data, then drives each with autocannon at BENCH_CONNECTIONS (default 32)
+ * for BENCH_SECONDS (default 15) per canonical query from docs/queries. Reported: requests/s,
+ * p50 and p99 latency, the hub/baseline throughput ratio, and the API process's peak RSS.
+ */
+const FIRMS = Number(process.env['BENCH_FIRMS'] ?? 1_000_000);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
+
+/** The canonical queries: the documented example of each user, and the baseline route serving the same data. */
+const CANONICAL = [{ name: 'bank-screening', user: 'bank (SMED)', role: 'bank', baselinePath: '/bank-screening' }] as const;
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    if (await fetch(url).then((r) => r.status < 500).catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, headers: Record<string, string>, body: string, seconds: number): Promise<LoadResult> {
+  const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections: CONNECTIONS, duration: seconds });
+  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
+}
+
+/** The same answer from both servers, compared on what a user reads (IDs in order, counts). */
+function summary(data: unknown): string {
+  return JSON.stringify(data, (key, value: unknown) => (key === 'fetchedAt' || key === 'endCursor' ? undefined : value));
+}
+
+async function main(): Promise<void> {
+  const logger = createRootLogger(process.env['LOG_LEVEL'] ?? 'warn');
+  const database = await openBenchDatabase(logger);
+  const children: ChildProcess[] = [];
+  const lines = [`i-Industry Hub API benchmark — ${FIRMS.toLocaleString('en-US')} firms, ${CONNECTIONS} connections, ${SECONDS} s per run, Node ${process.version}, ${os.cpus().length} cores`];
+  try {
+    const simulatorPort = 47000 + (process.pid % 1000);
+    const config = loadConfig({ DATABASE_URL: database.url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
+    const db = await openDatabase(config, logger, { migrate: true, owner: 'cli' });
+    try {
+      if (database.fresh) {
+        const simulator = await startSimulatorProcess(simulatorPort, FIRMS);
+        try {
+          const engine = new IngestionEngine(db.dataSource, new SourceRegistry(), config, logger);
+          for (const source of INITIAL_LOAD_ORDER) {
+            const started = Date.now();
+            const run = await engine.run({ source, trigger: 'cli', full: true });
+            process.stdout.write(`loaded ${source}: ${run.rowsRead} rows in ${((Date.now() - started) / 1000).toFixed(0)} s (${run.status})\n`);
+          }
+        } finally {
+          simulator.kill('SIGTERM');
+        }
+      }
+      await db.dataSource.query('ANALYZE');
+      const keys = new ApiClientService(new ApiClientRepository(db.dataSource));
+      const bankKey = (await keys.create({ name: 'bench-api', role: 'bank', bankCode: 'SMED' })).key;
+
+      const hubPort = 48000 + (process.pid % 1000);
+      const baselinePort = hubPort + 1;
+      const hub = startNode('src/main.js', ['--role=api'], { DATABASE_URL: database.url, PORT: String(hubPort), LOG_LEVEL: 'warn', INGEST_ON_START: 'false' });
+      const baseline = startNode('bench/baseline-server.js', [], { DATABASE_URL: database.url, PORT: String(baselinePort) });
+      children.push(hub, baseline);
+      await waitFor(`http://127.0.0.1:${hubPort}/readyz`, hub);
+      await waitFor(`http://127.0.0.1:${baselinePort}/`, baseline);
+
+      for (const query of CANONICAL) {
+        const text = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.graphql`), 'utf8');
+        const variables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.variables.json`), 'utf8')) as unknown;
+        const hubUrl = `http://127.0.0.1:${hubPort}/graphql`;
+        const baselineUrl = `http://127.0.0.1:${baselinePort}${query.baselinePath}`;
+        const headers = { authorization: `Bearer ${bankKey}` };
+        const hubAnswer = (await (await fetch(hubUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: text, variables }) })).json()) as { data?: unknown; errors?: unknown };
+        const baselineAnswer = (await (await fetch(baselineUrl, { method: 'POST', body: JSON.stringify(variables) })).json()) as { data?: unknown };
+        if (hubAnswer.errors || summary(hubAnswer.data) !== summary(baselineAnswer.data)) {
+          throw new Error(`${query.name}: the hub and the baseline disagree\nhub: ${JSON.stringify(hubAnswer).slice(0, 2000)}\nbaseline: ${JSON.stringify(baselineAnswer).slice(0, 2000)}`);
+        }
+        const hubBody = JSON.stringify({ query: text, variables });
+        const baselineBody = JSON.stringify(variables);
+        // Warm both (JIT, plans, pools) before measuring.
+        await load(hubUrl, headers, hubBody, 3);
+        await load(baselineUrl, {}, baselineBody, 3);
+        const hubResult = await load(hubUrl, headers, hubBody, SECONDS);
+        const baselineResult = await load(baselineUrl, {}, baselineBody, SECONDS);
+        const line =
+          `${query.name} (${query.user}): hub ${hubResult.requestsPerSecond.toFixed(0)} req/s, p50 ${hubResult.p50} ms, p99 ${hubResult.p99} ms; ` +
+          `hand-written pg ${baselineResult.requestsPerSecond.toFixed(0)} req/s, p50 ${baselineResult.p50} ms, p99 ${baselineResult.p99} ms; ` +
+          `ratio ${(hubResult.requestsPerSecond / baselineResult.requestsPerSecond).toFixed(2)} × baseline` +
+          (hubResult.errors + baselineResult.errors > 0 ? `; ERRORS hub ${hubResult.errors}, baseline ${baselineResult.errors}` : '');
+        lines.push(line);
+        process.stdout.write(`${line}\n`);
+      }
+      lines.push(`hub API process peak RSS: ${mb(await peakRssOf(hub.pid!))}`);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await database.dispose();
+  }
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

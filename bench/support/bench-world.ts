@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { PROJECT_ROOT } from '../../src/config/config';
+import { ensureDatabase, startEmbeddedPostgres } from '../../src/platform/database/embedded-postgres';
+import type { Logger } from '../../src/platform/logging/logger';
+
+/** The agency simulator as a child process (its memory is not the hub's), serving `firms` firms. */
+export async function startSimulatorProcess(port: number, firms: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'src', 'simulator', 'main.js')], {
+    env: { ...process.env, SIMULATOR_PORT: String(port), SIMULATOR_SCALE: String(firms), LOG_LEVEL: 'warn' },
+    stdio: 'inherit',
+  });
+  for (let i = 0; i < 200; i += 1) {
+    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false)) return child;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error('the simulator did not start');
+}
+
+export interface BenchDatabase {
+  /** URL of the benchmark's database. */
+  url: string;
+  /** True when the database was created empty for this run (false: BENCH_REUSE_DATABASE). */
+  fresh: boolean;
+  /** Drops the database (unless kept) and stops the embedded server, if any. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A database for a benchmark: on BENCH_DATABASE_URL's server (where it may create databases), else
+ * on an embedded PostgreSQL in a temporary folder. BENCH_REUSE_DATABASE=<name> reuses a database a
+ * previous run kept with BENCH_KEEP_DATABASE=1, so the slow 1,000,000-firm load is paid once.
+ */
+export async function openBenchDatabase(logger: Logger): Promise<BenchDatabase> {
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'iih-bench-'));
+  let adminUrl = process.env['BENCH_DATABASE_URL'];
+  let stopEmbedded = async (): Promise<void> => undefined;
+  if (!adminUrl) {
+    const embedded = await startEmbeddedPostgres({ dataDir: workDir, port: 54400 + (process.pid % 500), logger, adopt: false });
+    adminUrl = embedded.adminUrl;
+    stopEmbedded = () => embedded.stop();
+  }
+  const reuse = process.env['BENCH_REUSE_DATABASE'];
+  const keep = process.env['BENCH_KEEP_DATABASE'] === '1' || reuse !== undefined;
+  const database = reuse ?? `iih_bench_${Date.now().toString(36)}`;
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`BENCH_REUSE_DATABASE must be a plain database name, got "${database}"`);
+  if (!reuse) await ensureDatabase(adminUrl, database);
+  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
+  return {
+    url,
+    fresh: !reuse,
+    dispose: async () => {
+      if (keep) {
+        process.stdout.write(`kept database ${database}: rerun with BENCH_REUSE_DATABASE=${database}\n`);
+      } else {
+        const client = new Client({ connectionString: adminUrl });
+        await client.connect();
+        await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        await client.end();
+      }
+      await stopEmbedded();
+      await fs.rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Peak resident memory of a process so far (Linux VmHWM), in bytes; 0 where /proc is missing. */
+export async function peakRssOf(pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : 0;
+}
+
+export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
