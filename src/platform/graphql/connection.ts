@@ -76,16 +76,16 @@ export function connectionType<T extends object>(node: ClassType<T>, options: { 
     @Field({ description: 'Opaque cursor of this item; pass it as `after` to continue after it.' })
     cursor!: string;
 
-    @Field(() => node)
+    @Field(() => node, { description: 'The item.' })
     node!: T;
   }
 
   @ObjectType(`${options.name}Connection`, { description: `A page of ${options.items} (Relay connection).` })
   class PageOf implements Connection<T> {
-    @Field(() => [Edge])
+    @Field(() => [Edge], { description: 'The items of this page, each with its cursor.' })
     edges!: Edge[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Whether more items follow, and the cursor to continue from.' })
     pageInfo!: PageInfo;
 
     /** Not a field: the `totalCount` resolver calls it when a client asks. */
