@@ -6,7 +6,12 @@ import { CompanyService } from '../domains/company/company.service';
 import { FactoryRepository } from '../domains/factory/factory.repository';
 import { FactoryService } from '../domains/factory/factory.service';
 import { DataSourceService } from '../domains/data-source/data-source.service';
+import { GeographyService } from '../domains/geography/geography.service';
+import { IndustrialIndexRepository } from '../domains/industrial-index/industrial-index.repository';
+import { IndustrialIndexService } from '../domains/industrial-index/industrial-index.service';
 import { IngestionRunService } from '../domains/ingestion-run/ingestion-run.service';
+import { ReferenceRepository } from '../domains/reference/reference.repository';
+import { ReferenceService } from '../domains/reference/reference.service';
 import type { IngestionQueue } from '../ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
 import { SourceStatusService } from '../ingestion/source-status.service';
@@ -20,15 +25,25 @@ export interface HubServices {
   factories: FactoryService;
   ingestionRuns: IngestionRunService;
   dataSources: DataSourceService;
+  /** TSIC classes and target industries. */
+  reference: ReferenceService;
+  /** Provinces and regions. */
+  geography: GeographyService;
+  industrialIndex: IndustrialIndexService;
 }
 
 export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): HubServices {
   const runs = new IngestionRunRepository(dataSource);
+  // One reader of the reference tables, so they are cached once per hub.
+  const referenceTables = new ReferenceRepository(dataSource);
   return {
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
     companies: new CompanyService(new CompanyRepository(dataSource)),
     factories: new FactoryService(new FactoryRepository(dataSource)),
     ingestionRuns: new IngestionRunService(runs, queue, sources),
     dataSources: new DataSourceService(new SourceStatusService(runs, sources, config)),
+    reference: new ReferenceService(referenceTables),
+    geography: new GeographyService(referenceTables),
+    industrialIndex: new IndustrialIndexService(new IndustrialIndexRepository(dataSource)),
   };
 }

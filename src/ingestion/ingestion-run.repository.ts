@@ -196,6 +196,21 @@ export class IngestionRunRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
+  async findByIds(ids: readonly string[]): Promise<IngestionRunRecord[]> {
+    const rows: RunRow[] = await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM ingestion.run WHERE id = ANY($1::bigint[])`, [ids]);
+    return rows.map(toRecord);
+  }
+
+  /** The latest `limit` runs of each source, newest first: one statement for every source. */
+  async latestOfSources(sources: readonly string[], limit: number): Promise<IngestionRunRecord[]> {
+    const rows: RunRow[] = await this.dataSource.query(
+      `SELECT r.* FROM unnest($1::text[]) AS s(source)
+       CROSS JOIN LATERAL (SELECT ${RUN_COLUMNS} FROM ingestion.run WHERE source = s.source ORDER BY id DESC LIMIT $2) r`,
+      [sources, limit],
+    );
+    return rows.map(toRecord);
+  }
+
   async findByJobId(jobId: string): Promise<IngestionRunRecord[]> {
     const rows: RunRow[] = await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM ingestion.run WHERE job_id = $1 ORDER BY id`, [jobId]);
     return rows.map(toRecord);
@@ -233,6 +248,17 @@ export class IngestionRunRepository {
          WHERE resolved_at IS NULL AND ($1::text IS NULL OR source = $1) AND ($3::bigint IS NULL OR id < $3)
          ORDER BY id DESC LIMIT $2`,
         [filter.source ?? null, filter.limit, filter.beforeId ?? null],
+      );
+    return rows.map((r) => ({ id: r.id, runId: r.run_id, source: r.source, lineNo: r.line_no, reason: r.reason, raw: r.raw, createdAt: r.created_at }));
+  }
+
+  /** Open quarantined rows by id; resolved ones are left out, as in `openQuarantined`. */
+  async openQuarantinedByIds(ids: readonly string[]): Promise<QuarantinedRowRecord[]> {
+    const rows: { id: string; run_id: string; source: string; line_no: number; reason: string; raw: unknown; created_at: Date }[] =
+      await this.dataSource.query(
+        `SELECT id::text, run_id::text, source, line_no, reason, raw, created_at FROM ingestion.quarantined_row
+         WHERE resolved_at IS NULL AND id = ANY($1::bigint[])`,
+        [ids],
       );
     return rows.map((r) => ({ id: r.id, runId: r.run_id, source: r.source, lineNo: r.line_no, reason: r.reason, raw: r.raw, createdAt: r.created_at }));
   }

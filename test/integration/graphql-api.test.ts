@@ -156,8 +156,8 @@ describe('GraphQL API', () => {
   });
 
   test('ingestion runs are listed newest first for analysts, with their counts', async () => {
-    const { body } = await t.graphql<{ ingestionRuns: { totalCount: number; edges: { node: { id: string; source: string; status: string; rowsRead: number } }[] } }>(
-      '{ ingestionRuns(source: "diw", first: 5) { totalCount edges { node { id source status rowsRead rowsRejected durationMs } } } }',
+    const { body } = await t.graphql<{ ingestionRuns: { totalCount: number; edges: { node: { runId: string; source: string; status: string; rowsRead: number } }[] } }>(
+      '{ ingestionRuns(source: "diw", first: 5) { totalCount edges { node { runId source status rowsRead rowsRejected durationMs } } } }',
       {},
       analyst,
     );
@@ -165,7 +165,7 @@ describe('GraphQL API', () => {
     const nodes = body.data!.ingestionRuns.edges.map((e) => e.node);
     expect(nodes.length).toBeGreaterThan(0);
     expect(nodes[0]!.source).toBe('diw');
-    expect(nodes.map((n) => Number(n.id))).toEqual([...nodes.map((n) => Number(n.id))].sort((a, b) => b - a));
+    expect(nodes.map((n) => Number(n.runId))).toEqual([...nodes.map((n) => Number(n.runId))].sort((a, b) => b - a));
     const { body: forBank } = await t.graphql('{ ingestionRuns { totalCount } }', {}, bank);
     expect(forBank.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

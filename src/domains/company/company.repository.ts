@@ -129,6 +129,8 @@ const STATEMENT_COLUMNS = `juristic_id, fiscal_year, reported_unit, revenue_baht
 /** A company filter after validation: the province resolved to its code, the name normalised. */
 export interface CompanyCriteria extends Omit<CompanyFilter, 'province' | 'nameSearch'> {
   provinceCode?: string;
+  /** TSIC code starts with any of these (a section's divisions, for `IndustryClass.companies`). */
+  tsicPrefixAny?: string[];
   /** Normalised Thai key and lower-case raw text of the name search. */
   nameSearch?: { normalised: string; raw: string };
 }
@@ -172,6 +174,7 @@ export function companyConditions(criteria: CompanyCriteria | undefined, params:
   if (criteria.provinceCode) where.push(`p.province_code = ${params.add(criteria.provinceCode)}`);
   if (criteria.region) where.push(`p.region = ${params.add(REGION_IN_DATABASE[criteria.region])}`);
   if (criteria.tsicPrefix) where.push(`c.tsic_code LIKE ${params.add(`${criteria.tsicPrefix}%`)}`);
+  if (criteria.tsicPrefixAny) where.push(`c.tsic_code LIKE ANY(${params.add(criteria.tsicPrefixAny.map((prefix) => `${prefix}%`))}::text[])`);
   if (criteria.targetIndustry) where.push(`p.target_industries @> ARRAY[${params.add(criteria.targetIndustry)}::text]`);
   if (criteria.smeSize?.length) where.push(`p.sme_size = ANY(${params.add(criteria.smeSize)}::text[])`);
   if (criteria.status?.length) where.push(`c.status = ANY(${params.add(criteria.status)}::text[])`);

@@ -5,8 +5,9 @@ import { statementsByCompany } from './company.loaders';
 import { Company, CompanyConnection, CompanyFilter, CompanyOrder, Director, FinancialStatement, Shareholder } from './company.type';
 import { MASK, mayReadPersonalData } from './personal-data';
 
+/** Arguments of every company list: the root `companies` and the lists below provinces, regions, industries. */
 @ArgsType()
-class CompaniesArgs {
+export class CompaniesArgs {
   @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` })
   first?: number | null;
 

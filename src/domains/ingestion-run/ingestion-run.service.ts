@@ -1,7 +1,8 @@
 import type { IngestionQueue } from '../../ingestion/ingestion.queue';
-import type { IngestionRunRecord, IngestionRunRepository } from '../../ingestion/ingestion-run.repository';
+import type { IngestionRunRecord, IngestionRunRepository, QuarantinedRowRecord } from '../../ingestion/ingestion-run.repository';
 import { DomainError } from '../../platform/errors/domain-error';
 import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
+import { toGlobalId } from '../../platform/graphql/node';
 import type { SourceRegistry } from '../../sources/registry';
 import type {
   IngestionJob,
@@ -16,18 +17,24 @@ import type {
 const CURSOR_KIND = 'run';
 const QUARANTINE_CURSOR = 'quarantine';
 
-function toRun(r: IngestionRunRecord): IngestionRun {
+export function toRun(r: IngestionRunRecord): IngestionRun {
   return {
     ...r,
+    id: toGlobalId('IngestionRun', r.id),
+    runId: r.id,
     trigger: r.trigger as IngestionTrigger,
     status: r.status as IngestionRunStatus,
     durationMs: r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
   };
 }
 
+export function toQuarantinedRow(r: QuarantinedRowRecord): QuarantinedRow {
+  return { ...r, id: toGlobalId('QuarantinedRow', r.id), quarantineId: r.id, raw: JSON.stringify(r.raw) };
+}
+
 export class IngestionRunService {
   constructor(
-    private readonly runs: IngestionRunRepository,
+    readonly runs: IngestionRunRepository,
     private readonly queue: IngestionQueue,
     private readonly sources: SourceRegistry,
   ) {}
@@ -46,7 +53,7 @@ export class IngestionRunService {
     const before = decodeCursor(CURSOR_KIND, args.after);
     if (before !== undefined && !/^\d+$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list');
     const rows = await this.runs.list({ source, beforeId: before, limit: size + 1 });
-    return { ...pageOf(rows.map(toRun), size, CURSOR_KIND, (r) => r.id), countTotal: () => this.runs.count({ source }) };
+    return { ...pageOf(rows.map(toRun), size, CURSOR_KIND, (r) => r.runId), countTotal: () => this.runs.count({ source }) };
   }
 
   async quarantined(args: { source?: string | null; first?: number | null; after?: string | null }): Promise<QuarantinedRowConnection> {
@@ -55,8 +62,8 @@ export class IngestionRunService {
     const before = decodeCursor(QUARANTINE_CURSOR, args.after);
     if (before !== undefined && !/^\d+$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list');
     const rows = await this.runs.openQuarantined({ source, beforeId: before, limit: size + 1 });
-    const nodes = rows.map((r): QuarantinedRow => ({ ...r, raw: JSON.stringify(r.raw) }));
-    return { ...pageOf(nodes, size, QUARANTINE_CURSOR, (r) => r.id), countTotal: () => this.runs.countOpenQuarantined({ source }) };
+    const nodes = rows.map(toQuarantinedRow);
+    return { ...pageOf(nodes, size, QUARANTINE_CURSOR, (r) => r.quarantineId), countTotal: () => this.runs.countOpenQuarantined({ source }) };
   }
 
   async trigger(source: string): Promise<IngestionJob> {

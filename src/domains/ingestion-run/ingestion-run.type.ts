@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 
 export enum IngestionRunStatus {
   RUNNING = 'running',
@@ -21,10 +22,10 @@ registerEnumType(IngestionTrigger, {
     'What started a run: its schedule, the first start of the hub, an admin through GraphQL, an operator through the CLI, or a retry of quarantined rows.',
 });
 
-@ObjectType({ description: 'One run of an agency source: what it read, what it changed, and how it ended.' })
-export class IngestionRun {
-  @Field(() => ID)
-  id!: string;
+@ObjectType({ implements: Node, description: 'One run of an agency source: what it read, what it changed, and how it ended.' })
+export class IngestionRun extends Node {
+  @Field(() => String, { description: 'The run\'s own number, as `Provenance.runId` and `DataSource.lastSuccessRunId` name it.' })
+  runId!: string;
 
   @Field({ description: 'Source identifier, e.g. `diw`.' })
   source!: string;
@@ -87,10 +88,10 @@ export class IngestionRun {
 export const IngestionRunConnection = connectionType(IngestionRun, { name: 'IngestionRun', items: 'ingestion runs, newest first' });
 export type IngestionRunConnection = Connection<IngestionRun>;
 
-@ObjectType({ description: 'A feed row an ingestion run rejected, kept with its raw form and the reason, until a retry loads it (admins only).' })
-export class QuarantinedRow {
-  @Field(() => ID)
-  id!: string;
+@ObjectType({ implements: Node, description: 'A feed row an ingestion run rejected, kept with its raw form and the reason, until a retry loads it (admins only).' })
+export class QuarantinedRow extends Node {
+  @Field(() => String, { description: 'The quarantined row\'s own number in the hub.' })
+  quarantineId!: string;
 
   @Field({ description: 'Source identifier.' })
   source!: string;

@@ -6,6 +6,10 @@ import { loadNode, Node } from '../../platform/graphql/node';
 // The node types register themselves when their loaders are imported.
 import '../company/company.loaders';
 import '../factory/factory.loaders';
+import '../geography/geography.loaders';
+import '../industrial-index/industrial-index.loaders';
+import '../ingestion-run/ingestion-run.loaders';
+import '../reference/reference.loaders';
 
 @Resolver()
 export class NodeResolver {

@@ -4,8 +4,16 @@ import { CompanyResolver } from '../../domains/company/company.resolver';
 import { DataSourceResolver } from '../../domains/data-source/data-source.resolver';
 import { CompanyFactoriesResolver, FactoryCompanyResolver } from '../../domains/factory/factory-relations.resolver';
 import { FactoryResolver } from '../../domains/factory/factory.resolver';
+import { DataSourceRunsResolver } from '../../domains/data-source/data-source-runs.resolver';
+import { CompanyGeographyResolver } from '../../domains/geography/company-geography.resolver';
+import { ProvinceResolver, RegionResolver } from '../../domains/geography/geography.resolver';
+import { IndustrialIndexMonthResolver, IndustrialIndexResolver } from '../../domains/industrial-index/industrial-index.resolver';
 import { IngestionRunResolver } from '../../domains/ingestion-run/ingestion-run.resolver';
+import { QuarantinedRowRunResolver } from '../../domains/ingestion-run/quarantined-row-relations.resolver';
 import { NodeResolver } from '../../domains/node/node.resolver';
+import { CompanyIndustryResolver } from '../../domains/reference/company-industry.resolver';
+import { IndustryClassResolver } from '../../domains/reference/industry-class.resolver';
+import { TargetIndustryResolver } from '../../domains/reference/target-industry.resolver';
 import { roleAuthChecker } from './auth-checker';
 import { connectionResolvers } from './connection';
 
@@ -18,6 +26,16 @@ export const RESOLVERS = [
   FactoryCompanyResolver,
   CompanyFactoriesResolver,
   IngestionRunResolver,
+  QuarantinedRowRunResolver,
+  DataSourceRunsResolver,
+  IndustryClassResolver,
+  TargetIndustryResolver,
+  CompanyIndustryResolver,
+  ProvinceResolver,
+  RegionResolver,
+  CompanyGeographyResolver,
+  IndustrialIndexResolver,
+  IndustrialIndexMonthResolver,
 ] as const;
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {

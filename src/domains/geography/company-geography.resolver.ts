@@ -1,0 +1,18 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../../platform/graphql/context';
+import { Company } from '../company/company.type';
+import { provinceByCode, regionOf } from './geography.loaders';
+import { Province, Region } from './province.type';
+
+@Resolver(() => Company)
+export class CompanyGeographyResolver {
+  @FieldResolver(() => Province, { nullable: true, description: 'Province of the head office (จังหวัด); null when DBD\'s province name matched none.' })
+  async province(@Root() company: Company, @Ctx() ctx: GraphQLContext): Promise<Province | null> {
+    return company.provinceCode === null ? null : ((await provinceByCode(ctx).load(company.provinceCode)) ?? null);
+  }
+
+  @FieldResolver(() => Region, { nullable: true, description: 'Region of the head office (ภาค); null when the province is unknown.' })
+  region(@Root() company: Company): Region | null {
+    return company.regionCode === null ? null : (regionOf(company.regionCode) ?? null);
+  }
+}

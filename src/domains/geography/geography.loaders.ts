@@ -1,0 +1,32 @@
+import DataLoader from 'dataloader';
+import { keyedLoader, requestLoader } from '../../platform/graphql/loaders';
+import { registerNodeType } from '../../platform/graphql/node';
+import type { Province } from './province.type';
+import { ALL_REGIONS, type Region } from './province.type';
+import type { RegionCode } from './region-code';
+
+/** Per-request loaders of provinces and regions, over the cached reference tables (see ReferenceRepository). */
+
+const READ_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
+
+export const provinceByCode = keyedLoader<Province>('provinceByCode', (p) => p.code, async (ctx, codes) => {
+  const { byCode } = await ctx.services.geography.catalogue();
+  return codes.flatMap((code) => byCode.get(code) ?? []);
+});
+
+export const provincesOfRegion = requestLoader('provincesOfRegion', (ctx) =>
+  new DataLoader<RegionCode, Province[]>(async (regions) => {
+    const { provinces } = await ctx.services.geography.catalogue();
+    return regions.map((region) => provinces.filter((p) => p.regionCode === region));
+  }),
+);
+
+const REGION_BY_CODE = new Map(ALL_REGIONS.map((r) => [r.code, r]));
+
+/** Regions are fixed by the scheme (no table), so this needs no loader; it also checks node keys. */
+export function regionOf(code: string): Region | undefined {
+  return REGION_BY_CODE.get(code as RegionCode);
+}
+
+registerNodeType('Province', { roles: READ_ROLES, load: (ctx, key) => provinceByCode(ctx).load(key) });
+registerNodeType('Region', { roles: READ_ROLES, load: (_ctx, key) => Promise.resolve(regionOf(key)) });

@@ -1,0 +1,54 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../../platform/graphql/context';
+import { CompaniesArgs } from '../company/company.resolver';
+import { CompanyConnection } from '../company/company.type';
+import { provincesOfRegion, regionOf } from './geography.loaders';
+import { ALL_REGIONS, Province, Region } from './province.type';
+import { RegionCode } from './region-code';
+
+@Resolver(() => Province)
+export class ProvinceResolver {
+  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Query(() => [Province], { description: 'Provinces (จังหวัด), ascending by code; all 77, or those of one region.' })
+  provinces(@Arg('region', () => RegionCode, { nullable: true, description: 'Only the provinces of this region (ภาค).' }) region: RegionCode | null, @Ctx() ctx: GraphQLContext): Promise<Province[]> {
+    return ctx.services.geography.provinces(region);
+  }
+
+  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Query(() => Province, { description: 'One province (จังหวัด) by code or name; NOT_FOUND when none matches.' })
+  province(
+    @Arg('codeOrName', () => String, { description: 'Code (`20`), ISO code (`TH-20`), Thai name (`ชลบุรี`, `จ.ชลบุรี`) or English name (`Chon Buri`, `Chonburi`).' }) codeOrName: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Province> {
+    return ctx.services.geography.province(codeOrName);
+  }
+
+  @FieldResolver(() => Region, { description: 'The region (ภาค) the province belongs to.' })
+  region(@Root() province: Province): Region {
+    return regionOf(province.regionCode)!;
+  }
+
+  @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this province, filtered and sorted like the root `companies` (this province replaces `filter.province`).' })
+  companies(@Root() province: Province, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
+    return ctx.services.companies.list(args, { provinceCode: province.code });
+  }
+}
+
+@Resolver(() => Region)
+export class RegionResolver {
+  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Query(() => [Region], { description: 'The six regions (ภาค) of the reference data.' })
+  regions(): readonly Region[] {
+    return ALL_REGIONS;
+  }
+
+  @FieldResolver(() => [Province], { description: 'Provinces of the region, ascending by code.' })
+  provinces(@Root() region: Region, @Ctx() ctx: GraphQLContext): Promise<Province[]> {
+    return provincesOfRegion(ctx).load(region.code);
+  }
+
+  @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this region, filtered and sorted like the root `companies` (this region replaces `filter.region`).' })
+  companies(@Root() region: Region, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
+    return ctx.services.companies.list(args, { region: region.code });
+  }
+}

@@ -1,0 +1,49 @@
+import DataLoader from 'dataloader';
+import { keyedLoader, requestLoader } from '../../platform/graphql/loaders';
+import { registerNodeType } from '../../platform/graphql/node';
+import { toQuarantinedRow, toRun } from './ingestion-run.service';
+import type { IngestionRun, QuarantinedRow } from './ingestion-run.type';
+
+/** Who may see runs and quarantined rows: the roles of the `ingestionRuns` and `quarantinedRows` queries. */
+export const RUN_ROLES = ['admin', 'ministry', 'analyst'] as const;
+export const QUARANTINE_ROLES = ['admin'] as const;
+
+/** Run and row numbers are bigint: anything else is no key of ours (and must not reach the cast). */
+const numericKeys = (keys: readonly string[]): string[] => keys.filter((key) => /^[1-9]\d{0,17}$/.test(key));
+
+export const runById = keyedLoader<IngestionRun>('runById', (r) => r.runId, async (ctx, ids) =>
+  (await ctx.services.ingestionRuns.runs.findByIds(numericKeys(ids))).map(toRun),
+);
+
+const quarantinedRowById = keyedLoader<QuarantinedRow>('quarantinedRowById', (r) => r.quarantineId, async (ctx, ids) =>
+  (await ctx.services.ingestionRuns.runs.openQuarantinedByIds(numericKeys(ids))).map(toQuarantinedRow),
+);
+
+interface LastRunsKey {
+  source: string;
+  limit: number;
+}
+
+/** `DataSource.lastRuns`: each source's latest runs; sources asking for the same count share one statement. */
+export const lastRunsOfSource = requestLoader('lastRunsOfSource', (ctx) =>
+  new DataLoader<LastRunsKey, IngestionRun[], string>(
+    async (keys) => {
+      const byLimit = new Map<number, string[]>();
+      for (const key of keys) byLimit.set(key.limit, [...(byLimit.get(key.limit) ?? []), key.source]);
+      const runs = new Map<string, IngestionRun[]>();
+      await Promise.all(
+        [...byLimit].map(async ([limit, sources]) => {
+          for (const run of (await ctx.services.ingestionRuns.runs.latestOfSources(sources, limit)).map(toRun)) {
+            const key = `${run.source}|${limit}`;
+            runs.set(key, [...(runs.get(key) ?? []), run]);
+          }
+        }),
+      );
+      return keys.map((key) => runs.get(`${key.source}|${key.limit}`) ?? []);
+    },
+    { cacheKeyFn: (key) => `${key.source}|${key.limit}` },
+  ),
+);
+
+registerNodeType('IngestionRun', { roles: RUN_ROLES, load: (ctx, key) => runById(ctx).load(key) });
+registerNodeType('QuarantinedRow', { roles: QUARANTINE_ROLES, load: (ctx, key) => quarantinedRowById(ctx).load(key) });

@@ -1,0 +1,21 @@
+import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../../platform/graphql/context';
+import { CompaniesArgs } from '../company/company.resolver';
+import { CompanyConnection } from '../company/company.type';
+import { TargetIndustry } from './target-industry.type';
+
+@Resolver(() => TargetIndustry)
+export class TargetIndustryResolver {
+  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Query(() => [TargetIndustry], { description: 'The ten target industries (อุตสาหกรรมเป้าหมาย, S-curve and New S-curve), in the ministry\'s order.' })
+  targetIndustries(@Ctx() ctx: GraphQLContext): Promise<readonly TargetIndustry[]> {
+    return ctx.services.reference.targetIndustries();
+  }
+
+  @FieldResolver(() => CompanyConnection, {
+    description: 'Companies whose TSIC code maps to this industry, filtered and sorted like the root `companies` (this industry replaces `filter.targetIndustry`).',
+  })
+  companies(@Root() industry: TargetIndustry, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
+    return ctx.services.companies.list(args, { targetIndustry: industry.code });
+  }
+}
