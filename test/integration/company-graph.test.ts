@@ -194,6 +194,27 @@ describe('Company graph', () => {
     expect(counts).toEqual([6, 6, 6]);
   });
 
+  test('company lists below many parents (each province\'s companies) cost one statement for all parents', async () => {
+    const perProvince = `query($region: RegionCode) {
+      provinces(region: $region) { code companies(first: 2, filter: { status: [ACTIVE] }) { totalCount edges { node { juristicId } } } }
+    }`;
+    await t.graphql(perProvince, { region: 'EAST' }, admin);
+    const counts: number[] = [];
+    const answers: { provinces: { code: string; companies: { totalCount: number; edges: { node: { juristicId: string } }[] } }[] }[] = [];
+    for (const region of ['EAST', null]) {
+      const { body } = await t.graphql<(typeof answers)[number]>(perProvince, { region }, admin);
+      expect(body.errors).toBeUndefined();
+      answers.push(body.data!);
+      counts.push((body as { extensions?: { sqlStatements?: number } }).extensions!.sqlStatements!);
+    }
+    expect(answers[1]!.provinces.length).toBe(77);
+    expect(counts[0]).toBe(counts[1]);
+    // Each province's page is its own: what the root list answers for that province.
+    const chonBuri = answers[1]!.provinces.find((p) => p.code === '20')!;
+    const direct = await ok<CompanyPage>(`{ companies(first: 2, filter: { province: "20", status: [ACTIVE] }) { totalCount edges { node { juristicId } } } }`);
+    expect(chonBuri.companies).toEqual(direct.companies);
+  });
+
   test('query statistics are reported to admins only', async () => {
     const { body } = await t.graphql(`{ companies(first: 1) { edges { node { juristicId } } } }`, {}, analyst);
     expect((body as { extensions?: unknown }).extensions).toBeUndefined();

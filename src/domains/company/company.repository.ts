@@ -233,34 +233,54 @@ export class CompanyRepository {
     return rows.map(toCompany);
   }
 
-  /** Keyset page: up to `limit` rows after the cursor, in the requested order; each row carries its sort key. */
+  /** One keyset page: up to `limit` rows after the cursor, in the requested order; each row carries its sort key. */
   async findPage(request: CompanyPageRequest): Promise<{ company: Company; sortKey: string }[]> {
+    return (await this.findPages([request]))[0]!;
+  }
+
+  /**
+   * Several keyset pages in one statement (the companies of every province on a page): each page is
+   * its own ORDER BY ... LIMIT subquery, glued with UNION ALL and tagged with its position.
+   */
+  async findPages(requests: readonly CompanyPageRequest[]): Promise<{ company: Company; sortKey: string }[][]> {
     const params = new SqlParams();
-    const where = companyConditions(request.criteria, params);
-    const { field, direction } = request.order;
-    const sortKey = field === CompanyOrderField.RELEVANCE ? relevanceExpression(request.criteria!.nameSearch!, params) : SORT_EXPRESSIONS[field];
-    const dir = direction === SortDirection.DESC ? 'DESC' : 'ASC';
-    if (request.after) {
-      const cast = SORT_CASTS[field];
-      where.push(`(${sortKey}, c.juristic_id) ${dir === 'DESC' ? '<' : '>'} (${params.add(request.after.sortKey)}::${cast}, ${params.add(request.after.juristicId)})`);
-    }
-    const rows: CompanyRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS}, (${sortKey})::text AS sort_key FROM ${FROM}
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${sortKey} ${dir}, c.juristic_id ${dir} LIMIT ${params.add(request.limit)}`,
+    const pages = requests.map((request, index) => {
+      const where = companyConditions(request.criteria, params);
+      const { field, direction } = request.order;
+      const sortKey = field === CompanyOrderField.RELEVANCE ? relevanceExpression(request.criteria!.nameSearch!, params) : SORT_EXPRESSIONS[field];
+      const dir = direction === SortDirection.DESC ? 'DESC' : 'ASC';
+      if (request.after) {
+        const cast = SORT_CASTS[field];
+        where.push(`(${sortKey}, c.juristic_id) ${dir === 'DESC' ? '<' : '>'} (${params.add(request.after.sortKey)}::${cast}, ${params.add(request.after.juristicId)})`);
+      }
+      const order = `${sortKey} ${dir}, c.juristic_id ${dir}`;
+      return `(SELECT ${COLUMNS}, (${sortKey})::text AS sort_key, ${index} AS page_index, row_number() OVER (ORDER BY ${order}) AS ordinal
+        FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${params.add(request.limit)})`;
+    });
+    const rows: (CompanyRow & { page_index: number; ordinal: string })[] = await this.dataSource.query(
+      pages.length === 1 ? pages[0]! : `SELECT * FROM (${pages.join(' UNION ALL ')}) pages ORDER BY page_index, ordinal`,
       params.values,
     );
-    return rows.map((row) => ({ company: toCompany(row), sortKey: row.sort_key ?? '' }));
+    const result = requests.map((): { company: Company; sortKey: string }[] => []);
+    for (const row of rows) result[row.page_index]!.push({ company: toCompany(row), sortKey: row.sort_key ?? '' });
+    return result;
   }
 
   async count(criteria: CompanyCriteria | undefined): Promise<number> {
+    return (await this.counts([criteria]))[0]!;
+  }
+
+  /** Counts for several filters in one statement. */
+  async counts(criteria: readonly (CompanyCriteria | undefined)[]): Promise<number[]> {
     const params = new SqlParams();
-    const where = companyConditions(criteria, params);
-    const rows: { n: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-      params.values,
-    );
-    return rows[0]!.n;
+    const counts = criteria.map((one, index) => {
+      const where = companyConditions(one, params);
+      return `SELECT ${index} AS page_index, count(*)::int AS n FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    });
+    const rows: { page_index: number; n: number }[] = await this.dataSource.query(counts.join(' UNION ALL '), params.values);
+    const result = criteria.map(() => 0);
+    for (const row of rows) result[row.page_index] = row.n;
+    return result;
   }
 
   /** Financial statements of these companies, newest year first per company. */

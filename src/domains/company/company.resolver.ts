@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../../platform/graphql/context';
-import { statementsByCompany } from './company.loaders';
+import { companyList, statementsByCompany } from './company.loaders';
 import { Company, CompanyConnection, CompanyFilter, CompanyOrder, Director, FinancialStatement, Shareholder } from './company.type';
 import { MASK, mayReadPersonalData } from './personal-data';
 
@@ -26,7 +26,7 @@ export class CompanyResolver {
   @Authorized('admin', 'ministry', 'analyst', 'bank')
   @Query(() => CompanyConnection, { description: 'Juristic persons (นิติบุคคล) with their derived facts, filtered and sorted.' })
   companies(@Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
-    return ctx.services.companies.list(args);
+    return companyList(ctx, args);
   }
 
   @Authorized('admin', 'ministry', 'analyst', 'bank')

@@ -1,7 +1,7 @@
 import { checkPageSize, decodeCursor, encodeCursor, type PageInfo } from '../../platform/graphql/connection';
 import { DomainError } from '../../platform/errors/domain-error';
 import { normaliseCompanyName } from '../../sources/dbd/company-name';
-import type { CompanyCriteria, CompanyRepository } from './company.repository';
+import type { CompanyCriteria, CompanyPageRequest, CompanyRepository } from './company.repository';
 import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, CompanyOrderField, SortDirection } from './company.type';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -11,6 +11,12 @@ export interface CompanyListArgs {
   after?: string | null;
   filter?: CompanyFilter | null;
   orderBy?: CompanyOrder | null;
+}
+
+/** Where a company list reads its page and its count. */
+export interface CompanyListBatch {
+  findPage(request: CompanyPageRequest): Promise<{ company: Company; sortKey: string }[]>;
+  count(criteria: CompanyCriteria | undefined): Promise<number>;
 }
 
 export class CompanyService {
@@ -60,7 +66,11 @@ export class CompanyService {
     return company;
   }
 
-  async list(args: CompanyListArgs, extra?: Partial<CompanyCriteria>): Promise<CompanyConnection> {
+  /**
+   * A page of companies. `batch` lets a request share statements between lists (the companies of
+   * each province on a page: see `companyList`); without it the repository is asked directly.
+   */
+  async list(args: CompanyListArgs, extra?: Partial<CompanyCriteria>, batch: CompanyListBatch = this.repository): Promise<CompanyConnection> {
     const size = checkPageSize(args.first);
     const criteria = { ...(await this.criteria(args.filter)), ...extra };
     const field = args.orderBy?.field ?? CompanyOrderField.JURISTIC_ID;
@@ -84,7 +94,7 @@ export class CompanyService {
       }
       after = { sortKey: parsed[0] as string, juristicId: parsed[1] as string };
     }
-    const rows = await this.repository.findPage({ criteria, order: { field, direction }, after, limit: size + 1 });
+    const rows = await batch.findPage({ criteria, order: { field, direction }, after, limit: size + 1 });
     const page = rows.slice(0, size);
     const edges = page.map((row) => ({ cursor: encodeCursor(kind, JSON.stringify([row.sortKey, row.company.juristicId])), node: row.company }));
     const pageInfo: PageInfo = {
@@ -93,6 +103,6 @@ export class CompanyService {
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     };
-    return { edges, pageInfo, countTotal: () => this.repository.count(criteria) };
+    return { edges, pageInfo, countTotal: () => batch.count(criteria) };
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../platform/graphql/context';
+import { companyList } from '../company/company.loaders';
 import { CompaniesArgs } from '../company/company.resolver';
 import { CompanyConnection } from '../company/company.type';
 import { provincesOfRegion, regionOf } from './geography.loaders';
@@ -30,7 +31,7 @@ export class ProvinceResolver {
 
   @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this province, filtered and sorted like the root `companies` (this province replaces `filter.province`).' })
   companies(@Root() province: Province, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
-    return ctx.services.companies.list(args, { provinceCode: province.code });
+    return companyList(ctx, args, { provinceCode: province.code });
   }
 }
 
@@ -49,6 +50,6 @@ export class RegionResolver {
 
   @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this region, filtered and sorted like the root `companies` (this region replaces `filter.region`).' })
   companies(@Root() region: Region, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
-    return ctx.services.companies.list(args, { region: region.code });
+    return companyList(ctx, args, { region: region.code });
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../platform/graphql/context';
+import { companyList } from '../company/company.loaders';
 import { CompaniesArgs } from '../company/company.resolver';
 import { CompanyConnection } from '../company/company.type';
 import { IndustryClass, IndustryClassLevel } from './industry-class.type';
@@ -56,6 +57,6 @@ export class IndustryClassResolver {
   async companies(@Root() entry: IndustryClass, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
     // Company TSIC codes are digits only, so a section matches through its divisions.
     const prefixes = /^[A-U]$/.test(entry.code) ? (await industryClassChildren(ctx).load(entry.code)).map((c) => c.code) : [entry.code];
-    return ctx.services.companies.list(args, { tsicPrefixAny: prefixes });
+    return companyList(ctx, args, { tsicPrefixAny: prefixes });
   }
 }

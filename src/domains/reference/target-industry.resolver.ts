@@ -1,5 +1,6 @@
 import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../platform/graphql/context';
+import { companyList } from '../company/company.loaders';
 import { CompaniesArgs } from '../company/company.resolver';
 import { CompanyConnection } from '../company/company.type';
 import { TargetIndustry } from './target-industry.type';
@@ -16,6 +17,6 @@ export class TargetIndustryResolver {
     description: 'Companies whose TSIC code maps to this industry, filtered and sorted like the root `companies` (this industry replaces `filter.targetIndustry`).',
   })
   companies(@Root() industry: TargetIndustry, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
-    return ctx.services.companies.list(args, { targetIndustry: industry.code });
+    return companyList(ctx, args, { targetIndustry: industry.code });
   }
 }
