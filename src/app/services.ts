@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { ApiClientRepository } from '../access/api-client.repository';
 import { ApiClientService } from '../access/api-client.service';
+import { CertificationRepository } from '../domains/certification/certification.repository';
+import { CertificationService } from '../domains/certification/certification.service';
 import { CompanyRepository } from '../domains/company/company.repository';
 import { CompanyService } from '../domains/company/company.service';
 import { FactoryRepository } from '../domains/factory/factory.repository';
@@ -18,6 +20,7 @@ export interface HubServices {
   clients: ApiClientService;
   companies: CompanyService;
   factories: FactoryService;
+  certifications: CertificationService;
   ingestionRuns: IngestionRunService;
   dataSources: DataSourceService;
 }
@@ -28,6 +31,7 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
     companies: new CompanyService(new CompanyRepository(dataSource)),
     factories: new FactoryService(new FactoryRepository(dataSource)),
+    certifications: new CertificationService(new CertificationRepository(dataSource)),
     ingestionRuns: new IngestionRunService(runs, queue, sources),
     dataSources: new DataSourceService(new SourceStatusService(runs, sources, config)),
   };

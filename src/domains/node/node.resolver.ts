@@ -6,6 +6,7 @@ import { loadNode, Node } from '../../platform/graphql/node';
 // The node types register themselves when their loaders are imported.
 import '../company/company.loaders';
 import '../factory/factory.loaders';
+import '../certification/certification.loaders';
 
 @Resolver()
 export class NodeResolver {

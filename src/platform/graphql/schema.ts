@@ -1,5 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { CompanyCertificationsResolver, FactoryLicencesResolver } from '../../domains/certification/certification-relations.resolver';
+import { TisLicenseResolver, TisStandardResolver } from '../../domains/certification/certification.resolver';
 import { CompanyResolver } from '../../domains/company/company.resolver';
 import { DataSourceResolver } from '../../domains/data-source/data-source.resolver';
 import { CompanyFactoriesResolver, FactoryCompanyResolver } from '../../domains/factory/factory-relations.resolver';
@@ -18,6 +20,10 @@ export const RESOLVERS = [
   FactoryCompanyResolver,
   CompanyFactoriesResolver,
   IngestionRunResolver,
+  TisStandardResolver,
+  TisLicenseResolver,
+  CompanyCertificationsResolver,
+  FactoryLicencesResolver,
 ] as const;
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
