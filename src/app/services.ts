@@ -7,6 +7,8 @@ import { CompanyRepository } from '../domains/company/company.repository';
 import { CompanyService } from '../domains/company/company.service';
 import { FactoryRepository } from '../domains/factory/factory.repository';
 import { FactoryService } from '../domains/factory/factory.service';
+import { ProgrammeRepository } from '../domains/programme/programme.repository';
+import { ProgrammeService } from '../domains/programme/programme.service';
 import { DataSourceService } from '../domains/data-source/data-source.service';
 import { IngestionRunService } from '../domains/ingestion-run/ingestion-run.service';
 import type { IngestionQueue } from '../ingestion/ingestion.queue';
@@ -21,6 +23,7 @@ export interface HubServices {
   companies: CompanyService;
   factories: FactoryService;
   certifications: CertificationService;
+  programmes: ProgrammeService;
   ingestionRuns: IngestionRunService;
   dataSources: DataSourceService;
 }
@@ -32,6 +35,7 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     companies: new CompanyService(new CompanyRepository(dataSource)),
     factories: new FactoryService(new FactoryRepository(dataSource)),
     certifications: new CertificationService(new CertificationRepository(dataSource)),
+    programmes: new ProgrammeService(new ProgrammeRepository(dataSource)),
     ingestionRuns: new IngestionRunService(runs, queue, sources),
     dataSources: new DataSourceService(new SourceStatusService(runs, sources, config)),
   };

@@ -7,6 +7,7 @@ import { loadNode, Node } from '../../platform/graphql/node';
 import '../company/company.loaders';
 import '../factory/factory.loaders';
 import '../certification/certification.loaders';
+import '../programme/programme.loaders';
 
 @Resolver()
 export class NodeResolver {

@@ -8,6 +8,11 @@ import { CompanyFactoriesResolver, FactoryCompanyResolver } from '../../domains/
 import { FactoryResolver } from '../../domains/factory/factory.resolver';
 import { IngestionRunResolver } from '../../domains/ingestion-run/ingestion-run.resolver';
 import { NodeResolver } from '../../domains/node/node.resolver';
+import {
+  CompanyProgrammesResolver,
+  Industry40AssessmentCompanyResolver,
+  ProgrammeParticipationCompanyResolver,
+} from '../../domains/programme/programme-relations.resolver';
 import { roleAuthChecker } from './auth-checker';
 import { connectionResolvers } from './connection';
 
@@ -24,6 +29,9 @@ export const RESOLVERS = [
   TisLicenseResolver,
   CompanyCertificationsResolver,
   FactoryLicencesResolver,
+  CompanyProgrammesResolver,
+  ProgrammeParticipationCompanyResolver,
+  Industry40AssessmentCompanyResolver,
 ] as const;
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
