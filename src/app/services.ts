@@ -1,10 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { ApiClientRepository } from '../access/api-client.repository';
 import { ApiClientService } from '../access/api-client.service';
+import { CertificationRepository } from '../domains/certification/certification.repository';
+import { CertificationService } from '../domains/certification/certification.service';
 import { CompanyRepository } from '../domains/company/company.repository';
 import { CompanyService } from '../domains/company/company.service';
 import { FactoryRepository } from '../domains/factory/factory.repository';
 import { FactoryService } from '../domains/factory/factory.service';
+import { ProgrammeRepository } from '../domains/programme/programme.repository';
+import { ProgrammeService } from '../domains/programme/programme.service';
 import { DataSourceService } from '../domains/data-source/data-source.service';
 import { GeographyService } from '../domains/geography/geography.service';
 import { IndustrialIndexRepository } from '../domains/industrial-index/industrial-index.repository';
@@ -23,6 +27,8 @@ export interface HubServices {
   clients: ApiClientService;
   companies: CompanyService;
   factories: FactoryService;
+  certifications: CertificationService;
+  programmes: ProgrammeService;
   ingestionRuns: IngestionRunService;
   dataSources: DataSourceService;
   /** TSIC classes and target industries. */
@@ -40,6 +46,8 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
     companies: new CompanyService(new CompanyRepository(dataSource)),
     factories: new FactoryService(new FactoryRepository(dataSource)),
+    certifications: new CertificationService(new CertificationRepository(dataSource)),
+    programmes: new ProgrammeService(new ProgrammeRepository(dataSource)),
     ingestionRuns: new IngestionRunService(runs, queue, sources),
     dataSources: new DataSourceService(new SourceStatusService(runs, sources, config)),
     reference: new ReferenceService(referenceTables),

@@ -10,6 +10,8 @@ import '../geography/geography.loaders';
 import '../industrial-index/industrial-index.loaders';
 import '../ingestion-run/ingestion-run.loaders';
 import '../reference/reference.loaders';
+import '../certification/certification.loaders';
+import '../programme/programme.loaders';
 
 @Resolver()
 export class NodeResolver {

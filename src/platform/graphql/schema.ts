@@ -1,5 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { CompanyCertificationsResolver, FactoryLicencesResolver } from '../../domains/certification/certification-relations.resolver';
+import { TisLicenseResolver, TisStandardResolver } from '../../domains/certification/certification.resolver';
 import { CompanyResolver } from '../../domains/company/company.resolver';
 import { DataSourceResolver } from '../../domains/data-source/data-source.resolver';
 import { CompanyFactoriesResolver, FactoryCompanyResolver } from '../../domains/factory/factory-relations.resolver';
@@ -14,6 +16,11 @@ import { NodeResolver } from '../../domains/node/node.resolver';
 import { CompanyIndustryResolver } from '../../domains/reference/company-industry.resolver';
 import { IndustryClassResolver } from '../../domains/reference/industry-class.resolver';
 import { TargetIndustryResolver } from '../../domains/reference/target-industry.resolver';
+import {
+  CompanyProgrammesResolver,
+  Industry40AssessmentCompanyResolver,
+  ProgrammeParticipationCompanyResolver,
+} from '../../domains/programme/programme-relations.resolver';
 import { roleAuthChecker } from './auth-checker';
 import { connectionResolvers } from './connection';
 
@@ -36,6 +43,13 @@ export const RESOLVERS = [
   CompanyGeographyResolver,
   IndustrialIndexResolver,
   IndustrialIndexMonthResolver,
+  TisStandardResolver,
+  TisLicenseResolver,
+  CompanyCertificationsResolver,
+  FactoryLicencesResolver,
+  CompanyProgrammesResolver,
+  ProgrammeParticipationCompanyResolver,
+  Industry40AssessmentCompanyResolver,
 ] as const;
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {

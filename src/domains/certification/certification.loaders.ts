@@ -1,0 +1,34 @@
+import { childConnections, keyedLoader } from '../../platform/graphql/loaders';
+import { registerNodeType } from '../../platform/graphql/node';
+import type { LicenceParent } from './certification.repository';
+import { LICENCE_CURSOR, licenceCursorKey, licencePositionOf } from './certification.service';
+import type { TisLicense, TisStandard } from './certification.type';
+
+const ALL_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
+
+export const standardByTisNo = keyedLoader<TisStandard>('standardByTisNo', (s) => s.tisNo, (ctx, tisNos) => ctx.services.certifications.repository.standardsByTisNos(tisNos));
+
+const licenceByNo = keyedLoader<TisLicense>('licenceByNo', (l) => l.licenceNo, (ctx, licenceNos) => ctx.services.certifications.repository.licencesByNos(licenceNos));
+
+/** Licences below each parent of one kind, newest issue first; `after` is a licence cursor's key, checked by the resolver. */
+function licencesBy(name: string, parent: LicenceParent, parentOf: (licence: TisLicense) => string) {
+  return childConnections<TisLicense>({
+    name,
+    kind: LICENCE_CURSOR,
+    parentOf,
+    cursorOf: licenceCursorKey,
+    fetchPages: (ctx, parents, after, limit) =>
+      ctx.services.certifications.repository.licencePagesBy(parent, parents, after === undefined ? undefined : licencePositionOf(after), limit),
+    countByParent: (ctx, parents) => ctx.services.certifications.repository.countLicencesBy(parent, parents),
+  });
+}
+
+/** `TisStandard.licences`. */
+export const licencesOfStandard = licencesBy('licencesOfStandard', 'tis_no', (l) => l.tisNo);
+/** `Company.certifications`: licences whose licensee tax ID is the company's juristic ID. */
+export const licencesOfCompany = licencesBy('licencesOfCompany', 'licensee_tax_id', (l) => l.licenseeTaxIdData);
+/** `Factory.licences`. */
+export const licencesOfFactory = licencesBy('licencesOfFactory', 'fid', (l) => l.fid ?? '');
+
+registerNodeType('TisStandard', { roles: ALL_ROLES, load: (ctx, key) => standardByTisNo(ctx).load(key) });
+registerNodeType('TisLicense', { roles: ALL_ROLES, load: (ctx, key) => licenceByNo(ctx).load(key) });

@@ -1,0 +1,214 @@
+import type { DataSource } from 'typeorm';
+import { toGlobalId } from '../../platform/graphql/node';
+import { SqlParams } from '../company/company.repository';
+import type { TisLicense, TisLicenseFilter, TisLicenseStatus, TisStandard, TisStandardFilter, TisStandardStatus } from './certification.type';
+
+interface StandardRow {
+  tis_no: string;
+  number: number;
+  year_be: number;
+  year_ce: number;
+  name_th: string;
+  mandatory: boolean;
+  status: TisStandardStatus;
+  status_text: string | null;
+  withdrawn: boolean;
+  source: string;
+  source_run_id: string;
+  fetched_at: Date;
+}
+
+const STANDARD_COLUMNS = `s.tis_no, s.number, s.year_be, s.year_ce, s.name_th, s.mandatory, s.status, s.status_text,
+  s.absent_since_run_id IS NOT NULL AS withdrawn, s.source, s.source_run_id::text, s.fetched_at`;
+
+function toStandard(r: StandardRow): TisStandard {
+  return {
+    id: toGlobalId('TisStandard', r.tis_no),
+    tisNo: r.tis_no,
+    number: r.number,
+    yearBe: r.year_be,
+    yearCe: r.year_ce,
+    nameTh: r.name_th,
+    mandatory: r.mandatory,
+    status: r.status,
+    statusText: r.status_text,
+    withdrawnFromSource: r.withdrawn,
+    provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: null },
+  };
+}
+
+interface LicenceRow {
+  licence_no: string;
+  licence_type: string | null;
+  issued_on: string;
+  tis_no: string;
+  licensee_name: string | null;
+  licensee_tax_id: string;
+  licensee_is_company: boolean;
+  fid: string | null;
+  status: TisLicenseStatus;
+  status_text: string | null;
+  suspended_on: string | null;
+  cancelled_on: string | null;
+  withdrawn: boolean;
+  source: string;
+  source_run_id: string;
+  fetched_at: Date;
+}
+
+/** Columns of a licence row `l`; whether the licensee is a DBD company is read here, so masking costs no statement. */
+const LICENCE_COLUMNS = `l.licence_no, l.licence_type, to_char(l.issued_on, 'YYYY-MM-DD') AS issued_on, l.tis_no, l.licensee_name,
+  l.licensee_tax_id, EXISTS (SELECT 1 FROM registry.company c WHERE c.juristic_id = l.licensee_tax_id) AS licensee_is_company,
+  l.fid, l.status, l.status_text, to_char(l.suspended_on, 'YYYY-MM-DD') AS suspended_on, to_char(l.cancelled_on, 'YYYY-MM-DD') AS cancelled_on,
+  l.absent_since_run_id IS NOT NULL AS withdrawn, l.source, l.source_run_id::text, l.fetched_at`;
+
+/** Every list of licences has this order: newest issue date first, then licence number (descending); indexed. */
+const LICENCE_ORDER = 'l.issued_on DESC, l.licence_no DESC';
+
+function toLicence(r: LicenceRow): TisLicense {
+  return {
+    id: toGlobalId('TisLicense', r.licence_no),
+    licenceNo: r.licence_no,
+    licenceType: r.licence_type,
+    issuedOn: r.issued_on,
+    tisNo: r.tis_no,
+    status: r.status,
+    statusText: r.status_text,
+    suspendedOn: r.suspended_on,
+    cancelledOn: r.cancelled_on,
+    fid: r.fid,
+    withdrawnFromSource: r.withdrawn,
+    licenseeNameData: r.licensee_name,
+    licenseeTaxIdData: r.licensee_tax_id,
+    licenseeIsCompany: r.licensee_is_company,
+    provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: null },
+  };
+}
+
+/** Position of a licence in the licence order; cursors carry it. */
+export interface LicencePosition {
+  issuedOn: string;
+  licenceNo: string;
+}
+
+/** Keyset condition: rows after `after` in LICENCE_ORDER. */
+function afterLicence(after: LicencePosition, params: SqlParams): string {
+  return `(l.issued_on, l.licence_no) < (${params.add(after.issuedOn)}::date, ${params.add(after.licenceNo)})`;
+}
+
+/** Escapes LIKE wildcards so user text matches literally. */
+const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function standardConditions(criteria: TisStandardFilter | undefined, params: SqlParams): string[] {
+  const where: string[] = [];
+  if (!criteria) return where;
+  if (criteria.mandatory !== undefined && criteria.mandatory !== null) where.push(`s.mandatory = ${params.add(criteria.mandatory)}`);
+  if (criteria.status) where.push(`s.status = ${params.add(criteria.status)}`);
+  if (criteria.number !== undefined && criteria.number !== null) where.push(`s.number = ${params.add(criteria.number)}`);
+  if (criteria.withdrawnFromSource === true) where.push('s.absent_since_run_id IS NOT NULL');
+  if (criteria.withdrawnFromSource === false) where.push('s.absent_since_run_id IS NULL');
+  if (criteria.nameSearch) {
+    // Both operators are served by the trigram index tis_standard_name_trgm_idx. `<%` (word similarity
+    // at least pg_trgm.word_similarity_threshold, 0.6) forgives a slip; ILIKE finds short exact parts.
+    where.push(`(s.name_th ILIKE ${params.add(`%${likeLiteral(criteria.nameSearch)}%`)} OR ${params.add(criteria.nameSearch)} <% s.name_th)`);
+  }
+  return where;
+}
+
+function licenceConditions(criteria: TisLicenseFilter | undefined, params: SqlParams): string[] {
+  const where: string[] = [];
+  if (!criteria) return where;
+  if (criteria.tisNo) where.push(`l.tis_no = ${params.add(criteria.tisNo)}`);
+  if (criteria.status?.length) where.push(`l.status = ANY(${params.add(criteria.status)}::text[])`);
+  if (criteria.licenceType) where.push(`l.licence_type = ${params.add(criteria.licenceType)}`);
+  if (criteria.issuedFrom) where.push(`l.issued_on >= ${params.add(criteria.issuedFrom)}::date`);
+  if (criteria.issuedTo) where.push(`l.issued_on <= ${params.add(criteria.issuedTo)}::date`);
+  if (criteria.withdrawnFromSource === true) where.push('l.absent_since_run_id IS NOT NULL');
+  if (criteria.withdrawnFromSource === false) where.push('l.absent_since_run_id IS NULL');
+  return where;
+}
+
+const whereSql = (where: string[]): string => (where.length ? `WHERE ${where.join(' AND ')}` : '');
+
+/** The parent column of each licence relation: licences of a standard, of a licensee, of a factory. */
+export type LicenceParent = 'tis_no' | 'licensee_tax_id' | 'fid';
+
+export class CertificationRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async standardsByTisNos(tisNos: readonly string[]): Promise<TisStandard[]> {
+    const rows: StandardRow[] = await this.dataSource.query(`SELECT ${STANDARD_COLUMNS} FROM registry.tis_standard s WHERE s.tis_no = ANY($1::text[])`, [tisNos]);
+    return rows.map(toStandard);
+  }
+
+  /** Keyset page of standards by number, then edition year (oldest first); `after` is a standard's position. */
+  async standardPage(criteria: TisStandardFilter | undefined, after: { number: number; yearBe: number } | undefined, limit: number): Promise<TisStandard[]> {
+    const params = new SqlParams();
+    const where = standardConditions(criteria, params);
+    if (after) where.push(`(s.number, s.year_be) > (${params.add(after.number)}::int, ${params.add(after.yearBe)}::int)`);
+    const rows: StandardRow[] = await this.dataSource.query(
+      `SELECT ${STANDARD_COLUMNS} FROM registry.tis_standard s ${whereSql(where)} ORDER BY s.number, s.year_be LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return rows.map(toStandard);
+  }
+
+  async countStandards(criteria: TisStandardFilter | undefined): Promise<number> {
+    const params = new SqlParams();
+    const rows: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM registry.tis_standard s ${whereSql(standardConditions(criteria, params))}`,
+      params.values,
+    );
+    return rows[0]!.n;
+  }
+
+  async licencesByNos(licenceNos: readonly string[]): Promise<TisLicense[]> {
+    const rows: LicenceRow[] = await this.dataSource.query(`SELECT ${LICENCE_COLUMNS} FROM registry.tis_licence l WHERE l.licence_no = ANY($1::text[])`, [licenceNos]);
+    return rows.map(toLicence);
+  }
+
+  /** Keyset page of licences in LICENCE_ORDER. */
+  async licencePage(criteria: TisLicenseFilter | undefined, after: LicencePosition | undefined, limit: number): Promise<TisLicense[]> {
+    const params = new SqlParams();
+    const where = licenceConditions(criteria, params);
+    if (after) where.push(afterLicence(after, params));
+    const rows: LicenceRow[] = await this.dataSource.query(
+      `SELECT ${LICENCE_COLUMNS} FROM registry.tis_licence l ${whereSql(where)} ORDER BY ${LICENCE_ORDER} LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return rows.map(toLicence);
+  }
+
+  async countLicences(criteria: TisLicenseFilter | undefined): Promise<number> {
+    const params = new SqlParams();
+    const rows: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM registry.tis_licence l ${whereSql(licenceConditions(criteria, params))}`,
+      params.values,
+    );
+    return rows[0]!.n;
+  }
+
+  /** Per parent (standard, licensee or factory), up to `limit` of its licences after `after`: one statement for all. */
+  async licencePagesBy(parent: LicenceParent, parents: readonly string[], after: LicencePosition | undefined, limit: number): Promise<TisLicense[]> {
+    const params = new SqlParams();
+    const parentList = params.add(parents);
+    const where = [`l.${parent} = parent.key`];
+    if (after) where.push(afterLicence(after, params));
+    const rows: LicenceRow[] = await this.dataSource.query(
+      `SELECT page.* FROM unnest(${parentList}::text[]) AS parent(key)
+       CROSS JOIN LATERAL (
+         SELECT ${LICENCE_COLUMNS} FROM registry.tis_licence l WHERE ${where.join(' AND ')} ORDER BY ${LICENCE_ORDER} LIMIT ${params.add(limit)}
+       ) page`,
+      params.values,
+    );
+    return rows.map(toLicence);
+  }
+
+  async countLicencesBy(parent: LicenceParent, parents: readonly string[]): Promise<Map<string, number>> {
+    const rows: { key: string; n: number }[] = await this.dataSource.query(
+      `SELECT ${parent} AS key, count(*)::int AS n FROM registry.tis_licence WHERE ${parent} = ANY($1::text[]) GROUP BY 1`,
+      [parents],
+    );
+    return new Map(rows.map((r) => [r.key, r.n]));
+  }
+}

@@ -1,0 +1,114 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { checkPageSize, MAX_PAGE_SIZE } from '../../platform/graphql/connection';
+import type { GraphQLContext } from '../../platform/graphql/context';
+import { PageArgs } from '../../platform/graphql/page-args';
+import { companyById } from '../company/company.loaders';
+import { Company } from '../company/company.type';
+import { MASK, mayReadPersonalData } from '../company/personal-data';
+import { factoryByFid } from '../factory/factory.loaders';
+import { Factory } from '../factory/factory.type';
+import { licencesOfStandard, standardByTisNo } from './certification.loaders';
+import { licenceAfterKey } from './certification.service';
+import { TisLicense, TisLicenseConnection, TisLicenseFilter, TisStandard, TisStandardConnection, TisStandardFilter } from './certification.type';
+
+@ArgsType()
+class TisStandardsArgs {
+  @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor after which the page starts (`pageInfo.endCursor` of the previous page).' })
+  after?: string | null;
+
+  @Field(() => TisStandardFilter, { nullable: true, description: 'Filters, combined with AND.' })
+  filter?: TisStandardFilter | null;
+}
+
+@ArgsType()
+class TisLicensesArgs {
+  @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor after which the page starts (`pageInfo.endCursor` of the previous page).' })
+  after?: string | null;
+
+  @Field(() => TisLicenseFilter, { nullable: true, description: 'Filters, combined with AND.' })
+  filter?: TisLicenseFilter | null;
+}
+
+@Resolver(() => TisStandard)
+export class TisStandardResolver {
+  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Query(() => TisStandardConnection, { description: 'Thai Industrial Standards (มอก.) published by TISI, by number then edition year (oldest first).' })
+  tisStandards(@Args() args: TisStandardsArgs, @Ctx() ctx: GraphQLContext): Promise<TisStandardConnection> {
+    return ctx.services.certifications.standards(args);
+  }
+
+  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Query(() => TisStandard, { description: 'One standard by its number and edition year (มอก.); NOT_FOUND when TISI lists none such.' })
+  tisStandard(
+    @Arg('tisNo', () => String, { description: 'Standard number with its Buddhist-Era year (เลข มอก.), e.g. `2536-2555`; a `มอก.` prefix and spaces are ignored.' }) tisNo: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TisStandard> {
+    return ctx.services.certifications.standard(tisNo);
+  }
+
+  @FieldResolver(() => TisLicenseConnection, { description: 'Licences to use this standard\'s mark (ใบอนุญาต), newest issue date first.' })
+  licences(@Root() standard: TisStandard, @Args() args: PageArgs, @Ctx() ctx: GraphQLContext): TisLicenseConnection {
+    return licencesOfStandard(ctx, standard.tisNo, checkPageSize(args.first), licenceAfterKey(args.after));
+  }
+}
+
+/**
+ * The licensee is a firm or an individual. A tax ID that is the juristic ID of a DBD company is
+ * business data; any other (a personal ID, or a juristic ID DBD does not list) is treated as personal
+ * data under the PDPA and masked, with the name, unless the caller is granted personal data.
+ */
+const licenseeMasked = (licence: TisLicense, ctx: GraphQLContext): boolean => !licence.licenseeIsCompany && !mayReadPersonalData(ctx);
+
+@Resolver(() => TisLicense)
+export class TisLicenseResolver {
+  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Query(() => TisLicenseConnection, { description: 'TISI licences to use a standard mark (ใบอนุญาต มอก.), newest issue date first.' })
+  tisLicenses(@Args() args: TisLicensesArgs, @Ctx() ctx: GraphQLContext): Promise<TisLicenseConnection> {
+    return ctx.services.certifications.licences(args);
+  }
+
+  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Query(() => TisLicense, { description: 'One TISI licence by its number; NOT_FOUND when there is none.' })
+  tisLicense(
+    @Arg('licenceNo', () => String, { description: 'Licence number (เลขที่ใบอนุญาต), e.g. `ท1234-65/2416`; spaces are ignored.' }) licenceNo: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TisLicense> {
+    return ctx.services.certifications.licence(licenceNo);
+  }
+
+  @FieldResolver(() => TisStandard, { nullable: true, description: 'The standard licensed; null when TISI\'s standards list does not have it (the lists load apart).' })
+  async standard(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<TisStandard | null> {
+    return (await standardByTisNo(ctx).load(licence.tisNo)) ?? null;
+  }
+
+  @FieldResolver(() => Company, { nullable: true, description: 'The licensee, when its tax ID is the juristic ID of a company registered with DBD; null for individuals and unknown firms.' })
+  async company(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<Company | null> {
+    return licence.licenseeIsCompany ? ((await companyById(ctx).load(licence.licenseeTaxIdData)) ?? null) : null;
+  }
+
+  @FieldResolver(() => Factory, { nullable: true, description: 'The licensed plant in the DIW factory registry; null when TISI gives no FID (e.g. imports) or DIW does not list it.' })
+  async factory(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<Factory | null> {
+    return licence.fid === null ? null : ((await factoryByFid(ctx).load(licence.fid)) ?? null);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Licensee name (ผู้รับใบอนุญาต) as TISI lists it; `***` when masked (see `licenseeMasked`), null when TISI gives none.' })
+  licenseeName(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string | null {
+    return licence.licenseeNameData === null ? null : licenseeMasked(licence, ctx) ? MASK : licence.licenseeNameData;
+  }
+
+  @FieldResolver(() => String, { description: 'Licensee tax ID (เลขประจำตัวผู้เสียภาษี), 13 digits: a company\'s juristic ID; `***` when masked (see `licenseeMasked`).' })
+  licenseeTaxId(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string {
+    return licenseeMasked(licence, ctx) ? MASK : licence.licenseeTaxIdData;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'True when the licensee\'s name and tax ID are withheld as personal data: the licensee is not a company registered with DBD (e.g. an individual, whose tax ID is the personal ID).' })
+  licenseeMasked(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): boolean {
+    return licenseeMasked(licence, ctx);
+  }
+}

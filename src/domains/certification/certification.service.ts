@@ -1,0 +1,93 @@
+import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
+import { DomainError } from '../../platform/errors/domain-error';
+import type { CertificationRepository, LicencePosition } from './certification.repository';
+import type { TisLicense, TisLicenseConnection, TisLicenseFilter, TisStandard, TisStandardConnection, TisStandardFilter } from './certification.type';
+
+const TIS_NO = /^([1-9][0-9]*)-([0-9]{4})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Cursor tags; every licence list shares one order, so they share one tag. */
+export const STANDARD_CURSOR = 'tisStandard';
+export const LICENCE_CURSOR = 'tisLicense';
+
+/** A licence's place in the licence order, as cursors carry it: `issuedOn|licenceNo`. */
+export const licenceCursorKey = (licence: TisLicense): string => `${licence.issuedOn}|${licence.licenceNo}`;
+
+/** A licence cursor's key read back as a position; BAD_USER_INPUT when it is not one. */
+export function licencePositionOf(key: string): LicencePosition {
+  const issuedOn = key.slice(0, 10);
+  if (!ISO_DATE.test(issuedOn) || key[10] !== '|' || key.length < 12) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+  return { issuedOn, licenceNo: key.slice(11) };
+}
+
+/** The key of a licence list's `after` cursor, checked; for the relations' loaders. */
+export function licenceAfterKey(after: string | null | undefined): string | undefined {
+  const key = decodeCursor(LICENCE_CURSOR, after);
+  if (key !== undefined) licencePositionOf(key);
+  return key;
+}
+
+/**
+ * A standard number as users write it (`มอก. 2536-2555`, `2536 - 2555`) in its stored form; BAD_USER_INPUT
+ * when it is not `number-BE year`. The year is not converted: `2536-2012` is refused, not guessed.
+ */
+export function normaliseTisNo(written: string, argument: string): string {
+  const tisNo = written.normalize('NFC').replace(/^\s*(มอก|TIS)\s*\.?/i, '').replace(/\s/g, '');
+  if (!TIS_NO.test(tisNo)) {
+    throw new DomainError('BAD_USER_INPUT', `a TIS standard number is the number and its Buddhist-Era year, e.g. "2536-2555", got "${written}"`, { argument });
+  }
+  return tisNo;
+}
+
+function checkIsoDate(value: string | null | undefined, argument: string): void {
+  if (value !== undefined && value !== null && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
+    throw new DomainError('BAD_USER_INPUT', `${argument} must be an ISO date (YYYY-MM-DD), got "${value}"`, { argument });
+  }
+}
+
+export class CertificationService {
+  constructor(readonly repository: CertificationRepository) {}
+
+  async standard(tisNo: string): Promise<TisStandard> {
+    const key = normaliseTisNo(tisNo, 'tisNo');
+    const [standard] = await this.repository.standardsByTisNos([key]);
+    if (!standard) throw new DomainError('NOT_FOUND', `no TIS standard ${key} (มอก. ${key})`);
+    return standard;
+  }
+
+  async licence(licenceNo: string): Promise<TisLicense> {
+    // Stored without spaces and in upper case (see the TISI parser).
+    const key = licenceNo.normalize('NFC').replace(/\s/g, '').toUpperCase();
+    if (key === '') throw new DomainError('BAD_USER_INPUT', 'licenceNo is empty', { argument: 'licenceNo' });
+    const [licence] = await this.repository.licencesByNos([key]);
+    if (!licence) throw new DomainError('NOT_FOUND', `no TISI licence ${key}`);
+    return licence;
+  }
+
+  async standards(args: { first?: number | null; after?: string | null; filter?: TisStandardFilter | null }): Promise<TisStandardConnection> {
+    const size = checkPageSize(args.first);
+    const afterKey = decodeCursor(STANDARD_CURSOR, args.after);
+    const afterMatch = afterKey === undefined ? undefined : TIS_NO.exec(afterKey);
+    if (afterMatch === null) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    const after = afterMatch && { number: Number(afterMatch[1]), yearBe: Number(afterMatch[2]) };
+    const filter = args.filter ? { ...args.filter } : undefined;
+    if (filter?.nameSearch !== undefined && filter.nameSearch !== null) {
+      filter.nameSearch = filter.nameSearch.normalize('NFC').trim();
+      if ([...filter.nameSearch].length < 2) throw new DomainError('BAD_USER_INPUT', 'nameSearch needs at least two characters', { argument: 'filter.nameSearch' });
+    }
+    const rows = await this.repository.standardPage(filter, after, size + 1);
+    return { ...pageOf(rows, size, STANDARD_CURSOR, (s) => s.tisNo), countTotal: () => this.repository.countStandards(filter) };
+  }
+
+  async licences(args: { first?: number | null; after?: string | null; filter?: TisLicenseFilter | null }): Promise<TisLicenseConnection> {
+    const size = checkPageSize(args.first);
+    const afterKey = decodeCursor(LICENCE_CURSOR, args.after);
+    const after = afterKey === undefined ? undefined : licencePositionOf(afterKey);
+    const filter = args.filter ? { ...args.filter } : undefined;
+    if (filter?.tisNo !== undefined && filter.tisNo !== null) filter.tisNo = normaliseTisNo(filter.tisNo, 'filter.tisNo');
+    checkIsoDate(filter?.issuedFrom, 'filter.issuedFrom');
+    checkIsoDate(filter?.issuedTo, 'filter.issuedTo');
+    const rows = await this.repository.licencePage(filter, after, size + 1);
+    return { ...pageOf(rows, size, LICENCE_CURSOR, licenceCursorKey), countTotal: () => this.repository.countLicences(filter) };
+  }
+}
