@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { isEnumType, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
 import { printHubSchema, SCHEMA_FILE } from '../../src/platform/graphql/emit-schema';
 import { buildHubSchema } from '../../src/platform/graphql/schema';
@@ -23,7 +24,7 @@ describe('GraphQL schema', () => {
     expect(unguarded).toEqual([]);
   });
 
-  test('every type, root field and argument has a description', async () => {
+  test('every type, field, argument and enum value has a description', async () => {
     const schema = await buildHubSchema();
     const missing: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
@@ -31,11 +32,13 @@ describe('GraphQL schema', () => {
       if (type.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID', 'Query', 'Mutation'].includes(type.name)) continue;
       if (!type.description) missing.push(type.name);
     }
-    for (const root of [schema.getQueryType(), schema.getMutationType()]) {
-      for (const field of Object.values(root?.getFields() ?? {})) {
-        if (!field.description) missing.push(`${root!.name}.${field.name}`);
-        for (const arg of field.args) if (!arg.description) missing.push(`${root!.name}.${field.name}(${arg.name})`);
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (!field.description) missing.push(`${type.name}.${field.name}`);
+        for (const arg of 'args' in field ? field.args : []) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
       }
+      if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
     }
     expect(missing).toEqual([]);
   });

@@ -24,7 +24,7 @@ export class DataSource {
   @Field({ description: 'The agency that publishes it.' })
   agency!: string;
 
-  @Field(() => DataSourceMode)
+  @Field(() => DataSourceMode, { description: 'How the source is loaded: a full snapshot each time or incrementally.' })
   mode!: DataSourceMode;
 
   @Field({ description: 'Cron pattern of its schedule, in the hub\'s schedule time zone.' })

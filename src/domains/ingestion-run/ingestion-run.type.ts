@@ -30,19 +30,19 @@ export class IngestionRun extends Node {
   @Field({ description: 'Source identifier, e.g. `diw`.' })
   source!: string;
 
-  @Field(() => IngestionTrigger)
+  @Field(() => IngestionTrigger, { description: 'What started the run: its schedule, a person (CLI or API), or start-up.' })
   trigger!: IngestionTrigger;
 
   @Field(() => Int, { description: 'Attempt number of the queue job (transient failures are retried).' })
   attempt!: number;
 
-  @Field(() => IngestionRunStatus)
+  @Field(() => IngestionRunStatus, { description: 'Where the run stands.' })
   status!: IngestionRunStatus;
 
-  @Field()
+  @Field({ description: 'When the run started.' })
   startedAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the run finished; null while it runs.' })
   finishedAt!: Date | null;
 
   @Field(() => Int, { nullable: true, description: 'Duration in milliseconds, once finished.' })
@@ -108,7 +108,7 @@ export class QuarantinedRow extends Node {
   @Field({ description: 'The row as the feed had it, as JSON text.' })
   raw!: string;
 
-  @Field()
+  @Field({ description: 'When the row was quarantined.' })
   createdAt!: Date;
 }
 
@@ -123,6 +123,6 @@ export class IngestionJob {
   @Field(() => ID, { description: 'Queue job ID; the run records it (IngestionRun has it once the job starts).' })
   jobId!: string;
 
-  @Field()
+  @Field({ description: 'When the job was queued.' })
   queuedAt!: Date;
 }
