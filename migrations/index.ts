@@ -6,6 +6,7 @@ import { TisiDipOie1763770000000 } from './1763770000000-tisi-dip-oie';
 import { LinkingAndProfiles1763780000000 } from './1763780000000-linking-and-profiles';
 import { GraphIndexes1763790000000 } from './1763790000000-graph-indexes';
 import { CertificationIndexes1763791000000 } from './1763791000000-certification-indexes';
+import { LoanProducts1763794000000 } from './1763794000000-loan-products';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   LinkingAndProfiles1763780000000,
   GraphIndexes1763790000000,
   CertificationIndexes1763791000000,
+  LoanProducts1763794000000,
 ];

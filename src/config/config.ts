@@ -133,6 +133,16 @@ export const CONFIG_VARIABLES = {
     description: 'URL of the OIE MPI and capacity-utilisation CSV. Unset: the simulator (SIMULATOR_URL).',
   },
   OIE_MPI_SCHEDULE: { schema: cron, default: '30 4 5 * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the monthly OIE MPI load.' },
+  SMED_PRODUCTS_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'URL of SME D Bank\'s loan product catalogue (JSON, with each product\'s eligibility rules). Unset: the simulator (SIMULATOR_URL).',
+  },
+  SMED_PRODUCTS_SCHEDULE: { schema: cron, default: '0 5 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the SME D Bank product catalogue load.' },
+  EXIM_PRODUCTS_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'URL of EXIM Bank\'s loan product catalogue (JSON, with each product\'s eligibility rules). Unset: the simulator (SIMULATOR_URL).',
+  },
+  EXIM_PRODUCTS_SCHEDULE: { schema: cron, default: '15 5 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the EXIM Bank product catalogue load.' },
   SCHEDULE_TIMEZONE: { schema: z.string().min(1), default: 'Asia/Bangkok', description: 'Time zone of every cron schedule.' },
   INGEST_ON_START: {
     schema: bool,
@@ -184,6 +194,8 @@ export interface HubConfig {
     dipParticipations: { feedUrl: string; schedule: string };
     dipI40Assessments: { feedUrl: string; schedule: string };
     oieMpi: { feedUrl: string; schedule: string };
+    smedProducts: { feedUrl: string; schedule: string };
+    eximProducts: { feedUrl: string; schedule: string };
   };
   scheduleTimezone: string;
   ingestOnStart: boolean;
@@ -255,6 +267,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
         schedule: r.DIP_I40_ASSESSMENTS_SCHEDULE,
       },
       oieMpi: { feedUrl: r.OIE_MPI_FEED_URL ?? `${simulatorBase}/oie/mpi.csv`, schedule: r.OIE_MPI_SCHEDULE },
+      smedProducts: { feedUrl: r.SMED_PRODUCTS_FEED_URL ?? `${simulatorBase}/banks/smed/products.json`, schedule: r.SMED_PRODUCTS_SCHEDULE },
+      eximProducts: { feedUrl: r.EXIM_PRODUCTS_FEED_URL ?? `${simulatorBase}/banks/exim/products.json`, schedule: r.EXIM_PRODUCTS_SCHEDULE },
     },
     scheduleTimezone: r.SCHEDULE_TIMEZONE,
     ingestOnStart: r.INGEST_ON_START,

@@ -1,10 +1,14 @@
 import type { Queryable } from '../ingestion/ingestion-run.repository';
+import { BANK_PRODUCT_SOURCE_IDS } from '../sources/banks/bank-product.source';
+import { recordRuleSetVersions } from '../sources/banks/rule-set-versions';
 import { recomputeProfiles } from './company-profile';
 import { linkFactories, type LinkOutcome } from './factory-linker';
 
 export interface DerivationSummary {
   links?: LinkOutcome;
   profilesRecomputed: number;
+  /** Loan products given a new rule set version by a bank product run. */
+  ruleSetVersions?: number;
   linkMs: number;
   profileMs: number;
 }
@@ -25,6 +29,7 @@ const AFFECTED_COMPANIES: Record<string, string> = {
  * What a run changes downstream, in the run's own transaction so that links and derived facts are
  * never out of step with the data: factory runs relink the factories they changed; company runs
  * relink factories that may now match; then the profiles of every firm concerned are recomputed.
+ * Bank product runs version the rule sets they changed.
  */
 export async function deriveAfterLoad(client: Queryable, source: string, runId: string): Promise<DerivationSummary> {
   await client.query('DROP TABLE IF EXISTS pg_temp.profile_affected');
@@ -39,5 +44,6 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
   if (affected) await client.query(`INSERT INTO pg_temp.profile_affected ${affected}`, [runId]);
   const linked = Date.now();
   const profilesRecomputed = links || affected ? await recomputeProfiles(client, runId) : 0;
-  return { ...(links ? { links } : {}), profilesRecomputed, linkMs: linked - started, profileMs: Date.now() - linked };
+  const ruleSetVersions = BANK_PRODUCT_SOURCE_IDS.includes(source) ? await recordRuleSetVersions(client, runId) : undefined;
+  return { ...(links ? { links } : {}), profilesRecomputed, ...(ruleSetVersions === undefined ? {} : { ruleSetVersions }), linkMs: linked - started, profileMs: Date.now() - linked };
 }

@@ -1,12 +1,13 @@
 /**
  * The agency simulator: a real HTTP server that stands in for the government agencies' feeds
- * (DIW today; DBD, TISI, DIP, OIE and the banks add their routes the same way), serving a
+ * (DIW, DBD, TISI, DIP, OIE and the partner banks' product catalogues), serving a
  * deterministic world so that tests and demos know exactly what the hub must load.
  */
 import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { BANK_ROUTES } from './banks/banks.routes';
 import { DBD_ROUTES } from './dbd/dbd.routes';
 import { DIW_ROUTES } from './diw/diw.routes';
 import { DIP_ROUTES } from './dip/dip.routes';
@@ -47,7 +48,7 @@ const overridesSchema = z.object({
   badRowRate: z.coerce.number().min(0).max(1).optional(),
 });
 
-const AGENCY_ROUTES: readonly Route[] = [...DIW_ROUTES, ...DBD_ROUTES, ...TISI_ROUTES, ...DIP_ROUTES, ...OIE_ROUTES];
+const AGENCY_ROUTES: readonly Route[] = [...DIW_ROUTES, ...DBD_ROUTES, ...TISI_ROUTES, ...DIP_ROUTES, ...OIE_ROUTES, ...BANK_ROUTES];
 
 export function createSimulatorServer(options: SimulatorOptions): http.Server {
   const routes: Route[] = [

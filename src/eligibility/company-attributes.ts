@@ -1,0 +1,154 @@
+/**
+ * Loads the rule engine's view of companies (CompanyAttributes) from the registry: one set-based
+ * statement for a whole batch of juristic IDs (one array parameter, so no parameter limit), each
+ * value with the source and ingestion run it came from. Built for batch evaluation over every firm
+ * (`companyIdBatches` walks the register by keyset) and for re-evaluating only the firms a run touched.
+ */
+import type { Queryable } from '../ingestion/ingestion-run.repository';
+import type { Region } from '../reference/reference-data';
+import type { SmeSize } from '../reference/sme-size';
+import { JURISTIC_TYPE_CODES, type Attribute, type CompanyAttributes, type CompanyStatus, type JuristicTypeCode, type Provenance } from './rules/company-attributes.type';
+
+/** Firms per statement: big enough to amortise the round trip, small enough to hold in memory. */
+export const COMPANY_ATTRIBUTE_BATCH = 5000;
+
+interface AttributeRow {
+  juristic_id: string;
+  juristic_type_code: string;
+  status: string;
+  registered_on: string | null;
+  thai_shareholding_pct: string | null;
+  company_source: string;
+  company_run_id: string;
+  has_tsic: boolean;
+  sme_size: SmeSize | null;
+  target_industries: string[] | null;
+  province_code: string | null;
+  region: Region | null;
+  eec: boolean | null;
+  revenue_baht: string | null;
+  fixed_assets_baht: string | null;
+  employees: number | null;
+  fin_source: string | null;
+  fin_run_id: string | null;
+  i40_level: string | null;
+  i40_source: string | null;
+  i40_run_id: string | null;
+  licence_standards: string[] | null;
+  tisi_run_id: string | null;
+  operating_factories: number;
+  diw_run_id: string | null;
+}
+
+/**
+ * Latest non-absent financial statement and Industry 4.0 assessment (as company_profile takes
+ * them); valid licences and operating factories counted only once their register has loaded (a
+ * firm with none in a loaded register has none; before any load, the hub does not know).
+ */
+const ATTRIBUTES_SQL = `
+  WITH ids AS (
+    SELECT DISTINCT unnest($1::text[]) AS juristic_id
+  ), fin AS (
+    SELECT DISTINCT ON (fs.juristic_id) fs.juristic_id, fs.revenue_baht, fs.fixed_assets_baht, fs.employees, fs.source, fs.source_run_id
+    FROM registry.financial_statement fs JOIN ids USING (juristic_id)
+    WHERE fs.absent_since_run_id IS NULL ORDER BY fs.juristic_id, fs.fiscal_year DESC
+  ), i40 AS (
+    SELECT DISTINCT ON (a.juristic_id) a.juristic_id, a.overall_level, a.source, a.source_run_id
+    FROM registry.dip_i40_assessment a JOIN ids USING (juristic_id)
+    WHERE a.absent_since_run_id IS NULL ORDER BY a.juristic_id, a.assessed_on DESC
+  ), lic AS (
+    SELECT l.licensee_tax_id AS juristic_id, array_agg(DISTINCT l.tis_no ORDER BY l.tis_no) AS standards
+    FROM registry.tis_licence l JOIN ids ON ids.juristic_id = l.licensee_tax_id
+    WHERE l.status = 'VALID' AND l.absent_since_run_id IS NULL GROUP BY 1
+  ), fac AS (
+    SELECT f.company_juristic_id AS juristic_id, count(*)::int AS n
+    FROM registry.factory f JOIN ids ON ids.juristic_id = f.company_juristic_id
+    WHERE f.status = 'OPERATING' AND f.absent_since_run_id IS NULL GROUP BY 1
+  )
+  SELECT c.juristic_id, c.juristic_type_code, c.status, c.registered_on::text, c.thai_shareholding_pct::text,
+         c.source AS company_source, c.source_run_id::text AS company_run_id, c.tsic_code IS NOT NULL AS has_tsic,
+         p.sme_size, p.target_industries, prov.code AS province_code, prov.region, prov.eec,
+         fin.revenue_baht::text, fin.fixed_assets_baht::text, fin.employees, fin.source AS fin_source, fin.source_run_id::text AS fin_run_id,
+         i40.overall_level::text AS i40_level, i40.source AS i40_source, i40.source_run_id::text AS i40_run_id,
+         lic.standards AS licence_standards, tisi.last_success_run_id::text AS tisi_run_id,
+         coalesce(fac.n, 0) AS operating_factories, diw.last_success_run_id::text AS diw_run_id
+  FROM ids
+  JOIN registry.company c ON c.juristic_id = ids.juristic_id
+  LEFT JOIN registry.company_profile p ON p.juristic_id = c.juristic_id
+  LEFT JOIN reference.province prov ON prov.name_th = c.province
+  LEFT JOIN fin ON fin.juristic_id = c.juristic_id
+  LEFT JOIN i40 ON i40.juristic_id = c.juristic_id
+  LEFT JOIN lic ON lic.juristic_id = c.juristic_id
+  LEFT JOIN fac ON fac.juristic_id = c.juristic_id
+  LEFT JOIN ingestion.source_state tisi ON tisi.source = 'tisi-licences'
+  LEFT JOIN ingestion.source_state diw ON diw.source = 'diw'
+  ORDER BY c.juristic_id`;
+
+/**
+ * The attributes of the given firms, keyed by juristic ID; an ID the register does not hold is
+ * left out. At most COMPANY_ATTRIBUTE_BATCH IDs per call.
+ */
+export async function loadCompanyAttributes(db: Queryable, juristicIds: readonly string[]): Promise<Map<string, CompanyAttributes>> {
+  if (juristicIds.length > COMPANY_ATTRIBUTE_BATCH) throw new RangeError(`at most ${COMPANY_ATTRIBUTE_BATCH} firms per batch, got ${juristicIds.length}`);
+  if (juristicIds.length === 0) return new Map();
+  const { rows } = await db.query<AttributeRow>(ATTRIBUTES_SQL, [juristicIds]);
+  return new Map(rows.map((row) => [row.juristic_id, toAttributes(row)]));
+}
+
+/** Every juristic ID of the register, in batches by keyset (constant cost per batch over a million firms). */
+export async function* companyIdBatches(db: Queryable, size = COMPANY_ATTRIBUTE_BATCH): AsyncGenerator<string[]> {
+  let after = '';
+  for (;;) {
+    const { rows } = await db.query<{ juristic_id: string }>(
+      'SELECT juristic_id FROM registry.company WHERE juristic_id > $1 ORDER BY juristic_id LIMIT $2',
+      [after, size],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r) => r.juristic_id);
+    after = rows.at(-1)!.juristic_id;
+  }
+}
+
+function toAttributes(row: AttributeRow): CompanyAttributes {
+  const company: Provenance = { source: row.company_source, runId: row.company_run_id };
+  const financials: Provenance | null = row.fin_source && row.fin_run_id ? { source: row.fin_source, runId: row.fin_run_id } : null;
+  const fromCompany = <T>(value: T | null): Attribute<T> => ({ value, provenance: company });
+  const fromFinancials = <T>(value: T | null): Attribute<T> => ({ value, provenance: financials });
+  /** A whole register (licences, factories): known for every firm once it has loaded. */
+  const fromRegister = <T>(source: string, runId: string | null, value: T): Attribute<T> =>
+    runId === null ? { value: null, provenance: null } : { value, provenance: { source, runId } };
+
+  return {
+    juristicId: row.juristic_id,
+    juristicType: fromCompany(isJuristicType(row.juristic_type_code) ? row.juristic_type_code : null),
+    status: fromCompany(isStatus(row.status) ? row.status : null),
+    registeredOn: fromCompany(row.registered_on),
+    thaiShareholdingPct: fromCompany(toNumber(row.thai_shareholding_pct)),
+    province: fromCompany(row.province_code && row.region ? { code: row.province_code, region: row.region, eec: row.eec === true } : null),
+    // No TSIC code: the firm's industries are unknown (an empty list would claim it has none).
+    targetIndustries: fromCompany(row.has_tsic ? row.target_industries : null),
+    // The size is a lower bound when the statement lacks one of its two measures (2019 rule).
+    smeSize: fromFinancials(row.sme_size === null ? null : { size: row.sme_size, exact: row.revenue_baht !== null && row.employees !== null }),
+    employees: fromFinancials(row.employees),
+    revenueBaht: fromFinancials(toNumber(row.revenue_baht)),
+    fixedAssetsBaht: fromFinancials(toNumber(row.fixed_assets_baht)),
+    i40Level:
+      row.i40_source && row.i40_run_id ? { value: toNumber(row.i40_level), provenance: { source: row.i40_source, runId: row.i40_run_id } } : { value: null, provenance: null },
+    validLicenceStandards: fromRegister('tisi-licences', row.tisi_run_id, row.licence_standards ?? []),
+    operatingFactories: fromRegister('diw', row.diw_run_id, row.operating_factories),
+  };
+}
+
+function toNumber(value: string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+function isJuristicType(code: string): code is JuristicTypeCode {
+  return (JURISTIC_TYPE_CODES as readonly string[]).includes(code);
+}
+
+const STATUSES: readonly CompanyStatus[] = ['ACTIVE', 'DISSOLVED', 'ABANDONED', 'BANKRUPT'];
+
+function isStatus(status: string): status is CompanyStatus {
+  return (STATUSES as readonly string[]).includes(status);
+}
