@@ -5,6 +5,7 @@ import { Dbd1763760000000 } from './1763760000000-dbd';
 import { TisiDipOie1763770000000 } from './1763770000000-tisi-dip-oie';
 import { LinkingAndProfiles1763780000000 } from './1763780000000-linking-and-profiles';
 import { GraphIndexes1763790000000 } from './1763790000000-graph-indexes';
+import { Statistics1763793000000 } from './1763793000000-statistics';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   TisiDipOie1763770000000,
   LinkingAndProfiles1763780000000,
   GraphIndexes1763790000000,
+  Statistics1763793000000,
 ];

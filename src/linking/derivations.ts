@@ -1,3 +1,4 @@
+import { refreshCompanyAggregate } from '../domains/statistics/company-aggregate';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
 import { recomputeProfiles } from './company-profile';
 import { linkFactories, type LinkOutcome } from './factory-linker';
@@ -5,8 +6,11 @@ import { linkFactories, type LinkOutcome } from './factory-linker';
 export interface DerivationSummary {
   links?: LinkOutcome;
   profilesRecomputed: number;
+  /** Groups in the rebuilt company statistics aggregate; absent when no profile changed. */
+  statsGroups?: number;
   linkMs: number;
   profileMs: number;
+  statsMs: number;
 }
 
 /**
@@ -24,7 +28,8 @@ const AFFECTED_COMPANIES: Record<string, string> = {
 /**
  * What a run changes downstream, in the run's own transaction so that links and derived facts are
  * never out of step with the data: factory runs relink the factories they changed; company runs
- * relink factories that may now match; then the profiles of every firm concerned are recomputed.
+ * relink factories that may now match; then the profiles of every firm concerned are recomputed,
+ * and the company statistics aggregate rebuilt from them (so it is exactly as fresh as the profiles).
  */
 export async function deriveAfterLoad(client: Queryable, source: string, runId: string): Promise<DerivationSummary> {
   await client.query('DROP TABLE IF EXISTS pg_temp.profile_affected');
@@ -39,5 +44,15 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
   if (affected) await client.query(`INSERT INTO pg_temp.profile_affected ${affected}`, [runId]);
   const linked = Date.now();
   const profilesRecomputed = links || affected ? await recomputeProfiles(client, runId) : 0;
-  return { ...(links ? { links } : {}), profilesRecomputed, linkMs: linked - started, profileMs: Date.now() - linked };
+  const profiled = Date.now();
+  // Company rows change only in runs that also recompute their profiles, so this covers every change.
+  const statsGroups = profilesRecomputed > 0 ? await refreshCompanyAggregate(client, runId) : undefined;
+  return {
+    ...(links ? { links } : {}),
+    profilesRecomputed,
+    ...(statsGroups !== undefined ? { statsGroups } : {}),
+    linkMs: linked - started,
+    profileMs: profiled - linked,
+    statsMs: Date.now() - profiled,
+  };
 }
