@@ -6,6 +6,7 @@ import { CompanyFactoriesResolver, FactoryCompanyResolver } from '../../domains/
 import { FactoryResolver } from '../../domains/factory/factory.resolver';
 import { IngestionRunResolver } from '../../domains/ingestion-run/ingestion-run.resolver';
 import { NodeResolver } from '../../domains/node/node.resolver';
+import { StatisticsResolver } from '../../domains/statistics/statistics.resolver';
 import { roleAuthChecker } from './auth-checker';
 import { connectionResolvers } from './connection';
 
@@ -18,6 +19,7 @@ export const RESOLVERS = [
   FactoryCompanyResolver,
   CompanyFactoriesResolver,
   IngestionRunResolver,
+  StatisticsResolver,
 ] as const;
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
