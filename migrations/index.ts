@@ -7,6 +7,7 @@ import { LinkingAndProfiles1763780000000 } from './1763780000000-linking-and-pro
 import { GraphIndexes1763790000000 } from './1763790000000-graph-indexes';
 import { CertificationIndexes1763791000000 } from './1763791000000-certification-indexes';
 import { LoanProducts1763794000000 } from './1763794000000-loan-products';
+import { Statistics1763793000000 } from './1763793000000-statistics';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -18,5 +19,6 @@ export const migrations = [
   LinkingAndProfiles1763780000000,
   GraphIndexes1763790000000,
   CertificationIndexes1763791000000,
+  Statistics1763793000000,
   LoanProducts1763794000000,
 ];

@@ -16,6 +16,8 @@ import { IndustrialIndexService } from '../domains/industrial-index/industrial-i
 import { IngestionRunService } from '../domains/ingestion-run/ingestion-run.service';
 import { ReferenceRepository } from '../domains/reference/reference.repository';
 import { ReferenceService } from '../domains/reference/reference.service';
+import { StatisticsRepository } from '../domains/statistics/statistics.repository';
+import { StatisticsService } from '../domains/statistics/statistics.service';
 import type { IngestionQueue } from '../ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
 import { SourceStatusService } from '../ingestion/source-status.service';
@@ -36,15 +38,17 @@ export interface HubServices {
   /** Provinces and regions. */
   geography: GeographyService;
   industrialIndex: IndustrialIndexService;
+  statistics: StatisticsService;
 }
 
 export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): HubServices {
   const runs = new IngestionRunRepository(dataSource);
   // One reader of the reference tables, so they are cached once per hub.
   const referenceTables = new ReferenceRepository(dataSource);
+  const companies = new CompanyService(new CompanyRepository(dataSource));
   return {
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
-    companies: new CompanyService(new CompanyRepository(dataSource)),
+    companies,
     factories: new FactoryService(new FactoryRepository(dataSource)),
     certifications: new CertificationService(new CertificationRepository(dataSource)),
     programmes: new ProgrammeService(new ProgrammeRepository(dataSource)),
@@ -53,5 +57,6 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     reference: new ReferenceService(referenceTables),
     geography: new GeographyService(referenceTables),
     industrialIndex: new IndustrialIndexService(new IndustrialIndexRepository(dataSource)),
+    statistics: new StatisticsService(new StatisticsRepository(dataSource), companies),
   };
 }

@@ -1,3 +1,4 @@
+import { refreshCompanyAggregate } from '../domains/statistics/company-aggregate';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
 import { BANK_PRODUCT_SOURCE_IDS } from '../sources/banks/bank-product.source';
 import { recordRuleSetVersions } from '../sources/banks/rule-set-versions';
@@ -9,8 +10,11 @@ export interface DerivationSummary {
   profilesRecomputed: number;
   /** Loan products given a new rule set version by a bank product run. */
   ruleSetVersions?: number;
+  /** Groups in the rebuilt company statistics aggregate; absent when no profile changed. */
+  statsGroups?: number;
   linkMs: number;
   profileMs: number;
+  statsMs: number;
 }
 
 /**
@@ -28,7 +32,8 @@ const AFFECTED_COMPANIES: Record<string, string> = {
 /**
  * What a run changes downstream, in the run's own transaction so that links and derived facts are
  * never out of step with the data: factory runs relink the factories they changed; company runs
- * relink factories that may now match; then the profiles of every firm concerned are recomputed.
+ * relink factories that may now match; then the profiles of every firm concerned are recomputed,
+ * and the company statistics aggregate rebuilt from them (so it is exactly as fresh as the profiles).
  * Bank product runs version the rule sets they changed.
  */
 export async function deriveAfterLoad(client: Queryable, source: string, runId: string): Promise<DerivationSummary> {
@@ -44,6 +49,17 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
   if (affected) await client.query(`INSERT INTO pg_temp.profile_affected ${affected}`, [runId]);
   const linked = Date.now();
   const profilesRecomputed = links || affected ? await recomputeProfiles(client, runId) : 0;
+  const profiled = Date.now();
+  // Company rows change only in runs that also recompute their profiles, so this covers every change.
+  const statsGroups = profilesRecomputed > 0 ? await refreshCompanyAggregate(client, runId) : undefined;
   const ruleSetVersions = BANK_PRODUCT_SOURCE_IDS.includes(source) ? await recordRuleSetVersions(client, runId) : undefined;
-  return { ...(links ? { links } : {}), profilesRecomputed, ...(ruleSetVersions === undefined ? {} : { ruleSetVersions }), linkMs: linked - started, profileMs: Date.now() - linked };
+  return {
+    ...(links ? { links } : {}),
+    profilesRecomputed,
+    ...(statsGroups !== undefined ? { statsGroups } : {}),
+    ...(ruleSetVersions === undefined ? {} : { ruleSetVersions }),
+    linkMs: linked - started,
+    profileMs: profiled - linked,
+    statsMs: Date.now() - profiled,
+  };
 }

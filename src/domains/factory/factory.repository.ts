@@ -82,7 +82,8 @@ function toFactory(r: FactoryRow): Factory {
 /** Escapes LIKE wildcards so user text matches literally. */
 const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function whereClause(filter: FactoryFilter | undefined, params: unknown[]): string[] {
+/** WHERE conditions of a factory filter over registry.factory (columns unqualified); shared with the statistics. */
+export function whereClause(filter: FactoryFilter | undefined, params: unknown[]): string[] {
   const where: string[] = [];
   const add = (sql: (placeholder: string) => string, value: unknown): void => {
     params.push(value);

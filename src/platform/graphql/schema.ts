@@ -21,6 +21,7 @@ import {
   Industry40AssessmentCompanyResolver,
   ProgrammeParticipationCompanyResolver,
 } from '../../domains/programme/programme-relations.resolver';
+import { StatisticsResolver } from '../../domains/statistics/statistics.resolver';
 import { roleAuthChecker } from './auth-checker';
 import { connectionResolvers } from './connection';
 
@@ -50,6 +51,7 @@ export const RESOLVERS = [
   CompanyProgrammesResolver,
   ProgrammeParticipationCompanyResolver,
   Industry40AssessmentCompanyResolver,
+  StatisticsResolver,
 ] as const;
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {

@@ -1,0 +1,188 @@
+import type { DataSource } from 'typeorm';
+import { companyConditions, SqlParams, type CompanyCriteria } from '../company/company.repository';
+import { whereClause as factoryConditions } from '../factory/factory.repository';
+import type { FactoryFilter } from '../factory/factory.type';
+import { REGION_IN_DATABASE } from '../geography/region-code';
+import { CompanyStatsDimension, type FactoryStatsDimension, MAX_GROUPS, StatsSource } from './statistics.type';
+
+/** One group as the database returns it: a text key per dimension, then the measures. */
+export interface StatsRow {
+  keys: (string | null)[];
+  count: number;
+  measures: Record<string, { sum: number | null; known: number }>;
+}
+
+export interface CompanyStatsResult {
+  rows: StatsRow[];
+  source: StatsSource;
+  refreshedAt: Date | null;
+}
+
+/** Names of reference values, read once: they change only with a migration. */
+export interface ReferenceNames {
+  provinces: Map<string, { nameEn: string; nameTh: string }>;
+  tsicDivisions: Map<string, { nameEn: string; nameTh: string | null }>;
+  targetIndustries: Map<string, { nameEn: string; nameTh: string; order: number }>;
+}
+
+/** SQL of a dimension's key (as text) over the live rows, and over the aggregate when it holds it. */
+interface DimensionSql {
+  live: string;
+  aggregate?: string;
+}
+
+const TARGET_INDUSTRY_KEY = 'ti.code';
+const I40_BUCKET = (level: string): string => `floor(${level})::int::text || '.0'`;
+
+const COMPANY_DIMENSIONS: Readonly<Record<CompanyStatsDimension, DimensionSql>> = {
+  REGION: { live: 'p.region', aggregate: 'a.region' },
+  PROVINCE: { live: 'p.province_code', aggregate: 'a.province_code' },
+  TSIC_DIVISION: { live: `nullif(left(c.tsic_code, 2), '')` },
+  TARGET_INDUSTRY: { live: TARGET_INDUSTRY_KEY, aggregate: TARGET_INDUSTRY_KEY },
+  SME_SIZE: { live: 'p.sme_size', aggregate: 'a.sme_size' },
+  INDUSTRY40_LEVEL: { live: I40_BUCKET('p.latest_i40_level'), aggregate: I40_BUCKET('a.i40_level') },
+  REGISTRATION_YEAR: { live: 'extract(year FROM c.registered_on)::int::text' },
+  STATUS: { live: 'c.status', aggregate: 'a.status' },
+  JURISTIC_TYPE: { live: 'c.juristic_type_code', aggregate: 'a.juristic_type' },
+};
+
+/**
+ * The filters the aggregate answers exactly. Anything else in a filter (including filters added to
+ * CompanyFilter later) sends the request to the live query, so a new filter can never be ignored.
+ */
+const AGGREGATE_FILTERS = new Set<string>(['provinceCode', 'region', 'targetIndustry', 'smeSize', 'status', 'juristicType', 'industry40LevelAtLeast', 'hasOperatingFactory']);
+
+const used = (value: unknown): boolean => value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+
+/** True when the aggregate holds every dimension and every filter given. */
+export function aggregateServes(criteria: CompanyCriteria | undefined, groupBy: readonly CompanyStatsDimension[]): boolean {
+  if (!groupBy.every((d) => COMPANY_DIMENSIONS[d].aggregate !== undefined)) return false;
+  return Object.entries(criteria ?? {}).every(([name, value]) => !used(value) || AGGREGATE_FILTERS.has(name));
+}
+
+/** The conditions of `companyConditions`, over the aggregate's columns (`a`); only AGGREGATE_FILTERS. */
+function aggregateConditions(criteria: CompanyCriteria | undefined, params: SqlParams): string[] {
+  const where: string[] = [];
+  if (!criteria) return where;
+  if (criteria.provinceCode) where.push(`a.province_code = ${params.add(criteria.provinceCode)}`);
+  if (criteria.region) where.push(`a.region = ${params.add(REGION_IN_DATABASE[criteria.region])}`);
+  if (criteria.targetIndustry) where.push(`a.target_industries @> ARRAY[${params.add(criteria.targetIndustry)}::text]`);
+  if (criteria.smeSize?.length) where.push(`a.sme_size = ANY(${params.add(criteria.smeSize)}::text[])`);
+  if (criteria.status?.length) where.push(`a.status = ANY(${params.add(criteria.status)}::text[])`);
+  if (criteria.juristicType?.length) where.push(`a.juristic_type = ANY(${params.add(criteria.juristicType)}::text[])`);
+  if (criteria.industry40LevelAtLeast !== undefined && criteria.industry40LevelAtLeast !== null) {
+    where.push(`a.i40_level >= ${params.add(criteria.industry40LevelAtLeast)}`);
+  }
+  if (criteria.hasOperatingFactory === true) where.push('a.has_operating_factory');
+  if (criteria.hasOperatingFactory === false) where.push('NOT a.has_operating_factory');
+  return where;
+}
+
+/** A multi-valued target-industry set as rows; an empty or missing set as one null row (the unknown group). */
+const unnestIndustries = (column: string): string =>
+  `CROSS JOIN LATERAL unnest(CASE WHEN cardinality(${column}) > 0 THEN ${column} ELSE ARRAY[NULL::text] END) AS ti(code)`;
+
+const COMPANY_MEASURES_LIVE = `count(*)::bigint AS count,
+  sum(c.registered_capital_baht)::text AS capital_sum, count(c.registered_capital_baht)::bigint AS capital_known,
+  sum(p.revenue_baht)::text AS revenue_sum, count(p.revenue_baht)::bigint AS revenue_known,
+  sum(p.employees)::text AS employees_sum, count(p.employees)::bigint AS employees_known`;
+const COMPANY_MEASURES_AGGREGATE = `sum(a.companies)::bigint AS count,
+  sum(a.capital_sum)::text AS capital_sum, sum(a.capital_known)::bigint AS capital_known,
+  sum(a.revenue_sum)::text AS revenue_sum, sum(a.revenue_known)::bigint AS revenue_known,
+  sum(a.employees_sum)::text AS employees_sum, sum(a.employees_known)::bigint AS employees_known`;
+
+type RawRow = Record<string, string | null>;
+
+function toStatsRow(row: RawRow, dimensions: number, measures: readonly string[]): StatsRow {
+  const keys: (string | null)[] = [];
+  for (let i = 0; i < dimensions; i += 1) keys.push(row[`k${i}`] ?? null);
+  const result: StatsRow = { keys, count: Number(row['count']), measures: {} };
+  for (const name of measures) {
+    const sum = row[`${name}_sum`] ?? null;
+    result.measures[name] = { sum: sum === null ? null : Number(sum), known: Number(row[`${name}_known`]) };
+  }
+  return result;
+}
+
+export class StatisticsRepository {
+  private names: Promise<ReferenceNames> | undefined;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  referenceNames(): Promise<ReferenceNames> {
+    this.names ??= (async () => {
+      const [provinces, divisions, industries] = await Promise.all([
+        this.dataSource.query<{ code: string; name_en: string; name_th: string }[]>(`SELECT code, name_en, name_th FROM reference.province`),
+        this.dataSource.query<{ code: string; name_en: string; name_th: string | null }[]>(`SELECT code, name_en, name_th FROM reference.tsic WHERE level = 'division'`),
+        this.dataSource.query<{ code: string; name_en: string; name_th: string; display_order: number }[]>(`SELECT code, name_en, name_th, display_order FROM reference.target_industry`),
+      ]);
+      return {
+        provinces: new Map(provinces.map((r) => [r.code, { nameEn: r.name_en, nameTh: r.name_th }])),
+        tsicDivisions: new Map(divisions.map((r) => [r.code, { nameEn: r.name_en, nameTh: r.name_th }])),
+        targetIndustries: new Map(industries.map((r) => [r.code, { nameEn: r.name_en, nameTh: r.name_th, order: r.display_order }])),
+      };
+    })();
+    this.names.catch(() => (this.names = undefined));
+    return this.names;
+  }
+
+  /**
+   * Companies grouped by the dimensions: from the aggregate when it serves the request (and
+   * `source` does not insist on LIVE), else from the company and profile rows. At most
+   * MAX_GROUPS + 1 rows come back, unordered: the caller refuses more than MAX_GROUPS and orders.
+   */
+  async companyStats(criteria: CompanyCriteria | undefined, groupBy: readonly CompanyStatsDimension[], source?: StatsSource): Promise<CompanyStatsResult> {
+    const params = new SqlParams();
+    const fromAggregate = source !== StatsSource.LIVE && aggregateServes(criteria, groupBy);
+    const byIndustry = groupBy.includes(CompanyStatsDimension.TARGET_INDUSTRY);
+    const keys = groupBy.map((d, i) => `${fromAggregate ? COMPANY_DIMENSIONS[d].aggregate! : COMPANY_DIMENSIONS[d].live} AS k${i}`).join(', ');
+    const where = fromAggregate ? aggregateConditions(criteria, params) : companyConditions(criteria, params);
+    const from = fromAggregate
+      ? `stats.company_aggregate a ${byIndustry ? unnestIndustries('a.target_industries') : ''}`
+      : `registry.company c LEFT JOIN registry.company_profile p ON p.juristic_id = c.juristic_id ${byIndustry ? unnestIndustries('p.target_industries') : ''}`;
+    const sql = `SELECT ${keys}, ${fromAggregate ? COMPANY_MEASURES_AGGREGATE : COMPANY_MEASURES_LIVE}
+      FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} LIMIT ${MAX_GROUPS + 1}`;
+    let refreshedAt: Date | null = null;
+    let rows: RawRow[];
+    if (fromAggregate) {
+      // One snapshot for the groups and the refresh time, so they always describe the same refresh.
+      [rows, refreshedAt] = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+        const found = await manager.query<RawRow[]>(sql, params.values);
+        const state = await manager.query<{ refreshed_at: Date }[]>(`SELECT refreshed_at FROM stats.aggregate_refresh WHERE name = 'company'`);
+        return [found, state[0]?.refreshed_at ?? null] as const;
+      });
+    } else {
+      rows = await this.dataSource.query(sql, params.values);
+    }
+    return {
+      rows: rows.map((row) => toStatsRow(row, groupBy.length, ['capital', 'revenue', 'employees'])),
+      source: fromAggregate ? StatsSource.AGGREGATE : StatsSource.LIVE,
+      refreshedAt,
+    };
+  }
+
+  /** Factories grouped by the dimensions, from the registry rows (a few hundred thousand: no aggregate needed). */
+  async factoryStats(filter: FactoryFilter | undefined, groupBy: readonly FactoryStatsDimension[]): Promise<StatsRow[]> {
+    const params: unknown[] = [];
+    // The factory filter's conditions name registry.factory's columns unqualified: applied in a
+    // subquery, so the province join cannot make them ambiguous.
+    const where = factoryConditions(filter, params);
+    const dimension: Readonly<Record<FactoryStatsDimension, string>> = {
+      REGION: 'rp.region',
+      PROVINCE: 'rp.code',
+      ISIC_DIVISION: `nullif(left(f.isic_code, 2), '')`,
+      STATUS: 'f.status',
+    };
+    const rows: RawRow[] = await this.dataSource.query(
+      `SELECT ${groupBy.map((d, i) => `${dimension[d]} AS k${i}`).join(', ')}, count(*)::bigint AS count,
+         sum(f.capital_baht)::text AS capital_sum, count(f.capital_baht)::bigint AS capital_known,
+         sum(f.workers)::text AS workers_sum, count(f.workers)::bigint AS workers_known
+       FROM (SELECT * FROM registry.factory ${where.length ? `WHERE ${where.join(' AND ')}` : ''}) f
+       LEFT JOIN reference.province rp ON rp.name_th = f.province
+       GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} LIMIT ${MAX_GROUPS + 1}`,
+      params,
+    );
+    return rows.map((row) => toStatsRow(row, groupBy.length, ['capital', 'workers']));
+  }
+}
