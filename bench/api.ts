@@ -104,9 +104,9 @@ async function main(): Promise<void> {
       await db.dataSource.query('ANALYZE');
       const keys = new ApiClientService(new ApiClientRepository(db.dataSource));
       // The documented profile names a firm of the demo world; at bench scale, take a firm as complete.
-      const [profiled] = (await db.dataSource.query(
+      const [profiled] = await db.dataSource.query<{ juristic_id: string }[]>(
         `SELECT juristic_id FROM registry.company_profile WHERE operating_factories > 0 AND certifications > 0 AND latest_i40_level IS NOT NULL ORDER BY juristic_id LIMIT 1`,
-      )) as { juristic_id: string }[];
+      );
       const keyOf = new Map<string, string>();
       for (const role of ['bank', 'ministry', 'analyst']) {
         keyOf.set(role, (await keys.create({ name: `bench-api-${role}`, role, ...(role === 'bank' ? { bankCode: 'SMED' } : {}) })).key);
