@@ -7,6 +7,7 @@ import { LinkingAndProfiles1763780000000 } from './1763780000000-linking-and-pro
 import { GraphIndexes1763790000000 } from './1763790000000-graph-indexes';
 import { CertificationIndexes1763791000000 } from './1763791000000-certification-indexes';
 import { LoanProducts1763794000000 } from './1763794000000-loan-products';
+import { Eligibility1763795000000 } from './1763795000000-eligibility';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   GraphIndexes1763790000000,
   CertificationIndexes1763791000000,
   LoanProducts1763794000000,
+  Eligibility1763795000000,
 ];

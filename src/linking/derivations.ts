@@ -1,4 +1,5 @@
 import type { Queryable } from '../ingestion/ingestion-run.repository';
+import { recomputeForAffectedFirms, recomputeForProductRun, type EligibilitySummary } from '../eligibility/eligibility.service';
 import { BANK_PRODUCT_SOURCE_IDS } from '../sources/banks/bank-product.source';
 import { recordRuleSetVersions } from '../sources/banks/rule-set-versions';
 import { recomputeProfiles } from './company-profile';
@@ -9,6 +10,8 @@ export interface DerivationSummary {
   profilesRecomputed: number;
   /** Loan products given a new rule set version by a bank product run. */
   ruleSetVersions?: number;
+  /** Stored eligibility results rewritten and events appended. */
+  eligibility?: EligibilitySummary;
   linkMs: number;
   profileMs: number;
 }
@@ -29,7 +32,8 @@ const AFFECTED_COMPANIES: Record<string, string> = {
  * What a run changes downstream, in the run's own transaction so that links and derived facts are
  * never out of step with the data: factory runs relink the factories they changed; company runs
  * relink factories that may now match; then the profiles of every firm concerned are recomputed.
- * Bank product runs version the rule sets they changed.
+ * Bank product runs version the rule sets they changed. Last, eligibility: for the firms concerned
+ * (after their profiles, which it reads), or for every firm for a product with a new rule set.
  */
 export async function deriveAfterLoad(client: Queryable, source: string, runId: string): Promise<DerivationSummary> {
   await client.query('DROP TABLE IF EXISTS pg_temp.profile_affected');
@@ -44,6 +48,15 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
   if (affected) await client.query(`INSERT INTO pg_temp.profile_affected ${affected}`, [runId]);
   const linked = Date.now();
   const profilesRecomputed = links || affected ? await recomputeProfiles(client, runId) : 0;
-  const ruleSetVersions = BANK_PRODUCT_SOURCE_IDS.includes(source) ? await recordRuleSetVersions(client, runId) : undefined;
-  return { ...(links ? { links } : {}), profilesRecomputed, ...(ruleSetVersions === undefined ? {} : { ruleSetVersions }), linkMs: linked - started, profileMs: Date.now() - linked };
+  const isProductRun = BANK_PRODUCT_SOURCE_IDS.includes(source);
+  const ruleSetVersions = isProductRun ? await recordRuleSetVersions(client, runId) : undefined;
+  const eligibility = isProductRun ? await recomputeForProductRun(client, runId) : links || affected ? await recomputeForAffectedFirms(client, runId) : undefined;
+  return {
+    ...(links ? { links } : {}),
+    profilesRecomputed,
+    ...(ruleSetVersions === undefined ? {} : { ruleSetVersions }),
+    ...(eligibility ? { eligibility } : {}),
+    linkMs: linked - started,
+    profileMs: Date.now() - linked,
+  };
 }
