@@ -9,6 +9,8 @@ import { FactoryRepository } from '../domains/factory/factory.repository';
 import { FactoryService } from '../domains/factory/factory.service';
 import { ProgrammeRepository } from '../domains/programme/programme.repository';
 import { ProgrammeService } from '../domains/programme/programme.service';
+import { EligibilityReadRepository } from '../domains/eligibility/eligibility.repository';
+import { EligibilityService } from '../domains/eligibility/eligibility.service';
 import { DataSourceService } from '../domains/data-source/data-source.service';
 import { GeographyService } from '../domains/geography/geography.service';
 import { IndustrialIndexRepository } from '../domains/industrial-index/industrial-index.repository';
@@ -36,6 +38,8 @@ export interface HubServices {
   /** Provinces and regions. */
   geography: GeographyService;
   industrialIndex: IndustrialIndexService;
+  /** Loan products, stored eligibility and its event feed, scoped by bank. */
+  eligibility: EligibilityService;
 }
 
 export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): HubServices {
@@ -53,5 +57,6 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     reference: new ReferenceService(referenceTables),
     geography: new GeographyService(referenceTables),
     industrialIndex: new IndustrialIndexService(new IndustrialIndexRepository(dataSource)),
+    eligibility: new EligibilityService(new EligibilityReadRepository(dataSource)),
   };
 }
