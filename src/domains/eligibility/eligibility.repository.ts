@@ -115,8 +115,9 @@ export class EligibilityReadRepository {
    */
   async events(bank: BankCode | null, afterPosition: string, limit: number): Promise<EligibilityEvent[]> {
     const rows: EventRow[] = await this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM lending.eligibility_event
-       WHERE position > $1::bigint AND ($2::text IS NULL OR bank_code = $2) ORDER BY position LIMIT $3`,
+      // `e.position`: the bare name would sort by the output column, which is text.
+      `SELECT ${EVENT_COLUMNS} FROM lending.eligibility_event e
+       WHERE e.position > $1::bigint AND ($2::text IS NULL OR e.bank_code = $2) ORDER BY e.position LIMIT $3`,
       [afterPosition, bank, limit],
     );
     return rows.map(toEvent);
