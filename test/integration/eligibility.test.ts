@@ -1,5 +1,6 @@
 import { loadCompanyAttributes } from '../../src/eligibility/company-attributes';
 import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
+import { lockEventWriters, writeResults, type ComputedResult } from '../../src/eligibility/eligibility.repository';
 import { bangkokToday } from '../../src/eligibility/eligibility.service';
 import { evaluateRuleSet, type CriterionResult } from '../../src/eligibility/rules/evaluate';
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
@@ -29,7 +30,7 @@ describe('Eligibility', () => {
 
   /** The hub's DataSource as the Queryable the attribute loader takes. */
   const db = (): Queryable => ({
-    query: async <T>(text: string, params?: unknown[]) => ({ rows: (await t.hub.database.dataSource.query(text, params)) as T[], rowCount: null }),
+    query: async <T>(text: string, params?: unknown[]) => ({ rows: await t.hub.database.dataSource.query<T[]>(text, params), rowCount: null }),
   });
 
   async function ok<T>(query: string, variables: Record<string, unknown>, key: string): Promise<T> {
@@ -58,7 +59,7 @@ describe('Eligibility', () => {
 
   async function readNdjson(key: string, after: string | null, limit: number, bank?: string): Promise<{ status: number; events: FeedEvent[]; body: string }> {
     const query = new URLSearchParams({ limit: String(limit), ...(after ? { after } : {}), ...(bank ? { bank } : {}) });
-    const response = await fetch(`${t.baseUrl}/feeds/eligibility?${query}`, { headers: { authorization: `Bearer ${key}` } });
+    const response = await fetch(`${t.baseUrl}/feeds/eligibility?${query.toString()}`, { headers: { authorization: `Bearer ${key}` } });
     const body = await response.text();
     const events = response.status === 200 ? body.split('\n').filter(Boolean).map((line) => JSON.parse(line) as FeedEvent) : [];
     return { status: response.status, events, body };
@@ -230,6 +231,13 @@ describe('Eligibility', () => {
     const runs = await ingestion;
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
     expect(await readers).toBeGreaterThan(1);
+    // The worker runs two jobs at once: some runs really overlapped (their commits raced).
+    const [overlaps] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ingestion.run x JOIN ingestion.run y ON x.id < y.id AND x.started_at < y.finished_at AND y.started_at < x.finished_at
+       WHERE x.id = ANY ($1::bigint[]) AND y.id = ANY ($1::bigint[])`,
+      [runs.map((r) => r.runId)],
+    );
+    expect(overlaps!.n).toBeGreaterThan(0);
 
     const table = await sql<{ position: string; bank_code: string; juristic_id: string; product_code: string }>(
       `SELECT position::text, bank_code, juristic_id, product_code FROM lending.eligibility_event e ORDER BY e.position`,
@@ -239,5 +247,46 @@ describe('Eligibility', () => {
     expect(table.map((e) => e.position)).toEqual(table.map((_, i) => String(i + 1)));
     expect(all.map((e) => [e.position, e.bank, e.productCode, e.juristicId])).toEqual(table.map((e) => [e.position, e.bank_code, e.product_code, e.juristic_id]));
     expect(mine.map((e) => e.position)).toEqual(table.filter((e) => e.bank_code === 'SMED').map((e) => e.position));
+  });
+
+  test('an event writer waits for the one before it to commit, so positions become visible in commit order with no gaps', async () => {
+    const rows = await sql<ComputedResult & { run: string }>(
+      `SELECT bank_code, product_code, juristic_id, eligible, outcome, criteria, details_hash, rule_set_version, computed_by_run_id::text AS run
+       FROM lending.eligibility_result WHERE product_code = 'SMED-SMALL-1M' ORDER BY juristic_id LIMIT 2`,
+    );
+    const flipped = rows.map(({ run: _run, ...r }) => ({ ...r, eligible: !r.eligible }));
+    const runId = rows[0]!.run;
+    const maxPosition = async (): Promise<number> => (await sql<{ n: number }>('SELECT coalesce(max(position), 0)::int AS n FROM lending.eligibility_event'))[0]!.n;
+    const [first, second] = [t.hub.database.dataSource.createQueryRunner(), t.hub.database.dataSource.createQueryRunner()];
+    const a = (await first.connect()) as Queryable;
+    const b = (await second.connect()) as Queryable;
+    try {
+      const before = await maxPosition();
+      await a.query('BEGIN');
+      await lockEventWriters(a);
+      expect(await writeResults(a, runId, [flipped[0]!])).toBe(1);
+      await b.query('BEGIN');
+      let secondDone = false;
+      const secondWriter = (async () => {
+        await lockEventWriters(b);
+        await writeResults(b, runId, [flipped[1]!]);
+        await b.query('COMMIT');
+        secondDone = true;
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The second writer waits, and readers see neither writer's events yet.
+      expect(secondDone).toBe(false);
+      expect(await maxPosition()).toBe(before);
+      await a.query('COMMIT');
+      await secondWriter;
+      const added = await sql<{ position: number; juristic_id: string }>('SELECT position::int, juristic_id FROM lending.eligibility_event e WHERE e.position > $1 ORDER BY e.position', [before]);
+      expect(added).toEqual([
+        { position: before + 1, juristic_id: flipped[0]!.juristic_id },
+        { position: before + 2, juristic_id: flipped[1]!.juristic_id },
+      ]);
+    } finally {
+      await first.release();
+      await second.release();
+    }
   });
 });
