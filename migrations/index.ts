@@ -8,6 +8,7 @@ import { GraphIndexes1763790000000 } from './1763790000000-graph-indexes';
 import { CertificationIndexes1763791000000 } from './1763791000000-certification-indexes';
 import { LoanProducts1763794000000 } from './1763794000000-loan-products';
 import { Statistics1763793000000 } from './1763793000000-statistics';
+import { Eligibility1763795000000 } from './1763795000000-eligibility';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   CertificationIndexes1763791000000,
   Statistics1763793000000,
   LoanProducts1763794000000,
+  Eligibility1763795000000,
 ];

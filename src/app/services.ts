@@ -9,6 +9,8 @@ import { FactoryRepository } from '../domains/factory/factory.repository';
 import { FactoryService } from '../domains/factory/factory.service';
 import { ProgrammeRepository } from '../domains/programme/programme.repository';
 import { ProgrammeService } from '../domains/programme/programme.service';
+import { EligibilityReadRepository } from '../domains/eligibility/eligibility.repository';
+import { EligibilityService } from '../domains/eligibility/eligibility.service';
 import { DataSourceService } from '../domains/data-source/data-source.service';
 import { GeographyService } from '../domains/geography/geography.service';
 import { IndustrialIndexRepository } from '../domains/industrial-index/industrial-index.repository';
@@ -39,6 +41,8 @@ export interface HubServices {
   geography: GeographyService;
   industrialIndex: IndustrialIndexService;
   statistics: StatisticsService;
+  /** Loan products, stored eligibility and its event feed, scoped by bank. */
+  eligibility: EligibilityService;
 }
 
 export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): HubServices {
@@ -58,5 +62,6 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     geography: new GeographyService(referenceTables),
     industrialIndex: new IndustrialIndexService(new IndustrialIndexRepository(dataSource)),
     statistics: new StatisticsService(new StatisticsRepository(dataSource), companies),
+    eligibility: new EligibilityService(new EligibilityReadRepository(dataSource)),
   };
 }

@@ -1,5 +1,6 @@
 import { refreshCompanyAggregate } from '../domains/statistics/company-aggregate';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
+import { recomputeForAffectedFirms, recomputeForProductRun, type EligibilitySummary } from '../eligibility/eligibility.service';
 import { BANK_PRODUCT_SOURCE_IDS } from '../sources/banks/bank-product.source';
 import { recordRuleSetVersions } from '../sources/banks/rule-set-versions';
 import { recomputeProfiles } from './company-profile';
@@ -12,6 +13,8 @@ export interface DerivationSummary {
   ruleSetVersions?: number;
   /** Groups in the rebuilt company statistics aggregate; absent when no profile changed. */
   statsGroups?: number;
+  /** Stored eligibility results rewritten and events appended. */
+  eligibility?: EligibilitySummary;
   linkMs: number;
   profileMs: number;
   statsMs: number;
@@ -34,7 +37,8 @@ const AFFECTED_COMPANIES: Record<string, string> = {
  * never out of step with the data: factory runs relink the factories they changed; company runs
  * relink factories that may now match; then the profiles of every firm concerned are recomputed,
  * and the company statistics aggregate rebuilt from them (so it is exactly as fresh as the profiles).
- * Bank product runs version the rule sets they changed.
+ * Bank product runs version the rule sets they changed. Last, eligibility: for the firms concerned
+ * (after their profiles, which it reads), or for every firm for a product with a new rule set.
  */
 export async function deriveAfterLoad(client: Queryable, source: string, runId: string): Promise<DerivationSummary> {
   await client.query('DROP TABLE IF EXISTS pg_temp.profile_affected');
@@ -52,12 +56,15 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
   const profiled = Date.now();
   // Company rows change only in runs that also recompute their profiles, so this covers every change.
   const statsGroups = profilesRecomputed > 0 ? await refreshCompanyAggregate(client, runId) : undefined;
-  const ruleSetVersions = BANK_PRODUCT_SOURCE_IDS.includes(source) ? await recordRuleSetVersions(client, runId) : undefined;
+  const isProductRun = BANK_PRODUCT_SOURCE_IDS.includes(source);
+  const ruleSetVersions = isProductRun ? await recordRuleSetVersions(client, runId) : undefined;
+  const eligibility = isProductRun ? await recomputeForProductRun(client, runId) : links || affected ? await recomputeForAffectedFirms(client, runId) : undefined;
   return {
     ...(links ? { links } : {}),
     profilesRecomputed,
     ...(statsGroups !== undefined ? { statsGroups } : {}),
     ...(ruleSetVersions === undefined ? {} : { ruleSetVersions }),
+    ...(eligibility ? { eligibility } : {}),
     linkMs: linked - started,
     profileMs: profiled - linked,
     statsMs: Date.now() - profiled,

@@ -133,6 +133,8 @@ export interface CompanyCriteria extends Omit<CompanyFilter, 'province' | 'nameS
   tsicPrefixAny?: string[];
   /** Normalised Thai key and lower-case raw text of the name search. */
   nameSearch?: { normalised: string; raw: string };
+  /** Eligible for this loan product by the stored results (`eligibleCompanies`). */
+  eligibleFor?: { bankCode: string; productCode: string };
 }
 
 /** Sort key SQL per order field: never null (missing values sort lowest), so keyset comparisons hold. */
@@ -191,6 +193,10 @@ export function companyConditions(criteria: CompanyCriteria | undefined, params:
   if (criteria.holdsLicenceFor) {
     where.push(`EXISTS (SELECT 1 FROM registry.tis_licence l WHERE l.licensee_tax_id = c.juristic_id
       AND l.tis_no = ${params.add(criteria.holdsLicenceFor)} AND l.status = 'VALID' AND l.absent_since_run_id IS NULL)`);
+  }
+  if (criteria.eligibleFor) {
+    where.push(`EXISTS (SELECT 1 FROM lending.eligibility_result e WHERE e.bank_code = ${params.add(criteria.eligibleFor.bankCode)}
+      AND e.product_code = ${params.add(criteria.eligibleFor.productCode)} AND e.juristic_id = c.juristic_id AND e.eligible)`);
   }
   if (criteria.hasOperatingFactory === true) where.push('p.operating_factories > 0');
   if (criteria.hasOperatingFactory === false) where.push('coalesce(p.operating_factories, 0) = 0');

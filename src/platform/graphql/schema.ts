@@ -5,6 +5,7 @@ import { TisLicenseResolver, TisStandardResolver } from '../../domains/certifica
 import { CompanyResolver } from '../../domains/company/company.resolver';
 import { DataSourceResolver } from '../../domains/data-source/data-source.resolver';
 import { CompanyFactoriesResolver, FactoryCompanyResolver } from '../../domains/factory/factory-relations.resolver';
+import { CompanyEligibilityResolver, EligibilityResolver } from '../../domains/eligibility/eligibility.resolver';
 import { FactoryResolver } from '../../domains/factory/factory.resolver';
 import { DataSourceRunsResolver } from '../../domains/data-source/data-source-runs.resolver';
 import { CompanyGeographyResolver } from '../../domains/geography/company-geography.resolver';
@@ -52,6 +53,8 @@ export const RESOLVERS = [
   ProgrammeParticipationCompanyResolver,
   Industry40AssessmentCompanyResolver,
   StatisticsResolver,
+  EligibilityResolver,
+  CompanyEligibilityResolver,
 ] as const;
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {

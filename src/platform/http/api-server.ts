@@ -14,6 +14,7 @@ import type { Logger } from '../logging/logger';
 import { withSqlStatementTally, type SqlStatementTally } from '../database/sql-statement-count';
 import { RequestLoaders } from '../graphql/loaders';
 import { graphiqlRouter } from './graphiql';
+import { ELIGIBILITY_FEED_PATH, eligibilityFeedRouter } from '../../domains/eligibility/eligibility-feed.http';
 
 export const GRAPHQL_PATH = '/graphql';
 export const GRAPHIQL_PATH = '/graphiql';
@@ -127,6 +128,7 @@ export async function startApiServer(options: {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
   app.use(GRAPHIQL_PATH, graphiqlRouter({ graphqlPath: GRAPHQL_PATH }));
+  app.use(ELIGIBILITY_FEED_PATH, eligibilityFeedRouter(options.services, log));
 
   app.use(
     GRAPHQL_PATH,

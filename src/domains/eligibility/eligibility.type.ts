@@ -1,0 +1,159 @@
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { connectionType, type Connection } from '../../platform/graphql/connection';
+
+export enum PartnerBank {
+  SMED = 'SMED',
+  EXIM = 'EXIM',
+}
+registerEnumType(PartnerBank, {
+  name: 'PartnerBank',
+  description: 'A partner bank of the ministry.',
+  valuesConfig: {
+    SMED: { description: 'SME Development Bank (ธพว., SME D Bank).' },
+    EXIM: { description: 'Export-Import Bank of Thailand (ธสน., EXIM Bank).' },
+  },
+});
+
+export enum CriterionOutcome {
+  PASS = 'PASS',
+  FAIL = 'FAIL',
+  UNKNOWN = 'UNKNOWN',
+}
+registerEnumType(CriterionOutcome, {
+  name: 'CriterionOutcome',
+  description: 'Outcome of an eligibility criterion; UNKNOWN never counts as a pass.',
+  valuesConfig: {
+    PASS: { description: 'The firm meets the criterion.' },
+    FAIL: { description: 'The firm does not meet the criterion.' },
+    UNKNOWN: { description: 'The data the criterion needs is missing.' },
+  },
+});
+
+export enum EligibilityEventKind {
+  BECAME_ELIGIBLE = 'BECAME_ELIGIBLE',
+  NO_LONGER_ELIGIBLE = 'NO_LONGER_ELIGIBLE',
+  DETAILS_CHANGED = 'DETAILS_CHANGED',
+}
+registerEnumType(EligibilityEventKind, {
+  name: 'EligibilityEventKind',
+  description: 'What changed about a firm’s eligibility for a product.',
+  valuesConfig: {
+    BECAME_ELIGIBLE: { description: 'The firm is now eligible (newly evaluated, or it was not before).' },
+    NO_LONGER_ELIGIBLE: { description: 'The firm was eligible and is not any more (or the product was withdrawn).' },
+    DETAILS_CHANGED: { description: 'The firm is still eligible, but criteria values or outcomes changed.' },
+  },
+});
+
+@ObjectType({ description: 'A partner bank’s loan product (สินเชื่อ) with the version of its eligibility rules.' })
+export class LoanProduct {
+  @Field(() => PartnerBank, { description: 'The bank offering it.' })
+  bank!: PartnerBank;
+
+  @Field({ description: 'The bank’s product code, e.g. `SMED-SMALL-1M`.' })
+  code!: string;
+
+  @Field({ description: 'Name in Thai.' })
+  nameTh!: string;
+
+  @Field({ description: 'Name in English.' })
+  nameEn!: string;
+
+  @Field(() => Float, { nullable: true, description: 'Largest loan in baht; null when the bank sets none.' })
+  maxAmountBaht!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Longest term in months; null when the bank sets none.' })
+  maxTermMonths!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Version of the rule set now published (eligibility results name the version they used).' })
+  ruleSetVersion!: number | null;
+}
+
+@ObjectType({ description: 'Which source, and which of its ingestion runs, a criterion’s value came from.' })
+export class CriterionProvenance {
+  @Field({ description: 'Source identifier, e.g. `dbd-financials`.' })
+  source!: string;
+
+  @Field({ description: 'ID of the ingestion run that supplied the value.' })
+  runId!: string;
+}
+
+@ObjectType({ description: 'One criterion of a product’s rule set, evaluated for one firm.' })
+export class EligibilityCriterion {
+  @Field({ description: 'Where the criterion sits in the rule set, e.g. `criteria[2].criteria[0]`.' })
+  path!: string;
+
+  @Field(() => String, { nullable: true, description: 'The criterion’s id in the rule set, when the bank gave one.' })
+  id!: string | null;
+
+  @Field({ description: 'The criterion’s kind, e.g. `employees` or `anyOf` (see the rule form in the README).' })
+  kind!: string;
+
+  @Field(() => CriterionOutcome, { description: 'PASS, FAIL or UNKNOWN.' })
+  outcome!: CriterionOutcome;
+
+  @Field(() => String, { nullable: true, description: 'The firm’s value the outcome was decided on, as JSON text (e.g. `42`, `"ACTIVE"`, `{"code":"20",...}`); null when unknown and for groups.' })
+  value!: string | null;
+
+  @Field(() => CriterionProvenance, { nullable: true, description: 'Where the value came from; null when no source has it.' })
+  provenance!: CriterionProvenance | null;
+
+  @Field(() => [EligibilityCriterion], { description: 'The criteria of an `anyOf` or `allOf` group; empty for others.' })
+  criteria!: EligibilityCriterion[];
+}
+
+@ObjectType({ description: 'A firm’s stored eligibility for one loan product, recomputed when its data or the product’s rules change.' })
+export class ProductEligibility {
+  @Field(() => LoanProduct, { description: 'The product.' })
+  product!: LoanProduct;
+
+  @Field({ description: 'True only when every criterion passes.' })
+  eligible!: boolean;
+
+  @Field(() => CriterionOutcome, { description: 'Outcome of the whole rule set (UNKNOWN: no criterion fails but some data is missing).' })
+  outcome!: CriterionOutcome;
+
+  @Field(() => Int, { description: 'Version of the product’s rule set this result was computed with.' })
+  ruleSetVersion!: number;
+
+  @Field({ description: 'When it was computed.' })
+  computedAt!: Date;
+
+  @Field({ description: 'The ingestion run whose derivations computed it.' })
+  computedByRunId!: string;
+
+  @Field(() => [EligibilityCriterion], { description: 'Each top-level criterion with its outcome, value and provenance.' })
+  criteria!: EligibilityCriterion[];
+}
+
+@ObjectType({ description: 'A change in a firm’s eligibility for a product, in the order the hub committed it.' })
+export class EligibilityEvent {
+  @Field({ description: 'Position in the hub’s event log (all banks): dense, and in commit order, so resuming after a cursor never misses or repeats an event.' })
+  position!: string;
+
+  @Field(() => PartnerBank, { description: 'The bank of the product.' })
+  bank!: PartnerBank;
+
+  @Field({ description: 'The product code.' })
+  productCode!: string;
+
+  @Field({ description: 'Juristic ID of the firm.' })
+  juristicId!: string;
+
+  @Field(() => EligibilityEventKind, { description: 'What changed.' })
+  kind!: EligibilityEventKind;
+
+  @Field({ description: 'Eligibility after the change.' })
+  eligible!: boolean;
+
+  @Field(() => Int, { description: 'Rule set version the new result was computed with.' })
+  ruleSetVersion!: number;
+
+  @Field({ description: 'The ingestion run that caused the change.' })
+  runId!: string;
+
+  @Field({ description: 'When the change was recorded.' })
+  occurredAt!: Date;
+}
+
+export const EligibilityEventConnection = connectionType(EligibilityEvent, { name: 'EligibilityEvent', items: 'eligibility events' });
+export type EligibilityEventConnection = Connection<EligibilityEvent>;
