@@ -11,7 +11,7 @@ import { IngestionEngine } from '../src/ingestion/ingestion.engine';
 import { openDatabase } from '../src/platform/database/database';
 import { createRootLogger } from '../src/platform/logging/logger';
 import { INITIAL_LOAD_ORDER, SourceRegistry } from '../src/sources/registry';
-import { mb, openBenchDatabase, peakRssOf, startSimulatorProcess } from './support/bench-world';
+import { mb, openBenchDatabase, peakRssOf, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
 
 /**
  * npm run bench:api — the GraphQL API against the limit of its stack, measured in one run.
@@ -88,11 +88,12 @@ async function main(): Promise<void> {
     const config = loadConfig({ DATABASE_URL: database.url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
     const db = await openDatabase(config, logger, { migrate: true, owner: 'cli' });
     try {
-      if (database.fresh) {
+      const toLoad = await sourcesNotLoaded(db.dataSource, INITIAL_LOAD_ORDER);
+      if (toLoad.length > 0) {
         const simulator = await startSimulatorProcess(simulatorPort, FIRMS);
         try {
           const engine = new IngestionEngine(db.dataSource, new SourceRegistry(), config, logger);
-          for (const source of INITIAL_LOAD_ORDER) {
+          for (const source of toLoad) {
             const started = Date.now();
             const run = await engine.run({ source, trigger: 'cli', full: true });
             process.stdout.write(`loaded ${source}: ${run.rowsRead} rows in ${((Date.now() - started) / 1000).toFixed(0)} s (${run.status})\n`);

@@ -1,50 +1,37 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { Client, type PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { loadConfig, PROJECT_ROOT, type HubConfig } from '../src/config/config';
+import { loadConfig, type HubConfig } from '../src/config/config';
 import { CompanyRepository } from '../src/domains/company/company.repository';
 import { CompanyService } from '../src/domains/company/company.service';
 import { type CompanyFilter, CompanyStatus } from '../src/domains/company/company.type';
+import { GeographyService } from '../src/domains/geography/geography.service';
 import { RegionCode } from '../src/domains/geography/region-code';
+import { ReferenceRepository } from '../src/domains/reference/reference.repository';
 import { refreshCompanyAggregate } from '../src/domains/statistics/company-aggregate';
 import { StatisticsRepository } from '../src/domains/statistics/statistics.repository';
 import { StatisticsService } from '../src/domains/statistics/statistics.service';
 import { CompanyStatsDimension, StatsSource } from '../src/domains/statistics/statistics.type';
 import { IngestionEngine } from '../src/ingestion/ingestion.engine';
 import { openDatabase } from '../src/platform/database/database';
-import { ensureDatabase, startEmbeddedPostgres } from '../src/platform/database/embedded-postgres';
 import { createRootLogger } from '../src/platform/logging/logger';
 import { SourceRegistry } from '../src/sources/registry';
+import { openBenchDatabase, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
 
 /**
  * npm run bench:stats — grouped company statistics on a loaded database.
  *
  * Loads BENCH_FIRMS firms (default 1,000,000) through the real engine as bench:ingest does, or
- * reuses a database already loaded: BENCH_STATS_DATABASE names a database on the server of
- * BENCH_DATABASE_URL that is kept after the run (created and loaded when missing, reused when it
- * holds the firms). Without BENCH_DATABASE_URL an embedded PostgreSQL in a temporary folder is used.
+ * reuses a database already loaded (BENCH_REUSE_DATABASE, see bench/support/bench-world.ts: created
+ * and loaded when missing, kept, reused when it holds the sources). Without BENCH_DATABASE_URL an
+ * embedded PostgreSQL in a temporary folder is used.
  * Sources loaded: BENCH_SOURCES (default DBD companies and financial statements, DIP Industry 4.0
  * assessments: what the company statistics read). Prints median and p95 of each grouping from the
  * aggregate and from the live rows, their ratio, and the time to rebuild the aggregate.
  */
 const FIRMS = Number(process.env['BENCH_FIRMS'] ?? 1_000_000);
 const SOURCES = (process.env['BENCH_SOURCES'] ?? 'dbd-companies,dbd-financials,dip-i40-assessments').split(',');
-
-async function startSimulatorProcess(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'src', 'simulator', 'main.js')], {
-    env: { ...process.env, SIMULATOR_PORT: String(port), SIMULATOR_SCALE: String(FIRMS), LOG_LEVEL: 'warn' },
-    stdio: 'inherit',
-  });
-  for (let i = 0; i < 200; i += 1) {
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the simulator did not start');
-}
 
 async function companyCount(dataSource: DataSource): Promise<number> {
   const rows: { n: number }[] = await dataSource.query(`SELECT count(*)::int AS n FROM registry.company`);
@@ -102,7 +89,12 @@ async function time(runs: number, work: () => Promise<unknown>): Promise<{ media
  * on a database already loaded; and the cost of rebuilding the aggregate.
  */
 export async function benchmarkStats(dataSource: DataSource, options: { aggregateRuns?: number; liveRuns?: number } = {}): Promise<StatsBenchmark> {
-  const service = new StatisticsService(new StatisticsRepository(dataSource), new CompanyService(new CompanyRepository(dataSource)));
+  const reference = new ReferenceRepository(dataSource);
+  const geography = new GeographyService(reference);
+  const service = new StatisticsService(
+    new StatisticsRepository(dataSource, reference),
+    new CompanyService(new CompanyRepository(dataSource), (name) => geography.provinceCode(name)),
+  );
   const companies = await companyCount(dataSource);
   const [counted] = await dataSource.query<{ groups: number }[]>(`SELECT count(*)::int AS groups FROM stats.company_aggregate`);
   const aggregateGroups = counted!.groups;
@@ -143,32 +135,20 @@ export async function benchmarkStats(dataSource: DataSource, options: { aggregat
 
 async function main(): Promise<void> {
   const logger = createRootLogger(process.env['LOG_LEVEL'] ?? 'warn');
-  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'iih-bench-stats-'));
-  let adminUrl = process.env['BENCH_DATABASE_URL'];
-  let stopEmbedded = async (): Promise<void> => undefined;
-  if (!adminUrl) {
-    const embedded = await startEmbeddedPostgres({ dataDir: workDir, port: 54400 + (process.pid % 500), logger, adopt: false });
-    adminUrl = embedded.adminUrl;
-    stopEmbedded = () => embedded.stop();
-  }
-  const keep = process.env['BENCH_STATS_DATABASE'];
-  const database = keep ?? `iih_bench_stats_${Date.now().toString(36)}`;
-  await ensureDatabase(adminUrl, database);
-  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
+  const database = await openBenchDatabase(logger);
   const simulatorPort = 47000 + (process.pid % 1000);
-  const config: HubConfig = loadConfig({ DATABASE_URL: url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
+  const config: HubConfig = loadConfig({ DATABASE_URL: database.url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
   const db = await openDatabase(config, logger, { migrate: true, owner: 'cli' });
   const lines: string[] = [`i-Industry Hub statistics benchmark — ${FIRMS.toLocaleString('en-US')} firms, Node ${process.version}, ${os.cpus().length} cores`];
   try {
-    // Loaded before when every source has a succeeded run (the firms' count is below FIRMS: bad rows are quarantined).
-    const loaded = await db.dataSource.query<{ source: string }[]>(`SELECT DISTINCT source FROM ingestion.run WHERE status = 'succeeded'`);
-    if (SOURCES.every((source) => loaded.some((row) => row.source === source))) {
-      lines.push(`reused database ${database} (${(await companyCount(db.dataSource)).toLocaleString('en-US')} companies)`);
+    const toLoad = await sourcesNotLoaded(db.dataSource, SOURCES);
+    if (toLoad.length === 0) {
+      lines.push(`reused the loaded database (${(await companyCount(db.dataSource)).toLocaleString('en-US')} companies)`);
     } else {
-      const simulator = await startSimulatorProcess(simulatorPort);
+      const simulator = await startSimulatorProcess(simulatorPort, FIRMS);
       try {
         const engine = new IngestionEngine(db.dataSource, new SourceRegistry(), config, logger);
-        for (const source of SOURCES) {
+        for (const source of toLoad) {
           const started = Date.now();
           const run = await engine.run({ source, trigger: 'cli', full: true });
           const line = `loaded ${source}: ${run.rowsRead.toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(0)} s`;
@@ -183,14 +163,7 @@ async function main(): Promise<void> {
     lines.push(...(await benchmarkStats(db.dataSource)).lines);
   } finally {
     await db.close();
-    if (!keep) {
-      const client = new Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await client.end();
-    }
-    await stopEmbedded();
-    await fs.rm(workDir, { recursive: true, force: true });
+    await database.dispose();
   }
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../../src/config/config';
 import { ensureDatabase, startEmbeddedPostgres } from '../../src/platform/database/embedded-postgres';
 import type { Logger } from '../../src/platform/logging/logger';
@@ -24,16 +25,15 @@ export async function startSimulatorProcess(port: number, firms: number): Promis
 export interface BenchDatabase {
   /** URL of the benchmark's database. */
   url: string;
-  /** True when the database was created empty for this run (false: BENCH_REUSE_DATABASE). */
-  fresh: boolean;
   /** Drops the database (unless kept) and stops the embedded server, if any. */
   dispose(): Promise<void>;
 }
 
 /**
  * A database for a benchmark: on BENCH_DATABASE_URL's server (where it may create databases), else
- * on an embedded PostgreSQL in a temporary folder. BENCH_REUSE_DATABASE=<name> reuses a database a
- * previous run kept with BENCH_KEEP_DATABASE=1, so the slow 1,000,000-firm load is paid once.
+ * on an embedded PostgreSQL in a temporary folder. BENCH_REUSE_DATABASE=<name> uses that database
+ * (created when missing) and keeps it, as BENCH_KEEP_DATABASE=1 keeps a new one, so the slow
+ * 1,000,000-firm load is paid once: see `sourcesNotLoaded`.
  */
 export async function openBenchDatabase(logger: Logger): Promise<BenchDatabase> {
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'iih-bench-'));
@@ -48,11 +48,10 @@ export async function openBenchDatabase(logger: Logger): Promise<BenchDatabase> 
   const keep = process.env['BENCH_KEEP_DATABASE'] === '1' || reuse !== undefined;
   const database = reuse ?? `iih_bench_${Date.now().toString(36)}`;
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`BENCH_REUSE_DATABASE must be a plain database name, got "${database}"`);
-  if (!reuse) await ensureDatabase(adminUrl, database);
+  await ensureDatabase(adminUrl, database);
   const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
   return {
     url,
-    fresh: !reuse,
     dispose: async () => {
       if (keep) {
         process.stdout.write(`kept database ${database}: rerun with BENCH_REUSE_DATABASE=${database}\n`);
@@ -66,6 +65,12 @@ export async function openBenchDatabase(logger: Logger): Promise<BenchDatabase> 
       await fs.rm(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Those of `sources` with no successful run in this database yet: all of them in a new one. */
+export async function sourcesNotLoaded(dataSource: DataSource, sources: readonly string[]): Promise<string[]> {
+  const loaded = await dataSource.query<{ source: string }[]>(`SELECT DISTINCT source FROM ingestion.run WHERE status = 'succeeded'`);
+  return sources.filter((source) => !loaded.some((row) => row.source === source));
 }
 
 /** Peak resident memory of a process so far (Linux VmHWM), in bytes; 0 where /proc is missing. */

@@ -49,7 +49,9 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
   const runs = new IngestionRunRepository(dataSource);
   // One reader of the reference tables, so they are cached once per hub.
   const referenceTables = new ReferenceRepository(dataSource);
-  const companies = new CompanyService(new CompanyRepository(dataSource));
+  const geography = new GeographyService(referenceTables);
+  // Company filters name provinces the way `province(codeOrName)` reads them.
+  const companies = new CompanyService(new CompanyRepository(dataSource), (name) => geography.provinceCode(name));
   return {
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
     companies,
@@ -59,9 +61,9 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     ingestionRuns: new IngestionRunService(runs, queue, sources),
     dataSources: new DataSourceService(new SourceStatusService(runs, sources, config)),
     reference: new ReferenceService(referenceTables),
-    geography: new GeographyService(referenceTables),
+    geography,
     industrialIndex: new IndustrialIndexService(new IndustrialIndexRepository(dataSource)),
-    statistics: new StatisticsService(new StatisticsRepository(dataSource), companies),
+    statistics: new StatisticsService(new StatisticsRepository(dataSource, referenceTables), companies),
     eligibility: new EligibilityService(new EligibilityReadRepository(dataSource)),
   };
 }

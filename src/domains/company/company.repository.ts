@@ -218,21 +218,7 @@ export interface CompanyPageRequest {
 }
 
 export class CompanyRepository {
-  private provinces: Promise<Map<string, string>> | undefined;
-
   constructor(private readonly dataSource: DataSource) {}
-
-  /** Province code by every name users give (code, ISO code, Thai and English names, lower case); reference data, read once. */
-  provinceCodes(): Promise<Map<string, string>> {
-    this.provinces ??= this.dataSource
-      .query(`SELECT code, iso_code, name_th, name_en FROM reference.province`)
-      .then((rows: { code: string; iso_code: string; name_th: string; name_en: string }[]) => {
-        const byName = new Map<string, string>();
-        for (const row of rows) for (const name of [row.code, row.iso_code, row.name_th, row.name_en]) byName.set(name.toLowerCase(), row.code);
-        return byName;
-      });
-    return this.provinces;
-  }
 
   async findByIds(juristicIds: readonly string[]): Promise<Company[]> {
     const rows: CompanyRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.juristic_id = ANY($1::text[])`, [juristicIds]);

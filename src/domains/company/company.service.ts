@@ -19,8 +19,14 @@ export interface CompanyListBatch {
   count(criteria: CompanyCriteria | undefined): Promise<number>;
 }
 
+/** Resolves a province as users write it (code, ISO code, Thai or English name) to its code. */
+export type ProvinceResolver = (codeOrName: string) => Promise<string | undefined>;
+
 export class CompanyService {
-  constructor(readonly repository: CompanyRepository) {}
+  constructor(
+    readonly repository: CompanyRepository,
+    private readonly resolveProvince: ProvinceResolver,
+  ) {}
 
   /** Checks a filter and resolves what it names (province, normalised name); clear errors for bad input. */
   async criteria(filter: CompanyFilter | null | undefined): Promise<CompanyCriteria | undefined> {
@@ -28,7 +34,7 @@ export class CompanyService {
     const { province, nameSearch, ...rest } = filter;
     const criteria: CompanyCriteria = { ...rest };
     if (province !== undefined && province !== null) {
-      const code = (await this.repository.provinceCodes()).get(province.normalize('NFC').trim().toLowerCase());
+      const code = await this.resolveProvince(province);
       if (!code) throw new DomainError('BAD_USER_INPUT', `unknown province "${province}": give its code (20), ISO code (TH-20), Thai or English name`, { argument: 'filter.province' });
       criteria.provinceCode = code;
     }

@@ -32,6 +32,11 @@ export class GeographyService {
     return provinces.filter((p) => region === null || region === undefined || p.regionCode === region);
   }
 
+  /** The code of the province a user names, as `province(codeOrName)` reads it; undefined if none. */
+  async provinceCode(codeOrName: string): Promise<string | undefined> {
+    return (await this.catalogue()).index.find(codeOrName)?.code;
+  }
+
   async province(codeOrName: string): Promise<Province> {
     const { index, byCode } = await this.catalogue();
     const found = index.find(codeOrName);

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { companyConditions, SqlParams, type CompanyCriteria } from '../company/company.repository';
 import { whereClause as factoryConditions } from '../factory/factory.repository';
 import type { FactoryFilter } from '../factory/factory.type';
+import type { ReferenceRepository, ReferenceTables } from '../reference/reference.repository';
 import { REGION_IN_DATABASE } from '../geography/region-code';
 import { CompanyStatsDimension, type FactoryStatsDimension, MAX_GROUPS, StatsSource } from './statistics.type';
 
@@ -105,25 +106,28 @@ function toStatsRow(row: RawRow, dimensions: number, measures: readonly string[]
 }
 
 export class StatisticsRepository {
-  private names: Promise<ReferenceNames> | undefined;
+  private names: { tables: ReferenceTables; names: ReferenceNames } | undefined;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly reference: ReferenceRepository,
+  ) {}
 
-  referenceNames(): Promise<ReferenceNames> {
-    this.names ??= (async () => {
-      const [provinces, divisions, industries] = await Promise.all([
-        this.dataSource.query<{ code: string; name_en: string; name_th: string }[]>(`SELECT code, name_en, name_th FROM reference.province`),
-        this.dataSource.query<{ code: string; name_en: string; name_th: string | null }[]>(`SELECT code, name_en, name_th FROM reference.tsic WHERE level = 'division'`),
-        this.dataSource.query<{ code: string; name_en: string; name_th: string; display_order: number }[]>(`SELECT code, name_en, name_th, display_order FROM reference.target_industry`),
-      ]);
-      return {
-        provinces: new Map(provinces.map((r) => [r.code, { nameEn: r.name_en, nameTh: r.name_th }])),
-        tsicDivisions: new Map(divisions.map((r) => [r.code, { nameEn: r.name_en, nameTh: r.name_th }])),
-        targetIndustries: new Map(industries.map((r) => [r.code, { nameEn: r.name_en, nameTh: r.name_th, order: r.display_order }])),
+  /** Labels of province, TSIC division and target industry codes, from the cached reference tables. */
+  async referenceNames(): Promise<ReferenceNames> {
+    const tables = await this.reference.load();
+    if (this.names?.tables !== tables) {
+      const divisions = [...tables.tsic.values()].filter((entry) => entry.level === 'division');
+      this.names = {
+        tables,
+        names: {
+          provinces: new Map(tables.provinces.map((p) => [p.code, { nameEn: p.nameEn, nameTh: p.nameTh }])),
+          tsicDivisions: new Map(divisions.map((d) => [d.code, { nameEn: d.nameEn, nameTh: d.nameTh }])),
+          targetIndustries: new Map(tables.targetIndustries.map((t) => [t.code, { nameEn: t.nameEn, nameTh: t.nameTh, order: t.displayOrder }])),
+        },
       };
-    })();
-    this.names.catch(() => (this.names = undefined));
-    return this.names;
+    }
+    return this.names.names;
   }
 
   /**
