@@ -205,14 +205,14 @@ export class IngestionRunRepository {
   async latestOfSources(sources: readonly string[], limit: number): Promise<IngestionRunRecord[]> {
     const rows: RunRow[] = await this.dataSource.query(
       `SELECT r.* FROM unnest($1::text[]) AS s(source)
-       CROSS JOIN LATERAL (SELECT ${RUN_COLUMNS} FROM ingestion.run WHERE source = s.source ORDER BY id DESC LIMIT $2) r`,
+       CROSS JOIN LATERAL (SELECT ${RUN_COLUMNS} FROM ingestion.run WHERE source = s.source ORDER BY run.id DESC LIMIT $2) r`,
       [sources, limit],
     );
     return rows.map(toRecord);
   }
 
   async findByJobId(jobId: string): Promise<IngestionRunRecord[]> {
-    const rows: RunRow[] = await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM ingestion.run WHERE job_id = $1 ORDER BY id`, [jobId]);
+    const rows: RunRow[] = await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM ingestion.run WHERE job_id = $1 ORDER BY run.id`, [jobId]);
     return rows.map(toRecord);
   }
 
@@ -221,7 +221,7 @@ export class IngestionRunRepository {
     const rows: RunRow[] = await this.dataSource.query(
       `SELECT ${RUN_COLUMNS} FROM ingestion.run
        WHERE ($1::text IS NULL OR source = $1) AND ($2::bigint IS NULL OR id < $2)
-       ORDER BY id DESC LIMIT $3`,
+       ORDER BY run.id DESC LIMIT $3`,
       [filter.source ?? null, filter.beforeId ?? null, filter.limit],
     );
     return rows.map(toRecord);
@@ -246,7 +246,7 @@ export class IngestionRunRepository {
       await this.dataSource.query(
         `SELECT id::text, run_id::text, source, line_no, reason, raw, created_at FROM ingestion.quarantined_row
          WHERE resolved_at IS NULL AND ($1::text IS NULL OR source = $1) AND ($3::bigint IS NULL OR id < $3)
-         ORDER BY id DESC LIMIT $2`,
+         ORDER BY quarantined_row.id DESC LIMIT $2`,
         [filter.source ?? null, filter.limit, filter.beforeId ?? null],
       );
     return rows.map((r) => ({ id: r.id, runId: r.run_id, source: r.source, lineNo: r.line_no, reason: r.reason, raw: r.raw, createdAt: r.created_at }));

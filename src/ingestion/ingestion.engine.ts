@@ -8,7 +8,8 @@ import { FeedFormatError, type ParsedRow, type RawRow } from './feed';
 import { fetchJsonDocument, openFeed } from './feed-fetcher';
 import { PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
 import { IngestionRunRepository, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
-import { deriveAfterLoad } from '../linking/derivations';
+import { derivedBulkCandidates, deriveAfterLoad, type DerivationSummary } from '../linking/derivations';
+import { BulkLoad, shareWritersLock } from './bulk-load';
 import type { SourceRunContext } from './source-definition';
 import { StagingRepository } from './staging.repository';
 
@@ -19,6 +20,24 @@ export interface RunRequest {
   attempt?: number;
   /** Ignore the saved cursor and read the whole feed. */
   full?: boolean;
+  /** Told, before the commit, where a successful run's time went (benchmarks, diagnostics). */
+  onPhases?: (phases: RunPhases) => void;
+}
+
+/** Where a run's time went, in milliseconds. */
+export interface RunPhases extends DerivationSummary {
+  /** Reading the feed, staging, quarantine, the upsert and absence marking. */
+  loadMs: number;
+  /** Of loadMs: reading the feed into staging (fetch, parse, COPY). */
+  readMs: number;
+  /** Of loadMs: the upsert into the target table (and, on a bulk first load, rebuilding its indexes). */
+  upsertMs: number;
+  /** After the derivations: rebuilding the indexes and keys of derived tables loaded in bulk. */
+  rebuildMs: number;
+  /** Of rebuildMs, per derived table. */
+  rebuildMsByTable: Record<string, number>;
+  /** Tables whose index and key maintenance this run deferred (bulk-load.ts). */
+  bulkTables: string[];
 }
 
 const ZERO_COUNTS: RunCounts = {
@@ -33,6 +52,20 @@ const ZERO_COUNTS: RunCounts = {
 
 /** A load that wrote at least this many rows refreshes the target table's planner statistics. */
 const ANALYZE_AFTER_ROWS = 10_000;
+/**
+ * A run that writes at least this many rows into an empty table (a first load) defers that table's
+ * index and foreign-key maintenance to one rebuild (bulk-load.ts).
+ */
+export const BULK_LOAD_MIN_ROWS = 50_000;
+/** Rows a bulk load writes per chunk, while the next chunk is read (and held in memory: a few tens of MB). */
+export const BULK_LOAD_CHUNK_ROWS = 20_000;
+
+export interface EngineOptions {
+  /** Overrides BULK_LOAD_MIN_ROWS (tests use small feeds). */
+  bulkLoadMinRows?: number;
+  /** Overrides BULK_LOAD_CHUNK_ROWS. */
+  bulkLoadChunkRows?: number;
+}
 
 /** What one load produced; the cursor is saved with the data, in the same transaction. */
 interface LoadResult {
@@ -52,6 +85,7 @@ export class IngestionEngine {
     private readonly sources: SourceRegistry,
     private readonly config: HubConfig,
     private readonly logger: Logger,
+    private readonly options: EngineOptions = {},
   ) {}
 
   async run(request: RunRequest): Promise<IngestionRunRecord> {
@@ -92,6 +126,7 @@ export class IngestionEngine {
           completeSnapshot: source.mode === 'snapshot',
           quarantine: true,
           cursor: () => nextCursor,
+          ...(request.onPhases ? { onPhases: request.onPhases } : {}),
         });
       } catch (error) {
         const kind = classify(error);
@@ -140,7 +175,7 @@ export class IngestionEngine {
         cursorBefore: null,
       });
       const open = await client.query<{ id: string; raw: RawRow }>(
-        `SELECT id::text, raw FROM ingestion.quarantined_row WHERE source = $1 AND resolved_at IS NULL ORDER BY id`,
+        `SELECT id::text, raw FROM ingestion.quarantined_row WHERE source = $1 AND resolved_at IS NULL ORDER BY quarantined_row.id`,
         [source.id],
       );
       // The quarantine row's id stands in for the line number, so each resolved row can be marked.
@@ -209,32 +244,93 @@ export class IngestionEngine {
     source: AnySource,
     run: IngestionRunRecord,
     rows: AsyncIterable<ParsedRow<unknown>>,
-    options: { completeSnapshot: boolean; quarantine: boolean; cursor: () => string | null; afterUpsert?: () => Promise<void> },
+    options: {
+      completeSnapshot: boolean;
+      quarantine: boolean;
+      cursor: () => string | null;
+      afterUpsert?: () => Promise<void>;
+      onPhases?: (phases: RunPhases) => void;
+    },
   ): Promise<LoadResult> {
+    const loadStarted = Date.now();
     const staging = new StagingRepository(client, source.target);
+    const minRows = this.options.bulkLoadMinRows ?? BULK_LOAD_MIN_ROWS;
+    const chunkRows = this.options.bulkLoadChunkRows ?? BULK_LOAD_CHUNK_ROWS;
     await client.query('BEGIN');
+    await shareWritersLock(client);
     await staging.createStagingTable();
-    const { records, rejected } = await staging.copyRows(rows);
-    // A temporary table has no statistics until analysed; without them the upsert and the absence
-    // check get nested-loop plans that are quadratic in the feed's size.
-    await staging.analyze();
-    if (options.quarantine) await staging.quarantineRejected(run.id, source.id);
-    const upserted = await staging.upsert({ source: source.id, runId: run.id, fetchedAt: run.startedAt });
-    // After a large load the target's statistics describe the table as it was (empty, on a first
-    // load); the absence check and the derivations join it in this same transaction, and stale
-    // statistics give them quadratic nested loops. ANALYZE only samples: about a second for millions.
-    if (upserted.rowsInserted + upserted.rowsUpdated >= ANALYZE_AFTER_ROWS) await client.query(`ANALYZE ${source.target.table}`);
-    const rowsMarkedAbsent = options.completeSnapshot ? await staging.markAbsent(source.id, run.id) : 0;
-    await options.afterUpsert?.();
-    const loadedAt = Date.now();
-    const derived = await deriveAfterLoad(client, source.id, run.id);
-    if (derived.links || derived.profilesRecomputed > 0) {
-      this.logger.info({ runId: run.id, source: source.id, loadMs: loadedAt - run.startedAt.getTime(), ...derived }, 'links and derived facts updated');
+    const feed = staging.prefetch(rows, chunkRows);
+    try {
+      // The first rows tell whether this is a large load: then the tables it fills, if empty, are
+      // claimed for a bulk load (bulk-load.ts), before anything is written to them.
+      let chunk = await staging.copyChunk(feed, minRows);
+      let { records, rejected } = chunk;
+      // Not for a retry of quarantined rows: its afterUpsert matches them against the staging table,
+      // which the bulk loop empties after every chunk.
+      const bulk = chunk.ended || options.afterUpsert
+        ? BulkLoad.none()
+        : await BulkLoad.claim(client, [{ table: source.target.table, rows: minRows }, ...(await derivedBulkCandidates(client, source.id, minRows))], minRows);
+      let upserted: Omit<RunCounts, 'rowsRead' | 'rowsRejected' | 'rowsMarkedAbsent'>;
+      let read: number;
+      let upsertStarted: number;
+      const bulkTarget = bulk.claimed.includes(source.target.table);
+      if (bulkTarget) {
+        // Into an empty table: chunk by chunk while the feed is read ahead, so the database inserts
+        // one chunk while the next is fetched and parsed. Same rows and counts as one upsert: a key
+        // repeated in a later chunk overwrites the earlier copy (the last wins), and a table that
+        // was empty ends with one row per distinct key.
+        for (;;) {
+          if (options.quarantine) await staging.quarantineRejected(run.id, source.id);
+          await staging.upsert({ source: source.id, runId: run.id, fetchedAt: run.startedAt });
+          await staging.truncate();
+          if (chunk.ended) break;
+          chunk = await staging.copyChunk(feed, chunkRows);
+          records += chunk.records;
+          rejected += chunk.rejected;
+        }
+        read = Date.now();
+        upsertStarted = read;
+        upserted = await staging.bulkCounts(records);
+      } else {
+        while (!chunk.ended) {
+          chunk = await staging.copyChunk(feed, Number.POSITIVE_INFINITY);
+          records += chunk.records;
+          rejected += chunk.rejected;
+        }
+        read = Date.now();
+        // A temporary table has no statistics until analysed; without them the upsert and the absence
+        // check get nested-loop plans that are quadratic in the feed's size.
+        await staging.analyze();
+        if (options.quarantine) await staging.quarantineRejected(run.id, source.id);
+        upsertStarted = Date.now();
+        upserted = await staging.upsert({ source: source.id, runId: run.id, fetchedAt: run.startedAt });
+      }
+      // Before anything reads the target (absence, links, derivations) through its indexes.
+      const rebuilt = await bulk.restore(client, source.target.table);
+      const upsertMs = Date.now() - upsertStarted;
+      // After a large load the target's statistics describe the table as it was (empty, on a first
+      // load); the absence check and the derivations join it in this same transaction, and stale
+      // statistics give them quadratic nested loops. ANALYZE only samples: about a second for millions.
+      if (!rebuilt && upserted.rowsInserted + upserted.rowsUpdated >= ANALYZE_AFTER_ROWS) await client.query(`ANALYZE ${source.target.table}`);
+      // A table that was empty holds only rows of this feed: none is absent (and staging was emptied).
+      const rowsMarkedAbsent = options.completeSnapshot && !bulkTarget ? await staging.markAbsent(source.id, run.id) : 0;
+      await options.afterUpsert?.();
+      const loadedAt = Date.now();
+      const derived = await deriveAfterLoad(client, source.id, run.id);
+      const rebuildStarted = Date.now();
+      const rebuildMsByTable = await bulk.restoreAll(client);
+      const rebuildMs = Date.now() - rebuildStarted;
+      if (derived.links || derived.profilesRecomputed > 0 || derived.consents) {
+        this.logger.info({ runId: run.id, source: source.id, loadMs: loadedAt - run.startedAt.getTime(), ...derived }, 'links and derived facts updated');
+      }
+      options.onPhases?.({ loadMs: loadedAt - loadStarted, readMs: read - loadStarted, upsertMs, rebuildMs, rebuildMsByTable, bulkTables: bulk.claimed, ...derived });
+      const cursorAfter = options.cursor();
+      await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
+      await client.query('COMMIT');
+      return { counts: { rowsRead: records + rejected, rowsRejected: rejected, rowsMarkedAbsent, ...upserted }, cursorAfter };
+    } finally {
+      feed.stop();
     }
-    const cursorAfter = options.cursor();
-    await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
-    await client.query('COMMIT');
-    return { counts: { rowsRead: records + rejected, rowsRejected: rejected, rowsMarkedAbsent, ...upserted }, cursorAfter };
   }
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
@@ -30,38 +30,56 @@ export class StagingRepository<R> {
   }
 
   /**
-   * Streams rows into staging with backpressure; memory stays bounded whatever the feed's size.
-   * Each record's content hash (md5 of its encoded column values) is computed here, where the
-   * encoding already exists and CPU is spare, rather than by the database over every column.
+   * Starts reading the feed ahead of the database (see FeedPrefetch): up to `ahead` encoded rows
+   * wait in memory while the connection is busy, so fetching and parsing go on meanwhile.
    */
-  async copyRows(rows: AsyncIterable<ParsedRow<R>>): Promise<{ records: number; rejected: number }> {
+  prefetch(rows: AsyncIterable<ParsedRow<R>>, ahead: number): FeedPrefetch {
+    const nulls = copyTextFields([...this.target.columns.map(() => null), null]);
+    return new FeedPrefetch(rows, Math.max(1000, ahead), (row) => {
+      if (row.kind === 'rejected') return { record: false, line: `${copyTextFields([row.line, row.reason, JSON.stringify(row.raw)])}\t${nulls}\n` };
+      // Each record's content hash (md5 of its encoded column values) is computed here, where the
+      // encoding already exists and CPU is spare, rather than by the database over every column.
+      const fields = copyTextFields(this.target.columns.map((c) => c.value(row.record)));
+      return { record: true, line: `${row.line}\t\\N\t\\N\t${fields}\t${hash('md5', fields)}\n` };
+    });
+  }
+
+  /**
+   * COPYs up to `maxRows` prefetched rows (good or rejected) into staging, in one statement, with
+   * backpressure. `ended`: the feed has no more rows. A feed that fails aborts the COPY (the
+   * server discards it) and throws; the caller rolls the transaction back.
+   */
+  async copyChunk(feed: FeedPrefetch, maxRows: number): Promise<{ records: number; rejected: number; ended: boolean }> {
     const names = ['line_no', 'reject_reason', 'raw', ...this.target.columns.map((c) => c.name), 'row_hash'].map(quoteIdent).join(', ');
     const stream = this.client.query(copyFrom(`COPY ${STAGING} (${names}) FROM STDIN`));
-    const nulls = copyTextFields([...this.target.columns.map(() => null), null]);
     let records = 0;
     let rejected = 0;
     try {
-      for await (const row of rows) {
-        let line: string;
-        if (row.kind === 'record') {
-          const fields = copyTextFields(this.target.columns.map((c) => c.value(row.record)));
-          line = `${row.line}\t\\N\t\\N\t${fields}\t${createHash('md5').update(fields).digest('hex')}\n`;
-        } else {
-          line = `${copyTextFields([row.line, row.reason, JSON.stringify(row.raw)])}\t${nulls}\n`;
+      for (;;) {
+        const rows = await feed.take(Math.min(1000, maxRows - records - rejected));
+        if (rows.length === 0) break;
+        let text = '';
+        for (const row of rows) {
+          text += row.line;
+          if (row.record) records += 1;
+          else rejected += 1;
         }
-        if (row.kind === 'record') records += 1;
-        else rejected += 1;
-        if (!stream.write(line)) await once(stream, 'drain');
+        if (!stream.write(text)) await once(stream, 'drain');
+        if (records + rejected >= maxRows) break;
       }
       stream.end();
       await finished(stream);
     } catch (error) {
-      // Aborts the COPY (the server discards it); the caller rolls the transaction back.
       stream.destroy(error as Error);
       await finished(stream).catch(() => undefined);
       throw error;
     }
-    return { records, rejected };
+    return { records, rejected, ended: feed.ended() };
+  }
+
+  /** Empties staging (a bulk load writes the feed chunk by chunk). */
+  async truncate(): Promise<void> {
+    await this.client.query(`TRUNCATE ${STAGING}`);
   }
 
   /** Statistics for the columns the upsert and the absence check join and filter on (not the payload). */
@@ -82,13 +100,17 @@ export class StagingRepository<R> {
   /**
    * Quarantines this run's rejected rows. A row an earlier run already quarantined and this run
    * rejects again (the same raw row) is closed as superseded, so the open quarantine holds each bad
-   * row once, with its latest reason, not once per daily run.
+   * row once, with its latest reason, not once per daily run. Called once per chunk by a bulk load
+   * (hence `run_id <>`: a chunk never supersedes rows this run quarantined itself).
    */
   async quarantineRejected(runId: string, source: string): Promise<void> {
+    // The run's rejected rows read once (materialised): as a correlated subquery the planner scanned
+    // the whole staging table once per open quarantined row (seconds on a million-firm register).
     await this.client.query(
-      `UPDATE ingestion.quarantined_row q SET resolved_at = now(), resolved_by_run_id = $1
-       WHERE q.source = $2 AND q.resolved_at IS NULL
-         AND EXISTS (SELECT 1 FROM ${STAGING} s WHERE s.reject_reason IS NOT NULL AND s.raw = q.raw)`,
+      `WITH rejected AS MATERIALIZED (SELECT raw FROM ${STAGING} WHERE reject_reason IS NOT NULL)
+       UPDATE ingestion.quarantined_row q SET resolved_at = now(), resolved_by_run_id = $1
+       WHERE q.source = $2 AND q.resolved_at IS NULL AND q.run_id <> $1
+         AND EXISTS (SELECT 1 FROM rejected r WHERE r.raw = q.raw)`,
       [runId, source],
     );
     await this.client.query(
@@ -141,6 +163,16 @@ export class StagingRepository<R> {
   }
 
   /**
+   * The counts of a bulk load into a table that was empty: every distinct key was inserted, the
+   * rest of the good rows were duplicates (what `upsert` gives for an empty table).
+   */
+  async bulkCounts(goodRows: number): Promise<Omit<RunCounts, 'rowsRead' | 'rowsRejected' | 'rowsMarkedAbsent'>> {
+    const { rows } = await this.client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.target.table}`);
+    const inserted = rows[0]!.n;
+    return { rowsInserted: inserted, rowsUpdated: 0, rowsUnchanged: 0, rowsDuplicate: goodRows - inserted };
+  }
+
+  /**
    * For a complete snapshot: marks the target's rows of this source that the snapshot no longer
    * has (never deletes them). A row the snapshot carries but could not read counts as absent too:
    * its key cannot be trusted; it is in quarantine, and the mark clears when it loads again.
@@ -155,5 +187,80 @@ export class StagingRepository<R> {
       [source, runId],
     );
     return result.rowCount ?? 0;
+  }
+}
+
+interface EncodedRow {
+  /** A COPY text line, newline included. */
+  line: string;
+  /** A record (else a rejected row). */
+  record: boolean;
+}
+
+/**
+ * Reads a feed ahead of its consumer: a producer loop pulls rows from the source (HTTP, parsing,
+ * mapping) and encodes them while the consumer waits on the database (an upsert of the previous
+ * chunk), up to `highWater` rows. A feed error is thrown to the consumer at its next take; stop()
+ * ends the producer (and closes the source) when the consumer gives up.
+ */
+export class FeedPrefetch {
+  private readonly buffer: EncodedRow[] = [];
+  private finished = false;
+  private failed = false;
+  private failure: unknown;
+  private stopped = false;
+  private wakeConsumer: (() => void) | undefined;
+  private wakeProducer: (() => void) | undefined;
+
+  constructor(
+    rows: AsyncIterable<ParsedRow<unknown>>,
+    private readonly highWater: number,
+    encode: (row: ParsedRow<never>) => EncodedRow,
+  ) {
+    void this.produce(rows, encode as (row: ParsedRow<unknown>) => EncodedRow);
+  }
+
+  private async produce(rows: AsyncIterable<ParsedRow<unknown>>, encode: (row: ParsedRow<unknown>) => EncodedRow): Promise<void> {
+    try {
+      for await (const row of rows) {
+        if (this.stopped) return;
+        this.buffer.push(encode(row));
+        this.wake('consumer');
+        while (this.buffer.length >= this.highWater && !this.stopped) await new Promise<void>((resolve) => (this.wakeProducer = resolve));
+        if (this.stopped) return;
+      }
+    } catch (error) {
+      this.failed = true;
+      this.failure = error;
+    } finally {
+      this.finished = true;
+      this.wake('consumer');
+    }
+  }
+
+  private wake(who: 'consumer' | 'producer'): void {
+    const resolve = who === 'consumer' ? this.wakeConsumer : this.wakeProducer;
+    if (who === 'consumer') this.wakeConsumer = undefined;
+    else this.wakeProducer = undefined;
+    resolve?.();
+  }
+
+  /** Up to `max` rows in feed order, waiting for one unless the feed has ended; [] at its end. */
+  async take(max: number): Promise<EncodedRow[]> {
+    while (this.buffer.length === 0 && !this.finished) await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
+    if (this.failed) throw this.failure;
+    const rows = this.buffer.splice(0, Math.max(1, max));
+    this.wake('producer');
+    return rows;
+  }
+
+  /** Whether every row has been taken. */
+  ended(): boolean {
+    return this.finished && !this.failed && this.buffer.length === 0;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake('producer');
   }
 }

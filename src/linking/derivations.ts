@@ -1,8 +1,11 @@
 import { refreshCompanyAggregate } from '../domains/statistics/company-aggregate';
+import type { BulkCandidate } from '../ingestion/bulk-load';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
 import { recomputeForAffectedFirms, recomputeForProductRun, type EligibilitySummary } from '../eligibility/eligibility.service';
 import { BANK_PRODUCT_SOURCE_IDS } from '../sources/banks/bank-product.source';
 import { recordRuleSetVersions } from '../sources/banks/rule-set-versions';
+import { CONSENT_REGISTRY_SOURCE_ID } from '../sources/consent/consent-registry.source';
+import { reconcileConsentRegistry, type ConsentMergeSummary } from '../sources/consent/registry-merge';
 import { recomputeProfiles } from './company-profile';
 import { linkFactories, type LinkOutcome } from './factory-linker';
 
@@ -15,9 +18,13 @@ export interface DerivationSummary {
   statsGroups?: number;
   /** Stored eligibility results rewritten and events appended. */
   eligibility?: EligibilitySummary;
+  /** Consents a consent registry run added or changed. */
+  consents?: ConsentMergeSummary;
   linkMs: number;
   profileMs: number;
   statsMs: number;
+  /** Rule set versioning and eligibility (results and events). */
+  eligibilityMs: number;
 }
 
 /**
@@ -33,12 +40,33 @@ const AFFECTED_COMPANIES: Record<string, string> = {
 };
 
 /**
+ * The derived tables a run of `source` writes, with as many rows as it loaded (a bound: one per
+ * firm), for a first load's bulk mode (src/ingestion/bulk-load.ts): the profiles and the
+ * eligibility results of the firms it touches. A bank product run computes eligibility for every
+ * firm (a new product's first rule set), however few products it loads.
+ */
+export async function derivedBulkCandidates(client: Queryable, source: string, rows: number): Promise<BulkCandidate[]> {
+  if (BANK_PRODUCT_SOURCE_IDS.includes(source)) {
+    const { rows: counted } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM registry.company LIMIT 1000000) c');
+    return [{ table: 'lending.eligibility_result', rows: counted[0]!.n }];
+  }
+  const touchesFirms = source === 'diw' || source === 'dbd-companies' || AFFECTED_COMPANIES[source] !== undefined;
+  return touchesFirms
+    ? [
+        { table: 'registry.company_profile', rows },
+        { table: 'lending.eligibility_result', rows },
+      ]
+    : [];
+}
+
+/**
  * What a run changes downstream, in the run's own transaction so that links and derived facts are
  * never out of step with the data: factory runs relink the factories they changed; company runs
  * relink factories that may now match; then the profiles of every firm concerned are recomputed,
  * and the company statistics aggregate rebuilt from them (so it is exactly as fresh as the profiles).
  * Bank product runs version the rule sets they changed. Last, eligibility: for the firms concerned
  * (after their profiles, which it reads), or for every firm for a product with a new rule set.
+ * Consent registry runs reconcile the entries they changed into the consents the API enforces.
  */
 export async function deriveAfterLoad(client: Queryable, source: string, runId: string): Promise<DerivationSummary> {
   await client.query('DROP TABLE IF EXISTS pg_temp.profile_affected');
@@ -56,17 +84,21 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
   const profiled = Date.now();
   // Company rows change only in runs that also recompute their profiles, so this covers every change.
   const statsGroups = profilesRecomputed > 0 ? await refreshCompanyAggregate(client, runId) : undefined;
+  const aggregated = Date.now();
   const isProductRun = BANK_PRODUCT_SOURCE_IDS.includes(source);
   const ruleSetVersions = isProductRun ? await recordRuleSetVersions(client, runId) : undefined;
   const eligibility = isProductRun ? await recomputeForProductRun(client, runId) : links || affected ? await recomputeForAffectedFirms(client, runId) : undefined;
+  const consents = source === CONSENT_REGISTRY_SOURCE_ID ? await reconcileConsentRegistry(client, runId) : undefined;
   return {
     ...(links ? { links } : {}),
     profilesRecomputed,
     ...(statsGroups !== undefined ? { statsGroups } : {}),
     ...(ruleSetVersions === undefined ? {} : { ruleSetVersions }),
     ...(eligibility ? { eligibility } : {}),
+    ...(consents ? { consents } : {}),
     linkMs: linked - started,
     profileMs: profiled - linked,
-    statsMs: Date.now() - profiled,
+    statsMs: aggregated - profiled,
+    eligibilityMs: Date.now() - aggregated,
   };
 }

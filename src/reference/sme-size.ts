@@ -148,3 +148,81 @@ function measure(
 function format(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same rule in SQL, for set-based profile computation over many firms at once.
+
+const SECTOR_WORDS: Readonly<Record<SmeSector, string>> = { MANUFACTURING: 'manufacturing', TRADE_AND_SERVICES: 'trade and services' };
+const sqlText = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+/** `format` in SQL: grouped thousands, at most two decimals, no trailing zeros (as toLocaleString('en-US')). */
+const sqlFormat = (value: string, kind: 'numeric' | 'integer'): string =>
+  kind === 'integer'
+    ? `to_char(${value}, 'FM999,999,999,999,999,990')`
+    : `rtrim(rtrim(to_char(${value}, 'FM999,999,999,999,999,999,990.99'), '0'), '.')`;
+/** `String(value)` of a JS number in SQL (used only for invalid values: negative, NaN, infinite). */
+const sqlJsString = (value: string, kind: 'numeric' | 'integer'): string =>
+  kind === 'integer'
+    ? `${value}::text`
+    : `CASE WHEN position('.' IN ${value}::text) > 0 THEN rtrim(rtrim(${value}::text, '0'), '.') ELSE ${value}::text END`;
+
+interface MeasureSql {
+  label: 'revenue' | 'employees';
+  key: keyof SmeLimit;
+  kind: 'numeric' | 'integer';
+}
+
+const MEASURES: Readonly<Record<'revenue' | 'employees', MeasureSql>> = {
+  revenue: { label: 'revenue', key: 'revenueBaht', kind: 'numeric' },
+  employees: { label: 'employees', key: 'employees', kind: 'integer' },
+};
+
+/** SQL CASE over the sectors, from SME_LIMITS: one branch per sector. */
+function bySector(sector: string, branch: (sector: SmeSector) => string): string {
+  return `CASE ${sector} ${(Object.keys(SME_LIMITS) as SmeSector[]).map((s) => `WHEN ${sqlText(s)} THEN ${branch(s)}`).join(' ')} END`;
+}
+
+/**
+ * `smeSize` as SQL, generated from SME_LIMITS and the same wording, so that the rule has one source:
+ * a LATERAL subquery with columns `size` and `reason` for the row's sector (a non-null
+ * MANUFACTURING or TRADE_AND_SERVICES expression), revenue in baht (numeric) and employees
+ * (integer), giving exactly what smeSize gives for the same values (an integration test compares
+ * them at every limit and on invalid values). Used by the profile recomputation of many firms.
+ */
+export function smeSizeLateralSql(alias: string, sector: string, revenue: string, employees: string): string {
+  const invalidTest = (m: MeasureSql, v: string): string => (m.kind === 'integer' ? `${v} < 0` : `(${v} < 0 OR ${v} = 'NaN'::numeric OR ${v} = 'Infinity'::numeric)`);
+  const size = (m: MeasureSql, v: string): string =>
+    `CASE WHEN ${v} IS NULL OR ${invalidTest(m, v)} THEN NULL ELSE ${bySector(
+      sector,
+      (s) => `CASE ${(['MICRO', 'SMALL', 'MEDIUM'] as const).map((z) => `WHEN ${v} <= ${SME_LIMITS[s][z][m.key]} THEN '${z}'`).join(' ')} ELSE 'LARGE' END`,
+    )} END`;
+  const invalid = (m: MeasureSql, v: string): string =>
+    `CASE WHEN ${v} IS NOT NULL AND ${invalidTest(m, v)} THEN '${m.label} ' || ${sqlJsString(v, m.kind)} || ' is not a valid value and was ignored' END`;
+  const unit = (m: MeasureSql): string => (m.label === 'revenue' ? ' baht' : '');
+  const text = (m: MeasureSql, v: string, z: string): string =>
+    `CASE WHEN ${z} IS NULL THEN '${m.label} unknown' ELSE '${m.label} ' || ${sqlFormat(v, m.kind)} || '${unit(m)}' || ${bySector(
+      sector,
+      (s) =>
+        `CASE ${z} ${(['MICRO', 'SMALL', 'MEDIUM'] as const).map((l) => `WHEN '${l}' THEN ' ≤ ${format(SME_LIMITS[s][l][m.key])}'`).join(' ')} ELSE ' > ${format(SME_LIMITS[s].MEDIUM[m.key])}' END`,
+    )} || ' gives ' || ${z} END`;
+  const sizes = `ARRAY[${SME_SIZES.map(sqlText).join(', ')}]`;
+  const sectorWords = bySector(sector, (s) => sqlText(SECTOR_WORDS[s]));
+  const rev = MEASURES.revenue;
+  const emp = MEASURES.employees;
+  return `LATERAL (
+    SELECT m.size, CASE
+        WHEN m.rs IS NULL AND m.es IS NULL THEN 'unknown: revenue and employees are both unknown' || m.suffix
+        WHEN m.rs IS NULL THEN m.es || ' by employees only (' || m.sector_words || '): ' || m.et || '; revenue unknown, so this is a lower bound' || m.suffix
+        WHEN m.es IS NULL THEN m.rs || ' by revenue only (' || m.sector_words || '): ' || m.rt || '; employees unknown, so this is a lower bound' || m.suffix
+        ELSE m.size || ' (' || m.sector_words || '): ' || m.rt || '; ' || m.et || '; '
+             || CASE WHEN m.rs = m.es THEN 'both measures agree' ELSE 'the measures differ and the larger size applies' END || m.suffix
+      END AS reason
+    FROM (
+      SELECT s.rs, s.es, ${text(rev, `(${revenue})`, 's.rs')} AS rt, ${text(emp, `(${employees})`, 's.es')} AS et, ${sectorWords} AS sector_words,
+             CASE WHEN s.rs IS NULL THEN s.es WHEN s.es IS NULL THEN s.rs
+                  WHEN array_position(${sizes}, s.rs) >= array_position(${sizes}, s.es) THEN s.rs ELSE s.es END AS size,
+             CASE WHEN s.ri IS NULL AND s.ei IS NULL THEN '' ELSE ' (' || concat_ws('; ', s.ri, s.ei) || ')' END AS suffix
+      FROM (SELECT ${size(rev, `(${revenue})`)} AS rs, ${size(emp, `(${employees})`)} AS es,
+                   ${invalid(rev, `(${revenue})`)} AS ri, ${invalid(emp, `(${employees})`)} AS ei) s
+    ) m
+  ) ${alias}`;
+}

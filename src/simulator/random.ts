@@ -21,15 +21,20 @@ export type Stream = (typeof STREAMS)[keyof typeof STREAMS];
  */
 export function hash32(values: readonly number[], start = 0x9e3779b9): number {
   let hash = start;
-  for (const value of values) {
-    for (const word of [value >>> 0, Math.floor(value / 2 ** 32) >>> 0]) {
-      hash = Math.imul(hash ^ word, 0x85ebca6b);
-      hash ^= hash >>> 13;
-      hash = Math.imul(hash, 0xc2b2ae35);
-      hash ^= hash >>> 16;
-    }
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i]!;
+    // The low word, then the high word (no array per value: this runs for every draw of the world).
+    hash = mix(hash, value >>> 0);
+    hash = mix(hash, Math.floor(value / 2 ** 32) >>> 0);
   }
   return hash >>> 0;
+}
+
+function mix(hash: number, word: number): number {
+  let h = Math.imul(hash ^ word, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** mulberry32: small, fast, and good enough for test data (not for anything secret). */

@@ -1,13 +1,15 @@
 /**
  * The agency simulator: a real HTTP server that stands in for the government agencies' feeds
- * (DIW, DBD, TISI, DIP, OIE and the partner banks' product catalogues), serving a
- * deterministic world so that tests and demos know exactly what the hub must load.
+ * (DIW, DBD, TISI, DIP, OIE, the partner banks' product catalogues and the ministry's consent
+ * registry), serving a deterministic world so that tests and demos know exactly what the hub must
+ * load.
  */
 import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { BANK_ROUTES } from './banks/banks.routes';
+import { CONSENT_ROUTES } from './consent/consent.routes';
 import { DBD_ROUTES } from './dbd/dbd.routes';
 import { DIW_ROUTES } from './diw/diw.routes';
 import { DIP_ROUTES } from './dip/dip.routes';
@@ -20,6 +22,7 @@ export { dbdGroundTruth, dbdListingTruth, type DbdGroundTruth, type DbdListingTr
 export { tisiLicencesGroundTruth, tisiStandardsGroundTruth, type TisiGroundTruth } from './tisi/tisi.feed';
 export { dipGroundTruth, type DipGroundTruth } from './dip/dip.feed';
 export { oieMpiGroundTruth, type OieGroundTruth } from './oie/oie.feed';
+export { consentRegistry, consentRegistryTruth, type ConsentRegistryTruth, type SimulatedConsent } from './consent/consent-registry.feed';
 
 export interface SimulatorOptions {
   /** Same seed, same world, same bytes. */
@@ -48,7 +51,7 @@ const overridesSchema = z.object({
   badRowRate: z.coerce.number().min(0).max(1).optional(),
 });
 
-const AGENCY_ROUTES: readonly Route[] = [...DIW_ROUTES, ...DBD_ROUTES, ...TISI_ROUTES, ...DIP_ROUTES, ...OIE_ROUTES, ...BANK_ROUTES];
+const AGENCY_ROUTES: readonly Route[] = [...DIW_ROUTES, ...DBD_ROUTES, ...TISI_ROUTES, ...DIP_ROUTES, ...OIE_ROUTES, ...BANK_ROUTES, ...CONSENT_ROUTES];
 
 export function createSimulatorServer(options: SimulatorOptions): http.Server {
   const routes: Route[] = [

@@ -47,9 +47,10 @@ function listingRoute(path: string, kind: DbdListingKind, description: string): 
         context.res.end(MAINTENANCE_PAGE);
         return;
       }
-      const body = JSON.stringify(dbdPage(context.options, kind, listingPage(query)));
+      // Encoded once: Buffer.byteLength and then writing the string would encode a page twice.
+      const body = Buffer.from(JSON.stringify(dbdPage(context.options, kind, listingPage(query))), 'utf8');
       if (fault === 'truncate') return sendTruncated(context, body);
-      context.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      context.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length });
       context.res.end(body);
     },
   };
@@ -75,8 +76,7 @@ async function waitOrGiveUp(res: ServerResponse, ms: number): Promise<boolean> {
 }
 
 /** Half the body, then the connection drops: never a clean end of body. */
-function sendTruncated({ res }: RouteContext, body: string): void {
-  const bytes = Buffer.from(body, 'utf8');
+function sendTruncated({ res }: RouteContext, bytes: Buffer): void {
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': bytes.length });
   res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroySoon());
 }

@@ -1,5 +1,5 @@
 /**
- * Seeded randomness for the TISI, DIP and OIE feeds of the simulated world. Same idea as
+ * Seeded randomness for the TISI, DIP, OIE and consent registry feeds of the simulated world. Same idea as
  * `randomFor` in ../random.ts (every entity draws from its own generator, seeded by world seed,
  * stream and index), with stream ids of their own (100 and up) and a differently seeded mix, so
  * these feeds never disturb the draws of the firms, factories and DIW rows.
@@ -23,6 +23,7 @@ export const AGENCY_STREAMS = {
   oieMonth: 122,
   oieQuirk: 123,
   oieBadRow: 124,
+  consent: 131,
 } as const;
 
 export type AgencyStream = (typeof AGENCY_STREAMS)[keyof typeof AGENCY_STREAMS];
