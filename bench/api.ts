@@ -26,6 +26,8 @@ import { mb, openBenchDatabase, peakRssOf, sourcesNotLoaded, startSimulatorProce
 const FIRMS = Number(process.env['BENCH_FIRMS'] ?? 1_000_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
+/** Hub and baseline runs alternate this many times per query; the median ratio is reported, so a burst of other load on the machine moves one round, not the result. */
+const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
 
 /** The canonical queries: the documented example of each user, and the baseline route serving the same data. */
 const CANONICAL = [
@@ -61,8 +63,8 @@ async function waitFor(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-function startNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist', script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+function startNode(script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, path.join(PROJECT_ROOT, 'dist', script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 interface LoadResult {
@@ -77,12 +79,25 @@ async function load(url: string, headers: Record<string, string>, body: string, 
   return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
 }
 
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** Per measure, the median over the rounds; errors are summed. */
+const medianResult = (results: LoadResult[]): LoadResult => ({
+  requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+  p50: median(results.map((r) => r.p50)),
+  p99: median(results.map((r) => r.p99)),
+  errors: results.reduce((sum, r) => sum + r.errors, 0),
+});
 
 async function main(): Promise<void> {
   const logger = createRootLogger(process.env['LOG_LEVEL'] ?? 'warn');
   const database = await openBenchDatabase(logger);
   const children: ChildProcess[] = [];
-  const lines = [`i-Industry Hub API benchmark — ${FIRMS.toLocaleString('en-US')} firms, ${CONNECTIONS} connections, ${SECONDS} s per run, Node ${process.version}, ${os.cpus().length} cores`];
+  const lines = [`i-Industry Hub API benchmark — ${FIRMS.toLocaleString('en-US')} firms, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, Node ${process.version}, ${os.cpus().length} cores`];
   try {
     const simulatorPort = 47000 + (process.pid % 1000);
     const config = loadConfig({ DATABASE_URL: database.url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
@@ -115,7 +130,8 @@ async function main(): Promise<void> {
 
       const hubPort = 48000 + (process.pid % 1000);
       const baselinePort = hubPort + 1;
-      const hub = startNode('src/main.js', ['--role=api'], { DATABASE_URL: database.url, PORT: String(hubPort), LOG_LEVEL: 'warn', INGEST_ON_START: 'false' });
+      // As `npm run start:api` and the Dockerfile run it: production mode, a 32 MB young generation.
+      const hub = startNode('src/main.js', ['--role=api'], { NODE_ENV: 'production', DATABASE_URL: database.url, PORT: String(hubPort), LOG_LEVEL: 'warn', INGEST_ON_START: 'false' }, ['--max-semi-space-size=32']);
       const baseline = startNode('bench/baseline-server.js', [], { DATABASE_URL: database.url, PORT: String(baselinePort) });
       children.push(hub, baseline);
       await waitFor(`http://127.0.0.1:${hubPort}/readyz`, hub);
@@ -140,12 +156,17 @@ async function main(): Promise<void> {
         // Warm both (JIT, plans, pools) before measuring.
         await load(hubUrl, headers, hubBody, 3);
         await load(baselineUrl, {}, baselineBody, 3);
-        const hubResult = await load(hubUrl, headers, hubBody, SECONDS);
-        const baselineResult = await load(baselineUrl, {}, baselineBody, SECONDS);
+        const rounds: { hub: LoadResult; baseline: LoadResult }[] = [];
+        for (let round = 0; round < ROUNDS; round += 1) {
+          rounds.push({ hub: await load(hubUrl, headers, hubBody, SECONDS), baseline: await load(baselineUrl, {}, baselineBody, SECONDS) });
+        }
+        const hubResult = medianResult(rounds.map((r) => r.hub));
+        const baselineResult = medianResult(rounds.map((r) => r.baseline));
+        const ratios = rounds.map((r) => r.hub.requestsPerSecond / r.baseline.requestsPerSecond);
         const line =
           `${query.name} (${query.user}): hub ${hubResult.requestsPerSecond.toFixed(0)} req/s, p50 ${hubResult.p50} ms, p99 ${hubResult.p99} ms; ` +
           `hand-written pg ${baselineResult.requestsPerSecond.toFixed(0)} req/s, p50 ${baselineResult.p50} ms, p99 ${baselineResult.p99} ms; ` +
-          `ratio ${(hubResult.requestsPerSecond / baselineResult.requestsPerSecond).toFixed(2)} × baseline` +
+          `ratio ${median(ratios).toFixed(2)} × baseline (median of ${ROUNDS} alternating rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})` +
           (hubResult.errors + baselineResult.errors > 0 ? `; ERRORS hub ${hubResult.errors}, baseline ${baselineResult.errors}` : '');
         lines.push(line);
         process.stdout.write(`${line}\n`);

@@ -28,7 +28,13 @@ async function bankScreening(variables: BankVariables): Promise<unknown> {
        WHERE ${where} ORDER BY c.juristic_id LIMIT ${first + 1}`,
       params,
     ),
-    pool.query(`SELECT count(*)::int AS n FROM registry.company c JOIN registry.company_profile p ON p.juristic_id = c.juristic_id WHERE ${where}`, params),
+    // Counted from the same stored aggregate the hub sums for this filter, so the ratio measures the
+    // GraphQL layer, not a better plan on one side.
+    pool.query(
+      `SELECT coalesce(sum(companies), 0)::int AS n FROM stats.company_aggregate
+       WHERE status = ANY($1::text[]) AND sme_size = ANY($2::text[]) AND target_industries @> ARRAY[$3::text] AND has_operating_factory`,
+      params,
+    ),
   ]);
   const rows = page.rows.slice(0, first);
   return {

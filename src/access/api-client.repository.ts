@@ -71,6 +71,7 @@ export class ApiClientRepository {
   }
 
   async touch(id: string): Promise<void> {
-    await this.dataSource.query(`UPDATE access.api_client SET last_used_at = now() WHERE id = $1`, [id]);
+    // The database keeps the once-a-minute bound too, for every API process together.
+    await this.dataSource.query(`UPDATE access.api_client SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [id]);
   }
 }

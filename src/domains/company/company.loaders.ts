@@ -1,8 +1,11 @@
 import DataLoader from 'dataloader';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphQLContext } from '../../platform/graphql/context';
 import { groupedLoader, keyedLoader, requestLoader } from '../../platform/graphql/loaders';
 import { registerNodeType } from '../../platform/graphql/node';
-import type { CompanyCriteria, CompanyPageRequest } from './company.repository';
+import { selectsField } from '../../platform/graphql/selection';
+import { consentGatedRead } from '../consent/consent.loaders';
+import type { CompanyCriteria, CompanyPage, CompanyPageRequest } from './company.repository';
 import type { CompanyListArgs } from './company.service';
 import type { Company, CompanyConnection, FinancialStatement } from './company.type';
 
@@ -23,11 +26,24 @@ const statementByKey = keyedLoader<FinancialStatement>('statementByKey', (s) => 
   ),
 );
 
+/** A company's directors and shareholders: on the row when it was read by ID, else read by ID (batched). */
+export async function personalDataOf(ctx: GraphQLContext, company: Company): Promise<{ directors: NonNullable<Company['directorsData']>; shareholders: NonNullable<Company['shareholdersData']> }> {
+  const full = company.directorsData && company.shareholdersData ? company : await companyById(ctx).load(company.juristicId);
+  return { directors: full?.directorsData ?? [], shareholders: full?.shareholdersData ?? [] };
+}
+
 registerNodeType('Company', { roles: ALL_ROLES, load: (ctx, key) => companyById(ctx).load(key) });
-registerNodeType('FinancialStatement', { roles: ALL_ROLES, load: (ctx, key) => statementByKey(ctx).load(key) });
+// A statement fetched by its own ID is gated like Company.financialStatements: no way round consent.
+registerNodeType('FinancialStatement', {
+  roles: ALL_ROLES,
+  load: async (ctx, key) => {
+    const statement = await statementByKey(ctx).load(key);
+    return statement && consentGatedRead(ctx, statement.juristicId, 'financialStatements', () => statement);
+  },
+});
 
 const companyPages = requestLoader('companyPages', (ctx) =>
-  new DataLoader<CompanyPageRequest, { company: Company; sortKey: string }[]>((requests) => ctx.services.companies.repository.findPages(requests), { cache: false }),
+  new DataLoader<CompanyPageRequest, CompanyPage>((requests) => ctx.services.companies.repository.findPages(requests), { cache: false }),
 );
 const companyCounts = requestLoader('companyCounts', (ctx) =>
   new DataLoader<CompanyCriteria | undefined, number>((criteria) => ctx.services.companies.repository.counts(criteria), { cache: false }),
@@ -37,8 +53,8 @@ const companyCounts = requestLoader('companyCounts', (ctx) =>
  * A company list inside a request: the lists of every parent on a page (each province's
  * companies) are read in one statement, and their counts in another.
  */
-export function companyList(ctx: GraphQLContext, args: CompanyListArgs, extra?: Partial<CompanyCriteria>): Promise<CompanyConnection> {
-  return ctx.services.companies.list(args, extra, {
+export function companyList(ctx: GraphQLContext, args: CompanyListArgs, info: GraphQLResolveInfo, extra?: Partial<CompanyCriteria>): Promise<CompanyConnection> {
+  return ctx.services.companies.list({ ...args, withCount: selectsField(info, 'totalCount') }, extra, {
     findPage: (request) => companyPages(ctx).load(request),
     count: (criteria) => companyCounts(ctx).load(criteria),
   });

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { aggregateAnswersFilter, aggregateConditions } from '../statistics/company-aggregate';
 import { toGlobalId } from '../../platform/graphql/node';
 import { regionCodeOf, REGION_IN_DATABASE } from '../geography/region-code';
 import type { Company, CompanyFilter, CompanyStatus, FinancialStatement, JuristicType, SmeSector, SmeSize } from './company.type';
@@ -20,8 +21,8 @@ interface CompanyRow {
   address: string | null;
   province: string | null;
   thai_shareholding_pct: string | null;
-  directors: Company['directorsData'];
-  shareholders: Company['shareholdersData'];
+  directors?: Company['directorsData'];
+  shareholders?: Company['shareholdersData'];
   sme_size: SmeSize | null;
   sme_sector: SmeSector | null;
   sme_size_reason: string | null;
@@ -41,13 +42,19 @@ interface CompanyRow {
   sort_key?: string | null;
 }
 
-/** Columns of a company row joined with its derived profile (`c` and `p`). */
-const COLUMNS = `c.juristic_id, c.juristic_type_code, c.juristic_type, c.name_th, c.name_en, c.status, c.status_raw,
+/**
+ * Columns of a company row joined with its derived profile (`c` and `p`), as lists read them: the
+ * directors and shareholders (about 700 bytes of JSON a row, most of a list's parsing cost) are
+ * left out and read by ID when a client asks for them (see `personalDataOf`).
+ */
+const LIST_COLUMNS = `c.juristic_id, c.juristic_type_code, c.juristic_type, c.name_th, c.name_en, c.status, c.status_raw,
   to_char(c.registered_on, 'YYYY-MM-DD') AS registered_on, c.registered_capital_baht::text, c.paid_up_capital_baht::text,
-  c.objective, c.tsic_code, c.address, c.province, c.thai_shareholding_pct::text, c.directors, c.shareholders,
+  c.objective, c.tsic_code, c.address, c.province, c.thai_shareholding_pct::text,
   p.sme_size, p.sme_sector, p.sme_size_reason, p.sme_fiscal_year, p.revenue_baht::text, p.employees, p.operating_factories,
   p.certifications, p.latest_i40_level::text, p.province_code, p.region, p.target_industries,
   c.source, c.source_run_id::text, c.fetched_at, to_char(c.source_updated_at, 'YYYY-MM-DD') AS source_updated_at`;
+/** Every column, for companies read by ID. */
+const COLUMNS = `${LIST_COLUMNS}, c.directors, c.shareholders`;
 const FROM = `registry.company c LEFT JOIN registry.company_profile p ON p.juristic_id = c.juristic_id`;
 
 const num = (value: string | null): number | null => (value === null ? null : Number(value));
@@ -209,12 +216,36 @@ export function companyConditions(criteria: CompanyCriteria | undefined, params:
   return where;
 }
 
+/**
+ * How many companies a filter matches. When the stored aggregate answers every filter given (the
+ * bank's screening: status, SME size, target industry, operating factory, region...) its groups
+ * are summed: the aggregate is rebuilt in the transaction of every run that changes companies, so
+ * the sum is exact, and it costs a few hundred groups instead of a scan of a million companies.
+ * `liveWhere`: the filter's conditions over `c` and `p` when the caller already built them.
+ */
+function countSql(criteria: CompanyCriteria | undefined, params: SqlParams, liveWhere?: string[]): string {
+  if (aggregateAnswersFilter(criteria)) {
+    const where = aggregateConditions(criteria, params);
+    return `SELECT coalesce(sum(a.companies), 0)::int FROM stats.company_aggregate a ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+  }
+  const where = liveWhere ?? companyConditions(criteria, params);
+  return `SELECT count(*)::int FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+}
+
 export interface CompanyPageRequest {
   criteria: CompanyCriteria | undefined;
   order: { field: CompanyOrderField; direction: SortDirection };
   /** Sort key and juristic ID of the last row of the previous page. */
   after: { sortKey: string; juristicId: string } | undefined;
   limit: number;
+  /** Also count every company the criteria match (the list's `totalCount`), in the same statement. */
+  withCount?: boolean;
+}
+
+/** One keyset page; `total` when asked for and the page has a row to carry it. */
+export interface CompanyPage {
+  rows: { company: Company; sortKey: string }[];
+  total: number | undefined;
 }
 
 export class CompanyRepository {
@@ -226,7 +257,7 @@ export class CompanyRepository {
   }
 
   /** One keyset page: up to `limit` rows after the cursor, in the requested order; each row carries its sort key. */
-  async findPage(request: CompanyPageRequest): Promise<{ company: Company; sortKey: string }[]> {
+  async findPage(request: CompanyPageRequest): Promise<CompanyPage> {
     return (await this.findPages([request]))[0]!;
   }
 
@@ -234,10 +265,12 @@ export class CompanyRepository {
    * Several keyset pages in one statement (the companies of every province on a page): each page is
    * its own ORDER BY ... LIMIT subquery, glued with UNION ALL and tagged with its position.
    */
-  async findPages(requests: readonly CompanyPageRequest[]): Promise<{ company: Company; sortKey: string }[][]> {
+  async findPages(requests: readonly CompanyPageRequest[]): Promise<CompanyPage[]> {
     const params = new SqlParams();
     const pages = requests.map((request, index) => {
       const where = companyConditions(request.criteria, params);
+      // The count is an uncorrelated subquery: planned once, carried on every row of the page.
+      const total = request.withCount ? `(${countSql(request.criteria, params, where)})` : 'NULL::int';
       const { field, direction } = request.order;
       const sortKey = field === CompanyOrderField.RELEVANCE ? relevanceExpression(request.criteria!.nameSearch!, params) : SORT_EXPRESSIONS[field];
       const dir = direction === SortDirection.DESC ? 'DESC' : 'ASC';
@@ -246,15 +279,22 @@ export class CompanyRepository {
         where.push(`(${sortKey}, c.juristic_id) ${dir === 'DESC' ? '<' : '>'} (${params.add(request.after.sortKey)}::${cast}, ${params.add(request.after.juristicId)})`);
       }
       const order = `${sortKey} ${dir}, c.juristic_id ${dir}`;
-      return `(SELECT ${COLUMNS}, (${sortKey})::text AS sort_key, ${index} AS page_index, row_number() OVER (ORDER BY ${order}) AS ordinal
+      // Only several pages need their rows numbered; a window over a single page's query stops
+      // PostgreSQL from keeping just the top rows of its sort (it would sort every match).
+      const ordinal = requests.length > 1 ? `row_number() OVER (ORDER BY ${order})` : '0::bigint';
+      return `(SELECT ${LIST_COLUMNS}, (${sortKey})::text AS sort_key, ${index} AS page_index, ${ordinal} AS ordinal, ${total} AS total_count
         FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${params.add(request.limit)})`;
     });
-    const rows: (CompanyRow & { page_index: number; ordinal: string })[] = await this.dataSource.query(
+    const rows: (CompanyRow & { page_index: number; ordinal: string; total_count: number | null })[] = await this.dataSource.query(
       pages.length === 1 ? pages[0]! : `SELECT * FROM (${pages.join(' UNION ALL ')}) pages ORDER BY page_index, ordinal`,
       params.values,
     );
-    const result = requests.map((): { company: Company; sortKey: string }[] => []);
-    for (const row of rows) result[row.page_index]!.push({ company: toCompany(row), sortKey: row.sort_key ?? '' });
+    const result = requests.map((): CompanyPage => ({ rows: [], total: undefined }));
+    for (const row of rows) {
+      const page = result[row.page_index]!;
+      page.rows.push({ company: toCompany(row), sortKey: row.sort_key ?? '' });
+      page.total = row.total_count ?? undefined;
+    }
     return result;
   }
 
@@ -265,10 +305,7 @@ export class CompanyRepository {
   /** Counts for several filters in one statement. */
   async counts(criteria: readonly (CompanyCriteria | undefined)[]): Promise<number[]> {
     const params = new SqlParams();
-    const counts = criteria.map((one, index) => {
-      const where = companyConditions(one, params);
-      return `SELECT ${index} AS page_index, count(*)::int AS n FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-    });
+    const counts = criteria.map((one, index) => `SELECT ${index} AS page_index, (${countSql(one, params)}) AS n`);
     const rows: { page_index: number; n: number }[] = await this.dataSource.query(counts.join(' UNION ALL '), params.values);
     const result = criteria.map(() => 0);
     for (const row of rows) result[row.page_index] = row.n;

@@ -1,9 +1,11 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Info, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../../platform/graphql/context';
-import { companyList, statementsByCompany } from './company.loaders';
+import { companyList, personalDataOf, statementsByCompany } from './company.loaders';
 import { Company, CompanyConnection, CompanyFilter, CompanyOrder, Director, FinancialStatement, Shareholder } from './company.type';
-import { MASK, mayReadPersonalData } from './personal-data';
+import { consentGatedRead } from '../consent/consent.loaders';
+import { MASK } from './personal-data';
 
 /** Arguments of every company list: the root `companies` and the lists below provinces, regions, industries. */
 @ArgsType()
@@ -21,12 +23,15 @@ export class CompaniesArgs {
   orderBy?: CompanyOrder | null;
 }
 
+const CONSENT_GATED =
+  'A bank client needs the company’s active consent for its bank (see `consents`): without one this field is null with a FORBIDDEN error whose `extensions.reason` is CONSENT_REQUIRED; with one, each read is logged (`dataAccessLog`).';
+
 @Resolver(() => Company)
 export class CompanyResolver {
   @Authorized('admin', 'ministry', 'analyst', 'bank')
   @Query(() => CompanyConnection, { description: 'Juristic persons (นิติบุคคล) with their derived facts, filtered and sorted.' })
-  companies(@Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
-    return companyList(ctx, args);
+  companies(@Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
+    return companyList(ctx, args, info);
   }
 
   @Authorized('admin', 'ministry', 'analyst', 'bank')
@@ -35,33 +40,44 @@ export class CompanyResolver {
     return ctx.services.companies.get(juristicId);
   }
 
-  @FieldResolver(() => [FinancialStatement], { description: 'Financial statements, newest fiscal year first.' })
+  @FieldResolver(() => [FinancialStatement], {
+    nullable: true,
+    description: `Financial statements, newest fiscal year first. ${CONSENT_GATED}`,
+  })
   financialStatements(@Root() company: Company, @Ctx() ctx: GraphQLContext): Promise<FinancialStatement[]> {
-    return statementsByCompany(ctx).load(company.juristicId);
+    return consentGatedRead(ctx, company.juristicId, 'financialStatements', () => statementsByCompany(ctx).load(company.juristicId));
   }
 
-  @FieldResolver(() => [Director], { description: 'Directors (กรรมการ) as DBD lists them; names masked unless the caller is granted personal data.' })
-  directors(@Root() company: Company, @Ctx() ctx: GraphQLContext): Director[] {
-    const visible = mayReadPersonalData(ctx);
-    return company.directorsData.map((d) => ({ name: visible ? d.name : MASK, position: d.position, masked: !visible }));
+  @FieldResolver(() => [Director], {
+    nullable: true,
+    description: `Directors (กรรมการ) as DBD lists them; names are personal data, shown only to a bank the company consented to (masked for every other role). ${CONSENT_GATED}`,
+  })
+  directors(@Root() company: Company, @Ctx() ctx: GraphQLContext): Promise<Director[]> {
+    return consentGatedRead(ctx, company.juristicId, 'directors', async ({ personalData }) =>
+      (await personalDataOf(ctx, company)).directors.map((d) => ({ name: personalData ? d.name : MASK, position: d.position, masked: !personalData })),
+    );
   }
 
-  @FieldResolver(() => [Shareholder], { description: 'Shareholders (ผู้ถือหุ้น), largest holding first; individuals masked unless the caller is granted personal data.' })
-  shareholders(@Root() company: Company, @Ctx() ctx: GraphQLContext): Shareholder[] {
-    const visible = mayReadPersonalData(ctx);
-    return [...company.shareholdersData]
-      .sort((a, b) => b.shares - a.shares)
-      .map((s) => {
-        // A juristic person holding shares is business information, not personal data.
-        const masked = !visible && s.juristicId === undefined;
-        return {
-          name: masked ? MASK : s.name,
-          personalId: s.personalId === undefined ? null : masked ? MASK : s.personalId,
-          juristicId: s.juristicId ?? null,
-          nationality: s.nationality,
-          shares: s.shares,
-          masked,
-        };
-      });
+  @FieldResolver(() => [Shareholder], {
+    nullable: true,
+    description: `Shareholders (ผู้ถือหุ้น), largest holding first; individuals are personal data, shown only to a bank the company consented to (masked for every other role). ${CONSENT_GATED}`,
+  })
+  shareholders(@Root() company: Company, @Ctx() ctx: GraphQLContext): Promise<Shareholder[]> {
+    return consentGatedRead(ctx, company.juristicId, 'shareholders', async ({ personalData }) =>
+      [...(await personalDataOf(ctx, company)).shareholders]
+        .sort((a, b) => b.shares - a.shares)
+        .map((s) => {
+          // A juristic person holding shares is business information, not personal data.
+          const masked = !personalData && s.juristicId === undefined;
+          return {
+            name: masked ? MASK : s.name,
+            personalId: s.personalId === undefined ? null : masked ? MASK : s.personalId,
+            juristicId: s.juristicId ?? null,
+            nationality: s.nationality,
+            shares: s.shares,
+            masked,
+          };
+        }),
+    );
   }
 }

@@ -1,21 +1,23 @@
+import { isIsoDate } from '../../reference/calendar';
 import { checkPageSize, decodeCursor, encodeCursor, type PageInfo } from '../../platform/graphql/connection';
 import { DomainError } from '../../platform/errors/domain-error';
 import { normaliseCompanyName } from '../../sources/dbd/company-name';
-import type { CompanyCriteria, CompanyPageRequest, CompanyRepository } from './company.repository';
+import type { CompanyCriteria, CompanyPage, CompanyPageRequest, CompanyRepository } from './company.repository';
 import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, CompanyOrderField, SortDirection } from './company.type';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface CompanyListArgs {
   first?: number | null;
   after?: string | null;
   filter?: CompanyFilter | null;
   orderBy?: CompanyOrder | null;
+  /** The client asked for `totalCount`: read it with the page, in one statement. */
+  withCount?: boolean;
 }
 
 /** Where a company list reads its page and its count. */
 export interface CompanyListBatch {
-  findPage(request: CompanyPageRequest): Promise<{ company: Company; sortKey: string }[]>;
+  findPage(request: CompanyPageRequest): Promise<CompanyPage>;
   count(criteria: CompanyCriteria | undefined): Promise<number>;
 }
 
@@ -48,7 +50,7 @@ export class CompanyService {
     if (rest.holdsLicenceFor) criteria.holdsLicenceFor = rest.holdsLicenceFor.trim();
     for (const end of ['from', 'to'] as const) {
       const value = rest.registeredBetween?.[end];
-      if (value !== undefined && value !== null && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
+      if (value !== undefined && value !== null && !isIsoDate(value)) {
         throw new DomainError('BAD_USER_INPUT', `registeredBetween.${end} must be an ISO date (YYYY-MM-DD), got "${value}"`, { argument: `filter.registeredBetween.${end}` });
       }
     }
@@ -100,7 +102,7 @@ export class CompanyService {
       }
       after = { sortKey: parsed[0] as string, juristicId: parsed[1] as string };
     }
-    const rows = await batch.findPage({ criteria, order: { field, direction }, after, limit: size + 1 });
+    const { rows, total } = await batch.findPage({ criteria, order: { field, direction }, after, limit: size + 1, withCount: args.withCount === true });
     const page = rows.slice(0, size);
     const edges = page.map((row) => ({ cursor: encodeCursor(kind, JSON.stringify([row.sortKey, row.company.juristicId])), node: row.company }));
     const pageInfo: PageInfo = {
@@ -109,6 +111,7 @@ export class CompanyService {
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     };
-    return { edges, pageInfo, countTotal: () => batch.count(criteria) };
+    // An empty page carries no count (e.g. after the last row): then it is a statement of its own.
+    return { edges, pageInfo, countTotal: () => (total !== undefined ? Promise.resolve(total) : batch.count(criteria)) };
   }
 }

@@ -226,8 +226,9 @@ export class Company extends Node {
 
   /** Not fields: what the relation resolvers need. */
   provinceCode!: string | null;
-  directorsData!: { name: string; position: string | null }[];
-  shareholdersData!: { name: string; nationality: string | null; shares: number; personalId?: string; juristicId?: string }[];
+  /** Absent on companies read as part of a list: `personalDataOf` reads them by ID. */
+  directorsData?: { name: string; position: string | null }[];
+  shareholdersData?: { name: string; nationality: string | null; shares: number; personalId?: string; juristicId?: string }[];
 }
 
 export const CompanyConnection = connectionType(Company, { name: 'Company', items: 'companies' });

@@ -4,8 +4,9 @@ import type { GraphQLContext } from '../../platform/graphql/context';
 export const MASK = '***';
 
 /**
- * Whether the caller may see directors' and shareholders' personal data. No role may yet: the
- * access-control issue grants it (by consent, per bank). The fields exist now so the schema stays.
+ * Whether the caller may see personal data that no consent covers: TISI licensees that are not
+ * companies (individuals). No role may. Directors and shareholders of a company are shown to a bank
+ * the company consented to, and to no one else (`consentGatedRead` in ../consent/consent.loaders.ts).
  */
 export function mayReadPersonalData(_ctx: GraphQLContext): boolean {
   return false;

@@ -1,4 +1,7 @@
+import { shareWritersLock } from '../../ingestion/bulk-load';
 import type { Queryable } from '../../ingestion/ingestion-run.repository';
+import type { CompanyCriteria, SqlParams } from '../company/company.repository';
+import { REGION_IN_DATABASE } from '../geography/region-code';
 
 /**
  * The materialised company aggregate `stats.company_aggregate`: counts and sums of companies per
@@ -28,6 +31,8 @@ export const COMPANY_AGGREGATE_FILL = `
  * the other run's committed data.
  */
 export async function refreshCompanyAggregate(client: Queryable, runId: string | null): Promise<number> {
+  // Before the aggregate's lock, as every writer (src/ingestion/bulk-load.ts: no waiting for it while holding this one).
+  await shareWritersLock(client);
   await client.query(`SELECT pg_advisory_xact_lock(hashtext('stats:company_aggregate'))`);
   await client.query('DELETE FROM stats.company_aggregate');
   const filled = await client.query(COMPANY_AGGREGATE_FILL);
@@ -38,4 +43,35 @@ export async function refreshCompanyAggregate(client: Queryable, runId: string |
     [runId, groups],
   );
   return groups;
+}
+
+/**
+ * The filters the aggregate answers exactly. Anything else in a filter (including filters added to
+ * CompanyFilter later) sends the request to the live query, so a new filter can never be ignored.
+ */
+const AGGREGATE_FILTERS = new Set<string>(['provinceCode', 'region', 'targetIndustry', 'smeSize', 'status', 'juristicType', 'industry40LevelAtLeast', 'hasOperatingFactory']);
+
+const used = (value: unknown): boolean => value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+
+/** True when the aggregate answers every filter given exactly (groupings have their own check). */
+export function aggregateAnswersFilter(criteria: CompanyCriteria | undefined): boolean {
+  return Object.entries(criteria ?? {}).every(([name, value]) => !used(value) || AGGREGATE_FILTERS.has(name));
+}
+
+/** The conditions of `companyConditions`, over the aggregate's columns (`a`); only AGGREGATE_FILTERS. */
+export function aggregateConditions(criteria: CompanyCriteria | undefined, params: SqlParams): string[] {
+  const where: string[] = [];
+  if (!criteria) return where;
+  if (criteria.provinceCode) where.push(`a.province_code = ${params.add(criteria.provinceCode)}`);
+  if (criteria.region) where.push(`a.region = ${params.add(REGION_IN_DATABASE[criteria.region])}`);
+  if (criteria.targetIndustry) where.push(`a.target_industries @> ARRAY[${params.add(criteria.targetIndustry)}::text]`);
+  if (criteria.smeSize?.length) where.push(`a.sme_size = ANY(${params.add(criteria.smeSize)}::text[])`);
+  if (criteria.status?.length) where.push(`a.status = ANY(${params.add(criteria.status)}::text[])`);
+  if (criteria.juristicType?.length) where.push(`a.juristic_type = ANY(${params.add(criteria.juristicType)}::text[])`);
+  if (criteria.industry40LevelAtLeast !== undefined && criteria.industry40LevelAtLeast !== null) {
+    where.push(`a.i40_level >= ${params.add(criteria.industry40LevelAtLeast)}`);
+  }
+  if (criteria.hasOperatingFactory === true) where.push('a.has_operating_factory');
+  if (criteria.hasOperatingFactory === false) where.push('NOT a.has_operating_factory');
+  return where;
 }

@@ -15,7 +15,7 @@ import {
   type StatsSource,
 } from './statistics.type';
 
-interface Label {
+export interface Label {
   nameEn: string | null;
   nameTh: string | null;
 }
@@ -29,7 +29,7 @@ const REGION_LABELS: Readonly<Record<RegionCode, Label>> = {
   WEST: { nameEn: 'West', nameTh: 'ภาคตะวันตก' },
   SOUTH: { nameEn: 'South', nameTh: 'ภาคใต้' },
 };
-const SME_SIZE_LABELS: Readonly<Record<string, Label>> = {
+export const SME_SIZE_LABELS: Readonly<Record<string, Label>> = {
   MICRO: { nameEn: 'Micro enterprise', nameTh: 'วิสาหกิจรายย่อย' },
   SMALL: { nameEn: 'Small enterprise', nameTh: 'วิสาหกิจขนาดย่อม' },
   MEDIUM: { nameEn: 'Medium enterprise', nameTh: 'วิสาหกิจขนาดกลาง' },
@@ -59,19 +59,19 @@ const FACTORY_STATUS_LABELS: Readonly<Record<string, Label>> = {
 const BUDDHIST_ERA_OFFSET = 543;
 
 /** How one dimension's database value becomes the API's code, its names and its sort rank. */
-interface KeyShape {
+export interface KeyShape {
   code(value: string): string;
   label(code: string): Label | undefined;
   /** Rank in the natural order; values without one sort after those with one, by code. */
   rank?(code: string): number | undefined;
 }
 
-const fixed = (labels: Readonly<Record<string, Label>>): KeyShape => {
+export const fixed = (labels: Readonly<Record<string, Label>>): KeyShape => {
   const order = Object.keys(labels);
   return { code: (v) => v, label: (c) => labels[c], rank: (c) => (order.includes(c) ? order.indexOf(c) : undefined) };
 };
 
-const REGION_SHAPE: KeyShape = {
+export const REGION_SHAPE: KeyShape = {
   code: (v) => regionCodeOf(v) ?? v,
   label: (c) => REGION_LABELS[c as RegionCode],
   rank: (c) => {
@@ -122,7 +122,7 @@ function measure(m: { sum: number | null; known: number }): StatsMeasure {
 }
 
 /** Groups with their keys named and ordered: by the first dimension, then the second, and so on. */
-function shapeGroups<D extends string>(rows: StatsRow[], groupBy: readonly D[], shapes: Readonly<Record<D, KeyShape>>) {
+export function shapeGroups<D extends string, R extends Pick<StatsRow, 'keys'>>(rows: R[], groupBy: readonly D[], shapes: Readonly<Record<D, KeyShape>>) {
   const keyed = rows.map((row) => ({
     row,
     codes: row.keys.map((value, i) => (value === null ? null : shapes[groupBy[i]!].code(value))),
@@ -143,7 +143,7 @@ function shapeGroups<D extends string>(rows: StatsRow[], groupBy: readonly D[], 
   }));
 }
 
-function checkGroupBy(groupBy: readonly string[]): void {
+export function checkGroupBy(groupBy: readonly string[]): void {
   if (groupBy.length === 0) throw new DomainError('BAD_USER_INPUT', 'groupBy needs at least one dimension', { argument: 'groupBy' });
   if (groupBy.length > MAX_DIMENSIONS) {
     throw new DomainError('BAD_USER_INPUT', `groupBy takes at most ${MAX_DIMENSIONS} dimensions, got ${groupBy.length}`, { argument: 'groupBy' });
@@ -151,7 +151,7 @@ function checkGroupBy(groupBy: readonly string[]): void {
   if (new Set(groupBy).size !== groupBy.length) throw new DomainError('BAD_USER_INPUT', 'groupBy names a dimension twice', { argument: 'groupBy' });
 }
 
-function checkGroupCount(count: number): void {
+export function checkGroupCount(count: number): void {
   if (count > MAX_GROUPS) {
     throw new DomainError('BAD_USER_INPUT', `more than ${MAX_GROUPS} groups: narrow the filter or group by fewer dimensions`, { argument: 'groupBy' });
   }

@@ -84,7 +84,7 @@ export function childConnections<T>(options: {
         const byPage = new Map<string, ChildPageKey[]>();
         for (const key of keys) {
           const pageKey = `${key.limit}|${key.after ?? ''}`;
-          byPage.set(pageKey, [...(byPage.get(pageKey) ?? []), key]);
+          (byPage.get(pageKey) ?? byPage.set(pageKey, []).get(pageKey)!).push(key);
         }
         const rowsByParent = new Map<string, T[]>();
         await Promise.all(
@@ -93,7 +93,7 @@ export function childConnections<T>(options: {
             const rows = await options.fetchPages(ctx, group.map((k) => k.parent), after, limit);
             for (const row of rows) {
               const parent = `${options.parentOf(row)}|${limit}|${after ?? ''}`;
-              rowsByParent.set(parent, [...(rowsByParent.get(parent) ?? []), row]);
+              (rowsByParent.get(parent) ?? rowsByParent.set(parent, []).get(parent)!).push(row);
             }
           }),
         );
