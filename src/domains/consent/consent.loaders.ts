@@ -1,0 +1,84 @@
+import DataLoader from 'dataloader';
+import { bangkokDate } from '../../access/consent-rules';
+import { DomainError } from '../../platform/errors/domain-error';
+import type { GraphQLContext } from '../../platform/graphql/context';
+import { keyedLoader, requestLoader } from '../../platform/graphql/loaders';
+import { registerNodeType } from '../../platform/graphql/node';
+import { consentKey, type AccessLogWrite, type ActiveConsent } from './consent.repository';
+import type { Consent } from './consent.type';
+
+export const consentById = keyedLoader<Consent>('consentById', consentKey, (ctx, keys) => ctx.services.consents.repository.byIds(keys, bangkokDate()));
+
+// Analysts see no consents; a bank only its own bank's (another bank's answers FORBIDDEN, like a missing one).
+registerNodeType('Consent', {
+  roles: ['admin', 'ministry', 'bank'],
+  load: async (ctx, key) => (await ctx.services.consents.visible(ctx.client, key, (k) => consentById(ctx).load(k))) ?? undefined,
+});
+
+/** The fields of a company that a bank reads only with the company's active consent. */
+export type ConsentGatedField = 'financialStatements' | 'directors' | 'shareholders';
+
+/** The calling bank's active consent for each company of a page: one statement per level. */
+const activeConsentOf = requestLoader('activeConsentOf', (ctx) => {
+  const bank = ctx.services.consents.bankScope(ctx.client)!;
+  return new DataLoader<string, ActiveConsent | undefined>(async (ids) => {
+    const found = new Map((await ctx.services.consents.repository.activeFor(bank, ids, bangkokDate())).map((c) => [c.juristicId, c]));
+    return ids.map((id) => found.get(id));
+  });
+});
+
+interface LoggedRead {
+  juristicId: string;
+  consentId: string;
+  field: ConsentGatedField;
+}
+
+/**
+ * The access log of a request: the reads of one tick are written in one statement, one row per
+ * company and consent with the fields read. Not cached: every read is logged.
+ */
+const accessLog = requestLoader('accessLog', (ctx) =>
+  new DataLoader<LoggedRead, true>(
+    async (reads) => {
+      const byCompany = new Map<string, AccessLogWrite>();
+      for (const read of reads) {
+        const key = `${read.juristicId}|${read.consentId}`;
+        const entry = byCompany.get(key) ?? {
+          requestId: ctx.requestId,
+          clientId: ctx.client.id,
+          bankCode: ctx.client.bankCode,
+          juristicId: read.juristicId,
+          fields: [],
+          consentId: read.consentId,
+        };
+        if (!entry.fields.includes(read.field)) entry.fields.push(read.field);
+        byCompany.set(key, entry);
+      }
+      await ctx.services.consents.repository.logReads([...byCompany.values()].map((entry) => ({ ...entry, fields: entry.fields.sort() })));
+      return reads.map(() => true as const);
+    },
+    { cache: false },
+  ),
+);
+
+/**
+ * Reads a consent-gated field of a company. For a bank client the company must have an active
+ * consent for the bank: without one the field answers FORBIDDEN with the reason CONSENT_REQUIRED;
+ * with one, personal data is shown (consent is the lawful basis) and the read is written to the
+ * access log before the value is returned (fails closed: no log, no data). Other roles need no
+ * consent and see personal data masked, so their reads are not logged.
+ */
+export async function consentGatedRead<T>(ctx: GraphQLContext, juristicId: string, field: ConsentGatedField, read: (access: { personalData: boolean }) => T | Promise<T>): Promise<T> {
+  if (ctx.client.role !== 'bank') return read({ personalData: false });
+  const consent = await activeConsentOf(ctx).load(juristicId);
+  if (!consent) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `company ${juristicId} has no active consent letting ${ctx.client.bankCode ?? 'your bank'} see its ${field}`,
+      { juristicId, field },
+      'CONSENT_REQUIRED',
+    );
+  }
+  const [, value] = await Promise.all([accessLog(ctx).load({ juristicId, consentId: consent.consentId, field }), read({ personalData: true })]);
+  return value;
+}

@@ -1,0 +1,223 @@
+import type { DataSource } from 'typeorm';
+import { consentStatus } from '../../access/consent-rules';
+import type { BankCode } from '../../access/roles';
+import { toGlobalId } from '../../platform/graphql/node';
+import type { PartnerBank } from '../eligibility/eligibility.type';
+import { type Consent, type ConsentOrigin, ConsentStatus, type DataAccessLogEntry } from './consent.type';
+
+interface ConsentRow {
+  id: string;
+  juristic_id: string;
+  bank_code: PartnerBank;
+  purpose: string;
+  granted_at: Date;
+  valid_until: string;
+  origin: ConsentOrigin;
+  granted_by_client: string | null;
+  registry_id: string | null;
+  loaded_by_run_id: string | null;
+  revoked_at: Date | null;
+  revocation_reason: string | null;
+  revoked_by_client: string | null;
+  revoked_by_run_id: string | null;
+  recorded_at: Date;
+  sort_key: string;
+}
+
+/** A consent with the names of the clients that granted and revoked it; `c` is access.consent. */
+const SELECT = `SELECT c.id::text, c.juristic_id, c.bank_code, c.purpose, c.granted_at, to_char(c.valid_until, 'YYYY-MM-DD') AS valid_until,
+    c.origin, g.name AS granted_by_client, c.registry_id, c.loaded_by_run_id::text, c.revoked_at, c.revocation_reason,
+    r.name AS revoked_by_client, c.revoked_by_run_id::text, c.recorded_at,
+    to_char(c.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || c.id::text AS sort_key
+  FROM access.consent c
+  LEFT JOIN access.api_client g ON g.id = c.granted_by_client_id
+  LEFT JOIN access.api_client r ON r.id = c.revoked_by_client_id`;
+
+/** What a consent list's cursor holds. */
+export const SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isConsentKey = (key: string): boolean => UUID.test(key);
+
+function toConsent(r: ConsentRow, today: string): Consent & { sortKey: string } {
+  return {
+    id: toGlobalId('Consent', r.id),
+    juristicId: r.juristic_id,
+    bank: r.bank_code,
+    purpose: r.purpose,
+    grantedAt: r.granted_at,
+    validUntil: r.valid_until,
+    status: consentStatus({ revokedAt: r.revoked_at, validUntil: r.valid_until }, today) as ConsentStatus,
+    origin: r.origin,
+    grantedByClient: r.granted_by_client,
+    registryId: r.registry_id,
+    loadedByRunId: r.loaded_by_run_id,
+    revokedAt: r.revoked_at,
+    revocationReason: r.revocation_reason,
+    revokedByClient: r.revoked_by_client,
+    revokedByRunId: r.revoked_by_run_id,
+    recordedAt: r.recorded_at,
+    sortKey: r.sort_key,
+  };
+}
+
+/** The consent's own key (a UUID) from a Consent object. */
+export const consentKey = (consent: Consent): string => Buffer.from(consent.id, 'base64url').toString('utf8').slice('Consent:'.length);
+
+export interface ConsentCriteria {
+  /** null: every bank. */
+  bank: BankCode | null;
+  juristicId?: string;
+  statuses?: ConsentStatus[];
+  origin?: ConsentOrigin;
+  /** Bangkok day the statuses are judged on. */
+  today: string;
+}
+
+/** WHERE clause and parameters of a consent list (`c` is access.consent). */
+function where(criteria: ConsentCriteria, params: unknown[]): string {
+  const conditions: string[] = [];
+  const add = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (criteria.bank) conditions.push(`c.bank_code = ${add(criteria.bank)}`);
+  if (criteria.juristicId) conditions.push(`c.juristic_id = ${add(criteria.juristicId)}`);
+  if (criteria.origin) conditions.push(`c.origin = ${add(criteria.origin)}`);
+  if (criteria.statuses && criteria.statuses.length > 0) {
+    const today = add(criteria.today);
+    const byStatus: Record<ConsentStatus, string> = {
+      [ConsentStatus.ACTIVE]: `(c.revoked_at IS NULL AND c.valid_until >= ${today}::date)`,
+      [ConsentStatus.REVOKED]: `c.revoked_at IS NOT NULL`,
+      [ConsentStatus.EXPIRED]: `(c.revoked_at IS NULL AND c.valid_until < ${today}::date)`,
+    };
+    conditions.push(`(${[...new Set(criteria.statuses)].map((status) => byStatus[status]).join(' OR ')})`);
+  }
+  return conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+}
+
+export interface ActiveConsent {
+  consentId: string;
+  juristicId: string;
+}
+
+export interface AccessLogWrite {
+  requestId: string;
+  clientId: string;
+  bankCode: BankCode | null;
+  juristicId: string;
+  fields: string[];
+  consentId: string;
+}
+
+/** Consents and the log of consented reads: the only code that writes their SQL. */
+export class ConsentRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(grant: { juristicId: string; bank: BankCode; purpose: string; validUntil: string; clientId: string }, today: string): Promise<Consent> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `INSERT INTO access.consent (juristic_id, bank_code, purpose, granted_at, valid_until, origin, granted_by_client_id)
+       VALUES ($1, $2, $3, now(), $4, 'MUTATION', $5) RETURNING id::text`,
+      [grant.juristicId, grant.bank, grant.purpose, grant.validUntil, grant.clientId],
+    );
+    return (await this.byIds([rows[0]!.id], today))[0]!;
+  }
+
+  /**
+   * Revokes an unrevoked consent; false when it was already revoked (or is gone). The row lock
+   * serialises this with a registry run reconciling the same consent.
+   */
+  async revoke(id: string, reason: string, clientId: string): Promise<boolean> {
+    const result: [unknown[], number] = await this.dataSource.query(
+      `UPDATE access.consent SET revoked_at = now(), revocation_reason = $2, revoked_by_client_id = $3, updated_at = now()
+       WHERE id = $1::uuid AND revoked_at IS NULL RETURNING id`,
+      [id, reason, clientId],
+    );
+    return result[1] > 0;
+  }
+
+  /** Consents by their keys (non-UUID keys find nothing). */
+  async byIds(ids: readonly string[], today: string): Promise<Consent[]> {
+    const keys = ids.filter(isConsentKey);
+    if (keys.length === 0) return [];
+    const rows: ConsentRow[] = await this.dataSource.query(`${SELECT} WHERE c.id = ANY ($1::uuid[])`, [keys]);
+    return rows.map((row) => toConsent(row, today));
+  }
+
+  /**
+   * A keyset page, newest recorded first; `after` is the sort key of the last row of the previous
+   * page (`SORT_KEY`: the recording time in UTC to the microsecond, `|`, the ID).
+   */
+  async page(criteria: ConsentCriteria, after: string | undefined, limit: number): Promise<(Consent & { sortKey: string })[]> {
+    const params: unknown[] = [];
+    let clause = where(criteria, params);
+    if (after !== undefined) {
+      params.push(after);
+      const at = `$${params.length}`;
+      const keyset = `(c.recorded_at, c.id) < (split_part(${at}, '|', 1)::timestamp AT TIME ZONE 'UTC', split_part(${at}, '|', 2)::uuid)`;
+      clause = clause ? `${clause} AND ${keyset}` : `WHERE ${keyset}`;
+    }
+    params.push(limit);
+    const rows: ConsentRow[] = await this.dataSource.query(`${SELECT} ${clause} ORDER BY c.recorded_at DESC, c.id DESC LIMIT $${params.length}`, params);
+    return rows.map((row) => toConsent(row, criteria.today));
+  }
+
+  async count(criteria: ConsentCriteria): Promise<number> {
+    const params: unknown[] = [];
+    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM access.consent c ${where(criteria, params)}`, params);
+    return rows[0]!.n;
+  }
+
+  /**
+   * The active consent of a bank for each of a page of companies, in one statement (index
+   * `consent_active`). Where several are active, the one valid longest is the one relied on.
+   */
+  async activeFor(bank: BankCode, juristicIds: readonly string[], today: string): Promise<ActiveConsent[]> {
+    const rows: { id: string; juristic_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (juristic_id) id::text, juristic_id FROM access.consent
+       WHERE bank_code = $1 AND juristic_id = ANY ($2::text[]) AND revoked_at IS NULL AND valid_until >= $3::date
+       ORDER BY juristic_id, valid_until DESC, granted_at DESC, consent.id`,
+      [bank, juristicIds, today],
+    );
+    return rows.map((row) => ({ consentId: row.id, juristicId: row.juristic_id }));
+  }
+
+  /** Appends consented reads to the access log, in one statement. */
+  async logReads(reads: readonly AccessLogWrite[]): Promise<void> {
+    if (reads.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO access.data_access_log (request_id, client_id, bank_code, juristic_id, fields, consent_id)
+       SELECT r.request_id, r.client_id, r.bank_code, r.juristic_id, r.fields, r.consent_id
+       FROM jsonb_to_recordset($1::jsonb) AS r(request_id text, client_id uuid, bank_code text, juristic_id text, fields text[], consent_id uuid)`,
+      [
+        JSON.stringify(
+          reads.map((read) => ({
+            request_id: read.requestId,
+            client_id: read.clientId,
+            bank_code: read.bankCode,
+            juristic_id: read.juristicId,
+            fields: read.fields,
+            consent_id: read.consentId,
+          })),
+        ),
+      ],
+    );
+  }
+
+  /** Logged reads, newest first, optionally of one company; `after` is the last entry's id. */
+  async accessLog(juristicId: string | undefined, afterId: string | undefined, limit: number): Promise<(DataAccessLogEntry & { logId: string })[]> {
+    const rows: { id: string; at: Date; request_id: string; client_name: string; bank_code: PartnerBank | null; juristic_id: string; fields: string[]; consent_id: string }[] =
+      await this.dataSource.query(
+        `SELECT l.id::text, l.at, l.request_id, a.name AS client_name, l.bank_code, l.juristic_id, l.fields, l.consent_id::text
+         FROM access.data_access_log l JOIN access.api_client a ON a.id = l.client_id
+         WHERE ($1::text IS NULL OR l.juristic_id = $1) AND ($2::bigint IS NULL OR l.id < $2::bigint)
+         ORDER BY l.id DESC LIMIT $3`,
+        [juristicId ?? null, afterId ?? null, limit],
+      );
+    return rows.map((r) => ({ logId: r.id, at: r.at, requestId: r.request_id, clientName: r.client_name, bank: r.bank_code, juristicId: r.juristic_id, fields: r.fields, consentId: r.consent_id }));
+  }
+
+  async countAccessLog(juristicId: string | undefined): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM access.data_access_log WHERE $1::text IS NULL OR juristic_id = $1`, [juristicId ?? null]);
+    return rows[0]!.n;
+  }
+}

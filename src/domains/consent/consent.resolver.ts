@@ -1,0 +1,81 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
+import type { GraphQLContext } from '../../platform/graphql/context';
+import { companyById } from '../company/company.loaders';
+import { Company } from '../company/company.type';
+import { consentById } from './consent.loaders';
+import { Consent, ConsentConnection, ConsentFilter, DataAccessLogConnection, DataAccessLogEntry, GrantConsentInput } from './consent.type';
+
+@ArgsType()
+class ConsentsArgs {
+  @Field(() => ConsentFilter, { nullable: true, description: 'Filters, combined with AND.' })
+  filter?: ConsentFilter | null;
+
+  @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor after which the page starts (`pageInfo.endCursor` of the previous page).' })
+  after?: string | null;
+}
+
+@ArgsType()
+class DataAccessLogArgs {
+  @Field(() => String, { nullable: true, description: 'Only reads of this company (juristic ID).' })
+  juristicId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor after which the page starts (`pageInfo.endCursor` of the previous page).' })
+  after?: string | null;
+}
+
+@Resolver(() => Consent)
+export class ConsentResolver {
+  @Authorized('admin', 'ministry', 'bank')
+  @Query(() => ConsentConnection, { description: 'Companies’ consents to the partner banks, newest recorded first. A bank client sees its own bank’s only (naming another bank answers FORBIDDEN); analysts none.' })
+  consents(@Args() args: ConsentsArgs, @Ctx() ctx: GraphQLContext): Promise<ConsentConnection> {
+    return ctx.services.consents.list(ctx.client, args);
+  }
+
+  @Authorized('admin', 'ministry')
+  @Mutation(() => Consent, {
+    description:
+      'Records a company’s consent that a bank may see its financial statements, directors and shareholders for a purpose until a date (ministry and admin clients). BAD_USER_INPUT for a malformed ID, a blank purpose, or a date in the past or more than 10 years ahead; NOT_FOUND for a company the hub does not hold.',
+  })
+  grantConsent(@Arg('input', () => GrantConsentInput, { description: 'The company, the bank, the purpose and the last valid day.' }) input: GrantConsentInput, @Ctx() ctx: GraphQLContext): Promise<Consent> {
+    return ctx.services.consents.grant(ctx.client, input);
+  }
+
+  @Authorized('admin', 'ministry', 'bank')
+  @Mutation(() => Consent, {
+    description:
+      'Revokes a consent now: from this moment it opens nothing. Ministry and admin clients revoke any consent; a bank client its own bank’s (another bank’s answers FORBIDDEN, as a missing one does). Revoking a revoked consent changes nothing. A later load of the consent registry does not bring it back unless the registry records a new grant.',
+  })
+  revokeConsent(
+    @Arg('id', () => ID, { description: 'The consent’s global ID.' }) id: string,
+    @Arg('reason', () => String, { description: 'Why, as the company or the revoker gave it (1 to 500 characters).' }) reason: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Consent> {
+    return ctx.services.consents.revoke(ctx.client, id, reason);
+  }
+
+  @Authorized('admin', 'ministry')
+  @Query(() => DataAccessLogConnection, { description: 'Logged reads of consent-gated fields (financial statements, directors, shareholders) by the banks, newest first (ministry and admin clients): the PDPA record of each disclosure.' })
+  dataAccessLog(@Args() args: DataAccessLogArgs, @Ctx() ctx: GraphQLContext): Promise<DataAccessLogConnection> {
+    return ctx.services.consents.accessLog(args);
+  }
+
+  @FieldResolver(() => Company, { nullable: true, description: 'The company; null when the hub does not hold it (the registry may name a firm DBD has not loaded yet).' })
+  async company(@Root() consent: Consent, @Ctx() ctx: GraphQLContext): Promise<Company | null> {
+    return (await companyById(ctx).load(consent.juristicId)) ?? null;
+  }
+}
+
+@Resolver(() => DataAccessLogEntry)
+export class DataAccessLogEntryResolver {
+  @FieldResolver(() => Consent, { description: 'The consent the read relied on.' })
+  async consent(@Root() entry: DataAccessLogEntry, @Ctx() ctx: GraphQLContext): Promise<Consent> {
+    return (await consentById(ctx).load(entry.consentId))!;
+  }
+}
