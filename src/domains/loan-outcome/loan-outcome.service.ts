@@ -1,0 +1,202 @@
+import { bangkokDate, isIsoDate } from '../../reference/calendar';
+import type { ApiClient } from '../../access/api-client.repository';
+import type { BankCode } from '../../access/roles';
+import { DomainError } from '../../platform/errors/domain-error';
+import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
+import type { CompanyService } from '../company/company.service';
+import type { DateRange } from '../company/company.type';
+import type { EligibilityService } from '../eligibility/eligibility.service';
+import type { StatisticsRepository } from '../statistics/statistics.repository';
+import { checkGroupBy, checkGroupCount, fixed, REGION_SHAPE, shapeGroups, SME_SIZE_LABELS, type KeyShape } from '../statistics/statistics.service';
+import type { CatalogueProduct, LoanOutcomeRepository, OutcomeCriteria } from './loan-outcome.repository';
+import {
+  AMOUNT_REQUIRED,
+  type LoanOutcome,
+  type LoanOutcomeConnection,
+  type LoanOutcomeKind,
+  type LoanOutcomeFilter,
+  type LoanTakeUpDimension,
+  type LoanTakeUpFilter,
+  type LoanTakeUpStats,
+  type ReportLoanOutcomeInput,
+  type ReportLoanOutcomePayload,
+} from './loan-outcome.type';
+
+export const OUTCOME_CURSOR = 'loanOutcome';
+/** Printable, no line breaks or control characters: a reference is an identifier, not a note. */
+const REFERENCE = /^[^\p{Cc}]{1,100}$/u;
+/** numeric(18, 2): sixteen digits before the point. */
+const MAX_AMOUNT = 1e15;
+
+const BANK_LABELS = fixed({
+  SMED: { nameEn: 'SME Development Bank', nameTh: 'ธนาคารพัฒนาวิสาหกิจขนาดกลางและขนาดย่อมแห่งประเทศไทย' },
+  EXIM: { nameEn: 'Export-Import Bank of Thailand', nameTh: 'ธนาคารเพื่อการส่งออกและนำเข้าแห่งประเทศไทย' },
+});
+
+/** The message a bank client gets for a product that is not its bank's, whether it exists or not. */
+export const notYourProduct = (code: string): string => `product "${code}" is not one of your bank’s products`;
+
+function checkDate(value: string, argument: string): string {
+  if (!isIsoDate(value.trim())) {
+    throw new DomainError('BAD_USER_INPUT', `${argument} must be an ISO date (YYYY-MM-DD), got "${value}"`, { argument });
+  }
+  return value.trim();
+}
+
+function checkRange(range: DateRange | null | undefined, argument: string): { from?: string; to?: string } {
+  const from = range?.from ? checkDate(range.from, `${argument}.from`) : undefined;
+  const to = range?.to ? checkDate(range.to, `${argument}.to`) : undefined;
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
+/** Baht with at most two decimals, as exact text for the numeric column. */
+function amountText(amount: number): string | undefined {
+  if (!Number.isFinite(amount) || amount <= 0 || amount >= MAX_AMOUNT) return undefined;
+  const satang = Math.round(amount * 100);
+  if (Math.abs(amount * 100 - satang) > 1e-6 * Math.max(1, Math.abs(amount))) return undefined;
+  return (satang / 100).toFixed(2);
+}
+
+/** The same report? A retry must not differ in anything the bank sent. */
+function sameReport(recorded: LoanOutcome, bank: BankCode, sent: { productCode: string; juristicId: string; outcome: LoanOutcomeKind; amountBaht: string | null; outcomeOn: string }): boolean {
+  return (
+    String(recorded.bank) === bank &&
+    recorded.productCode === sent.productCode &&
+    recorded.juristicId === sent.juristicId &&
+    recorded.outcome === sent.outcome &&
+    (recorded.amountBaht === null ? null : recorded.amountBaht.toFixed(2)) === sent.amountBaht &&
+    recorded.outcomeOn === sent.outcomeOn
+  );
+}
+
+/**
+ * Loan outcomes: the banks' reports on their own products (validated, idempotent by the bank's
+ * reference, recorded with the eligibility then in force) and take-up against stored eligibility.
+ * Bank scoping is the eligibility service's, so every lending read agrees on who sees what.
+ */
+export class LoanOutcomeService {
+  constructor(
+    readonly repository: LoanOutcomeRepository,
+    private readonly eligibility: EligibilityService,
+    private readonly companies: CompanyService,
+    private readonly statistics: StatisticsRepository,
+    /** Today is read from here (tests set it). */
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Records a bank's report on one of its own products (a retry with the same reference returns the first). */
+  async report(client: ApiClient, input: ReportLoanOutcomeInput): Promise<ReportLoanOutcomePayload> {
+    if (client.role !== 'bank' || client.bankCode === null) throw new DomainError('FORBIDDEN', 'only a bank client reports loan outcomes, on its own bank’s products');
+    const bank = client.bankCode;
+    const juristicId = input.juristicId.replace(/[\s-]/g, '');
+    if (!/^\d{13}$/.test(juristicId)) throw new DomainError('BAD_USER_INPUT', `a juristic ID has 13 digits, got "${input.juristicId}"`, { argument: 'input.juristicId' });
+    const productCode = input.productCode.trim();
+    const product = await this.repository.productOfBank(bank, productCode);
+    if (!product) throw new DomainError('FORBIDDEN', notYourProduct(productCode));
+
+    const outcomeOn = checkDate(input.outcomeOn, 'input.outcomeOn');
+    const today = bangkokDate(this.now());
+    if (outcomeOn > today) throw new DomainError('BAD_USER_INPUT', `outcomeOn ${outcomeOn} is in the future (today is ${today} in Bangkok)`, { argument: 'input.outcomeOn' });
+
+    let amountBaht: string | null = null;
+    if (input.amountBaht !== undefined && input.amountBaht !== null) {
+      const text = amountText(input.amountBaht);
+      if (text === undefined) throw new DomainError('BAD_USER_INPUT', `amountBaht must be more than 0 baht with at most 2 decimals, got ${input.amountBaht}`, { argument: 'input.amountBaht' });
+      if (product.maxAmountBaht !== null && Number(text) > product.maxAmountBaht) {
+        throw new DomainError('BAD_USER_INPUT', `amountBaht ${text} is more than the product’s maximum of ${product.maxAmountBaht} baht (amounts are in baht, not millions)`, {
+          argument: 'input.amountBaht',
+        });
+      }
+      amountBaht = text;
+    } else if (AMOUNT_REQUIRED.has(input.outcome)) {
+      throw new DomainError('BAD_USER_INPUT', `amountBaht is required for ${input.outcome}`, { argument: 'input.amountBaht' });
+    }
+
+    let bankReference: string | null = null;
+    if (input.bankReference !== undefined && input.bankReference !== null) {
+      bankReference = input.bankReference.trim();
+      if (!REFERENCE.test(bankReference)) throw new DomainError('BAD_USER_INPUT', 'bankReference is 1 to 100 characters without control characters', { argument: 'input.bankReference' });
+    }
+    if (!(await this.repository.companyExists(juristicId))) throw new DomainError('NOT_FOUND', `no company with juristic ID ${juristicId}`, { argument: 'input.juristicId' });
+
+    const sent = { productCode: product.code, juristicId, outcome: input.outcome, amountBaht, outcomeOn };
+    const inserted = await this.repository.insert({ ...sent, bank, bankReference, clientId: client.id });
+    if (inserted) return { loanOutcome: inserted, replayed: false };
+    // The reference was used before (perhaps by a concurrent retry): the same report, or a mistake.
+    const recorded = await this.repository.findByReference(bank, bankReference!);
+    if (recorded && sameReport(recorded, bank, sent)) return { loanOutcome: recorded, replayed: true };
+    throw new DomainError('BAD_USER_INPUT', `bankReference "${bankReference}" was already used for a different report (${recorded?.outcomeId ?? 'unknown'}); a correction needs a new reference`, {
+      argument: 'input.bankReference',
+    });
+  }
+
+  /** Reports newest first: a bank client its own bank's, the ministry and admins every bank's (or one). */
+  async list(client: ApiClient, args: { filter?: LoanOutcomeFilter | null; first?: number | null; after?: string | null }): Promise<LoanOutcomeConnection> {
+    const size = checkPageSize(args.first);
+    const before = decodeCursor(OUTCOME_CURSOR, args.after);
+    if (before !== undefined && !/^[1-9]\d{0,17}$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    const filter = args.filter ?? {};
+    const criteria: OutcomeCriteria = {
+      bank: this.eligibility.bankScope(client, filter.bank),
+      ...(filter.productCode ? { productCode: filter.productCode.trim() } : {}),
+      ...(filter.juristicId ? { juristicId: filter.juristicId.replace(/[\s-]/g, '') } : {}),
+      ...(filter.outcome?.length ? { outcomes: filter.outcome } : {}),
+      ...checkRange(filter.outcomeBetween, 'filter.outcomeBetween'),
+    };
+    const rows = await this.repository.list(criteria, before, size + 1);
+    return { ...pageOf(rows, size, OUTCOME_CURSOR, (o) => o.outcomeId), countTotal: () => this.repository.count(criteria) };
+  }
+
+  /**
+   * Take-up per group: firms eligible today against the firms the banks reported on, for the
+   * products in scope (a bank client: its own bank's only; naming another bank's product is
+   * FORBIDDEN with the message of a product that does not exist).
+   */
+  async takeUp(client: ApiClient, filter: LoanTakeUpFilter | null | undefined, groupBy: readonly LoanTakeUpDimension[]): Promise<LoanTakeUpStats> {
+    checkGroupBy(groupBy);
+    const bank = this.eligibility.bankScope(client, filter?.bank);
+    const catalogue = await this.repository.catalogue(bank);
+    let products: string[] | undefined;
+    if (filter?.products) {
+      products = [...new Set(filter.products.map((code) => code.trim()))];
+      const known = new Set(catalogue.map((p) => p.code));
+      const unknown = products.find((code) => !known.has(code));
+      if (unknown !== undefined) {
+        if (client.role === 'bank') throw new DomainError('FORBIDDEN', notYourProduct(unknown));
+        throw new DomainError('NOT_FOUND', `no loan product "${unknown}"${bank ? ` of ${bank}` : ''}`, { argument: 'filter.products' });
+      }
+    }
+    const [companies, names] = await Promise.all([this.companies.criteria(filter?.companies), this.statistics.referenceNames()]);
+    const rows = await this.repository.takeUp({ bank, ...(products ? { products } : {}), ...checkRange(filter?.outcomeBetween, 'filter.outcomeBetween'), companies, groupBy });
+    checkGroupCount(rows.length);
+    const shapes = takeUpShapes(names, catalogue);
+    return {
+      groupBy: [...groupBy],
+      groups: shapeGroups(rows, groupBy, shapes).map(({ row, keys }) => ({
+        keys,
+        eligibleFirms: row.eligibleFirms,
+        appliedFirms: row.appliedFirms,
+        approvedFirms: row.approvedFirms,
+        disbursedFirms: row.disbursedFirms,
+        rejectedFirms: row.rejectedFirms,
+        takenUpEligibleFirms: row.takenUpEligibleFirms,
+        takeUpRate: row.eligibleFirms > 0 ? row.takenUpEligibleFirms / row.eligibleFirms : null,
+        appliedAmountBaht: row.appliedAmountBaht,
+        approvedAmountBaht: row.approvedAmountBaht,
+        disbursedAmountBaht: row.disbursedAmountBaht,
+      })),
+    };
+  }
+}
+
+function takeUpShapes(names: Awaited<ReturnType<StatisticsRepository['referenceNames']>>, catalogue: readonly CatalogueProduct[]): Readonly<Record<LoanTakeUpDimension, KeyShape>> {
+  const products = new Map(catalogue.map((p) => [p.code, { nameEn: p.nameEn, nameTh: p.nameTh }]));
+  return {
+    BANK: BANK_LABELS,
+    PRODUCT: { code: (v) => v, label: (c) => products.get(c) },
+    REGION: REGION_SHAPE,
+    PROVINCE: { code: (v) => v, label: (c) => names.provinces.get(c) },
+    TARGET_INDUSTRY: { code: (v) => v, label: (c) => names.targetIndustries.get(c), rank: (c) => names.targetIndustries.get(c)?.order },
+    SME_SIZE: fixed(SME_SIZE_LABELS),
+  };
+}
