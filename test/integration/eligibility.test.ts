@@ -1,7 +1,7 @@
 import { loadCompanyAttributes } from '../../src/eligibility/company-attributes';
 import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
 import { lockEventWriters, writeResults, type ComputedResult } from '../../src/eligibility/eligibility.repository';
-import { bangkokToday } from '../../src/eligibility/eligibility.service';
+import { bangkokDate } from '../../src/reference/calendar';
 import { evaluateRuleSet, type CriterionResult } from '../../src/eligibility/rules/evaluate';
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
 import { startLoadedHub } from '../support/loaded-hub';
@@ -99,7 +99,7 @@ describe('Eligibility', () => {
        WHERE r.eligible AND r.bank_code = 'SMED' ORDER BY r.product_code, r.juristic_id LIMIT 1`,
     );
     const attributes = (await loadCompanyAttributes(db(), [row!.juristic_id])).get(row!.juristic_id)!;
-    const expected = evaluateRuleSet(parseRuleSet(row!.rules), attributes, { asOf: bangkokToday() });
+    const expected = evaluateRuleSet(parseRuleSet(row!.rules), attributes, { asOf: bangkokDate() });
     const toGraphQL = (c: CriterionResult): unknown => ({
       path: c.path,
       id: c.id,

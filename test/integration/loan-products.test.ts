@@ -94,6 +94,7 @@ describe('Loan product catalogues', () => {
     ['smed-products', 'SMED-THAI-JURISTIC-15M', /^product SMED-THAI-JURISTIC-15M: eligibility: invalid rule set: criteria\[2\]\.moreThan \(thaiShareholdingPct\): /],
     ['exim-products', 'EXIM-EEC-CREDIT-LINE', /^product EXIM-EEC-CREDIT-LINE: eligibility: invalid rule set: criteria\[2\]\.eec \(location\): eec may only be true/],
   ])('%s: a product with a bad rule is quarantined naming the rule, and the others load', async (source, productCode, reason) => {
+    expect((await ingest('dbd-companies')).status).toBe('succeeded'); // firms to evaluate
     t.feed.set('edition=2&fault=bad-rule');
     let run: IngestionRunRecord;
     try {
@@ -116,6 +117,13 @@ describe('Loan product catalogues', () => {
     const [back] = await query<{ absent: boolean }>(`SELECT absent_since_run_id IS NOT NULL AS absent FROM lending.loan_product WHERE product_code = $1`, [productCode]);
     expect(back!.absent).toBe(false);
     expect((await versions(productCode)).map((v) => v.version)).toEqual([1]);
+    // Its results were dropped while withdrawn: back in the catalogue, every firm is evaluated again.
+    const [evaluated] = await query<{ results: number; companies: number }>(
+      `SELECT (SELECT count(*)::int FROM lending.eligibility_result WHERE product_code = $1) AS results, (SELECT count(*)::int FROM registry.company) AS companies`,
+      [productCode],
+    );
+    expect(evaluated!.companies).toBeGreaterThan(0);
+    expect(evaluated!.results).toBe(evaluated!.companies);
     t.feed.set('');
   });
 });

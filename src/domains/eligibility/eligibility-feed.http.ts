@@ -9,25 +9,46 @@ import { EVENT_CURSOR } from './eligibility.service';
 import type { EligibilityEvent } from './eligibility.type';
 
 export const ELIGIBILITY_FEED_PATH = '/feeds/eligibility';
-/** Events per SELECT: memory stays bounded whatever `limit` is. */
-const BATCH = 1000;
+/** Events per SELECT by default (ELIGIBILITY_FEED_BATCH_SIZE): memory stays bounded whatever `limit` is. */
+const DEFAULT_BATCH = 1000;
 const DEFAULT_LIMIT = 10_000;
 const MAX_LIMIT = 1_000_000;
+const INTERNAL_MESSAGE = 'Internal error. Quote the requestId when reporting it.';
 
 /** One NDJSON line: the GraphQL feed's node, with its edge's cursor. */
 export const feedLine = (event: EligibilityEvent): string => `${JSON.stringify({ cursor: encodeCursor(EVENT_CURSOR, event.position), ...event })}\n`;
 
+/**
+ * The last line of a complete response with `trailer=1`: where to resume (the last event's cursor,
+ * or the `after` given when there was none), how many events came, and whether more were waiting
+ * beyond `limit`.
+ */
+export const endLine = (end: { cursor: string | null; events: number; hasMore: boolean }): string => `${JSON.stringify({ end })}\n`;
+
+/** The last line of a response with `trailer=1` that failed after it started: the feed is truncated. */
+export const errorLine = (error: { code: string; message: string; requestId: string }): string => `${JSON.stringify({ error })}\n`;
+
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
 
 /**
- * `GET /feeds/eligibility?after=<cursor>&limit=<n>[&bank=SMED]`: the eligibility feed as NDJSON,
- * one event per line in position order, with the key and scoping of GraphQL `eligibilityFeed`.
- * Streamed in keyset batches with back-pressure; resuming with the last line's cursor never
- * misses or repeats an event (positions are dense and commit-ordered).
+ * `GET /feeds/eligibility?after=<cursor>&limit=<n>[&bank=SMED][&trailer=1]`: the eligibility feed as
+ * NDJSON, one event per line in position order, with the key and scoping of GraphQL
+ * `eligibilityFeed`. Streamed in keyset batches with back-pressure; resuming with the last line's
+ * cursor never misses or repeats an event (positions are dense and commit-ordered).
+ *
+ * With `trailer=1` the last line says how the response ended, so a sync job can tell a complete
+ * feed from a truncated one: `{"end":{...}}` when every event up to `limit` (or the end of the log)
+ * was sent, `{"error":{...}}` when it failed after the first byte (the response then still ends
+ * cleanly). Without it the format is the original one, events only, and a failure after the first
+ * byte aborts the connection.
  */
-export function eligibilityFeedRouter(services: HubServices, logger: Logger): Router {
+export function eligibilityFeedRouter(services: HubServices, logger: Logger, options: { batchSize?: number | undefined } = {}): Router {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const router = express.Router();
   router.get('/', async (req: Request, res: Response) => {
+    const requestId = String(res.locals['requestId'] ?? '');
+    const trailer = req.query['trailer'] === '1' || req.query['trailer'] === 'true';
+    let closed = false;
     try {
       const client = await services.clients.authenticate(req.header('authorization'));
       if (!client) throw new DomainError('UNAUTHENTICATED', 'An API key is required: send "Authorization: Bearer <key>" with a valid key.');
@@ -38,33 +59,54 @@ export function eligibilityFeedRouter(services: HubServices, logger: Logger): Ro
       const limitText = typeof req.query['limit'] === 'string' ? req.query['limit'] : undefined;
       const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new DomainError('BAD_USER_INPUT', `limit must be between 1 and ${MAX_LIMIT}`, { argument: 'limit' });
+      const trailerText = req.query['trailer'];
+      if (trailerText !== undefined && (typeof trailerText !== 'string' || !['0', '1', 'true', 'false'].includes(trailerText))) {
+        throw new DomainError('BAD_USER_INPUT', 'trailer is 1 (end with an end or error line) or 0', { argument: 'trailer' });
+      }
       const after = typeof req.query['after'] === 'string' && req.query['after'] !== '' ? req.query['after'] : undefined;
       let cursor = after;
+      let requested = Math.min(batchSize, limit);
       // Validate the cursor before the first byte, so a bad one is a 400, not a broken stream.
-      let batch = await services.eligibility.eventsAfter(bank, cursor, Math.min(BATCH, limit));
+      let batch = await services.eligibility.eventsAfter(bank, cursor, requested);
       res.status(200).type('application/x-ndjson');
       let sent = 0;
-      let closed = false;
+      // True once a batch came back short: the log holds nothing more after `cursor` (in this read).
+      let exhausted = false;
       res.on('close', () => (closed = true));
-      while (batch.length > 0 && !closed) {
+      for (;;) {
         for (const event of batch) {
           if (!res.write(feedLine(event))) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-          if (closed) break;
+          if (closed) return;
         }
         sent += batch.length;
-        cursor = encodeCursor(EVENT_CURSOR, batch.at(-1)!.position);
-        if (sent >= limit || batch.length < BATCH) break;
-        batch = await services.eligibility.eventsAfter(bank, cursor, Math.min(BATCH, limit - sent));
+        if (batch.length > 0) cursor = encodeCursor(EVENT_CURSOR, batch.at(-1)!.position);
+        exhausted = batch.length < requested;
+        if (exhausted || sent >= limit) break;
+        requested = Math.min(batchSize, limit - sent);
+        batch = await services.eligibility.eventsAfter(bank, cursor, requested);
       }
-      res.end();
+      if (closed) return;
+      if (trailer) {
+        // At the limit, one more row tells whether events are waiting beyond it.
+        const hasMore = !exhausted && (await services.eligibility.eventsAfter(bank, cursor, 1)).length > 0;
+        res.end(endLine({ cursor: cursor ?? null, events: sent, hasMore }));
+      } else {
+        res.end();
+      }
     } catch (error) {
       if (error instanceof DomainError && !res.headersSent) {
         res.status(STATUS[error.code] ?? 400).json({ error: { code: error.code, message: error.message } });
         return;
       }
-      logger.error({ err: error }, 'eligibility feed failed');
-      if (res.headersSent) res.destroy();
-      else res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error. Quote the x-request-id response header when reporting it.' } });
+      logger.error({ err: error, requestId, headersSent: res.headersSent }, 'eligibility feed failed');
+      if (!res.headersSent) {
+        res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error. Quote the x-request-id response header when reporting it.' } });
+      } else if (trailer && !closed && !res.writableEnded) {
+        const known = error instanceof DomainError;
+        res.end(errorLine({ code: known ? error.code : 'INTERNAL_SERVER_ERROR', message: known ? error.message : INTERNAL_MESSAGE, requestId }));
+      } else {
+        res.destroy();
+      }
     }
   });
   return router;

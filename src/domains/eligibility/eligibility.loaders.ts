@@ -1,7 +1,19 @@
-import { groupedLoader } from '../../platform/graphql/loaders';
-import type { ProductEligibility } from './eligibility.type';
+import { groupedLoader, keyedLoader } from '../../platform/graphql/loaders';
+import { registerNodeType } from '../../platform/graphql/node';
+import { productKey } from './eligibility.repository';
+import type { LoanProduct, ProductEligibility } from './eligibility.type';
 
 /** Stored results of a page of firms in one statement, limited to the caller's bank. */
 export const eligibilityOfCompany = groupedLoader<ProductEligibility & { juristicId: string }>('eligibilityOfCompany', (r) => r.juristicId, (ctx, ids) =>
   ctx.services.eligibility.repository.resultsOf(ids, ctx.services.eligibility.bankScope(ctx.client)),
 );
+
+/**
+ * Published products by `productKey` (`SMED:SMED-SMALL-1M`), limited to the caller's bank: to a bank
+ * client another bank's product loads as nothing, exactly like a product that does not exist.
+ */
+export const loanProductByKey = keyedLoader<LoanProduct>('loanProductByKey', (p) => productKey(p.bank, p.code), (ctx, keys) =>
+  ctx.services.eligibility.repository.productsByKeys(keys, ctx.services.eligibility.bankScope(ctx.client)),
+);
+
+registerNodeType('LoanProduct', { roles: ['admin', 'ministry', 'analyst', 'bank'], load: (ctx, key) => loanProductByKey(ctx).load(key) });

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { BankCode } from '../../access/roles';
 import type { CriterionResult } from '../../eligibility/rules/evaluate';
+import { toGlobalId } from '../../platform/graphql/node';
 import type { CriterionOutcome, EligibilityCriterion, EligibilityEvent, EligibilityEventKind, LoanProduct, PartnerBank, ProductEligibility } from './eligibility.type';
 
 interface ProductRow {
@@ -15,7 +16,11 @@ interface ProductRow {
 
 const PRODUCT_COLUMNS = 'bank_code, product_code, name_th, name_en, max_amount_baht::text, max_term_months, rule_set_version';
 
+/** Key of a product's global ID: bank and code (codes are unique per bank only). */
+export const productKey = (bank: string, code: string): string => `${bank}:${code}`;
+
 const toProduct = (r: ProductRow): LoanProduct => ({
+  id: toGlobalId('LoanProduct', productKey(r.bank_code, r.product_code)),
   bank: r.bank_code,
   code: r.product_code,
   nameTh: r.name_th,
@@ -83,6 +88,16 @@ export class EligibilityReadRepository {
       [code, bank],
     );
     return rows[0] && toProduct(rows[0]);
+  }
+
+  /** Published products by `productKey`, of the given bank only when one is given (one statement for many keys). */
+  async productsByKeys(keys: readonly string[], bank: BankCode | null): Promise<LoanProduct[]> {
+    const rows: ProductRow[] = await this.dataSource.query(
+      `SELECT ${PRODUCT_COLUMNS} FROM lending.loan_product
+       WHERE bank_code || ':' || product_code = ANY ($1::text[]) AND absent_since_run_id IS NULL AND ($2::text IS NULL OR bank_code = $2)`,
+      [keys, bank],
+    );
+    return rows.map(toProduct);
   }
 
   /** Every stored result of the given firms (one statement for a page of firms), product order. */

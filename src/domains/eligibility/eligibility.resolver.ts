@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Info, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../../platform/graphql/context';
 import { companyList } from '../company/company.loaders';
@@ -35,9 +36,9 @@ export class EligibilityResolver {
 
   @Authorized('admin', 'ministry', 'bank')
   @Query(() => CompanyConnection, { description: 'Companies eligible for a loan product, filtered and sorted like `companies`. A bank client naming a product that is not its own bank’s gets FORBIDDEN.' })
-  async eligibleCompanies(@Args() args: EligibleCompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
+  async eligibleCompanies(@Args() args: EligibleCompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
     const product = await ctx.services.eligibility.product(ctx.client, args.product);
-    return companyList(ctx, args, { eligibleFor: { bankCode: product.bank, productCode: product.code } });
+    return companyList(ctx, args, info, { eligibleFor: { bankCode: product.bank, productCode: product.code } });
   }
 
   @Authorized('admin', 'ministry', 'bank')

@@ -1,5 +1,6 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 
 export enum PartnerBank {
   SMED = 'SMED',
@@ -44,8 +45,8 @@ registerEnumType(EligibilityEventKind, {
   },
 });
 
-@ObjectType({ description: 'A partner bank’s loan product (สินเชื่อ) with the version of its eligibility rules.' })
-export class LoanProduct {
+@ObjectType({ implements: Node, description: 'A partner bank’s loan product (สินเชื่อ) with the version of its eligibility rules.' })
+export class LoanProduct extends Node {
   @Field(() => PartnerBank, { description: 'The bank offering it.' })
   bank!: PartnerBank;
 
