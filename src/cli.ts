@@ -193,14 +193,17 @@ async function run(command: string, args: string[]): Promise<number> {
 
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
-  if (!command || command === 'help' || command === '--help') {
+  if (!command || command === 'help' || command === '--help' || args.includes('--help') || args.includes('-h')) {
     process.stdout.write(USAGE);
     process.exit(command ? 0 : 2);
   }
   try {
     process.exitCode = await run(command, args);
   } catch (error) {
-    if (error instanceof UsageError) {
+    // node:util parseArgs rejects unknown or malformed options with these codes: a usage error too.
+    const code = (error as { code?: unknown } | null)?.code;
+    const badOption = error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+    if (error instanceof UsageError || badOption) {
       process.stderr.write(`${error.message}\n\n${USAGE}`);
       process.exitCode = 2;
     } else if (error instanceof ConfigError || error instanceof DomainError) {
