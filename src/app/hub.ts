@@ -1,4 +1,6 @@
 import type { HubConfig } from '../config/config';
+import { DailyEligibilityRecompute } from '../eligibility/daily-recompute';
+import { createEligibilityWorker, ELIGIBILITY_QUEUE, upsertDailyRecomputeSchedule, type EligibilityJobData } from '../eligibility/eligibility.queue';
 import { IngestionEngine } from '../ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from '../ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
@@ -10,6 +12,7 @@ import { createQueueBackend, type HubQueue, type HubWorker, type QueueBackend } 
 import { startSimulator } from '../simulator/simulator';
 import { SourceRegistry } from '../sources/registry';
 import { createServices, type HubServices } from './services';
+import { ApiClientChangeListener } from '../access/api-client-changes';
 
 /** `all` runs API, worker and (when enabled) the simulator in one process: the embedded default. */
 export type HubRole = 'all' | 'api' | 'worker';
@@ -63,12 +66,17 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
     let started = false;
     let api: ApiServer | undefined;
     if (role === 'all' || role === 'api') {
+      const keyChanges = ApiClientChangeListener.forDataSource(database.dataSource, logger.child({ component: 'api' }));
+      await keyChanges.start();
+      closers.push(() => keyChanges.stop());
+      services.clients.useChangeListener(keyChanges);
       api = await startApiServer({
         schema: await buildHubSchema(),
         services,
         logger,
         host: config.host,
         port: config.port,
+        eligibilityFeedBatchSize: config.eligibilityFeedBatchSize,
         readiness: [
           {
             name: 'startup',
@@ -88,16 +96,24 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       const worker: HubWorker<IngestJobData> = createIngestionWorker(queueBackend, engine, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => worker.close());
       await ingestionQueue.upsertSchedules();
+      // Eligibility that changes with the date alone (years since registration), once a day.
+      const eligibilityQueue = queueBackend.createQueue<EligibilityJobData>(ELIGIBILITY_QUEUE);
+      closers.push(() => eligibilityQueue.close());
+      const recompute = new DailyEligibilityRecompute(database.dataSource, logger.child({ component: 'eligibility' }));
+      const eligibilityWorker = createEligibilityWorker(queueBackend, recompute, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
+      closers.push(() => eligibilityWorker.close());
+      await upsertDailyRecomputeSchedule(eligibilityQueue, { pattern: config.eligibilityRecomputeSchedule, tz: config.scheduleTimezone }, logger.child({ component: 'scheduler' }));
       if (config.ingestOnStart) await ingestionQueue.enqueueNeverLoaded(new IngestionRunRepository(database.dataSource));
     }
 
-    started = true;
+    // The banner is written before /readyz turns 200, so whoever waits for readiness finds it logged.
     if (api) {
       logger.info(
         { graphiql: `${api.url}${GRAPHIQL_PATH}`, graphql: `${api.url}/graphql` },
         `i-Industry Hub is up. GraphiQL: ${api.url}${GRAPHIQL_PATH} — get an API key with: npm run hub -- client:create --name <you> --role analyst`,
       );
     }
+    started = true;
     return {
       role,
       apiUrl: api?.url,
