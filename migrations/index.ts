@@ -9,6 +9,10 @@ import { CertificationIndexes1763791000000 } from './1763791000000-certification
 import { LoanProducts1763794000000 } from './1763794000000-loan-products';
 import { Statistics1763793000000 } from './1763793000000-statistics';
 import { Eligibility1763795000000 } from './1763795000000-eligibility';
+import { Consent1763796000000 } from './1763796000000-consent';
+import { LoanOutcomes1763797000000 } from './1763797000000-loan-outcomes';
+import { EligibilityResultFillfactor1763798000000 } from './1763798000000-eligibility-result-fillfactor';
+import { ApiClientChanges1763799000000 } from './1763799000000-api-client-changes';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -23,4 +27,8 @@ export const migrations = [
   Statistics1763793000000,
   LoanProducts1763794000000,
   Eligibility1763795000000,
+  Consent1763796000000,
+  LoanOutcomes1763797000000,
+  EligibilityResultFillfactor1763798000000,
+  ApiClientChanges1763799000000,
 ];

@@ -5,6 +5,8 @@ import { CertificationRepository } from '../domains/certification/certification.
 import { CertificationService } from '../domains/certification/certification.service';
 import { CompanyRepository } from '../domains/company/company.repository';
 import { CompanyService } from '../domains/company/company.service';
+import { ConsentRepository } from '../domains/consent/consent.repository';
+import { ConsentService } from '../domains/consent/consent.service';
 import { FactoryRepository } from '../domains/factory/factory.repository';
 import { FactoryService } from '../domains/factory/factory.service';
 import { ProgrammeRepository } from '../domains/programme/programme.repository';
@@ -16,6 +18,8 @@ import { GeographyService } from '../domains/geography/geography.service';
 import { IndustrialIndexRepository } from '../domains/industrial-index/industrial-index.repository';
 import { IndustrialIndexService } from '../domains/industrial-index/industrial-index.service';
 import { IngestionRunService } from '../domains/ingestion-run/ingestion-run.service';
+import { LoanOutcomeRepository } from '../domains/loan-outcome/loan-outcome.repository';
+import { LoanOutcomeService } from '../domains/loan-outcome/loan-outcome.service';
 import { ReferenceRepository } from '../domains/reference/reference.repository';
 import { ReferenceService } from '../domains/reference/reference.service';
 import { StatisticsRepository } from '../domains/statistics/statistics.repository';
@@ -43,6 +47,10 @@ export interface HubServices {
   statistics: StatisticsService;
   /** Loan products, stored eligibility and its event feed, scoped by bank. */
   eligibility: EligibilityService;
+  /** The banks' loan outcome reports and take-up. */
+  loanOutcomes: LoanOutcomeService;
+  /** Companies' consents to the banks, and the log of consented reads. */
+  consents: ConsentService;
 }
 
 export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): HubServices {
@@ -52,6 +60,8 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
   const geography = new GeographyService(referenceTables);
   // Company filters name provinces the way `province(codeOrName)` reads them.
   const companies = new CompanyService(new CompanyRepository(dataSource), (name) => geography.provinceCode(name));
+  const statistics = new StatisticsRepository(dataSource, referenceTables);
+  const eligibility = new EligibilityService(new EligibilityReadRepository(dataSource));
   return {
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
     companies,
@@ -63,7 +73,9 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     reference: new ReferenceService(referenceTables),
     geography,
     industrialIndex: new IndustrialIndexService(new IndustrialIndexRepository(dataSource)),
-    statistics: new StatisticsService(new StatisticsRepository(dataSource, referenceTables), companies),
-    eligibility: new EligibilityService(new EligibilityReadRepository(dataSource)),
+    statistics: new StatisticsService(statistics, companies),
+    eligibility,
+    loanOutcomes: new LoanOutcomeService(new LoanOutcomeRepository(dataSource), eligibility, companies, statistics),
+    consents: new ConsentService(new ConsentRepository(dataSource), companies),
   };
 }

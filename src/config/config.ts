@@ -143,6 +143,16 @@ export const CONFIG_VARIABLES = {
     description: 'URL of EXIM Bank\'s loan product catalogue (JSON, with each product\'s eligibility rules). Unset: the simulator (SIMULATOR_URL).',
   },
   EXIM_PRODUCTS_SCHEDULE: { schema: cron, default: '15 5 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the EXIM Bank product catalogue load.' },
+  ELIGIBILITY_RECOMPUTE_SCHEDULE: {
+    schema: cron,
+    default: '30 0 * * *',
+    description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the daily recompute of eligibility for the firms whose date-dependent rules (years since registration) changed outcome since the last one.',
+  },
+  CONSENT_REGISTRY_FEED_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'URL of the ministry\'s consent registry (JSON: companies\' consents to the partner banks). Unset: the simulator (SIMULATOR_URL).',
+  },
+  CONSENT_REGISTRY_SCHEDULE: { schema: cron, default: '*/15 * * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the consent registry load.' },
   SCHEDULE_TIMEZONE: { schema: z.string().min(1), default: 'Asia/Bangkok', description: 'Time zone of every cron schedule.' },
   INGEST_ON_START: {
     schema: bool,
@@ -168,6 +178,11 @@ export const CONFIG_VARIABLES = {
     schema: z.coerce.number().int().min(1000),
     default: '60000',
     description: 'How long a worker holds a job without renewing its lock; a job of a worker that died is retried after about this long.',
+  },
+  ELIGIBILITY_FEED_BATCH_SIZE: {
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: '1000',
+    description: 'Events the NDJSON eligibility feed (`GET /feeds/eligibility`) reads per database statement; a stream holds at most one batch in memory.',
   },
 } satisfies Record<string, VariableSpec>;
 
@@ -196,13 +211,16 @@ export interface HubConfig {
     oieMpi: { feedUrl: string; schedule: string };
     smedProducts: { feedUrl: string; schedule: string };
     eximProducts: { feedUrl: string; schedule: string };
+    consentRegistry: { feedUrl: string; schedule: string };
   };
+  eligibilityRecomputeSchedule: string;
   scheduleTimezone: string;
   ingestOnStart: boolean;
   feedTimeoutMs: number;
   ingestAttempts: number;
   ingestBackoffMs: number;
   workerLockMs: number;
+  eligibilityFeedBatchSize: number;
 }
 
 export class ConfigError extends Error {
@@ -269,12 +287,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       oieMpi: { feedUrl: r.OIE_MPI_FEED_URL ?? `${simulatorBase}/oie/mpi.csv`, schedule: r.OIE_MPI_SCHEDULE },
       smedProducts: { feedUrl: r.SMED_PRODUCTS_FEED_URL ?? `${simulatorBase}/banks/smed/products.json`, schedule: r.SMED_PRODUCTS_SCHEDULE },
       eximProducts: { feedUrl: r.EXIM_PRODUCTS_FEED_URL ?? `${simulatorBase}/banks/exim/products.json`, schedule: r.EXIM_PRODUCTS_SCHEDULE },
+      consentRegistry: { feedUrl: r.CONSENT_REGISTRY_FEED_URL ?? `${simulatorBase}/moi/consent-registry.json`, schedule: r.CONSENT_REGISTRY_SCHEDULE },
     },
+    eligibilityRecomputeSchedule: r.ELIGIBILITY_RECOMPUTE_SCHEDULE,
     scheduleTimezone: r.SCHEDULE_TIMEZONE,
     ingestOnStart: r.INGEST_ON_START,
     feedTimeoutMs: r.FEED_TIMEOUT_MS,
     ingestAttempts: r.INGEST_ATTEMPTS,
     ingestBackoffMs: r.INGEST_BACKOFF_MS,
     workerLockMs: r.WORKER_LOCK_MS,
+    eligibilityFeedBatchSize: r.ELIGIBILITY_FEED_BATCH_SIZE,
   };
 }

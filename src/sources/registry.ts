@@ -1,5 +1,6 @@
 import type { SourceDefinition } from '../ingestion/source-definition';
 import { eximProductSource, smedProductSource } from './banks/bank-product.source';
+import { consentRegistrySource } from './consent/consent-registry.source';
 import { dbdCompanySource, dbdFinancialStatementSource } from './dbd/dbd.source';
 import { diwFactorySource } from './diw/diw.source';
 import { dipI40AssessmentSource, dipParticipationSource } from './dip/dip.source';
@@ -10,13 +11,13 @@ import { tisiLicenceSource, tisiStandardSource } from './tisi/tisi.source';
 export type AnySource = SourceDefinition<unknown>;
 
 /** Every agency source the hub loads. Adding an agency: one folder under src/sources/ and one line here. */
-const ALL_SOURCES: AnySource[] = [diwFactorySource, dbdCompanySource, dbdFinancialStatementSource, tisiStandardSource, tisiLicenceSource, dipParticipationSource, dipI40AssessmentSource, oieMpiSource, smedProductSource, eximProductSource];
+const ALL_SOURCES: AnySource[] = [diwFactorySource, dbdCompanySource, dbdFinancialStatementSource, tisiStandardSource, tisiLicenceSource, dipParticipationSource, dipI40AssessmentSource, oieMpiSource, smedProductSource, eximProductSource, consentRegistrySource];
 
 /**
  * An order in which a first load of an empty hub finds, at each run, what it links to already
  * loaded (companies before the factories, licences and programmes that name them).
  */
-export const INITIAL_LOAD_ORDER = ['dbd-companies', 'dbd-financials', 'diw', 'tisi-standards', 'tisi-licences', 'dip-participations', 'dip-i40-assessments', 'oie-mpi', 'smed-products', 'exim-products'] as const;
+export const INITIAL_LOAD_ORDER = ['dbd-companies', 'dbd-financials', 'diw', 'tisi-standards', 'tisi-licences', 'dip-participations', 'dip-i40-assessments', 'oie-mpi', 'smed-products', 'exim-products', 'consent-registry'] as const;
 
 export class SourceRegistry {
   private readonly byId: Map<string, AnySource>;

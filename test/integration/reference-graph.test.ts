@@ -229,7 +229,7 @@ describe('Reference graph', () => {
     await t.ingestNow('oie-mpi');
     type Sources = { dataSources: { id: string; lastRuns: { runId: string; id: string; source: string; status: string }[] }[] };
     const data = await ok<Sources>(`{ dataSources { id lastRuns(first: 2) { id runId source status } } }`);
-    const latest = await sql<{ id: string }>(`SELECT id::text FROM ingestion.run WHERE source = 'oie-mpi' ORDER BY id DESC LIMIT 2`);
+    const latest = await sql<{ id: string }>(`SELECT id::text FROM ingestion.run WHERE source = 'oie-mpi' ORDER BY run.id DESC LIMIT 2`);
     const oie = data.dataSources.find((s) => s.id === 'oie-mpi')!;
     expect(oie.lastRuns.map((r) => r.runId)).toEqual(latest.map((r) => r.id));
     expect(oie.lastRuns[0]).toMatchObject({ source: 'oie-mpi', status: 'SUCCEEDED', id: globalId('IngestionRun', latest[0]!.id) });
@@ -251,7 +251,7 @@ describe('Reference graph', () => {
   });
 
   test('node(id) fetches every new type by its global ID, within the roles of its list', async () => {
-    const [run] = await sql<{ id: string }>(`SELECT id::text FROM ingestion.run WHERE source = 'diw' ORDER BY id LIMIT 1`);
+    const [run] = await sql<{ id: string }>(`SELECT id::text FROM ingestion.run WHERE source = 'diw' ORDER BY run.id LIMIT 1`);
     const [quarantined] = await sql<{ id: string; run_id: string }>(`SELECT id::text, run_id::text FROM ingestion.quarantined_row WHERE resolved_at IS NULL ORDER BY id LIMIT 1`);
     const ids = [
       globalId('IndustryClass', '107'),
@@ -320,7 +320,8 @@ describe('Reference graph', () => {
       expect(body.data!.companies.edges.length).toBe(n);
       counts.push((body as { extensions?: { sqlStatements?: number } }).extensions!.sqlStatements!);
     }
-    // The key lookup and the companies page; the reference relations come from the reference cache.
-    expect(counts).toEqual([2, 2, 2]);
+    // The companies page alone: the key comes from the API's cache, the reference relations from
+    // the reference cache.
+    expect(counts).toEqual([1, 1, 1]);
   });
 });

@@ -40,6 +40,8 @@ export interface TestHub {
   database: TestDatabase;
   /** Creates a client with the role and returns its API key (for `Authorization: Bearer <key>`). */
   createApiKey(role: TestRole, bankCode?: 'SMED' | 'EXIM'): Promise<string>;
+  /** One key per kind of caller: admin, ministry, analyst, and each partner bank. */
+  createApiKeys(): Promise<{ admin: string; ministry: string; analyst: string; smed: string; exim: string }>;
   /** Runs a source now through the queue and resolves with the finished run's id and status. */
   ingestNow(source: string, options?: { full?: boolean }): Promise<{ runId: string; status: string }>;
   /** POSTs a GraphQL request with the key. */
@@ -73,6 +75,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     INGEST_ATTEMPTS: '1',
     INGEST_BACKOFF_MS: '100',
     FEED_TIMEOUT_MS: '10000',
+    // Its default (every 15 minutes) would fire inside test runs; tests run the source themselves.
+    CONSENT_REGISTRY_SCHEDULE: '0 0 1 1 *',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     ...options.env,
   });
@@ -81,6 +85,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const events = hub.queueBackend.createQueueEvents('ingestion');
   await events.waitUntilReady();
 
+  const createApiKey = async (role: TestRole, bankCode?: 'SMED' | 'EXIM'): Promise<string> => (await hub.services.clients.create({ name: `test-${role}`, role, bankCode })).key;
   return {
     baseUrl,
     graphqlUrl: `${baseUrl}/graphql`,
@@ -89,7 +94,17 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     feed,
     hub,
     database,
-    createApiKey: async (role, bankCode) => (await hub.services.clients.create({ name: `test-${role}`, role, bankCode })).key,
+    createApiKey,
+    createApiKeys: async () => {
+      const [admin, ministry, analyst, smed, exim] = await Promise.all([
+        createApiKey('admin'),
+        createApiKey('ministry'),
+        createApiKey('analyst'),
+        createApiKey('bank', 'SMED'),
+        createApiKey('bank', 'EXIM'),
+      ]);
+      return { admin, ministry, analyst, smed, exim };
+    },
     ingestNow: async (source, ingestOptions) => {
       const job = await hub.ingestionQueue.enqueue(source, 'manual', ingestOptions);
       await IngestionQueue.waitFor(job, events, 60_000).catch(() => undefined);

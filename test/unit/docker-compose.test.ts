@@ -271,7 +271,7 @@ describe('Dockerfile', () => {
 
   it('starts the API by default', () => {
     const cmd = finalStageInstructions().filter((i) => i.keyword === 'CMD');
-    expect(cmd.map((i) => JSON.parse(i.args) as unknown)).toEqual([['node', 'dist/src/main.js', '--role=api']]);
+    expect(cmd.map((i) => JSON.parse(i.args) as unknown)).toEqual([['node', '--max-semi-space-size=32', 'dist/src/main.js', '--role=api']]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { isIsoDate } from '../../reference/calendar';
 import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { CertificationRepository, LicencePosition } from './certification.repository';
@@ -40,7 +41,7 @@ export function normaliseTisNo(written: string, argument: string): string {
 }
 
 function checkIsoDate(value: string | null | undefined, argument: string): void {
-  if (value !== undefined && value !== null && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
+  if (value !== undefined && value !== null && !isIsoDate(value)) {
     throw new DomainError('BAD_USER_INPUT', `${argument} must be an ISO date (YYYY-MM-DD), got "${value}"`, { argument });
   }
 }

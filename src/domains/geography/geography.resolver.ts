@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../platform/graphql/context';
 import { companyList } from '../company/company.loaders';
 import { CompaniesArgs } from '../company/company.resolver';
@@ -30,8 +31,8 @@ export class ProvinceResolver {
   }
 
   @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this province, filtered and sorted like the root `companies` (this province replaces `filter.province`).' })
-  companies(@Root() province: Province, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
-    return companyList(ctx, args, { provinceCode: province.code });
+  companies(@Root() province: Province, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
+    return companyList(ctx, args, info, { provinceCode: province.code });
   }
 }
 
@@ -49,7 +50,7 @@ export class RegionResolver {
   }
 
   @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this region, filtered and sorted like the root `companies` (this region replaces `filter.region`).' })
-  companies(@Root() region: Region, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
-    return companyList(ctx, args, { region: region.code });
+  companies(@Root() region: Region, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
+    return companyList(ctx, args, info, { region: region.code });
   }
 }

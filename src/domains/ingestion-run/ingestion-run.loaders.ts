@@ -29,13 +29,13 @@ export const lastRunsOfSource = requestLoader('lastRunsOfSource', (ctx) =>
   new DataLoader<LastRunsKey, IngestionRun[], string>(
     async (keys) => {
       const byLimit = new Map<number, string[]>();
-      for (const key of keys) byLimit.set(key.limit, [...(byLimit.get(key.limit) ?? []), key.source]);
+      for (const key of keys) (byLimit.get(key.limit) ?? byLimit.set(key.limit, []).get(key.limit)!).push(key.source);
       const runs = new Map<string, IngestionRun[]>();
       await Promise.all(
         [...byLimit].map(async ([limit, sources]) => {
           for (const run of (await ctx.services.ingestionRuns.runs.latestOfSources(sources, limit)).map(toRun)) {
             const key = `${run.source}|${limit}`;
-            runs.set(key, [...(runs.get(key) ?? []), run]);
+            (runs.get(key) ?? runs.set(key, []).get(key)!).push(run);
           }
         }),
       );

@@ -12,6 +12,9 @@ import '../ingestion-run/ingestion-run.loaders';
 import '../reference/reference.loaders';
 import '../certification/certification.loaders';
 import '../programme/programme.loaders';
+import '../eligibility/eligibility.loaders';
+import '../loan-outcome/loan-outcome.loaders';
+import '../consent/consent.loaders';
 
 @Resolver()
 export class NodeResolver {

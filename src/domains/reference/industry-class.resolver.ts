@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../platform/graphql/context';
 import { companyList } from '../company/company.loaders';
 import { CompaniesArgs } from '../company/company.resolver';
@@ -54,9 +55,9 @@ export class IndustryClassResolver {
   @FieldResolver(() => CompanyConnection, {
     description: 'Companies whose TSIC code falls under this entry (a section: under any of its divisions), filtered and sorted like the root `companies`.',
   })
-  async companies(@Root() entry: IndustryClass, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
+  async companies(@Root() entry: IndustryClass, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
     // Company TSIC codes are digits only, so a section matches through its divisions.
     const prefixes = /^[A-U]$/.test(entry.code) ? (await industryClassChildren(ctx).load(entry.code)).map((c) => c.code) : [entry.code];
-    return companyList(ctx, args, { tsicPrefixAny: prefixes });
+    return companyList(ctx, args, info, { tsicPrefixAny: prefixes });
   }
 }

@@ -21,7 +21,7 @@ function buildCatalogue(tables: ReferenceTables): IndustryCatalogue {
   const classByCode = new Map([...tables.tsic.values()].map((entry) => [entry.code, toIndustryClass(entry)]));
   const childrenByCode = new Map<string, IndustryClass[]>();
   for (const entry of classByCode.values()) {
-    if (entry.parentCode !== null) childrenByCode.set(entry.parentCode, [...(childrenByCode.get(entry.parentCode) ?? []), entry]);
+    if (entry.parentCode !== null) (childrenByCode.get(entry.parentCode) ?? childrenByCode.set(entry.parentCode, []).get(entry.parentCode)!).push(entry);
   }
   for (const children of childrenByCode.values()) children.sort(byCode);
   const targetIndustries = tables.targetIndustries.map((row) =>

@@ -1,4 +1,5 @@
-import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, Authorized, Ctx, FieldResolver, Query, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../platform/graphql/context';
 import { companyList } from '../company/company.loaders';
 import { CompaniesArgs } from '../company/company.resolver';
@@ -16,7 +17,7 @@ export class TargetIndustryResolver {
   @FieldResolver(() => CompanyConnection, {
     description: 'Companies whose TSIC code maps to this industry, filtered and sorted like the root `companies` (this industry replaces `filter.targetIndustry`).',
   })
-  companies(@Root() industry: TargetIndustry, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext): Promise<CompanyConnection> {
-    return companyList(ctx, args, { targetIndustry: industry.code });
+  companies(@Root() industry: TargetIndustry, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
+    return companyList(ctx, args, info, { targetIndustry: industry.code });
   }
 }

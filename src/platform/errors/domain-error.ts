@@ -5,6 +5,15 @@
 export const ERROR_CODES = ['BAD_USER_INPUT', 'NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL_SERVER_ERROR'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Finer, equally stable reasons beside a code, as `extensions.reason`, where a client must tell
+ * one refusal from another: `CONSENT_REQUIRED` (FORBIDDEN) means the caller's role may read the
+ * field but the data subject has not consented to it (see the README's consent section). Add
+ * reasons here; never rename one.
+ */
+export const ERROR_REASONS = ['CONSENT_REQUIRED'] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
 /** An error the domain raises on purpose; its message is safe to show to the caller. */
 export class DomainError extends Error {
   override readonly name = 'DomainError';
@@ -13,6 +22,7 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
+    readonly reason?: ErrorReason,
   ) {
     super(message);
   }

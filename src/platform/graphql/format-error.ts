@@ -28,15 +28,18 @@ export function isClientError(error: unknown, code?: unknown): boolean {
 }
 
 /**
- * The one place that maps errors to GraphQL errors. Domain errors keep their code and message;
- * anything unexpected is masked (the logging plugin has logged it with the request ID), so no
- * stack trace or SQL ever reaches a client.
+ * The one place that maps errors to GraphQL errors. Domain errors keep their code, their reason
+ * when they have one (`extensions.reason`), their details and message; anything unexpected is
+ * masked (the logging plugin has logged it with the request ID), so no stack trace or SQL ever
+ * reaches a client.
  */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) {
-    return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
+    // Details first: no detail can overwrite the code or the reason.
+    const reason = original.reason === undefined ? {} : { reason: original.reason };
+    return { ...base, message: original.message, extensions: { ...original.details, code: original.code, ...reason } };
   }
   if (original instanceof ArgumentValidationError) {
     return { ...base, message: 'Invalid argument value', extensions: { code: 'BAD_USER_INPUT' } };

@@ -3,6 +3,7 @@ import { buildSchema } from 'type-graphql';
 import { CompanyCertificationsResolver, FactoryLicencesResolver } from '../../domains/certification/certification-relations.resolver';
 import { TisLicenseResolver, TisStandardResolver } from '../../domains/certification/certification.resolver';
 import { CompanyResolver } from '../../domains/company/company.resolver';
+import { ConsentResolver, DataAccessLogEntryResolver } from '../../domains/consent/consent.resolver';
 import { DataSourceResolver } from '../../domains/data-source/data-source.resolver';
 import { CompanyFactoriesResolver, FactoryCompanyResolver } from '../../domains/factory/factory-relations.resolver';
 import { CompanyEligibilityResolver, EligibilityResolver } from '../../domains/eligibility/eligibility.resolver';
@@ -12,6 +13,7 @@ import { CompanyGeographyResolver } from '../../domains/geography/company-geogra
 import { ProvinceResolver, RegionResolver } from '../../domains/geography/geography.resolver';
 import { IndustrialIndexMonthResolver, IndustrialIndexResolver } from '../../domains/industrial-index/industrial-index.resolver';
 import { IngestionRunResolver } from '../../domains/ingestion-run/ingestion-run.resolver';
+import { LoanOutcomeResolver } from '../../domains/loan-outcome/loan-outcome.resolver';
 import { QuarantinedRowRunResolver } from '../../domains/ingestion-run/quarantined-row-relations.resolver';
 import { NodeResolver } from '../../domains/node/node.resolver';
 import { CompanyIndustryResolver } from '../../domains/reference/company-industry.resolver';
@@ -55,6 +57,9 @@ export const RESOLVERS = [
   StatisticsResolver,
   EligibilityResolver,
   CompanyEligibilityResolver,
+  LoanOutcomeResolver,
+  ConsentResolver,
+  DataAccessLogEntryResolver,
 ] as const;
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
