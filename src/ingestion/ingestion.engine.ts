@@ -22,6 +22,8 @@ export interface RunRequest {
   full?: boolean;
   /** Told, before the commit, where a successful run's time went (benchmarks, diagnostics). */
   onPhases?: (phases: RunPhases) => void;
+  /** Told, after a bulk first load committed, how long vacuuming each table it loaded took. */
+  onVacuumed?: (msByTable: Record<string, number>) => void;
 }
 
 /** Where a run's time went, in milliseconds. */
@@ -127,6 +129,7 @@ export class IngestionEngine {
           quarantine: true,
           cursor: () => nextCursor,
           ...(request.onPhases ? { onPhases: request.onPhases } : {}),
+          ...(request.onVacuumed ? { onVacuumed: request.onVacuumed } : {}),
         });
       } catch (error) {
         const kind = classify(error);
@@ -239,6 +242,30 @@ export class IngestionEngine {
     }
   }
 
+  /**
+   * After a bulk first load has committed: VACUUM (ANALYZE) each table it loaded, as PostgreSQL
+   * advises after bulk loading. Every page of them is new: the first statement to read each one
+   * would set its hint bits (a write per page), and none is all-visible for index-only scans. At a
+   * million firms the next day's incremental run paid for that over 12 GB of pages: its eligibility
+   * recompute took twice as long. VACUUM cannot run in a transaction, so this comes after the
+   * commit: a failure is logged and leaves the committed run as it is.
+   */
+  private async vacuumAfterBulkLoad(client: PoolClient, runId: string, tables: readonly string[]): Promise<Record<string, number>> {
+    const msByTable: Record<string, number> = {};
+    for (const table of tables) {
+      const started = Date.now();
+      try {
+        await client.query(`VACUUM (ANALYZE) ${table}`);
+        msByTable[table] = Date.now() - started;
+      } catch (error) {
+        this.logger.warn({ runId, table, err: error }, 'vacuum after the bulk load failed; the loaded data is committed, autovacuum will get to it');
+        return msByTable;
+      }
+    }
+    this.logger.info({ runId, vacuumMsByTable: msByTable }, 'vacuumed the tables this bulk first load wrote');
+    return msByTable;
+  }
+
   private async load(
     client: PoolClient,
     source: AnySource,
@@ -250,6 +277,7 @@ export class IngestionEngine {
       cursor: () => string | null;
       afterUpsert?: () => Promise<void>;
       onPhases?: (phases: RunPhases) => void;
+      onVacuumed?: (msByTable: Record<string, number>) => void;
     },
   ): Promise<LoadResult> {
     const loadStarted = Date.now();
@@ -327,6 +355,7 @@ export class IngestionEngine {
       const cursorAfter = options.cursor();
       await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
       await client.query('COMMIT');
+      if (bulk.claimed.length > 0) options.onVacuumed?.(await this.vacuumAfterBulkLoad(client, run.id, bulk.claimed));
       return { counts: { rowsRead: records + rejected, rowsRejected: rejected, rowsMarkedAbsent, ...upserted }, cursorAfter };
     } finally {
       feed.stop();

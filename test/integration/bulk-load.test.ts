@@ -80,8 +80,11 @@ describe('bulk first loads', () => {
     for (const { engine, config } of [bulk, plain]) {
       const run = async (source: string, full = true): Promise<void> => {
         let phases: RunPhases | undefined;
-        const record = await engine.run({ source, trigger: 'cli', full, onPhases: (p) => (phases = p) });
+        let vacuumed: string[] = [];
+        const record = await engine.run({ source, trigger: 'cli', full, onPhases: (p) => (phases = p), onVacuumed: (ms) => (vacuumed = Object.keys(ms)) });
         expect(record.status).toBe('succeeded');
+        // Every table a bulk load wrote is vacuumed after its commit (hint bits, visibility map); no other.
+        expect(vacuumed).toEqual(phases!.bulkTables);
         if (engine === bulk.engine) claimed[`${source}${full ? '' : ' (incremental)'}`] = phases!.bulkTables;
       };
       // Products first, so that the company load computes every firm's eligibility.
