@@ -75,7 +75,11 @@ const pct = (part: number, whole: number): string => `${((part / whole) * 100).t
 
 /** One line of where a run's time went. */
 function describePhases(p: RunPhases): string {
-  const eligibility = p.eligibility ? ` (${p.eligibility.results.toLocaleString('en-US')} results, ${p.eligibility.events.toLocaleString('en-US')} events)` : '';
+  const t = p.eligibility?.timings;
+  const eligibility = p.eligibility
+    ? ` (${p.eligibility.firmsUnchanged.toLocaleString('en-US')} firms skipped as unchanged, ${p.eligibility.results.toLocaleString('en-US')} results computed, ${p.eligibility.written.toLocaleString('en-US')} written, ${p.eligibility.events.toLocaleString('en-US')} events` +
+      `${t ? `; attributes read ${s(t.readMs)}, evaluated ${s(t.evaluateMs)}, waiting for writes ${s(t.writeMs)}` : ''})`
+    : '';
   return (
     `load ${s(p.loadMs)} (read ${s(p.readMs)}, upsert ${s(p.upsertMs)}), links ${s(p.linkMs)}, profiles ${s(p.profileMs)} (${p.profilesRecomputed.toLocaleString('en-US')} firms), ` +
     `statistics ${s(p.statsMs)}, eligibility ${s(p.eligibilityMs)}${eligibility}` +
@@ -106,7 +110,14 @@ async function main(): Promise<void> {
   const timed = async (source: string, full: boolean): Promise<{ run: IngestionRunRecord; seconds: number; phases: RunPhases | undefined }> => {
     let phases: RunPhases | undefined;
     const started = process.hrtime.bigint();
-    const run = await engine.run({ source, trigger: 'cli', full, onPhases: (p) => (phases = p) });
+    const run = await engine.run({
+      source,
+      trigger: 'cli',
+      full,
+      onPhases: (p) => (phases = p),
+      // Part of the run's time (it ends after it), reported on its own line.
+      onVacuumed: (ms) => say(`  ${source}: vacuum after its bulk load (committed already) ${Object.entries(ms).map(([table, t]) => `${table} ${s(t)}`).join(', ')}`),
+    });
     return { run, seconds: Number(process.hrtime.bigint() - started) / 1e9, phases };
   };
   try {

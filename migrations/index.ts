@@ -13,6 +13,7 @@ import { Consent1763796000000 } from './1763796000000-consent';
 import { LoanOutcomes1763797000000 } from './1763797000000-loan-outcomes';
 import { EligibilityResultFillfactor1763798000000 } from './1763798000000-eligibility-result-fillfactor';
 import { ApiClientChanges1763799000000 } from './1763799000000-api-client-changes';
+import { EligibilityInput1763800000000 } from './1763800000000-eligibility-input';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   LoanOutcomes1763797000000,
   EligibilityResultFillfactor1763798000000,
   ApiClientChanges1763799000000,
+  EligibilityInput1763800000000,
 ];

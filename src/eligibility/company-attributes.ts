@@ -4,6 +4,7 @@
  * value with the source and ingestion run it came from. Built for batch evaluation over every firm
  * (`companyIdBatches` walks the register by keyset) and for re-evaluating only the firms a run touched.
  */
+import { hash } from 'node:crypto';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
 import type { Region } from '../reference/reference-data';
 import type { SmeSize } from '../reference/sme-size';
@@ -45,7 +46,7 @@ interface AttributeRow {
  * them); valid licences and operating factories counted only once their register has loaded (a
  * firm with none in a loaded register has none; before any load, the hub does not know).
  */
-const ATTRIBUTES_SQL = `
+const attributesSql = (withInputHash: boolean): string => `
   WITH ids AS (
     SELECT DISTINCT unnest($1::text[]) AS juristic_id
   ), fin AS (
@@ -71,7 +72,10 @@ const ATTRIBUTES_SQL = `
          fin.revenue_baht::text, fin.fixed_assets_baht::text, fin.employees, fin.source AS fin_source, fin.source_run_id::text AS fin_run_id,
          i40.overall_level::text AS i40_level, i40.source AS i40_source, i40.source_run_id::text AS i40_run_id,
          lic.standards AS licence_standards, tisi.last_success_run_id::text AS tisi_run_id,
-         coalesce(fac.n, 0) AS operating_factories, diw.last_success_run_id::text AS diw_run_id
+         coalesce(fac.n, 0) AS operating_factories, diw.last_success_run_id::text AS diw_run_id${
+           withInputHash ? `,
+         (SELECT i.attributes_hash FROM lending.eligibility_input i WHERE i.juristic_id = c.juristic_id) AS attributes_hash` : ''
+         }
   FROM ids
   JOIN registry.company c ON c.juristic_id = ids.juristic_id
   LEFT JOIN registry.company_profile p ON p.juristic_id = c.juristic_id
@@ -83,6 +87,8 @@ const ATTRIBUTES_SQL = `
   LEFT JOIN ingestion.source_state tisi ON tisi.source = 'tisi-licences'
   LEFT JOIN ingestion.source_state diw ON diw.source = 'diw'
   ORDER BY c.juristic_id`;
+const ATTRIBUTES_SQL = attributesSql(false);
+const ATTRIBUTES_WITH_INPUT_HASH_SQL = attributesSql(true);
 
 /**
  * The attributes of the given firms, keyed by juristic ID; an ID the register does not hold is
@@ -94,6 +100,58 @@ export async function loadCompanyAttributes(db: Queryable, juristicIds: readonly
   const { rows } = await db.query<AttributeRow>(ATTRIBUTES_SQL, [juristicIds]);
   return new Map(rows.map((row) => [row.juristic_id, toAttributes(row)]));
 }
+
+/**
+ * As loadCompanyAttributes, and the digest of each firm's attributes when its eligibility was last
+ * evaluated (lending.eligibility_input), in one statement: one statement, so that it can run in
+ * PostgreSQL while Node evaluates the previous batch (node-postgres sends a query only once the one
+ * before it has answered, which needs the event loop).
+ */
+export async function loadAttributesAndInputHashes(
+  db: Queryable,
+  juristicIds: readonly string[],
+): Promise<{ attributes: Map<string, CompanyAttributes>; storedHashes: Map<string, string> }> {
+  if (juristicIds.length > COMPANY_ATTRIBUTE_BATCH) throw new RangeError(`at most ${COMPANY_ATTRIBUTE_BATCH} firms per batch, got ${juristicIds.length}`);
+  const attributes = new Map<string, CompanyAttributes>();
+  const storedHashes = new Map<string, string>();
+  if (juristicIds.length === 0) return { attributes, storedHashes };
+  const { rows } = await db.query<AttributeRow & { attributes_hash: string | null }>(ATTRIBUTES_WITH_INPUT_HASH_SQL, [juristicIds]);
+  for (const row of rows) {
+    attributes.set(row.juristic_id, toAttributes(row));
+    if (row.attributes_hash) storedHashes.set(row.juristic_id, row.attributes_hash);
+  }
+  return { attributes, storedHashes };
+}
+
+/**
+ * A digest of what the rules can read of a firm: every attribute's value, in a fixed order, not
+ * which run supplied it (lending.eligibility_input). Equal digests, equal results for the same
+ * rule sets on the same day.
+ */
+export function attributesHash(company: CompanyAttributes): string {
+  const values = ATTRIBUTE_NAMES.map((name) => company[name].value);
+  return hash('md5', JSON.stringify(values));
+}
+
+/** Every attribute of CompanyAttributes (the compiler checks the list is complete). */
+const ATTRIBUTE_NAMES = (() => {
+  const names = {
+    juristicType: true,
+    status: true,
+    registeredOn: true,
+    thaiShareholdingPct: true,
+    province: true,
+    targetIndustries: true,
+    smeSize: true,
+    employees: true,
+    revenueBaht: true,
+    fixedAssetsBaht: true,
+    i40Level: true,
+    validLicenceStandards: true,
+    operatingFactories: true,
+  } satisfies Record<Exclude<keyof CompanyAttributes, 'juristicId'>, true>;
+  return Object.keys(names) as (keyof typeof names)[];
+})();
 
 /** Every juristic ID of the register, in batches by keyset (constant cost per batch over a million firms). */
 export async function* companyIdBatches(db: Queryable, size = COMPANY_ATTRIBUTE_BATCH): AsyncGenerator<string[]> {

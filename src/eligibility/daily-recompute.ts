@@ -51,9 +51,10 @@ export interface DailyRecomputeResult {
   to: string;
   /** Products whose rules depend on the day. */
   dateDependentProducts: string[];
-  /** Firms re-evaluated, results written and events appended. */
+  /** Firms re-evaluated, results computed, of them written (changed), and events appended. */
   firms: number;
   results: number;
+  written: number;
   events: number;
 }
 
@@ -80,7 +81,7 @@ export class DailyEligibilityRecompute {
       const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [JOB_LOCK]);
       if (!locked.rows[0]!.ok) {
         this.logger.info({ to }, 'daily eligibility recompute skipped: another one is running');
-        return { status: 'skipped', runId: null, from: null, to, dateDependentProducts: [], firms: 0, results: 0, events: 0 };
+        return { status: 'skipped', runId: null, from: null, to, dateDependentProducts: [], firms: 0, results: 0, written: 0, events: 0 };
       }
       try {
         await IngestionRunRepository.markAbandoned(client, DAILY_RECOMPUTE_SOURCE);
@@ -116,14 +117,14 @@ export class DailyEligibilityRecompute {
     await recordWindowStart(client, runId, from);
     const dateDependentProducts = (await publishedRuleSets(client)).filter((p) => isDateDependent(p.ruleSet)).map((p) => `${p.bankCode}/${p.productCode}`);
     let firms = 0;
-    let summary = { results: 0, events: 0 };
+    let summary = { results: 0, written: 0, events: 0 };
     if (dateDependentProducts.length > 0 && from !== to) {
       firms = await listFirmsWithYearsChanged(client, from, to);
       if (firms > 0) summary = await recomputeForAffectedFirms(client, runId, to);
     }
     await IngestionRunRepository.saveSuccess(client, DAILY_RECOMPUTE_SOURCE, runId, to);
-    await IngestionRunRepository.finish(client, runId, { status: 'succeeded', counts: { ...ZERO, rowsRead: firms, rowsUpdated: summary.results }, warnings: [], cursorAfter: to });
+    await IngestionRunRepository.finish(client, runId, { status: 'succeeded', counts: { ...ZERO, rowsRead: firms, rowsUpdated: summary.written, rowsUnchanged: summary.results - summary.written }, warnings: [], cursorAfter: to });
     await client.query('COMMIT');
-    return { status: 'succeeded', runId, from, to, dateDependentProducts, firms, results: summary.results, events: summary.events };
+    return { status: 'succeeded', runId, from, to, dateDependentProducts, firms, results: summary.results, written: summary.written, events: summary.events };
   }
 }

@@ -125,10 +125,12 @@ export async function createResultStaging(client: Queryable): Promise<void> {
  * the stored results of the staged firms:
  * - `stored`: their rows, found by the firm index (a firm's six results share its index entry's
  *   page and, mostly, one heap page), with their physical addresses;
- * - `updated`: each stored result rewritten through its address (no second index lookup; with the
- *   table's free space, a HOT update that touches no index), returning its event kind;
+ * - `updated`: each stored result that differs from the new one in eligibility, outcome, criteria
+ *   values (details_hash) or rule set version, rewritten through its address (no second index
+ *   lookup; with the table's free space, a HOT update that touches no index), returning its event
+ *   kind; an equal result is left as it is (no event could come of it);
  * - `inserted`: the results not stored yet, with theirs;
- * - the events, numbered as before.
+ * - the events, numbered as before; and the count of results written.
  * This is what writeResults does (an upsert and its events), with a third of the page reads: looked
  * up by primary key, a firm's six results are six index pages, read once for the events and once
  * more for the upsert, and at a million firms they are no longer in shared buffers the second time.
@@ -137,7 +139,7 @@ export async function createResultStaging(client: Queryable): Promise<void> {
  * off (its compilation costs more than these statements) and sorts get 64 MB. On a pg connection it is one round trip, so that the caller can evaluate the next
  * firms meanwhile; the run ID is inlined for that (the simple protocol takes no parameters).
  */
-export async function flushStagedResults(client: Queryable, runId: string): Promise<number> {
+export async function flushStagedResults(client: Queryable, runId: string): Promise<{ events: number; written: number }> {
   if (!/^[0-9]+$/.test(runId)) throw new RangeError(`not a run ID: ${runId}`);
   const statements = [
     // JIT off and more sort memory for these statements, and the session's settings back after them
@@ -147,14 +149,16 @@ export async function flushStagedResults(client: Queryable, runId: string): Prom
     `WITH stored AS MATERIALIZED (
        -- Per firm (LATERAL): always by the firm index, however the planner would have sized a join.
        SELECT r.* FROM (SELECT DISTINCT juristic_id FROM ${STAGING}) f CROSS JOIN LATERAL (
-         SELECT r.ctid AS address, r.bank_code, r.product_code, r.juristic_id, r.eligible, r.details_hash
+         SELECT r.ctid AS address, r.bank_code, r.product_code, r.juristic_id, r.eligible, r.outcome, r.details_hash, r.rule_set_version
          FROM lending.eligibility_result r WHERE r.juristic_id = f.juristic_id
        ) r
      ), updated AS (
+       -- A result equal to the stored one is left as it is (it keeps its computed_at, run and provenance).
        UPDATE lending.eligibility_result r SET eligible = n.eligible, outcome = n.outcome, criteria = n.criteria, details_hash = n.details_hash,
          rule_set_version = n.rule_set_version, computed_at = now(), computed_by_run_id = ${runId}
        FROM ${STAGING} n JOIN stored o USING (bank_code, product_code, juristic_id)
        WHERE r.ctid = o.address
+         AND (n.eligible, n.outcome, n.details_hash, n.rule_set_version) IS DISTINCT FROM (o.eligible, o.outcome, o.details_hash, o.rule_set_version)
        RETURNING n.batch, n.bank_code, n.product_code, n.juristic_id, n.eligible, n.rule_set_version, ${eventKindSql('n.eligible', 'o.eligible', 'n.details_hash', 'o.details_hash')} AS kind
      ), inserted AS (
        INSERT INTO lending.eligibility_result (bank_code, product_code, juristic_id, eligible, outcome, criteria, details_hash, rule_set_version, computed_at, computed_by_run_id)
@@ -174,21 +178,35 @@ export async function flushStagedResults(client: Queryable, runId: string): Prom
        FROM changes WHERE kind IS NOT NULL
        RETURNING 1
      )
-     SELECT count(*)::int AS events FROM added`,
+     SELECT (SELECT count(*)::int FROM added) AS events, (SELECT count(*)::int FROM changes) AS written`,
     `TRUNCATE ${STAGING}`,
     `SELECT set_config('jit', current_setting('iih.jit'), true), set_config('work_mem', current_setting('iih.work_mem'), true)`,
   ];
-  let events = 0;
+  let counts = { events: 0, written: 0 };
   if (client instanceof Client) {
-    const results = (await client.query(statements.join(';\n'))) as unknown as { rows: { events: number }[] }[];
-    events = results[1]!.rows[0]!.events;
+    const results = (await client.query(statements.join(';\n'))) as unknown as { rows: { events: number; written: number }[] }[];
+    counts = results[1]!.rows[0]!;
   } else {
     for (const [i, sql] of statements.entries()) {
-      const { rows } = await client.query<{ events: number }>(sql);
-      if (i === 1) events = rows[0]!.events;
+      const { rows } = await client.query<{ events: number; written: number }>(sql);
+      if (i === 1) counts = rows[0]!;
     }
   }
-  return events;
+  return { events: counts.events, written: counts.written };
+}
+
+/**
+ * Records the attribute digests the firms' results were just evaluated on (lending.eligibility_input),
+ * so that a later run that changes none of their attributes can skip them.
+ */
+export async function saveAttributeHashes(client: Queryable, runId: string, hashes: readonly (readonly [string, string])[]): Promise<void> {
+  if (hashes.length === 0) return;
+  await client.query(
+    `INSERT INTO lending.eligibility_input (juristic_id, attributes_hash, run_id)
+     SELECT * FROM unnest($1::text[], $2::text[], array_fill($3::bigint, ARRAY[cardinality($1::text[])]))
+     ON CONFLICT (juristic_id) DO UPDATE SET attributes_hash = excluded.attributes_hash, run_id = excluded.run_id`,
+    [hashes.map(([id]) => id), hashes.map(([, digest]) => digest), runId],
+  );
 }
 
 /** Whether none of the products has a stored result (read under lockEventWriters, so it stays true). */

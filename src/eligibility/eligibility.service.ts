@@ -14,7 +14,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyTextFields } from '../ingestion/copy-format';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
-import { companyIdBatches, loadCompanyAttributes } from './company-attributes';
+import { attributesHash, companyIdBatches, loadAttributesAndInputHashes, loadCompanyAttributes } from './company-attributes';
 import type { ColumnValue } from '../ingestion/source-definition';
 import {
   appendBecameEligible,
@@ -25,6 +25,7 @@ import {
   lockEventWriters,
   noResultsYet,
   productsVersionedBy,
+  saveAttributeHashes,
   type NewEligibility,
   STAGED_COLUMNS,
   type ProductRules,
@@ -43,15 +44,27 @@ const EVENT_BATCH = 1000;
  * upsert) together, while the next batch is evaluated.
  */
 const FIRM_BATCH = 1000;
+/** Firm IDs read per statement (then cut into FIRM_BATCH batches). */
+const ID_PAGE = 20 * FIRM_BATCH;
 /** BECAME_ELIGIBLE events of a first computation appended per statement. */
 const FLUSH_EVENTS = 50_000;
 /** A first computation's results, straight into the table (computed_at takes its default, now()). */
 const NEW_RESULTS_COPY = `COPY lending.eligibility_result (${STAGED_COLUMNS.slice(1, 9).join(', ')}, computed_by_run_id) FROM STDIN`;
 
 export interface EligibilitySummary {
-  /** Firm × product results written. */
+  /** Firm × product results computed. */
   results: number;
+  /**
+   * Of them, results written: new, or different from the stored one in eligibility, outcome,
+   * criteria values or rule set version. An equal result is not rewritten, so it keeps its
+   * computedAt, computedByRunId and criteria provenance: the run whose data last changed it.
+   */
+  written: number;
   events: number;
+  /** Firms skipped because every attribute the rules read was as when they were last evaluated (lending.eligibility_input). */
+  firmsUnchanged: number;
+  /** Where the time went: reading the firms' attributes, evaluating in Node, and waiting for writes (what did not overlap). */
+  timings?: { readMs: number; evaluateMs: number; writeMs: number };
 }
 
 
@@ -62,8 +75,9 @@ export interface EligibilitySummary {
 export async function recomputeForAffectedFirms(client: Queryable, runId: string, asOf?: string): Promise<EligibilitySummary> {
   await lockEventWriters(client);
   const products = await loadProducts(client);
-  if (products.length === 0) return { results: 0, events: 0 };
-  return computeBatches(client, runId, products, affectedFirmBatches(client), asOf);
+  if (products.length === 0) return { results: 0, written: 0, events: 0, firmsUnchanged: 0 };
+  // A firm whose attributes are as last evaluated is skipped, unless the day itself is the change.
+  return computeBatches(client, runId, products, affectedFirmBatches(client), { day: asOf, skipUnchangedFirms: asOf === undefined });
 }
 
 /** After a bank product run: every firm for each product it versioned; withdrawn products' results dropped. */
@@ -71,9 +85,9 @@ export async function recomputeForProductRun(client: Queryable, runId: string): 
   await lockEventWriters(client);
   const dropped = await dropWithdrawnProducts(client, runId);
   const versioned = await productsVersionedBy(client, runId);
-  if (versioned.length === 0) return { results: 0, events: dropped };
-  const summary = await computeBatches(client, runId, await loadProducts(client, versioned), companyIdBatches(client, FIRM_BATCH));
-  return { results: summary.results, events: summary.events + dropped };
+  if (versioned.length === 0) return { results: 0, written: 0, events: dropped, firmsUnchanged: 0 };
+  const summary = await computeBatches(client, runId, await loadProducts(client, versioned), companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: false });
+  return { ...summary, events: summary.events + dropped };
 }
 
 /**
@@ -86,57 +100,134 @@ export async function recomputeForProductRun(client: Queryable, runId: string): 
  * table, and the eligible ones become BECAME_ELIGIBLE events, numbered in the same order: the
  * same rows and events, written once instead of twice.
  */
-async function computeBatches(client: Queryable, runId: string, products: ProductRules[], batches: AsyncIterable<string[]>, day?: string): Promise<EligibilitySummary> {
+async function computeBatches(
+  client: Queryable,
+  runId: string,
+  products: ProductRules[],
+  batches: AsyncIterable<string[]>,
+  options: { day?: string | undefined; skipUnchangedFirms: boolean },
+): Promise<EligibilitySummary> {
   // Read after the writers' lock, so a run that waited for it past midnight evaluates on the new day.
-  const asOf = day ?? bangkokDate();
-  const summary: EligibilitySummary = { results: 0, events: 0 };
+  const asOf = options.day ?? bangkokDate();
+  const summary: EligibilitySummary = { results: 0, written: 0, events: 0, firmsUnchanged: 0 };
+  const timings = { readMs: 0, evaluateMs: 0, writeMs: 0 };
   const fresh = client instanceof Client && (await noResultsYet(client, products));
   if (!fresh) await createResultStaging(client);
   const becameEligible: NewEligibility[] = [];
   let firmsSeen = 0;
-  /** Every product's result for each firm of a batch, in order, as staged rows. */
-  function* results(ids: readonly string[], attributes: Map<string, CompanyAttributes>, first: number): Generator<StagedRow> {
+  /**
+   * Every product's result for each firm of a batch, in order, as staged rows. A firm whose
+   * attributes digest is the one its results were last evaluated on is skipped when the caller
+   * allows it (its results could not change); the flush leaves a result equal to the stored one as it is.
+   */
+  function* results(batch: FirmBatch, first: number): Generator<StagedRow> {
     // `ids` are in juristic ID order; each firm's batch is its rank among the run's firms / EVENT_BATCH.
-    for (const [i, id] of ids.entries()) {
-      const company = attributes.get(id);
+    for (const [i, id] of batch.ids.entries()) {
+      const company = batch.attributes.get(id);
       if (!company) continue;
-      const batch = Math.floor((first + i) / EVENT_BATCH);
+      const digest = attributesHash(company);
+      const storedDigest = batch.storedHashes.get(id);
+      if (options.skipUnchangedFirms && storedDigest === digest) {
+        summary.firmsUnchanged += 1;
+        continue;
+      }
+      if (storedDigest !== digest) batch.newHashes.push([id, digest]);
+      const eventBatch = Math.floor((first + i) / EVENT_BATCH);
       for (const product of products) {
         const result = evaluateRuleSet(product.ruleSet, company, { asOf });
-        const encoded = encodeCriteria(result.criteria);
-        if (fresh && result.eligible) becameEligible.push({ batch, bankCode: product.bankCode, productCode: product.productCode, juristicId: id, ruleSetVersion: product.ruleSetVersion });
-        yield [batch, product.bankCode, product.productCode, company.juristicId, result.eligible, result.outcome, encoded.json, hash('md5', encoded.details), product.ruleSetVersion];
+        const detailsHash = hash('md5', detailsOf(result.criteria));
+        summary.results += 1;
+        if (fresh && result.eligible) becameEligible.push({ batch: eventBatch, bankCode: product.bankCode, productCode: product.productCode, juristicId: id, ruleSetVersion: product.ruleSetVersion });
+        yield [eventBatch, product.bankCode, product.productCode, company.juristicId, result.eligible, result.outcome, criteriaJson(result.criteria), detailsHash, product.ruleSetVersion];
       }
     }
   }
 
-  const firms = batches[Symbol.asyncIterator]();
-  let ids = (await firms.next()).value as string[] | undefined;
-  let attributes = ids ? await loadCompanyAttributes(client, ids) : undefined;
-  // The previous batch's flush, running in PostgreSQL while this batch is evaluated in Node: one
-  // query at a time on the connection, so the next batch's reads come before it.
-  let flushing: Promise<number> | undefined;
-  while (ids && attributes) {
+  // IDs come in pages of many batches, so that the next batch's IDs rarely need a round trip.
+  const firms = rebatch(batches, FIRM_BATCH)[Symbol.asyncIterator]();
+  /**
+   * Starts reading the next batch (one statement) and returns it in flight (wrapped: an async
+   * function's promise would wait for it); undefined when there is none.
+   */
+  async function read(): Promise<{ batch: Promise<FirmBatch> } | undefined> {
+    const ids = (await firms.next()).value as string[] | undefined;
+    if (!ids) return undefined;
+    const started = performance.now();
+    const batch: Promise<FirmBatch> = (
+      fresh
+        ? loadCompanyAttributes(client, ids).then((attributes) => ({ ids, attributes, storedHashes: new Map<string, string>(), newHashes: [] }))
+        : loadAttributesAndInputHashes(client, ids).then((loaded) => ({ ids, ...loaded, newHashes: [] }))
+    ).finally(() => (timings.readMs += performance.now() - started));
+    batch.catch(() => undefined); // handled when awaited
+    return { batch };
+  }
+  let pending = await read();
+  // While Node evaluates a batch, PostgreSQL flushes the previous one and reads the next (queued
+  // on the connection in that order; batches never share a firm, so the read does not depend on
+  // the flush).
+  let flushing: Promise<{ events: number; written: number }> | undefined;
+  while (pending) {
+    const batch = await pending.batch;
     const first = firmsSeen;
-    firmsSeen += ids.length;
+    firmsSeen += batch.ids.length;
     if (fresh) {
-      summary.results += await copyRows(client, NEW_RESULTS_COPY, results(ids, attributes, first), (row) => [...row.slice(1), runId]);
+      summary.written += await copyRows(client, NEW_RESULTS_COPY, results(batch, first), (row) => [...row.slice(1), runId]);
+      await saveAttributeHashes(client, runId, batch.newHashes);
       if (becameEligible.length >= FLUSH_EVENTS) summary.events += await appendBecameEligible(client, runId, becameEligible.splice(0));
-      ids = (await firms.next()).value as string[] | undefined;
-      attributes = ids ? await loadCompanyAttributes(client, ids) : undefined;
+      pending = await read();
       continue;
     }
-    const rows = [...results(ids, attributes, first)];
-    if (flushing) summary.events += await flushing;
-    summary.results += await stage(client, rows);
-    ids = (await firms.next()).value as string[] | undefined;
-    attributes = ids ? await loadCompanyAttributes(client, ids) : undefined;
-    flushing = flushStagedResults(client, runId);
-    flushing.catch(() => undefined); // handled when awaited
+    pending = await read();
+    let mark = performance.now();
+    const rows = [...results(batch, first)];
+    timings.evaluateMs += performance.now() - mark;
+    mark = performance.now();
+    if (flushing) {
+      const flushed = await flushing;
+      summary.events += flushed.events;
+      summary.written += flushed.written;
+    }
+    flushing = undefined;
+    // The COPY waits for the next batch's read, queued before it.
+    if (pending) await pending.batch;
+    if (rows.length > 0) await stage(client, rows);
+    timings.writeMs += performance.now() - mark;
+    if (rows.length > 0 || batch.newHashes.length > 0) {
+      // Queued on the connection in this order, both run while Node evaluates the next batch.
+      const flushed = rows.length > 0 ? flushStagedResults(client, runId) : Promise.resolve({ events: 0, written: 0 });
+      const saved = saveAttributeHashes(client, runId, batch.newHashes);
+      flushing = Promise.all([flushed, saved]).then(([counts]) => counts);
+      flushing.catch(() => undefined); // handled when awaited
+    }
   }
-  if (flushing) summary.events += await flushing;
+  const mark = performance.now();
+  if (flushing) {
+    const flushed = await flushing;
+    summary.events += flushed.events;
+    summary.written += flushed.written;
+  }
+  timings.writeMs += performance.now() - mark;
+  summary.timings = { readMs: Math.round(timings.readMs), evaluateMs: Math.round(timings.evaluateMs), writeMs: Math.round(timings.writeMs) };
   if (becameEligible.length > 0) summary.events += await appendBecameEligible(client, runId, becameEligible);
   return summary;
+}
+
+/**
+ * One batch of firms: IDs in order, attributes, each firm's stored attribute digest (none for a
+ * first computation), and the digests to save for the firms evaluated.
+ */
+interface FirmBatch {
+  ids: string[];
+  attributes: Map<string, CompanyAttributes>;
+  storedHashes: Map<string, string>;
+  newHashes: [string, string][];
+}
+
+/** The IDs of `source`, in the same order, re-cut into batches of `size`. */
+async function* rebatch(source: AsyncIterable<string[]>, size: number): AsyncGenerator<string[]> {
+  for await (const page of source) {
+    for (let i = 0; i < page.length; i += size) yield page.slice(i, i + size);
+  }
 }
 
 /** One staged result, in STAGED_COLUMNS order (criteria as JSON text). */
@@ -192,7 +283,7 @@ async function* affectedFirmBatches(client: Queryable): AsyncGenerator<string[]>
   for (;;) {
     const { rows } = await client.query<{ juristic_id: string }>(
       'SELECT DISTINCT juristic_id FROM pg_temp.profile_affected WHERE juristic_id > $1 ORDER BY juristic_id LIMIT $2',
-      [after, FIRM_BATCH],
+      [after, ID_PAGE],
     );
     if (rows.length === 0) return;
     yield rows.map((r) => r.juristic_id);
@@ -202,7 +293,7 @@ async function* affectedFirmBatches(client: Queryable): AsyncGenerator<string[]>
 
 /** What a bank would call the details: outcomes and values, not which run supplied them. */
 export function detailsHash(criteria: readonly CriterionResult[]): string {
-  return hash('md5', encodeCriteria(criteria).details);
+  return hash('md5', detailsOf(criteria));
 }
 
 /** A firm's attributes share a few provenance objects across every product's criteria: each is written once. */
@@ -216,34 +307,38 @@ function provenanceJson(provenance: Provenance): string {
   return text;
 }
 
+/** A criterion's keys path, kind, id, outcome and value (if any), as JSON.stringify writes them, without the closing brace. */
+function criterionHead(c: CriterionResult): string {
+  // JSON.stringify leaves out a key whose value is undefined.
+  const value = c.value === undefined ? '' : `,"value":${JSON.stringify(c.value)}`;
+  return `{"path":${JSON.stringify(c.path)},"kind":${JSON.stringify(c.kind)},"id":${JSON.stringify(c.id)},"outcome":${JSON.stringify(c.outcome)}${value}`;
+}
+
 /**
- * The criteria as JSON in one pass, twice: `json` as stored (with provenance), and `details`, which
- * is exactly `JSON.stringify` of the criteria without their provenance (keys path, kind, id,
- * outcome, value, then the inner criteria of a group): what detailsHash hashes, so that a hash
- * stored by an earlier version of the hub still compares equal. Two JSON.stringify calls and the
- * copying of each object without its provenance cost more than the evaluation itself.
+ * What detailsHash hashes: exactly `JSON.stringify` of the criteria without their provenance (keys
+ * path, kind, id, outcome, value, then the inner criteria of a group), so that a hash stored by an
+ * earlier version of the hub still compares equal. Written by hand: JSON.stringify of copies
+ * without provenance cost more than the evaluation itself. Every recomputed result needs it (to
+ * compare with the stored one); only a changed one needs criteriaJson.
  */
-export function encodeCriteria(list: readonly CriterionResult[]): { json: string; details: string } {
-  let json = '[';
+export function detailsOf(list: readonly CriterionResult[]): string {
   let details = '[';
   for (let i = 0; i < list.length; i += 1) {
     const c = list[i]!;
-    if (i > 0) {
-      json += ',';
-      details += ',';
-    }
-    // JSON.stringify leaves out a key whose value is undefined.
-    const value = c.value === undefined ? '' : `,"value":${JSON.stringify(c.value)}`;
-    const head = `{"path":${JSON.stringify(c.path)},"kind":${JSON.stringify(c.kind)},"id":${JSON.stringify(c.id)},"outcome":${JSON.stringify(c.outcome)}${value}`;
-    const provenance = c.provenance ? provenanceJson(c.provenance) : ',"provenance":null';
-    if (c.criteria) {
-      const inner = encodeCriteria(c.criteria);
-      json += `${head}${provenance},"criteria":${inner.json}}`;
-      details += `${head},"criteria":${inner.details}}`;
-    } else {
-      json += `${head}${provenance}}`;
-      details += `${head}}`;
-    }
+    if (i > 0) details += ',';
+    details += c.criteria ? `${criterionHead(c)},"criteria":${detailsOf(c.criteria)}}` : `${criterionHead(c)}}`;
   }
-  return { json: `${json}]`, details: `${details}]` };
+  return `${details}]`;
+}
+
+/** The criteria as stored: as detailsOf, with each criterion's provenance after its value. */
+export function criteriaJson(list: readonly CriterionResult[]): string {
+  let json = '[';
+  for (let i = 0; i < list.length; i += 1) {
+    const c = list[i]!;
+    if (i > 0) json += ',';
+    const provenance = c.provenance ? provenanceJson(c.provenance) : ',"provenance":null';
+    json += c.criteria ? `${criterionHead(c)}${provenance},"criteria":${criteriaJson(c.criteria)}}` : `${criterionHead(c)}${provenance}}`;
+  }
+  return `${json}]`;
 }

@@ -1,7 +1,8 @@
-import { loadCompanyAttributes } from '../../src/eligibility/company-attributes';
+import { attributesHash, loadCompanyAttributes } from '../../src/eligibility/company-attributes';
 import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
 import { lockEventWriters, writeResults, type ComputedResult } from '../../src/eligibility/eligibility.repository';
 import { bangkokDate } from '../../src/reference/calendar';
+import { detailsHash } from '../../src/eligibility/eligibility.service';
 import { evaluateRuleSet, type CriterionResult } from '../../src/eligibility/rules/evaluate';
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
 import { startLoadedHub } from '../support/loaded-hub';
@@ -170,22 +171,84 @@ describe('Eligibility', () => {
     expect((await readNdjson(smed, middle.cursor, 1_000_000)).events).toEqual(graphql.events.slice(graphql.events.indexOf(middle) + 1));
   });
 
-  test('a run recomputes only the firms it touched', async () => {
-    const before = new Map(
-      (await sql<{ key: string; run: string; at: Date }>(`SELECT bank_code || product_code || juristic_id AS key, computed_by_run_id::text AS run, computed_at AS at FROM lending.eligibility_result`)).map((r) => [r.key, r]),
-    );
+  test('a run recomputes only the firms it touched, and rewrites only the results that changed', async () => {
+    type Stored = { key: string; juristic_id: string; bank_code: string; product_code: string; eligible: boolean; outcome: string; details_hash: string; rule_set_version: number; run: string; at: Date };
+    const STORED = `SELECT bank_code || product_code || juristic_id AS key, juristic_id, bank_code, product_code, eligible, outcome, details_hash, rule_set_version,
+                           computed_by_run_id::text AS run, computed_at AS at FROM lending.eligibility_result`;
+    const before = new Map((await sql<Stored>(STORED)).map((r) => [r.key, r]));
     t.feed.set('epoch=1');
     const { runId, status } = await t.ingestNow('dbd-financials');
     expect(status).toBe('succeeded');
-    const touched = (await sql<{ juristic_id: string }>(`SELECT DISTINCT juristic_id FROM registry.financial_statement WHERE source_run_id = $1 OR absent_since_run_id = $1`, [runId])).map((r) => r.juristic_id);
-    expect(touched.length).toBeGreaterThan(0);
-    const recomputed = await sql<{ juristic_id: string }>(`SELECT DISTINCT juristic_id FROM lending.eligibility_result WHERE computed_by_run_id = $1 ORDER BY 1`, [runId]);
-    expect(recomputed.map((r) => r.juristic_id)).toEqual([...touched].sort());
-    const after = await sql<{ key: string; juristic_id: string; run: string; at: Date }>(
-      `SELECT bank_code || product_code || juristic_id AS key, juristic_id, computed_by_run_id::text AS run, computed_at AS at FROM lending.eligibility_result WHERE computed_by_run_id <> $1`,
-      [runId],
+    const touched = new Set((await sql<{ juristic_id: string }>(`SELECT DISTINCT juristic_id FROM registry.financial_statement WHERE source_run_id = $1 OR absent_since_run_id = $1`, [runId])).map((r) => r.juristic_id));
+    expect(touched.size).toBeGreaterThan(0);
+    const after = await sql<Stored>(STORED);
+    const decisive = (r: Stored): unknown => [r.eligible, r.outcome, r.details_hash, r.rule_set_version];
+
+    // Every result of a touched firm is what evaluating its attributes now gives: none left stale.
+    const products = await sql<{ bank_code: string; product_code: string; rule_set_version: number; rules: unknown }>(
+      `SELECT bank_code, product_code, rule_set_version, rules FROM lending.loan_product WHERE absent_since_run_id IS NULL AND rule_set_version IS NOT NULL`,
     );
-    for (const row of after) expect({ run: row.run, at: row.at }).toEqual({ run: before.get(row.key)!.run, at: before.get(row.key)!.at });
+    const attributes = await loadCompanyAttributes(db(), [...touched].slice(0, 5000));
+    const byKey = new Map(after.map((r) => [r.key, r]));
+    for (const [id, company] of attributes) {
+      for (const p of products) {
+        const result = evaluateRuleSet(parseRuleSet(p.rules), company, { asOf: bangkokDate() });
+        expect(decisive(byKey.get(p.bank_code + p.product_code + id)!)).toEqual([result.eligible, result.outcome, detailsHash(result.criteria), p.rule_set_version]);
+      }
+    }
+
+    const rewritten = after.filter((r) => r.run === runId);
+    const kept = after.filter((r) => r.run !== runId);
+    // Rewritten: only touched firms, and only results that changed in eligibility, outcome, values or version.
+    expect(rewritten.length).toBeGreaterThan(0);
+    for (const row of rewritten) {
+      expect(touched.has(row.juristic_id)).toBe(true);
+      expect(decisive(row)).not.toEqual(before.has(row.key) ? decisive(before.get(row.key)!) : undefined);
+    }
+    // Every other result is exactly as it was, including touched firms' results that came out equal
+    // (products whose criteria do not read the statements, at least).
+    expect(kept.some((r) => touched.has(r.juristic_id))).toBe(true);
+    for (const row of kept) expect(row).toEqual(before.get(row.key));
+  });
+
+  test('a firm a run touched without changing what the rules read (capital, directors) is not re-evaluated; the others are, and none is left stale', async () => {
+    const inputs = async (): Promise<Map<string, { hash: string; run: string }>> =>
+      new Map((await sql<{ juristic_id: string; attributes_hash: string; run: string }>(`SELECT juristic_id, attributes_hash, run_id::text AS run FROM lending.eligibility_input`)).map((r) => [r.juristic_id, { hash: r.attributes_hash, run: r.run }]));
+    const inputsBefore = await inputs();
+    const resultsBefore = new Map((await sql<{ key: string; run: string }>(`SELECT juristic_id || bank_code || product_code AS key, computed_by_run_id::text AS run FROM lending.eligibility_result`)).map((r) => [r.key, r.run]));
+    t.feed.set('epoch=1');
+    const { runId, status } = await t.ingestNow('dbd-companies');
+    expect(status).toBe('succeeded');
+    const touched = (await sql<{ juristic_id: string }>(`SELECT juristic_id FROM registry.company WHERE source_run_id = $1`, [runId])).map((r) => r.juristic_id);
+    expect(touched.length).toBeGreaterThan(0);
+    const attributes = await loadCompanyAttributes(db(), touched);
+    const inputsAfter = await inputs();
+    const products = await sql<{ bank_code: string; product_code: string; rules: unknown }>(
+      `SELECT bank_code, product_code, rules FROM lending.loan_product WHERE absent_since_run_id IS NULL AND rule_set_version IS NOT NULL`,
+    );
+    const stored = new Map((await sql<{ key: string; eligible: boolean; outcome: string; details_hash: string; run: string }>(
+      `SELECT juristic_id || bank_code || product_code AS key, eligible, outcome, details_hash, computed_by_run_id::text AS run FROM lending.eligibility_result WHERE juristic_id = ANY ($1::text[])`,
+      [touched],
+    )).map((r) => [r.key, r]));
+    let skipped = 0;
+    for (const id of touched) {
+      const digest = attributesHash(attributes.get(id)!);
+      if (inputsBefore.get(id)?.hash === digest) {
+        // Nothing the rules read changed: neither its digest nor any of its results was rewritten.
+        skipped += 1;
+        expect(inputsAfter.get(id)).toEqual(inputsBefore.get(id));
+        for (const p of products) expect(stored.get(id + p.bank_code + p.product_code)!.run).toBe(resultsBefore.get(id + p.bank_code + p.product_code));
+      } else {
+        expect(inputsAfter.get(id)).toEqual({ hash: digest, run: runId });
+      }
+      // Either way, what is stored is what evaluating the firm now gives.
+      for (const p of products) {
+        const result = evaluateRuleSet(parseRuleSet(p.rules), attributes.get(id)!, { asOf: bangkokDate() });
+        expect(stored.get(id + p.bank_code + p.product_code)).toMatchObject({ eligible: result.eligible, outcome: result.outcome, details_hash: detailsHash(result.criteria) });
+      }
+    }
+    expect(skipped).toBeGreaterThan(0);
+    expect(skipped).toBeLessThan(touched.length);
   });
 
   test('a product’s new rule set recomputes that product for every firm, and no other product', async () => {

@@ -95,7 +95,7 @@ export class EligibilityCriterion {
   @Field(() => String, { nullable: true, description: 'The firm’s value the outcome was decided on, as JSON text (e.g. `42`, `"ACTIVE"`, `{"code":"20",...}`); null when unknown and for groups.' })
   value!: string | null;
 
-  @Field(() => CriterionProvenance, { nullable: true, description: 'Where the value came from; null when no source has it.' })
+  @Field(() => CriterionProvenance, { nullable: true, description: 'Where the value came from when the result was last written (see `ProductEligibility.computedAt`); null when no source has it.' })
   provenance!: CriterionProvenance | null;
 
   @Field(() => [EligibilityCriterion], { description: 'The criteria of an `anyOf` or `allOf` group; empty for others.' })
@@ -116,10 +116,13 @@ export class ProductEligibility {
   @Field(() => Int, { description: 'Version of the product’s rule set this result was computed with.' })
   ruleSetVersion!: number;
 
-  @Field({ description: 'When it was computed.' })
+  @Field({
+    description:
+      'When this result was last written: first computed, or recomputed with a different outcome, criteria values or rule set version. A recomputation that gives the same result leaves it as it was, so this (and each criterion’s provenance) tells since when the result has held.',
+  })
   computedAt!: Date;
 
-  @Field({ description: 'The ingestion run whose derivations computed it.' })
+  @Field({ description: 'The ingestion run (or daily recompute) that last wrote it (see `computedAt`).' })
   computedByRunId!: string;
 
   @Field(() => [EligibilityCriterion], { description: 'Each top-level criterion with its outcome, value and provenance.' })
