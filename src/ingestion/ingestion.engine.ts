@@ -22,7 +22,7 @@ export interface RunRequest {
   full?: boolean;
   /** Told, before the commit, where a successful run's time went (benchmarks, diagnostics). */
   onPhases?: (phases: RunPhases) => void;
-  /** Told, after a bulk first load committed, how long vacuuming each table it loaded took. */
+  /** Told, after a bulk first load was committed and recorded, how long vacuuming each table it loaded took. */
   onVacuumed?: (msByTable: Record<string, number>) => void;
 }
 
@@ -73,6 +73,8 @@ export interface EngineOptions {
 interface LoadResult {
   counts: RunCounts;
   cursorAfter: string | null;
+  /** Tables this run loaded in bulk (bulk-load.ts), to vacuum once the run is recorded. */
+  bulkTables: string[];
 }
 
 /**
@@ -129,7 +131,6 @@ export class IngestionEngine {
           quarantine: true,
           cursor: () => nextCursor,
           ...(request.onPhases ? { onPhases: request.onPhases } : {}),
-          ...(request.onVacuumed ? { onVacuumed: request.onVacuumed } : {}),
         });
       } catch (error) {
         const kind = classify(error);
@@ -154,6 +155,9 @@ export class IngestionEngine {
         cursorAfter: result.cursorAfter,
       });
       log.info({ ...result.counts, cursorAfter: result.cursorAfter, warnings: context.warnings, durationMs: Date.now() - run.startedAt.getTime() }, 'ingestion run succeeded');
+      // Only once the run is recorded: a worker stopped or a connection lost during the vacuum
+      // leaves a succeeded run, not one that looks abandoned and is loaded again.
+      if (result.bulkTables.length > 0) request.onVacuumed?.(await this.vacuumAfterBulkLoad(client, run.id, result.bulkTables));
       return finished;
     });
   }
@@ -248,7 +252,7 @@ export class IngestionEngine {
    * would set its hint bits (a write per page), and none is all-visible for index-only scans. At a
    * million firms the next day's incremental run paid for that over 12 GB of pages: its eligibility
    * recompute took twice as long. VACUUM cannot run in a transaction, so this comes after the
-   * commit: a failure is logged and leaves the committed run as it is.
+   * commit and after the run is recorded as succeeded: a failure is logged and changes nothing.
    */
   private async vacuumAfterBulkLoad(client: PoolClient, runId: string, tables: readonly string[]): Promise<Record<string, number>> {
     const msByTable: Record<string, number> = {};
@@ -277,7 +281,6 @@ export class IngestionEngine {
       cursor: () => string | null;
       afterUpsert?: () => Promise<void>;
       onPhases?: (phases: RunPhases) => void;
-      onVacuumed?: (msByTable: Record<string, number>) => void;
     },
   ): Promise<LoadResult> {
     const loadStarted = Date.now();
@@ -355,8 +358,7 @@ export class IngestionEngine {
       const cursorAfter = options.cursor();
       await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
       await client.query('COMMIT');
-      if (bulk.claimed.length > 0) options.onVacuumed?.(await this.vacuumAfterBulkLoad(client, run.id, bulk.claimed));
-      return { counts: { rowsRead: records + rejected, rowsRejected: rejected, rowsMarkedAbsent, ...upserted }, cursorAfter };
+      return { counts: { rowsRead: records + rejected, rowsRejected: rejected, rowsMarkedAbsent, ...upserted }, cursorAfter, bulkTables: bulk.claimed };
     } finally {
       feed.stop();
     }
