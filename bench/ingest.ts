@@ -78,7 +78,7 @@ function describePhases(p: RunPhases): string {
   const t = p.eligibility?.timings;
   const eligibility = p.eligibility
     ? ` (${p.eligibility.firmsUnchanged.toLocaleString('en-US')} firms skipped as unchanged, ${p.eligibility.results.toLocaleString('en-US')} results computed, ${p.eligibility.written.toLocaleString('en-US')} written, ${p.eligibility.events.toLocaleString('en-US')} events` +
-      `${t ? `; attributes read ${s(t.readMs)}, evaluated ${s(t.evaluateMs)}, waiting for writes ${s(t.writeMs)}` : ''})`
+      `${t ? `; reads in flight ${s(t.readMs)} (overlapping), evaluated ${s(t.evaluateMs)}, waiting for writes and reads ${s(t.writeMs)}` : ''})`
     : '';
   return (
     `load ${s(p.loadMs)} (read ${s(p.readMs)}, upsert ${s(p.upsertMs)}), links ${s(p.linkMs)}, profiles ${s(p.profileMs)} (${p.profilesRecomputed.toLocaleString('en-US')} firms), ` +

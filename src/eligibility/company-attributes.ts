@@ -95,10 +95,7 @@ const ATTRIBUTES_WITH_INPUT_HASH_SQL = attributesSql(true);
  * left out. At most COMPANY_ATTRIBUTE_BATCH IDs per call.
  */
 export async function loadCompanyAttributes(db: Queryable, juristicIds: readonly string[]): Promise<Map<string, CompanyAttributes>> {
-  if (juristicIds.length > COMPANY_ATTRIBUTE_BATCH) throw new RangeError(`at most ${COMPANY_ATTRIBUTE_BATCH} firms per batch, got ${juristicIds.length}`);
-  if (juristicIds.length === 0) return new Map();
-  const { rows } = await db.query<AttributeRow>(ATTRIBUTES_SQL, [juristicIds]);
-  return new Map(rows.map((row) => [row.juristic_id, toAttributes(row)]));
+  return (await queryAttributes(db, juristicIds, false)).attributes;
 }
 
 /**
@@ -107,15 +104,20 @@ export async function loadCompanyAttributes(db: Queryable, juristicIds: readonly
  * PostgreSQL while Node evaluates the previous batch (node-postgres sends a query only once the one
  * before it has answered, which needs the event loop).
  */
-export async function loadAttributesAndInputHashes(
+export function loadAttributesAndInputHashes(db: Queryable, juristicIds: readonly string[]): Promise<{ attributes: Map<string, CompanyAttributes>; storedHashes: Map<string, string> }> {
+  return queryAttributes(db, juristicIds, true);
+}
+
+async function queryAttributes(
   db: Queryable,
   juristicIds: readonly string[],
+  withInputHash: boolean,
 ): Promise<{ attributes: Map<string, CompanyAttributes>; storedHashes: Map<string, string> }> {
   if (juristicIds.length > COMPANY_ATTRIBUTE_BATCH) throw new RangeError(`at most ${COMPANY_ATTRIBUTE_BATCH} firms per batch, got ${juristicIds.length}`);
   const attributes = new Map<string, CompanyAttributes>();
   const storedHashes = new Map<string, string>();
   if (juristicIds.length === 0) return { attributes, storedHashes };
-  const { rows } = await db.query<AttributeRow & { attributes_hash: string | null }>(ATTRIBUTES_WITH_INPUT_HASH_SQL, [juristicIds]);
+  const { rows } = await db.query<AttributeRow & { attributes_hash?: string | null }>(withInputHash ? ATTRIBUTES_WITH_INPUT_HASH_SQL : ATTRIBUTES_SQL, [juristicIds]);
   for (const row of rows) {
     attributes.set(row.juristic_id, toAttributes(row));
     if (row.attributes_hash) storedHashes.set(row.juristic_id, row.attributes_hash);

@@ -46,7 +46,7 @@ const EVENT_BATCH = 1000;
 const FIRM_BATCH = 1000;
 /** Firm IDs read per statement (then cut into FIRM_BATCH batches). */
 const ID_PAGE = 20 * FIRM_BATCH;
-/** BECAME_ELIGIBLE events of a first computation appended per statement. */
+/** BECAME_ELIGIBLE events (and attribute digests) of a first computation written per statement. */
 const FLUSH_EVENTS = 50_000;
 /** A first computation's results, straight into the table (computed_at takes its default, now()). */
 const NEW_RESULTS_COPY = `COPY lending.eligibility_result (${STAGED_COLUMNS.slice(1, 9).join(', ')}, computed_by_run_id) FROM STDIN`;
@@ -63,7 +63,10 @@ export interface EligibilitySummary {
   events: number;
   /** Firms skipped because every attribute the rules read was as when they were last evaluated (lending.eligibility_input). */
   firmsUnchanged: number;
-  /** Where the time went: reading the firms' attributes, evaluating in Node, and waiting for writes (what did not overlap). */
+  /**
+   * Where the time went: the attribute reads from sending to answer (they overlap evaluation, and
+   * wait behind the previous flush), evaluating in Node, and waiting for writes and reads (what did not overlap).
+   */
   timings?: { readMs: number; evaluateMs: number; writeMs: number };
 }
 
@@ -114,6 +117,8 @@ async function computeBatches(
   const fresh = client instanceof Client && (await noResultsYet(client, products));
   if (!fresh) await createResultStaging(client);
   const becameEligible: NewEligibility[] = [];
+  /** A first computation's attribute digests not saved yet. */
+  const freshHashes: [string, string][] = [];
   let firmsSeen = 0;
   /**
    * Every product's result for each firm of a batch, in order, as staged rows. A firm whose
@@ -172,7 +177,9 @@ async function computeBatches(
     firmsSeen += batch.ids.length;
     if (fresh) {
       summary.written += await copyRows(client, NEW_RESULTS_COPY, results(batch, first), (row) => [...row.slice(1), runId]);
-      await saveAttributeHashes(client, runId, batch.newHashes);
+      // Saved, like the events, in a few large statements rather than a round trip per batch.
+      freshHashes.push(...batch.newHashes);
+      if (freshHashes.length >= FLUSH_EVENTS) await saveAttributeHashes(client, runId, freshHashes.splice(0));
       if (becameEligible.length >= FLUSH_EVENTS) summary.events += await appendBecameEligible(client, runId, becameEligible.splice(0));
       pending = await read();
       continue;
@@ -209,6 +216,7 @@ async function computeBatches(
   timings.writeMs += performance.now() - mark;
   summary.timings = { readMs: Math.round(timings.readMs), evaluateMs: Math.round(timings.evaluateMs), writeMs: Math.round(timings.writeMs) };
   if (becameEligible.length > 0) summary.events += await appendBecameEligible(client, runId, becameEligible);
+  await saveAttributeHashes(client, runId, freshHashes);
   return summary;
 }
 
