@@ -10,6 +10,7 @@ import { bangkokDate } from '../reference/calendar';
 import { hash } from 'node:crypto';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyTextFields } from '../ingestion/copy-format';
@@ -30,8 +31,9 @@ import {
   STAGED_COLUMNS,
   type ProductRules,
 } from './eligibility.repository';
-import type { CompanyAttributes, Provenance } from './rules/company-attributes.type';
-import { evaluateRuleSet, type CriterionResult } from './rules/evaluate';
+import { criteriaText } from './criteria-text';
+import type { CompanyAttributes } from './rules/company-attributes.type';
+import { evaluateRuleSet } from './rules/evaluate';
 
 /**
  * Events are numbered per batch of this many firms (by batch, then bank, product and firm), as the
@@ -140,39 +142,40 @@ async function computeBatches(
       const eventBatch = Math.floor((first + i) / EVENT_BATCH);
       for (const product of products) {
         const result = evaluateRuleSet(product.ruleSet, company, { asOf });
-        const detailsHash = hash('md5', detailsOf(result.criteria));
+        const text = criteriaText(result.criteria, product.ruleSet.criteria);
         summary.results += 1;
         if (fresh && result.eligible) becameEligible.push({ batch: eventBatch, bankCode: product.bankCode, productCode: product.productCode, juristicId: id, ruleSetVersion: product.ruleSetVersion });
-        yield [eventBatch, product.bankCode, product.productCode, company.juristicId, result.eligible, result.outcome, criteriaJson(result.criteria), detailsHash, product.ruleSetVersion];
+        yield [eventBatch, product.bankCode, product.productCode, company.juristicId, result.eligible, result.outcome, text.json, hash('md5', text.details), product.ruleSetVersion];
       }
     }
   }
 
   // IDs come in pages of many batches, so that the next batch's IDs rarely need a round trip.
   const firms = rebatch(batches, FIRM_BATCH)[Symbol.asyncIterator]();
-  /**
-   * Starts reading the next batch (one statement) and returns it in flight (wrapped: an async
-   * function's promise would wait for it); undefined when there is none.
-   */
-  async function read(): Promise<{ batch: Promise<FirmBatch> } | undefined> {
-    const ids = (await firms.next()).value as string[] | undefined;
-    if (!ids) return undefined;
-    const started = performance.now();
-    const batch: Promise<FirmBatch> = (
-      fresh
-        ? loadCompanyAttributes(client, ids).then((attributes) => ({ ids, attributes, storedHashes: new Map<string, string>(), newHashes: [] }))
-        : loadAttributesAndInputHashes(client, ids).then((loaded) => ({ ids, ...loaded, newHashes: [] }))
-    ).finally(() => (timings.readMs += performance.now() - started));
+  // Statements are queued here, not on the connection: node-postgres deprecates a query sent while
+  // another is running, and the next one starts as soon as the last answers either way.
+  const connection = new StatementQueue();
+  /** Reads the next batch (the IDs, then one statement), after what is queued; undefined when there is none. */
+  function read(): Promise<FirmBatch | undefined> {
+    const batch = connection.run(async (): Promise<FirmBatch | undefined> => {
+      const ids = (await firms.next()).value as string[] | undefined;
+      if (!ids) return undefined;
+      const started = performance.now();
+      try {
+        if (fresh) return { ids, attributes: await loadCompanyAttributes(client, ids), storedHashes: new Map<string, string>(), newHashes: [] };
+        return { ids, ...(await loadAttributesAndInputHashes(client, ids)), newHashes: [] };
+      } finally {
+        timings.readMs += performance.now() - started;
+      }
+    });
     batch.catch(() => undefined); // handled when awaited
-    return { batch };
+    return batch;
   }
-  let pending = await read();
-  // While Node evaluates a batch, PostgreSQL flushes the previous one and reads the next (queued
-  // on the connection in that order; batches never share a firm, so the read does not depend on
-  // the flush).
+  let next = read();
+  // While Node evaluates a batch, PostgreSQL flushes the previous one and then reads the next
+  // (batches never share a firm, so the read does not depend on the flush).
   let flushing: Promise<{ events: number; written: number }> | undefined;
-  while (pending) {
-    const batch = await pending.batch;
+  for (let batch = await next; batch; batch = await next) {
     const first = firmsSeen;
     firmsSeen += batch.ids.length;
     if (fresh) {
@@ -181,31 +184,35 @@ async function computeBatches(
       freshHashes.push(...batch.newHashes);
       if (freshHashes.length >= FLUSH_EVENTS) await saveAttributeHashes(client, runId, freshHashes.splice(0));
       if (becameEligible.length >= FLUSH_EVENTS) summary.events += await appendBecameEligible(client, runId, becameEligible.splice(0));
-      pending = await read();
+      next = read();
       continue;
     }
-    pending = await read();
+    next = read();
     let mark = performance.now();
-    const rows = [...results(batch, first)];
+    const rows = await collectYielding(results(batch, first));
     timings.evaluateMs += performance.now() - mark;
     mark = performance.now();
     if (flushing) {
       const flushed = await flushing;
       summary.events += flushed.events;
       summary.written += flushed.written;
+      flushing = undefined;
     }
-    flushing = undefined;
-    // The COPY waits for the next batch's read, queued before it.
-    if (pending) await pending.batch;
-    if (rows.length > 0) await stage(client, rows);
-    timings.writeMs += performance.now() - mark;
-    if (rows.length > 0 || batch.newHashes.length > 0) {
-      // Queued on the connection in this order, both run while Node evaluates the next batch.
-      const flushed = rows.length > 0 ? flushStagedResults(client, runId) : Promise.resolve({ events: 0, written: 0 });
-      const saved = saveAttributeHashes(client, runId, batch.newHashes);
-      flushing = Promise.all([flushed, saved]).then(([counts]) => counts);
+    const { newHashes } = batch;
+    if (rows.length > 0 || newHashes.length > 0) {
+      // The COPY follows the next batch's read; flush and digests run while Node evaluates that batch.
+      flushing = connection.run(async () => {
+        let flushed = { events: 0, written: 0 };
+        if (rows.length > 0) {
+          await stage(client, rows);
+          flushed = await flushStagedResults(client, runId);
+        }
+        await saveAttributeHashes(client, runId, newHashes);
+        return flushed;
+      });
       flushing.catch(() => undefined); // handled when awaited
     }
+    timings.writeMs += performance.now() - mark;
   }
   const mark = performance.now();
   if (flushing) {
@@ -229,6 +236,33 @@ interface FirmBatch {
   attributes: Map<string, CompanyAttributes>;
   storedHashes: Map<string, string>;
   newHashes: [string, string][];
+}
+
+/** Results evaluated between two turns of the event loop (a few milliseconds of work). */
+const EVALUATION_SLICE = 250;
+
+/**
+ * The rows of `rows`, giving the event loop a turn every EVALUATION_SLICE rows: a statement queued
+ * on the connection is sent only from the event loop, so a batch evaluated in one go would leave
+ * PostgreSQL idle between the statements it had queued (the COPY, the flush, the next read).
+ */
+async function collectYielding<T>(rows: Iterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for (const row of rows) {
+    if (all.push(row) % EVALUATION_SLICE === 0) await yieldToEventLoop();
+  }
+  return all;
+}
+
+/** Runs async work on one connection one after another, each as soon as the one before it has settled. */
+class StatementQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
 }
 
 /** The IDs of `source`, in the same order, re-cut into batches of `size`. */
@@ -297,56 +331,4 @@ async function* affectedFirmBatches(client: Queryable): AsyncGenerator<string[]>
     yield rows.map((r) => r.juristic_id);
     after = rows.at(-1)!.juristic_id;
   }
-}
-
-/** What a bank would call the details: outcomes and values, not which run supplied them. */
-export function detailsHash(criteria: readonly CriterionResult[]): string {
-  return hash('md5', detailsOf(criteria));
-}
-
-/** A firm's attributes share a few provenance objects across every product's criteria: each is written once. */
-const provenanceText = new WeakMap<Provenance, string>();
-function provenanceJson(provenance: Provenance): string {
-  let text = provenanceText.get(provenance);
-  if (text === undefined) {
-    text = `,"provenance":{"source":${JSON.stringify(provenance.source)},"runId":${JSON.stringify(provenance.runId)}}`;
-    provenanceText.set(provenance, text);
-  }
-  return text;
-}
-
-/** A criterion's keys path, kind, id, outcome and value (if any), as JSON.stringify writes them, without the closing brace. */
-function criterionHead(c: CriterionResult): string {
-  // JSON.stringify leaves out a key whose value is undefined.
-  const value = c.value === undefined ? '' : `,"value":${JSON.stringify(c.value)}`;
-  return `{"path":${JSON.stringify(c.path)},"kind":${JSON.stringify(c.kind)},"id":${JSON.stringify(c.id)},"outcome":${JSON.stringify(c.outcome)}${value}`;
-}
-
-/**
- * What detailsHash hashes: exactly `JSON.stringify` of the criteria without their provenance (keys
- * path, kind, id, outcome, value, then the inner criteria of a group), so that a hash stored by an
- * earlier version of the hub still compares equal. Written by hand: JSON.stringify of copies
- * without provenance cost more than the evaluation itself. Every recomputed result needs it (to
- * compare with the stored one); only a changed one needs criteriaJson.
- */
-export function detailsOf(list: readonly CriterionResult[]): string {
-  let details = '[';
-  for (let i = 0; i < list.length; i += 1) {
-    const c = list[i]!;
-    if (i > 0) details += ',';
-    details += c.criteria ? `${criterionHead(c)},"criteria":${detailsOf(c.criteria)}}` : `${criterionHead(c)}}`;
-  }
-  return `${details}]`;
-}
-
-/** The criteria as stored: as detailsOf, with each criterion's provenance after its value. */
-export function criteriaJson(list: readonly CriterionResult[]): string {
-  let json = '[';
-  for (let i = 0; i < list.length; i += 1) {
-    const c = list[i]!;
-    if (i > 0) json += ',';
-    const provenance = c.provenance ? provenanceJson(c.provenance) : ',"provenance":null';
-    json += c.criteria ? `${criterionHead(c)}${provenance},"criteria":${criteriaJson(c.criteria)}}` : `${criterionHead(c)}${provenance}}`;
-  }
-  return `${json}]`;
 }

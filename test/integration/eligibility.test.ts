@@ -2,7 +2,7 @@ import { attributesHash, loadCompanyAttributes } from '../../src/eligibility/com
 import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
 import { lockEventWriters, writeResults, type ComputedResult } from '../../src/eligibility/eligibility.repository';
 import { bangkokDate } from '../../src/reference/calendar';
-import { detailsHash } from '../../src/eligibility/eligibility.service';
+import { detailsHash } from '../../src/eligibility/criteria-text';
 import { evaluateRuleSet, type CriterionResult } from '../../src/eligibility/rules/evaluate';
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
 import { startLoadedHub } from '../support/loaded-hub';
