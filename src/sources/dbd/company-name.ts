@@ -6,7 +6,7 @@
  * its ID. It is deliberately conservative: form words are stripped only at the start or the end of a
  * name, so a word inside a name (`ทองจำกัด` inside a brand) is kept.
  */
-import { asciiDigits, cleanText } from './thai-text';
+import { asciiDigits, cleanText } from '../common/feed-values';
 
 /** Company-form words written before the name, longest first (spaces inside are optional). */
 const PREFIX_FORMS = [

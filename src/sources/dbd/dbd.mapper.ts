@@ -20,9 +20,6 @@ import {
 import { checkJuristicId, isValidJuristicId, normaliseJuristicId } from './juristic-id';
 import {
   amountBaht,
-  asciiDigits,
-  cleanText,
-  commonEraYear,
   describe,
   fail,
   isoDate,
@@ -33,6 +30,7 @@ import {
   ValueError,
   wholeNumber,
 } from './thai-text';
+import { asciiDigits, cleanText, commonEraYear } from '../common/feed-values';
 
 type Item = Record<string, unknown>;
 

@@ -8,7 +8,7 @@
  * Always kept as a string: the leading zero matters.
  */
 import { isValidThaiId, thaiIdCheckDigit } from '../common/thai-id';
-import { asciiDigits } from './thai-text';
+import { asciiDigits } from '../common/feed-values';
 
 /** The check digit of the first 12 digits (ASCII digits only); one implementation for every source. */
 export function juristicCheckDigit(first12: string): number {

@@ -1,8 +1,10 @@
 /**
  * Cleaning of the values DBD's JSON carries: Thai text, numbers written as numbers or strings,
  * Buddhist-Era dates, Thai digits. Pure functions; a value that cannot be read throws ValueError,
- * which the item mappers turn into a rejected row with the message as its reason.
+ * which the item mappers turn into a rejected row with the message as its reason. Text cleaning,
+ * Thai digits and Buddhist-Era years are the ones every source shares (common/feed-values.ts).
  */
+import { asciiDigits, cleanText, commonEraYear } from '../common/feed-values';
 
 /** A value that cannot be read as what its field needs; the message is the quarantine reason. */
 export class ValueError extends Error {
@@ -11,59 +13,6 @@ export class ValueError extends Error {
 
 export function fail(reason: string): never {
   throw new ValueError(reason);
-}
-
-const THAI_DIGIT_ZERO = 0x0e50;
-
-/** Thai digits ๐-๙ to ASCII 0-9; everything else unchanged. */
-export function asciiDigits(value: string): string {
-  return value.replace(/[\u0E50-\u0E59]/g, (digit) => String(digit.charCodeAt(0) - THAI_DIGIT_ZERO));
-}
-
-const EMPTY_MARKERS = new Set(['', '-', '--', 'N/A', 'NULL']);
-
-/**
- * Cleans text: unwraps Excel's `="..."`, Unicode NFC, folds the two-character sara am (nikhahit +
- * sara aa, possibly around a tone mark) into U+0E33, drops zero-width characters, collapses
- * whitespace, trims. Empty markers (`-`, `N/A`, blank) become null.
- */
-export function cleanText(value: string): string | null {
-  // Most text is clean already: one test instead of the six passes below (same result, see CLEAN).
-  if (CLEAN.test(value) && !MISORDERED_MARKS.test(value) && !value.startsWith('="')) return isEmptyMarker(value) ? null : value;
-  const excel = /^\s*="(.*)"\s*$/s.exec(value);
-  const cleaned = nfc(excel ? excel[1]! : value)
-    .replace(/\u0E4D([\u0E48-\u0E4B]?)\u0E32/g, '$1\u0E33')
-    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return isEmptyMarker(cleaned) ? null : cleaned;
-}
-
-/** Markers are short ASCII; upper-casing long Thai text would cost more than the rest of cleaning. */
-function isEmptyMarker(text: string): boolean {
-  return text.length <= 4 && EMPTY_MARKERS.has(text.toUpperCase());
-}
-
-/**
- * Text that cleaning leaves as it is: printable ASCII and Thai other than nikhahit (U+0E4D, which
- * may be half of a two-character sara am), words separated by single spaces, no space at either
- * end. Such text has no Excel wrapper unless it starts with `="`, no zero-width characters, no
- * whitespace to collapse, and is NFC unless its Thai marks are out of canonical order
- * (MISORDERED_MARKS). Linear: a space always starts a new word.
- */
-const CLEAN = /^(?:[!-~\u0E00-\u0E4C\u0E4E-\u0E7F]+(?: [!-~\u0E00-\u0E4C\u0E4E-\u0E7F]+)*)?$/;
-/** A tone mark before a vowel below or phinthu, or a vowel below before phinthu: NFC reorders them. */
-const MISORDERED_MARKS = /[\u0E48-\u0E4B][\u0E38-\u0E3A]|[\u0E38\u0E39]\u0E3A/;
-
-/**
- * Unicode NFC, skipped when it cannot change anything (it is the costly step of cleaning). In
- * printable ASCII, whitespace and Thai, NFC only reorders combining marks written out of canonical
- * order: a tone mark (class 107) before a vowel below or phinthu (103, 9), or a vowel below before
- * phinthu. Thai has no canonical compositions.
- */
-function nfc(text: string): string {
-  const fast = /^[\s -~\u0E00-\u0E7F]*$/.test(text) && !MISORDERED_MARKS.test(text);
-  return fast ? text : text.normalize('NFC');
 }
 
 /** A text field of a JSON item: a string (cleaned), a number (as written) or absent. */
@@ -148,15 +97,6 @@ export function wholeNumber(value: unknown, field: string): number | null {
   const number = Number(decimal);
   if (!Number.isSafeInteger(number) || number < 0) fail(`${field} must be a whole number, not negative, got ${decimal}`);
   return number;
-}
-
-const BUDDHIST_ERA_OFFSET = 543;
-/** Years from here on are Buddhist Era (CE 1857); no DBD date is that old. */
-export const FIRST_BUDDHIST_ERA_YEAR = 2400;
-
-/** A CE year from a year written in CE or BE (2566 -> 2023), Thai digits allowed. */
-export function commonEraYear(year: number): number {
-  return year >= FIRST_BUDDHIST_ERA_YEAR ? year - BUDDHIST_ERA_OFFSET : year;
 }
 
 /** ISO `2024-03-15` (a time part is ignored), or `15/03/2567` (Buddhist Era when 2400 or more); Thai digits allowed. */
