@@ -21,9 +21,10 @@ Commands:
                                                  roles: admin, ministry, analyst, bank (banks: --bank SMED|EXIM)
   client:revoke <id-or-name>                     revoke a client's key
   client:list                                    list clients (never their keys)
-  ingest <source> [--full] [--wait] [--timeout SECONDS]
-                                                 queue a run of a source now (--full: ignore the saved
-                                                 cursor); --wait prints its summary
+  ingest <source|agency> [--full] [--wait] [--timeout SECONDS]
+                                                 queue a run of a source now, or of each source of an
+                                                 agency (dbd, tisi, dip) in turn (--full: ignore the
+                                                 saved cursor); --wait prints each run's summary
   runs [--source S] [--limit N]                  show recent ingestion runs
   sources                                        the agency sources: schedule, last load, stale or not
   quarantine [--source S] [--limit N]            rows rejected by runs and not yet resolved, with reasons
@@ -60,10 +61,11 @@ async function ingest(env: Env, args: string[]): Promise<number> {
     allowPositionals: true,
     options: { wait: { type: 'boolean' }, full: { type: 'boolean' }, timeout: { type: 'string', default: '600' } },
   });
-  const source = positionals[0];
+  const name = positionals[0];
   const sources = new SourceRegistry();
-  if (!source) throw new UsageError(`ingest needs a source: ${sources.ids().join(', ')}`);
-  if (!sources.get(source)) throw new UsageError(`unknown source "${source}" (known: ${sources.ids().join(', ')})`);
+  if (!name) throw new UsageError(`ingest needs a source or an agency: ${sources.ids().join(', ')}`);
+  const chosen = sources.resolve(name);
+  if (chosen.length === 0) throw new UsageError(`unknown source "${name}" (known: ${sources.ids().join(', ')}; or an agency such as dbd)`);
   const timeoutMs = Number(values.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout takes a number of seconds');
 
@@ -72,9 +74,13 @@ async function ingest(env: Env, args: string[]): Promise<number> {
   const ingestionQueue = new IngestionQueue(queue, sources, env.config, env.logger);
   const closers: (() => Promise<void>)[] = [() => queue.close(), () => backend.close()];
   try {
-    const job = await ingestionQueue.enqueue(source, 'cli', { full: values.full === true });
-    process.stdout.write(`queued ${source}${values.full ? ' (full refresh)' : ''} as job ${job.id}\n`);
-    if (!values.wait) return 0;
+    if (!values.wait) {
+      for (const source of chosen) {
+        const job = await ingestionQueue.enqueue(source, 'cli', { full: values.full === true });
+        process.stdout.write(`queued ${source}${values.full ? ' (full refresh)' : ''} as job ${job.id}\n`);
+      }
+      return 0;
+    }
     if (env.database.embedded?.owned) {
       // The hub is not running (this command started the embedded database), so nobody would take
       // the job: run a worker here until it is done.
@@ -86,15 +92,20 @@ async function ingest(env: Env, args: string[]): Promise<number> {
     const events = backend.createQueueEvents(INGESTION_QUEUE);
     closers.unshift(() => events.close());
     await events.waitUntilReady();
-    let failure: string | undefined;
-    await IngestionQueue.waitFor(job, events, timeoutMs).catch((error: unknown) => {
-      failure = error instanceof Error ? error.message : String(error);
-    });
-    const runs = await new IngestionRunRepository(env.database.dataSource).findByJobId(String(job.id));
-    for (const run of runs) printRun(run);
-    if (failure !== undefined) {
-      process.stdout.write(runs.length === 0 ? `job did not run: ${failure} (is the worker running?)\n` : `job failed: ${failure}\n`);
-      return 1;
+    // One after another: a later source of an agency may read what the earlier one loaded.
+    for (const source of chosen) {
+      const job = await ingestionQueue.enqueue(source, 'cli', { full: values.full === true });
+      process.stdout.write(`queued ${source}${values.full ? ' (full refresh)' : ''} as job ${job.id}\n`);
+      let failure: string | undefined;
+      await IngestionQueue.waitFor(job, events, timeoutMs).catch((error: unknown) => {
+        failure = error instanceof Error ? error.message : String(error);
+      });
+      const runs = await new IngestionRunRepository(env.database.dataSource).findByJobId(String(job.id));
+      for (const run of runs) printRun(run);
+      if (failure !== undefined) {
+        process.stdout.write(runs.length === 0 ? `job did not run: ${failure} (is the worker running?)\n` : `job failed: ${failure}\n`);
+        return 1;
+      }
     }
     return 0;
   } finally {

@@ -35,6 +35,15 @@ export class SourceRegistry {
     return [...this.byId.keys()];
   }
 
+  /**
+   * The sources a name stands for: a source ID itself, or an agency's prefix (`dbd`: dbd-companies
+   * then dbd-financials), in registry order (the order a first load takes). Empty when none.
+   */
+  resolve(name: string): string[] {
+    if (this.byId.has(name)) return [name];
+    return this.ids().filter((id) => id.startsWith(`${name}-`));
+  }
+
   all(): AnySource[] {
     return [...this.byId.values()];
   }

@@ -118,6 +118,11 @@ describe('fresh machine: npm start with the embedded default', () => {
     expect(again).toMatch(/source=diw\s+trigger=cli\s+attempt=1\s+status=succeeded/);
     expect(again).toMatch(new RegExp(`inserted 0  updated 0  unchanged ${loaded}\\b`));
 
+    // An agency's name runs each of its sources in turn; --full ignores the saved cursor.
+    const { stdout: dbd } = await hubCli('ingest', 'dbd', '--full', '--wait');
+    expect(dbd).toMatch(/queued dbd-companies \(full refresh\)[\s\S]*source=dbd-companies\s+trigger=cli\s+attempt=1\s+status=succeeded.*\n.*\n.*\n {2}full refresh/);
+    expect(dbd).toMatch(/queued dbd-financials \(full refresh\)[\s\S]*source=dbd-financials\s+trigger=cli\s+attempt=1\s+status=succeeded.*\n.*\n.*\n {2}full refresh/);
+
     // A revoked key stops working at once.
     const { stdout: made } = await hubCli('client:create', '--name', 'temporary', '--role', 'bank', '--bank', 'SMED');
     const temporary = /^(iih_\S+)$/m.exec(made)![1]!;
