@@ -178,6 +178,20 @@ describe('Company graph', () => {
     expect(data.companies.edges[0]?.node['juristicId']).toBe(row!.juristic_id);
   });
 
+  test('name search finds a company by its English name, in another case and misspelt', async () => {
+    const [row] = await sql<{ juristic_id: string; name_en: string }>(
+      `SELECT juristic_id, name_en FROM registry.company WHERE length(name_en) > 16 AND name_en ~ '^[A-Za-z .,()&-]+$' ORDER BY juristic_id LIMIT 1 OFFSET 11`,
+    );
+    // Lower case, and one letter of the first word swapped with its neighbour.
+    const name = row!.name_en.toLowerCase();
+    const misspelt = name.slice(0, 1) + name.slice(2, 3) + name.slice(1, 2) + name.slice(3);
+    const data = await ok<CompanyPage>(
+      `query($q: String) { companies(first: 5, filter: { nameSearch: $q }, orderBy: { field: RELEVANCE }) { edges { node { juristicId nameEn } } } }`,
+      { q: misspelt },
+    );
+    expect(data.companies.edges[0]?.node['juristicId']).toBe(row!.juristic_id);
+  });
+
   test('ordering by capital pages through every company once, in order, with stable cursors', async () => {
     const seen: { id: string; capital: number | null }[] = [];
     let after: string | null = null;
