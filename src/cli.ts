@@ -73,12 +73,14 @@ async function ingest(env: Env, args: string[]): Promise<number> {
   const queue = backend.createQueue<IngestJobData>(INGESTION_QUEUE);
   const ingestionQueue = new IngestionQueue(queue, sources, env.config, env.logger);
   const closers: (() => Promise<void>)[] = [() => queue.close(), () => backend.close()];
+  const enqueue = async (source: string) => {
+    const job = await ingestionQueue.enqueue(source, 'cli', { full: values.full === true });
+    process.stdout.write(`queued ${source}${values.full ? ' (full refresh)' : ''} as job ${job.id}\n`);
+    return job;
+  };
   try {
     if (!values.wait) {
-      for (const source of chosen) {
-        const job = await ingestionQueue.enqueue(source, 'cli', { full: values.full === true });
-        process.stdout.write(`queued ${source}${values.full ? ' (full refresh)' : ''} as job ${job.id}\n`);
-      }
+      for (const source of chosen) await enqueue(source);
       return 0;
     }
     if (env.database.embedded?.owned) {
@@ -94,8 +96,7 @@ async function ingest(env: Env, args: string[]): Promise<number> {
     await events.waitUntilReady();
     // One after another: a later source of an agency may read what the earlier one loaded.
     for (const source of chosen) {
-      const job = await ingestionQueue.enqueue(source, 'cli', { full: values.full === true });
-      process.stdout.write(`queued ${source}${values.full ? ' (full refresh)' : ''} as job ${job.id}\n`);
+      const job = await enqueue(source);
       let failure: string | undefined;
       await IngestionQueue.waitFor(job, events, timeoutMs).catch((error: unknown) => {
         failure = error instanceof Error ? error.message : String(error);
