@@ -78,7 +78,11 @@ async function companyProfile(variables: { juristicId: string }): Promise<unknow
        WHERE c.juristic_id = $1`,
       id,
     ),
-    pool.query(`SELECT fid, name, status, province, workers, link_method, link_confidence::float8 FROM registry.factory WHERE company_juristic_id = $1 ORDER BY fid LIMIT 10`, id),
+    pool.query(
+      `SELECT f.fid, f.name, f.status, json_build_object('nameTh', pr.name_th) AS province, f.workers, f.link_method, f.link_confidence::float8
+       FROM registry.factory f LEFT JOIN reference.province pr ON pr.name_th = f.province WHERE f.company_juristic_id = $1 ORDER BY f.fid LIMIT 10`,
+      id,
+    ),
     pool.query(`SELECT count(*)::int AS n FROM registry.factory WHERE company_juristic_id = $1`, id),
     pool.query(
       `SELECT l.licence_no, to_char(l.issued_on, 'YYYY-MM-DD') AS issued_on, l.status, s.tis_no, s.name_th, s.mandatory

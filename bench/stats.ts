@@ -6,6 +6,8 @@ import { loadConfig, type HubConfig } from '../src/config/config';
 import { CompanyRepository } from '../src/domains/company/company.repository';
 import { CompanyService } from '../src/domains/company/company.service';
 import { type CompanyFilter, CompanyStatus } from '../src/domains/company/company.type';
+import { FactoryRepository } from '../src/domains/factory/factory.repository';
+import { FactoryService } from '../src/domains/factory/factory.service';
 import { GeographyService } from '../src/domains/geography/geography.service';
 import { RegionCode } from '../src/domains/geography/region-code';
 import { ReferenceRepository } from '../src/domains/reference/reference.repository';
@@ -94,6 +96,7 @@ export async function benchmarkStats(dataSource: DataSource, options: { aggregat
   const service = new StatisticsService(
     new StatisticsRepository(dataSource, reference),
     new CompanyService(new CompanyRepository(dataSource), (name) => geography.provinceCode(name)),
+    new FactoryService(new FactoryRepository(dataSource), geography),
   );
   const companies = await companyCount(dataSource);
   const [counted] = await dataSource.query<{ groups: number }[]>(`SELECT count(*)::int AS groups FROM stats.company_aggregate`);

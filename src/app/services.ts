@@ -60,12 +60,14 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
   const geography = new GeographyService(referenceTables);
   // Company filters name provinces the way `province(codeOrName)` reads them.
   const companies = new CompanyService(new CompanyRepository(dataSource), (name) => geography.provinceCode(name));
+  // Factory filters too; the registry writes Thai province names.
+  const factories = new FactoryService(new FactoryRepository(dataSource), geography);
   const statistics = new StatisticsRepository(dataSource, referenceTables);
   const eligibility = new EligibilityService(new EligibilityReadRepository(dataSource));
   return {
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
     companies,
-    factories: new FactoryService(new FactoryRepository(dataSource)),
+    factories,
     certifications: new CertificationService(new CertificationRepository(dataSource)),
     programmes: new ProgrammeService(new ProgrammeRepository(dataSource)),
     ingestionRuns: new IngestionRunService(runs, queue, sources),
@@ -73,7 +75,7 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     reference: new ReferenceService(referenceTables),
     geography,
     industrialIndex: new IndustrialIndexService(new IndustrialIndexRepository(dataSource)),
-    statistics: new StatisticsService(statistics, companies),
+    statistics: new StatisticsService(statistics, companies, factories),
     eligibility,
     loanOutcomes: new LoanOutcomeService(new LoanOutcomeRepository(dataSource), eligibility, companies, statistics),
     consents: new ConsentService(new ConsentRepository(dataSource), companies),

@@ -27,7 +27,7 @@ const browserRequired = process.env.REQUIRE_BROWSER_TESTS === '1';
 const QUERY_EDITOR = '.graphiql-query-editor .CodeMirror';
 const RESULT_EDITOR = '.graphiql-response .CodeMirror';
 const RUN_BUTTON = '.graphiql-execute-button';
-const FACTORY_QUERY = '{ factories(first: 3) { totalCount edges { node { fid name province } } } }';
+const FACTORY_QUERY = '{ factories(first: 3) { totalCount edges { node { fid name provinceName } } } }';
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** GraphiQL 3 editors are CodeMirror 5 instances, reachable from their wrapper element. */
@@ -155,7 +155,7 @@ maybe('GraphiQL in a browser', () => {
       expect(text).toContain('totalCount');
       expect(text).toMatch(/"fid": "\d{14}"/);
       const result = JSON.parse(text) as {
-        data?: { factories: { totalCount: number; edges: { node: { fid: string; name: string; province: string | null } }[] } };
+        data?: { factories: { totalCount: number; edges: { node: { fid: string; name: string; provinceName: string | null } }[] } };
         errors?: unknown[];
       };
       expect(result.errors).toBeUndefined();

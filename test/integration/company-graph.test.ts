@@ -217,11 +217,11 @@ describe('Company graph', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  test('directors and individual shareholders are masked for analysts and admins (banks: see consent.test.ts); juristic shareholders are not', async () => {
+  test('directors and individual shareholders are masked for the ministry, analysts and admins (banks: see consent.test.ts); juristic shareholders are not', async () => {
     const [row] = await sql<{ juristic_id: string }>(
       `SELECT juristic_id FROM registry.company WHERE jsonb_array_length(directors) > 0 AND jsonb_array_length(shareholders) > 0 ORDER BY juristic_id LIMIT 1`,
     );
-    for (const key of [analyst, admin]) {
+    for (const key of [await t.createApiKey('ministry'), analyst, admin]) {
       const data = await ok<{ company: { directors: { name: string; masked: boolean }[]; shareholders: { name: string; personalId: string | null; juristicId: string | null; masked: boolean }[] } }>(
         `query($id: String!) { company(juristicId: $id) { directors { name position masked } shareholders { name personalId juristicId nationality shares masked } } }`,
         { id: row!.juristic_id },

@@ -21,14 +21,14 @@ describe('GraphQL API', () => {
   const FACTORIES = `query($first: Int, $after: String, $filter: FactoryFilter) {
     factories(first: $first, after: $after, filter: $filter) {
       totalCount
-      edges { cursor node { fid name province status isicCode provenance { source runId fetchedAt } } }
+      edges { cursor node { fid name provinceName status isicCode provenance { source runId fetchedAt } } }
       pageInfo { hasNextPage endCursor }
     }
   }`;
   type Page = {
     factories: {
       totalCount: number;
-      edges: { cursor: string; node: { fid: string; name: string; province: string | null; status: string; isicCode: string | null; provenance: { source: string } } }[];
+      edges: { cursor: string; node: { fid: string; name: string; provinceName: string | null; status: string; isicCode: string | null; provenance: { source: string } } }[];
       pageInfo: { hasNextPage: boolean; endCursor: string | null };
     };
   };
@@ -122,7 +122,7 @@ describe('GraphQL API', () => {
       );
       expect(body.data!.factories.totalCount).toBe(n);
       for (const { node } of body.data!.factories.edges) {
-        expect(node.province).toBe(sample.province);
+        expect(node.provinceName).toBe(sample.province);
         expect(node.status).toBe(sample.status);
         expect(node.isicCode!.startsWith(sample.isic)).toBe(true);
       }

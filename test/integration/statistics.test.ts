@@ -2,6 +2,7 @@ import { type CompanyStatsDimension, StatsSource } from '../../src/domains/stati
 import type { PoolClient } from 'pg';
 import { refreshCompanyAggregate } from '../../src/domains/statistics/company-aggregate';
 import { recomputeProfiles } from '../../src/linking/company-profile';
+import { targetIndustriesOfTsic } from '../../src/reference/target-industry';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -274,6 +275,65 @@ describe('Statistics', () => {
         expect([g.count, g.capital.known, g.workers.known]).toEqual([Number(r['n']), Number(r['cap_n']), Number(r['wrk_n'])]);
         expect(g.capital.sum).toBeCloseTo(Number(r['cap']), 2);
         expect(g.workers.sum).toBe(Number(r['wrk']));
+      }
+    }
+  });
+
+  test('factories grouped by their target industries and their operators\' SME size, I4.0 level and registration year equal a count made here', async () => {
+    // The oracle: every factory read raw and grouped in TypeScript, target industries by the
+    // reference rule over the factory's own ISIC code, operator facts by its linked company.
+    const mapping = (await sql<{ industryCode: string; tsicPrefix: string; mappingVersion: string }>(
+      `SELECT industry_code AS "industryCode", tsic_prefix AS "tsicPrefix", mapping_version AS "mappingVersion" FROM reference.target_industry_tsic`,
+    ));
+    const factories = await sql<{ isic: string | null; capital: string | null; workers: number | null; sme: string | null; level: string | null; year: number | null; province: string | null; linked: boolean }>(
+      `SELECT f.isic_code AS isic, f.capital_baht::text AS capital, f.workers, p.sme_size AS sme, p.latest_i40_level::text AS level,
+              extract(year FROM c.registered_on)::int AS year, f.province, f.company_juristic_id IS NOT NULL AS linked
+       FROM registry.factory f LEFT JOIN registry.company c ON c.juristic_id = f.company_juristic_id
+       LEFT JOIN registry.company_profile p ON p.juristic_id = f.company_juristic_id`,
+    );
+    const central = new Set((await sql<{ name_th: string }>(`SELECT name_th FROM reference.province WHERE region = 'Central'`)).map((r) => r.name_th));
+    const cases: { groupBy: string[]; filter?: Record<string, unknown>; keysOf: (f: (typeof factories)[number]) => (string | null)[][]; keep?: (f: (typeof factories)[number]) => boolean }[] = [
+      {
+        groupBy: ['TARGET_INDUSTRY', 'SME_SIZE'],
+        keysOf: (f) => {
+          const industries = targetIndustriesOfTsic(f.isic, mapping).map((m) => m.industryCode);
+          return (industries.length ? industries : [null]).map((industry) => [industry, f.sme]);
+        },
+      },
+      {
+        groupBy: ['INDUSTRY40_LEVEL', 'REGISTRATION_YEAR'],
+        filter: { linked: true, region: 'CENTRAL' },
+        keep: (f) => f.linked && central.has(f.province ?? ''),
+        keysOf: (f) => [[f.level === null ? null : `${Math.floor(Number(f.level))}.0`, f.year === null ? null : String(f.year)]],
+      },
+    ];
+    for (const { groupBy, filter, keysOf, keep } of cases) {
+      const expected = new Map<string, { count: number; capital: number; workers: number }>();
+      for (const f of factories.filter((row) => keep?.(row) ?? true)) {
+        for (const keys of keysOf(f)) {
+          const key = keys.map((k) => k ?? '∅').join('|');
+          const group = expected.get(key) ?? { count: 0, capital: 0, workers: 0 };
+          group.count += 1;
+          group.capital += f.capital === null ? 0 : Number(f.capital);
+          group.workers += f.workers ?? 0;
+          expected.set(key, group);
+        }
+      }
+      const { body } = await t.graphql<{ factoryStats: { groups: { keys: Key[]; count: number; capital: Measure; workers: Measure }[] } }>(
+        `query($f: FactoryFilter, $g: [FactoryStatsDimension!]!) { factoryStats(filter: $f, groupBy: $g) { groups { keys { dimension code nameEn } count capital { sum } workers { sum } } } }`,
+        { g: groupBy, f: filter },
+        analyst,
+      );
+      expect(body.errors).toBeUndefined();
+      const groups = body.data!.factoryStats.groups;
+      expect(groups.length).toBeGreaterThan(2);
+      expect(groups.map((g) => g.keys.map((k) => k.code ?? '∅').join('|')).sort()).toEqual([...expected.keys()].sort());
+      for (const g of groups) {
+        const want = expected.get(g.keys.map((k) => k.code ?? '∅').join('|'))!;
+        expect(g.count).toBe(want.count);
+        expect(g.capital.sum ?? 0).toBeCloseTo(want.capital, 2);
+        expect(g.workers.sum ?? 0).toBe(want.workers);
+        for (const key of g.keys) if (key.code !== null) expect(key.nameEn).not.toBeNull();
       }
     }
   });

@@ -3,7 +3,7 @@ import { startHub, type RunningHub } from '../../src/app/hub';
 import { loadConfig, type ConfigVariableName } from '../../src/config/config';
 import { IngestionQueue } from '../../src/ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
-import { createRootLogger } from '../../src/platform/logging/logger';
+import { createRootLogger, type Logger } from '../../src/platform/logging/logger';
 import { startSimulator, type SimulatorOptions } from '../../src/simulator/simulator';
 import { startFeedSwitch, type FeedSwitch } from './feed-switch';
 import { createTestDatabase, redisTestUrl, type TestDatabase } from './test-database';
@@ -23,6 +23,8 @@ export interface TestHubOptions {
   simulator?: Partial<Pick<SimulatorOptions, 'quirkRate' | 'badRowRate' | 'seed'>>;
   /** Extra configuration variables. */
   env?: Partial<Record<ConfigVariableName, string>>;
+  /** The hub's logger (default: the hub's own, at TEST_LOG_LEVEL or silent); tests that read logs pass one. */
+  logger?: Logger;
 }
 
 export interface TestHub {
@@ -80,7 +82,16 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     ...options.env,
   });
-  const hub = await startHub(config, 'all', createRootLogger(config.logLevel));
+  let hub: Awaited<ReturnType<typeof startHub>>;
+  try {
+    hub = await startHub(config, 'all', options.logger ?? createRootLogger(config.logLevel));
+  } catch (error) {
+    // A hub that failed to start (a migration failing, say) must not leave servers that keep jest running.
+    await feed.close();
+    await simulator.close();
+    await database.drop().catch(() => undefined);
+    throw error;
+  }
   const baseUrl = hub.apiUrl!;
   const events = hub.queueBackend.createQueueEvents('ingestion');
   await events.waitUntilReady();

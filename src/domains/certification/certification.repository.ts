@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/node';
 import { SqlParams } from '../company/company.repository';
-import type { TisLicense, TisLicenseFilter, TisLicenseStatus, TisStandard, TisStandardFilter, TisStandardStatus } from './certification.type';
+import type { KeysetPosition } from '../../platform/graphql/connection';
+import { SortDirection } from '../../platform/graphql/sort-direction';
+import type { TisLicense, TisLicenseFilter, TisLicenseOrderField, TisLicenseStatus, TisStandard, TisStandardFilter, TisStandardStatus } from './certification.type';
 
 interface StandardRow {
   tis_no: string;
@@ -85,6 +87,12 @@ function toLicence(r: LicenceRow): TisLicense {
   };
 }
 
+/** Sort expressions of the root licence list; ties are broken by licence number, in the same direction. */
+const LICENCE_SORT: Readonly<Record<TisLicenseOrderField, { sql: string; cast: string }>> = {
+  ISSUED_ON: { sql: 'l.issued_on', cast: 'date' },
+  LICENCE_NO: { sql: 'l.licence_no', cast: 'text' },
+};
+
 /** Position of a licence in the licence order; cursors carry it. */
 export interface LicencePosition {
   issuedOn: string;
@@ -167,16 +175,24 @@ export class CertificationRepository {
     return rows.map(toLicence);
   }
 
-  /** Keyset page of licences in LICENCE_ORDER. */
-  async licencePage(criteria: TisLicenseFilter | undefined, after: LicencePosition | undefined, limit: number): Promise<TisLicense[]> {
+  /** Keyset page of licences in the requested order (LICENCE_ORDER is ISSUED_ON descending); each row with its sort key. */
+  async licencePage(
+    criteria: TisLicenseFilter | undefined,
+    order: { field: TisLicenseOrderField; direction: SortDirection },
+    after: KeysetPosition | undefined,
+    limit: number,
+  ): Promise<{ licence: TisLicense; sortKey: string }[]> {
     const params = new SqlParams();
     const where = licenceConditions(criteria, params);
-    if (after) where.push(afterLicence(after, params));
-    const rows: LicenceRow[] = await this.dataSource.query(
-      `SELECT ${LICENCE_COLUMNS} FROM registry.tis_licence l ${whereSql(where)} ORDER BY ${LICENCE_ORDER} LIMIT ${params.add(limit)}`,
+    const sort = LICENCE_SORT[order.field];
+    const dir = order.direction === SortDirection.DESC ? 'DESC' : 'ASC';
+    if (after) where.push(`(${sort.sql}, l.licence_no) ${dir === 'DESC' ? '<' : '>'} (${params.add(after.sortKey)}::${sort.cast}, ${params.add(after.id)})`);
+    const rows: (LicenceRow & { sort_key: string })[] = await this.dataSource.query(
+      `SELECT ${LICENCE_COLUMNS}, ${sort.sql}::text AS sort_key FROM registry.tis_licence l ${whereSql(where)}
+       ORDER BY ${sort.sql} ${dir}, l.licence_no ${dir} LIMIT ${params.add(limit)}`,
       params.values,
     );
-    return rows.map(toLicence);
+    return rows.map((row) => ({ licence: toLicence(row), sortKey: row.sort_key }));
   }
 
   async countLicences(criteria: TisLicenseFilter | undefined): Promise<number> {

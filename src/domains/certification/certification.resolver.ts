@@ -9,7 +9,7 @@ import { factoryByFid } from '../factory/factory.loaders';
 import { Factory } from '../factory/factory.type';
 import { licencesOfStandard, standardByTisNo } from './certification.loaders';
 import { licenceAfterKey } from './certification.service';
-import { TisLicense, TisLicenseConnection, TisLicenseFilter, TisStandard, TisStandardConnection, TisStandardFilter } from './certification.type';
+import { TisLicense, TisLicenseConnection, TisLicenseFilter, TisLicenseOrder, TisStandard, TisStandardConnection, TisStandardFilter } from './certification.type';
 
 @ArgsType()
 class TisStandardsArgs {
@@ -33,6 +33,9 @@ class TisLicensesArgs {
 
   @Field(() => TisLicenseFilter, { nullable: true, description: 'Filters, combined with AND.' })
   filter?: TisLicenseFilter | null;
+
+  @Field(() => TisLicenseOrder, { nullable: true, description: 'Sort order (default: newest issue date first); ties are broken by licence number.' })
+  orderBy?: TisLicenseOrder | null;
 }
 
 @Resolver(() => TisStandard)
@@ -68,7 +71,7 @@ const licenseeMasked = (licence: TisLicense, ctx: GraphQLContext): boolean => !l
 @Resolver(() => TisLicense)
 export class TisLicenseResolver {
   @Authorized('admin', 'ministry', 'analyst', 'bank')
-  @Query(() => TisLicenseConnection, { description: 'TISI licences to use a standard mark (ใบอนุญาต มอก.), newest issue date first.' })
+  @Query(() => TisLicenseConnection, { description: 'TISI licences to use a standard mark (ใบอนุญาต มอก.), filtered and sorted (newest issue date first by default).' })
   tisLicenses(@Args() args: TisLicensesArgs, @Ctx() ctx: GraphQLContext): Promise<TisLicenseConnection> {
     return ctx.services.certifications.licences(args);
   }

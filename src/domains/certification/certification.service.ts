@@ -1,8 +1,9 @@
 import { isIsoDate } from '../../reference/calendar';
-import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKeysetCursor, type KeysetPosition, pageOf, pageWithCursors } from '../../platform/graphql/connection';
+import { SortDirection } from '../../platform/graphql/sort-direction';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { CertificationRepository, LicencePosition } from './certification.repository';
-import type { TisLicense, TisLicenseConnection, TisLicenseFilter, TisStandard, TisStandardConnection, TisStandardFilter } from './certification.type';
+import { type TisLicense, type TisLicenseConnection, type TisLicenseFilter, type TisLicenseOrder, TisLicenseOrderField, type TisStandard, type TisStandardConnection, type TisStandardFilter } from './certification.type';
 
 const TIS_NO = /^([1-9][0-9]*)-([0-9]{4})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -80,15 +81,32 @@ export class CertificationService {
     return { ...pageOf(rows, size, STANDARD_CURSOR, (s) => s.tisNo), countTotal: () => this.repository.countStandards(filter) };
   }
 
-  async licences(args: { first?: number | null; after?: string | null; filter?: TisLicenseFilter | null }): Promise<TisLicenseConnection> {
+  async licences(args: { first?: number | null; after?: string | null; filter?: TisLicenseFilter | null; orderBy?: TisLicenseOrder | null }): Promise<TisLicenseConnection> {
     const size = checkPageSize(args.first);
-    const afterKey = decodeCursor(LICENCE_CURSOR, args.after);
-    const after = afterKey === undefined ? undefined : licencePositionOf(afterKey);
+    const field = args.orderBy?.field ?? TisLicenseOrderField.ISSUED_ON;
+    const direction = args.orderBy?.direction ?? (field === TisLicenseOrderField.ISSUED_ON ? SortDirection.DESC : SortDirection.ASC);
+    // The default order keeps the cursors every licence list shares; another order's cursor names it.
+    const isDefault = field === TisLicenseOrderField.ISSUED_ON && direction === SortDirection.DESC;
+    const kind = isDefault ? LICENCE_CURSOR : `${LICENCE_CURSOR}.${field}.${direction}`;
+    let after: KeysetPosition | undefined;
+    if (isDefault) {
+      const key = decodeCursor(LICENCE_CURSOR, args.after);
+      const position = key === undefined ? undefined : licencePositionOf(key);
+      after = position && { sortKey: position.issuedOn, id: position.licenceNo };
+    } else {
+      after = decodeKeysetCursor(kind, args.after);
+    }
     const filter = args.filter ? { ...args.filter } : undefined;
     if (filter?.tisNo !== undefined && filter.tisNo !== null) filter.tisNo = normaliseTisNo(filter.tisNo, 'filter.tisNo');
     checkIsoDate(filter?.issuedFrom, 'filter.issuedFrom');
     checkIsoDate(filter?.issuedTo, 'filter.issuedTo');
-    const rows = await this.repository.licencePage(filter, after, size + 1);
-    return { ...pageOf(rows, size, LICENCE_CURSOR, licenceCursorKey), countTotal: () => this.repository.countLicences(filter) };
+    const rows = await this.repository.licencePage(filter, { field, direction }, after, size + 1);
+    const page = pageWithCursors(
+      rows,
+      size,
+      ({ licence, sortKey }) => (isDefault ? encodeCursor(kind, licenceCursorKey(licence)) : encodeKeysetCursor(kind, { sortKey, id: licence.licenceNo })),
+      (row) => row.licence,
+    );
+    return { ...page, countTotal: () => this.repository.countLicences(filter) };
   }
 }

@@ -1,6 +1,7 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
 import { Node } from '../../platform/graphql/node';
+import { SortDirection } from '../../platform/graphql/sort-direction';
 import { Provenance } from '../provenance/provenance.type';
 
 export enum TisStandardStatus {
@@ -153,4 +154,26 @@ export class TisLicenseFilter {
 
   @Field(() => Boolean, { nullable: true, description: 'true: only licences missing from TISI\'s latest list; false: only those still in it. Both when not given.' })
   withdrawnFromSource?: boolean | null;
+}
+
+export enum TisLicenseOrderField {
+  ISSUED_ON = 'ISSUED_ON',
+  LICENCE_NO = 'LICENCE_NO',
+}
+registerEnumType(TisLicenseOrderField, {
+  name: 'TisLicenseOrderField',
+  description: 'What to sort licences by; ties are broken by licence number.',
+  valuesConfig: {
+    ISSUED_ON: { description: 'Issue date (วันที่ออกใบอนุญาต); the default, newest first.' },
+    LICENCE_NO: { description: 'Licence number (เลขที่ใบอนุญาต); ascending by default.' },
+  },
+});
+
+@InputType({ description: 'Sort order of a licence list.' })
+export class TisLicenseOrder {
+  @Field(() => TisLicenseOrderField, { description: 'Field to sort by.' })
+  field!: TisLicenseOrderField;
+
+  @Field(() => SortDirection, { nullable: true, description: 'Direction (default: descending for ISSUED_ON, ascending for LICENCE_NO).' })
+  direction?: SortDirection | null;
 }

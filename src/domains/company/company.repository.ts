@@ -3,7 +3,8 @@ import { aggregateAnswersFilter, aggregateConditions } from '../statistics/compa
 import { toGlobalId } from '../../platform/graphql/node';
 import { regionCodeOf, REGION_IN_DATABASE } from '../geography/region-code';
 import type { Company, CompanyFilter, CompanyStatus, FinancialStatement, JuristicType, SmeSector, SmeSize } from './company.type';
-import { CompanyOrderField, SortDirection } from './company.type';
+import { CompanyOrderField } from './company.type';
+import { SortDirection } from '../../platform/graphql/sort-direction';
 
 interface CompanyRow {
   juristic_id: string;

@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Info, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../../platform/graphql/context';
-import { companyList, personalDataOf, statementsByCompany } from './company.loaders';
+import { companyById, companyList, personalDataOf, statementsByCompany } from './company.loaders';
 import { Company, CompanyConnection, CompanyFilter, CompanyOrder, Director, FinancialStatement, Shareholder } from './company.type';
 import { consentGatedRead } from '../consent/consent.loaders';
 import { MASK } from './personal-data';
@@ -79,5 +79,13 @@ export class CompanyResolver {
           };
         }),
     );
+  }
+}
+
+@Resolver(() => FinancialStatement)
+export class FinancialStatementCompanyResolver {
+  @FieldResolver(() => Company, { nullable: true, description: 'The company that filed the statement; null when DBD no longer lists it.' })
+  async company(@Root() statement: FinancialStatement, @Ctx() ctx: GraphQLContext): Promise<Company | null> {
+    return (await companyById(ctx).load(statement.juristicId)) ?? null;
   }
 }

@@ -1,9 +1,10 @@
 import { isIsoDate } from '../../reference/calendar';
-import { checkPageSize, decodeCursor, encodeCursor, type PageInfo } from '../../platform/graphql/connection';
+import { checkPageSize, decodeKeysetCursor, encodeKeysetCursor, pageWithCursors } from '../../platform/graphql/connection';
 import { DomainError } from '../../platform/errors/domain-error';
 import { normaliseCompanyName } from '../../sources/dbd/company-name';
 import type { CompanyCriteria, CompanyPage, CompanyPageRequest, CompanyRepository } from './company.repository';
-import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, CompanyOrderField, SortDirection } from './company.type';
+import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, CompanyOrderField } from './company.type';
+import { SortDirection } from '../../platform/graphql/sort-direction';
 
 
 export interface CompanyListArgs {
@@ -88,29 +89,10 @@ export class CompanyService {
     const direction = args.orderBy?.direction ?? (field === CompanyOrderField.RELEVANCE ? SortDirection.DESC : SortDirection.ASC);
     // The cursor names its ordering, so a cursor from another ordering is refused, not misread.
     const kind = `company.${field}.${direction}`;
-    const afterText = decodeCursor(kind, args.after);
-    let after: { sortKey: string; juristicId: string } | undefined;
-    if (afterText !== undefined) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(afterText);
-      } catch {
-        parsed = undefined;
-      }
-      if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) {
-        throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
-      }
-      after = { sortKey: parsed[0] as string, juristicId: parsed[1] as string };
-    }
+    const position = decodeKeysetCursor(kind, args.after);
+    const after = position && { sortKey: position.sortKey, juristicId: position.id };
     const { rows, total } = await batch.findPage({ criteria, order: { field, direction }, after, limit: size + 1, withCount: args.withCount === true });
-    const page = rows.slice(0, size);
-    const edges = page.map((row) => ({ cursor: encodeCursor(kind, JSON.stringify([row.sortKey, row.company.juristicId])), node: row.company }));
-    const pageInfo: PageInfo = {
-      hasNextPage: rows.length > size,
-      hasPreviousPage: false,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    };
+    const { edges, pageInfo } = pageWithCursors(rows, size, (row) => encodeKeysetCursor(kind, { sortKey: row.sortKey, id: row.company.juristicId }), (row) => row.company);
     // An empty page carries no count (e.g. after the last row): then it is a statement of its own.
     return { edges, pageInfo, countTotal: () => (total !== undefined ? Promise.resolve(total) : batch.count(criteria)) };
   }

@@ -3,6 +3,7 @@ import { connectionType, type Connection } from '../../platform/graphql/connecti
 import { Node } from '../../platform/graphql/node';
 import { RegionCode } from '../geography/region-code';
 import { Provenance } from '../provenance/provenance.type';
+import { SortDirection } from '../../platform/graphql/sort-direction';
 
 export enum CompanyStatus {
   ACTIVE = 'ACTIVE',
@@ -318,11 +319,6 @@ registerEnumType(CompanyOrderField, {
   },
 });
 
-export enum SortDirection {
-  ASC = 'ASC',
-  DESC = 'DESC',
-}
-registerEnumType(SortDirection, { name: 'SortDirection', description: 'Sort direction.', valuesConfig: { ASC: { description: 'Ascending.' }, DESC: { description: 'Descending.' } } });
 
 @InputType({ description: 'Sort order of a company list.' })
 export class CompanyOrder {

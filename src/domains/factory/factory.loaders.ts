@@ -1,17 +1,39 @@
-import { childConnections, keyedLoader } from '../../platform/graphql/loaders';
+import DataLoader from 'dataloader';
+import type { GraphQLContext } from '../../platform/graphql/context';
+import { childConnections, keyedLoader, requestLoader } from '../../platform/graphql/loaders';
 import { registerNodeType } from '../../platform/graphql/node';
-import type { Factory } from './factory.type';
+import type { FactoryCriteria, FactoryPageRequest } from './factory.repository';
+import { FACTORY_CURSOR, type FactoryListArgs, type FactoryScope } from './factory.service';
+import type { Factory, FactoryConnection } from './factory.type';
 
 export const factoryByFid = keyedLoader<Factory>('factoryByFid', (f) => f.fid, (ctx, fids) => ctx.services.factories.repository.findByFids(fids));
 
 /** `Company.factories`: each company's linked factories, ordered by FID. */
 export const factoriesOfCompany = childConnections<Factory>({
   name: 'factoriesOfCompany',
-  kind: 'factory',
+  kind: FACTORY_CURSOR,
   parentOf: (f) => f.companyJuristicId ?? '',
   cursorOf: (f) => f.fid,
   fetchPages: (ctx, parents, after, limit) => ctx.services.factories.repository.pagesByCompanies(parents, after, limit),
   countByParent: (ctx, parents) => ctx.services.factories.repository.countByCompanies(parents),
 });
+
+const factoryPages = requestLoader('factoryPages', (ctx) =>
+  new DataLoader<FactoryPageRequest, { factory: Factory; sortKey: string }[]>((requests) => ctx.services.factories.repository.findPages(requests), { cache: false }),
+);
+const factoryCounts = requestLoader('factoryCounts', (ctx) =>
+  new DataLoader<FactoryCriteria | undefined, number>((criteria) => ctx.services.factories.repository.counts(criteria), { cache: false }),
+);
+
+/**
+ * A factory list inside a request: the lists of every parent on a page (each province's
+ * factories) are read in one statement, and their counts in another.
+ */
+export function factoryList(ctx: GraphQLContext, args: FactoryListArgs, scope?: FactoryScope): Promise<FactoryConnection> {
+  return ctx.services.factories.list(args, scope, {
+    findPage: (request) => factoryPages(ctx).load(request),
+    count: (criteria) => factoryCounts(ctx).load(criteria),
+  });
+}
 
 registerNodeType('Factory', { roles: ['admin', 'ministry', 'analyst', 'bank'], load: (ctx, key) => factoryByFid(ctx).load(key) });

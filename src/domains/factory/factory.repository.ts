@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/node';
-import type { Factory, FactoryFilter, FactoryStatus, LinkMethod } from './factory.type';
+import type { KeysetPosition } from '../../platform/graphql/connection';
+import { SortDirection } from '../../platform/graphql/sort-direction';
+import { type Factory, type FactoryOrderField, type FactoryStatus, type LinkMethod } from './factory.type';
 
 interface FactoryRow {
   fid: string;
@@ -61,7 +63,7 @@ function toFactory(r: FactoryRow): Factory {
     road: r.road,
     subdistrict: r.subdistrict,
     district: r.district,
-    province: r.province,
+    provinceName: r.province,
     capitalBaht: num(r.capital_baht),
     workers: r.workers,
     horsepower: num(r.horsepower),
@@ -82,28 +84,55 @@ function toFactory(r: FactoryRow): Factory {
 /** Escapes LIKE wildcards so user text matches literally. */
 const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** WHERE conditions of a factory filter over registry.factory (columns unqualified); shared with the statistics. */
-export function whereClause(filter: FactoryFilter | undefined, params: unknown[]): string[] {
+/**
+ * A factory filter as the repository applies it: provinces resolved to the Thai names the registry
+ * writes. Each entry of `provinceSets` must hold (AND): the filter's province, its region, and the
+ * province or region a relation is scoped to.
+ */
+export interface FactoryCriteria {
+  provinceSets?: string[][];
+  status?: FactoryStatus;
+  isicPrefix?: string;
+  nameContains?: string;
+  linked?: boolean;
+}
+
+/** WHERE conditions of factory criteria over `registry.factory f`; shared with the statistics. */
+export function factoryConditions(criteria: FactoryCriteria | undefined, params: unknown[]): string[] {
   const where: string[] = [];
   const add = (sql: (placeholder: string) => string, value: unknown): void => {
     params.push(value);
     where.push(sql(`$${params.length}`));
   };
-  if (filter?.province) add((p) => `province = ${p}`, filter.province.normalize('NFC').trim());
-  if (filter?.status) add((p) => `status = ${p}`, filter.status);
-  if (filter?.isicPrefix) add((p) => `isic_code LIKE ${p}`, `${likeLiteral(filter.isicPrefix.trim())}%`);
-  if (filter?.nameContains) {
-    add((p) => `(name ILIKE ${p} OR operator_name ILIKE ${p})`, `%${likeLiteral(filter.nameContains.normalize('NFC').trim())}%`);
-  }
+  for (const names of criteria?.provinceSets ?? []) add((p) => `f.province = ANY(${p}::text[])`, names);
+  if (criteria?.status) add((p) => `f.status = ${p}`, criteria.status);
+  if (criteria?.isicPrefix) add((p) => `f.isic_code LIKE ${p}`, `${likeLiteral(criteria.isicPrefix)}%`);
+  if (criteria?.nameContains) add((p) => `(f.name ILIKE ${p} OR f.operator_name ILIKE ${p})`, `%${likeLiteral(criteria.nameContains)}%`);
+  if (criteria?.linked === true) where.push('f.company_juristic_id IS NOT NULL');
+  if (criteria?.linked === false) where.push('f.company_juristic_id IS NULL');
   return where;
 }
 
+/** Sort expressions: missing values sort as lowest, so keyset comparisons never meet a null. */
+const SORT_EXPRESSIONS: Readonly<Record<FactoryOrderField, { sql: string; cast: string }>> = {
+  FID: { sql: 'f.fid', cast: 'text' },
+  NAME: { sql: 'f.name', cast: 'text' },
+  CAPITAL: { sql: 'coalesce(f.capital_baht, -1)', cast: 'numeric' },
+  WORKERS: { sql: 'coalesce(f.workers, -1)', cast: 'int' },
+};
+
+export interface FactoryPageRequest {
+  criteria: FactoryCriteria | undefined;
+  order: { field: FactoryOrderField; direction: SortDirection };
+  /** Sort key and FID of the last row of the previous page. */
+  after: KeysetPosition | undefined;
+  limit: number;
+}
+
+const whereSql = (where: string[]): string => (where.length ? `WHERE ${where.join(' AND ')}` : '');
+
 export class FactoryRepository {
   constructor(private readonly dataSource: DataSource) {}
-
-  async findByFid(fid: string): Promise<Factory | undefined> {
-    return (await this.findByFids([fid]))[0];
-  }
 
   async findByFids(fids: readonly string[]): Promise<Factory[]> {
     const rows: FactoryRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM registry.factory WHERE fid = ANY($1::text[])`, [fids]);
@@ -131,29 +160,43 @@ export class FactoryRepository {
     return new Map(rows.map((r) => [r.juristic_id, r.n]));
   }
 
-  /** Keyset page ordered by FID; returns up to `limit` rows after `afterFid`. */
-  async findPage(filter: FactoryFilter | undefined, afterFid: string | undefined, limit: number): Promise<Factory[]> {
+  /**
+   * Keyset pages, each in its own order, in one statement (the factories of every province on a
+   * page): each page is an ORDER BY ... LIMIT subquery, glued with UNION ALL and tagged with its
+   * position. Every row carries its sort key for the cursor.
+   */
+  async findPages(requests: readonly FactoryPageRequest[]): Promise<{ factory: Factory; sortKey: string }[][]> {
     const params: unknown[] = [];
-    const where = whereClause(filter, params);
-    if (afterFid !== undefined) {
-      params.push(afterFid);
-      where.push(`fid > $${params.length}`);
-    }
-    params.push(limit);
-    const rows: FactoryRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM registry.factory ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY fid LIMIT $${params.length}`,
+    const add = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const pages = requests.map((request, index) => {
+      const where = factoryConditions(request.criteria, params);
+      const sort = SORT_EXPRESSIONS[request.order.field];
+      const dir = request.order.direction === SortDirection.DESC ? 'DESC' : 'ASC';
+      if (request.after) where.push(`(${sort.sql}, f.fid) ${dir === 'DESC' ? '<' : '>'} (${add(request.after.sortKey)}::${sort.cast}, ${add(request.after.id)})`);
+      const order = `${sort.sql} ${dir}, f.fid ${dir}`;
+      // Only several pages need their rows numbered: a window over one page's query would make
+      // PostgreSQL sort every match instead of keeping the top rows.
+      const ordinal = requests.length > 1 ? `row_number() OVER (ORDER BY ${order})` : '0::bigint';
+      return `(SELECT ${COLUMNS}, (${sort.sql})::text AS sort_key, ${index} AS page_index, ${ordinal} AS ordinal
+        FROM registry.factory f ${whereSql(where)} ORDER BY ${order} LIMIT ${add(request.limit)})`;
+    });
+    const rows: (FactoryRow & { sort_key: string; page_index: number })[] = await this.dataSource.query(
+      pages.length === 1 ? pages[0]! : `SELECT * FROM (${pages.join(' UNION ALL ')}) pages ORDER BY page_index, ordinal`,
       params,
     );
-    return rows.map(toFactory);
+    const result = requests.map((): { factory: Factory; sortKey: string }[] => []);
+    for (const row of rows) result[row.page_index]!.push({ factory: toFactory(row), sortKey: row.sort_key });
+    return result;
   }
 
-  async count(filter: FactoryFilter | undefined): Promise<number> {
+  /** The number of factories each criteria match, in one statement. */
+  async counts(criteria: readonly (FactoryCriteria | undefined)[]): Promise<number[]> {
     const params: unknown[] = [];
-    const where = whereClause(filter, params);
-    const rows: { n: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM registry.factory ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-      params,
-    );
-    return rows[0]!.n;
+    const columns = criteria.map((c, i) => `(SELECT count(*)::int FROM registry.factory f ${whereSql(factoryConditions(c, params))}) AS n${i}`);
+    const [row] = await this.dataSource.query<Record<string, number>[]>(`SELECT ${columns.join(', ')}`, params);
+    return criteria.map((_, i) => row![`n${i}`]!);
   }
 }

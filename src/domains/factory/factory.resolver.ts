@@ -1,26 +1,30 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../../platform/graphql/context';
-import { Factory, FactoryConnection, FactoryFilter } from './factory.type';
+import { factoryList } from './factory.loaders';
+import { Factory, FactoryConnection, FactoryFilter, FactoryOrder } from './factory.type';
 
 @ArgsType()
-class FactoriesArgs {
+export class FactoriesArgs {
   @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Cursor after which the page starts (`pageInfo.endCursor` of the previous page).' })
+  @Field(() => String, { nullable: true, description: 'Cursor after which the page starts (`pageInfo.endCursor` of the previous page, read with the same `orderBy`).' })
   after?: string | null;
 
   @Field(() => FactoryFilter, { nullable: true, description: 'Filters, combined with AND.' })
   filter?: FactoryFilter | null;
+
+  @Field(() => FactoryOrder, { nullable: true, description: 'Sort order (default FID ascending); ties are broken by FID.' })
+  orderBy?: FactoryOrder | null;
 }
 
 @Resolver(() => Factory)
 export class FactoryResolver {
   @Authorized('admin', 'ministry', 'analyst', 'bank')
-  @Query(() => FactoryConnection, { description: 'Factories of the DIW registry, ordered by FID (โรงงาน).' })
+  @Query(() => FactoryConnection, { description: 'Factories of the DIW registry (โรงงาน), filtered and sorted.' })
   factories(@Args() args: FactoriesArgs, @Ctx() ctx: GraphQLContext): Promise<FactoryConnection> {
-    return ctx.services.factories.list(args);
+    return factoryList(ctx, args);
   }
 
   @Authorized('admin', 'ministry', 'analyst', 'bank')

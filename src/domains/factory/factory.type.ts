@@ -1,5 +1,7 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
+import { SortDirection } from '../../platform/graphql/sort-direction';
+import { RegionCode } from '../geography/region-code';
 import { Node } from '../../platform/graphql/node';
 import { Provenance } from '../provenance/provenance.type';
 
@@ -85,8 +87,8 @@ export class Factory extends Node {
   @Field(() => String, { nullable: true, description: 'District (อำเภอ/เขต, FAMPNAME).' })
   district!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Province, Thai name (จังหวัด, FPROVNAME).' })
-  province!: string | null;
+  @Field(() => String, { nullable: true, description: 'Province as the registry writes it (จังหวัด, FPROVNAME), in Thai; `province` is the province itself.' })
+  provinceName!: string | null;
 
   @Field(() => Float, { nullable: true, description: 'Invested capital in baht (เงินทุน, TOTAL_CAP).' })
   capitalBaht!: number | null;
@@ -131,13 +133,19 @@ export class Factory extends Node {
   provenance!: Provenance;
 }
 
-export const FactoryConnection = connectionType(Factory, { name: 'Factory', items: 'factories, ordered by FID' });
+export const FactoryConnection = connectionType(Factory, { name: 'Factory', items: 'factories' });
 export type FactoryConnection = Connection<Factory>;
 
 @InputType({ description: 'Factory filters; all given filters must match (AND).' })
 export class FactoryFilter {
-  @Field(() => String, { nullable: true, description: 'Province, Thai name as in the registry, e.g. "ชลบุรี".' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Province (จังหวัด) by code (`20`), ISO code (`TH-20`), Thai name (`ชลบุรี`, `จ.ชลบุรี`) or English name (`Chon Buri`); BAD_USER_INPUT when it names none.',
+  })
   province?: string | null;
+
+  @Field(() => RegionCode, { nullable: true, description: 'Region (ภาค) of the factory\'s province.' })
+  region?: RegionCode | null;
 
   @Field(() => FactoryStatus, { nullable: true, description: 'Licence status.' })
   status?: FactoryStatus | null;
@@ -147,4 +155,33 @@ export class FactoryFilter {
 
   @Field(() => String, { nullable: true, description: 'Part of the factory or operator name (Thai or English, case-insensitive).' })
   nameContains?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only factories linked to a company; false: only unlinked ones.' })
+  linked?: boolean | null;
+}
+
+export enum FactoryOrderField {
+  FID = 'FID',
+  NAME = 'NAME',
+  CAPITAL = 'CAPITAL',
+  WORKERS = 'WORKERS',
+}
+registerEnumType(FactoryOrderField, {
+  name: 'FactoryOrderField',
+  description: 'What to sort factories by; ties are broken by FID. Missing values sort as lowest.',
+  valuesConfig: {
+    FID: { description: 'Factory ID (the default).' },
+    NAME: { description: 'Factory name (ชื่อโรงงาน).' },
+    CAPITAL: { description: 'Invested capital (เงินทุน).' },
+    WORKERS: { description: 'Number of workers (คนงาน).' },
+  },
+});
+
+@InputType({ description: 'Sort order of a factory list.' })
+export class FactoryOrder {
+  @Field(() => FactoryOrderField, { description: 'Field to sort by.' })
+  field!: FactoryOrderField;
+
+  @Field(() => SortDirection, { nullable: true, description: 'Direction (default ascending).' })
+  direction?: SortDirection | null;
 }

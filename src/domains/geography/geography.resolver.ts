@@ -4,6 +4,9 @@ import type { GraphQLContext } from '../../platform/graphql/context';
 import { companyList } from '../company/company.loaders';
 import { CompaniesArgs } from '../company/company.resolver';
 import { CompanyConnection } from '../company/company.type';
+import { factoryList } from '../factory/factory.loaders';
+import { FactoriesArgs } from '../factory/factory.resolver';
+import { FactoryConnection } from '../factory/factory.type';
 import { provincesOfRegion, regionOf } from './geography.loaders';
 import { ALL_REGIONS, Province, Region } from './province.type';
 import { RegionCode } from './region-code';
@@ -34,6 +37,11 @@ export class ProvinceResolver {
   companies(@Root() province: Province, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
     return companyList(ctx, args, info, { provinceCode: province.code });
   }
+
+  @FieldResolver(() => FactoryConnection, { description: 'Factories in this province (โรงงาน), filtered and sorted like the root `factories`; the filter applies as well (AND).' })
+  factories(@Root() province: Province, @Args() args: FactoriesArgs, @Ctx() ctx: GraphQLContext): Promise<FactoryConnection> {
+    return factoryList(ctx, args, { provinceCode: province.code });
+  }
 }
 
 @Resolver(() => Region)
@@ -52,5 +60,10 @@ export class RegionResolver {
   @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this region, filtered and sorted like the root `companies` (this region replaces `filter.region`).' })
   companies(@Root() region: Region, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
     return companyList(ctx, args, info, { region: region.code });
+  }
+
+  @FieldResolver(() => FactoryConnection, { description: 'Factories in this region\'s provinces (โรงงาน), filtered and sorted like the root `factories`; the filter applies as well (AND).' })
+  factories(@Root() region: Region, @Args() args: FactoriesArgs, @Ctx() ctx: GraphQLContext): Promise<FactoryConnection> {
+    return factoryList(ctx, args, { region: region.code });
   }
 }

@@ -37,6 +37,23 @@ export class GeographyService {
     return (await this.catalogue()).index.find(codeOrName)?.code;
   }
 
+  /** The province a feed's text names, in any spelling the index knows; undefined if none. */
+  async provinceNamed(name: string | null): Promise<Province | undefined> {
+    const { index, byCode } = await this.catalogue();
+    const found = index.find(name);
+    return found ? byCode.get(found.code) : undefined;
+  }
+
+  /** The Thai name registries write for the province a user names; undefined if none (see FactoryService). */
+  async nameOf(codeOrName: string): Promise<string | undefined> {
+    return (await this.provinceNamed(codeOrName))?.nameTh;
+  }
+
+  /** The Thai names of a region's provinces, as registries write them. */
+  async namesInRegion(region: RegionCode): Promise<string[]> {
+    return (await this.provinces(region)).map((p) => p.nameTh);
+  }
+
   async province(codeOrName: string): Promise<Province> {
     const { index, byCode } = await this.catalogue();
     const found = index.find(codeOrName);

@@ -1,10 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { companyConditions, SqlParams, type CompanyCriteria } from '../company/company.repository';
-import { whereClause as factoryConditions } from '../factory/factory.repository';
-import type { FactoryFilter } from '../factory/factory.type';
+import { factoryConditions, type FactoryCriteria } from '../factory/factory.repository';
 import type { ReferenceRepository, ReferenceTables } from '../reference/reference.repository';
 import { aggregateAnswersFilter, aggregateConditions } from './company-aggregate';
-import { CompanyStatsDimension, type FactoryStatsDimension, MAX_GROUPS, StatsSource } from './statistics.type';
+import { CompanyStatsDimension, FactoryStatsDimension, MAX_GROUPS, StatsSource } from './statistics.type';
 
 /** One group as the database returns it: a text key per dimension, then the measures. */
 export interface StatsRow {
@@ -143,24 +142,41 @@ export class StatisticsRepository {
     };
   }
 
-  /** Factories grouped by the dimensions, from the registry rows (a few hundred thousand: no aggregate needed). */
-  async factoryStats(filter: FactoryFilter | undefined, groupBy: readonly FactoryStatsDimension[]): Promise<StatsRow[]> {
+  /**
+   * Factories grouped by the dimensions, from the registry rows (a few hundred thousand: no
+   * aggregate needed). The operating company's facts come from its profile and registration; the
+   * target industries from the factory's own ISIC code, by the mapping version company profiles use.
+   */
+  async factoryStats(criteria: FactoryCriteria | undefined, groupBy: readonly FactoryStatsDimension[]): Promise<StatsRow[]> {
     const params: unknown[] = [];
-    // The factory filter's conditions name registry.factory's columns unqualified: applied in a
-    // subquery, so the province join cannot make them ambiguous.
-    const where = factoryConditions(filter, params);
+    const where = factoryConditions(criteria, params);
     const dimension: Readonly<Record<FactoryStatsDimension, string>> = {
       REGION: 'rp.region',
       PROVINCE: 'rp.code',
       ISIC_DIVISION: `nullif(left(f.isic_code, 2), '')`,
+      TARGET_INDUSTRY: 'ti.industry_code',
       STATUS: 'f.status',
+      SME_SIZE: 'p.sme_size',
+      INDUSTRY40_LEVEL: I40_BUCKET('p.latest_i40_level'),
+      REGISTRATION_YEAR: 'extract(year FROM c.registered_on)::int::text',
     };
+    const uses = (...dimensions: FactoryStatsDimension[]): boolean => dimensions.some((d) => groupBy.includes(d));
+    const joins: string[] = [];
+    if (uses(FactoryStatsDimension.REGION, FactoryStatsDimension.PROVINCE)) joins.push('LEFT JOIN reference.province rp ON rp.name_th = f.province');
+    if (uses(FactoryStatsDimension.TARGET_INDUSTRY)) {
+      params.push((await this.reference.load()).mappingVersion);
+      // One row per target industry of the code, or one null row for none (the unknown group).
+      joins.push(`LEFT JOIN LATERAL (SELECT DISTINCT m.industry_code FROM reference.target_industry_tsic m
+        WHERE m.mapping_version = $${params.length} AND f.isic_code LIKE m.tsic_prefix || '%') ti ON true`);
+    }
+    if (uses(FactoryStatsDimension.SME_SIZE, FactoryStatsDimension.INDUSTRY40_LEVEL)) joins.push('LEFT JOIN registry.company_profile p ON p.juristic_id = f.company_juristic_id');
+    if (uses(FactoryStatsDimension.REGISTRATION_YEAR)) joins.push('LEFT JOIN registry.company c ON c.juristic_id = f.company_juristic_id');
     const rows: RawRow[] = await this.dataSource.query(
       `SELECT ${groupBy.map((d, i) => `${dimension[d]} AS k${i}`).join(', ')}, count(*)::bigint AS count,
          sum(f.capital_baht)::text AS capital_sum, count(f.capital_baht)::bigint AS capital_known,
          sum(f.workers)::text AS workers_sum, count(f.workers)::bigint AS workers_known
-       FROM (SELECT * FROM registry.factory ${where.length ? `WHERE ${where.join(' AND ')}` : ''}) f
-       LEFT JOIN reference.province rp ON rp.name_th = f.province
+       FROM registry.factory f ${joins.join(' ')}
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} LIMIT ${MAX_GROUPS + 1}`,
       params,
     );

@@ -1,6 +1,7 @@
 import { DomainError } from '../../platform/errors/domain-error';
 import type { CompanyService } from '../company/company.service';
 import type { CompanyFilter } from '../company/company.type';
+import type { FactoryService } from '../factory/factory.service';
 import type { FactoryFilter } from '../factory/factory.type';
 import { type RegionCode, regionCodeOf } from '../geography/region-code';
 import type { ReferenceNames, StatisticsRepository, StatsRow } from './statistics.repository';
@@ -80,6 +81,9 @@ export const REGION_SHAPE: KeyShape = {
   },
 };
 
+const INDUSTRY40_SHAPE: KeyShape = { code: (v) => v, label: (c) => ({ nameEn: `Industry ${c}`, nameTh: `อุตสาหกรรม ${c}` }) };
+const REGISTRATION_YEAR_SHAPE: KeyShape = { code: (v) => v, label: (c) => ({ nameEn: c, nameTh: `พ.ศ. ${Number(c) + BUDDHIST_ERA_OFFSET}` }) };
+
 function companyShapes(names: ReferenceNames): Readonly<Record<CompanyStatsDimension, KeyShape>> {
   return {
     REGION: REGION_SHAPE,
@@ -87,8 +91,8 @@ function companyShapes(names: ReferenceNames): Readonly<Record<CompanyStatsDimen
     TSIC_DIVISION: { code: (v) => v, label: (c) => names.tsicDivisions.get(c) },
     TARGET_INDUSTRY: { code: (v) => v, label: (c) => names.targetIndustries.get(c), rank: (c) => names.targetIndustries.get(c)?.order },
     SME_SIZE: fixed(SME_SIZE_LABELS),
-    INDUSTRY40_LEVEL: { code: (v) => v, label: (c) => ({ nameEn: `Industry ${c}`, nameTh: `อุตสาหกรรม ${c}` }) },
-    REGISTRATION_YEAR: { code: (v) => v, label: (c) => ({ nameEn: c, nameTh: `พ.ศ. ${Number(c) + BUDDHIST_ERA_OFFSET}` }) },
+    INDUSTRY40_LEVEL: INDUSTRY40_SHAPE,
+    REGISTRATION_YEAR: REGISTRATION_YEAR_SHAPE,
     STATUS: fixed(COMPANY_STATUS_LABELS),
     JURISTIC_TYPE: fixed(JURISTIC_TYPE_LABELS),
   };
@@ -99,7 +103,11 @@ function factoryShapes(names: ReferenceNames): Readonly<Record<FactoryStatsDimen
     REGION: REGION_SHAPE,
     PROVINCE: { code: (v) => v, label: (c) => names.provinces.get(c) },
     ISIC_DIVISION: { code: (v) => v, label: (c) => names.tsicDivisions.get(c) },
+    TARGET_INDUSTRY: { code: (v) => v, label: (c) => names.targetIndustries.get(c), rank: (c) => names.targetIndustries.get(c)?.order },
     STATUS: fixed(FACTORY_STATUS_LABELS),
+    SME_SIZE: fixed(SME_SIZE_LABELS),
+    INDUSTRY40_LEVEL: INDUSTRY40_SHAPE,
+    REGISTRATION_YEAR: REGISTRATION_YEAR_SHAPE,
   };
 }
 
@@ -161,6 +169,7 @@ export class StatisticsService {
   constructor(
     readonly repository: StatisticsRepository,
     private readonly companies: CompanyService,
+    private readonly factories: FactoryService,
   ) {}
 
   /** Companies per group, with the filter semantics of `companies`; `source: LIVE` skips the aggregate (benchmarks, checks). */
@@ -185,10 +194,8 @@ export class StatisticsService {
 
   async factoryStats(filter: FactoryFilter | null | undefined, groupBy: readonly FactoryStatsDimension[]): Promise<FactoryStats> {
     checkGroupBy(groupBy);
-    if (filter?.isicPrefix && !/^\d{1,5}$/.test(filter.isicPrefix.trim())) {
-      throw new DomainError('BAD_USER_INPUT', 'isicPrefix is 1 to 5 digits, e.g. "10" or "10792"', { argument: 'filter.isicPrefix' });
-    }
-    const [rows, names] = await Promise.all([this.repository.factoryStats(filter ?? undefined, groupBy), this.repository.referenceNames()]);
+    const criteria = await this.factories.criteria(filter);
+    const [rows, names] = await Promise.all([this.repository.factoryStats(criteria, groupBy), this.repository.referenceNames()]);
     checkGroupCount(rows.length);
     return {
       groupBy: [...groupBy],

@@ -40,7 +40,11 @@ export enum FactoryStatsDimension {
   REGION = 'REGION',
   PROVINCE = 'PROVINCE',
   ISIC_DIVISION = 'ISIC_DIVISION',
+  TARGET_INDUSTRY = 'TARGET_INDUSTRY',
   STATUS = 'STATUS',
+  SME_SIZE = 'SME_SIZE',
+  INDUSTRY40_LEVEL = 'INDUSTRY40_LEVEL',
+  REGISTRATION_YEAR = 'REGISTRATION_YEAR',
 }
 registerEnumType(FactoryStatsDimension, {
   name: 'FactoryStatsDimension',
@@ -49,7 +53,13 @@ registerEnumType(FactoryStatsDimension, {
     REGION: { description: 'Region of the province the registry gives (`RegionCode`).' },
     PROVINCE: { description: 'Province: 2-digit Interior ministry code, from the Thai name in the registry (null when it names no known province).' },
     ISIC_DIVISION: { description: 'ISIC/TSIC division: the first two digits of the factory\'s ISIC code.' },
+    TARGET_INDUSTRY: {
+      description: 'Target industry (อุตสาหกรรมเป้าหมาย) of the factory\'s own ISIC code, by the ministry\'s TSIC mapping. Multi-valued like the company dimension: a factory counts once in each; one in none is in the null group.',
+    },
     STATUS: { description: 'Licence status (`FactoryStatus`).' },
+    SME_SIZE: { description: 'SME size of the operating company (`SmeSize`); factories not linked to a company are in the null group.' },
+    INDUSTRY40_LEVEL: { description: 'Latest Industry 4.0 level of the operating company, bucketed as for companies (`2.0` for 2.0 to 2.9); null when unlinked or never assessed.' },
+    REGISTRATION_YEAR: { description: 'Registration year (Common Era) of the operating company: the registry carries no permit date per factory; null when unlinked.' },
   },
 });
 
@@ -131,7 +141,7 @@ export class FactoryStatsKey {
   @Field(() => FactoryStatsDimension, { description: 'The dimension.' })
   dimension!: FactoryStatsDimension;
 
-  @Field(() => String, { nullable: true, description: 'The value: region or status code, province or ISIC division code; null for factories whose value is unknown.' })
+  @Field(() => String, { nullable: true, description: 'The value: region, status or SME size code, province, ISIC division or target industry code, level (`2.0`), year (`2015`); null for factories whose value is unknown.' })
   code!: string | null;
 
   @Field(() => String, { nullable: true, description: 'English name of the value; null when unknown.' })

@@ -42,10 +42,41 @@ export function decodeCursor(kind: string, cursor: string | undefined | null): s
   return decoded.slice(kind.length + 1);
 }
 
+/** Where a keyset page resumes: the last row's sort value (as text) and its unique ID (the tie-breaker). */
+export interface KeysetPosition {
+  sortKey: string;
+  id: string;
+}
+
+/** A cursor for lists sorted by a chosen field: the sort value and the ID, tagged with the ordering. */
+export function encodeKeysetCursor(kind: string, position: KeysetPosition): string {
+  return encodeCursor(kind, JSON.stringify([position.sortKey, position.id]));
+}
+
+/** Reads a keyset cursor back; BAD_USER_INPUT when it belongs to another list or ordering. */
+export function decodeKeysetCursor(kind: string, cursor: string | undefined | null): KeysetPosition | undefined {
+  const text = decodeCursor(kind, cursor);
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) {
+    throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+  }
+  return { sortKey: parsed[0] as string, id: parsed[1] as string };
+}
+
 /** Builds edges and page info from `size + 1` keyset-ordered rows (the extra row tells if more follow). */
 export function pageOf<T>(rows: T[], size: number, kind: string, keyOf: (row: T) => string) {
-  const page = rows.slice(0, size);
-  const edges = page.map((node) => ({ cursor: encodeCursor(kind, keyOf(node)), node }));
+  return pageWithCursors(rows, size, (row) => encodeCursor(kind, keyOf(row)));
+}
+
+/** The same, for rows whose cursor is built by the caller (a sort key beside the ID: see encodeKeysetCursor). */
+export function pageWithCursors<R, T = R>(rows: R[], size: number, cursorOf: (row: R) => string, nodeOf: (row: R) => T = (row) => row as unknown as T) {
+  const edges = rows.slice(0, size).map((row) => ({ cursor: cursorOf(row), node: nodeOf(row) }));
   const pageInfo: PageInfo = {
     hasNextPage: rows.length > size,
     hasPreviousPage: false,

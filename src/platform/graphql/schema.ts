@@ -2,14 +2,14 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { CompanyCertificationsResolver, FactoryLicencesResolver } from '../../domains/certification/certification-relations.resolver';
 import { TisLicenseResolver, TisStandardResolver } from '../../domains/certification/certification.resolver';
-import { CompanyResolver } from '../../domains/company/company.resolver';
+import { CompanyResolver, FinancialStatementCompanyResolver } from '../../domains/company/company.resolver';
 import { ConsentResolver, DataAccessLogEntryResolver } from '../../domains/consent/consent.resolver';
 import { DataSourceResolver } from '../../domains/data-source/data-source.resolver';
 import { CompanyFactoriesResolver, FactoryCompanyResolver } from '../../domains/factory/factory-relations.resolver';
 import { CompanyEligibilityResolver, EligibilityResolver } from '../../domains/eligibility/eligibility.resolver';
 import { FactoryResolver } from '../../domains/factory/factory.resolver';
 import { DataSourceRunsResolver } from '../../domains/data-source/data-source-runs.resolver';
-import { CompanyGeographyResolver } from '../../domains/geography/company-geography.resolver';
+import { CompanyGeographyResolver, FactoryGeographyResolver } from '../../domains/geography/company-geography.resolver';
 import { ProvinceResolver, RegionResolver } from '../../domains/geography/geography.resolver';
 import { IndustrialIndexMonthResolver, IndustrialIndexResolver } from '../../domains/industrial-index/industrial-index.resolver';
 import { IngestionRunResolver } from '../../domains/ingestion-run/ingestion-run.resolver';
@@ -32,6 +32,7 @@ import { connectionResolvers } from './connection';
 export const RESOLVERS = [
   NodeResolver,
   CompanyResolver,
+  FinancialStatementCompanyResolver,
   DataSourceResolver,
   FactoryResolver,
   FactoryCompanyResolver,
@@ -45,6 +46,7 @@ export const RESOLVERS = [
   ProvinceResolver,
   RegionResolver,
   CompanyGeographyResolver,
+  FactoryGeographyResolver,
   IndustrialIndexResolver,
   IndustrialIndexMonthResolver,
   TisStandardResolver,
