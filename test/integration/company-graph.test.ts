@@ -307,6 +307,26 @@ describe('Company graph', () => {
     expect(chonBuri.companies).toEqual(direct.companies);
   });
 
+  test('a parent\'s company list applies the filter as well (AND): another province, region or industry in the filter matches nothing', async () => {
+    const data = await ok<{
+      same: { companies: { totalCount: number } };
+      other: { companies: { totalCount: number } };
+      region: { companies: { totalCount: number } };
+      industries: { code: string; companies: { totalCount: number } }[];
+    }>(`{
+      same: province(codeOrName: "20") { companies(filter: { province: "Chon Buri" }) { totalCount } }
+      other: province(codeOrName: "20") { companies(filter: { province: "10" }) { totalCount } }
+      region: province(codeOrName: "20") { companies(filter: { region: NORTH }) { totalCount } }
+      industries: targetIndustries { code companies(filter: { targetIndustry: "SMART_ELECTRONICS" }) { totalCount } }
+    }`);
+    const [chonBuri] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company_profile WHERE province_code = '20'`);
+    expect(chonBuri!.n).toBeGreaterThan(0);
+    expect(data.same.companies.totalCount).toBe(chonBuri!.n);
+    expect(data.other.companies.totalCount).toBe(0);
+    expect(data.region.companies.totalCount).toBe(0);
+    for (const industry of data.industries) if (industry.code !== 'SMART_ELECTRONICS') expect(industry.companies.totalCount).toBe(0);
+  });
+
   test('query statistics are reported to admins only', async () => {
     const { body } = await t.graphql(`{ companies(first: 1) { edges { node { juristicId } } } }`, {}, analyst);
     expect((body as { extensions?: unknown }).extensions).toBeUndefined();

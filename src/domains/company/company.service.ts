@@ -81,7 +81,15 @@ export class CompanyService {
    */
   async list(args: CompanyListArgs, extra?: Partial<CompanyCriteria>, batch: CompanyListBatch = this.repository): Promise<CompanyConnection> {
     const size = checkPageSize(args.first);
-    const criteria = { ...(await this.criteria(args.filter)), ...extra };
+    const filtered = await this.criteria(args.filter);
+    // A parent's scope and the filter both hold (AND): a filter naming another province, region or
+    // target industry than the parent's matches nothing, without asking the database.
+    const contradicts = Object.entries(extra ?? {}).some(([key, value]) => {
+      const given = (filtered as Record<string, unknown> | undefined)?.[key];
+      return given !== undefined && given !== null && JSON.stringify(given) !== JSON.stringify(value);
+    });
+    if (contradicts) return { ...pageWithCursors([], size, () => ''), countTotal: () => Promise.resolve(0) };
+    const criteria = { ...filtered, ...extra };
     const field = args.orderBy?.field ?? CompanyOrderField.JURISTIC_ID;
     if (field === CompanyOrderField.RELEVANCE && !criteria.nameSearch) {
       throw new DomainError('BAD_USER_INPUT', 'ordering by RELEVANCE needs filter.nameSearch', { argument: 'orderBy' });

@@ -33,7 +33,7 @@ export class ProvinceResolver {
     return regionOf(province.regionCode)!;
   }
 
-  @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this province, filtered and sorted like the root `companies` (this province replaces `filter.province`).' })
+  @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this province, filtered and sorted like the root `companies`; the filter applies as well (AND).' })
   companies(@Root() province: Province, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
     return companyList(ctx, args, info, { provinceCode: province.code });
   }
@@ -57,7 +57,7 @@ export class RegionResolver {
     return provincesOfRegion(ctx).load(region.code);
   }
 
-  @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this region, filtered and sorted like the root `companies` (this region replaces `filter.region`).' })
+  @FieldResolver(() => CompanyConnection, { description: 'Companies with their head office in this region, filtered and sorted like the root `companies`; the filter applies as well (AND).' })
   companies(@Root() region: Region, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
     return companyList(ctx, args, info, { region: region.code });
   }

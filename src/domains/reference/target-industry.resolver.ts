@@ -15,7 +15,7 @@ export class TargetIndustryResolver {
   }
 
   @FieldResolver(() => CompanyConnection, {
-    description: 'Companies whose TSIC code maps to this industry, filtered and sorted like the root `companies` (this industry replaces `filter.targetIndustry`).',
+    description: 'Companies whose TSIC code maps to this industry, filtered and sorted like the root `companies`; the filter applies as well (AND).',
   })
   companies(@Root() industry: TargetIndustry, @Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
     return companyList(ctx, args, info, { targetIndustry: industry.code });
