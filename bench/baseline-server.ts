@@ -87,14 +87,14 @@ async function companyProfile(variables: { juristicId: string }): Promise<unknow
     pool.query(
       `SELECT l.licence_no, to_char(l.issued_on, 'YYYY-MM-DD') AS issued_on, l.status, s.tis_no, s.name_th, s.mandatory
        FROM registry.tis_licence l LEFT JOIN registry.tis_standard s ON s.tis_no = l.tis_no
-       WHERE l.licensee_tax_id = $1 ORDER BY l.issued_on DESC, l.licence_no DESC LIMIT 10`,
+       WHERE l.company_juristic_id = $1 ORDER BY l.issued_on DESC, l.licence_no DESC LIMIT 10`,
       id,
     ),
-    pool.query(`SELECT count(*)::int AS n FROM registry.tis_licence WHERE licensee_tax_id = $1`, id),
-    pool.query(`SELECT programme_code, programme_name, year FROM registry.dip_participation WHERE juristic_id = $1 ORDER BY year DESC, programme_code`, id),
+    pool.query(`SELECT count(*)::int AS n FROM registry.tis_licence WHERE company_juristic_id = $1`, id),
+    pool.query(`SELECT programme_code, programme_name, year FROM registry.dip_participation WHERE company_juristic_id = $1 ORDER BY year DESC, programme_code`, id),
     pool.query(
       `SELECT to_char(assessed_on, 'YYYY-MM-DD') AS assessed_on, overall_level::float8, smart_operation::float8, it_data::float8, workforce::float8
-       FROM registry.dip_i40_assessment WHERE juristic_id = $1 ORDER BY assessed_on DESC`,
+       FROM registry.dip_i40_assessment WHERE company_juristic_id = $1 ORDER BY assessed_on DESC`,
       id,
     ),
     pool.query(

@@ -14,6 +14,7 @@ import { LoanOutcomes1763797000000 } from './1763797000000-loan-outcomes';
 import { EligibilityResultFillfactor1763798000000 } from './1763798000000-eligibility-result-fillfactor';
 import { ApiClientChanges1763799000000 } from './1763799000000-api-client-changes';
 import { EligibilityInput1763800000000 } from './1763800000000-eligibility-input';
+import { RecordLinks1763801000000 } from './1763801000000-record-links';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   EligibilityResultFillfactor1763798000000,
   ApiClientChanges1763799000000,
   EligibilityInput1763800000000,
+  RecordLinks1763801000000,
 ];

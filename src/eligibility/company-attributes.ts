@@ -43,7 +43,7 @@ interface AttributeRow {
 
 /**
  * Latest non-absent financial statement and Industry 4.0 assessment (as company_profile takes
- * them); valid licences and operating factories counted only once their register has loaded (a
+ * them; assessments and licences through their links to the company, as the profile counts them); valid licences and operating factories counted only once their register has loaded (a
  * firm with none in a loaded register has none; before any load, the hub does not know).
  */
 const attributesSql = (withInputHash: boolean): string => `
@@ -54,12 +54,12 @@ const attributesSql = (withInputHash: boolean): string => `
     FROM registry.financial_statement fs JOIN ids USING (juristic_id)
     WHERE fs.absent_since_run_id IS NULL ORDER BY fs.juristic_id, fs.fiscal_year DESC
   ), i40 AS (
-    SELECT DISTINCT ON (a.juristic_id) a.juristic_id, a.overall_level, a.source, a.source_run_id
-    FROM registry.dip_i40_assessment a JOIN ids USING (juristic_id)
-    WHERE a.absent_since_run_id IS NULL ORDER BY a.juristic_id, a.assessed_on DESC
+    SELECT DISTINCT ON (a.company_juristic_id) a.company_juristic_id AS juristic_id, a.overall_level, a.source, a.source_run_id
+    FROM registry.dip_i40_assessment a JOIN ids ON ids.juristic_id = a.company_juristic_id
+    WHERE a.absent_since_run_id IS NULL ORDER BY a.company_juristic_id, a.assessed_on DESC
   ), lic AS (
-    SELECT l.licensee_tax_id AS juristic_id, array_agg(DISTINCT l.tis_no ORDER BY l.tis_no) AS standards
-    FROM registry.tis_licence l JOIN ids ON ids.juristic_id = l.licensee_tax_id
+    SELECT l.company_juristic_id AS juristic_id, array_agg(DISTINCT l.tis_no ORDER BY l.tis_no) AS standards
+    FROM registry.tis_licence l JOIN ids ON ids.juristic_id = l.company_juristic_id
     WHERE l.status = 'VALID' AND l.absent_since_run_id IS NULL GROUP BY 1
   ), fac AS (
     SELECT f.company_juristic_id AS juristic_id, count(*)::int AS n

@@ -11,7 +11,9 @@ const NO_SECTOR_REASON = 'no TSIC code: the sector (manufacturing or trade and s
  * temporary table `pg_temp.profile_affected (juristic_id)` by the caller), inside the run's
  * transaction: SME size by the 2019 rule from the latest financial statement, target industries
  * through the versioned TSIC mapping, region and promotion centre through the province, operating
- * factories linked to it, valid TISI licences held, and the latest Industry 4.0 level.
+ * factories linked to it, valid TISI licences held, and the latest Industry 4.0 level: licences and
+ * assessments through their links (src/linking/company-linker.ts), so a licence TISI wrote without
+ * the tax ID counts for the firm it was linked to by name.
  *
  * Set-based, one statement for every firm however many (a first load touches a million): the TSIC
  * facts (sector, target industries) are computed by the TypeScript rules once per distinct TSIC code
@@ -44,11 +46,12 @@ export async function recomputeProfiles(client: Queryable, runId: string): Promi
        SELECT f.company_juristic_id AS juristic_id, count(*)::int AS n FROM registry.factory f JOIN a ON a.juristic_id = f.company_juristic_id
        WHERE f.status = 'OPERATING' AND f.absent_since_run_id IS NULL GROUP BY 1
      ), lic AS (
-       SELECT l.licensee_tax_id AS juristic_id, count(*)::int AS n FROM registry.tis_licence l JOIN a ON a.juristic_id = l.licensee_tax_id
+       SELECT l.company_juristic_id AS juristic_id, count(*)::int AS n FROM registry.tis_licence l JOIN a ON a.juristic_id = l.company_juristic_id
        WHERE l.status = 'VALID' AND l.absent_since_run_id IS NULL GROUP BY 1
      ), i40 AS (
-       SELECT DISTINCT ON (x.juristic_id) x.juristic_id, x.overall_level FROM registry.dip_i40_assessment x JOIN a USING (juristic_id)
-       WHERE x.absent_since_run_id IS NULL ORDER BY x.juristic_id, x.assessed_on DESC
+       SELECT DISTINCT ON (x.company_juristic_id) x.company_juristic_id AS juristic_id, x.overall_level
+       FROM registry.dip_i40_assessment x JOIN a ON a.juristic_id = x.company_juristic_id
+       WHERE x.absent_since_run_id IS NULL ORDER BY x.company_juristic_id, x.assessed_on DESC
      ), fin AS (
        SELECT DISTINCT ON (fs.juristic_id) fs.juristic_id, fs.fiscal_year, fs.revenue_baht, fs.employees
        FROM registry.financial_statement fs JOIN a USING (juristic_id)

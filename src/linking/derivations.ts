@@ -7,10 +7,11 @@ import { recordRuleSetVersions } from '../sources/banks/rule-set-versions';
 import { CONSENT_REGISTRY_SOURCE_ID } from '../sources/consent/consent-registry.source';
 import { reconcileConsentRegistry, type ConsentMergeSummary } from '../sources/consent/registry-merge';
 import { recomputeProfiles } from './company-profile';
-import { linkFactories, type LinkOutcome } from './factory-linker';
+import { LINK_TARGETS, linkRecords, linkTargetsOfSource, type LinkOutcome, type LinkScope, type LinkTarget } from './company-linker';
 
 export interface DerivationSummary {
-  links?: LinkOutcome;
+  /** Links to companies, per linked table (factory, tis_licence, ...) the run relinked. */
+  links?: Partial<Record<LinkTarget['id'], LinkOutcome>>;
   profilesRecomputed: number;
   /** Loan products given a new rule set version by a bank product run. */
   ruleSetVersions?: number;
@@ -28,16 +29,34 @@ export interface DerivationSummary {
 }
 
 /**
- * For each source, the juristic IDs whose derived facts a run of it can change: the rows the run
- * wrote (inserted or updated: `source_run_id`) or marked absent. Unchanged rows are not rewritten
- * by the engine, so they are not recomputed either.
+ * For each source keyed by juristic ID, the juristic IDs whose derived facts a run of it can change:
+ * the rows the run wrote (inserted or updated: `source_run_id`) or marked absent. Unchanged rows are
+ * not rewritten by the engine, so they are not recomputed either. Sources whose records are linked
+ * to companies (factories, licences, assessments) name their firms through the linker instead: the
+ * firms their changed rows are linked to, before and after.
  */
 const AFFECTED_COMPANIES: Record<string, string> = {
   'dbd-companies': `SELECT juristic_id FROM registry.company WHERE source_run_id = $1 OR absent_since_run_id = $1`,
   'dbd-financials': `SELECT juristic_id FROM registry.financial_statement WHERE source_run_id = $1 OR absent_since_run_id = $1`,
-  'tisi-licences': `SELECT licensee_tax_id FROM registry.tis_licence WHERE source_run_id = $1 OR absent_since_run_id = $1`,
-  'dip-i40-assessments': `SELECT juristic_id FROM registry.dip_i40_assessment WHERE source_run_id = $1 OR absent_since_run_id = $1`,
 };
+
+/**
+ * Which linked tables a run relinks, and how: a linked source's run relinks the rows it changed; a
+ * company run relinks, in every linked table, the rows whose link it may change; a run of the source
+ * a table takes its province from (DIW, for licences) relinks the rows whose province it may move.
+ */
+function linkPlan(source: string, runId: string): LinkStep[] {
+  if (source === 'dbd-companies') return LINK_TARGETS.map((target): LinkStep => ({ target, scope: { kind: 'company-run', runId } }));
+  return [
+    ...linkTargetsOfSource(source).map((target): LinkStep => ({ target, scope: { kind: 'source-run', runId } })),
+    ...LINK_TARGETS.filter((target) => target.provinceFrom?.source === source).map((target): LinkStep => ({ target, scope: { kind: 'province-run', runId } })),
+  ];
+}
+
+interface LinkStep {
+  target: LinkTarget;
+  scope: LinkScope;
+}
 
 /**
  * The derived tables a run of `source` writes, with as many rows as it loaded (a bound: one per
@@ -50,7 +69,7 @@ export async function derivedBulkCandidates(client: Queryable, source: string, r
     const { rows: counted } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM registry.company LIMIT 1000000) c');
     return [{ table: 'lending.eligibility_result', rows: counted[0]!.n }];
   }
-  const touchesFirms = source === 'diw' || source === 'dbd-companies' || AFFECTED_COMPANIES[source] !== undefined;
+  const touchesFirms = linkPlan(source, '0').some((step) => step.target.derived) || AFFECTED_COMPANIES[source] !== undefined;
   return touchesFirms
     ? [
         { table: 'registry.company_profile', rows },
@@ -61,8 +80,9 @@ export async function derivedBulkCandidates(client: Queryable, source: string, r
 
 /**
  * What a run changes downstream, in the run's own transaction so that links and derived facts are
- * never out of step with the data: factory runs relink the factories they changed; company runs
- * relink factories that may now match; then the profiles of every firm concerned are recomputed,
+ * never out of step with the data: factory, licence and DIP runs relink the records they changed
+ * (a factory run also the licences of its plants, whose province it gives); company runs relink the
+ * records that may now match; then the profiles of every firm concerned are recomputed,
  * and the company statistics aggregate rebuilt from them (so it is exactly as fresh as the profiles).
  * Bank product runs version the rule sets they changed. Last, eligibility: for the firms concerned
  * (after their profiles, which it reads), or for every firm for a product with a new rule set.
@@ -71,23 +91,27 @@ export async function derivedBulkCandidates(client: Queryable, source: string, r
 export async function deriveAfterLoad(client: Queryable, source: string, runId: string): Promise<DerivationSummary> {
   await client.query('DROP TABLE IF EXISTS pg_temp.profile_affected');
   await client.query('CREATE TEMP TABLE profile_affected (juristic_id text NOT NULL) ON COMMIT DROP');
-  let links: LinkOutcome | undefined;
+  let links: DerivationSummary['links'];
+  let linksDerived = false;
   const started = Date.now();
-  if (source === 'diw' || source === 'dbd-companies') {
-    links = await linkFactories(client, source === 'diw' ? { kind: 'factory-run', runId } : { kind: 'company-run', runId });
+  for (const { target, scope } of linkPlan(source, runId)) {
+    (links ??= {})[target.id] = await linkRecords(client, target, scope);
+    if (!target.derived) continue;
+    linksDerived = true;
     await client.query('INSERT INTO pg_temp.profile_affected SELECT juristic_id FROM pg_temp.link_affected_company');
   }
   const affected = AFFECTED_COMPANIES[source];
   if (affected) await client.query(`INSERT INTO pg_temp.profile_affected ${affected}`, [runId]);
   const linked = Date.now();
-  const profilesRecomputed = links || affected ? await recomputeProfiles(client, runId) : 0;
+  const derives = linksDerived || affected !== undefined;
+  const profilesRecomputed = derives ? await recomputeProfiles(client, runId) : 0;
   const profiled = Date.now();
   // Company rows change only in runs that also recompute their profiles, so this covers every change.
   const statsGroups = profilesRecomputed > 0 ? await refreshCompanyAggregate(client, runId) : undefined;
   const aggregated = Date.now();
   const isProductRun = BANK_PRODUCT_SOURCE_IDS.includes(source);
   const ruleSetVersions = isProductRun ? await recordRuleSetVersions(client, runId) : undefined;
-  const eligibility = isProductRun ? await recomputeForProductRun(client, runId) : links || affected ? await recomputeForAffectedFirms(client, runId) : undefined;
+  const eligibility = isProductRun ? await recomputeForProductRun(client, runId) : derives ? await recomputeForAffectedFirms(client, runId) : undefined;
   const consents = source === CONSENT_REGISTRY_SOURCE_ID ? await reconcileConsentRegistry(client, runId) : undefined;
   return {
     ...(links ? { links } : {}),

@@ -19,8 +19,8 @@ import { BadRequestError, parseQuery, sendJson, type Route } from './routing';
 
 export { diwGroundTruth, type DiwGroundTruth } from './diw/diw.feed';
 export { dbdGroundTruth, dbdListingTruth, type DbdGroundTruth, type DbdListingTruth } from './dbd/dbd.feed';
-export { tisiLicencesGroundTruth, tisiStandardsGroundTruth, type TisiGroundTruth } from './tisi/tisi.feed';
-export { dipGroundTruth, type DipGroundTruth } from './dip/dip.feed';
+export { licenseeTaxIdWritten, tisiLicencesGroundTruth, tisiStandardsGroundTruth, type TisiGroundTruth, type TisiLicenceGroundTruth } from './tisi/tisi.feed';
+export { dipGroundTruth, dipIdWritten, type DipGroundTruth } from './dip/dip.feed';
 export { oieMpiGroundTruth, type OieGroundTruth } from './oie/oie.feed';
 export { consentRegistry, consentRegistryTruth, type ConsentRegistryTruth, type SimulatedConsent } from './consent/consent-registry.feed';
 

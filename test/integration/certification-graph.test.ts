@@ -209,27 +209,58 @@ describe('Certification and programme graph', () => {
     expect(visible.tisLicense).toEqual({ licenseeTaxId: companyLicence!.licensee_tax_id, licenseeMasked: false });
   });
 
-  test('Company.certifications lists the licences held under its juristic ID, newest first, and pages', async () => {
+  test('Company.certifications lists the licences linked to it, newest first, and pages', async () => {
     const [row] = await sql<{ juristic_id: string; n: number }>(
-      `SELECT c.juristic_id, count(*)::int AS n FROM registry.company c JOIN registry.tis_licence l ON l.licensee_tax_id = c.juristic_id
+      `SELECT c.juristic_id, count(*)::int AS n FROM registry.company c JOIN registry.tis_licence l ON l.company_juristic_id = c.juristic_id
        GROUP BY 1 HAVING count(*) >= 3 ORDER BY n DESC, 1 LIMIT 1`,
     );
     expect(row).toBeDefined();
-    const expected = await sql<{ licence_no: string }>(`SELECT licence_no FROM registry.tis_licence WHERE licensee_tax_id = $1 ORDER BY ${LICENCE_ORDER}`, [row!.juristic_id]);
+    const expected = await sql<{ licence_no: string }>(`SELECT licence_no FROM registry.tis_licence WHERE company_juristic_id = $1 ORDER BY ${LICENCE_ORDER}`, [row!.juristic_id]);
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 20; page++) {
       const data: { company: { certifications: Page<LicenceNode> } } = await ok(
-        `query($id: String!, $after: String) { company(juristicId: $id) { certifications(first: 2, after: $after) { totalCount edges { node { licenceNo licenseeTaxId } } pageInfo { hasNextPage endCursor } } } }`,
+        `query($id: String!, $after: String) { company(juristicId: $id) { certifications(first: 2, after: $after) { totalCount edges { node { licenceNo companyJuristicId } } pageInfo { hasNextPage endCursor } } } }`,
         { id: row!.juristic_id, after },
       );
       expect(data.company.certifications.totalCount).toBe(row!.n);
-      for (const { node } of data.company.certifications.edges) expect(node.licenseeTaxId).toBe(row!.juristic_id);
+      for (const { node } of data.company.certifications.edges) expect((node as { companyJuristicId?: string }).companyJuristicId).toBe(row!.juristic_id);
       seen.push(...data.company.certifications.edges.map((e) => e.node.licenceNo));
       if (!data.company.certifications.pageInfo.hasNextPage) break;
       after = data.company.certifications.pageInfo.endCursor;
     }
     expect(seen).toEqual(expected.map((r) => r.licence_no));
+  });
+
+  test('records DIP or TISI sent without the firm\'s ID answer the company their name linked them to, with the method, both ways, and by global ID', async () => {
+    const [licence] = await sql<{ licence_no: string; company: string; method: string }>(
+      `SELECT licence_no, company_juristic_id AS company, link_method AS method FROM registry.tis_licence
+       WHERE licensee_tax_id IS NULL AND company_juristic_id IS NOT NULL ORDER BY licence_no LIMIT 1`,
+    );
+    const [participation] = await sql<{ company: string; name: string; method: string; programme_code: string; year: number }>(
+      `SELECT company_juristic_id AS company, company_name AS name, link_method AS method, programme_code, year FROM registry.dip_participation
+       WHERE juristic_id IS NULL AND company_juristic_id IS NOT NULL ORDER BY participant_key LIMIT 1`,
+    );
+    expect(licence).toBeDefined();
+    expect(participation).toBeDefined();
+    expect(licence!.method).not.toBe('TAX_ID');
+    const data = await ok<{
+      tisLicense: { licenseeTaxId: string | null; licenseeMasked: boolean; companyJuristicId: string; linkMethod: string; linkConfidence: number; company: { juristicId: string; certifications: { edges: { node: { licenceNo: string } }[] } } };
+      company: { programmeParticipations: { id: string; juristicId: string | null; companyName: string; companyJuristicId: string; linkMethod: string; programmeCode: string; year: number; company: { juristicId: string } }[] };
+    }>(
+      `query($no: String!, $id: String!) {
+        tisLicense(licenceNo: $no) { licenseeTaxId licenseeMasked companyJuristicId linkMethod linkConfidence company { juristicId certifications(first: 100) { edges { node { licenceNo } } } } }
+        company(juristicId: $id) { programmeParticipations { id juristicId companyName companyJuristicId linkMethod programmeCode year company { juristicId } } }
+      }`,
+      { no: licence!.licence_no, id: participation!.company },
+    );
+    expect(data.tisLicense).toMatchObject({ licenseeTaxId: null, licenseeMasked: false, companyJuristicId: licence!.company, linkMethod: licence!.method, company: { juristicId: licence!.company } });
+    expect(data.tisLicense.linkConfidence).toBeGreaterThan(0);
+    expect(data.tisLicense.company.certifications.edges.map((e) => e.node.licenceNo)).toContain(licence!.licence_no);
+    const byName = data.company.programmeParticipations.find((p) => p.juristicId === null && p.programmeCode === participation!.programme_code && p.year === participation!.year);
+    expect(byName).toMatchObject({ companyName: participation!.name, companyJuristicId: participation!.company, linkMethod: participation!.method, company: { juristicId: participation!.company } });
+    const again = await ok<{ node: { companyName: string } | null }>(`query($id: ID!) { node(id: $id) { ... on ProgrammeParticipation { companyName } } }`, { id: byName!.id });
+    expect(again.node).toEqual({ companyName: participation!.name });
   });
 
   test('Factory.licences lists the licences naming its FID', async () => {
@@ -246,11 +277,11 @@ describe('Certification and programme graph', () => {
 
   test('a company\'s programme participations and Industry 4.0 assessments come newest first, as the database has them', async () => {
     const [participant] = await sql<{ juristic_id: string }>(
-      `SELECT juristic_id FROM registry.dip_participation p WHERE EXISTS (SELECT 1 FROM registry.company c WHERE c.juristic_id = p.juristic_id)
+      `SELECT company_juristic_id AS juristic_id FROM registry.dip_participation p WHERE company_juristic_id IS NOT NULL
        GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 1`,
     );
     const participations = await sql<{ programme_code: string; year: number; programme_name: string | null; province: string | null }>(
-      `SELECT programme_code, year, programme_name, province FROM registry.dip_participation WHERE juristic_id = $1 ORDER BY year DESC, programme_code`,
+      `SELECT programme_code, year, programme_name, province FROM registry.dip_participation WHERE company_juristic_id = $1 ORDER BY year DESC, programme_code, participant_key`,
       [participant!.juristic_id],
     );
     const data = await ok<{ company: { programmeParticipations: Record<string, unknown>[] } }>(
@@ -270,12 +301,12 @@ describe('Certification and programme graph', () => {
     );
 
     const [assessed] = await sql<{ juristic_id: string }>(
-      `SELECT juristic_id FROM registry.dip_i40_assessment a WHERE EXISTS (SELECT 1 FROM registry.company c WHERE c.juristic_id = a.juristic_id)
+      `SELECT company_juristic_id AS juristic_id FROM registry.dip_i40_assessment a WHERE company_juristic_id IS NOT NULL
        GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 1`,
     );
     const assessments = await sql<Record<string, string | null>>(
       `SELECT to_char(assessed_on, 'YYYY-MM-DD') AS assessed_on, overall_level::float8 AS overall, smart_operation::float8 AS smart, it_data::float8 AS it
-       FROM registry.dip_i40_assessment WHERE juristic_id = $1 ORDER BY assessed_on DESC`,
+       FROM registry.dip_i40_assessment WHERE company_juristic_id = $1 ORDER BY assessed_on DESC, participant_key`,
       [assessed!.juristic_id],
     );
     const i40 = await ok<{ company: { industry40Assessments: Record<string, unknown>[] } }>(
@@ -290,8 +321,8 @@ describe('Certification and programme graph', () => {
 
   test('node(id) and nodes(ids) fetch standards, licences, participations and assessments by global ID', async () => {
     const [row] = await sql<{ juristic_id: string }>(
-      `SELECT p.juristic_id FROM registry.dip_participation p JOIN registry.dip_i40_assessment a USING (juristic_id)
-       JOIN registry.tis_licence l ON l.licensee_tax_id = p.juristic_id ORDER BY 1 LIMIT 1`,
+      `SELECT p.company_juristic_id AS juristic_id FROM registry.dip_participation p JOIN registry.dip_i40_assessment a USING (company_juristic_id)
+       JOIN registry.tis_licence l ON l.company_juristic_id = p.company_juristic_id ORDER BY 1 LIMIT 1`,
     );
     const data = await ok<{
       company: {
@@ -343,7 +374,7 @@ describe('Certification and programme graph', () => {
   test('companies → certifications → standard, with programmes, costs the same SQL statements for 1, 10 and 100 companies', async () => {
     // Companies that hold a licence, so every level runs at every size.
     const holders = (await sql<{ juristic_id: string }>(
-      `SELECT DISTINCT c.juristic_id FROM registry.company c JOIN registry.tis_licence l ON l.licensee_tax_id = c.juristic_id ORDER BY 1 LIMIT 100`,
+      `SELECT DISTINCT c.juristic_id FROM registry.company c JOIN registry.tis_licence l ON l.company_juristic_id = c.juristic_id ORDER BY 1 LIMIT 100`,
     )).map((r) => companyId(r.juristic_id));
     expect(holders.length).toBe(100);
     const counts = await statementCounts(

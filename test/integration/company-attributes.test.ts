@@ -92,22 +92,23 @@ describe('Company attributes for eligibility', () => {
 
   test('licences, factories and Industry 4.0 levels: a loaded register answers none rather than unknown; no assessment is unknown', async () => {
     const [licensed] = await sql<{ juristic_id: string; standards: string[] }>(
-      `SELECT licensee_tax_id AS juristic_id, array_agg(DISTINCT tis_no ORDER BY tis_no) AS standards FROM registry.tis_licence
-       WHERE status = 'VALID' AND absent_since_run_id IS NULL AND licensee_tax_id IN (SELECT juristic_id FROM registry.company) GROUP BY 1 LIMIT 1`,
+      // Licences and assessments are the firm's through their links (by ID, or by name where the agency gave none).
+      `SELECT company_juristic_id AS juristic_id, array_agg(DISTINCT tis_no ORDER BY tis_no) AS standards FROM registry.tis_licence
+       WHERE status = 'VALID' AND absent_since_run_id IS NULL AND company_juristic_id IS NOT NULL GROUP BY 1 LIMIT 1`,
     );
     const [operating] = await sql<{ juristic_id: string; n: number }>(
       `SELECT company_juristic_id AS juristic_id, count(*)::int AS n FROM registry.factory WHERE status = 'OPERATING' AND absent_since_run_id IS NULL
        AND company_juristic_id IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 1`,
     );
     const [assessed] = await sql<{ juristic_id: string; level: string; run: string }>(
-      `SELECT DISTINCT ON (juristic_id) juristic_id, overall_level::text AS level, source_run_id::text AS run FROM registry.dip_i40_assessment
-       WHERE juristic_id IN (SELECT juristic_id FROM registry.company) ORDER BY juristic_id, assessed_on DESC LIMIT 1`,
+      `SELECT DISTINCT ON (company_juristic_id) company_juristic_id AS juristic_id, overall_level::text AS level, source_run_id::text AS run
+       FROM registry.dip_i40_assessment WHERE company_juristic_id IS NOT NULL ORDER BY company_juristic_id, assessed_on DESC LIMIT 1`,
     );
     const [bare] = await sql<{ juristic_id: string }>(
       `SELECT juristic_id FROM registry.company c
-       WHERE NOT EXISTS (SELECT 1 FROM registry.tis_licence l WHERE l.licensee_tax_id = c.juristic_id AND l.status = 'VALID')
+       WHERE NOT EXISTS (SELECT 1 FROM registry.tis_licence l WHERE l.company_juristic_id = c.juristic_id AND l.status = 'VALID')
          AND NOT EXISTS (SELECT 1 FROM registry.factory f WHERE f.company_juristic_id = c.juristic_id AND f.status = 'OPERATING')
-         AND NOT EXISTS (SELECT 1 FROM registry.dip_i40_assessment a WHERE a.juristic_id = c.juristic_id) LIMIT 1`,
+         AND NOT EXISTS (SELECT 1 FROM registry.dip_i40_assessment a WHERE a.company_juristic_id = c.juristic_id) LIMIT 1`,
     );
     const attributes = await loadCompanyAttributes(db, [licensed!.juristic_id, operating!.juristic_id, assessed!.juristic_id, bare!.juristic_id]);
     const tisi = { source: 'tisi-licences', runId: await lastRun('tisi-licences') };

@@ -1,66 +1,163 @@
 import { loadConfig } from '../../src/config/config';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
+import { assessmentAt, assessmentCount, assessmentRecord, participationAt, participationCount, participationRecord } from '../../src/simulator/dip/dip.feed';
+import { licenceAt, licenceCount, licenseeTaxIdWritten } from '../../src/simulator/tisi/tisi.feed';
+import { dipIdWritten } from '../../src/simulator/simulator';
 import { factoryAt, factoryCount } from '../../src/simulator/world/world';
+import { normaliseCompanyName } from '../../src/sources/dbd/company-name';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 /**
- * Factories linked to companies, scored against the simulator's ground truth (it knows which firm
- * runs each factory, and it blanked TRADE for some and wrote operator names as clerks do), at the
- * default quirk and bad-row rates; then derived facts, recomputed only for the firms a run touched.
+ * Factories, TISI licences and DIP records linked to companies, scored against the simulator's
+ * ground truth (it knows which firm runs each factory, holds each licence and took part in each
+ * programme; it blanked TRADE for some factories, left the tax ID out of some licences and DIP
+ * records, and wrote their names as clerks do), at the default quirk and bad-row rates and with
+ * every row quirky; then derived facts, through the links, recomputed only for the firms a run touched.
  */
 const defaults = loadConfig({}).simulator;
+
+interface LinkRow {
+  key: string;
+  company: string | null;
+  method: string | null;
+  confidence: string | null;
+  owner_loaded: boolean;
+  /** The agency gave the firm's tax ID: false where only a name links the record. */
+  with_id: boolean;
+}
 
 describe.each([
   ['the default quirk rate', defaults.quirkRate],
   ['every row quirky (stress)', 1],
-])('linking factories to companies, and derived facts, at %s', (_label, quirkRate) => {
+])('linking factories, licences and DIP records to companies, and derived facts, at %s', (_label, quirkRate) => {
   let t: TestHub;
   const scale = 5000;
   const query = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(sql, params);
 
   beforeAll(async () => {
     t = await startTestHub({ scale, simulator: { quirkRate, badRowRate: defaults.badRowRate } });
-    // Factories first, companies second: the company run must link what the factory run could not.
-    expect((await t.ingestNow('diw')).status).toBe('succeeded');
-    expect((await t.ingestNow('dbd-companies')).status).toBe('succeeded');
-    expect((await t.ingestNow('dbd-financials')).status).toBe('succeeded');
-  }, 120_000);
+    // Factories and licences first, companies second: the company run must link what their runs
+    // could not. DIP after the companies: its own runs link it.
+    for (const source of ['diw', 'tisi-licences', 'dbd-companies', 'dbd-financials', 'dip-participations', 'dip-i40-assessments']) {
+      expect((await t.ingestNow(source)).status).toBe('succeeded');
+    }
+  }, 180_000);
   afterAll(async () => {
     await t?.stop();
   });
 
-  test('precision ≥ 0.99 and recall ≥ 0.95 against the ground truth, each link with its method and confidence', async () => {
+  /** The links of `table`, keyed by `key` (SQL over the row), with whether the true firm is loaded. */
+  const linksOf = (table: string, key: string, withId: string, truth: Map<string, string>): Promise<LinkRow[]> =>
+    query<LinkRow>(
+      `SELECT ${key} AS key, x.company_juristic_id AS company, x.link_method AS method, x.link_confidence::text AS confidence, ${withId} AS with_id,
+              EXISTS (SELECT 1 FROM registry.company c WHERE c.juristic_id = $1::jsonb ->> (${key})) AS owner_loaded
+       FROM ${table} x`,
+      [JSON.stringify(Object.fromEntries(truth))],
+    );
+
+  /** Precision over the links made, recall over the records whose firm is loaded. */
+  function score(label: string, rows: LinkRow[], truth: Map<string, string>): { precision: number; recall: number } {
+    const measure = (subset: LinkRow[]) => {
+      const linked = subset.filter((r) => r.company !== null);
+      const correct = linked.filter((r) => r.company === truth.get(r.key));
+      const linkable = subset.filter((r) => r.owner_loaded);
+      return {
+        linkable: linkable.length,
+        linked: linked.length,
+        precision: linked.length === 0 ? 1 : correct.length / linked.length,
+        recall: linkable.length === 0 ? 1 : correct.filter((r) => r.owner_loaded).length / linkable.length,
+      };
+    };
+    const all = measure(rows);
+    const byName = measure(rows.filter((r) => !r.with_id));
+    process.stdout.write(
+      `[linking] quirk rate ${quirkRate}: ${label} ${rows.length}, linkable ${all.linkable}, linked ${all.linked}, ` +
+        `precision ${all.precision.toFixed(4)}, recall ${all.recall.toFixed(4)}; without ID ${rows.length - rows.filter((r) => r.with_id).length}: ` +
+        `linked ${byName.linked}, precision ${byName.precision.toFixed(4)}, recall ${byName.recall.toFixed(4)}\n`,
+    );
+    return all;
+  }
+
+  /** Each link has a method and a confidence in (0, 1], 1 for TAX_ID; at least one link is not by ID. */
+  function expectMethods(rows: LinkRow[]): void {
+    const linked = rows.filter((r) => r.company !== null);
+    const methods = new Set(linked.map((r) => r.method));
+    expect([...methods].some((m) => m !== 'TAX_ID')).toBe(true);
+    for (const row of linked) {
+      expect(['TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME', 'FUZZY_NAME']).toContain(row.method);
+      expect(Number(row.confidence)).toBeGreaterThan(0);
+      expect(Number(row.confidence)).toBeLessThanOrEqual(1);
+      if (row.method === 'TAX_ID') expect(Number(row.confidence)).toBe(1);
+    }
+    for (const row of rows.filter((r) => r.company === null)) expect([row.method, row.confidence]).toEqual([null, null]);
+  }
+
+  test('factories: precision ≥ 0.99 and recall ≥ 0.95 against the ground truth, each link with its method and confidence', async () => {
     const truth = new Map<string, string>();
     for (let i = 0; i < factoryCount(scale); i += 1) {
       const factory = factoryAt(t.simulatorOptions.seed, i);
       truth.set(factory.fid, factory.firm.juristicId);
     }
-    const rows = await query<{ fid: string; company: string | null; method: string | null; confidence: string | null; owner_loaded: boolean }>(
-      `SELECT f.fid, f.company_juristic_id AS company, f.link_method AS method, f.link_confidence::text AS confidence,
-              EXISTS (SELECT 1 FROM registry.company c WHERE c.juristic_id = $1::jsonb ->> f.fid) AS owner_loaded
-       FROM registry.factory f`,
-      [JSON.stringify(Object.fromEntries(truth))],
-    );
-    const linked = rows.filter((r) => r.company !== null);
-    const correct = linked.filter((r) => r.company === truth.get(r.fid));
-    const linkable = rows.filter((r) => r.owner_loaded);
-    const precision = correct.length / linked.length;
-    const recall = correct.filter((r) => r.owner_loaded).length / linkable.length;
-    process.stdout.write(`[linking] quirk rate ${quirkRate}: factories ${rows.length}, linkable ${linkable.length}, linked ${linked.length}, precision ${precision.toFixed(4)}, recall ${recall.toFixed(4)}\n`);
+    const rows = await linksOf('registry.factory', 'x.fid', 'x.operator_tax_id IS NOT NULL', truth);
+    const { precision, recall } = score('factories', rows, truth);
     expect(precision).toBeGreaterThanOrEqual(0.99);
     expect(recall).toBeGreaterThanOrEqual(0.95);
+    expect(new Set(rows.map((r) => r.method))).toContain('TAX_ID');
+    expectMethods(rows);
+  });
 
-    const methods = new Set(linked.map((r) => r.method));
-    expect(methods).toContain('TAX_ID');
-    expect([...methods].some((m) => m !== 'TAX_ID')).toBe(true);
-    for (const row of linked) {
-      expect(Number(row.confidence)).toBeGreaterThan(0);
-      expect(Number(row.confidence)).toBeLessThanOrEqual(1);
-      if (row.method === 'TAX_ID') expect(Number(row.confidence)).toBe(1);
+  test('TISI licences: precision ≥ 0.99 and recall ≥ 0.95, those without the tax ID linked by name', async () => {
+    const options = t.simulatorOptions;
+    const truth = new Map<string, string>();
+    let withoutTaxId = 0;
+    for (let i = 0; i < licenceCount(scale); i += 1) {
+      truth.set(licenceAt(options.seed, i).licenceNo, licenceAt(options.seed, i).licenseeTaxId);
+      if (!licenseeTaxIdWritten(options, i)) withoutTaxId++;
+    }
+    expect(withoutTaxId).toBeGreaterThan(0);
+    const rows = await linksOf('registry.tis_licence', 'x.licence_no', 'x.licensee_tax_id IS NOT NULL', truth);
+    expect(rows.some((r) => !r.with_id)).toBe(true);
+    const { precision, recall } = score('licences', rows, truth);
+    expect(precision).toBeGreaterThanOrEqual(0.99);
+    expect(recall).toBeGreaterThanOrEqual(0.95);
+    expectMethods(rows);
+    // The name rules only ever link what the tax ID could not.
+    expect(rows.filter((r) => r.with_id && r.owner_loaded).every((r) => r.method === 'TAX_ID')).toBe(true);
+  });
+
+  test('DIP participations and assessments: precision ≥ 0.99 and recall ≥ 0.95, those without the juristic ID linked by name', async () => {
+    const options = t.simulatorOptions;
+    // The key the hub stores: the juristic ID, or name: and the normalised name as written.
+    const participant = (record: Record<string, unknown>, written: boolean, juristicId: string) =>
+      written ? juristicId : `name:${normaliseCompanyName(String(record['company_name']))}`;
+    const participations = new Map<string, string>();
+    for (let i = 0; i < participationCount(scale); i += 1) {
+      const p = participationAt(options.seed, i);
+      const key = participant(participationRecord(options, i), dipIdWritten(options, 'participations', i), p.firm.juristicId);
+      participations.set(`${key}|${p.programme.code}|${p.yearBe - 543}`, p.firm.juristicId);
+    }
+    const assessments = new Map<string, string>();
+    for (let i = 0; i < assessmentCount(scale); i += 1) {
+      const a = assessmentAt(options.seed, i);
+      const key = participant(assessmentRecord(options, i), dipIdWritten(options, 'i40-assessments', i), a.firm.juristicId);
+      assessments.set(`${key}|${a.assessedOn}`, a.firm.juristicId);
+    }
+    for (const [label, table, key, truth] of [
+      ['participations', 'registry.dip_participation', `x.participant_key || '|' || x.programme_code || '|' || x.year`, participations],
+      ['assessments', 'registry.dip_i40_assessment', `x.participant_key || '|' || to_char(x.assessed_on, 'YYYY-MM-DD')`, assessments],
+    ] as const) {
+      const rows = await linksOf(table, key, 'x.juristic_id IS NOT NULL', truth);
+      // Every loaded record is one the simulator wrote, under the key it predicts.
+      expect(rows.filter((r) => !truth.has(r.key))).toEqual([]);
+      expect(rows.some((r) => !r.with_id)).toBe(true);
+      const { precision, recall } = score(label, rows, truth);
+      expect(precision).toBeGreaterThanOrEqual(0.99);
+      expect(recall).toBeGreaterThanOrEqual(0.95);
+      expectMethods(rows);
     }
   });
 
-  test('every loaded company has a profile: region through its province, SME size, operating factories', async () => {
+  test('every loaded company has a profile: region through its province, SME size, and facts through the links', async () => {
     const [counts] = await query<{ companies: number; profiles: number; with_region: number; with_size: number }>(
       `SELECT (SELECT count(*)::int FROM registry.company) AS companies,
               count(*)::int AS profiles,
@@ -71,12 +168,25 @@ describe.each([
     expect(counts!.profiles).toBe(counts!.companies);
     expect(counts!.with_region).toBe(counts!.companies);
     expect(counts!.with_size).toBeGreaterThan(counts!.companies * 0.5);
-    const [factories] = await query<{ mismatched: number }>(
-      `SELECT count(*)::int AS mismatched FROM registry.company_profile p
-       WHERE p.operating_factories <> (SELECT count(*) FROM registry.factory f
-         WHERE f.company_juristic_id = p.juristic_id AND f.status = 'OPERATING' AND f.absent_since_run_id IS NULL)`,
+    const [mismatched] = await query<{ factories: number; certifications: number; i40: number }>(
+      `SELECT count(*) FILTER (WHERE p.operating_factories <> (SELECT count(*) FROM registry.factory f
+                 WHERE f.company_juristic_id = p.juristic_id AND f.status = 'OPERATING' AND f.absent_since_run_id IS NULL))::int AS factories,
+              count(*) FILTER (WHERE p.certifications <> (SELECT count(*) FROM registry.tis_licence l
+                 WHERE l.company_juristic_id = p.juristic_id AND l.status = 'VALID' AND l.absent_since_run_id IS NULL))::int AS certifications,
+              count(*) FILTER (WHERE p.latest_i40_level IS DISTINCT FROM (SELECT round(x.overall_level, 1) FROM registry.dip_i40_assessment x
+                 WHERE x.company_juristic_id = p.juristic_id AND x.absent_since_run_id IS NULL ORDER BY x.assessed_on DESC LIMIT 1))::int AS i40
+       FROM registry.company_profile p`,
     );
-    expect(factories!.mismatched).toBe(0);
+    expect(mismatched).toEqual({ factories: 0, certifications: 0, i40: 0 });
+    // Records the agencies gave no ID for count for the firms they were linked to by name.
+    const [byName] = await query<{ certified: number; assessed: number }>(
+      `SELECT (SELECT count(DISTINCT l.company_juristic_id)::int FROM registry.tis_licence l JOIN registry.company_profile p ON p.juristic_id = l.company_juristic_id
+               WHERE l.licensee_tax_id IS NULL AND l.status = 'VALID' AND l.absent_since_run_id IS NULL AND p.certifications > 0) AS certified,
+              (SELECT count(DISTINCT x.company_juristic_id)::int FROM registry.dip_i40_assessment x JOIN registry.company_profile p ON p.juristic_id = x.company_juristic_id
+               WHERE x.juristic_id IS NULL AND p.latest_i40_level IS NOT NULL) AS assessed`,
+    );
+    expect(byName!.certified).toBeGreaterThan(0);
+    expect(byName!.assessed).toBeGreaterThan(0);
   });
 
   test('an incremental run recomputes the profiles of the firms it changed, not of all firms', async () => {

@@ -87,7 +87,8 @@ describe('Statistics', () => {
     ) fin ON true
     LEFT JOIN LATERAL (
       SELECT a.overall_level FROM registry.dip_i40_assessment a
-      WHERE a.juristic_id = c.juristic_id AND a.absent_since_run_id IS NULL ORDER BY a.assessed_on DESC LIMIT 1
+      -- the firm's assessments are those linked to it (by ID, or by name when DIP left the ID out)
+      WHERE a.company_juristic_id = c.juristic_id AND a.absent_since_run_id IS NULL ORDER BY a.assessed_on DESC LIMIT 1
     ) i40 ON true`;
 
   type Expected = { count: number; capital: [number | null, number]; revenue: [number | null, number]; employees: [number | null, number] };

@@ -20,6 +20,8 @@ describe('normaliseCompanyName (the linking key)', () => {
     'บริษัท ศรีทองฟู้ดส์ จำกัด'.normalize('NFD'),
     '="บริษัท ศรีทองฟู้ดส์ จำกัด"',
     'บริษัท ศรีทอง-ฟู้ดส์ จำกัด',
+    'บริษัท ศรีทองฟู้ดส์ จำกัด (สำนักงานใหญ่)',
+    'บจก. ศรีทองฟู้ดส์ สำนักงานใหญ่',
   ])('%j -> ศรีทองฟู้ดส์', (name) => {
     expect(normaliseCompanyName(name)).toBe('ศรีทองฟู้ดส์');
   });
@@ -41,6 +43,7 @@ describe('normaliseCompanyName (the linking key)', () => {
     ['Srithong Foods (Thailand) Co., Ltd.', 'srithongfoodsthailand'],
     ['Srithong Foods Limited Partnership', 'srithongfoods'],
     ['Unlimited Foods Co., Ltd.', 'unlimitedfoods'],
+    ['Srithong Foods Co., Ltd. (Head Office)', 'srithongfoods'],
   ])('English: %j -> %j', (name, key) => {
     expect(normaliseCompanyName(name)).toBe(key);
   });

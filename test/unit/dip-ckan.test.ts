@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config/config';
 import { FeedFormatError, type ParsedRow } from '../../src/ingestion/feed';
 import { CKAN_DEFAULT_PAGE_SIZE, readCkanDatastore, type CkanResourceSpec } from '../../src/sources/dip/ckan-datastore';
-import { DIP_I40_SPEC, DIP_PARTICIPATION_SPEC, reparseDipI40Assessment, reparseDipParticipation } from '../../src/sources/dip/dip.parser';
+import { DIP_I40_SPEC, DIP_PARTICIPATION_SPEC, participantKey, reparseDipI40Assessment, reparseDipParticipation } from '../../src/sources/dip/dip.parser';
 import type { DipI40AssessmentRecord, DipParticipationRecord } from '../../src/sources/dip/dip.record';
 import { DIP_I40_ASSESSMENTS_DEFAULT_SCHEDULE, DIP_PARTICIPATIONS_DEFAULT_SCHEDULE, dipI40AssessmentSource, dipParticipationSource } from '../../src/sources/dip/dip.source';
 import { SourceRegistry } from '../../src/sources/registry';
@@ -144,8 +144,35 @@ describe('CKAN datastore reader', () => {
 describe('DIP participations', () => {
   it('maps a clean record, the Buddhist Era fiscal year to the Common Era', async () => {
     expect(records(await participations([PARTICIPATION]))).toEqual<DipParticipationRecord[]>([
-      { juristicId: TAX_ID, programmeCode: 'I40', programmeName: 'ยกระดับสู่ 4.0', year: 2024, province: 'ชลบุรี' },
+      { juristicId: TAX_ID, companyName: null, programmeCode: 'I40', programmeName: 'ยกระดับสู่ 4.0', year: 2024, province: 'ชลบุรี' },
     ]);
+  });
+
+  it('reads the optional company_name field, and loads a record without the ID when it names the firm', async () => {
+    const fields = [...PARTICIPATION_FIELDS, { id: 'company_name', type: 'text' }];
+    const named = { ...PARTICIPATION, company_name: 'บริษัท ศรีทอง สตีล จำกัด' };
+    const rows = records(
+      await participations(
+        [named, ...[null, '', '-', '0000000000000'].map((id, i) => ({ ...named, _id: i + 2, juristic_id: id, company_name: 'บจก. ศรีทอง สตีล' }))],
+        { fields },
+      ),
+    );
+    expect(rows[0]).toMatchObject({ juristicId: TAX_ID, companyName: 'บริษัท ศรีทอง สตีล จำกัด' });
+    expect(rows.slice(1)).toEqual(Array(4).fill({ ...rows[0], juristicId: null, companyName: 'บจก. ศรีทอง สตีล' }));
+    expect(rows.map(participantKey)).toEqual([TAX_ID, ...Array(4).fill('name:ศรีทองสตีล')]);
+    expect(dipParticipationSource.target.columns.find((c) => c.name === 'company_name_normalised')!.value(rows[1]!)).toBe('ศรีทองสตีล');
+  });
+
+  it('quarantines a record without the ID whose name is missing or gives nothing to link by', async () => {
+    const fields = [...PARTICIPATION_FIELDS, { id: 'company_name', type: 'text' }];
+    const rows = await participations(
+      [
+        { ...PARTICIPATION, juristic_id: '', company_name: null },
+        { ...PARTICIPATION, juristic_id: '-', company_name: '–' },
+      ],
+      { fields },
+    );
+    expect(rows.map((row) => row.kind === 'rejected' && row.reason)).toEqual(Array(2).fill('juristic_id is missing and company_name gives no name to link by'));
   });
 
   it.each<[string, Json, Partial<DipParticipationRecord>]>([
@@ -176,7 +203,7 @@ describe('DIP participations', () => {
     expect(reparseDipParticipation({ _id: '1', juristic_id: OTHER_ID, programme_code: 'NEC', programme_name: '', fiscal_year: '2566', province: '' })).toEqual({
       kind: 'record',
       line: 0,
-      record: { juristicId: OTHER_ID, programmeCode: 'NEC', programmeName: null, year: 2023, province: null },
+      record: { juristicId: OTHER_ID, companyName: null, programmeCode: 'NEC', programmeName: null, year: 2023, province: null },
     });
     expect(reparseDipParticipation({ juristic_id: '0105536112015', programme_code: 'NEC', programme_name: '', fiscal_year: '2566', province: '' })).toMatchObject({ kind: 'rejected' });
   });
@@ -187,6 +214,7 @@ describe('DIP Industry 4.0 assessments', () => {
     expect(records(await assessments([ASSESSMENT]))).toEqual<DipI40AssessmentRecord[]>([
       {
         juristicId: TAX_ID,
+        companyName: null,
         assessedOn: '2023-05-14',
         overallLevel: 2.5,
         smartOperation: 2,
@@ -236,6 +264,7 @@ describe('DIP Industry 4.0 assessments', () => {
     const raw = Object.fromEntries(Object.entries(ASSESSMENT).map(([key, value]) => [key, String(value)]));
     expect(reparseDipI40Assessment(raw)).toMatchObject({ kind: 'record', record: { overallLevel: 2.5, itData: 2.25 } });
     expect(reparseDipI40Assessment({ ...raw, overall_level: '5' })).toMatchObject({ kind: 'rejected', reason: 'overall_level must be between 1 and 4, got 5' });
+    expect(reparseDipI40Assessment({ ...raw, juristic_id: '', company_name: 'หจก. ศรีทอง' })).toMatchObject({ kind: 'record', record: { juristicId: null, companyName: 'หจก. ศรีทอง' } });
   });
 });
 
@@ -251,7 +280,7 @@ describe('DIP source definitions', () => {
       const columns = source.target.columns.map((c) => c.name);
       for (const key of source.target.key) expect(columns).toContain(key);
     }
-    expect(dipParticipationSource.target.key).toEqual(['juristic_id', 'programme_code', 'year']);
-    expect(dipI40AssessmentSource.target.key).toEqual(['juristic_id', 'assessed_on']);
+    expect(dipParticipationSource.target.key).toEqual(['participant_key', 'programme_code', 'year']);
+    expect(dipI40AssessmentSource.target.key).toEqual(['participant_key', 'assessed_on']);
   });
 });

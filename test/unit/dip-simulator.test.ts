@@ -7,6 +7,7 @@ import {
   DIP_I40_ASSESSMENTS_RESOURCE_ID,
   DIP_PARTICIPATIONS_RESOURCE_ID,
   dipGroundTruth,
+  dipIdWritten,
   participationAt,
   participationCount,
 } from '../../src/simulator/dip/dip.feed';
@@ -14,7 +15,8 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 import { isValidJuristicId } from '../../src/simulator/world/juristic-id';
 import { firmAt } from '../../src/simulator/world/world';
 import { readCkanDatastore, type CkanResourceSpec } from '../../src/sources/dip/ckan-datastore';
-import { DIP_I40_SPEC, DIP_PARTICIPATION_SPEC } from '../../src/sources/dip/dip.parser';
+import { normaliseCompanyName } from '../../src/sources/dbd/company-name';
+import { DIP_I40_SPEC, DIP_PARTICIPATION_SPEC, participantKey } from '../../src/sources/dip/dip.parser';
 import type { DipI40AssessmentRecord, DipParticipationRecord } from '../../src/sources/dip/dip.record';
 
 const OPTIONS: SimulatorOptions = { seed: 20191, scale: 3000, quirkRate: 0.3, badRowRate: 0.05 };
@@ -64,7 +66,7 @@ describe('simulated DIP CKAN datastore', () => {
       result: { fields: { id: string }[]; records: { _id: number }[]; total: number; limit: number; offset: number; _links: { next: string } };
     };
     expect(body.success).toBe(true);
-    expect(body.result.fields.map((f) => f.id)).toEqual(['_id', 'juristic_id', 'programme_code', 'programme_name', 'fiscal_year', 'province']);
+    expect(body.result.fields.map((f) => f.id)).toEqual(['_id', 'juristic_id', 'programme_code', 'programme_name', 'fiscal_year', 'province', 'company_name']);
     expect(body.result.records.map((r) => r._id)).toEqual([5, 6]);
     expect(body.result).toMatchObject({ total: participationCount(OPTIONS.scale), limit: 2, offset: 4 });
     expect(body.result._links.next).toMatch(/offset=6/);
@@ -81,7 +83,7 @@ describe('simulated DIP CKAN datastore', () => {
     expect(records).toHaveLength(truth.validRows);
     expect(rejected).toHaveLength(truth.badRows);
     expect(rejected.every((reason) => reason.startsWith('juristic_id has an invalid check digit'))).toBe(true);
-    const keys = new Set(records.map((r: DipParticipationRecord) => `${r.juristicId}|${r.programmeCode}|${r.year}`));
+    const keys = new Set(records.map((r: DipParticipationRecord) => `${participantKey(r)}|${r.programmeCode}|${r.year}`));
     expect(keys.size).toBe(records.length);
     // Some firms take part more than once.
     expect(new Set(records.map((r) => r.juristicId)).size).toBeLessThan(records.length);
@@ -96,10 +98,34 @@ describe('simulated DIP CKAN datastore', () => {
     expect(pages).toBe(3);
     expect(records).toHaveLength(truth.validRows);
     expect(rejected).toHaveLength(truth.badRows);
-    expect(new Set(records.map((r: DipI40AssessmentRecord) => `${r.juristicId}|${r.assessedOn}`)).size).toBe(records.length);
+    expect(new Set(records.map((r: DipI40AssessmentRecord) => `${participantKey(r)}|${r.assessedOn}`)).size).toBe(records.length);
     for (const record of records) {
       expect(record.overallLevel).toBeGreaterThanOrEqual(1);
       expect(record.overallLevel).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('writes some records without the juristic ID, naming the firm as a clerk types it, as its ground truth says', async () => {
+    for (const [resource, spec, id] of [
+      ['participations', DIP_PARTICIPATION_SPEC, DIP_PARTICIPATIONS_RESOURCE_ID],
+      ['i40-assessments', DIP_I40_SPEC, DIP_I40_ASSESSMENTS_RESOURCE_ID],
+    ] as const) {
+      const options = { ...OPTIONS, badRowRate: 0 };
+      const truth = dipGroundTruth({ ...options, resource });
+      const { records } = await load<string, DipParticipationRecord | DipI40AssessmentRecord>(spec, searchUrl(id, 'badRowRate=0'));
+      expect(records).toHaveLength(truth.total);
+      expect(truth.withoutId).toBeGreaterThan(truth.total * 0.2);
+      expect(records.filter((r) => r.juristicId === null)).toHaveLength(truth.withoutId);
+      records.forEach((record, i) => {
+        const firm = resource === 'participations' ? participationAt(OPTIONS.seed, i).firm : assessmentAt(OPTIONS.seed, i).firm;
+        if (dipIdWritten(options, resource, i)) {
+          expect(record).toMatchObject({ juristicId: firm.juristicId, companyName: firm.nameTh });
+        } else {
+          expect(record.juristicId).toBeNull();
+          expect(record.companyName).not.toBe(firm.nameTh);
+          expect(normaliseCompanyName(record.companyName!).slice(0, 1)).toBe(normaliseCompanyName(firm.nameTh).slice(0, 1));
+        }
+      });
     }
   });
 

@@ -203,6 +203,21 @@ describe('TISI licences parser', () => {
     expect(records(rows)).toMatchObject([{ licenceNo: 'ท0001-65/2416', tisNo: '2416-2552' }]);
   });
 
+  it.each([
+    ['blank', ''],
+    ['a dash', '-'],
+    ['the all-zero placeholder', '0000000000000'],
+    ['the all-zero placeholder, Excel-quoted in Thai digits', '="๐๐๐๐๐๐๐๐๐๐๐๐๐"'],
+  ])('loads a licence whose tax ID is %s when the licensee is named (linked by name later)', async (_written, taxId) => {
+    const { rows } = await licences([{ ...LICENCE, TAX_ID: taxId, LICENSEE_NAME: 'บจก. ศรีทอง สตีล' }]);
+    expect(records(rows)).toMatchObject([{ licenseeTaxId: null, licenseeName: 'บจก. ศรีทอง สตีล' }]);
+  });
+
+  it('quarantines a licence with neither tax ID nor licensee name', async () => {
+    const { rows } = await licences([{ ...LICENCE, TAX_ID: '-', LICENSEE_NAME: '' }]);
+    expect(reasons(rows)).toEqual(['TAX_ID is missing and LICENSEE_NAME is empty: the licensee cannot be identified']);
+  });
+
   it('quarantines a tax ID with an invalid check digit (never guessing), and other malformed rows, with reasons', async () => {
     const { rows } = await licences([
       { ...LICENCE, TAX_ID: '0105536112015' },
@@ -240,6 +255,7 @@ describe('TISI licences parser', () => {
     expect(reparseTisiLicence({ ...LICENCE, TAX_ID: '0105536112015' })).toMatchObject({ kind: 'rejected', reason: /check digit/ });
     expect(reparseTisiLicence({ ...LICENCE, TAX_ID: '0105536112014' })).toMatchObject({ kind: 'record', record: { licenseeTaxId: TAX_ID } });
     expect(reparseTisiLicence('ท0002,ทำ')).toMatchObject({ kind: 'rejected' });
+    expect(reparseTisiLicence({ ...LICENCE, TAX_ID: '' })).toMatchObject({ kind: 'record', record: { licenseeTaxId: null } });
   });
 });
 

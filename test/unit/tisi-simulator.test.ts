@@ -1,8 +1,17 @@
 import http from 'node:http';
 import { FeedFormatError, type ParsedRow } from '../../src/ingestion/feed';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/simulator';
-import { licenceAt, licenceCount, licenceFactoryIndex, standardCount, tisiLicencesGroundTruth, tisiStandardsGroundTruth } from '../../src/simulator/tisi/tisi.feed';
+import {
+  licenceAt,
+  licenceCount,
+  licenceFactoryIndex,
+  licenseeTaxIdWritten,
+  standardCount,
+  tisiLicencesGroundTruth,
+  tisiStandardsGroundTruth,
+} from '../../src/simulator/tisi/tisi.feed';
 import { factoryAt, factoryCount } from '../../src/simulator/world/world';
+import { normaliseCompanyName } from '../../src/sources/dbd/company-name';
 import { parseTisiLicences, parseTisiStandards } from '../../src/sources/tisi/tisi.parser';
 import type { TisLicenceRecord, TisStandardRecord } from '../../src/sources/tisi/tisi.record';
 
@@ -86,10 +95,19 @@ describe('simulated TISI licences', () => {
     const standards = new Set((await load<TisStandardRecord>(parseTisiStandards, '/tisi/standards.csv?badRowRate=0')).records.map((r) => r.tisNo));
     const { records } = await load<TisLicenceRecord>(parseTisiLicences, '/tisi/licences.csv?badRowRate=0');
     expect(records).toHaveLength(licenceCount(OPTIONS.scale));
+    // At the quirk rate, the licensee's tax ID is left out and its name typed as a clerk does.
+    expect(records.filter((r) => r.licenseeTaxId === null)).toHaveLength(tisiLicencesGroundTruth({ ...OPTIONS, badRowRate: 0 }).withoutTaxId);
+    expect(records.filter((r) => r.licenseeTaxId === null).length).toBeGreaterThan(records.length * 0.2);
     records.forEach((record, i) => {
       const factory = factoryAt(OPTIONS.seed, licenceFactoryIndex(i));
       expect(licenceFactoryIndex(i)).toBeLessThan(factoryCount(OPTIONS.scale));
-      expect(record.licenseeTaxId).toBe(factory.firm.juristicId);
+      if (licenseeTaxIdWritten(OPTIONS, i)) {
+        expect(record.licenseeTaxId).toBe(factory.firm.juristicId);
+      } else {
+        expect(record.licenseeTaxId).toBeNull();
+        expect(record.licenseeName).not.toBe(factory.firm.nameTh);
+        expect(normaliseCompanyName(record.licenseeName!).slice(0, 1)).toBe(normaliseCompanyName(factory.firm.nameTh).slice(0, 1));
+      }
       if (record.fid !== null) expect(record.fid).toBe(factory.fid);
       expect(standards.has(record.tisNo)).toBe(true);
       expect(record.status).not.toBe('UNKNOWN');

@@ -11,7 +11,7 @@ import { TisLicenseConnection } from './certification.type';
 @Resolver(() => Company)
 export class CompanyCertificationsResolver {
   @FieldResolver(() => TisLicenseConnection, {
-    description: 'TISI licences (ใบอนุญาต มอก.) whose licensee tax ID is this company\'s juristic ID, newest issue date first; every status, and those withdrawn from TISI\'s list (see `withdrawnFromSource`).',
+    description: 'TISI licences (ใบอนุญาต มอก.) linked to this company (by the licensee\'s tax ID, else by name: see `TisLicense.linkMethod`), newest issue date first; every status, and those withdrawn from TISI\'s list (see `withdrawnFromSource`).',
   })
   certifications(@Root() company: Company, @Args() args: PageArgs, @Ctx() ctx: GraphQLContext): TisLicenseConnection {
     return licencesOfCompany(ctx, company.juristicId, checkPageSize(args.first), licenceAfterKey(args.after));

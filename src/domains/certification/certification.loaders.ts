@@ -25,8 +25,8 @@ function licencesBy(name: string, parent: LicenceParent, parentOf: (licence: Tis
 
 /** `TisStandard.licences`. */
 export const licencesOfStandard = licencesBy('licencesOfStandard', 'tis_no', (l) => l.tisNo);
-/** `Company.certifications`: licences whose licensee tax ID is the company's juristic ID. */
-export const licencesOfCompany = licencesBy('licencesOfCompany', 'licensee_tax_id', (l) => l.licenseeTaxIdData);
+/** `Company.certifications`: licences linked to the company (by the licensee's tax ID, else by name). */
+export const licencesOfCompany = licencesBy('licencesOfCompany', 'company_juristic_id', (l) => l.companyJuristicId ?? '');
 /** `Factory.licences`. */
 export const licencesOfFactory = licencesBy('licencesOfFactory', 'fid', (l) => l.fid ?? '');
 

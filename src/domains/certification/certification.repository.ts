@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/node';
 import { SqlParams } from '../company/company.repository';
 import type { KeysetPosition } from '../../platform/graphql/connection';
+import type { LinkMethod } from '../factory/factory.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import type { TisLicense, TisLicenseFilter, TisLicenseOrderField, TisLicenseStatus, TisStandard, TisStandardFilter, TisStandardStatus } from './certification.type';
 
@@ -45,8 +46,11 @@ interface LicenceRow {
   issued_on: string;
   tis_no: string;
   licensee_name: string | null;
-  licensee_tax_id: string;
+  licensee_tax_id: string | null;
   licensee_is_company: boolean;
+  company_juristic_id: string | null;
+  link_method: LinkMethod | null;
+  link_confidence: string | null;
   fid: string | null;
   status: TisLicenseStatus;
   status_text: string | null;
@@ -60,7 +64,8 @@ interface LicenceRow {
 
 /** Columns of a licence row `l`; whether the licensee is a DBD company is read here, so masking costs no statement. */
 const LICENCE_COLUMNS = `l.licence_no, l.licence_type, to_char(l.issued_on, 'YYYY-MM-DD') AS issued_on, l.tis_no, l.licensee_name,
-  l.licensee_tax_id, EXISTS (SELECT 1 FROM registry.company c WHERE c.juristic_id = l.licensee_tax_id) AS licensee_is_company,
+  l.licensee_tax_id, l.company_juristic_id IS NOT NULL AND (l.licensee_tax_id IS NULL OR l.licensee_tax_id = l.company_juristic_id) AS licensee_is_company,
+  l.company_juristic_id, l.link_method, l.link_confidence::text,
   l.fid, l.status, l.status_text, to_char(l.suspended_on, 'YYYY-MM-DD') AS suspended_on, to_char(l.cancelled_on, 'YYYY-MM-DD') AS cancelled_on,
   l.absent_since_run_id IS NOT NULL AS withdrawn, l.source, l.source_run_id::text, l.fetched_at`;
 
@@ -83,6 +88,9 @@ function toLicence(r: LicenceRow): TisLicense {
     licenseeNameData: r.licensee_name,
     licenseeTaxIdData: r.licensee_tax_id,
     licenseeIsCompany: r.licensee_is_company,
+    companyJuristicId: r.company_juristic_id,
+    linkMethod: r.link_method,
+    linkConfidence: r.link_confidence === null ? null : Number(r.link_confidence),
     provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: null },
   };
 }
@@ -138,8 +146,8 @@ function licenceConditions(criteria: TisLicenseFilter | undefined, params: SqlPa
 
 const whereSql = (where: string[]): string => (where.length ? `WHERE ${where.join(' AND ')}` : '');
 
-/** The parent column of each licence relation: licences of a standard, of a licensee, of a factory. */
-export type LicenceParent = 'tis_no' | 'licensee_tax_id' | 'fid';
+/** The parent column of each licence relation: licences of a standard, of a (linked) company, of a factory. */
+export type LicenceParent = 'tis_no' | 'company_juristic_id' | 'fid';
 
 export class CertificationRepository {
   constructor(private readonly dataSource: DataSource) {}

@@ -62,9 +62,10 @@ export class TisStandardResolver {
 }
 
 /**
- * The licensee is a firm or an individual. A tax ID that is the juristic ID of a DBD company is
- * business data; any other (a personal ID, or a juristic ID DBD does not list) is treated as personal
- * data under the PDPA and masked, with the name, unless the caller is granted personal data.
+ * The licensee is a firm or an individual. A licensee linked to a DBD company (whose juristic ID is
+ * the tax ID, when TISI gave one) is business data; any other (a personal ID, a juristic ID DBD does
+ * not list, a name no company matches) is treated as personal data under the PDPA and masked, with
+ * the name, unless the caller is granted personal data.
  */
 const licenseeMasked = (licence: TisLicense, ctx: GraphQLContext): boolean => !licence.licenseeIsCompany && !mayReadPersonalData(ctx);
 
@@ -90,9 +91,9 @@ export class TisLicenseResolver {
     return (await standardByTisNo(ctx).load(licence.tisNo)) ?? null;
   }
 
-  @FieldResolver(() => Company, { nullable: true, description: 'The licensee, when its tax ID is the juristic ID of a company registered with DBD; null for individuals and unknown firms.' })
+  @FieldResolver(() => Company, { nullable: true, description: 'The licensee as a company registered with DBD, linked by tax ID or name (see `linkMethod`); null for individuals and firms no company matches.' })
   async company(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<Company | null> {
-    return licence.licenseeIsCompany ? ((await companyById(ctx).load(licence.licenseeTaxIdData)) ?? null) : null;
+    return licence.companyJuristicId === null ? null : ((await companyById(ctx).load(licence.companyJuristicId)) ?? null);
   }
 
   @FieldResolver(() => Factory, { nullable: true, description: 'The licensed plant in the DIW factory registry; null when TISI gives no FID (e.g. imports) or DIW does not list it.' })
@@ -105,9 +106,9 @@ export class TisLicenseResolver {
     return licence.licenseeNameData === null ? null : licenseeMasked(licence, ctx) ? MASK : licence.licenseeNameData;
   }
 
-  @FieldResolver(() => String, { description: 'Licensee tax ID (เลขประจำตัวผู้เสียภาษี), 13 digits: a company\'s juristic ID; `***` when masked (see `licenseeMasked`).' })
-  licenseeTaxId(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string {
-    return licenseeMasked(licence, ctx) ? MASK : licence.licenseeTaxIdData;
+  @FieldResolver(() => String, { nullable: true, description: 'Licensee tax ID (เลขประจำตัวผู้เสียภาษี), 13 digits: a company\'s juristic ID; `***` when masked (see `licenseeMasked`); null when TISI left it blank.' })
+  licenseeTaxId(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string | null {
+    return licence.licenseeTaxIdData === null ? null : licenseeMasked(licence, ctx) ? MASK : licence.licenseeTaxIdData;
   }
 
   @FieldResolver(() => Boolean, { description: 'True when the licensee\'s name and tax ID are withheld as personal data: the licensee is not a company registered with DBD (e.g. an individual, whose tax ID is the personal ID).' })

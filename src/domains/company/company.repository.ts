@@ -199,7 +199,7 @@ export function companyConditions(criteria: CompanyCriteria | undefined, params:
     where.push(`p.latest_i40_level >= ${params.add(criteria.industry40LevelAtLeast)}`);
   }
   if (criteria.holdsLicenceFor) {
-    where.push(`EXISTS (SELECT 1 FROM registry.tis_licence l WHERE l.licensee_tax_id = c.juristic_id
+    where.push(`EXISTS (SELECT 1 FROM registry.tis_licence l WHERE l.company_juristic_id = c.juristic_id
       AND l.tis_no = ${params.add(criteria.holdsLicenceFor)} AND l.status = 'VALID' AND l.absent_since_run_id IS NULL)`);
   }
   if (criteria.eligibleFor) {

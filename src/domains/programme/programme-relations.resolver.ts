@@ -21,16 +21,16 @@ export class CompanyProgrammesResolver {
 
 @Resolver(() => ProgrammeParticipation)
 export class ProgrammeParticipationCompanyResolver {
-  @FieldResolver(() => Company, { nullable: true, description: 'The participating company; null when DBD does not list the juristic ID.' })
+  @FieldResolver(() => Company, { nullable: true, description: 'The participating company, linked by the juristic ID DIP gave or else by name (see `linkMethod`); null when no company matches.' })
   async company(@Root() participation: ProgrammeParticipation, @Ctx() ctx: GraphQLContext): Promise<Company | null> {
-    return (await companyById(ctx).load(participation.juristicId)) ?? null;
+    return participation.companyJuristicId === null ? null : ((await companyById(ctx).load(participation.companyJuristicId)) ?? null);
   }
 }
 
 @Resolver(() => Industry40Assessment)
 export class Industry40AssessmentCompanyResolver {
-  @FieldResolver(() => Company, { nullable: true, description: 'The assessed company; null when DBD does not list the juristic ID.' })
+  @FieldResolver(() => Company, { nullable: true, description: 'The assessed company, linked by the juristic ID DIP gave or else by name (see `linkMethod`); null when no company matches.' })
   async company(@Root() assessment: Industry40Assessment, @Ctx() ctx: GraphQLContext): Promise<Company | null> {
-    return (await companyById(ctx).load(assessment.juristicId)) ?? null;
+    return assessment.companyJuristicId === null ? null : ((await companyById(ctx).load(assessment.companyJuristicId)) ?? null);
   }
 }

@@ -1,9 +1,28 @@
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/node';
+import type { LinkMethod } from '../factory/factory.type';
 import type { Industry40Assessment, ProgrammeParticipation } from './programme.type';
 
-interface ParticipationRow {
-  juristic_id: string;
+/** The columns every DIP record shares: who DIP named, and the company the linker found. */
+interface LinkedRow {
+  participant_key: string;
+  juristic_id: string | null;
+  company_name: string | null;
+  company_juristic_id: string | null;
+  link_method: LinkMethod | null;
+  link_confidence: string | null;
+}
+const LINK_COLUMNS = 'participant_key, juristic_id, company_name, company_juristic_id, link_method, link_confidence::text';
+
+const linkOf = (r: LinkedRow) => ({
+  juristicId: r.juristic_id,
+  companyName: r.company_name,
+  companyJuristicId: r.company_juristic_id,
+  linkMethod: r.link_method,
+  linkConfidence: r.link_confidence === null ? null : Number(r.link_confidence),
+});
+
+interface ParticipationRow extends LinkedRow {
   programme_code: string;
   programme_name: string | null;
   year: number;
@@ -14,15 +33,22 @@ interface ParticipationRow {
   fetched_at: Date;
 }
 
-const PARTICIPATION_COLUMNS = `juristic_id, programme_code, programme_name, year, province, absent_since_run_id IS NOT NULL AS withdrawn,
+const PARTICIPATION_COLUMNS = `${LINK_COLUMNS}, programme_code, programme_name, year, province, absent_since_run_id IS NOT NULL AS withdrawn,
   source, source_run_id::text, fetched_at`;
 
-/** Global ID key of a participation: `juristicId:year:programmeCode` (the code last, as it is free text). */
-export const participationKey = (p: { juristicId: string; year: number; programmeCode: string }): string => `${p.juristicId}:${p.year}:${p.programmeCode}`;
+/**
+ * Global ID key of a participation: `participantKey:year:programmeCode` (the code last, as it is free
+ * text); the participant key is the juristic ID, or `name:` and the normalised name when DIP gave none.
+ */
+export const participationKey = (p: { participantKey: string; year: number; programmeCode: string }): string => `${p.participantKey}:${p.year}:${p.programmeCode}`;
+
+/** Global ID key of an assessment: `participantKey:assessedOn`. */
+export const assessmentKey = (a: { participantKey: string; assessedOn: string }): string => `${a.participantKey}:${a.assessedOn}`;
 
 function toParticipation(r: ParticipationRow): ProgrammeParticipation {
   const participation = {
-    juristicId: r.juristic_id,
+    participantKey: r.participant_key,
+    ...linkOf(r),
     programmeCode: r.programme_code,
     programmeName: r.programme_name,
     year: r.year,
@@ -33,8 +59,7 @@ function toParticipation(r: ParticipationRow): ProgrammeParticipation {
   return { id: toGlobalId('ProgrammeParticipation', participationKey(participation)), ...participation };
 }
 
-interface AssessmentRow {
-  juristic_id: string;
+interface AssessmentRow extends LinkedRow {
   assessed_on: string;
   overall_level: string;
   smart_operation: string | null;
@@ -49,7 +74,7 @@ interface AssessmentRow {
   fetched_at: Date;
 }
 
-const ASSESSMENT_COLUMNS = `juristic_id, to_char(assessed_on, 'YYYY-MM-DD') AS assessed_on, overall_level::text, smart_operation::text,
+const ASSESSMENT_COLUMNS = `${LINK_COLUMNS}, to_char(assessed_on, 'YYYY-MM-DD') AS assessed_on, overall_level::text, smart_operation::text,
   strategy_organisation::text, workforce::text, technology_innovation::text, market_customer_standard::text, it_data::text,
   absent_since_run_id IS NOT NULL AS withdrawn, source, source_run_id::text, fetched_at`;
 
@@ -57,8 +82,9 @@ const num = (value: string | null): number | null => (value === null ? null : Nu
 
 function toAssessment(r: AssessmentRow): Industry40Assessment {
   return {
-    id: toGlobalId('Industry40Assessment', `${r.juristic_id}:${r.assessed_on}`),
-    juristicId: r.juristic_id,
+    id: toGlobalId('Industry40Assessment', assessmentKey({ participantKey: r.participant_key, assessedOn: r.assessed_on })),
+    participantKey: r.participant_key,
+    ...linkOf(r),
     assessedOn: r.assessed_on,
     overallLevel: Number(r.overall_level),
     smartOperation: num(r.smart_operation),
@@ -75,38 +101,40 @@ function toAssessment(r: AssessmentRow): Industry40Assessment {
 export class ProgrammeRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Participations of these firms, newest year first, then by programme code (the primary key serves it). */
+  /** Participations linked to these companies, newest year first, then by programme code. */
   async participationsOf(juristicIds: readonly string[]): Promise<ProgrammeParticipation[]> {
     const rows: ParticipationRow[] = await this.dataSource.query(
-      `SELECT ${PARTICIPATION_COLUMNS} FROM registry.dip_participation WHERE juristic_id = ANY($1::text[]) ORDER BY juristic_id, year DESC, programme_code`,
+      `SELECT ${PARTICIPATION_COLUMNS} FROM registry.dip_participation WHERE company_juristic_id = ANY($1::text[])
+       ORDER BY company_juristic_id, year DESC, programme_code, participant_key`,
       [juristicIds],
     );
     return rows.map(toParticipation);
   }
 
-  async participationsByKey(keys: readonly { juristicId: string; year: number; programmeCode: string }[]): Promise<ProgrammeParticipation[]> {
+  async participationsByKey(keys: readonly { participantKey: string; year: number; programmeCode: string }[]): Promise<ProgrammeParticipation[]> {
     const rows: ParticipationRow[] = await this.dataSource.query(
       `SELECT ${PARTICIPATION_COLUMNS} FROM registry.dip_participation
-       WHERE (juristic_id, year, programme_code) IN (SELECT * FROM unnest($1::text[], $2::int[], $3::text[]))`,
-      [keys.map((k) => k.juristicId), keys.map((k) => k.year), keys.map((k) => k.programmeCode)],
+       WHERE (participant_key, year, programme_code) IN (SELECT * FROM unnest($1::text[], $2::int[], $3::text[]))`,
+      [keys.map((k) => k.participantKey), keys.map((k) => k.year), keys.map((k) => k.programmeCode)],
     );
     return rows.map(toParticipation);
   }
 
-  /** Industry 4.0 assessments of these firms, newest first. */
+  /** Industry 4.0 assessments linked to these companies, newest first. */
   async assessmentsOf(juristicIds: readonly string[]): Promise<Industry40Assessment[]> {
     const rows: AssessmentRow[] = await this.dataSource.query(
-      `SELECT ${ASSESSMENT_COLUMNS} FROM registry.dip_i40_assessment WHERE juristic_id = ANY($1::text[]) ORDER BY juristic_id, assessed_on DESC`,
+      `SELECT ${ASSESSMENT_COLUMNS} FROM registry.dip_i40_assessment WHERE company_juristic_id = ANY($1::text[])
+       ORDER BY company_juristic_id, assessed_on DESC, participant_key`,
       [juristicIds],
     );
     return rows.map(toAssessment);
   }
 
-  async assessmentsByKey(keys: readonly { juristicId: string; assessedOn: string }[]): Promise<Industry40Assessment[]> {
+  async assessmentsByKey(keys: readonly { participantKey: string; assessedOn: string }[]): Promise<Industry40Assessment[]> {
     const rows: AssessmentRow[] = await this.dataSource.query(
       `SELECT ${ASSESSMENT_COLUMNS} FROM registry.dip_i40_assessment
-       WHERE (juristic_id, assessed_on) IN (SELECT * FROM unnest($1::text[], $2::date[]))`,
-      [keys.map((k) => k.juristicId), keys.map((k) => k.assessedOn)],
+       WHERE (participant_key, assessed_on) IN (SELECT * FROM unnest($1::text[], $2::date[]))`,
+      [keys.map((k) => k.participantKey), keys.map((k) => k.assessedOn)],
     );
     return rows.map(toAssessment);
   }

@@ -1,12 +1,32 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Node } from '../../platform/graphql/node';
+import { LinkMethod } from '../factory/factory.type';
 import { Provenance } from '../provenance/provenance.type';
 
-@ObjectType({ implements: Node, description: 'A firm\'s participation in a support programme of the Department of Industrial Promotion (DIP, กสอ.) in one fiscal year (การเข้าร่วมโครงการ).' })
-export class ProgrammeParticipation extends Node {
-  @Field({ description: 'Juristic ID of the participating firm; see `company`.' })
-  juristicId!: string;
+/** What every DIP record has: the firm as DIP named it, and the company the linker found for it. */
+@ObjectType({ description: 'Not a type of the API: the fields every DIP record shares.' })
+abstract class DipRecord extends Node {
+  @Field(() => String, { nullable: true, description: 'Juristic ID of the firm as DIP gave it; null when DIP left it out (see `companyName`, `company`).' })
+  juristicId!: string | null;
 
+  /** Not a field: the record's key at DIP (the juristic ID, or `name:` and the normalised name), in its global ID. */
+  participantKey!: string;
+
+  @Field(() => String, { nullable: true, description: 'Name of the firm as DIP wrote it (ชื่อสถานประกอบการ), when DIP gives one; the record is linked by it when the juristic ID is missing.' })
+  companyName!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Juristic ID of the company the record is linked to (by its juristic ID, else by name); see `company`.' })
+  companyJuristicId!: string | null;
+
+  @Field(() => LinkMethod, { nullable: true, description: 'How the record was linked to its company.' })
+  linkMethod!: LinkMethod | null;
+
+  @Field(() => Float, { nullable: true, description: 'Confidence of the link, 0-1 (1 for the juristic ID).' })
+  linkConfidence!: number | null;
+}
+
+@ObjectType({ implements: Node, description: 'A firm\'s participation in a support programme of the Department of Industrial Promotion (DIP, กสอ.) in one fiscal year (การเข้าร่วมโครงการ).' })
+export class ProgrammeParticipation extends DipRecord {
   @Field({ description: 'DIP\'s programme code (รหัสโครงการ), upper case, e.g. `I40`.' })
   programmeCode!: string;
 
@@ -30,10 +50,7 @@ export class ProgrammeParticipation extends Node {
   implements: Node,
   description: 'A firm\'s Industry 4.0 self-assessment with DIP (Thailand i4.0 Index, การประเมินความพร้อมอุตสาหกรรม 4.0): an overall level and the levels of the index\'s six dimensions, each from 1.0 (lowest) to 4.0; a dimension is null when the firm did not assess it.',
 })
-export class Industry40Assessment extends Node {
-  @Field({ description: 'Juristic ID of the assessed firm; see `company`.' })
-  juristicId!: string;
-
+export class Industry40Assessment extends DipRecord {
   @Field({ description: 'Date of the assessment (วันที่ประเมิน), ISO date.' })
   assessedOn!: string;
 

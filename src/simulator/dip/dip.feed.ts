@@ -9,13 +9,16 @@
  *   programme or year, so keys (juristic ID, programme, year) never repeat;
  * - assessments come in pairs from firms 20g..20g+19 (about 0.1 x firms); the second is, 30 % of
  *   the time, a re-assessment of the same firm on a later date.
+ * Every record names the firm (`company_name`, optional for the hub). At `quirkRate` a record comes
+ * without the juristic ID (null, blank, `-` or all zeros) and with the name as a clerk typed it, so
+ * the hub must link it by name (`dipIdWritten` says which).
  * Quirks at `quirkRate` and bad records at `badRowRate` are decided per record from the seed, so
  * the ground-truth functions predict exactly what a correct loader keeps and quarantines.
  */
 import type { SimulatorOptions } from '../simulator';
 import { type Random } from '../random';
-import { agencyRandom, AGENCY_STREAMS, badRowFor, quirksFor } from '../world/agency-random';
-import { BUDDHIST_ERA_OFFSET, buddhistDate, dashedId, excelQuoted, thaiDigits, wrongCheckDigit } from '../world/feed-text';
+import { agencyRandom, AGENCY_STREAMS, badRowFor, MISSING_ID_WRITINGS, missingIdFor, quirksFor, type AgencyStream } from '../world/agency-random';
+import { BUDDHIST_ERA_OFFSET, buddhistDate, dashedId, excelQuoted, operatorNameVariant, thaiDigits, wrongCheckDigit } from '../world/feed-text';
 import { firmAt, type Firm } from '../world/world';
 
 /** CKAN resource ids of the two DIP datastore resources (the hub's default feed URLs use them). */
@@ -44,6 +47,26 @@ export interface DipGroundTruth {
   badRows: number;
   validRows: number;
   quirkyRows: number;
+  /** Valid records without the juristic ID (linked by name). */
+  withoutId: number;
+}
+
+const NO_ID_STREAM: Record<DipResource, AgencyStream> = {
+  participations: AGENCY_STREAMS.dipParticipationNoId,
+  'i40-assessments': AGENCY_STREAMS.dipAssessmentNoId,
+};
+
+/** Whether record i of the resource carries the juristic ID; if not, the hub can only link it by name. */
+export function dipIdWritten(options: SimulatorOptions, resource: DipResource, index: number): boolean {
+  return missingIdFor(options.seed, NO_ID_STREAM[resource], index, options.quirkRate) === null;
+}
+
+/** The ID left out (null, as CKAN gives an empty field, or as written) and the name as a clerk typed it. */
+function withoutId(options: SimulatorOptions, resource: DipResource, index: number, record: CkanRecord, firm: Firm): void {
+  const missing = missingIdFor(options.seed, NO_ID_STREAM[resource], index, options.quirkRate);
+  if (!missing) return;
+  record['juristic_id'] = missing.pick([null, ...MISSING_ID_WRITINGS]);
+  record['company_name'] = operatorNameVariant(firm.nameTh, missing);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -74,6 +97,7 @@ export const PARTICIPATION_FIELDS: readonly CkanField[] = [
   { id: 'programme_name', type: 'text' },
   { id: 'fiscal_year', type: 'text' },
   { id: 'province', type: 'text' },
+  { id: 'company_name', type: 'text' },
 ];
 
 export interface Participation {
@@ -151,9 +175,11 @@ export function participationRecord(options: SimulatorOptions, index: number): C
     programme_name: p.programme.name,
     fiscal_year: String(p.yearBe),
     province: p.firm.province.nameTh,
+    company_name: p.firm.nameTh,
   };
   const { quirks, random } = participationQuirks(options, index);
   for (const quirk of quirks) PARTICIPATION_QUIRKS[quirk](record, p, random);
+  withoutId(options, 'participations', index, record, p.firm);
   // A participant ID with a wrong check digit.
   if (badRowFor(options.seed, AGENCY_STREAMS.dipParticipationBadRow, index, options.badRowRate)) {
     record['juristic_id'] = wrongCheckDigit(p.firm.juristicId);
@@ -162,14 +188,21 @@ export function participationRecord(options: SimulatorOptions, index: number): C
 }
 
 export function participationsGroundTruth(options: SimulatorOptions): DipGroundTruth {
-  const total = participationCount(options.scale);
+  return groundTruth(options, 'participations', participationCount(options.scale), AGENCY_STREAMS.dipParticipationBadRow, (i) => participationQuirks(options, i).quirks.length > 0);
+}
+
+function groundTruth(options: SimulatorOptions, resource: DipResource, total: number, badStream: AgencyStream, quirky: (index: number) => boolean): DipGroundTruth {
   let badRows = 0;
   let quirkyRows = 0;
+  let withoutIdRows = 0;
   for (let i = 0; i < total; i++) {
-    if (badRowFor(options.seed, AGENCY_STREAMS.dipParticipationBadRow, i, options.badRowRate)) badRows++;
-    if (participationQuirks(options, i).quirks.length > 0) quirkyRows++;
+    const bad = badRowFor(options.seed, badStream, i, options.badRowRate) !== null;
+    const written = dipIdWritten(options, resource, i);
+    if (bad) badRows++;
+    if (!bad && !written) withoutIdRows++;
+    if (quirky(i) || !written) quirkyRows++;
   }
-  return { total, badRows, validRows: total - badRows, quirkyRows };
+  return { total, badRows, validRows: total - badRows, quirkyRows, withoutId: withoutIdRows };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -191,6 +224,7 @@ export const ASSESSMENT_FIELDS: readonly CkanField[] = [
   { id: 'assessed_on', type: 'text' },
   { id: 'overall_level', type: 'numeric' },
   ...I40_DIMENSIONS.map((id): CkanField => ({ id, type: 'numeric' })),
+  { id: 'company_name', type: 'text' },
 ];
 
 export interface Assessment {
@@ -274,9 +308,11 @@ export function assessmentRecord(options: SimulatorOptions, index: number): Ckan
     assessed_on: a.assessedOn,
     overall_level: a.overallLevel,
     ...a.scores,
+    company_name: a.firm.nameTh,
   };
   const { quirks, random } = assessmentQuirks(options, index);
   for (const quirk of quirks) ASSESSMENT_QUIRKS[quirk](record, a, random);
+  withoutId(options, 'i40-assessments', index, record, a.firm);
   const bad = badRowFor(options.seed, AGENCY_STREAMS.dipAssessmentBadRow, index, options.badRowRate);
   // A level outside 1.0-4.0 (overall or one dimension), or an ID with a wrong check digit.
   if (bad) {
@@ -289,14 +325,7 @@ export function assessmentRecord(options: SimulatorOptions, index: number): Ckan
 }
 
 export function assessmentsGroundTruth(options: SimulatorOptions): DipGroundTruth {
-  const total = assessmentCount(options.scale);
-  let badRows = 0;
-  let quirkyRows = 0;
-  for (let i = 0; i < total; i++) {
-    if (badRowFor(options.seed, AGENCY_STREAMS.dipAssessmentBadRow, i, options.badRowRate)) badRows++;
-    if (assessmentQuirks(options, i).quirks.length > 0) quirkyRows++;
-  }
-  return { total, badRows, validRows: total - badRows, quirkyRows };
+  return groundTruth(options, 'i40-assessments', assessmentCount(options.scale), AGENCY_STREAMS.dipAssessmentBadRow, (i) => assessmentQuirks(options, i).quirks.length > 0);
 }
 
 // ---------------------------------------------------------------------------------------------

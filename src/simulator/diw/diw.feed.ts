@@ -6,6 +6,7 @@
  */
 import type { SimulatorOptions } from '../simulator';
 import { randomFor, STREAMS, type Random } from '../random';
+import { operatorNameVariant } from '../world/feed-text';
 import { factoryAt, factoryCount, type Factory } from '../world/world';
 
 /** The header of the real open-data file. Kept here, apart from the hub's parser, on purpose. */
@@ -125,29 +126,6 @@ function cleanRow(factory: Factory): DiwRow {
     FFLAG: factory.status,
     TRADE: factory.operatorTaxId ?? '',
   };
-}
-
-/**
- * The operator's name as clerks write it: the company form abbreviated (บจก., หจก., บมจ.), the
- * branch appended, or one letter dropped. The hub must still link the factory to its firm.
- */
-export function operatorNameVariant(nameTh: string, random: Random): string {
-  const core = nameTh
-    .replace(/^บริษัท\s+(.*)\s+จำกัด\s*\(มหาชน\)$/, 'บมจ. $1')
-    .replace(/^บริษัท\s+(.*)\s+จำกัด$/, 'บจก. $1')
-    .replace(/^ห้างหุ้นส่วนจำกัด\s+(.*)$/, 'หจก. $1');
-  switch (random.int(0, 2)) {
-    case 0:
-      return core;
-    case 1:
-      return `${nameTh} (สำนักงานใหญ่)`;
-    default: {
-      // A dropped letter inside the distinctive part of the name (a typing slip).
-      const start = nameTh.indexOf(' ') + 2;
-      const at = random.int(Math.min(start, nameTh.length - 2), nameTh.length - 2);
-      return `${nameTh.slice(0, at)}${nameTh.slice(at + 1)}`;
-    }
-  }
 }
 
 /** 12 digits, or a letter typed for a digit (O for 0, I for 1, ...). */

@@ -1,7 +1,9 @@
 /**
  * The simulated TISI feeds: the standards list and the licences to use a standard mark, as CSV.
  * Licensees are the world's firms and licensed plants its factories (licence i belongs to factory
- * floor(10i/3), about 0.3 licences per factory). Quirks at `quirkRate` and bad rows at
+ * floor(10i/3), about 0.3 licences per factory). At `quirkRate`, a licence comes without its
+ * licensee's tax ID (blank, `-` or all zeros) and with the name as a clerk typed it, so the hub must
+ * link it by name (`licenseeTaxIdWritten` says which). Quirks at `quirkRate` and bad rows at
  * `badRowRate` are decided per row from the seed, so `tisiStandardsGroundTruth` and
  * `tisiLicencesGroundTruth` predict exactly what a correct loader keeps and quarantines.
  *
@@ -10,7 +12,7 @@
  */
 import type { SimulatorOptions } from '../simulator';
 import { type Random } from '../random';
-import { agencyRandom, AGENCY_STREAMS, badRowFor, quirksFor } from '../world/agency-random';
+import { agencyRandom, AGENCY_STREAMS, badRowFor, MISSING_ID_WRITINGS, missingIdFor, quirksFor } from '../world/agency-random';
 import {
   BUDDHIST_ERA_OFFSET,
   buddhistDate,
@@ -18,6 +20,7 @@ import {
   dashedId,
   decomposedThai,
   excelQuoted,
+  operatorNameVariant,
   permute,
   thaiDigits,
   wrongCheckDigit,
@@ -59,6 +62,11 @@ export interface TisiGroundTruth {
   validRows: number;
   /** Rows carrying at least one quirk. */
   quirkyRows: number;
+}
+
+export interface TisiLicenceGroundTruth extends TisiGroundTruth {
+  /** Valid rows without the licensee's tax ID (linked by name). */
+  withoutTaxId: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,6 +341,11 @@ export function tisiLicenceRow(options: SimulatorOptions, index: number): Licenc
     const apply: (row: LicenceRow, licence: Licence, random: Random) => void = LICENCE_QUIRKS[quirk];
     apply(row, licence, random);
   }
+  const missing = missingIdFor(options.seed, AGENCY_STREAMS.tisiLicenceNoTaxId, index, options.quirkRate);
+  if (missing) {
+    row.TAX_ID = missing.pick(MISSING_ID_WRITINGS);
+    row.LICENSEE_NAME = operatorNameVariant(licence.licenseeName, missing);
+  }
   const bad = badRowFor(options.seed, AGENCY_STREAMS.tisiLicenceBadRow, index, options.badRowRate);
   // A tax ID whose check digit is wrong (most), or a factory ID one digit short.
   if (bad) {
@@ -353,13 +366,22 @@ export function* tisiLicencesChunks(options: TisiFeedOptions): Generator<string>
   });
 }
 
-export function tisiLicencesGroundTruth(options: SimulatorOptions): TisiGroundTruth {
+/** Whether licence i carries its licensee's tax ID; if not, the hub can only link it by name. */
+export function licenseeTaxIdWritten(options: SimulatorOptions, index: number): boolean {
+  return missingIdFor(options.seed, AGENCY_STREAMS.tisiLicenceNoTaxId, index, options.quirkRate) === null;
+}
+
+export function tisiLicencesGroundTruth(options: SimulatorOptions): TisiLicenceGroundTruth {
   const total = licenceCount(options.scale);
   let badRows = 0;
   let quirkyRows = 0;
+  let withoutTaxId = 0;
   for (let i = 0; i < total; i++) {
-    if (badRowFor(options.seed, AGENCY_STREAMS.tisiLicenceBadRow, i, options.badRowRate)) badRows++;
-    if (licenceQuirks(options, i).quirks.length > 0) quirkyRows++;
+    const bad = badRowFor(options.seed, AGENCY_STREAMS.tisiLicenceBadRow, i, options.badRowRate) !== null;
+    const written = licenseeTaxIdWritten(options, i);
+    if (bad) badRows++;
+    if (!written && !bad) withoutTaxId++;
+    if (licenceQuirks(options, i).quirks.length > 0 || !written) quirkyRows++;
   }
-  return { total, badRows, validRows: total - badRows, quirkyRows };
+  return { total, badRows, validRows: total - badRows, quirkyRows, withoutTaxId };
 }

@@ -13,12 +13,15 @@ export const AGENCY_STREAMS = {
   tisiLicence: 104,
   tisiLicenceQuirk: 105,
   tisiLicenceBadRow: 106,
+  tisiLicenceNoTaxId: 107,
   dipParticipation: 111,
   dipParticipationQuirk: 112,
   dipParticipationBadRow: 113,
   dipAssessment: 114,
   dipAssessmentQuirk: 115,
   dipAssessmentBadRow: 116,
+  dipParticipationNoId: 117,
+  dipAssessmentNoId: 118,
   oieSeries: 121,
   oieMonth: 122,
   oieQuirk: 123,
@@ -53,3 +56,15 @@ export function badRowFor(seed: number, stream: AgencyStream, index: number, rat
   const random = agencyRandom(seed, stream, index);
   return random.chance(rate) ? random : null;
 }
+
+/**
+ * For a record the agency wrote without its holder's tax ID (a share `rate` of them, decided per
+ * record from the seed on a stream of its own, so the other draws of the feed stay as they were):
+ * the generator that shapes how the ID is left out and how the clerk wrote the name; else null.
+ */
+export function missingIdFor(seed: number, stream: AgencyStream, index: number, rate: number): Random | null {
+  return badRowFor(seed, stream, index, rate);
+}
+
+/** How a missing ID is written: blank, a dash, or the all-zero placeholder some systems fill in. */
+export const MISSING_ID_WRITINGS = ['', '-', '0000000000000'] as const;

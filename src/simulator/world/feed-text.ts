@@ -1,8 +1,9 @@
 /**
  * Writing simulated agency feeds as text the way Thai government files are written: CSV lines
  * (with Excel's formula-quoted IDs left unquoted), Thai digits, Buddhist Era dates, IDs with
- * dashes. Pure functions, shared by the TISI, DIP and OIE feeds.
+ * dashes, company names as clerks type them. Pure functions, shared by the agency feeds.
  */
+import type { Random } from '../random';
 
 export const BUDDHIST_ERA_OFFSET = 543;
 const THAI_DIGIT_ZERO = 0x0e50;
@@ -85,4 +86,28 @@ export function* csvChunks<C extends string>(options: {
 /** `(index * multiplier + offset) mod size`: a permutation of [0, size) when multiplier and size are coprime. */
 export function permute(index: number, size: number, multiplier: number, offset: number): number {
   return (index * multiplier + offset) % size;
+}
+
+/**
+ * The operator's name as clerks write it: the company form abbreviated (บจก., หจก., บมจ.), the
+ * branch appended, or one letter dropped. The hub must still link the record to its firm
+ * (DIW operators, TISI licensees and DIP participants without their tax ID all use it).
+ */
+export function operatorNameVariant(nameTh: string, random: Random): string {
+  const core = nameTh
+    .replace(/^บริษัท\s+(.*)\s+จำกัด\s*\(มหาชน\)$/, 'บมจ. $1')
+    .replace(/^บริษัท\s+(.*)\s+จำกัด$/, 'บจก. $1')
+    .replace(/^ห้างหุ้นส่วนจำกัด\s+(.*)$/, 'หจก. $1');
+  switch (random.int(0, 2)) {
+    case 0:
+      return core;
+    case 1:
+      return `${nameTh} (สำนักงานใหญ่)`;
+    default: {
+      // A dropped letter inside the distinctive part of the name (a typing slip).
+      const start = nameTh.indexOf(' ') + 2;
+      const at = random.int(Math.min(start, nameTh.length - 2), nameTh.length - 2);
+      return `${nameTh.slice(0, at)}${nameTh.slice(at + 1)}`;
+    }
+  }
 }

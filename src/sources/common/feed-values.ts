@@ -99,6 +99,17 @@ export function thaiId(value: FeedValue, field: string): string {
   return digits;
 }
 
+/**
+ * As thaiId, for a field an agency may leave empty: null when it is blank (`-`, ...) or the all-zero
+ * placeholder some systems fill in (`0000000000000`, which passes the check digit but names no one).
+ * A malformed or wrongly checked ID still rejects the row.
+ */
+export function optionalThaiId(value: FeedValue, field: string): string | null {
+  const cleaned = cleanText(value);
+  if (cleaned === null || /^[0\s-]+$/.test(asciiDigits(cleaned))) return null;
+  return thaiId(cleaned, field);
+}
+
 /** A number, optionally with well-placed thousands separators; null when empty. */
 export function optionalNumber(value: FeedValue, field: string, range?: { min: number; max: number }): number | null {
   if (typeof value === 'number') {

@@ -27,8 +27,15 @@ const PREFIX_FORMS = [
   'หสน',
 ];
 
-/** Company-form words written after the name, longest first. Matched after lower-casing. */
+/**
+ * Company-form words written after the name, longest first. Matched after lower-casing. The
+ * head-office mark (`(สำนักงานใหญ่)`, as tax invoices and clerks add it) says where, not who: it goes too.
+ */
 const SUFFIX_FORMS = [
+  '(สำนักงานใหญ่)',
+  'สำนักงานใหญ่',
+  '(head office)',
+  'head office',
   '(มหาชน)',
   'มหาชน',
   'จำกัด',

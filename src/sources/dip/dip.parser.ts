@@ -3,10 +3,12 @@
  * record becomes a typed record (or a rejection with its reason). See README.md.
  */
 import type { ParsedRow } from '../../ingestion/feed';
-import { cleanCode, cleanText, optionalNumber, reject, requiredDate, requiredNumber, thaiId, year, type FeedValue } from '../common/feed-values';
+import { normaliseCompanyName } from '../dbd/company-name';
+import { cleanCode, cleanText, optionalNumber, optionalThaiId, reject, requiredDate, requiredNumber, year, type FeedValue } from '../common/feed-values';
 import { reparseCkanRecord, type CkanResourceSpec } from './ckan-datastore';
 import {
   DIP_I40_FIELDS,
+  DIP_I40_OPTIONAL_FIELDS,
   DIP_PARTICIPATION_FIELDS,
   DIP_PARTICIPATION_OPTIONAL_FIELDS,
   I40_LEVEL_RANGE,
@@ -22,7 +24,7 @@ export const DIP_PARTICIPATION_SPEC: CkanResourceSpec<DipParticipationField, Dip
   optional: DIP_PARTICIPATION_OPTIONAL_FIELDS,
   toRecord(get) {
     return {
-      juristicId: thaiId(get('juristic_id'), 'juristic_id'),
+      ...participant(get('juristic_id'), get('company_name')),
       programmeCode: cleanCode(get('programme_code'))?.toUpperCase() ?? reject('programme_code is empty'),
       programmeName: cleanText(get('programme_name')),
       year: year(get('fiscal_year'), 'fiscal_year'),
@@ -34,11 +36,11 @@ export const DIP_PARTICIPATION_SPEC: CkanResourceSpec<DipParticipationField, Dip
 export const DIP_I40_SPEC: CkanResourceSpec<DipI40Field, DipI40AssessmentRecord> = {
   name: 'DIP Industry 4.0 assessments resource',
   required: DIP_I40_FIELDS,
-  optional: [],
+  optional: DIP_I40_OPTIONAL_FIELDS,
   toRecord(get) {
     const score = (field: DipI40Field): number | null => optionalNumber(get(field), field, I40_LEVEL_RANGE);
     return {
-      juristicId: thaiId(get('juristic_id'), 'juristic_id'),
+      ...participant(get('juristic_id'), get('company_name')),
       assessedOn: requiredDate(get('assessed_on'), 'assessed_on'),
       overallLevel: requiredNumber(get('overall_level'), 'overall_level', I40_LEVEL_RANGE),
       smartOperation: score('smart_operation'),
@@ -57,6 +59,28 @@ export function reparseDipParticipation(raw: Record<string, string> | string): P
 
 export function reparseDipI40Assessment(raw: Record<string, string> | string): ParsedRow<DipI40AssessmentRecord> {
   return reparseCkanRecord(raw, DIP_I40_SPEC);
+}
+
+/**
+ * The participant: its juristic ID, or, when DIP left the ID out (blank, `-`, all zeros), its name,
+ * by which the hub links the record. A record with neither, or whose name normalises to nothing
+ * (punctuation only), cannot be told apart from others and is rejected.
+ */
+function participant(id: FeedValue, name: FeedValue): { juristicId: string | null; companyName: string | null } {
+  const juristicId = optionalThaiId(id, 'juristic_id');
+  const companyName = cleanText(name);
+  if (juristicId === null && normaliseCompanyName(companyName ?? '') === '') {
+    reject('juristic_id is missing and company_name gives no name to link by');
+  }
+  return { juristicId, companyName };
+}
+
+/**
+ * A record's participant in its table key: the juristic ID, or `name:` and the normalised name when
+ * DIP left the ID out (two ID-less records of one firm under one programme and year are one record).
+ */
+export function participantKey(record: { juristicId: string | null; companyName: string | null }): string {
+  return record.juristicId ?? `name:${normaliseCompanyName(record.companyName ?? '')}`;
 }
 
 /** `จังหวัดชลบุรี`, `จ.ชลบุรี` and `ชลบุรี` are the same province. */

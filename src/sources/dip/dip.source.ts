@@ -1,6 +1,7 @@
 import type { SourceDefinition } from '../../ingestion/source-definition';
+import { normaliseCompanyName } from '../dbd/company-name';
 import { readCkanDatastore } from './ckan-datastore';
-import { DIP_I40_SPEC, DIP_PARTICIPATION_SPEC, reparseDipI40Assessment, reparseDipParticipation } from './dip.parser';
+import { DIP_I40_SPEC, DIP_PARTICIPATION_SPEC, participantKey, reparseDipI40Assessment, reparseDipParticipation } from './dip.parser';
 import type { DipI40AssessmentRecord, DipParticipationRecord } from './dip.record';
 
 /** Default schedule of the DIP participations load: daily at 04:00 Bangkok time (after the DBD loads). */
@@ -21,9 +22,13 @@ export const dipParticipationSource: SourceDefinition<DipParticipationRecord> = 
   reparse: reparseDipParticipation,
   target: {
     table: 'registry.dip_participation',
-    key: ['juristic_id', 'programme_code', 'year'],
+    // The participant is the juristic ID, or the name when DIP left the ID out (see participantKey).
+    key: ['participant_key', 'programme_code', 'year'],
     columns: [
+      { name: 'participant_key', type: 'text', value: participantKey },
       { name: 'juristic_id', type: 'text', value: (r) => r.juristicId },
+      { name: 'company_name', type: 'text', value: (r) => r.companyName },
+      { name: 'company_name_normalised', type: 'text', value: (r) => normaliseCompanyName(r.companyName ?? '') },
       { name: 'programme_code', type: 'text', value: (r) => r.programmeCode },
       { name: 'year', type: 'integer', value: (r) => r.year },
       { name: 'programme_name', type: 'text', value: (r) => r.programmeName },
@@ -44,9 +49,12 @@ export const dipI40AssessmentSource: SourceDefinition<DipI40AssessmentRecord> = 
   reparse: reparseDipI40Assessment,
   target: {
     table: 'registry.dip_i40_assessment',
-    key: ['juristic_id', 'assessed_on'],
+    key: ['participant_key', 'assessed_on'],
     columns: [
+      { name: 'participant_key', type: 'text', value: participantKey },
       { name: 'juristic_id', type: 'text', value: (r) => r.juristicId },
+      { name: 'company_name', type: 'text', value: (r) => r.companyName },
+      { name: 'company_name_normalised', type: 'text', value: (r) => normaliseCompanyName(r.companyName ?? '') },
       { name: 'assessed_on', type: 'date', value: (r) => r.assessedOn },
       { name: 'overall_level', type: 'numeric(3,2)', value: (r) => r.overallLevel },
       { name: 'smart_operation', type: 'numeric(3,2)', value: (r) => r.smartOperation },

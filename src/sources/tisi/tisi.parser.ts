@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ParseContext, ParsedRow } from '../../ingestion/feed';
 import { parseCsvFeed, reparseCsvRow, type CsvFeedSpec } from '../common/csv-feed';
-import { asciiDigits, BUDDHIST_ERA_OFFSET, cleanCode, cleanText, optionalDate, reject, requiredDate, thaiId, type FeedValue } from '../common/feed-values';
+import { asciiDigits, BUDDHIST_ERA_OFFSET, cleanCode, cleanText, optionalDate, optionalThaiId, reject, requiredDate, type FeedValue } from '../common/feed-values';
 import {
   TIS_LICENCE_STATUS_WORDS,
   TIS_STANDARD_STATUS_WORDS,
@@ -66,13 +66,17 @@ const LICENCES_SPEC: CsvFeedSpec<TisiLicenceColumn, TisLicenceRecord> = {
   toRecord(get) {
     const licenceNo = cleanCode(get('LICENSE_NO'))?.toUpperCase() ?? reject('LICENSE_NO is empty');
     const statusText = cleanText(get('STATUS'));
+    const licenseeName = cleanText(get('LICENSEE_NAME'));
+    // A blank tax ID loads when the licensee is named: the hub links such a licence by name.
+    const licenseeTaxId = optionalThaiId(get('TAX_ID'), 'TAX_ID');
+    if (licenseeTaxId === null && licenseeName === null) reject('TAX_ID is missing and LICENSEE_NAME is empty: the licensee cannot be identified');
     return {
       licenceNo,
       licenceType: cleanText(get('LICENSE_TYPE')),
       issuedOn: requiredDate(get('ISSUE_DATE'), 'ISSUE_DATE'),
       tisNo: standardNumber(get('TIS_NO'), 'TIS_NO').tisNo,
-      licenseeName: cleanText(get('LICENSEE_NAME')),
-      licenseeTaxId: thaiId(get('TAX_ID'), 'TAX_ID'),
+      licenseeName,
+      licenseeTaxId,
       fid: factoryId(get('FID')),
       status: (statusText && TIS_LICENCE_STATUS_WORDS[statusText.toUpperCase()]) || 'UNKNOWN',
       statusText,

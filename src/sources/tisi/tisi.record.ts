@@ -34,8 +34,11 @@ export interface TisLicenceRecord {
   /** The standard, normalised like TisStandardRecord.tisNo. */
   tisNo: string;
   licenseeName: string | null;
-  /** 13 digits with a valid check digit: a juristic ID (starts with 0) or a personal ID (personal data). */
-  licenseeTaxId: string;
+  /**
+   * 13 digits with a valid check digit: a juristic ID (starts with 0) or a personal ID (personal
+   * data); null when TISI left it blank (then the name is given, and the licence is linked by name).
+   */
+  licenseeTaxId: string | null;
   /** 14-digit DIW factory ID of the licensed plant, when TISI has it. */
   fid: string | null;
   status: TisLicenceStatus;

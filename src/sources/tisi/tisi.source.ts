@@ -1,4 +1,5 @@
 import type { SourceDefinition } from '../../ingestion/source-definition';
+import { normaliseCompanyName } from '../dbd/company-name';
 import { parseTisiLicences, parseTisiStandards, reparseTisiLicence, reparseTisiStandard } from './tisi.parser';
 import type { TisLicenceRecord, TisStandardRecord } from './tisi.record';
 
@@ -59,6 +60,8 @@ export const tisiLicenceSource: SourceDefinition<TisLicenceRecord> = {
       { name: 'tis_no', type: 'text', value: (r) => r.tisNo },
       { name: 'licensee_name', type: 'text', value: (r) => r.licenseeName },
       { name: 'licensee_tax_id', type: 'text', value: (r) => r.licenseeTaxId },
+      // The linking key of the licensee's name, the same normaliser as DBD's company names.
+      { name: 'licensee_name_normalised', type: 'text', value: (r) => normaliseCompanyName(r.licenseeName ?? '') },
       { name: 'fid', type: 'text', value: (r) => r.fid },
       { name: 'status', type: 'text', value: (r) => r.status },
       { name: 'status_text', type: 'text', value: (r) => r.statusText },

@@ -1,0 +1,127 @@
+import { Client } from 'pg';
+import { loadConfig } from '../../src/config/config';
+import { IngestionEngine } from '../../src/ingestion/ingestion.engine';
+import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
+import { FACTORY_LINKS, LINK_TARGETS, linkRecords } from '../../src/linking/company-linker';
+import { createRootLogger } from '../../src/platform/logging/logger';
+import { factoryAt, factoryCount } from '../../src/simulator/world/world';
+import { thaiIdCheckDigit } from '../../src/sources/common/thai-id';
+import { SourceRegistry } from '../../src/sources/registry';
+import { startTestHub, type TestHub } from '../support/test-hub';
+
+/**
+ * A company run relinks only what it may change. DBD quarantines a firm whose ID has a wrong check
+ * digit, so the factories, licences and DIP records of that firm stay unlinked; an operator corrects
+ * the ID and retries: that run adds one company, links its records, and leaves every other link (and
+ * its linked_at) as it was, having examined only the records the company may match (not every
+ * record not linked by ID), with the same links a relink of everything gives.
+ */
+const SCALE = 3000; // 600 factories
+/** Enough quarantined firms that some of them run factories. */
+const RATES = { quirkRate: 0.02, badRowRate: 0.03 };
+
+interface LinkState {
+  key: string;
+  company: string | null;
+  method: string | null;
+  confidence: string | null;
+  linked_at: string | null;
+}
+
+describe('a company run relinks the records a company it adds may match, and nothing else', () => {
+  let t: TestHub;
+  let runs: IngestionRunRepository;
+  const query = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(sql, params);
+  /** Every link of the four linked tables, keyed by table and row key. */
+  const links = async (db: { query: (sql: string) => Promise<unknown> } = t.hub.database.dataSource): Promise<Map<string, LinkState>> => {
+    const sql = LINK_TARGETS.map(
+      (target) =>
+        `SELECT '${target.id}:' || ${target.key.map((k) => `${k}::text`).join(` || '|' || `)} AS key, company_juristic_id AS company, link_method AS method,
+                link_confidence::text AS confidence, linked_at::text FROM ${target.table}`,
+    ).join(' UNION ALL ');
+    const answer = await db.query(sql);
+    const rows = (Array.isArray(answer) ? answer : (answer as { rows: LinkState[] }).rows) as LinkState[];
+    return new Map(rows.map((row) => [row.key, row]));
+  };
+
+  beforeAll(async () => {
+    t = await startTestHub({ scale: SCALE, simulator: RATES });
+    runs = new IngestionRunRepository(t.hub.database.dataSource);
+    for (const source of ['diw', 'tisi-licences', 'dbd-companies', 'dip-participations', 'dip-i40-assessments']) {
+      expect((await t.ingestNow(source)).status).toBe('succeeded');
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  test('correcting a quarantined firm links its records; every other link and linked_at stays; only candidates are examined', async () => {
+    // The quarantined firms that run a factory DIW loaded, with their IDs corrected.
+    const fidsOf = new Map<string, string[]>();
+    for (let i = 0; i < factoryCount(SCALE); i += 1) {
+      const factory = factoryAt(t.simulatorOptions.seed, i);
+      fidsOf.set(factory.firm.juristicId, [...(fidsOf.get(factory.firm.juristicId) ?? []), factory.fid]);
+    }
+    const loadedFids = new Set((await query<{ fid: string }>('SELECT fid FROM registry.factory')).map((r) => r.fid));
+    const quarantined = (await runs.openQuarantined({ source: 'dbd-companies', limit: 1000 })).filter((row) => /invalid check digit/.test(row.reason));
+    const corrected = quarantined
+      .map((row) => {
+        const raw = row.raw as Record<string, unknown>;
+        const digits = String(raw['juristicId']).replace(/\D/g, '');
+        const id = `${digits.slice(0, 12)}${thaiIdCheckDigit(digits)}`;
+        return { row, raw, id, fids: (fidsOf.get(id) ?? []).filter((fid) => loadedFids.has(fid)) };
+      })
+      .find((candidate) => candidate.fids.length > 0);
+    expect(corrected).toBeDefined();
+    const { row, raw, id, fids } = corrected!;
+    const [before] = await query<{ linked: number }>(`SELECT count(*)::int AS linked FROM registry.factory WHERE fid = ANY($1) AND company_juristic_id IS NOT NULL`, [fids]);
+    expect(before!.linked).toBe(0);
+    const linksBefore = await links();
+
+    await query(`UPDATE ingestion.quarantined_row SET raw = $2 WHERE id = $1`, [row.id, JSON.stringify({ ...raw, juristicId: id })]);
+    const engine = new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadConfig({}), createRootLogger('silent'));
+    const retried = await engine.retryQuarantined('dbd-companies');
+    expect(retried).toMatchObject({ status: 'succeeded', rowsInserted: 1, rowsUpdated: 0 });
+
+    // The firm's factories are linked to it now.
+    const factories = await query<{ company: string | null; method: string }>(`SELECT company_juristic_id AS company, link_method AS method FROM registry.factory WHERE fid = ANY($1)`, [fids]);
+    expect(factories.map((f) => f.company)).toEqual(fids.map(() => id));
+    // Every link that changed, in any table, is to the new company; all others (linked_at too) are as they were.
+    const linksAfter = await links();
+    const changed = [...linksAfter.values()].filter((after) => JSON.stringify(after) !== JSON.stringify(linksBefore.get(after.key)));
+    expect(changed.length).toBeGreaterThanOrEqual(fids.length);
+    for (const after of changed) {
+      expect(after.company).toBe(id);
+      expect(linksBefore.get(after.key)!.company).toBeNull();
+    }
+    expect(linksAfter.size).toBe(linksBefore.size);
+
+    // Replayed in a transaction that is rolled back: the run examined only the candidates, and
+    // relinking everything would change nothing.
+    const client = new Client({ connectionString: t.database.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      for (const target of LINK_TARGETS) {
+        const outcome = await linkRecords(client, target, { kind: 'company-run', runId: retried.id });
+        const [broad] = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target.table} WHERE link_method IS DISTINCT FROM 'TAX_ID'`)).rows;
+        expect(outcome.narrowed).toBe(true);
+        expect(outcome.scoped).toBeLessThan(broad!.n);
+        if (target === FACTORY_LINKS) {
+          const [unlinked] = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM registry.factory WHERE company_juristic_id IS NULL`)).rows;
+          process.stdout.write(`[company run] factories examined ${outcome.scoped} of ${broad!.n} not linked by tax ID (${unlinked!.n} unlinked)\n`);
+        }
+      }
+      for (const target of LINK_TARGETS) await linkRecords(client, target, { kind: 'all' });
+      const relinked = await links(client);
+      const differ = [...relinked.values()].filter((r) => {
+        const now = linksAfter.get(r.key)!;
+        return r.company !== now.company || r.method !== now.method || r.confidence !== now.confidence;
+      });
+      expect(differ).toEqual([]);
+    } finally {
+      await client.query('ROLLBACK');
+      await client.end();
+    }
+  });
+});
