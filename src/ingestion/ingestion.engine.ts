@@ -62,6 +62,9 @@ export const BULK_LOAD_MIN_ROWS = 50_000;
 /** Rows a bulk load writes per chunk, while the next chunk is read (and held in memory: a few tens of MB). */
 export const BULK_LOAD_CHUNK_ROWS = 20_000;
 
+/** How often a run's connection checks, while a statement runs, that its worker is still there (ms). */
+const DEAD_CLIENT_CHECK_MS = 2000;
+
 export interface EngineOptions {
   /** Overrides BULK_LOAD_MIN_ROWS (tests use small feeds). */
   bulkLoadMinRows?: number;
@@ -218,6 +221,14 @@ export class IngestionEngine {
    * Pins a connection and takes the source's session-level advisory lock: one run per source at a
    * time across every worker process, released with the connection if the worker dies, so a crash
    * never leaves a source locked. Runs a dead worker left `running` are marked failed first.
+   *
+   * A backend notices its client is gone only when it next reads from it: one whose worker was
+   * killed while it waited for a lock or ran a long statement would go on holding the source's lock
+   * (and its transaction) until then, and the job's retries would find the source busy until their
+   * attempts ran out. So the connection checks its client every DEAD_CLIENT_CHECK_MS while a
+   * statement runs (PostgreSQL 14+, on systems that report closed sockets; elsewhere the setting is
+   * refused and the run goes on without it). The setting stays with the pooled connection, which is
+   * no harm: any backend whose client died should end.
    */
   private async withSourceLock<T>(
     source: AnySource,
@@ -232,6 +243,7 @@ export class IngestionEngine {
     client.on('error', onConnectionError);
     const lockKey = `ingest:${source.id}`;
     try {
+      await client.query(`SET client_connection_check_interval = ${DEAD_CLIENT_CHECK_MS}`).catch(() => undefined);
       const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey]);
       if (!locked.rows[0]!.ok) throw new SourceBusyError(`another run of ${source.id} is in progress`);
       try {

@@ -134,10 +134,17 @@ describe('a worker killed in the middle of a run', () => {
       INGEST_ATTEMPTS: '3',
       INGEST_BACKOFF_MS: '100',
       WORKER_LOCK_MS: '2000',
+      // Any free port (the default 4000 may be another hub's), and no consent schedule firing mid-test.
+      PORT: '0',
+      CONSENT_REGISTRY_SCHEDULE: '0 0 1 1 *',
       LOG_LEVEL: 'silent',
     };
     const logger = createRootLogger('silent');
-    const api = await startHub(loadConfig(env), 'api', logger);
+    const api = await startHub(loadConfig(env), 'api', logger).catch(async (error: unknown) => {
+      await simulator.close();
+      await database.drop();
+      throw error;
+    });
     const runs = new IngestionRunRepository(api.database.dataSource);
     try {
       const worker = spawn(process.execPath, [path.resolve(__dirname, '../../dist/src/main.js'), '--role=worker'], {

@@ -23,10 +23,13 @@ async function withAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh, uniquely named database on the test server; `drop()` removes it even with open connections. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, uniquely named database on the test server; `drop()` removes it even with open connections.
+ * With `template`, a copy of that test database (which must have no open connections).
+ */
+export async function createTestDatabase(options: { template?: TestDatabase } = {}): Promise<TestDatabase> {
   const name = `iih_${process.env['IIH_TEST_RUN_ID'] ?? 'x'}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
+  await withAdmin((client) => client.query(`CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template.name}` : ''}`));
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   return {
