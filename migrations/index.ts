@@ -15,6 +15,7 @@ import { EligibilityResultFillfactor1763798000000 } from './1763798000000-eligib
 import { ApiClientChanges1763799000000 } from './1763799000000-api-client-changes';
 import { EligibilityInput1763800000000 } from './1763800000000-eligibility-input';
 import { RecordLinks1763801000000 } from './1763801000000-record-links';
+import { CompanyRunIndexes1763802000000 } from './1763802000000-company-run-indexes';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   ApiClientChanges1763799000000,
   EligibilityInput1763800000000,
   RecordLinks1763801000000,
+  CompanyRunIndexes1763802000000,
 ];
