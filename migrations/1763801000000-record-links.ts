@@ -26,7 +26,8 @@ const DIP_TABLES = [
  * - the trigram indexes the linker probes write straight into the index (`fastupdate = off`): with
  *   GIN's default pending list, every probe right after a load (in the same run, before any vacuum)
  *   scanned all the rows just written, about 13 ms a probe with 5,000 new companies.
- * Existing rows keep their values: their normalised names are filled by the next run of their source,
+ * Existing rows are linked by ID at once (so profiles recomputed before their source next runs still
+ * count them); their normalised names are filled by the next run of their source,
  * whose row hashes all differ once (the new columns are part of them), so that run relinks every row.
  */
 export class RecordLinks1763801000000 implements MigrationInterface {
@@ -46,6 +47,10 @@ export class RecordLinks1763801000000 implements MigrationInterface {
         ADD COLUMN licensee_name_normalised text NOT NULL DEFAULT '',${LINK_COLUMNS}`);
     await queryRunner.query(`COMMENT ON COLUMN registry.tis_licence.licensee_tax_id IS 'juristic ID (starts with 0) or personal ID (personal data under the PDPA); null when TISI left it blank (linked by name)'`);
     await queryRunner.query(`COMMENT ON COLUMN registry.tis_licence.company_juristic_id IS 'the licensee as a DBD company, linked by tax ID or name (link_method, link_confidence)'`);
+    // Rows already loaded keep the links they had by ID until their source next runs (and links by name).
+    await queryRunner.query(`
+      UPDATE registry.tis_licence l SET company_juristic_id = l.licensee_tax_id, link_method = 'TAX_ID', link_confidence = 1, linked_at = now()
+      FROM registry.company c WHERE c.juristic_id = l.licensee_tax_id`);
     await queryRunner.query(`CREATE INDEX tis_licence_company_idx ON registry.tis_licence (company_juristic_id)`);
     await queryRunner.query(`CREATE INDEX tis_licence_name_normalised_idx ON registry.tis_licence (licensee_name_normalised)`);
     await queryRunner.query(`CREATE INDEX tis_licence_name_normalised_trgm_idx ON registry.tis_licence USING gin (licensee_name_normalised gin_trgm_ops) WITH (fastupdate = off)`);
@@ -57,6 +62,9 @@ export class RecordLinks1763801000000 implements MigrationInterface {
           ADD COLUMN company_name text,
           ADD COLUMN company_name_normalised text NOT NULL DEFAULT '',${LINK_COLUMNS}`);
       await queryRunner.query(`UPDATE registry.${table} SET participant_key = juristic_id`);
+      await queryRunner.query(`
+        UPDATE registry.${table} t SET company_juristic_id = t.juristic_id, link_method = 'TAX_ID', link_confidence = 1, linked_at = now()
+        FROM registry.company c WHERE c.juristic_id = t.juristic_id`);
       await queryRunner.query(`
         ALTER TABLE registry.${table}
           ALTER COLUMN participant_key SET NOT NULL,

@@ -51,6 +51,12 @@ export interface LinkTarget {
   provinceFrom?: { source: string; rows: string };
   /** Whether company profiles (and so eligibility) read this table's links. */
   derived: boolean;
+  /**
+   * Name rules only for rows without a tax ID. A TISI licensee's tax ID that is no company's is an
+   * individual's personal ID (or a firm DBD does not list): linking it by name would put a person's
+   * licence under a company that happens to share the name, and unmask them.
+   */
+  namesOnlyWithoutTaxId?: boolean;
 }
 
 export const FACTORY_LINKS: LinkTarget = {
@@ -73,6 +79,7 @@ export const TIS_LICENCE_LINKS: LinkTarget = {
   province: '(SELECT f.province FROM registry.factory f WHERE f.fid = t.fid)',
   provinceFrom: { source: 'diw', rows: 't.fid IN (SELECT f.fid FROM registry.factory f WHERE f.source_run_id = $1)' },
   derived: true,
+  namesOnlyWithoutTaxId: true,
 };
 
 export const DIP_PARTICIPATION_LINKS: LinkTarget = {
@@ -177,7 +184,7 @@ export async function linkRecords(client: Queryable, target: LinkTarget, scope: 
     `CREATE TEMP TABLE link_result (sid integer PRIMARY KEY, juristic_id text NOT NULL, method text NOT NULL, confidence numeric(4, 3) NOT NULL)
      ON COMMIT DROP`,
   );
-  const unlinked = `NOT EXISTS (SELECT 1 FROM pg_temp.link_result r WHERE r.sid = s.sid)`;
+  const unlinked = `NOT EXISTS (SELECT 1 FROM pg_temp.link_result r WHERE r.sid = s.sid)${target.namesOnlyWithoutTaxId ? ' AND s.tax_id IS NULL' : ''}`;
 
   await client.query(
     `INSERT INTO pg_temp.link_result SELECT s.sid, c.juristic_id, 'TAX_ID', 1

@@ -1,3 +1,5 @@
+import type { PoolClient } from 'pg';
+import { linkRecords, TIS_LICENCE_LINKS } from '../../src/linking/company-linker';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -220,11 +222,14 @@ describe('Certification and programme graph', () => {
     let after: string | null = null;
     for (let page = 0; page < 20; page++) {
       const data: { company: { certifications: Page<LicenceNode> } } = await ok(
-        `query($id: String!, $after: String) { company(juristicId: $id) { certifications(first: 2, after: $after) { totalCount edges { node { licenceNo companyJuristicId } } pageInfo { hasNextPage endCursor } } } }`,
+        `query($id: String!, $after: String) { company(juristicId: $id) { certifications(first: 2, after: $after) { totalCount edges { node { licenceNo companyJuristicId licenseeMasked } } pageInfo { hasNextPage endCursor } } } }`,
         { id: row!.juristic_id, after },
       );
       expect(data.company.certifications.totalCount).toBe(row!.n);
-      for (const { node } of data.company.certifications.edges) expect((node as { companyJuristicId?: string }).companyJuristicId).toBe(row!.juristic_id);
+      for (const { node } of data.company.certifications.edges) {
+        const { companyJuristicId, licenseeMasked } = node as unknown as { companyJuristicId: string | null; licenseeMasked: boolean };
+        expect(companyJuristicId).toBe(licenseeMasked ? null : row!.juristic_id);
+      }
       seen.push(...data.company.certifications.edges.map((e) => e.node.licenceNo));
       if (!data.company.certifications.pageInfo.hasNextPage) break;
       after = data.company.certifications.pageInfo.endCursor;
@@ -235,7 +240,7 @@ describe('Certification and programme graph', () => {
   test('records DIP or TISI sent without the firm\'s ID answer the company their name linked them to, with the method, both ways, and by global ID', async () => {
     const [licence] = await sql<{ licence_no: string; company: string; method: string }>(
       `SELECT licence_no, company_juristic_id AS company, link_method AS method FROM registry.tis_licence
-       WHERE licensee_tax_id IS NULL AND company_juristic_id IS NOT NULL ORDER BY licence_no LIMIT 1`,
+       WHERE licensee_tax_id IS NULL AND link_method LIKE 'EXACT_NAME%' ORDER BY licence_no LIMIT 1`,
     );
     const [participation] = await sql<{ company: string; name: string; method: string; programme_code: string; year: number }>(
       `SELECT company_juristic_id AS company, company_name AS name, link_method AS method, programme_code, year FROM registry.dip_participation
@@ -261,6 +266,49 @@ describe('Certification and programme graph', () => {
     expect(byName).toMatchObject({ companyName: participation!.name, companyJuristicId: participation!.company, linkMethod: participation!.method, company: { juristicId: participation!.company } });
     const again = await ok<{ node: { companyName: string } | null }>(`query($id: ID!) { node(id: $id) { ... on ProgrammeParticipation { companyName } } }`, { id: byName!.id });
     expect(again.node).toEqual({ companyName: participation!.name });
+  });
+
+  test('a licence is linked by name only when TISI gave no tax ID, and a fuzzy name match keeps the licensee masked with its company', async () => {
+    const [firm] = await sql<{ juristic_id: string; name_th: string; name: string; fid: string }>(
+      `SELECT c.juristic_id, c.name_th, c.name_th_normalised AS name, f.fid FROM registry.company c JOIN registry.factory f ON f.province = c.province
+       WHERE c.name_th_normalised <> '' AND NOT EXISTS (SELECT 1 FROM registry.company o WHERE o.name_th_normalised = c.name_th_normalised AND o.juristic_id <> c.juristic_id)
+       ORDER BY c.juristic_id, f.fid LIMIT 1`,
+    );
+    const [template] = await sql<{ tis_no: string; source: string; source_run_id: string }>(`SELECT tis_no, source, source_run_id::text FROM registry.tis_licence ORDER BY licence_no LIMIT 1`);
+    const runner = t.hub.database.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      await client.query('BEGIN');
+      // An individual whose name is a company's (personal tax ID), the same licensee with no tax ID,
+      // and one whose name only resembles it.
+      await client.query(
+        `INSERT INTO registry.tis_licence (licence_no, licence_type, issued_on, tis_no, licensee_name, licensee_name_normalised, licensee_tax_id, fid, status,
+           row_hash, source, source_run_id, fetched_at)
+         SELECT v.no, 'ทำ', DATE '2001-01-01', $1, $2, v.name, v.tax_id, $3, 'VALID', 'test', $4, $5::bigint, now()
+         FROM (VALUES ('ทLINK-PERSON', $6::text, $7::text), ('ทLINK-NOID', $6::text, NULL), ('ทLINK-FUZZY', $6::text || 'ซ', NULL)) AS v(no, name, tax_id)`,
+        [template!.tis_no, firm!.name_th, firm!.fid, template!.source, template!.source_run_id, firm!.name, PERSON_TAX_ID],
+      );
+      await linkRecords(client, TIS_LICENCE_LINKS, { kind: 'all' });
+      const { rows } = await client.query<{ licence_no: string; company: string | null; method: string | null }>(
+        `SELECT licence_no, company_juristic_id AS company, link_method AS method FROM registry.tis_licence WHERE licence_no LIKE 'ทLINK-%' ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { licence_no: 'ทLINK-FUZZY', company: firm!.juristic_id, method: 'FUZZY_NAME' },
+        { licence_no: 'ทLINK-NOID', company: firm!.juristic_id, method: 'EXACT_NAME_PROVINCE' },
+        { licence_no: 'ทLINK-PERSON', company: null, method: null },
+      ]);
+      await client.query('COMMIT');
+    } finally {
+      await runner.release();
+    }
+    const data = await ok<Record<string, { licenseeName: string | null; licenseeMasked: boolean; companyJuristicId: string | null; linkMethod: string | null; company: { juristicId: string } | null }>>(
+      `{ fuzzy: tisLicense(licenceNo: "ทLINK-FUZZY") { ...L } noId: tisLicense(licenceNo: "ทLINK-NOID") { ...L } person: tisLicense(licenceNo: "ทLINK-PERSON") { ...L } }
+       fragment L on TisLicense { licenseeName licenseeMasked companyJuristicId linkMethod company { juristicId } }`,
+    );
+    expect(data['fuzzy']).toEqual({ licenseeName: '***', licenseeMasked: true, companyJuristicId: null, linkMethod: null, company: null });
+    expect(data['noId']).toEqual({ licenseeName: firm!.name_th, licenseeMasked: false, companyJuristicId: firm!.juristic_id, linkMethod: 'EXACT_NAME_PROVINCE', company: { juristicId: firm!.juristic_id } });
+    expect(data['person']).toEqual({ licenseeName: '***', licenseeMasked: true, companyJuristicId: null, linkMethod: null, company: null });
+    await sql(`DELETE FROM registry.tis_licence WHERE licence_no LIKE 'ทLINK-%'`);
   });
 
   test('Factory.licences lists the licences naming its FID', async () => {

@@ -160,6 +160,12 @@ describe('parseDiwFactories', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('writes the province as the reference table names it, whatever prefix or short form the clerk used', async () => {
+    const written = ['จังหวัดชลบุรี', 'จ.ชลบุรี', 'ชลบุรี', 'กรุงเทพฯ', 'กทม.', 'ราชบุรี'];
+    const { rows } = await parseFeed(Buffer.from(csv(written.map((province, i) => row({ FID: `1020000000000${i}`, FPROVNAME: province }))), 'utf8'));
+    expect(rows.map((parsed) => parsed.kind === 'record' && parsed.record.province)).toEqual(['ชลบุรี', 'ชลบุรี', 'ชลบุรี', 'กรุงเทพมหานคร', 'กรุงเทพมหานคร', 'ราชบุรี']);
+  });
+
   it('decodes a TIS-620 (Windows-874) file and says so', async () => {
     const bytes = iconv.encode(csv([row()]), 'win874');
     expect(bytes.includes(Buffer.from('ศรีทอง', 'utf8'))).toBe(false);

@@ -26,7 +26,7 @@ function licencesBy(name: string, parent: LicenceParent, parentOf: (licence: Tis
 /** `TisStandard.licences`. */
 export const licencesOfStandard = licencesBy('licencesOfStandard', 'tis_no', (l) => l.tisNo);
 /** `Company.certifications`: licences linked to the company (by the licensee's tax ID, else by name). */
-export const licencesOfCompany = licencesBy('licencesOfCompany', 'company_juristic_id', (l) => l.companyJuristicId ?? '');
+export const licencesOfCompany = licencesBy('licencesOfCompany', 'company_juristic_id', (l) => l.link?.companyJuristicId ?? '');
 /** `Factory.licences`. */
 export const licencesOfFactory = licencesBy('licencesOfFactory', 'fid', (l) => l.fid ?? '');
 

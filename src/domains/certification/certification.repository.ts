@@ -64,7 +64,7 @@ interface LicenceRow {
 
 /** Columns of a licence row `l`; whether the licensee is a DBD company is read here, so masking costs no statement. */
 const LICENCE_COLUMNS = `l.licence_no, l.licence_type, to_char(l.issued_on, 'YYYY-MM-DD') AS issued_on, l.tis_no, l.licensee_name,
-  l.licensee_tax_id, l.company_juristic_id IS NOT NULL AND (l.licensee_tax_id IS NULL OR l.licensee_tax_id = l.company_juristic_id) AS licensee_is_company,
+  l.licensee_tax_id, coalesce(l.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false) AS licensee_is_company,
   l.company_juristic_id, l.link_method, l.link_confidence::text,
   l.fid, l.status, l.status_text, to_char(l.suspended_on, 'YYYY-MM-DD') AS suspended_on, to_char(l.cancelled_on, 'YYYY-MM-DD') AS cancelled_on,
   l.absent_since_run_id IS NOT NULL AS withdrawn, l.source, l.source_run_id::text, l.fetched_at`;
@@ -88,9 +88,7 @@ function toLicence(r: LicenceRow): TisLicense {
     licenseeNameData: r.licensee_name,
     licenseeTaxIdData: r.licensee_tax_id,
     licenseeIsCompany: r.licensee_is_company,
-    companyJuristicId: r.company_juristic_id,
-    linkMethod: r.link_method,
-    linkConfidence: r.link_confidence === null ? null : Number(r.link_confidence),
+    link: r.company_juristic_id === null ? null : { companyJuristicId: r.company_juristic_id, method: r.link_method!, confidence: Number(r.link_confidence) },
     provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: null },
   };
 }

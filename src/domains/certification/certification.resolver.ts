@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../../platform/graphql/context';
 import { PageArgs } from '../../platform/graphql/page-args';
@@ -6,7 +6,7 @@ import { companyById } from '../company/company.loaders';
 import { Company } from '../company/company.type';
 import { MASK, mayReadPersonalData } from '../company/personal-data';
 import { factoryByFid } from '../factory/factory.loaders';
-import { Factory } from '../factory/factory.type';
+import { Factory, LinkMethod } from '../factory/factory.type';
 import { licencesOfStandard, standardByTisNo } from './certification.loaders';
 import { licenceAfterKey } from './certification.service';
 import { TisLicense, TisLicenseConnection, TisLicenseFilter, TisLicenseOrder, TisStandard, TisStandardConnection, TisStandardFilter } from './certification.type';
@@ -62,12 +62,15 @@ export class TisStandardResolver {
 }
 
 /**
- * The licensee is a firm or an individual. A licensee linked to a DBD company (whose juristic ID is
- * the tax ID, when TISI gave one) is business data; any other (a personal ID, a juristic ID DBD does
- * not list, a name no company matches) is treated as personal data under the PDPA and masked, with
- * the name, unless the caller is granted personal data.
+ * The licensee is a firm or an individual. A licensee known to be a DBD company (by its tax ID, or
+ * by an exact name when TISI gave no tax ID) is business data; any other (a personal ID, a juristic ID
+ * DBD does not list, a name no company or only a fuzzy match matches) is treated as personal data
+ * under the PDPA and masked, with the name and the company it may be linked to, unless the caller is
+ * granted personal data.
  */
 const licenseeMasked = (licence: TisLicense, ctx: GraphQLContext): boolean => !licence.licenseeIsCompany && !mayReadPersonalData(ctx);
+/** The licence's link, unless it would name the company behind a masked licensee. */
+const shownLink = (licence: TisLicense, ctx: GraphQLContext): TisLicense['link'] => (licenseeMasked(licence, ctx) ? null : licence.link);
 
 @Resolver(() => TisLicense)
 export class TisLicenseResolver {
@@ -91,9 +94,25 @@ export class TisLicenseResolver {
     return (await standardByTisNo(ctx).load(licence.tisNo)) ?? null;
   }
 
-  @FieldResolver(() => Company, { nullable: true, description: 'The licensee as a company registered with DBD, linked by tax ID or name (see `linkMethod`); null for individuals and firms no company matches.' })
+  @FieldResolver(() => Company, { nullable: true, description: 'The licensee as a company registered with DBD, linked by tax ID or name (see `linkMethod`); null for individuals, for firms no company matches, and when the licensee is masked.' })
   async company(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<Company | null> {
-    return licence.companyJuristicId === null ? null : ((await companyById(ctx).load(licence.companyJuristicId)) ?? null);
+    const link = shownLink(licence, ctx);
+    return link === null ? null : ((await companyById(ctx).load(link.companyJuristicId)) ?? null);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Juristic ID of the company the licence is linked to (by the licensee\'s tax ID, else by name within the plant\'s province or nationwide); null when unlinked or masked.' })
+  companyJuristicId(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string | null {
+    return shownLink(licence, ctx)?.companyJuristicId ?? null;
+  }
+
+  @FieldResolver(() => LinkMethod, { nullable: true, description: 'How the licence was linked to its company; null when unlinked or masked.' })
+  linkMethod(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): LinkMethod | null {
+    return shownLink(licence, ctx)?.method ?? null;
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: 'Confidence of the link, 0-1 (1 for the tax ID); null when unlinked or masked.' })
+  linkConfidence(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): number | null {
+    return shownLink(licence, ctx)?.confidence ?? null;
   }
 
   @FieldResolver(() => Factory, { nullable: true, description: 'The licensed plant in the DIW factory registry; null when TISI gives no FID (e.g. imports) or DIW does not list it.' })

@@ -1,7 +1,7 @@
-import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
 import { Node } from '../../platform/graphql/node';
-import { LinkMethod } from '../factory/factory.type';
+import type { LinkMethod } from '../factory/factory.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { Provenance } from '../provenance/provenance.type';
 
@@ -105,20 +105,16 @@ export class TisLicense extends Node {
   @Field(() => Provenance, { description: 'Where and when this record came from (TISI gives no per-record update date).' })
   provenance!: Provenance;
 
-  @Field(() => String, { nullable: true, description: 'Juristic ID of the company the licence is linked to (by the licensee\'s tax ID, else by name within the plant\'s province or nationwide); see `company`.' })
-  companyJuristicId!: string | null;
-
-  @Field(() => LinkMethod, { nullable: true, description: 'How the licence was linked to its company.' })
-  linkMethod!: LinkMethod | null;
-
-  @Field(() => Float, { nullable: true, description: 'Confidence of the link, 0-1 (1 for the tax ID).' })
-  linkConfidence!: number | null;
-
   /** Not fields: the licensee, shown or masked by the resolver. */
   licenseeNameData!: string | null;
   licenseeTaxIdData!: string | null;
-  /** Whether the licensee is a DBD company: linked, and the tax ID (when TISI gave one) is that company's juristic ID. */
+  /**
+   * Whether the licensee is known to be a DBD company: linked by its tax ID, or (TISI gave none) by
+   * an exact name; a fuzzy name match is not proof enough to show an individual's name.
+   */
   licenseeIsCompany!: boolean;
+  /** The company the linker found, shown by the resolver unless the licensee is masked. */
+  link!: { companyJuristicId: string; method: LinkMethod; confidence: number } | null;
 }
 
 export const TisStandardConnection = connectionType(TisStandard, { name: 'TisStandard', items: 'TISI standards (มอก.)' });

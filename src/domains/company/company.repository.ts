@@ -141,6 +141,8 @@ export interface CompanyCriteria extends Omit<CompanyFilter, 'province' | 'nameS
   tsicPrefixAny?: string[];
   /** Normalised Thai key and lower-case raw text of the name search. */
   nameSearch?: { normalised: string; raw: string };
+  /** A second target industry the company must also be in (a filter's, below a target industry's list). */
+  alsoTargetIndustry?: string;
   /** Eligible for this loan product by the stored results (`eligibleCompanies`). */
   eligibleFor?: { bankCode: string; productCode: string };
 }
@@ -186,6 +188,7 @@ export function companyConditions(criteria: CompanyCriteria | undefined, params:
   if (criteria.tsicPrefix) where.push(`c.tsic_code LIKE ${params.add(`${criteria.tsicPrefix}%`)}`);
   if (criteria.tsicPrefixAny) where.push(`c.tsic_code LIKE ANY(${params.add(criteria.tsicPrefixAny.map((prefix) => `${prefix}%`))}::text[])`);
   if (criteria.targetIndustry) where.push(`p.target_industries @> ARRAY[${params.add(criteria.targetIndustry)}::text]`);
+  if (criteria.alsoTargetIndustry) where.push(`p.target_industries @> ARRAY[${params.add(criteria.alsoTargetIndustry)}::text]`);
   if (criteria.smeSize?.length) where.push(`p.sme_size = ANY(${params.add(criteria.smeSize)}::text[])`);
   if (criteria.status?.length) where.push(`c.status = ANY(${params.add(criteria.status)}::text[])`);
   if (criteria.juristicType?.length) where.push(`c.juristic_type_code = ANY(${params.add(criteria.juristicType)}::text[])`);

@@ -82,14 +82,17 @@ export class CompanyService {
   async list(args: CompanyListArgs, extra?: Partial<CompanyCriteria>, batch: CompanyListBatch = this.repository): Promise<CompanyConnection> {
     const size = checkPageSize(args.first);
     const filtered = await this.criteria(args.filter);
-    // A parent's scope and the filter both hold (AND): a filter naming another province, region or
-    // target industry than the parent's matches nothing, without asking the database.
+    // A parent's scope and the filter both hold (AND). A company belongs to several target
+    // industries, so a filter's industry below another industry's list is a second condition; a
+    // filter naming another province or region than the parent's matches nothing, without a statement.
+    const { targetIndustry: filterIndustry, ...singleValued } = filtered ?? {};
     const contradicts = Object.entries(extra ?? {}).some(([key, value]) => {
-      const given = (filtered as Record<string, unknown> | undefined)?.[key];
+      const given = (singleValued as Record<string, unknown>)[key];
       return given !== undefined && given !== null && JSON.stringify(given) !== JSON.stringify(value);
     });
     if (contradicts) return { ...pageWithCursors([], size, () => ''), countTotal: () => Promise.resolve(0) };
-    const criteria = { ...filtered, ...extra };
+    const criteria: CompanyCriteria = { ...filtered, ...extra };
+    if (filterIndustry && extra?.targetIndustry && filterIndustry !== extra.targetIndustry) criteria.alsoTargetIndustry = filterIndustry;
     const field = args.orderBy?.field ?? CompanyOrderField.JURISTIC_ID;
     if (field === CompanyOrderField.RELEVANCE && !criteria.nameSearch) {
       throw new DomainError('BAD_USER_INPUT', 'ordering by RELEVANCE needs filter.nameSearch', { argument: 'orderBy' });

@@ -175,3 +175,17 @@ export function requiredDate(value: FeedValue, field: string): string {
   if (date === null) reject(`${field} is missing`);
   return date;
 }
+
+const BANGKOK = 'กรุงเทพมหานคร';
+const BANGKOK_SHORT_FORMS = new Set(['กรุงเทพฯ', 'กรุงเทพ', 'กทม', 'กทม.', 'กรุงเทพมหานครฯ', 'bangkok']);
+
+/**
+ * A Thai province name as agencies write it, in the form the reference table has (what profiles,
+ * filters and statistics join on): `จังหวัดชลบุรี` / `จ.ชลบุรี` -> `ชลบุรี`; `กรุงเทพฯ`, `กทม.` ->
+ * `กรุงเทพมหานคร`. Anything else is kept as written.
+ */
+export function provinceName(province: string | null): string | null {
+  if (province === null) return null;
+  const name = province.replace(/^(จังหวัด|จ\.)\s*/, '');
+  return BANGKOK_SHORT_FORMS.has(name.toLowerCase()) ? BANGKOK : name;
+}

@@ -30,7 +30,7 @@ import {
   ValueError,
   wholeNumber,
 } from './thai-text';
-import { asciiDigits, cleanText, commonEraYear } from '../common/feed-values';
+import { asciiDigits, cleanText, commonEraYear, provinceName } from '../common/feed-values';
 
 type Item = Record<string, unknown>;
 
@@ -126,16 +126,6 @@ export function decodeStatus(statusRaw: string | null): CompanyStatus {
 
 function decodeType(juristicType: string | null): JuristicTypeCode {
   return lookUp(DBD_TYPE_WORDINGS, juristicType) ?? 'UNKNOWN';
-}
-
-const BANGKOK = 'กรุงเทพมหานคร';
-const BANGKOK_SHORT_FORMS = new Set(['กรุงเทพฯ', 'กรุงเทพ', 'กทม', 'กทม.', 'กรุงเทพมหานครฯ', 'bangkok']);
-
-/** `จังหวัดชลบุรี` / `จ.ชลบุรี` -> `ชลบุรี`; `กรุงเทพฯ`, `กทม.` -> `กรุงเทพมหานคร`. */
-export function provinceName(province: string | null): string | null {
-  if (province === null) return null;
-  const name = province.replace(/^(จังหวัด|จ\.)\s*/, '');
-  return BANGKOK_SHORT_FORMS.has(name.toLowerCase()) ? BANGKOK : name;
 }
 
 function listOf<T>(value: unknown, field: string, map: (entry: unknown, at: string) => T): T[] {

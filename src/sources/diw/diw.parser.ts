@@ -1,7 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { decodeFeed, startLine, trimLineBreaks } from '../common/feed-decoding';
-import { asciiDigits, cleanCode, cleanText, optionalDate, optionalNumber, reject, RowRejection } from '../common/feed-values';
+import { asciiDigits, cleanCode, cleanText, optionalDate, optionalNumber, provinceName, reject, RowRejection } from '../common/feed-values';
 import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
 import {
   DIW_OPTIONAL_COLUMNS,
@@ -161,7 +161,7 @@ function toFactory(fields: string[], header: Header): FactoryRecord {
     road: cleanText(get('FROAD')),
     subdistrict: cleanText(get('FTUMNAME')),
     district: cleanText(get('FAMPNAME')),
-    province: cleanText(get('FPROVNAME')),
+    province: provinceName(cleanText(get('FPROVNAME'))),
     capitalBaht: amount(get('TOTAL_CAP'), 'TOTAL_CAP'),
     workers: amount(get('TOTAL_WORKER'), 'TOTAL_WORKER', { integer: true }),
     horsepower: amount(get('HP'), 'HP'),
