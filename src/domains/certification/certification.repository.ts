@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/node';
-import { SqlParams } from '../company/company.repository';
+import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
 import type { KeysetPosition } from '../../platform/graphql/connection';
 import type { LinkMethod } from '../factory/factory.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
@@ -110,8 +110,6 @@ function afterLicence(after: LicencePosition, params: SqlParams): string {
   return `(l.issued_on, l.licence_no) < (${params.add(after.issuedOn)}::date, ${params.add(after.licenceNo)})`;
 }
 
-/** Escapes LIKE wildcards so user text matches literally. */
-const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function standardConditions(criteria: TisStandardFilter | undefined, params: SqlParams): string[] {
   const where: string[] = [];

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { SqlParams } from '../../platform/database/sql-params';
 import { aggregateAnswersFilter, aggregateConditions } from '../statistics/company-aggregate';
 import { toGlobalId } from '../../platform/graphql/node';
 import { regionCodeOf, REGION_IN_DATABASE } from '../geography/region-code';
@@ -166,14 +167,6 @@ const SORT_CASTS: Readonly<Record<CompanyOrderField, string>> = {
   RELEVANCE: 'real',
 };
 
-/** Appends parameters and returns placeholders, so WHERE fragments compose in any order. */
-class SqlParams {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
 
 function relevanceExpression(search: NonNullable<CompanyCriteria['nameSearch']>, params: SqlParams): string {
   return `greatest(word_similarity(${params.add(search.normalised)}, c.name_th_normalised), word_similarity(${params.add(search.raw)}, lower(coalesce(c.name_en, ''))))`;
@@ -335,4 +328,3 @@ export class CompanyRepository {
   }
 }
 
-export { SqlParams };

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/node';
+import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
 import type { KeysetPosition } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { type Factory, type FactoryOrderField, type FactoryStatus, type LinkMethod } from './factory.type';
@@ -81,8 +82,6 @@ function toFactory(r: FactoryRow): Factory {
   };
 }
 
-/** Escapes LIKE wildcards so user text matches literally. */
-const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * A factory filter as the repository applies it: provinces resolved to the Thai names the registry
@@ -98,16 +97,15 @@ export interface FactoryCriteria {
 }
 
 /** WHERE conditions of factory criteria over `registry.factory f`; shared with the statistics. */
-export function factoryConditions(criteria: FactoryCriteria | undefined, params: unknown[]): string[] {
+export function factoryConditions(criteria: FactoryCriteria | undefined, params: SqlParams): string[] {
   const where: string[] = [];
-  const add = (sql: (placeholder: string) => string, value: unknown): void => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
-  for (const names of criteria?.provinceSets ?? []) add((p) => `f.province = ANY(${p}::text[])`, names);
-  if (criteria?.status) add((p) => `f.status = ${p}`, criteria.status);
-  if (criteria?.isicPrefix) add((p) => `f.isic_code LIKE ${p}`, `${likeLiteral(criteria.isicPrefix)}%`);
-  if (criteria?.nameContains) add((p) => `(f.name ILIKE ${p} OR f.operator_name ILIKE ${p})`, `%${likeLiteral(criteria.nameContains)}%`);
+  for (const names of criteria?.provinceSets ?? []) where.push(`f.province = ANY(${params.add(names)}::text[])`);
+  if (criteria?.status) where.push(`f.status = ${params.add(criteria.status)}`);
+  if (criteria?.isicPrefix) where.push(`f.isic_code LIKE ${params.add(`${likeLiteral(criteria.isicPrefix)}%`)}`);
+  if (criteria?.nameContains) {
+    const pattern = params.add(`%${likeLiteral(criteria.nameContains)}%`);
+    where.push(`(f.name ILIKE ${pattern} OR f.operator_name ILIKE ${pattern})`);
+  }
   if (criteria?.linked === true) where.push('f.company_juristic_id IS NOT NULL');
   if (criteria?.linked === false) where.push('f.company_juristic_id IS NULL');
   return where;
@@ -166,26 +164,22 @@ export class FactoryRepository {
    * position. Every row carries its sort key for the cursor.
    */
   async findPages(requests: readonly FactoryPageRequest[]): Promise<{ factory: Factory; sortKey: string }[][]> {
-    const params: unknown[] = [];
-    const add = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
+    const params = new SqlParams();
     const pages = requests.map((request, index) => {
       const where = factoryConditions(request.criteria, params);
       const sort = SORT_EXPRESSIONS[request.order.field];
       const dir = request.order.direction === SortDirection.DESC ? 'DESC' : 'ASC';
-      if (request.after) where.push(`(${sort.sql}, f.fid) ${dir === 'DESC' ? '<' : '>'} (${add(request.after.sortKey)}::${sort.cast}, ${add(request.after.id)})`);
+      if (request.after) where.push(`(${sort.sql}, f.fid) ${dir === 'DESC' ? '<' : '>'} (${params.add(request.after.sortKey)}::${sort.cast}, ${params.add(request.after.id)})`);
       const order = `${sort.sql} ${dir}, f.fid ${dir}`;
       // Only several pages need their rows numbered: a window over one page's query would make
       // PostgreSQL sort every match instead of keeping the top rows.
       const ordinal = requests.length > 1 ? `row_number() OVER (ORDER BY ${order})` : '0::bigint';
       return `(SELECT ${COLUMNS}, (${sort.sql})::text AS sort_key, ${index} AS page_index, ${ordinal} AS ordinal
-        FROM registry.factory f ${whereSql(where)} ORDER BY ${order} LIMIT ${add(request.limit)})`;
+        FROM registry.factory f ${whereSql(where)} ORDER BY ${order} LIMIT ${params.add(request.limit)})`;
     });
     const rows: (FactoryRow & { sort_key: string; page_index: number })[] = await this.dataSource.query(
       pages.length === 1 ? pages[0]! : `SELECT * FROM (${pages.join(' UNION ALL ')}) pages ORDER BY page_index, ordinal`,
-      params,
+      params.values,
     );
     const result = requests.map((): { factory: Factory; sortKey: string }[] => []);
     for (const row of rows) result[row.page_index]!.push({ factory: toFactory(row), sortKey: row.sort_key });
@@ -194,9 +188,9 @@ export class FactoryRepository {
 
   /** The number of factories each criteria match, in one statement. */
   async counts(criteria: readonly (FactoryCriteria | undefined)[]): Promise<number[]> {
-    const params: unknown[] = [];
+    const params = new SqlParams();
     const columns = criteria.map((c, i) => `(SELECT count(*)::int FROM registry.factory f ${whereSql(factoryConditions(c, params))}) AS n${i}`);
-    const [row] = await this.dataSource.query<Record<string, number>[]>(`SELECT ${columns.join(', ')}`, params);
+    const [row] = await this.dataSource.query<Record<string, number>[]>(`SELECT ${columns.join(', ')}`, params.values);
     return criteria.map((_, i) => row![`n${i}`]!);
   }
 }

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { BankCode } from '../../access/roles';
 import { toGlobalId } from '../../platform/graphql/node';
-import { companyConditions, SqlParams, type CompanyCriteria } from '../company/company.repository';
+import { SqlParams } from '../../platform/database/sql-params';
+import { companyConditions, type CompanyCriteria } from '../company/company.repository';
 import type { CriterionOutcome, PartnerBank } from '../eligibility/eligibility.type';
 import { MAX_GROUPS } from '../statistics/statistics.type';
 import { LoanTakeUpDimension, type LoanOutcome, type LoanOutcomeKind } from './loan-outcome.type';

@@ -1,6 +1,7 @@
 import { shareWritersLock } from '../../ingestion/bulk-load';
 import type { Queryable } from '../../ingestion/ingestion-run.repository';
-import type { CompanyCriteria, SqlParams } from '../company/company.repository';
+import type { SqlParams } from '../../platform/database/sql-params';
+import type { CompanyCriteria } from '../company/company.repository';
 import { REGION_IN_DATABASE } from '../geography/region-code';
 
 /**

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { companyConditions, SqlParams, type CompanyCriteria } from '../company/company.repository';
+import { SqlParams } from '../../platform/database/sql-params';
+import { companyConditions, type CompanyCriteria } from '../company/company.repository';
 import { factoryConditions, type FactoryCriteria } from '../factory/factory.repository';
 import type { ReferenceRepository, ReferenceTables } from '../reference/reference.repository';
 import { aggregateAnswersFilter, aggregateConditions } from './company-aggregate';
@@ -148,7 +149,7 @@ export class StatisticsRepository {
    * target industries from the factory's own ISIC code, by the mapping version company profiles use.
    */
   async factoryStats(criteria: FactoryCriteria | undefined, groupBy: readonly FactoryStatsDimension[]): Promise<StatsRow[]> {
-    const params: unknown[] = [];
+    const params = new SqlParams();
     const where = factoryConditions(criteria, params);
     const dimension: Readonly<Record<FactoryStatsDimension, string>> = {
       REGION: 'rp.region',
@@ -164,10 +165,10 @@ export class StatisticsRepository {
     const joins: string[] = [];
     if (uses(FactoryStatsDimension.REGION, FactoryStatsDimension.PROVINCE)) joins.push('LEFT JOIN reference.province rp ON rp.name_th = f.province');
     if (uses(FactoryStatsDimension.TARGET_INDUSTRY)) {
-      params.push((await this.reference.load()).mappingVersion);
+      const version = params.add((await this.reference.load()).mappingVersion);
       // One row per target industry of the code, or one null row for none (the unknown group).
       joins.push(`LEFT JOIN LATERAL (SELECT DISTINCT m.industry_code FROM reference.target_industry_tsic m
-        WHERE m.mapping_version = $${params.length} AND f.isic_code LIKE m.tsic_prefix || '%') ti ON true`);
+        WHERE m.mapping_version = ${version} AND f.isic_code LIKE m.tsic_prefix || '%') ti ON true`);
     }
     if (uses(FactoryStatsDimension.SME_SIZE, FactoryStatsDimension.INDUSTRY40_LEVEL)) joins.push('LEFT JOIN registry.company_profile p ON p.juristic_id = f.company_juristic_id');
     if (uses(FactoryStatsDimension.REGISTRATION_YEAR)) joins.push('LEFT JOIN registry.company c ON c.juristic_id = f.company_juristic_id');
@@ -178,7 +179,7 @@ export class StatisticsRepository {
        FROM registry.factory f ${joins.join(' ')}
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} LIMIT ${MAX_GROUPS + 1}`,
-      params,
+      params.values,
     );
     return rows.map((row) => toStatsRow(row, groupBy.length, ['capital', 'workers']));
   }
