@@ -16,13 +16,9 @@ describe('Company graph', () => {
     await t?.stop();
   });
 
-  const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(text, params);
+  const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> => t.sql<T>(text, params);
 
-  async function ok<T>(query: string, variables: Record<string, unknown> = {}, key = analyst): Promise<T> {
-    const { body } = await t.graphql<T>(query, variables, key);
-    expect(body.errors).toBeUndefined();
-    return body.data!;
-  }
+  const ok = <T>(query: string, variables: Record<string, unknown> = {}, key = analyst): Promise<T> => t.graphqlData<T>(query, variables, key);
 
   type CompanyPage = { companies: { totalCount?: number; edges: { node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
 

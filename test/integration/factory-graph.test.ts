@@ -20,13 +20,9 @@ describe('Factory graph', () => {
     await t?.stop();
   });
 
-  const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(text, params);
+  const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> => t.sql<T>(text, params);
 
-  async function ok<T>(query: string, variables: Record<string, unknown> = {}, key = analyst): Promise<T> {
-    const { body } = await t.graphql<T>(query, variables, key);
-    expect(body.errors).toBeUndefined();
-    return body.data!;
-  }
+  const ok = <T>(query: string, variables: Record<string, unknown> = {}, key = analyst): Promise<T> => t.graphqlData<T>(query, variables, key);
 
   async function errorOf(query: string, variables: Record<string, unknown> = {}): Promise<{ code?: string; argument?: unknown }> {
     const { body } = await t.graphql(query, variables, analyst);

@@ -16,13 +16,9 @@ describe('Reference graph', () => {
     await t?.stop();
   });
 
-  const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(text, params);
+  const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> => t.sql<T>(text, params);
 
-  async function ok<T>(query: string, variables: Record<string, unknown> = {}, key = analyst): Promise<T> {
-    const { body } = await t.graphql<T>(query, variables, key);
-    expect(body.errors).toBeUndefined();
-    return body.data!;
-  }
+  const ok = <T>(query: string, variables: Record<string, unknown> = {}, key = analyst): Promise<T> => t.graphqlData<T>(query, variables, key);
 
   async function errorCode(query: string, variables: Record<string, unknown> = {}, key = analyst): Promise<string | undefined> {
     return (await t.graphql(query, variables, key)).body.errors?.[0]?.extensions?.code;

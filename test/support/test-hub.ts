@@ -48,6 +48,10 @@ export interface TestHub {
   ingestNow(source: string, options?: { full?: boolean }): Promise<{ runId: string; status: string }>;
   /** POSTs a GraphQL request with the key. */
   graphql<T = unknown>(query: string, variables?: Record<string, unknown>, key?: string): Promise<{ status: number; body: GraphQLBody<T> }>;
+  /** The same, expecting no error: returns `data`. */
+  graphqlData<T = unknown>(query: string, variables?: Record<string, unknown>, key?: string): Promise<T>;
+  /** Runs SQL on the hub's database (tests compare the API's answers with it). */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +101,14 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   await events.waitUntilReady();
 
   const createApiKey = async (role: TestRole, bankCode?: 'SMED' | 'EXIM'): Promise<string> => (await hub.services.clients.create({ name: `test-${role}`, role, bankCode })).key;
+  const graphql = async <T>(query: string, variables?: Record<string, unknown>, key?: string) => {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, body: (await response.json()) as GraphQLBody<T> };
+  };
   return {
     baseUrl,
     graphqlUrl: `${baseUrl}/graphql`,
@@ -124,14 +136,13 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       if (!run) throw new Error(`job ${job.id} finished without a run record`);
       return { runId: run.id, status: run.status };
     },
-    graphql: async <T>(query: string, variables?: Record<string, unknown>, key?: string) => {
-      const response = await fetch(`${baseUrl}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, body: (await response.json()) as GraphQLBody<T> };
+    graphql,
+    graphqlData: async <T>(query: string, variables: Record<string, unknown> = {}, key?: string): Promise<T> => {
+      const { body } = await graphql<T>(query, variables, key);
+      expect(body.errors).toBeUndefined();
+      return body.data!;
     },
+    sql: <T>(text: string, params: unknown[] = []): Promise<T[]> => hub.database.dataSource.query(text, params),
     stop: async () => {
       await events.close();
       await hub.stop();
