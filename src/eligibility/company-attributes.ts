@@ -8,10 +8,38 @@ import { hash } from 'node:crypto';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
 import type { Region } from '../reference/reference-data';
 import type { SmeSize } from '../reference/sme-size';
+import type { CriterionKind } from './rules/rule-set';
 import { JURISTIC_TYPE_CODES, type Attribute, type CompanyAttributes, type CompanyStatus, type JuristicTypeCode, type Provenance } from './rules/company-attributes.type';
 
 /** Firms per statement: big enough to amortise the round trip, small enough to hold in memory. */
 export const COMPANY_ATTRIBUTE_BATCH = 5000;
+
+/**
+ * The sources that load a whole register an attribute counts over (operating factories, valid
+ * licences), with the criterion that reads it: until one has loaded, the hub does not know any
+ * firm's count; once it has, a firm with no row in it has none. So a register's first load changes
+ * that attribute for every firm.
+ */
+export const WHOLE_REGISTERS = {
+  diw: { attribute: 'operatingFactories', criterion: 'operatingFactory' },
+  'tisi-licences': { attribute: 'validLicenceStandards', criterion: 'tisiLicence' },
+} as const satisfies Record<string, { attribute: keyof CompanyAttributes; criterion: CriterionKind }>;
+
+export type WholeRegisterSource = keyof typeof WHOLE_REGISTERS;
+
+export function isWholeRegisterSource(source: string): source is WholeRegisterSource {
+  return Object.hasOwn(WHOLE_REGISTERS, source);
+}
+
+/**
+ * The ingestion run reading the attributes, inside its own transaction: a register it loads
+ * already holds this run's rows there, so it counts as loaded, as of this run (the register's last
+ * successful run is recorded only at commit, after the derivations that read the attributes).
+ */
+export interface ReadingRun {
+  source: string;
+  runId: string;
+}
 
 interface AttributeRow {
   juristic_id: string;
@@ -71,8 +99,10 @@ const attributesSql = (withInputHash: boolean): string => `
          p.sme_size, p.target_industries, prov.code AS province_code, prov.region, prov.eec,
          fin.revenue_baht::text, fin.fixed_assets_baht::text, fin.employees, fin.source AS fin_source, fin.source_run_id::text AS fin_run_id,
          i40.overall_level::text AS i40_level, i40.source AS i40_source, i40.source_run_id::text AS i40_run_id,
-         lic.standards AS licence_standards, tisi.last_success_run_id::text AS tisi_run_id,
-         coalesce(fac.n, 0) AS operating_factories, diw.last_success_run_id::text AS diw_run_id${
+         lic.standards AS licence_standards,
+         CASE WHEN $2::text = 'tisi-licences' THEN $3::text ELSE tisi.last_success_run_id::text END AS tisi_run_id,
+         coalesce(fac.n, 0) AS operating_factories,
+         CASE WHEN $2::text = 'diw' THEN $3::text ELSE diw.last_success_run_id::text END AS diw_run_id${
            withInputHash ? `,
          (SELECT i.attributes_hash FROM lending.eligibility_input i WHERE i.juristic_id = c.juristic_id) AS attributes_hash` : ''
          }
@@ -92,10 +122,11 @@ const ATTRIBUTES_WITH_INPUT_HASH_SQL = attributesSql(true);
 
 /**
  * The attributes of the given firms, keyed by juristic ID; an ID the register does not hold is
- * left out. At most COMPANY_ATTRIBUTE_BATCH IDs per call.
+ * left out. At most COMPANY_ATTRIBUTE_BATCH IDs per call. `run`: the ingestion run reading them,
+ * if any (see ReadingRun).
  */
-export async function loadCompanyAttributes(db: Queryable, juristicIds: readonly string[]): Promise<Map<string, CompanyAttributes>> {
-  return (await queryAttributes(db, juristicIds, false)).attributes;
+export async function loadCompanyAttributes(db: Queryable, juristicIds: readonly string[], run?: ReadingRun): Promise<Map<string, CompanyAttributes>> {
+  return (await queryAttributes(db, juristicIds, false, run)).attributes;
 }
 
 /**
@@ -104,20 +135,29 @@ export async function loadCompanyAttributes(db: Queryable, juristicIds: readonly
  * PostgreSQL while Node evaluates the previous batch (node-postgres sends a query only once the one
  * before it has answered, which needs the event loop).
  */
-export function loadAttributesAndInputHashes(db: Queryable, juristicIds: readonly string[]): Promise<{ attributes: Map<string, CompanyAttributes>; storedHashes: Map<string, string> }> {
-  return queryAttributes(db, juristicIds, true);
+export function loadAttributesAndInputHashes(
+  db: Queryable,
+  juristicIds: readonly string[],
+  run?: ReadingRun,
+): Promise<{ attributes: Map<string, CompanyAttributes>; storedHashes: Map<string, string> }> {
+  return queryAttributes(db, juristicIds, true, run);
 }
 
 async function queryAttributes(
   db: Queryable,
   juristicIds: readonly string[],
   withInputHash: boolean,
+  run: ReadingRun | undefined,
 ): Promise<{ attributes: Map<string, CompanyAttributes>; storedHashes: Map<string, string> }> {
   if (juristicIds.length > COMPANY_ATTRIBUTE_BATCH) throw new RangeError(`at most ${COMPANY_ATTRIBUTE_BATCH} firms per batch, got ${juristicIds.length}`);
   const attributes = new Map<string, CompanyAttributes>();
   const storedHashes = new Map<string, string>();
   if (juristicIds.length === 0) return { attributes, storedHashes };
-  const { rows } = await db.query<AttributeRow & { attributes_hash?: string | null }>(withInputHash ? ATTRIBUTES_WITH_INPUT_HASH_SQL : ATTRIBUTES_SQL, [juristicIds]);
+  const { rows } = await db.query<AttributeRow & { attributes_hash?: string | null }>(withInputHash ? ATTRIBUTES_WITH_INPUT_HASH_SQL : ATTRIBUTES_SQL, [
+    juristicIds,
+    run?.source ?? null,
+    run?.runId ?? null,
+  ]);
   for (const row of rows) {
     attributes.set(row.juristic_id, toAttributes(row));
     if (row.attributes_hash) storedHashes.set(row.juristic_id, row.attributes_hash);

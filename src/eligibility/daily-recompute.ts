@@ -120,7 +120,7 @@ export class DailyEligibilityRecompute {
     let summary = { results: 0, written: 0, events: 0 };
     if (dateDependentProducts.length > 0 && from !== to) {
       firms = await listFirmsWithYearsChanged(client, from, to);
-      if (firms > 0) summary = await recomputeForAffectedFirms(client, runId, to);
+      if (firms > 0) summary = await recomputeForAffectedFirms(client, { source: DAILY_RECOMPUTE_SOURCE, runId }, to);
     }
     await IngestionRunRepository.saveSuccess(client, DAILY_RECOMPUTE_SOURCE, runId, to);
     await IngestionRunRepository.finish(client, runId, { status: 'succeeded', counts: { ...ZERO, rowsRead: firms, rowsUpdated: summary.written, rowsUnchanged: summary.results - summary.written }, warnings: [], cursorAfter: to });

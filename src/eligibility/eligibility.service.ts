@@ -5,7 +5,7 @@ import { bangkokDate } from '../reference/calendar';
  * results streamed by COPY into a temporary staging table, then two set-based statements per flush
  * (events, upsert: flushStagedResults). Called by the derivations after each run: for the firms the
  * run touched (after their profiles, so attributes are fresh), and for every firm when a bank run
- * gives a product a new rule set version.
+ * gives a product a new rule set version or a whole register (factories, licences) first loads.
  */
 import { hash } from 'node:crypto';
 import { once } from 'node:events';
@@ -15,7 +15,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyTextFields } from '../ingestion/copy-format';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
-import { attributesHash, companyIdBatches, loadAttributesAndInputHashes, loadCompanyAttributes } from './company-attributes';
+import { attributesHash, companyIdBatches, loadAttributesAndInputHashes, loadCompanyAttributes, WHOLE_REGISTERS, type ReadingRun, type WholeRegisterSource } from './company-attributes';
 import type { ColumnValue } from '../ingestion/source-definition';
 import {
   appendBecameEligible,
@@ -34,6 +34,7 @@ import {
 import { criteriaText } from './criteria-text';
 import type { CompanyAttributes } from './rules/company-attributes.type';
 import { evaluateRuleSet } from './rules/evaluate';
+import { ruleSetUses } from './rules/rule-set';
 
 /**
  * Events are numbered per batch of this many firms (by batch, then bank, product and firm), as the
@@ -77,21 +78,36 @@ export interface EligibilitySummary {
  * Every product × the firms listed in `pg_temp.profile_affected` (filled by the derivations, or by
  * the daily recompute of date-dependent rules, which passes the day to evaluate on).
  */
-export async function recomputeForAffectedFirms(client: Queryable, runId: string, asOf?: string): Promise<EligibilitySummary> {
+export async function recomputeForAffectedFirms(client: Queryable, run: ReadingRun, asOf?: string): Promise<EligibilitySummary> {
   await lockEventWriters(client);
   const products = await loadProducts(client);
   if (products.length === 0) return { results: 0, written: 0, events: 0, firmsUnchanged: 0 };
   // A firm whose attributes are as last evaluated is skipped, unless the day itself is the change.
-  return computeBatches(client, runId, products, affectedFirmBatches(client), { day: asOf, skipUnchangedFirms: asOf === undefined });
+  return computeBatches(client, run, products, affectedFirmBatches(client), { day: asOf, skipUnchangedFirms: asOf === undefined });
+}
+
+/**
+ * Every firm, after a whole register's first load (WHOLE_REGISTERS), which changes an attribute of
+ * every firm, not only of those it holds rows for (unknown becomes none). A firm whose attributes
+ * are as last evaluated but for that one is evaluated only for the products whose rules read it
+ * (the others' results cannot change); any other firm for every product.
+ */
+export async function recomputeForEveryFirm(client: Queryable, run: ReadingRun, register: WholeRegisterSource): Promise<EligibilitySummary> {
+  await lockEventWriters(client);
+  const products = await loadProducts(client);
+  if (products.length === 0) return { results: 0, written: 0, events: 0, firmsUnchanged: 0 };
+  const { attribute, criterion } = WHOLE_REGISTERS[register];
+  const readers = products.filter((p) => ruleSetUses(p.ruleSet, [criterion]));
+  return computeBatches(client, run, products, companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: true, registerLoaded: { attribute, readers } });
 }
 
 /** After a bank product run: every firm for each product it versioned; withdrawn products' results dropped. */
-export async function recomputeForProductRun(client: Queryable, runId: string): Promise<EligibilitySummary> {
+export async function recomputeForProductRun(client: Queryable, run: ReadingRun): Promise<EligibilitySummary> {
   await lockEventWriters(client);
-  const dropped = await dropWithdrawnProducts(client, runId);
-  const versioned = await productsVersionedBy(client, runId);
+  const dropped = await dropWithdrawnProducts(client, run.runId);
+  const versioned = await productsVersionedBy(client, run.runId);
   if (versioned.length === 0) return { results: 0, written: 0, events: dropped, firmsUnchanged: 0 };
-  const summary = await computeBatches(client, runId, await loadProducts(client, versioned), companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: false });
+  const summary = await computeBatches(client, run, await loadProducts(client, versioned), companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: false });
   return { ...summary, events: summary.events + dropped };
 }
 
@@ -107,13 +123,19 @@ export async function recomputeForProductRun(client: Queryable, runId: string): 
  */
 async function computeBatches(
   client: Queryable,
-  runId: string,
+  run: ReadingRun,
   products: ProductRules[],
   batches: AsyncIterable<string[]>,
-  options: { day?: string | undefined; skipUnchangedFirms: boolean },
+  options: {
+    day?: string | undefined;
+    skipUnchangedFirms: boolean;
+    /** A whole register's first load: its attribute, and the products whose rules read it. */
+    registerLoaded?: { attribute: (typeof WHOLE_REGISTERS)[WholeRegisterSource]['attribute']; readers: ProductRules[] };
+  },
 ): Promise<EligibilitySummary> {
   // Read after the writers' lock, so a run that waited for it past midnight evaluates on the new day.
   const asOf = options.day ?? bangkokDate();
+  const { runId } = run;
   const summary: EligibilitySummary = { results: 0, written: 0, events: 0, firmsUnchanged: 0 };
   const timings = { readMs: 0, evaluateMs: 0, writeMs: 0 };
   const fresh = client instanceof Client && (await noResultsYet(client, products));
@@ -140,7 +162,10 @@ async function computeBatches(
       }
       if (storedDigest !== digest) batch.newHashes.push([id, digest]);
       const eventBatch = Math.floor((first + i) / EVENT_BATCH);
-      for (const product of products) {
+      const { registerLoaded } = options;
+      const onlyRegisterChanged =
+        registerLoaded !== undefined && storedDigest !== undefined && storedDigest === attributesHash({ ...company, [registerLoaded.attribute]: { value: null, provenance: null } });
+      for (const product of onlyRegisterChanged ? registerLoaded.readers : products) {
         const result = evaluateRuleSet(product.ruleSet, company, { asOf });
         const text = criteriaText(result.criteria, product.ruleSet.criteria);
         summary.results += 1;
@@ -162,8 +187,8 @@ async function computeBatches(
       if (!ids) return undefined;
       const started = performance.now();
       try {
-        if (fresh) return { ids, attributes: await loadCompanyAttributes(client, ids), storedHashes: new Map<string, string>(), newHashes: [] };
-        return { ids, ...(await loadAttributesAndInputHashes(client, ids)), newHashes: [] };
+        if (fresh) return { ids, attributes: await loadCompanyAttributes(client, ids, run), storedHashes: new Map<string, string>(), newHashes: [] };
+        return { ids, ...(await loadAttributesAndInputHashes(client, ids, run)), newHashes: [] };
       } finally {
         timings.readMs += performance.now() - started;
       }

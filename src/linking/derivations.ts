@@ -1,7 +1,8 @@
 import { refreshCompanyAggregate } from '../domains/statistics/company-aggregate';
 import type { BulkCandidate } from '../ingestion/bulk-load';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
-import { recomputeForAffectedFirms, recomputeForProductRun, type EligibilitySummary } from '../eligibility/eligibility.service';
+import { isWholeRegisterSource } from '../eligibility/company-attributes';
+import { recomputeForAffectedFirms, recomputeForEveryFirm, recomputeForProductRun, type EligibilitySummary } from '../eligibility/eligibility.service';
 import { BANK_PRODUCT_SOURCE_IDS } from '../sources/banks/bank-product.source';
 import { recordRuleSetVersions } from '../sources/banks/rule-set-versions';
 import { CONSENT_REGISTRY_SOURCE_ID } from '../sources/consent/consent-registry.source';
@@ -85,7 +86,8 @@ export async function derivedBulkCandidates(client: Queryable, source: string, r
  * records that may now match; then the profiles of every firm concerned are recomputed,
  * and the company statistics aggregate rebuilt from them (so it is exactly as fresh as the profiles).
  * Bank product runs version the rule sets they changed. Last, eligibility: for the firms concerned
- * (after their profiles, which it reads), or for every firm for a product with a new rule set.
+ * (after their profiles, which it reads), or for every firm for a product with a new rule set, or
+ * after a whole register's first load (every firm's count in it becomes known, most of them none).
  * Consent registry runs reconcile the entries they changed into the consents the API enforces.
  */
 export async function deriveAfterLoad(client: Queryable, source: string, runId: string): Promise<DerivationSummary> {
@@ -111,7 +113,14 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
   const aggregated = Date.now();
   const isProductRun = BANK_PRODUCT_SOURCE_IDS.includes(source);
   const ruleSetVersions = isProductRun ? await recordRuleSetVersions(client, runId) : undefined;
-  const eligibility = isProductRun ? await recomputeForProductRun(client, runId) : derives ? await recomputeForAffectedFirms(client, runId) : undefined;
+  const run = { source, runId };
+  const eligibility = isProductRun
+    ? await recomputeForProductRun(client, run)
+    : isWholeRegisterSource(source) && (await isFirstSuccessfulRun(client, source))
+      ? await recomputeForEveryFirm(client, run, source)
+      : derives
+        ? await recomputeForAffectedFirms(client, run)
+        : undefined;
   const consents = source === CONSENT_REGISTRY_SOURCE_ID ? await reconcileConsentRegistry(client, runId) : undefined;
   return {
     ...(links ? { links } : {}),
@@ -125,4 +134,10 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
     statsMs: aggregated - profiled,
     eligibilityMs: Date.now() - aggregated,
   };
+}
+
+/** Inside the run's transaction: the source has no successful run yet (this one is recorded at commit). */
+async function isFirstSuccessfulRun(client: Queryable, source: string): Promise<boolean> {
+  const { rows } = await client.query<{ loaded: boolean }>('SELECT EXISTS (SELECT 1 FROM ingestion.source_state WHERE source = $1 AND last_success_run_id IS NOT NULL) AS loaded', [source]);
+  return !rows[0]!.loaded;
 }

@@ -1,4 +1,4 @@
-import type { Criterion, CriterionKind, RuleSet } from './rule-set';
+import { ruleSetUses, type CriterionKind, type RuleSet } from './rule-set';
 
 /**
  * Criterion kinds whose outcome can change with the passage of time alone, with no new data: a firm
@@ -8,10 +8,7 @@ import type { Criterion, CriterionKind, RuleSet } from './rule-set';
  */
 export const DATE_DEPENDENT_KINDS = ['yearsSinceRegistration'] as const satisfies readonly CriterionKind[];
 
-const dependsOnDate = (criterion: Criterion): boolean =>
-  (DATE_DEPENDENT_KINDS as readonly string[]).includes(criterion.kind) || ('criteria' in criterion && criterion.criteria.some(dependsOnDate));
-
 /** True when some criterion of the rule set, at any depth, depends on the evaluation day. */
 export function isDateDependent(ruleSet: RuleSet): boolean {
-  return ruleSet.criteria.some(dependsOnDate);
+  return ruleSetUses(ruleSet, DATE_DEPENDENT_KINDS);
 }

@@ -223,3 +223,9 @@ function unknownCodes(criteria: readonly Criterion[], at: string, vocabulary: Ru
     return [];
   });
 }
+
+/** True when some criterion of the rule set, at any depth, is of one of the kinds. */
+export function ruleSetUses(ruleSet: RuleSet, kinds: readonly CriterionKind[]): boolean {
+  const uses = (criterion: Criterion): boolean => kinds.includes(criterion.kind) || ('criteria' in criterion && criterion.criteria.some(uses));
+  return ruleSet.criteria.some(uses);
+}

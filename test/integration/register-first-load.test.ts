@@ -1,0 +1,92 @@
+import { attributesHash, loadCompanyAttributes, WHOLE_REGISTERS } from '../../src/eligibility/company-attributes';
+import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
+import { bangkokDate } from '../../src/reference/calendar';
+import { detailsHash } from '../../src/eligibility/criteria-text';
+import { evaluateRuleSet } from '../../src/eligibility/rules/evaluate';
+import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
+import { startTestHub, type TestHub } from '../support/test-hub';
+
+/**
+ * A whole register (DIW's factories, TISI's licences) that first loads after eligibility was
+ * computed: until then no firm's count in it is known; after it, every firm's is, most of them
+ * none. The banks' stored results must say so for every firm, not only for the firms the
+ * register holds rows for, and not only from the firm's next change on.
+ */
+describe('The first load of a whole register after eligibility was computed', () => {
+  let t: TestHub;
+
+  beforeAll(async () => {
+    t = await startTestHub({ scale: 400 });
+    // The order a hub meets when DIW's or TISI's feed was down on its first day.
+    for (const source of ['dbd-companies', 'dbd-financials', 'smed-products', 'exim-products']) {
+      const { status } = await t.ingestNow(source);
+      if (status !== 'succeeded') throw new Error(`loading ${source} for the test ended ${status}`);
+    }
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const db = (): Queryable => ({
+    query: async <T>(text: string, params?: unknown[]) => ({ rows: await t.sql<T>(text, params), rowCount: null }),
+  });
+
+  type Criterion = { kind: string; outcome: string; provenance: { source: string; runId: string } | null; criteria?: Criterion[] };
+  const flatten = (criteria: Criterion[]): Criterion[] => criteria.flatMap((c) => [c, ...flatten(c.criteria ?? [])]);
+  const operatingFactoryCriteria = async (): Promise<Criterion[]> =>
+    (await t.sql<{ criteria: Criterion[] }>(`SELECT criteria FROM lending.eligibility_result`)).flatMap((r) => flatten(r.criteria)).filter((c) => c.kind === 'operatingFactory');
+
+  /** Every firm's stored results and attribute digest are what evaluating its attributes now gives. */
+  async function expectNoFirmStale(): Promise<void> {
+    const ids = (await t.sql<{ juristic_id: string }>(`SELECT juristic_id FROM registry.company ORDER BY 1`)).map((r) => r.juristic_id);
+    expect(ids.length).toBeGreaterThan(300);
+    const attributes = await loadCompanyAttributes(db(), ids);
+    const digests = new Map((await t.sql<{ juristic_id: string; attributes_hash: string }>(`SELECT juristic_id, attributes_hash FROM lending.eligibility_input`)).map((r) => [r.juristic_id, r.attributes_hash]));
+    const products = await t.sql<{ bank_code: string; product_code: string; rules: unknown }>(
+      `SELECT bank_code, product_code, rules FROM lending.loan_product WHERE absent_since_run_id IS NULL AND rule_set_version IS NOT NULL`,
+    );
+    expect(products.length).toBeGreaterThan(0);
+    const stored = new Map(
+      (await t.sql<{ key: string; eligible: boolean; outcome: string; details_hash: string }>(
+        `SELECT juristic_id || bank_code || product_code AS key, eligible, outcome, details_hash FROM lending.eligibility_result`,
+      )).map(({ key, ...rest }) => [key, rest]),
+    );
+    let stale = 0;
+    for (const [id, company] of attributes) {
+      if (digests.get(id) !== attributesHash(company)) stale += 1;
+      for (const p of products) {
+        const result = evaluateRuleSet(parseRuleSet(p.rules), company, { asOf: bangkokDate() });
+        const now = { eligible: result.eligible, outcome: result.outcome, details_hash: detailsHash(result.criteria) };
+        if (JSON.stringify(stored.get(id + p.bank_code + p.product_code)) !== JSON.stringify(now)) stale += 1;
+      }
+    }
+    expect(stale).toBe(0);
+  }
+
+  test('before it, no firm’s operating factories are known', async () => {
+    const criteria = await operatingFactoryCriteria();
+    expect(criteria.length).toBeGreaterThan(0);
+    expect(criteria.every((c) => c.outcome === 'UNKNOWN' && c.provenance === null)).toBe(true);
+    await expectNoFirmStale();
+  });
+
+  test('DIW’s first load makes every firm’s known, from that run, in every stored result', async () => {
+    const withFactories = async (): Promise<number> => (await t.sql<{ n: number }>(`SELECT count(DISTINCT company_juristic_id)::int AS n FROM registry.factory`))[0]!.n;
+    const { runId, status } = await t.ingestNow('diw');
+    expect(status).toBe('succeeded');
+    const firms = (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company`))[0]!.n;
+    // Most firms have no factory: their results changed although the run wrote no row of theirs.
+    expect(await withFactories()).toBeLessThan(firms / 2);
+    const criteria = await operatingFactoryCriteria();
+    expect(criteria.filter((c) => c.outcome === 'UNKNOWN')).toEqual([]);
+    expect(criteria.some((c) => c.outcome === 'FAIL') && criteria.some((c) => c.outcome === 'PASS')).toBe(true);
+    expect(new Set(criteria.map((c) => `${c.provenance?.source}:${c.provenance?.runId}`))).toEqual(new Set([`diw:${runId}`]));
+    await expectNoFirmStale();
+  });
+
+  test('TISI’s first load leaves every firm’s digest current too (licences held or none)', async () => {
+    for (const source of ['tisi-standards', 'tisi-licences']) expect((await t.ingestNow(source)).status).toBe('succeeded');
+    expect(Object.keys(WHOLE_REGISTERS)).toContain('tisi-licences');
+    await expectNoFirmStale();
+  });
+});
