@@ -1,9 +1,11 @@
-import { attributesHash, loadCompanyAttributes, WHOLE_REGISTERS } from '../../src/eligibility/company-attributes';
+import { attributesHash, loadCompanyAttributes } from '../../src/eligibility/company-attributes';
 import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
 import { bangkokDate } from '../../src/reference/calendar';
 import { detailsHash } from '../../src/eligibility/criteria-text';
 import { evaluateRuleSet } from '../../src/eligibility/rules/evaluate';
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
+import { ruleSetUses } from '../../src/eligibility/rules/rule-set';
+import { createRootLogger } from '../../src/platform/logging/logger';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 /**
@@ -14,9 +16,11 @@ import { startTestHub, type TestHub } from '../support/test-hub';
  */
 describe('The first load of a whole register after eligibility was computed', () => {
   let t: TestHub;
+  const logged: { msg?: string; runId?: string; eligibility?: { results: number } }[] = [];
 
   beforeAll(async () => {
-    t = await startTestHub({ scale: 400 });
+    const destination = { write: (line: string): void => void logged.push(JSON.parse(line) as (typeof logged)[number]) };
+    t = await startTestHub({ scale: 400, logger: createRootLogger('info', destination) });
     // The order a hub meets when DIW's or TISI's feed was down on its first day.
     for (const source of ['dbd-companies', 'dbd-financials', 'smed-products', 'exim-products']) {
       const { status } = await t.ingestNow(source);
@@ -82,11 +86,19 @@ describe('The first load of a whole register after eligibility was computed', ()
     expect(criteria.some((c) => c.outcome === 'FAIL') && criteria.some((c) => c.outcome === 'PASS')).toBe(true);
     expect(new Set(criteria.map((c) => `${c.provenance?.source}:${c.provenance?.runId}`))).toEqual(new Set([`diw:${runId}`]));
     await expectNoFirmStale();
+    // Firms whose only change was the register were evaluated only for the products that read it.
+    const products = await t.sql<{ rules: unknown }>(`SELECT rules FROM lending.loan_product WHERE absent_since_run_id IS NULL AND rule_set_version IS NOT NULL`);
+    const readers = products.filter((p) => ruleSetUses(parseRuleSet(p.rules), ['operatingFactory'])).length;
+    expect(readers).toBeGreaterThan(0);
+    expect(readers).toBeLessThan(products.length);
+    const derived = logged.find((line) => line.msg === 'links and derived facts updated' && line.runId === runId);
+    expect(derived?.eligibility?.results).toBeGreaterThanOrEqual(firms * readers);
+    expect(derived?.eligibility?.results).toBeLessThan(firms * products.length);
   });
 
   test('TISI’s first load leaves every firm’s digest current too (licences held or none)', async () => {
     for (const source of ['tisi-standards', 'tisi-licences']) expect((await t.ingestNow(source)).status).toBe('succeeded');
-    expect(Object.keys(WHOLE_REGISTERS)).toContain('tisi-licences');
+    // Every firm's digest: no product of the simulator's banks reads licences, so no result changes.
     await expectNoFirmStale();
   });
 });
