@@ -16,6 +16,7 @@ import { ApiClientChanges1763799000000 } from './1763799000000-api-client-change
 import { EligibilityInput1763800000000 } from './1763800000000-eligibility-input';
 import { RecordLinks1763801000000 } from './1763801000000-record-links';
 import { CompanyRunIndexes1763802000000 } from './1763802000000-company-run-indexes';
+import { CompanyRenameRun1763803000000 } from './1763803000000-company-rename-run';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   EligibilityInput1763800000000,
   RecordLinks1763801000000,
   CompanyRunIndexes1763802000000,
+  CompanyRenameRun1763803000000,
 ];

@@ -265,16 +265,17 @@ async function createScope(client: Queryable, select: string, params: unknown[])
  * After a company run, a record's link can change if
  *   (a) its linked company changed in the run (renamed, moved, marked absent),
  *   (b) its tax ID is a company the run changed or added,
- *   (c) a company the run changed or added has exactly its name, or
- *   (d) a company the run added or marked absent is similar to its name from FUZZY_FLOOR (below it
- *       a company neither wins nor blocks a fuzzy match).
+ *   (c) a company the run changed or added has exactly its name, or a company the run renamed had, or
+ *   (d) a company the run added, renamed or marked absent is similar to its name (or a renamed
+ *       company's old name is) from FUZZY_FLOOR (below it a company neither wins nor blocks a fuzzy
+ *       match).
  * Rows linked by tax ID stay so unless (a) or (b). The trigram probe (d) is limited to the companies
- * new to the register or gone from it: probing every changed company's name cost minutes at a
- * million firms (a daily run changes ten thousand, nearly all without a new name), and an existing
- * company's rename cannot be told from the row the upsert has already overwritten. So a rename makes
- * a fuzzy link only when the record's own source next changes it (or at a full relink): the price of
- * keeping daily runs in seconds. Collects those rows' keys in `pg_temp.link_candidate`, each branch
- * set-based through an index (company, tax ID, name btree and trigram GIN), and returns true; or
+ * whose name is new to the register or gone from it: probing every changed company's name cost
+ * minutes at a million firms (a daily run changes ten thousand, nearly all without a new name). A
+ * rename is told by `renamed_by_run_id` and `renamed_from_normalised`, which a trigger sets as the
+ * upsert overwrites the name (migration 1763803000000). Collects those rows' keys in
+ * `pg_temp.link_candidate`, each branch set-based through an index (company, tax ID, name btree and
+ * trigram GIN), and returns true; or
  * returns false, leaving the broad scope (every row not linked by ID, and the rows whose tax ID the
  * run changed), when the run changed more companies than that scope has rows (a first load).
  */
@@ -283,9 +284,13 @@ async function companyRunCandidates(client: Queryable, target: LinkTarget, runId
   await client.query(
     `CREATE TEMP TABLE IF NOT EXISTS link_changed_company ON COMMIT DROP AS
      SELECT juristic_id, name_th_normalised AS name,
-            -- Inserted in this run's transaction (created_at defaults to its start), or marked absent by it.
-            created_at = now() OR absent_since_run_id IS NOT DISTINCT FROM $1 AS new_or_gone
-     FROM registry.company WHERE source_run_id = $1 OR absent_since_run_id = $1`,
+            -- Inserted in this run's transaction (created_at defaults to its start), renamed or marked absent by it.
+            created_at = now() OR renamed_by_run_id IS NOT DISTINCT FROM $1 OR absent_since_run_id IS NOT DISTINCT FROM $1 AS name_new_or_gone
+     FROM registry.company WHERE source_run_id = $1 OR absent_since_run_id = $1
+     UNION ALL
+     -- A renamed company's old name: records carrying it may have been tied or runners-up to it.
+     SELECT juristic_id, renamed_from_normalised, true
+     FROM registry.company WHERE source_run_id = $1 AND renamed_by_run_id = $1`,
     [runId],
   );
   const changed = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_temp.link_changed_company')).rows[0]!.n;
@@ -312,7 +317,7 @@ async function companyRunCandidates(client: Queryable, target: LinkTarget, runId
   await client.query(
     `INSERT INTO pg_temp.link_candidate
      SELECT ${keys} FROM pg_temp.link_changed_company c JOIN ${target.table} t ON ${name} % c.name
-     WHERE c.new_or_gone AND length(${name}) >= 4 AND ${NOT_BY_ID}`,
+     WHERE c.name_new_or_gone AND length(${name}) >= 4 AND ${NOT_BY_ID}`,
   );
   return true;
 }
