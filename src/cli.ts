@@ -12,6 +12,7 @@ import { openDatabase, type Database } from './platform/database/database';
 import { createRootLogger, type Logger } from './platform/logging/logger';
 import { createQueueBackend } from './platform/queue/queue-backend';
 import { SourceRegistry } from './sources/registry';
+import { recomputeEveryFirm } from './eligibility/recompute-every-firm';
 
 const USAGE = `Usage: npm run hub -- <command> [options]
 
@@ -30,6 +31,9 @@ Commands:
   quarantine [--source S] [--limit N]            rows rejected by runs and not yet resolved, with reasons
   quarantine:retry <source>                      re-parse a source's quarantined rows with today's rules
                                                  and load those that now pass
+  eligibility:recompute                          re-evaluate every firm whose attributes changed since its
+                                                 eligibility was stored (repairs results an older hub
+                                                 left stale; unchanged firms are skipped)
 `;
 
 class UsageError extends Error {}
@@ -194,6 +198,16 @@ async function run(command: string, args: string[]): Promise<number> {
         const retried = await engine.retryQuarantined(source);
         printRun(retried);
         return retried.status === 'succeeded' ? 0 : 1;
+      }
+      case 'eligibility:recompute': {
+        const { run: recompute, summary } = await recomputeEveryFirm(database.dataSource, logger);
+        printRun(recompute);
+        if (summary) {
+          process.stdout.write(
+            `  ${summary.firmsUnchanged} firms unchanged (skipped), ${summary.results} results evaluated, ${summary.written} changed, ${summary.events} feed events\n`,
+          );
+        }
+        return recompute.status === 'succeeded' ? 0 : 1;
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

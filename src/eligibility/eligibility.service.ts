@@ -87,18 +87,24 @@ export async function recomputeForAffectedFirms(client: Queryable, run: ReadingR
 }
 
 /**
- * Every firm, after a whole register's first load (WHOLE_REGISTERS), which changes an attribute of
- * every firm, not only of those it holds rows for (unknown becomes none). A firm whose attributes
- * are as last evaluated but for that one is evaluated only for the products whose rules read it
- * (the others' results cannot change); any other firm for every product.
+ * Every firm whose attributes differ from those its results were last evaluated on (the others are
+ * skipped): after a whole register's first load (WHOLE_REGISTERS), which changes an attribute of
+ * every firm, not only of those it holds rows for (unknown becomes none); and on an operator's
+ * request (`hub eligibility:recompute`), to repair results an earlier version left stale. After a
+ * register's first load, a firm whose attributes are as last evaluated but for that register's is
+ * evaluated only for the products whose rules read it (the others' results cannot change); any
+ * other firm for every product.
  */
-export async function recomputeForEveryFirm(client: Queryable, run: ReadingRun, register: WholeRegisterSource): Promise<EligibilitySummary> {
+export async function recomputeForEveryFirm(client: Queryable, run: ReadingRun, register?: WholeRegisterSource): Promise<EligibilitySummary> {
   await lockEventWriters(client);
   const products = await loadProducts(client);
   if (products.length === 0) return { results: 0, written: 0, events: 0, firmsUnchanged: 0 };
-  const { attribute, criterion } = WHOLE_REGISTERS[register];
-  const readers = products.filter((p) => ruleSetUses(p.ruleSet, [criterion]));
-  return computeBatches(client, run, products, companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: true, registerLoaded: { attribute, readers } });
+  let registerLoaded: ComputeOptions['registerLoaded'];
+  if (register) {
+    const { attribute, criterion } = WHOLE_REGISTERS[register];
+    registerLoaded = { attribute, readers: products.filter((p) => ruleSetUses(p.ruleSet, [criterion])) };
+  }
+  return computeBatches(client, run, products, companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: true, ...(registerLoaded ? { registerLoaded } : {}) });
 }
 
 /** After a bank product run: every firm for each product it versioned; withdrawn products' results dropped. */
@@ -109,6 +115,15 @@ export async function recomputeForProductRun(client: Queryable, run: ReadingRun)
   if (versioned.length === 0) return { results: 0, written: 0, events: dropped, firmsUnchanged: 0 };
   const summary = await computeBatches(client, run, await loadProducts(client, versioned), companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: false });
   return { ...summary, events: summary.events + dropped };
+}
+
+interface ComputeOptions {
+  /** The day to evaluate on (default today in Bangkok). */
+  day?: string | undefined;
+  /** Skip a firm whose attribute digest is the one its results were last evaluated on. */
+  skipUnchangedFirms: boolean;
+  /** A whole register's first load: its attribute, and the products whose rules read it. */
+  registerLoaded?: { attribute: (typeof WHOLE_REGISTERS)[WholeRegisterSource]['attribute']; readers: ProductRules[] };
 }
 
 /**
@@ -126,12 +141,7 @@ async function computeBatches(
   run: ReadingRun,
   products: ProductRules[],
   batches: AsyncIterable<string[]>,
-  options: {
-    day?: string | undefined;
-    skipUnchangedFirms: boolean;
-    /** A whole register's first load: its attribute, and the products whose rules read it. */
-    registerLoaded?: { attribute: (typeof WHOLE_REGISTERS)[WholeRegisterSource]['attribute']; readers: ProductRules[] };
-  },
+  options: ComputeOptions,
 ): Promise<EligibilitySummary> {
   // Read after the writers' lock, so a run that waited for it past midnight evaluates on the new day.
   const asOf = options.day ?? bangkokDate();

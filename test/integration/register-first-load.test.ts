@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { attributesHash, loadCompanyAttributes } from '../../src/eligibility/company-attributes';
 import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
 import { bangkokDate } from '../../src/reference/calendar';
@@ -100,5 +103,30 @@ describe('The first load of a whole register after eligibility was computed', ()
     for (const source of ['tisi-standards', 'tisi-licences']) expect((await t.ingestNow(source)).status).toBe('succeeded');
     // Every firm's digest: no product of the simulator's banks reads licences, so no result changes.
     await expectNoFirmStale();
+  });
+
+  test('`hub eligibility:recompute` repairs the results an older hub left stale, and only those', async () => {
+    // What a hub before this fix left after DIW's first load: firms without factories still stored
+    // with their factories unknown (and the digest of that). Firms with factories stay as they are.
+    const stale = (
+      await t.sql<{ juristic_id: string }>(
+        `SELECT c.juristic_id FROM registry.company c
+         WHERE NOT EXISTS (SELECT 1 FROM registry.factory f WHERE f.company_juristic_id = c.juristic_id) ORDER BY 1 LIMIT 25`,
+      )
+    ).map((r) => r.juristic_id);
+    expect(stale.length).toBe(25);
+    await t.sql(`UPDATE lending.eligibility_input SET attributes_hash = 'left by an older hub' WHERE juristic_id = ANY ($1)`, [stale]);
+    await t.sql(`UPDATE lending.eligibility_result SET outcome = 'UNKNOWN', eligible = false, details_hash = 'left by an older hub' WHERE juristic_id = ANY ($1)`, [stale]);
+    const untouched = `SELECT juristic_id || bank_code || product_code AS key, computed_by_run_id::text AS run FROM lending.eligibility_result WHERE NOT juristic_id = ANY ($1) ORDER BY 1`;
+    const before = await t.sql(untouched, [stale]);
+
+    const cli = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'eligibility:recompute'], { env: { ...process.env, DATABASE_URL: t.database.url, LOG_LEVEL: 'warn' } });
+    expect(stdout).toMatch(/source=eligibility-recompute .*status=succeeded/);
+    const firms = (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company`))[0]!.n;
+    expect(stdout).toContain(`${firms - stale.length} firms unchanged (skipped)`);
+    await expectNoFirmStale();
+    // Every other firm's results were skipped, not rewritten.
+    expect(await t.sql(untouched, [stale])).toEqual(before);
   });
 });
