@@ -199,7 +199,8 @@ export class IngestionEngine {
         const result = await this.load(client, source, run, rows(), {
           completeSnapshot: false,
           quarantine: false,
-          cursor: () => null,
+          // Rows stored earlier, not a read of the feed: the source is no fresher and keeps its cursor.
+          cursor: null,
           afterUpsert: () => StagingRepository.resolveQuarantined(client, run.id),
         });
         return await IngestionRunRepository.finish(client, run.id, { status: 'succeeded', counts: result.counts, warnings: [] });
@@ -290,7 +291,8 @@ export class IngestionEngine {
     options: {
       completeSnapshot: boolean;
       quarantine: boolean;
-      cursor: () => string | null;
+      /** The cursor to save with the source's last success; null: the run is not a read of the feed (a quarantine retry) and leaves the source's state alone. */
+      cursor: (() => string | null) | null;
       afterUpsert?: () => Promise<void>;
       onPhases?: (phases: RunPhases) => void;
     },
@@ -367,8 +369,8 @@ export class IngestionEngine {
         this.logger.info({ runId: run.id, source: source.id, loadMs: loadedAt - run.startedAt.getTime(), ...derived }, 'links and derived facts updated');
       }
       options.onPhases?.({ loadMs: loadedAt - loadStarted, readMs: read - loadStarted, upsertMs, rebuildMs, rebuildMsByTable, bulkTables: bulk.claimed, ...derived });
-      const cursorAfter = options.cursor();
-      await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
+      const cursorAfter = options.cursor ? options.cursor() : null;
+      if (options.cursor) await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
       await client.query('COMMIT');
       return { counts: { rowsRead: records + rejected, rowsRejected: rejected, rowsMarkedAbsent, ...upserted }, cursorAfter, bulkTables: bulk.claimed };
     } finally {

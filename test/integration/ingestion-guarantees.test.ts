@@ -196,6 +196,11 @@ describe('ingestion engine guarantees', () => {
       await expect(failing.run({ source: 'diw', trigger: 'manual' })).rejects.toThrow(/HTTP 500/);
       expect((await statuses()).get('diw')).toMatchObject({ stale: true, lastSuccessRunId: diw.id, lastSuccessAt: agedAt });
 
+      // Retrying quarantined rows reads no feed: no fresher either.
+      const retried = await engineWith().retryQuarantined('diw');
+      expect(retried.status).toBe('succeeded');
+      expect((await statuses()).get('diw')).toMatchObject({ stale: true, lastSuccessRunId: diw.id, lastSuccessAt: agedAt });
+
       // A good run makes it fresh again.
       const again = await ingest('diw');
       expect((await statuses()).get('diw')).toMatchObject({ stale: false, lastSuccessRunId: again.id });

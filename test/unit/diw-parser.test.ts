@@ -34,7 +34,7 @@ const BASE_ROW: Record<string, string> = {
   ESTATE_NAME_TH: 'นิคมอุตสาหกรรมอมตะซิตี้ ชลบุรี',
   LAST_UPDATE: '2024-03-15',
   FFLAG: '1',
-  TRADE: '0205556012345',
+  TRADE: '0205556012341',
 };
 
 function csvField(value: string): string {
@@ -96,7 +96,7 @@ describe('parseDiwFactories', () => {
       estateName: 'นิคมอุตสาหกรรมอมตะซิตี้ ชลบุรี',
       sourceUpdatedAt: '2024-03-15',
       statusCode: '1',
-      operatorTaxId: '0205556012345',
+      operatorTaxId: '0205556012341',
     });
   });
 
@@ -206,6 +206,18 @@ describe('parseDiwFactories', () => {
     expect(rows.map((parsed) => parsed.kind === 'rejected' && parsed.reason)).toEqual([
       'LAST_UPDATE is not a valid date: "31/02/2567"',
       'LAST_UPDATE is not a date: "yesterday"',
+    ]);
+  });
+
+  it('quarantines a row whose operator tax ID (TRADE) is malformed or fails its check digit, and reads dashes and Excel quotes', async () => {
+    const { rows } = await parseFeed(
+      csv([row({ TRADE: '0-2055-56012-34-1' }), row({ TRADE: '="0205556012341"' }), row({ TRADE: '0205556012345' }), row({ TRADE: '020555601234' })]),
+    );
+    expect(rows.map((parsed) => (parsed.kind === 'record' ? parsed.record.operatorTaxId : parsed.reason))).toEqual([
+      '0205556012341',
+      '0205556012341',
+      'TRADE has an invalid check digit: "0205556012345"',
+      'TRADE must be 13 digits, got "020555601234"',
     ]);
   });
 

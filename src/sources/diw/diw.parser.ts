@@ -1,7 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { decodeFeed, startLine, trimLineBreaks } from '../common/feed-decoding';
-import { asciiDigits, cleanCode, cleanText, optionalDate, optionalNumber, provinceName, reject, RowRejection } from '../common/feed-values';
+import { asciiDigits, cleanCode, cleanText, optionalDate, optionalNumber, optionalThaiId, provinceName, reject, RowRejection } from '../common/feed-values';
 import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
 import {
   DIW_OPTIONAL_COLUMNS,
@@ -172,7 +172,8 @@ function toFactory(fields: string[], header: Header): FactoryRecord {
     estateName: cleanText(get('ESTATE_NAME_TH')),
     sourceUpdatedAt: optionalDate(get('LAST_UPDATE'), 'LAST_UPDATE'),
     statusCode: statusCode(get('FFLAG')),
-    operatorTaxId: taxId(get('TRADE')),
+    // The operator's tax ID, or nothing; a malformed one or a wrong check digit quarantines the row (never guessed).
+    operatorTaxId: optionalThaiId(get('TRADE'), 'TRADE'),
   };
 }
 
@@ -182,13 +183,6 @@ function factoryId(value: string | undefined): string {
   const digits = asciiDigits(cleaned).replace(/[\s-]/g, '');
   if (!/^\d{14}$/.test(digits)) reject(`FID must be 14 digits, got "${cleaned}"`);
   return digits;
-}
-
-/** TRADE: a 13-digit tax ID or nothing. Issue 3 adds the checksum check and links it to the firm. */
-function taxId(value: string | undefined): string | null {
-  const cleaned = cleanCode(value);
-  const digits = cleaned === null ? '' : cleaned.replace(/-/g, '');
-  return /^\d{13}$/.test(digits) ? digits : null;
 }
 
 function statusCode(value: string | undefined): DiwStatusCode | null {
