@@ -105,7 +105,10 @@ describe('ingestion engine', () => {
         [2, 'failed', 'transient'],
         [3, 'succeeded', null],
       ]);
-      // Exponential backoff: the second wait is at least the first delay doubled (less jitter).
+      // Exponential backoff with jitter (so a feed's many failed jobs do not retry in step), as stored on the job.
+      expect(job.opts.backoff).toMatchObject({ type: 'exponential', delay: 200 });
+      expect((job.opts.backoff as { jitter?: number }).jitter).toBeGreaterThan(0);
+      // The second wait is at least the first delay doubled (less jitter).
       const gap = (a: IngestionRunRecord, b: IngestionRunRecord) => b.startedAt.getTime() - a.finishedAt!.getTime();
       expect(gap(attempts[0]!, attempts[1]!)).toBeGreaterThanOrEqual(100);
       expect(gap(attempts[1]!, attempts[2]!)).toBeGreaterThanOrEqual(200);
