@@ -1,3 +1,4 @@
+import { normaliseCompanyName } from '../../src/sources/dbd/company-name';
 import { loadConfig } from '../../src/config/config';
 import type { ParsedRow } from '../../src/ingestion/feed';
 import { fetchJsonDocument } from '../../src/ingestion/feed-fetcher';
@@ -170,6 +171,7 @@ describe('DBD routes over HTTP', () => {
     expect(text).toMatch(/"registeredOn":"[๐-๙]{2}\/[๐-๙]{2}\/[๐-๙]{4}"/);
     expect(text).toMatch(/"nameTh":"บจก\. /);
     expect(text).toMatch(/"nameTh":"หจก\. /);
+    expect(text).toMatch(/"nameEn":"[^"]*(?<!Public) Company Limited"/);
     expect(text).toContain('\u0E4D\u0E32');
     expect(text).toMatch(/"registeredCapital":"\d{1,3}(,\d{3})+\.00"/);
     expect(text).toMatch(/"province":"จังหวัด/);
@@ -240,7 +242,8 @@ describe('the DBD sources read the simulator', () => {
       expect(record.registeredOn).toBe(firm.registeredOn);
       expect(record.tsicCode).toBe(firm.industry.tsic);
       expect(record.objective).toBe(firm.industry.objective);
-      expect(record.nameEn).toBe(firm.nameEn);
+      expect(record.nameEn === firm.nameEn || record.nameEn === firm.nameEn.replace(/ Co\., Ltd\.$/, ' Company Limited')).toBe(true);
+      expect(normaliseCompanyName(record.nameEn!)).toBe(normaliseCompanyName(firm.nameEn));
       expect(record.nameTh === firm.nameTh || /^(บจก|บมจ|หจก)\. /.test(record.nameTh)).toBe(true);
     }
   });

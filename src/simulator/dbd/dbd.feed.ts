@@ -271,7 +271,8 @@ export function companyItem(options: SimulatorOptions, world: DbdEpoch, index: n
     juristicId: writeId(juristicId, quirks),
     type: TYPE_WORDING[firm.kind],
     nameTh: text(quirks.has('nameVariant') ? abbreviatedName(firm) : firm.nameTh),
-    nameEn: firm.nameEn,
+    // The same variants in English (domain.md item 4): `Co., Ltd.` written out as `Company Limited`.
+    nameEn: quirks.has('nameVariant') ? firm.nameEn.replace(/ Co\., Ltd\.$/, ' Company Limited') : firm.nameEn,
     status: text(state.statusWording),
     registeredOn: quirks.has('buddhistEraDate') ? (random.chance(0.7) ? thaiDigits(beDate) : beDate) : firm.registeredOn,
     registeredCapital: amount(state.registeredCapitalBaht),
