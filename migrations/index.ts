@@ -17,6 +17,7 @@ import { EligibilityInput1763800000000 } from './1763800000000-eligibility-input
 import { RecordLinks1763801000000 } from './1763801000000-record-links';
 import { CompanyRunIndexes1763802000000 } from './1763802000000-company-run-indexes';
 import { CompanyRenameRun1763803000000 } from './1763803000000-company-rename-run';
+import { I40LevelPrecision1763804000000 } from './1763804000000-i40-level-precision';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   RecordLinks1763801000000,
   CompanyRunIndexes1763802000000,
   CompanyRenameRun1763803000000,
+  I40LevelPrecision1763804000000,
 ];

@@ -118,10 +118,9 @@ describe('company profiles: every stored fact equals the rules applied in TypeSc
         promotion_centre: province?.promotionCentre ?? null,
         operating_factories: operating.get(c.juristic_id) ?? 0,
         certifications: valid.get(c.juristic_id) ?? 0,
-        // The profile keeps the level to one decimal (registry.company_profile.latest_i40_level is
-        // numeric(3, 1), as domain.md writes levels: "level 1.0 to 4.0"); DIP's assessments have two
-        // (numeric(3, 2)): rounded half away from zero, as numeric does. (So 2.96 is stored as 3.0.)
-        latest_i40_level: assessment === undefined ? null : Math.round(assessment.level * 10) / 10,
+        // Exactly as DIP assessed it (two decimals): a 2.96 is below level 3 for filters and statistics,
+        // as for eligibility (migration 1763804000000).
+        latest_i40_level: assessment === undefined ? null : assessment.level,
       });
     }
     return facts;

@@ -173,7 +173,7 @@ describe.each([
                  WHERE f.company_juristic_id = p.juristic_id AND f.status = 'OPERATING' AND f.absent_since_run_id IS NULL))::int AS factories,
               count(*) FILTER (WHERE p.certifications <> (SELECT count(*) FROM registry.tis_licence l
                  WHERE l.company_juristic_id = p.juristic_id AND l.status = 'VALID' AND l.absent_since_run_id IS NULL))::int AS certifications,
-              count(*) FILTER (WHERE p.latest_i40_level IS DISTINCT FROM (SELECT round(x.overall_level, 1) FROM registry.dip_i40_assessment x
+              count(*) FILTER (WHERE p.latest_i40_level IS DISTINCT FROM (SELECT x.overall_level FROM registry.dip_i40_assessment x
                  WHERE x.company_juristic_id = p.juristic_id AND x.absent_since_run_id IS NULL ORDER BY x.assessed_on DESC LIMIT 1))::int AS i40
        FROM registry.company_profile p`,
     );

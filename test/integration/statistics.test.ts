@@ -70,7 +70,7 @@ describe('Statistics', () => {
     TSIC_DIVISION: `nullif(substr(c.tsic_code, 1, 2), '')`,
     TARGET_INDUSTRY: 'ti.industry_code',
     SME_SIZE: 'p.sme_size',
-    INDUSTRY40_LEVEL: `floor(round(i40.overall_level, 1))::int || '.0'`,
+    INDUSTRY40_LEVEL: `floor(i40.overall_level)::int || '.0'`,
     REGISTRATION_YEAR: `to_char(c.registered_on, 'YYYY')`,
     STATUS: 'c.status',
     JURISTIC_TYPE: 'c.juristic_type_code',
@@ -192,7 +192,7 @@ describe('Statistics', () => {
   test.each([
     { groupBy: ['REGION'], filter: undefined, where: 'true', source: 'AGGREGATE' },
     { groupBy: ['PROVINCE', 'SME_SIZE'], filter: { status: ['ACTIVE'] }, where: `c.status = 'ACTIVE'`, source: 'AGGREGATE' },
-    { groupBy: ['INDUSTRY40_LEVEL', 'JURISTIC_TYPE'], filter: { industry40LevelAtLeast: 2 }, where: 'round(i40.overall_level, 1) >= 2', source: 'AGGREGATE' },
+    { groupBy: ['INDUSTRY40_LEVEL', 'JURISTIC_TYPE'], filter: { industry40LevelAtLeast: 2 }, where: 'i40.overall_level >= 2', source: 'AGGREGATE' },
     { groupBy: ['STATUS', 'TARGET_INDUSTRY', 'SME_SIZE'], filter: { region: 'EAST', smeSize: ['MICRO', 'SMALL'] }, where: `rp.region = 'East' AND p.sme_size IN ('MICRO', 'SMALL')`, source: 'AGGREGATE' },
     {
       groupBy: ['REGION', 'SME_SIZE'],
