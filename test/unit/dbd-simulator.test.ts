@@ -190,6 +190,21 @@ describe('DBD routes over HTTP', () => {
     expect(financial).toEqual(dbdGroundTruth(OPTIONS, 0, { pageSize: 100 }).financials);
   });
 
+  test('column faults: missing-column drops a required field, renamed-column renames juristicId, extra-column adds a field; faultPage too', async () => {
+    const items = async (path: string): Promise<Record<string, unknown>[]> => ((await (await fetch(`${simulator.url}${path}`)).json()) as { items: Record<string, unknown>[] }).items;
+    const clean = await items('/dbd/juristic-persons?pageSize=5');
+    const missing = await items('/dbd/juristic-persons?pageSize=5&fault=missing-column');
+    expect(missing).toEqual(clean.map(({ nameTh: _nameTh, ...rest }) => rest));
+    const renamed = await items('/dbd/juristic-persons?pageSize=5&fault=renamed-column');
+    expect(renamed.map((item) => Object.keys(item)[0])).toEqual(clean.map(() => 'juristicNo'));
+    expect(renamed.map((item) => item['juristicNo'])).toEqual(clean.map((item) => item['juristicId']));
+    expect((await items('/dbd/juristic-persons?pageSize=5&fault=extra-column')).every((item) => item['businessSize'] === 'S')).toBe(true);
+    expect((await items('/dbd/financial-statements?pageSize=5&fault=missing-column')).some((item) => 'unit' in item)).toBe(false);
+    expect((await items('/dbd/financial-statements?pageSize=5&fault=renamed-column')).some((item) => 'juristicId' in item)).toBe(false);
+    expect(await items('/dbd/juristic-persons?pageSize=5&fault=missing-column&faultPage=2')).toEqual(clean);
+    expect((await items('/dbd/juristic-persons?pageSize=5&page=2&fault=missing-column&faultPage=2')).some((item) => 'nameTh' in item)).toBe(false);
+  });
+
   test('faults: http500, html, truncate, slow; faultPage limits a fault to one page', async () => {
     const failed = await fetch(`${simulator.url}/dbd/juristic-persons?fault=http500`);
     expect(failed.status).toBe(500);

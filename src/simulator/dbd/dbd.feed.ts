@@ -347,6 +347,34 @@ export function dbdPage(options: SimulatorOptions, kind: DbdListingKind, query: 
   };
 }
 
+/** Faults that change the items' fields, as an agency's schema drifts (the CSV feeds' `missing-column`, `renamed-column`). */
+export type DbdColumnFault = 'missing-column' | 'renamed-column' | 'extra-column';
+
+/**
+ * The drift each column fault makes, per listing: `missing-column` drops a required field,
+ * `renamed-column` calls the juristic ID by another name, `extra-column` adds a field the hub does
+ * not read (a plausible one DBD's DataWarehouse shows).
+ */
+export const DBD_COLUMN_FAULTS: Readonly<Record<DbdListingKind, { missing: string; renamed: readonly [string, string]; extra: readonly [string, unknown] }>> = {
+  companies: { missing: 'nameTh', renamed: ['juristicId', 'juristicNo'], extra: ['businessSize', 'S'] },
+  financials: { missing: 'unit', renamed: ['juristicId', 'juristicNo'], extra: ['costOfSales', 0] },
+};
+
+/** A page's items after a column fault (new objects; key order kept, a renamed field stays in place). */
+export function withColumnFault(kind: DbdListingKind, items: readonly Record<string, unknown>[], fault: DbdColumnFault): Record<string, unknown>[] {
+  const drift = DBD_COLUMN_FAULTS[kind];
+  return items.map((item) => {
+    switch (fault) {
+      case 'missing-column':
+        return Object.fromEntries(Object.entries(item).filter(([key]) => key !== drift.missing));
+      case 'renamed-column':
+        return Object.fromEntries(Object.entries(item).map(([key, value]) => [key === drift.renamed[0] ? drift.renamed[1] : key, value]));
+      case 'extra-column':
+        return { ...item, [drift.extra[0]]: drift.extra[1] };
+    }
+  });
+}
+
 /** What a correct load of the listing yields; O(records), builds no items. */
 export function dbdListingTruth(options: SimulatorOptions, kind: DbdListingKind, query: Omit<DbdListingQuery, 'page'>): DbdListingTruth {
   const listing = listingOf(options, kind, query);

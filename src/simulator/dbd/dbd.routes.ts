@@ -4,9 +4,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { parseQuery, sendJson, type Route, type RouteContext } from '../routing';
 import { MAX_EPOCH, type DbdListingKind } from './dbd-listing';
-import { dbdListingTruth, dbdPage } from './dbd.feed';
+import { dbdListingTruth, dbdPage, withColumnFault, type DbdColumnFault } from './dbd.feed';
 
-export const DBD_FAULTS = ['http500', 'html', 'truncate', 'slow'] as const;
+/** The column faults (`missing-column`, `renamed-column`, `extra-column`) change the items' fields: see `DBD_COLUMN_FAULTS`. */
+export const DBD_FAULTS = ['http500', 'html', 'truncate', 'slow', 'missing-column', 'renamed-column', 'extra-column'] as const;
 export const DBD_MAX_PAGE_SIZE = 10_000;
 
 const listingQuerySchema = z.object({
@@ -47,8 +48,11 @@ function listingRoute(path: string, kind: DbdListingKind, description: string): 
         context.res.end(MAINTENANCE_PAGE);
         return;
       }
+      const page = dbdPage(context.options, kind, listingPage(query));
+      const columnFault = fault === 'missing-column' || fault === 'renamed-column' || fault === 'extra-column' ? (fault satisfies DbdColumnFault) : undefined;
+      if (columnFault !== undefined) page.items = withColumnFault(kind, page.items, columnFault);
       // Encoded once: Buffer.byteLength and then writing the string would encode a page twice.
-      const body = Buffer.from(JSON.stringify(dbdPage(context.options, kind, listingPage(query))), 'utf8');
+      const body = Buffer.from(JSON.stringify(page), 'utf8');
       if (fault === 'truncate') return sendTruncated(context, body);
       context.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length });
       context.res.end(body);
