@@ -192,12 +192,55 @@ describe('DBD ingestion (incremental, paged JSON)', () => {
       expect(await companySnapshot()).toBe(before);
     });
 
+    test.each([
+      ['epoch=2&fault=missing-column', false, 'DBD juristic persons page 1 is missing required field(s): nameTh', []],
+      ['epoch=2&fault=missing-column&faultPage=4', true, 'DBD juristic persons page 4 is missing required field(s): nameTh', []], // after three pages were staged
+      ['epoch=2&fault=renamed-column', false, 'DBD juristic persons page 1 is missing required field(s): juristicId', ['unknown field(s) ignored: juristicNo']],
+      ['epoch=2&fault=renamed-column', true, 'DBD juristic persons page 1 is missing required field(s): juristicId', ['unknown field(s) ignored: juristicNo']],
+    ])('schema drift (%s, full: %s) fails the run naming the field; the data and the cursor stay as they were', async (fault, full, message, warnings) => {
+      const cursor = await savedCursor('dbd-companies');
+      const before = await companySnapshot();
+      const quarantinedBefore = (await runs.openQuarantined({ source: 'dbd-companies', limit: 10_000 })).length;
+      t.feed.set(fault);
+      const failed = await ingest('dbd-companies', { full });
+      expect(failed).toMatchObject({ status: 'failed', errorKind: 'permanent', cursorAfter: null, warnings });
+      expect(failed.errorMessage).toContain(message);
+      expect(failed.errorMessage).toMatch(/ \(absent from all \d+ items\)$/);
+      expect(await savedCursor('dbd-companies')).toBe(cursor);
+      expect(await companySnapshot()).toBe(before);
+      // Nothing quarantined either: the items were never mapped.
+      expect(await runs.quarantinedRows(failed.id, 10)).toEqual([]);
+      expect(await runs.openQuarantined({ source: 'dbd-companies', limit: 10_000 })).toHaveLength(quarantinedBefore);
+    });
+
     test('the next good run picks up from the unchanged cursor', async () => {
       const cursor = (await savedCursor('dbd-companies'))!;
       const truth = dbdGroundTruth(t.simulatorOptions, 2, { pageSize, updatedSince: cursor }).companies;
       t.feed.set('epoch=2');
       const day2 = await ingest('dbd-companies');
       expect(day2).toMatchObject({ status: 'succeeded', cursorBefore: cursor, rowsRead: truth.items, rowsUpdated: truth.validRecords, cursorAfter: truth.latestUpdatedAt });
+    });
+    test('an unknown extra field is a warning on the run, once; the day\'s changes load and the cursor moves', async () => {
+      const cursor = (await savedCursor('dbd-companies'))!;
+      const truth = dbdGroundTruth(t.simulatorOptions, 3, { pageSize, updatedSince: cursor }).companies;
+      expect(truth.validRecords).toBeGreaterThan(0);
+      t.feed.set('epoch=3&fault=extra-column');
+      const day3 = await ingest('dbd-companies');
+      expect(day3).toMatchObject({
+        status: 'succeeded',
+        cursorBefore: cursor,
+        rowsRead: truth.items,
+        rowsRejected: truth.badRecords,
+        rowsUpdated: truth.validRecords,
+        cursorAfter: truth.latestUpdatedAt,
+        warnings: ['unknown field(s) ignored: businessSize'],
+      });
+      expect(await savedCursor('dbd-companies')).toBe(truth.latestUpdatedAt);
+      // The rows are those a clean feed gives: a full re-read without the extra field changes nothing.
+      const after = await companySnapshot();
+      t.feed.set('epoch=3');
+      expect(await ingest('dbd-companies', { full: true })).toMatchObject({ status: 'succeeded', rowsInserted: 0, rowsUpdated: 0, warnings: [] });
+      expect(await companySnapshot()).toBe(after);
     });
   });
 
@@ -256,6 +299,34 @@ describe('DBD ingestion (incremental, paged JSON)', () => {
       });
       const touched = await query<{ fiscal_year: number }>('SELECT DISTINCT fiscal_year FROM registry.financial_statement WHERE source_run_id = $1', [day1.id]);
       expect(touched.map((row) => row.fiscal_year)).toEqual(truth.financials.validRecords > 0 ? [2023] : []);
+    });
+
+    test.each([
+      ['fault=missing-column', 'unit', []],
+      ['fault=renamed-column', 'juristicId', ['unknown field(s) ignored: juristicNo']],
+    ])('schema drift (%s) fails the run naming %s; the statements and the cursor stay as they were', async (fault, field, warnings) => {
+      const cursor = await savedCursor('dbd-financials');
+      const before = await snapshot('registry.financial_statement', 'juristic_id || fiscal_year');
+      t.feed.set(`epoch=2&${fault}`);
+      const failed = await ingest('dbd-financials');
+      expect(failed).toMatchObject({ status: 'failed', errorKind: 'permanent', cursorAfter: null, warnings });
+      expect(failed.errorMessage).toMatch(new RegExp(`^DBD financial statements page 1 is missing required field\\(s\\): ${field} \\(absent from all \\d+ items\\)$`));
+      expect(await savedCursor('dbd-financials')).toBe(cursor);
+      expect(await snapshot('registry.financial_statement', 'juristic_id || fiscal_year')).toBe(before);
+    });
+
+    test('an unknown extra field is a warning on the succeeded run, and the amended statements load', async () => {
+      const cursor = (await savedCursor('dbd-financials'))!;
+      const truth = dbdGroundTruth(t.simulatorOptions, 2, { pageSize, updatedSince: cursor }).financials;
+      t.feed.set('epoch=2&fault=extra-column');
+      const day2 = await ingest('dbd-financials');
+      expect(day2).toMatchObject({
+        status: 'succeeded',
+        rowsRead: truth.items,
+        rowsUpdated: truth.validRecords,
+        cursorAfter: truth.latestUpdatedAt,
+        warnings: ['unknown field(s) ignored: costOfSales'],
+      });
     });
   });
 });

@@ -39,12 +39,8 @@ function naiveListing(world: DbdEpoch, kind: DbdListingKind, sinceMs = Number.NE
     .sort((a, b) => a.step - b.step || a.index - b.index || (a.fiscalYear ?? 0) - (b.fiscalYear ?? 0));
 }
 
-/** Runs a source's read() against the simulator with the engine's fetcher, outside the engine. */
-async function readSource<R>(
-  source: SourceDefinition<R>,
-  env: Record<string, string>,
-  cursor?: string,
-): Promise<{ rows: ParsedRow<R>[]; cursor: string | undefined; warnings: string[]; urls: string[] }> {
+/** A run context on the simulator with the engine's fetcher, recording the URLs asked for and the cursor set. */
+function readContext(env: Record<string, string>, cursor?: string): { context: SourceRunContext; urls: string[]; cursor(): string | undefined } {
   const urls: string[] = [];
   let saved: string | undefined;
   const context: SourceRunContext = {
@@ -61,9 +57,19 @@ async function readSource<R>(
       saved = value;
     },
   };
+  return { context, urls, cursor: () => saved };
+}
+
+/** Runs a source's read() against the simulator with the engine's fetcher, outside the engine. */
+async function readSource<R>(
+  source: SourceDefinition<R>,
+  env: Record<string, string>,
+  cursor?: string,
+): Promise<{ rows: ParsedRow<R>[]; cursor: string | undefined; warnings: string[]; urls: string[] }> {
+  const run = readContext(env, cursor);
   const rows: ParsedRow<R>[] = [];
-  for await (const row of source.read(context)) rows.push(row);
-  return { rows, cursor: saved, warnings: context.warnings, urls };
+  for await (const row of source.read(run.context)) rows.push(row);
+  return { rows, cursor: run.cursor(), warnings: run.context.warnings, urls: run.urls };
 }
 
 function withoutUpdatedAt(item: Record<string, unknown>): Record<string, unknown> {
@@ -287,6 +293,39 @@ describe('the DBD sources read the simulator', () => {
       /DBD juristic persons page 1 has no "items" list/,
     );
     await expect(readSource(dbdCompanySource, companiesUrl('?fault=http500&faultPage=3'))).rejects.toThrow(/HTTP 500/);
+  });
+
+  test('schema drift: a missing or renamed required field fails the read naming it, before any item is handed out', async () => {
+    for (const [source, url, fault, message, warnings] of [
+      [dbdCompanySource, companiesUrl, 'missing-column', 'DBD juristic persons page 1 is missing required field(s): nameTh (absent from all 97 items)', []],
+      [dbdCompanySource, companiesUrl, 'renamed-column', 'DBD juristic persons page 1 is missing required field(s): juristicId (absent from all 97 items)', ['unknown field(s) ignored: juristicNo']],
+      [dbdFinancialStatementSource, financialsUrl, 'missing-column', 'DBD financial statements page 1 is missing required field(s): unit (absent from all 97 items)', []],
+      [dbdFinancialStatementSource, financialsUrl, 'renamed-column', 'DBD financial statements page 1 is missing required field(s): juristicId (absent from all 97 items)', ['unknown field(s) ignored: juristicNo']],
+    ] as const) {
+      const rows: unknown[] = [];
+      const context = readContext(url(`?fault=${fault}`));
+      await expect(
+        (async () => {
+          for await (const row of (source as SourceDefinition<unknown>).read(context.context)) rows.push(row);
+        })(),
+      ).rejects.toThrow(message);
+      expect({ fault, rows: rows.length, cursor: context.cursor(), warnings: context.context.warnings }).toEqual({ fault, rows: 0, cursor: undefined, warnings });
+      // The check stops the read before the next page is asked for.
+      expect(context.urls).toHaveLength(1);
+    }
+    // On a later page: the pages before it were read (the engine rolls them back).
+    await expect(readSource(dbdCompanySource, companiesUrl('?fault=missing-column&faultPage=3'))).rejects.toThrow('DBD juristic persons page 3 is missing required field(s): nameTh');
+  });
+
+  test('schema drift: an unknown extra field is one warning for the whole read, and every item still loads', async () => {
+    const truth = dbdGroundTruth(OPTIONS, 0, { pageSize: 97 }).companies;
+    const { rows, cursor, warnings } = await readSource(dbdCompanySource, companiesUrl('?fault=extra-column'));
+    expect(warnings).toEqual(['unknown field(s) ignored: businessSize']);
+    expect(rows).toHaveLength(truth.items);
+    expect(rows.filter((row) => row.kind === 'rejected')).toHaveLength(truth.badRecords);
+    expect(cursor).toBe(truth.latestUpdatedAt);
+    const statements = await readSource(dbdFinancialStatementSource, financialsUrl('?fault=extra-column'));
+    expect(statements.warnings).toEqual(['unknown field(s) ignored: costOfSales']);
   });
 
   test('financial statements: three fiscal years per filing firm, amounts in baht whatever the unit', async () => {

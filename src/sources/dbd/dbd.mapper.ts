@@ -17,6 +17,7 @@ import {
   type ReportedUnit,
   type Shareholder,
 } from './dbd.record';
+import type { ItemFields } from './item-fields';
 import { checkJuristicId, isValidJuristicId, normaliseJuristicId } from './juristic-id';
 import {
   amountBaht,
@@ -33,6 +34,41 @@ import {
 import { asciiDigits, cleanText, commonEraYear, provinceName } from '../common/feed-values';
 
 type Item = Record<string, unknown>;
+
+/**
+ * An item as a mapper may read it: only the declared fields (reading another name is a type error,
+ * so the declarations below cannot fall behind the mappers).
+ */
+type ItemOf<F extends string> = { readonly [K in F]?: unknown };
+type FieldOf<T extends ItemFields> = T['required'][number] | T['optional'][number];
+
+/** The top-level fields of a juristic-person item (drift is checked against them: item-fields.ts). */
+export const COMPANY_ITEM_FIELDS = {
+  required: ['juristicId', 'nameTh', 'updatedAt'],
+  optional: [
+    'type',
+    'nameEn',
+    'status',
+    'registeredOn',
+    'registeredCapital',
+    'paidUpCapital',
+    'objective',
+    'tsicCode',
+    'address',
+    'province',
+    'directors',
+    'shareholders',
+  ],
+} as const satisfies ItemFields;
+
+/** The top-level fields of a financial-statement item. */
+export const FINANCIAL_ITEM_FIELDS = {
+  required: ['juristicId', 'fiscalYear', 'unit', 'updatedAt'],
+  optional: ['revenue', 'totalAssets', 'fixedAssets', 'liabilities', 'equity', 'netProfit', 'employees'],
+} as const satisfies ItemFields;
+
+type CompanyItem = ItemOf<FieldOf<typeof COMPANY_ITEM_FIELDS>>;
+type FinancialItem = ItemOf<FieldOf<typeof FINANCIAL_ITEM_FIELDS>>;
 
 /** The raw form quarantine keeps: the item as received (it came from JSON.parse, so it is JSON). */
 function rawOf(item: unknown): RawRow {
@@ -53,13 +89,13 @@ function mapItem<R>(item: unknown, line: number, what: string, map: (item: Item)
   }
 }
 
-function juristicIdOf(item: Item): string {
+function juristicIdOf(item: ItemOf<'juristicId'>): string {
   const check = checkJuristicId(item['juristicId']);
   if (!check.ok) fail(check.reason);
   return check.id;
 }
 
-function updatedAtOf(item: Item): string {
+function updatedAtOf(item: ItemOf<'updatedAt'>): string {
   return new Date(timestampMs(item['updatedAt'], 'updatedAt')).toISOString();
 }
 
@@ -83,7 +119,7 @@ export function mapCompanyItem(item: unknown, line: number): ParsedRow<CompanyRe
   return mapItem(item, line, 'juristic person', toCompany);
 }
 
-function toCompany(item: Item): CompanyRecord {
+function toCompany(item: CompanyItem): CompanyRecord {
   const juristicId = juristicIdOf(item);
   const nameTh = requiredText(item['nameTh'], 'nameTh');
   const juristicType = optionalText(item['type'], 'type');
@@ -202,7 +238,7 @@ const UNIT_WORDINGS: Readonly<Record<string, ReportedUnit>> = {
 /** Years outside this range (after BE conversion) are typing mistakes, not statements. */
 const FISCAL_YEARS = { min: 1950, max: 2100 };
 
-function toFinancialStatement(item: Item): FinancialStatementRecord {
+function toFinancialStatement(item: FinancialItem): FinancialStatementRecord {
   const juristicId = juristicIdOf(item);
   const unitText = optionalText(item['unit'], 'unit');
   if (unitText === null) fail('unit is missing: amounts could be baht or million baht (THB or THB_MILLION)');

@@ -1,5 +1,5 @@
 import type { SourceDefinition } from '../../ingestion/source-definition';
-import { mapCompanyItem, mapFinancialItem } from './dbd.mapper';
+import { COMPANY_ITEM_FIELDS, FINANCIAL_ITEM_FIELDS, mapCompanyItem, mapFinancialItem } from './dbd.mapper';
 import type { CompanyRecord, FinancialStatementRecord } from './dbd.record';
 import { readPagedListing } from './paged-reader';
 
@@ -32,6 +32,7 @@ export const dbdCompanySource: SourceDefinition<CompanyRecord> = {
         title: 'DBD juristic persons',
         url: context.config.sources.dbdCompanies.feedUrl,
         pageSize: context.config.sources.dbdCompanies.pageSize,
+        fields: COMPANY_ITEM_FIELDS,
         mapItem: mapCompanyItem,
       },
       context,
@@ -79,6 +80,7 @@ export const dbdFinancialStatementSource: SourceDefinition<FinancialStatementRec
         title: 'DBD financial statements',
         url: context.config.sources.dbdFinancials.feedUrl,
         pageSize: context.config.sources.dbdFinancials.pageSize,
+        fields: FINANCIAL_ITEM_FIELDS,
         mapItem: mapFinancialItem,
       },
       context,

@@ -4,10 +4,16 @@
  * out as a parsed row. Memory stays bounded: the page being handed out, and the next one, fetched
  * while the engine copies the current one. The cursor is the latest `updatedAt` seen, handed to the
  * engine, which saves it only if the run commits.
+ *
+ * Before a page's items are handed out, they are checked against the listing's declared fields
+ * (item-fields.ts): a required field absent from every item of the page fails the run as a
+ * FeedFormatError naming it (nothing of the run is written, the cursor stays); a field the hub does
+ * not know, or an optional one absent from every item, is a warning on the run, once per field name.
  */
 import { FeedFormatError, type ParsedRow } from '../../ingestion/feed';
 import type { SourceRunContext } from '../../ingestion/source-definition';
 import { itemUpdatedAtMs } from './dbd.mapper';
+import { checkItemFields, type ItemFields } from './item-fields';
 
 export interface PagedListing<R> {
   /** For messages: `DBD juristic persons`. */
@@ -15,6 +21,8 @@ export interface PagedListing<R> {
   /** The listing's URL; its own query parameters are kept. */
   url: string;
   pageSize: number;
+  /** The items' top-level fields, as `mapItem` reads them. */
+  fields: ItemFields;
   mapItem(item: unknown, line: number): ParsedRow<R>;
 }
 
@@ -36,11 +44,13 @@ export async function* readPagedListing<R>(listing: PagedListing<R>, context: So
   let line = 0;
   let page = 1;
   let firstTotal: number | undefined;
+  const warned = new Set<string>();
   let current: Promise<Page> | undefined = fetchPage(page);
   while (current !== undefined) {
     const { totalPages, items }: Page = await current;
     firstTotal ??= totalPages;
     if (totalPages > MAX_PAGES) throw new FeedFormatError(`${listing.title}: ${totalPages} pages is more than the reader accepts (${MAX_PAGES})`);
+    checkFields(items, page, listing, context.warnings, warned);
     // Fetch the next page while the engine copies this one; a rejection is handled when awaited.
     current = page < totalPages ? fetchPage(page + 1) : undefined;
     current?.catch(() => undefined);
@@ -56,6 +66,23 @@ export async function* readPagedListing<R>(listing: PagedListing<R>, context: So
     context.warnings.push(`${listing.title}: the listing changed while it was read (${firstTotal} pages at first, ${page - 1} in the end)`);
   }
   if (Number.isFinite(latest)) context.setCursor(new Date(latest).toISOString());
+}
+
+/** Fails on a required field absent from every item of the page; warns once per unknown or absent optional field. */
+function checkFields(items: readonly unknown[], page: number, listing: PagedListing<unknown>, warnings: string[], warned: Set<string>): void {
+  const { missing, absentOptional, unknown, objects } = checkItemFields(items, listing.fields);
+  const warn = (names: string[], prefix: string, what: string): void => {
+    const fresh = names.filter((name) => !warned.has(prefix + name));
+    if (fresh.length === 0) return;
+    fresh.forEach((name) => warned.add(prefix + name));
+    warnings.push(`${what}: ${fresh.join(', ')}`); // the wording of the other sources' warnings
+  };
+  // Warn first: a required field's new name is the best clue to what happened, and the failed run keeps it.
+  warn(unknown, 'unknown:', 'unknown field(s) ignored');
+  if (missing.length > 0) {
+    throw new FeedFormatError(`${listing.title} page ${page} is missing required field(s): ${missing.join(', ')} (absent from all ${objects} items)`);
+  }
+  warn(absentOptional, 'absent:', 'optional field(s) absent from every item of a page, read as empty');
 }
 
 function pageUrl(listing: PagedListing<unknown>, page: number, since: string | undefined): string {
