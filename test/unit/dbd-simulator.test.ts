@@ -1,3 +1,4 @@
+import { MIN_ITEMS_FOR_DRIFT } from '../../src/sources/dbd/paged-reader';
 import { normaliseCompanyName } from '../../src/sources/dbd/company-name';
 import { loadConfig } from '../../src/config/config';
 import type { ParsedRow } from '../../src/ingestion/feed';
@@ -315,6 +316,18 @@ describe('the DBD sources read the simulator', () => {
     }
     // On a later page: the pages before it were read (the engine rolls them back).
     await expect(readSource(dbdCompanySource, companiesUrl('?fault=missing-column&faultPage=3'))).rejects.toThrow('DBD juristic persons page 3 is missing required field(s): nameTh');
+  });
+
+  test('schema drift: a page too small to tell drift from bad items is not judged; its items are quarantined and the next larger page fails', async () => {
+    // Pages of 4 (below MIN_ITEMS_FOR_DRIFT): one bad item must not block the source on its page every day.
+    const small = await readSource(dbdCompanySource, { ...companiesUrl('?fault=missing-column&faultPage=2'), DBD_PAGE_SIZE: String(MIN_ITEMS_FOR_DRIFT - 1) });
+    const page2 = small.rows.slice(MIN_ITEMS_FOR_DRIFT - 1, 2 * (MIN_ITEMS_FOR_DRIFT - 1));
+    expect(page2.map((row) => row.kind === 'rejected' && /nameTh/.test(row.reason))).toEqual(page2.map(() => true));
+    expect(small.rows.filter((row) => row.kind === 'record').length).toBeGreaterThan(page2.length);
+    // The same fault on a page of the smallest size judged fails the read.
+    await expect(
+      readSource(dbdCompanySource, { ...companiesUrl('?fault=missing-column&faultPage=2'), DBD_PAGE_SIZE: String(MIN_ITEMS_FOR_DRIFT) }),
+    ).rejects.toThrow(`DBD juristic persons page 2 is missing required field(s): nameTh (absent from all ${MIN_ITEMS_FOR_DRIFT} items)`);
   });
 
   test('schema drift: an unknown extra field is one warning for the whole read, and every item still loads', async () => {

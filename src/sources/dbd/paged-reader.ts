@@ -68,6 +68,13 @@ export async function* readPagedListing<R>(listing: PagedListing<R>, context: So
   if (Number.isFinite(latest)) context.setCursor(new Date(latest).toISOString());
 }
 
+/**
+ * Items a page needs before a field absent from all of them counts as drift: on a smaller page (the
+ * last page, a quiet day's incremental run) it may be one bad item, and failing would block the source
+ * on that page every day until DBD fixed it. Such items are quarantined with their reason instead.
+ */
+export const MIN_ITEMS_FOR_DRIFT = 5;
+
 /** Fails on a required field absent from every item of the page; warns once per unknown or absent optional field. */
 function checkFields(items: readonly unknown[], page: number, listing: PagedListing<unknown>, warnings: string[], warned: Set<string>): void {
   const { missing, absentOptional, unknown, objects } = checkItemFields(items, listing.fields);
@@ -79,6 +86,7 @@ function checkFields(items: readonly unknown[], page: number, listing: PagedList
   };
   // Warn first: a required field's new name is the best clue to what happened, and the failed run keeps it.
   warn(unknown, 'unknown:', 'unknown field(s) ignored');
+  if (objects < MIN_ITEMS_FOR_DRIFT) return;
   if (missing.length > 0) {
     throw new FeedFormatError(`${listing.title} page ${page} is missing required field(s): ${missing.join(', ')} (absent from all ${objects} items)`);
   }
