@@ -235,8 +235,11 @@ export class IngestionRunRepository {
     return rows[0]!.n;
   }
 
+  /** Whether a run of the source ever read its feed successfully (a quarantine retry reads none). */
   async hasSucceeded(source: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM ingestion.run WHERE source = $1 AND status = 'succeeded' LIMIT 1`, [source]);
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM ingestion.run WHERE source = $1 AND status = 'succeeded' AND trigger <> 'retry' LIMIT 1`, [
+      source,
+    ]);
     return rows.length > 0;
   }
 

@@ -175,6 +175,11 @@ export class IngestionEngine {
     const reparse = source.reparse?.bind(source);
     if (!reparse) throw new PermanentIngestionError(`source ${sourceId} cannot re-parse stored rows; run it again instead`);
     return this.withSourceLock(source, async (client) => {
+      // Quarantined rows are kept only by runs that committed; before the first, a retry would be a
+      // first load from nothing (for DIW or TISI licences: every firm's count known as none).
+      if (!(await hasLoaded(client, source.id))) {
+        throw new PermanentIngestionError(`source ${source.id} has never loaded; run it (hub ingest ${source.id}) instead of retrying its quarantine`);
+      }
       const run = await IngestionRunRepository.create(client, {
         source: source.id,
         trigger: 'retry',
@@ -383,4 +388,13 @@ export class IngestionEngine {
 export function classify(error: unknown): RunErrorKind {
   if (error instanceof PermanentIngestionError || error instanceof FeedFormatError) return 'permanent';
   return 'transient';
+}
+
+/** The source has a successful read of its feed (`ingestion.source_state.last_success_run_id`). */
+async function hasLoaded(client: PoolClient, source: string): Promise<boolean> {
+  const { rows } = await client.query<{ loaded: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM ingestion.source_state WHERE source = $1 AND last_success_run_id IS NOT NULL) AS loaded',
+    [source],
+  );
+  return rows[0]!.loaded;
 }

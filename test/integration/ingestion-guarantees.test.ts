@@ -200,6 +200,9 @@ describe('ingestion engine guarantees', () => {
       const retried = await engineWith().retryQuarantined('diw');
       expect(retried.status).toBe('succeeded');
       expect((await statuses()).get('diw')).toMatchObject({ stale: true, lastSuccessRunId: diw.id, lastSuccessAt: agedAt });
+      // And a source that never loaded cannot be loaded by a retry (it would count as a first load of nothing).
+      await expect(engineWith().retryQuarantined('tisi-standards')).rejects.toThrow('source tisi-standards has never loaded');
+      expect((await statuses()).get('tisi-standards')).toMatchObject({ lastSuccessAt: null, stale: true });
 
       // A good run makes it fresh again.
       const again = await ingest('diw');

@@ -33,10 +33,10 @@ export class DataSource {
   @Field(() => Int, { description: 'How many hours its data may age before it counts as stale.' })
   staleAfterHours!: number;
 
-  @Field(() => Date, { nullable: true, description: 'When the last successful run started; null if it never loaded.' })
+  @Field(() => Date, { nullable: true, description: 'When the last successful read of its feed started (a quarantine retry is not one); null if it never loaded.' })
   lastSuccessAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'ID of the last successful ingestion run.' })
+  @Field(() => String, { nullable: true, description: 'ID of the last successful run that read its feed (a quarantine retry is not one).' })
   lastSuccessRunId!: string | null;
 
   @Field({ description: 'True when it never loaded, or last loaded longer ago than staleAfterHours.' })
