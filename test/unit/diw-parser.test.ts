@@ -209,16 +209,12 @@ describe('parseDiwFactories', () => {
     ]);
   });
 
-  it('quarantines a row whose operator tax ID (TRADE) is malformed or fails its check digit, and reads dashes and Excel quotes', async () => {
-    const { rows } = await parseFeed(
+  it('reads an operator tax ID (TRADE) with dashes or Excel quotes; a malformed one or a wrong check digit is ignored, the factory kept, with one warning', async () => {
+    const { rows, warnings } = await parseFeed(
       csv([row({ TRADE: '0-2055-56012-34-1' }), row({ TRADE: '="0205556012341"' }), row({ TRADE: '0205556012345' }), row({ TRADE: '020555601234' })]),
     );
-    expect(rows.map((parsed) => (parsed.kind === 'record' ? parsed.record.operatorTaxId : parsed.reason))).toEqual([
-      '0205556012341',
-      '0205556012341',
-      'TRADE has an invalid check digit: "0205556012345"',
-      'TRADE must be 13 digits, got "020555601234"',
-    ]);
+    expect(rows.map((parsed) => (parsed.kind === 'record' ? parsed.record.operatorTaxId : parsed.reason))).toEqual(['0205556012341', '0205556012341', null, null]);
+    expect(warnings).toEqual(['TRADE: 2 operator tax ID(s) ignored, the factories loaded without them (first at line 4: TRADE has an invalid check digit: "0205556012345")']);
   });
 
   it('rejects a row with a bad FID and loads the others', async () => {

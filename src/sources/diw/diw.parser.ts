@@ -46,15 +46,26 @@ export async function* parseDiwFactories(
   pipeline(input, (source: AsyncIterable<Buffer | string>) => decodeFeed(source, context, 'DIW feed'), parser, () => {});
 
   let header: Header | undefined;
+  const ignoredTaxIds: IgnoredTaxIds = { count: 0, first: undefined };
   for await (const { record, raw, info } of parser as AsyncIterable<CsvRow>) {
     const rawLine = trimLineBreaks(raw);
     const line = startLine(info.lines, rawLine);
     while (skipped.length > 0 && skipped[0]!.line < line) yield skipped.shift()!;
     if (header === undefined) header = readHeader(record, context);
-    else yield parseRow(record, header, line, rawLine);
+    else yield parseRow(record, header, line, rawLine, ignoredTaxIds);
   }
   yield* skipped;
   if (header === undefined) throw new FeedFormatError('DIW feed is empty: no header line');
+  if (ignoredTaxIds.first !== undefined) {
+    context.warnings.push(`TRADE: ${ignoredTaxIds.count} operator tax ID(s) ignored, the factories loaded without them (first at line ${ignoredTaxIds.first})`);
+  }
+}
+
+/** Operator tax IDs (TRADE) that failed their check, counted for one warning on the run. */
+interface IgnoredTaxIds {
+  count: number;
+  /** `<line>: <reason>` of the first. */
+  first: string | undefined;
 }
 
 const MAX_RECORD_CHARS = 64 * 1024;
@@ -126,12 +137,17 @@ function readHeader(fields: string[], context: ParseContext): Header {
 // ---------------------------------------------------------------------------------------------
 // Rows
 
-function parseRow(fields: string[], header: Header, line: number, rawLine: string): ParsedRow<FactoryRecord> {
+function parseRow(fields: string[], header: Header, line: number, rawLine: string, ignoredTaxIds?: IgnoredTaxIds): ParsedRow<FactoryRecord> {
   if (fields.length !== header.names.length) {
     return { kind: 'rejected', line, raw: rawLine, reason: `expected ${header.names.length} fields, got ${fields.length}` };
   }
   try {
-    return { kind: 'record', line, record: toFactory(fields, header) };
+    const onTaxIdIgnored = (reason: string): void => {
+      if (!ignoredTaxIds) return;
+      ignoredTaxIds.count += 1;
+      ignoredTaxIds.first ??= `${line}: ${reason}`;
+    };
+    return { kind: 'record', line, record: toFactory(fields, header, onTaxIdIgnored) };
   } catch (error) {
     if (!(error instanceof RowRejection)) throw error;
     const raw = Object.fromEntries(header.names.map((name, i) => [name, fields[i] ?? '']));
@@ -139,7 +155,7 @@ function parseRow(fields: string[], header: Header, line: number, rawLine: strin
   }
 }
 
-function toFactory(fields: string[], header: Header): FactoryRecord {
+function toFactory(fields: string[], header: Header, onTaxIdIgnored: (reason: string) => void): FactoryRecord {
   const get = (column: DiwColumn): string | undefined => {
     const i = header.index.get(column);
     return i === undefined ? undefined : fields[i];
@@ -172,9 +188,24 @@ function toFactory(fields: string[], header: Header): FactoryRecord {
     estateName: cleanText(get('ESTATE_NAME_TH')),
     sourceUpdatedAt: optionalDate(get('LAST_UPDATE'), 'LAST_UPDATE'),
     statusCode: statusCode(get('FFLAG')),
-    // The operator's tax ID, or nothing; a malformed one or a wrong check digit quarantines the row (never guessed).
-    operatorTaxId: optionalThaiId(get('TRADE'), 'TRADE'),
+    operatorTaxId: operatorTaxId(get('TRADE'), onTaxIdIgnored),
   };
+}
+
+/**
+ * TRADE: the operator's tax ID, or nothing. A malformed one or a wrong check digit is never guessed
+ * at and never used: the factory loads without it (and is linked by name), counted in a warning on
+ * the run. Rejecting the row instead would drop the factory from a snapshot feed, and with it the
+ * firm's operating factories, over a typo in an optional column.
+ */
+function operatorTaxId(value: string | undefined, onIgnored: (reason: string) => void): string | null {
+  try {
+    return optionalThaiId(value, 'TRADE');
+  } catch (error) {
+    if (!(error instanceof RowRejection)) throw error;
+    onIgnored(error.message);
+    return null;
+  }
 }
 
 function factoryId(value: string | undefined): string {
