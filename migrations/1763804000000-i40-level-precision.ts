@@ -16,7 +16,7 @@ export class I40LevelPrecision1763804000000 implements MigrationInterface {
       UPDATE registry.company_profile p SET latest_i40_level = x.overall_level
       FROM (
         SELECT DISTINCT ON (company_juristic_id) company_juristic_id, overall_level FROM registry.dip_i40_assessment
-        WHERE company_juristic_id IS NOT NULL AND absent_since_run_id IS NULL ORDER BY company_juristic_id, assessed_on DESC
+        WHERE company_juristic_id IS NOT NULL AND absent_since_run_id IS NULL ORDER BY company_juristic_id, assessed_on DESC, overall_level DESC, participant_key
       ) x
       WHERE x.company_juristic_id = p.juristic_id AND p.latest_i40_level IS DISTINCT FROM x.overall_level`);
     await queryRunner.query(`ALTER TABLE stats.company_aggregate ALTER COLUMN i40_level TYPE numeric(3, 2)`);

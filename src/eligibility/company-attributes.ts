@@ -84,7 +84,7 @@ const attributesSql = (withInputHash: boolean): string => `
   ), i40 AS (
     SELECT DISTINCT ON (a.company_juristic_id) a.company_juristic_id AS juristic_id, a.overall_level, a.source, a.source_run_id
     FROM registry.dip_i40_assessment a JOIN ids ON ids.juristic_id = a.company_juristic_id
-    WHERE a.absent_since_run_id IS NULL ORDER BY a.company_juristic_id, a.assessed_on DESC
+    WHERE a.absent_since_run_id IS NULL ORDER BY a.company_juristic_id, a.assessed_on DESC, a.overall_level DESC, a.participant_key
   ), lic AS (
     SELECT l.company_juristic_id AS juristic_id, array_agg(DISTINCT l.tis_no ORDER BY l.tis_no) AS standards
     FROM registry.tis_licence l JOIN ids ON ids.juristic_id = l.company_juristic_id

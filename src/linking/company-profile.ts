@@ -51,7 +51,7 @@ export async function recomputeProfiles(client: Queryable, runId: string): Promi
      ), i40 AS (
        SELECT DISTINCT ON (x.company_juristic_id) x.company_juristic_id AS juristic_id, x.overall_level
        FROM registry.dip_i40_assessment x JOIN a ON a.juristic_id = x.company_juristic_id
-       WHERE x.absent_since_run_id IS NULL ORDER BY x.company_juristic_id, x.assessed_on DESC
+       WHERE x.absent_since_run_id IS NULL ORDER BY x.company_juristic_id, x.assessed_on DESC, x.overall_level DESC, x.participant_key
      ), fin AS (
        SELECT DISTINCT ON (fs.juristic_id) fs.juristic_id, fs.fiscal_year, fs.revenue_baht, fs.employees
        FROM registry.financial_statement fs JOIN a USING (juristic_id)

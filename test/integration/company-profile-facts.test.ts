@@ -85,12 +85,11 @@ describe('company profiles: every stored fact equals the rules applied in TypeSc
        FROM registry.dip_i40_assessment WHERE company_juristic_id IS NOT NULL AND absent_since_run_id IS NULL`,
     )) {
       const previous = i40.get(a.company_juristic_id);
-      if (previous !== undefined && previous.assessed_on === a.assessed_on && previous.level !== Number(a.overall_level)) {
-        // Two assessments of one firm on one day (one with the ID, one linked by name) with different
-        // levels would make "the latest level" ambiguous: the data here must not have one.
-        throw new Error(`two assessments of ${a.company_juristic_id} on ${a.assessed_on} with different levels`);
+      const level = Number(a.overall_level);
+      // The latest assessment; of two on one day (one with the ID, one linked by name), the higher level.
+      if (previous === undefined || a.assessed_on > previous.assessed_on || (a.assessed_on === previous.assessed_on && level > previous.level)) {
+        i40.set(a.company_juristic_id, { assessed_on: a.assessed_on, level });
       }
-      if (previous === undefined || a.assessed_on > previous.assessed_on) i40.set(a.company_juristic_id, { assessed_on: a.assessed_on, level: Number(a.overall_level) });
     }
 
     const facts = new Map<string, Facts>();

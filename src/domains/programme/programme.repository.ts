@@ -124,7 +124,7 @@ export class ProgrammeRepository {
   async assessmentsOf(juristicIds: readonly string[]): Promise<Industry40Assessment[]> {
     const rows: AssessmentRow[] = await this.dataSource.query(
       `SELECT ${ASSESSMENT_COLUMNS} FROM registry.dip_i40_assessment WHERE company_juristic_id = ANY($1::text[])
-       ORDER BY company_juristic_id, assessed_on DESC, participant_key`,
+       ORDER BY company_juristic_id, assessed_on DESC, overall_level DESC, participant_key`,
       [juristicIds],
     );
     return rows.map(toAssessment);
