@@ -22,7 +22,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { IngestionRunRepository, type RunTrigger } from '../ingestion/ingestion-run.repository';
+import { IngestionRunRepository, ZERO_RUN_COUNTS, type RunTrigger } from '../ingestion/ingestion-run.repository';
 import { pgPool } from '../platform/database/data-source';
 import type { Logger } from '../platform/logging/logger';
 import { createRecomputeRun, earliestResultDay, listFirmsWithYearsChanged, publishedRuleSets, recordWindowStart } from './daily-recompute.repository';
@@ -58,8 +58,6 @@ export interface DailyRecomputeResult {
   events: number;
 }
 
-const ZERO = { rowsRead: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0, rowsRejected: 0, rowsDuplicate: 0, rowsMarkedAbsent: 0 };
-
 export class DailyEligibilityRecompute {
   constructor(
     private readonly dataSource: DataSource,
@@ -94,7 +92,7 @@ export class DailyEligibilityRecompute {
         } catch (error) {
           if (!broken) await client.query('ROLLBACK').catch(() => undefined);
           const message = error instanceof Error ? error.message : String(error);
-          await IngestionRunRepository.finish(broken ? pgPool(this.dataSource) : client, runId, { status: 'failed', counts: ZERO, warnings: [], errorKind: 'transient', errorMessage: message });
+          await IngestionRunRepository.finish(broken ? pgPool(this.dataSource) : client, runId, { status: 'failed', counts: ZERO_RUN_COUNTS, warnings: [], errorKind: 'transient', errorMessage: message });
           log.error({ err: error, to }, 'daily eligibility recompute failed; nothing it computed was kept');
           throw error;
         }
@@ -123,7 +121,7 @@ export class DailyEligibilityRecompute {
       if (firms > 0) summary = await recomputeForAffectedFirms(client, { source: DAILY_RECOMPUTE_SOURCE, runId }, to);
     }
     await IngestionRunRepository.saveSuccess(client, DAILY_RECOMPUTE_SOURCE, runId, to);
-    await IngestionRunRepository.finish(client, runId, { status: 'succeeded', counts: { ...ZERO, rowsRead: firms, rowsUpdated: summary.written, rowsUnchanged: summary.results - summary.written }, warnings: [], cursorAfter: to });
+    await IngestionRunRepository.finish(client, runId, { status: 'succeeded', counts: { ...ZERO_RUN_COUNTS, rowsRead: firms, rowsUpdated: summary.written, rowsUnchanged: summary.results - summary.written }, warnings: [], cursorAfter: to });
     await client.query('COMMIT');
     return { status: 'succeeded', runId, from, to, dateDependentProducts, firms, results: summary.results, written: summary.written, events: summary.events };
   }

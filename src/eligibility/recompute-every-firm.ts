@@ -9,14 +9,12 @@
  */
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { IngestionRunRepository, type IngestionRunRecord } from '../ingestion/ingestion-run.repository';
+import { IngestionRunRepository, ZERO_RUN_COUNTS, type IngestionRunRecord } from '../ingestion/ingestion-run.repository';
 import type { Logger } from '../platform/logging/logger';
 import { createRecomputeRun } from './daily-recompute.repository';
 import { recomputeForEveryFirm, type EligibilitySummary } from './eligibility.service';
 
 export const FULL_RECOMPUTE_SOURCE = 'eligibility-recompute';
-
-const ZERO = { rowsRead: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0, rowsRejected: 0, rowsDuplicate: 0, rowsMarkedAbsent: 0 };
 
 export async function recomputeEveryFirm(dataSource: DataSource, logger: Logger): Promise<{ run: IngestionRunRecord; summary: EligibilitySummary | null }> {
   const queryRunner = dataSource.createQueryRunner('master');
@@ -33,7 +31,7 @@ export async function recomputeEveryFirm(dataSource: DataSource, logger: Logger)
       await IngestionRunRepository.saveSuccess(client, FULL_RECOMPUTE_SOURCE, runId, null);
       await IngestionRunRepository.finish(client, runId, {
         status: 'succeeded',
-        counts: { ...ZERO, rowsRead: firms, rowsUpdated: summary.written, rowsUnchanged: summary.results - summary.written },
+        counts: { ...ZERO_RUN_COUNTS, rowsRead: firms, rowsUpdated: summary.written, rowsUnchanged: summary.results - summary.written },
         warnings: [],
         cursorAfter: null,
       });
@@ -42,7 +40,7 @@ export async function recomputeEveryFirm(dataSource: DataSource, logger: Logger)
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       const message = error instanceof Error ? error.message : String(error);
-      await IngestionRunRepository.finish(client, runId, { status: 'failed', counts: ZERO, warnings: [], errorKind: 'transient', errorMessage: message }).catch(() => undefined);
+      await IngestionRunRepository.finish(client, runId, { status: 'failed', counts: ZERO_RUN_COUNTS, warnings: [], errorKind: 'transient', errorMessage: message }).catch(() => undefined);
       log.error({ err: error }, 'eligibility recompute failed; nothing it computed was kept');
     }
     const run = await new IngestionRunRepository(dataSource).findById(runId);

@@ -19,6 +19,20 @@ export interface RunCounts {
   rowsMarkedAbsent: number;
 }
 
+/** A successful read of the feed is recorded with the source's state (saveSuccess; retries do not). */
+const HAS_LOADED_SQL = 'SELECT EXISTS (SELECT 1 FROM ingestion.source_state WHERE source = $1 AND last_success_run_id IS NOT NULL) AS loaded';
+
+/** The counts of a run that wrote nothing (a failed run, a recompute's start). */
+export const ZERO_RUN_COUNTS: Readonly<RunCounts> = {
+  rowsRead: 0,
+  rowsInserted: 0,
+  rowsUpdated: 0,
+  rowsUnchanged: 0,
+  rowsRejected: 0,
+  rowsDuplicate: 0,
+  rowsMarkedAbsent: 0,
+};
+
 export interface IngestionRunRecord extends RunCounts {
   id: string;
   source: string;
@@ -237,10 +251,14 @@ export class IngestionRunRepository {
 
   /** Whether a run of the source ever read its feed successfully (a quarantine retry reads none). */
   async hasSucceeded(source: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM ingestion.run WHERE source = $1 AND status = 'succeeded' AND trigger <> 'retry' LIMIT 1`, [
-      source,
-    ]);
-    return rows.length > 0;
+    const rows: { loaded: boolean }[] = await this.dataSource.query(HAS_LOADED_SQL, [source]);
+    return rows[0]!.loaded;
+  }
+
+  /** As hasSucceeded, on a run's connection (inside its transaction the run itself is not counted yet). */
+  static async hasLoaded(client: Queryable, source: string): Promise<boolean> {
+    const { rows } = await client.query<{ loaded: boolean }>(HAS_LOADED_SQL, [source]);
+    return rows[0]!.loaded;
   }
 
   /** Open (not yet resolved) quarantined rows, newest first, keyset-paginated by id. */

@@ -7,7 +7,7 @@ import type { AnySource, SourceRegistry } from '../sources/registry';
 import { FeedFormatError, type ParsedRow, type RawRow } from './feed';
 import { fetchJsonDocument, openFeed } from './feed-fetcher';
 import { PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
-import { IngestionRunRepository, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
+import { IngestionRunRepository, ZERO_RUN_COUNTS, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
 import { derivedBulkCandidates, deriveAfterLoad, type DerivationSummary } from '../linking/derivations';
 import { BulkLoad, shareWritersLock } from './bulk-load';
 import type { SourceRunContext } from './source-definition';
@@ -41,16 +41,6 @@ export interface RunPhases extends DerivationSummary {
   /** Tables whose index and key maintenance this run deferred (bulk-load.ts). */
   bulkTables: string[];
 }
-
-const ZERO_COUNTS: RunCounts = {
-  rowsRead: 0,
-  rowsInserted: 0,
-  rowsUpdated: 0,
-  rowsUnchanged: 0,
-  rowsRejected: 0,
-  rowsDuplicate: 0,
-  rowsMarkedAbsent: 0,
-};
 
 /** A load that wrote at least this many rows refreshes the target table's planner statistics. */
 const ANALYZE_AFTER_ROWS = 10_000;
@@ -143,7 +133,7 @@ export class IngestionEngine {
         const recorder = state.connectionBroken ? pgPool(this.dataSource) : client;
         const failed = await IngestionRunRepository.finish(recorder, run.id, {
           status: 'failed',
-          counts: ZERO_COUNTS,
+          counts: ZERO_RUN_COUNTS,
           warnings: context.warnings,
           errorKind: kind,
           errorMessage: message,
@@ -177,7 +167,7 @@ export class IngestionEngine {
     return this.withSourceLock(source, async (client) => {
       // Quarantined rows are kept only by runs that committed; before the first, a retry would be a
       // first load from nothing (for DIW or TISI licences: every firm's count known as none).
-      if (!(await hasLoaded(client, source.id))) {
+      if (!(await IngestionRunRepository.hasLoaded(client, source.id))) {
         throw new PermanentIngestionError(`source ${source.id} has never loaded; run it (hub ingest ${source.id}) instead of retrying its quarantine`);
       }
       const run = await IngestionRunRepository.create(client, {
@@ -213,7 +203,7 @@ export class IngestionEngine {
         await client.query('ROLLBACK').catch(() => undefined);
         await IngestionRunRepository.finish(client, run.id, {
           status: 'failed',
-          counts: ZERO_COUNTS,
+          counts: ZERO_RUN_COUNTS,
           warnings: [],
           errorKind: classify(error),
           errorMessage: error instanceof Error ? error.message : String(error),
@@ -388,13 +378,4 @@ export class IngestionEngine {
 export function classify(error: unknown): RunErrorKind {
   if (error instanceof PermanentIngestionError || error instanceof FeedFormatError) return 'permanent';
   return 'transient';
-}
-
-/** The source has a successful read of its feed (`ingestion.source_state.last_success_run_id`). */
-async function hasLoaded(client: PoolClient, source: string): Promise<boolean> {
-  const { rows } = await client.query<{ loaded: boolean }>(
-    'SELECT EXISTS (SELECT 1 FROM ingestion.source_state WHERE source = $1 AND last_success_run_id IS NOT NULL) AS loaded',
-    [source],
-  );
-  return rows[0]!.loaded;
 }

@@ -1,6 +1,6 @@
 import { refreshCompanyAggregate } from '../domains/statistics/company-aggregate';
 import type { BulkCandidate } from '../ingestion/bulk-load';
-import type { Queryable } from '../ingestion/ingestion-run.repository';
+import { IngestionRunRepository, type Queryable } from '../ingestion/ingestion-run.repository';
 import { isWholeRegisterSource } from '../eligibility/company-attributes';
 import { recomputeForAffectedFirms, recomputeForEveryFirm, recomputeForProductRun, type EligibilitySummary } from '../eligibility/eligibility.service';
 import { BANK_PRODUCT_SOURCE_IDS } from '../sources/banks/bank-product.source';
@@ -116,7 +116,7 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
   const run = { source, runId };
   const eligibility = isProductRun
     ? await recomputeForProductRun(client, run)
-    : isWholeRegisterSource(source) && (await isFirstSuccessfulRun(client, source))
+    : isWholeRegisterSource(source) && !(await IngestionRunRepository.hasLoaded(client, source))
       ? await recomputeForEveryFirm(client, run, source)
       : derives
         ? await recomputeForAffectedFirms(client, run)
@@ -136,8 +136,3 @@ export async function deriveAfterLoad(client: Queryable, source: string, runId: 
   };
 }
 
-/** Inside the run's transaction: the source has no successful run yet (this one is recorded at commit). */
-async function isFirstSuccessfulRun(client: Queryable, source: string): Promise<boolean> {
-  const { rows } = await client.query<{ loaded: boolean }>('SELECT EXISTS (SELECT 1 FROM ingestion.source_state WHERE source = $1 AND last_success_run_id IS NOT NULL) AS loaded', [source]);
-  return !rows[0]!.loaded;
-}
