@@ -3,6 +3,7 @@ import { schedulerId } from '../../src/ingestion/ingestion.queue';
 import { IngestionRunRepository, type IngestionRunRecord } from '../../src/ingestion/ingestion-run.repository';
 import { redisTestUrl } from '../support/test-database';
 import { startTestHub, type TestHub } from '../support/test-hub';
+import { until } from '../support/until';
 
 /**
  * The DIW source end to end on a real PostgreSQL and a real queue, with the feed served over HTTP by
@@ -10,16 +11,6 @@ import { startTestHub, type TestHub } from '../support/test-hub';
  * makes it mandatory).
  */
 const backends: ('postgres' | 'redis')[] = redisTestUrl() ? ['postgres', 'redis'] : ['postgres'];
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.each(backends)('DIW ingestion with the %s queue backend', (queue) => {
   let t: TestHub;

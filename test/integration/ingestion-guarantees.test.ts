@@ -18,6 +18,7 @@ import { dbdGroundTruth, dbdListingTruth, createSimulatorServer, type SimulatorO
 import { SourceRegistry } from '../../src/sources/registry';
 import { createTestDatabase } from '../support/test-database';
 import { startTestHub, type TestHub } from '../support/test-hub';
+import { until } from '../support/until';
 
 /**
  * The engine's promises of issue 3 that no other test holds it to: one run per source at a time,
@@ -29,17 +30,6 @@ import { startTestHub, type TestHub } from '../support/test-hub';
 const ATTEMPTS = 5;
 const BACKOFF_MS = 1000;
 const STALL_MS = 3000;
-
-/** Polls until `probe` yields a value (not undefined). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('ingestion engine guarantees', () => {
   let t: TestHub;

@@ -15,6 +15,7 @@ import { createRootLogger } from '../../src/platform/logging/logger';
 import { dbdGroundTruth, startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
 import { SourceRegistry } from '../../src/sources/registry';
 import { createTestDatabase, redisTestUrl, type TestDatabase } from '../support/test-database';
+import { until } from '../support/until';
 
 /**
  * Issue 3: "A worker killed mid-run leaves no partial data visible; the retried run finishes the
@@ -124,17 +125,6 @@ async function succeededRuns(db: Client): Promise<unknown[]> {
      FROM ingestion.run WHERE status = 'succeeded' ORDER BY id`,
   );
   return rows;
-}
-
-/** Polls until `probe` yields a value (not undefined). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('a worker killed in the database phase of an incremental run', () => {
