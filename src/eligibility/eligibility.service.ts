@@ -99,12 +99,11 @@ export async function recomputeForEveryFirm(client: Queryable, run: ReadingRun, 
   await lockEventWriters(client);
   const products = await loadProducts(client);
   if (products.length === 0) return { results: 0, written: 0, events: 0, firmsUnchanged: 0 };
-  let registerLoaded: ComputeOptions['registerLoaded'];
-  if (register) {
-    const { attribute, criterion } = WHOLE_REGISTERS[register];
-    registerLoaded = { attribute, readers: products.filter((p) => ruleSetUses(p.ruleSet, [criterion])) };
-  }
-  return computeBatches(client, run, products, companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: true, ...(registerLoaded ? { registerLoaded } : {}) });
+  const registerLoaded = register && {
+    attribute: WHOLE_REGISTERS[register].attribute,
+    readers: products.filter((p) => ruleSetUses(p.ruleSet, [WHOLE_REGISTERS[register].criterion])),
+  };
+  return computeBatches(client, run, products, companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: true, registerLoaded });
 }
 
 /** After a bank product run: every firm for each product it versioned; withdrawn products' results dropped. */
@@ -123,7 +122,7 @@ interface ComputeOptions {
   /** Skip a firm whose attribute digest is the one its results were last evaluated on. */
   skipUnchangedFirms: boolean;
   /** A whole register's first load: its attribute, and the products whose rules read it. */
-  registerLoaded?: { attribute: (typeof WHOLE_REGISTERS)[WholeRegisterSource]['attribute']; readers: ProductRules[] };
+  registerLoaded?: { attribute: (typeof WHOLE_REGISTERS)[WholeRegisterSource]['attribute']; readers: ProductRules[] } | undefined;
 }
 
 /**
@@ -146,6 +145,7 @@ async function computeBatches(
   // Read after the writers' lock, so a run that waited for it past midnight evaluates on the new day.
   const asOf = options.day ?? bangkokDate();
   const { runId } = run;
+  const { registerLoaded } = options;
   const summary: EligibilitySummary = { results: 0, written: 0, events: 0, firmsUnchanged: 0 };
   const timings = { readMs: 0, evaluateMs: 0, writeMs: 0 };
   const fresh = client instanceof Client && (await noResultsYet(client, products));
@@ -172,7 +172,6 @@ async function computeBatches(
       }
       if (storedDigest !== digest) batch.newHashes.push([id, digest]);
       const eventBatch = Math.floor((first + i) / EVENT_BATCH);
-      const { registerLoaded } = options;
       const onlyRegisterChanged =
         registerLoaded !== undefined && storedDigest !== undefined && storedDigest === attributesHash({ ...company, [registerLoaded.attribute]: { value: null, provenance: null } });
       for (const product of onlyRegisterChanged ? registerLoaded.readers : products) {

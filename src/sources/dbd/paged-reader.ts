@@ -6,9 +6,10 @@
  * engine, which saves it only if the run commits.
  *
  * Before a page's items are handed out, they are checked against the listing's declared fields
- * (item-fields.ts): a required field absent from every item of the page fails the run as a
- * FeedFormatError naming it (nothing of the run is written, the cursor stays); a field the hub does
- * not know, or an optional one absent from every item, is a warning on the run, once per field name.
+ * (item-fields.ts): a required field absent from every item of a page of at least
+ * MIN_ITEMS_FOR_DRIFT items fails the run as a FeedFormatError naming it (nothing of the run is
+ * written, the cursor stays); a field the hub does not know, or an optional one absent from every
+ * item of such a page, is a warning on the run, once per field name.
  */
 import { FeedFormatError, type ParsedRow } from '../../ingestion/feed';
 import type { SourceRunContext } from '../../ingestion/source-definition';
