@@ -10,6 +10,7 @@ import { PermanentIngestionError, SourceBusyError, TransientIngestionError } fro
 import { IngestionRunRepository, ZERO_RUN_COUNTS, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
 import { derivedBulkCandidates, deriveAfterLoad, type DerivationSummary } from '../linking/derivations';
 import { BulkLoad, shareWritersLock } from './bulk-load';
+import { lockRegisterWriters } from './register-lock';
 import type { SourceRunContext } from './source-definition';
 import { StagingRepository } from './staging.repository';
 
@@ -315,6 +316,8 @@ export class IngestionEngine {
       let upsertStarted: number;
       const bulkTarget = bulk.claimed.includes(source.target.table);
       if (bulkTarget) {
+        // Alone (the claim holds every other writer off), so this is granted at once.
+        await lockRegisterWriters(client);
         // Into an empty table: chunk by chunk while the feed is read ahead, so the database inserts
         // one chunk while the next is fetched and parsed. Same rows and counts as one upsert: a key
         // repeated in a later chunk overwrites the earlier copy (the last wins), and a table that
@@ -338,6 +341,8 @@ export class IngestionEngine {
           rejected += chunk.rejected;
         }
         read = Date.now();
+        // The feed is staged: from here to the commit, this run is the only writer (register-lock.ts).
+        await lockRegisterWriters(client);
         // A temporary table has no statistics until analysed; without them the upsert and the absence
         // check get nested-loop plans that are quadratic in the feed's size.
         await staging.analyze();
