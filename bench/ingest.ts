@@ -5,13 +5,14 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { loadConfig, type HubConfig } from '../src/config/config';
+import { type HubConfig } from '../src/config/config';
+import { loadHubConfig } from '../src/app/config';
 import { IngestionEngine, type RunPhases } from '../src/ingestion/ingestion.engine';
 import type { IngestionRunRecord } from '../src/ingestion/ingestion-run.repository';
 import { openDatabase } from '../src/platform/database/database';
 import { createRootLogger } from '../src/platform/logging/logger';
 import { DBD_BASE_TIME, DAY_MS } from '../src/simulator/dbd/dbd-listing';
-import { BANK_PRODUCT_SOURCE_IDS } from '../src/sources/banks/bank-product.source';
+import { eximProductSource, smedProductSource } from '../src/sources/banks/bank-product.source';
 import { SourceRegistry } from '../src/sources/registry';
 import { mb, openBenchDatabase, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
 
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   const simulatorPort = 47000 + (process.pid % 1000);
   const simulator = await startSimulatorProcess(simulatorPort, FIRMS);
 
-  const config: HubConfig = loadConfig({
+  const config: HubConfig = loadHubConfig({
     DATABASE_URL: url,
     SIMULATOR_PORT: String(simulatorPort),
     LOG_LEVEL: 'warn',
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
   try {
     const toLoad = await sourcesNotLoaded(db.dataSource, SOURCES);
     if (PRODUCTS) {
-      for (const source of await sourcesNotLoaded(db.dataSource, BANK_PRODUCT_SOURCE_IDS)) {
+      for (const source of await sourcesNotLoaded(db.dataSource, [smedProductSource.id, eximProductSource.id])) {
         const { run, seconds } = await timed(source, true);
         say(`${source}: ${run.rowsInserted} products loaded in ${seconds.toFixed(1)} s`);
       }
@@ -165,8 +166,9 @@ async function main(): Promise<void> {
         // 1 % of firms change from one epoch (day) to the next; a reused database reads the next day.
         const [state] = await db.dataSource.query<{ cursor: string | null }[]>(`SELECT cursor FROM ingestion.source_state WHERE source = 'dbd-companies'`);
         const epoch = state?.cursor ? Math.floor((Date.parse(state.cursor) - DBD_BASE_TIME) / DAY_MS) + 1 : 1;
-        const base = config.sources.dbdCompanies.feedUrl.replace(/[?&]epoch=\d+/, '');
-        config.sources.dbdCompanies.feedUrl = `${base}${base.includes('?') ? '&' : '?'}epoch=${epoch}`;
+        const feed = config.feeds['dbd-companies']!;
+        const base = feed.url.replace(/[?&]epoch=\d+/, '');
+        feed.url = `${base}${base.includes('?') ? '&' : '?'}epoch=${epoch}`;
         // The full load left gigabytes of dirty pages that the checkpointer writes in the background
         // for minutes: written now and reported, so the incremental run is measured on its own.
         const checkpointStarted = process.hrtime.bigint();

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { HUB_ROLES, startHub, type HubRole } from './app/hub';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError } from './config/config';
+import { loadHubConfig } from './app/config';
 import { createRootLogger } from './platform/logging/logger';
 
 /** A signal this soon after the first is the same request to stop, delivered twice. */
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   }
   let config;
   try {
-    config = loadConfig();
+    config = loadHubConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

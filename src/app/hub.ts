@@ -4,6 +4,7 @@ import { createEligibilityWorker, ELIGIBILITY_QUEUE, upsertDailyRecomputeSchedul
 import { IngestionEngine } from '../ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from '../ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
+import { FirstLoads } from '../ingestion/first-loads';
 import { openDatabase, type Database } from '../platform/database/database';
 import { buildHubSchema } from '../platform/graphql/schema';
 import { GRAPHIQL_PATH, startApiServer, type ApiServer } from '../platform/http/api-server';
@@ -93,6 +94,9 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
 
     if (role === 'all' || role === 'worker') {
       const engine = new IngestionEngine(database.dataSource, sources, config, logger.child({ component: 'ingestion' }));
+      let firstLoads: FirstLoads | undefined;
+      // After the worker has stopped (closers run in reverse), a check it asked for ends before the queue closes.
+      closers.push(async () => firstLoads?.settled());
       const worker: HubWorker<IngestJobData> = createIngestionWorker(queueBackend, engine, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => worker.close());
       await ingestionQueue.upsertSchedules();
@@ -103,7 +107,14 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       const eligibilityWorker = createEligibilityWorker(queueBackend, recompute, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => eligibilityWorker.close());
       await upsertDailyRecomputeSchedule(eligibilityQueue, { pattern: config.eligibilityRecomputeSchedule, tz: config.scheduleTimezone }, logger.child({ component: 'scheduler' }));
-      if (config.ingestOnStart) await ingestionQueue.enqueueNeverLoaded(new IngestionRunRepository(database.dataSource));
+      if (config.ingestOnStart) {
+        // A fresh hub's first loads, registers first (each source's `after`); the rest as runs end.
+        const loads = new FirstLoads(ingestionQueue, new IngestionRunRepository(database.dataSource), sources.ids(), logger.child({ component: 'scheduler' }));
+        firstLoads = loads;
+        worker.on('completed', () => loads.runEnded());
+        worker.on('failed', () => loads.runEnded());
+        await loads.start();
+      }
     }
 
     // The banner is written before /readyz turns 200, so whoever waits for readiness finds it logged.

@@ -1,18 +1,25 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { HubConfig } from '../config/config';
+import { feedOf, type HubConfig } from '../config/config';
 import { pgPool } from '../platform/database/data-source';
 import type { Logger } from '../platform/logging/logger';
-import type { AnySource, SourceRegistry } from '../sources/registry';
 import { FeedFormatError, type ParsedRow, type RawRow } from './feed';
 import { fetchJsonDocument, openFeed } from './feed-fetcher';
 import { PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
 import { IngestionRunRepository, ZERO_RUN_COUNTS, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
-import { derivedBulkCandidates, deriveAfterLoad, type DerivationSummary } from '../linking/derivations';
+import { derivedBulkCandidates, deriveAfterLoad, type DerivationCatalogue, type DerivationSummary } from '../linking/derivations';
 import { BulkLoad, shareWritersLock } from './bulk-load';
 import { lockRegisterWriters } from './register-lock';
-import type { SourceRunContext } from './source-definition';
+import type { SourceDefinition, SourceRunContext } from './source-definition';
 import { StagingRepository } from './staging.repository';
+
+type AnySource = SourceDefinition<unknown>;
+
+/** The sources the engine runs (src/sources/registry.ts). */
+export interface SourceCatalogue extends DerivationCatalogue {
+  get(id: string): AnySource | undefined;
+  ids(): string[];
+}
 
 export interface RunRequest {
   source: string;
@@ -80,7 +87,7 @@ interface LoadResult {
 export class IngestionEngine {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly sources: SourceRegistry,
+    private readonly sources: SourceCatalogue,
     private readonly config: HubConfig,
     private readonly logger: Logger,
     private readonly options: EngineOptions = {},
@@ -92,7 +99,8 @@ export class IngestionEngine {
     return this.withSourceLock(source, async (client, state) => {
       const cursorBefore = (await IngestionRunRepository.cursorOf(client, source.id)) ?? null;
       const full = request.full === true || source.mode === 'snapshot' || cursorBefore === null;
-      const feedUrl = source.feedUrl(this.config);
+      const feed = feedOf(this.config, source.id);
+      const feedUrl = feed.url;
       const run = await IngestionRunRepository.create(client, {
         source: source.id,
         trigger: request.trigger,
@@ -109,6 +117,8 @@ export class IngestionEngine {
       let nextCursor: string | null = null;
       const context: SourceRunContext = {
         config: this.config,
+        feedUrl,
+        settings: feed.settings,
         cursor: full ? undefined : cursorBefore,
         full,
         warnings: [],
@@ -310,7 +320,7 @@ export class IngestionEngine {
       // which the bulk loop empties after every chunk.
       const bulk = chunk.ended || options.afterUpsert
         ? BulkLoad.none()
-        : await BulkLoad.claim(client, [{ table: source.target.table, rows: minRows }, ...(await derivedBulkCandidates(client, source.id, minRows))], minRows);
+        : await BulkLoad.claim(client, [{ table: source.target.table, rows: minRows }, ...(await derivedBulkCandidates(client, source, this.sources, minRows))], minRows);
       let upserted: Omit<RunCounts, 'rowsRead' | 'rowsRejected' | 'rowsMarkedAbsent'>;
       let read: number;
       let upsertStarted: number;
@@ -361,16 +371,16 @@ export class IngestionEngine {
       const rowsMarkedAbsent = options.completeSnapshot && !bulkTarget ? await staging.markAbsent(source.id, run.id) : 0;
       await options.afterUpsert?.();
       const loadedAt = Date.now();
-      const derived = await deriveAfterLoad(client, source.id, run.id);
+      const derived = await deriveAfterLoad(client, source, run.id, this.sources);
       const rebuildStarted = Date.now();
       const rebuildMsByTable = await bulk.restoreAll(client);
       const rebuildMs = Date.now() - rebuildStarted;
-      if (derived.links || derived.profilesRecomputed > 0 || derived.consents) {
+      if (derived.links || derived.profilesRecomputed > 0 || derived.afterLoad) {
         this.logger.info({ runId: run.id, source: source.id, loadMs: loadedAt - run.startedAt.getTime(), ...derived }, 'links and derived facts updated');
       }
       options.onPhases?.({ loadMs: loadedAt - loadStarted, readMs: read - loadStarted, upsertMs, rebuildMs, rebuildMsByTable, bulkTables: bulk.claimed, ...derived });
       const cursorAfter = options.cursor ? options.cursor() : null;
-      if (options.cursor) await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
+      if (options.cursor) await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter, source.target.table);
       await client.query('COMMIT');
       return { counts: { rowsRead: records + rejected, rowsRejected: rejected, rowsMarkedAbsent, ...upserted }, cursorAfter, bulkTables: bulk.claimed };
     } finally {

@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { startHub } from '../../src/app/hub';
-import { CONFIG_VARIABLES, loadConfig, type ConfigVariableName } from '../../src/config/config';
+import { type ConfigEnv } from '../../src/config/config';
+import { hubConfigVariables, loadHubConfig } from '../../src/app/config';
 import { IngestionEngine } from '../../src/ingestion/ingestion.engine';
 import type { IngestionRunRecord } from '../../src/ingestion/ingestion-run.repository';
 import { openDatabase, type Database } from '../../src/platform/database/database';
@@ -19,16 +23,17 @@ import { until } from '../support/until';
  * sequential load in INITIAL_LOAD_ORDER: compared table by table, row by row, less run IDs and times.
  */
 
+const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
 /** The simulator's default world at a test's scale. */
 const WORLD = { seed: 20191, scale: 1000, quirkRate: 0.02, badRowRate: 0.002 };
 const LINKED_SOURCES = ['diw', 'tisi-licences', 'dip-participations', 'dip-i40-assessments'];
 const COMPANY_SOURCE = 'dbd-companies';
 /** No schedule fires during the test (the consent registry's default runs every 15 minutes). */
 const NO_SCHEDULES = Object.fromEntries(
-  Object.keys(CONFIG_VARIABLES)
+  Object.keys(hubConfigVariables())
     .filter((name) => name.endsWith('_SCHEDULE'))
     .map((name) => [name, '0 0 1 1 *']),
-) as Partial<Record<ConfigVariableName, string>>;
+) as ConfigEnv;
 /** Backends of this database waiting for a lock (a row, a transaction or an advisory lock). */
 const WAITING = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
 
@@ -56,7 +61,7 @@ describe('the derived picture of every firm does not depend on the order in whic
   let simulator: RunningSimulator;
   let reference: DerivedState;
 
-  const env = (database: TestDatabase): Partial<Record<ConfigVariableName, string>> => ({
+  const env = (database: TestDatabase): ConfigEnv => ({
     DATABASE_URL: database.url,
     SIMULATOR_URL: simulator.url,
     INGEST_ON_START: 'false',
@@ -79,7 +84,7 @@ describe('the derived picture of every firm does not depend on the order in whic
   const newWorld = async (): Promise<World> => {
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());
-    const config = loadConfig(env(database));
+    const config = loadHubConfig(env(database));
     const hub = await openDatabase(config, logger, { migrate: true, owner: 'cli', applicationName: 'convergence-test' });
     cleanups.push(() => hub.close());
     const probe = new Client({ connectionString: database.url, application_name: 'convergence-probe' });
@@ -145,16 +150,25 @@ describe('the derived picture of every firm does not depend on the order in whic
     expectSamePicture(await loadInOrder(order), `shuffled with CONVERGENCE_SEED=${seed}: ${order.join(', ')}`);
   }, 120_000);
 
-  test('(d) as `npm start` loads a fresh hub: every source queued at once, two jobs at a time', async () => {
+  /** Starts worker processes (in this process) on a fresh database; resolves once every source has loaded once. */
+  const loadWithWorkers = async (workers: number, options: { ingestOnStart: boolean; queueEverything: boolean }) => {
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());
-    const config = loadConfig({ ...env(database), INGEST_ON_START: 'true', QUEUE_PREFIX: `iihcv_${randomBytes(4).toString('hex')}` });
-    const worker = await startHub(config, 'worker', logger);
+    const config = loadHubConfig({ ...env(database), INGEST_ON_START: String(options.ingestOnStart), QUEUE_PREFIX: `iihcv_${randomBytes(4).toString('hex')}` });
+    const logged: { msg: string }[] = [];
+    const capture = createRootLogger('info', { write: (line: string) => void logged.push(JSON.parse(line) as { msg: string }) });
+    const hubs = await Promise.all(Array.from({ length: workers }, () => startHub(config, 'worker', capture)));
     let stopped = false;
-    cleanups.push(async () => stopped || (await worker.stop()));
+    const stop = async (): Promise<void> => {
+      if (stopped) return;
+      stopped = true;
+      for (const hub of hubs) await hub.stop();
+    };
+    cleanups.push(stop);
     const probe = new Client({ connectionString: database.url });
     await probe.connect();
     cleanups.push(() => probe.end());
+    if (options.queueEverything) for (const source of INITIAL_LOAD_ORDER) await hubs[0]!.ingestionQueue.enqueue(source, 'manual');
     await until(
       'every source to have loaded once',
       async () => {
@@ -168,9 +182,30 @@ describe('the derived picture of every firm does not depend on the order in whic
       110_000,
       200,
     );
-    stopped = true;
-    await worker.stop();
+    await stop();
+    return { probe, logged };
+  };
+
+  test('(d) everything queued at once, on two workers of two jobs each', async () => {
+    const { probe } = await loadWithWorkers(2, { ingestOnStart: false, queueEverything: true });
+    expectSamePicture(await derivedState(probe), 'queued at once, two workers');
+  }, 150_000);
+
+  test('(d) as `npm start` loads a fresh hub: the worker queues first loads registers first, two jobs at a time', async () => {
+    const { probe, logged } = await loadWithWorkers(1, { ingestOnStart: true, queueEverything: false });
     expectSamePicture(await derivedState(probe), 'npm start');
+    // Registers first: each source's first load started after those it names in `after` had loaded.
+    const { rows: firstRuns } = await probe.query<{ source: string; started_at: Date; finished_at: Date }>(
+      `SELECT DISTINCT ON (source) source, started_at, finished_at FROM ingestion.run WHERE status = 'succeeded' ORDER BY source, id`,
+    );
+    const first = new Map(firstRuns.map((r) => [r.source, r]));
+    const dependencies = new SourceRegistry().all().flatMap((source) => (source.after ?? []).map((before) => [before, source.id] as const));
+    expect(dependencies.length).toBeGreaterThan(5);
+    for (const [before, after] of dependencies) {
+      expect({ before, after, inOrder: first.get(before)!.finished_at <= first.get(after)!.started_at }).toEqual({ before, after, inOrder: true });
+    }
+    // One line says the picture is complete.
+    expect(logged.filter((line) => line.msg.startsWith('every source has loaded once')).length).toBe(1);
   }, 150_000);
 
   test('a later company run links, by tax ID, the records that arrived before their company, and upgrades weaker links', async () => {
@@ -181,7 +216,7 @@ describe('the derived picture of every firm does not depend on the order in whic
     const earlyEngine = new IngestionEngine(
       world.hub.dataSource,
       new SourceRegistry(),
-      loadConfig({ ...env(world.database), DBD_COMPANIES_FEED_URL: early('/dbd/juristic-persons'), DBD_FINANCIALS_FEED_URL: early('/dbd/financial-statements') }),
+      loadHubConfig({ ...env(world.database), DBD_COMPANIES_FEED_URL: early('/dbd/juristic-persons'), DBD_FINANCIALS_FEED_URL: early('/dbd/financial-statements') }),
       logger,
     );
     for (const source of INITIAL_LOAD_ORDER) await (source.startsWith('dbd-') ? runOn(earlyEngine, source) : world.run(source));
@@ -211,6 +246,38 @@ describe('the derived picture of every firm does not depend on the order in whic
     }
     expect((await linksToLateFirms()).every((r) => r.method === 'TAX_ID')).toBe(true);
     expectSamePicture(await world.state(), 'late companies');
+  }, 120_000);
+
+  test('`hub relink` repairs a hub left with records unlinked (as the lost race left it), and a second relink changes nothing', async () => {
+    // The broken state, made for real: the company register loads last, and its run relinks
+    // nothing (as when it committed while the linked sources' runs were still open), so licences,
+    // DIP records and factories wait unlinked, and profiles and eligibility were judged on that.
+    const world = await newWorld();
+    const registry = new SourceRegistry();
+    const linkingNothing = new IngestionEngine(world.hub.dataSource, { get: (id) => registry.get(id), ids: () => registry.ids(), linkTargets: () => [] }, loadHubConfig(env(world.database)), logger);
+    for (const source of [...INITIAL_LOAD_ORDER.filter((s) => s !== COMPANY_SOURCE), COMPANY_SOURCE]) {
+      await (source === COMPANY_SOURCE ? runOn(linkingNothing, source) : world.run(source));
+    }
+    const broken = await world.state();
+    const differences = Object.keys(stateDifferences(reference, broken));
+    expect(differences).toEqual(expect.arrayContaining(['registry.tis_licence', 'registry.company_profile', 'lending.eligibility_result']));
+
+    const events = async () => (await world.probe.query<{ n: number }>('SELECT count(*)::int AS n FROM lending.eligibility_event')).rows[0]!.n;
+    const cli = async (...args: string[]): Promise<string> =>
+      (await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, DATABASE_URL: world.database.url, LOG_LEVEL: 'warn' } })).stdout;
+    const before = await events();
+    const first = await cli('relink');
+    expect(first).toMatch(/source=relink .*status=succeeded/);
+    expect(first).toMatch(/tis_licence: \d+ records, [1-9]\d* links changed/);
+    expectSamePicture(await world.state(), 'after relink');
+    const repairedEvents = await events();
+    expect(repairedEvents).toBeGreaterThan(before);
+
+    const second = await cli('relink');
+    for (const table of ['factory', 'tis_licence', 'dip_participation', 'dip_i40_assessment']) expect(second).toMatch(new RegExp(`${table}: \\d+ records, 0 links changed`));
+    expect(second).toMatch(/eligibility: \d+ firms unchanged, 0 results evaluated, 0 changed, 0 feed events/);
+    expect(await events()).toBe(repairedEvents);
+    expectSamePicture(await world.state(), 'after a second relink');
   }, 120_000);
 
   /** The juristic IDs the reference load holds (every firm DBD lists with a valid ID). */
