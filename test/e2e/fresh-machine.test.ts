@@ -111,7 +111,7 @@ describe('fresh machine: npm start with the embedded default', () => {
 
     // Every source loads, registers first, and the console says when the picture is complete. The
     // licences are linked to their companies, and the ministry's profile example shows them.
-    await until('every source to have loaded once', async () => (/every source has loaded once/.test(output) ? true : undefined), 150_000);
+    await until('every source to have loaded once', async () => (/every source has loaded once/.test(output) ? true : undefined), 240_000);
     const { stdout: ministryMade } = await run('npm', ['run', '--silent', 'hub', '--', 'client:create', '--name', 'e2e-ministry', '--role', 'ministry'], { cwd: ROOT, env });
     const ministry = /^(iih_\S+)$/m.exec(ministryMade)![1]!;
     const graphql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
@@ -169,5 +169,5 @@ describe('fresh machine: npm start with the embedded default', () => {
     expect(await factoryCount(key!)).toBe(loaded);
     await stop({ twice: true });
     expect(output).toMatch(/"msg":"stopped"/);
-  }, 240_000);
+  }, 480_000);
 });
