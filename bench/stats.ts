@@ -12,7 +12,7 @@ import { FactoryService } from '../src/domains/factory/factory.service';
 import { GeographyService } from '../src/domains/geography/geography.service';
 import { RegionCode } from '../src/domains/geography/region-code';
 import { ReferenceRepository } from '../src/domains/reference/reference.repository';
-import { refreshCompanyAggregate } from '../src/domains/statistics/company-aggregate';
+import { refreshCompanyAggregate } from '../src/linking/company-aggregate';
 import { StatisticsRepository } from '../src/domains/statistics/statistics.repository';
 import { StatisticsService } from '../src/domains/statistics/statistics.service';
 import { CompanyStatsDimension, StatsSource } from '../src/domains/statistics/statistics.type';

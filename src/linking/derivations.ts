@@ -1,4 +1,4 @@
-import { refreshCompanyAggregate } from '../domains/statistics/company-aggregate';
+import { refreshCompanyAggregate } from './company-aggregate';
 import { recomputeForAffectedFirms, recomputeForEveryFirm, type EligibilitySummary } from '../eligibility/eligibility.service';
 import type { BulkCandidate } from '../ingestion/bulk-load';
 import { IngestionRunRepository, type Queryable } from '../ingestion/ingestion-run.repository';

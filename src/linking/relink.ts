@@ -13,7 +13,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { refreshCompanyAggregate } from '../domains/statistics/company-aggregate';
+import { refreshCompanyAggregate } from './company-aggregate';
 import { createRecomputeRun } from '../eligibility/daily-recompute.repository';
 import { recomputeForAffectedFirms, recomputeForEveryFirm, type EligibilitySummary } from '../eligibility/eligibility.service';
 import { shareWritersLock } from '../ingestion/bulk-load';

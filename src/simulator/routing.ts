@@ -1,7 +1,7 @@
 /** What every simulated agency's routes share: the route shape, JSON replies, query validation. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import type { SimulatorOptions } from './simulator';
+import type { SimulatorOptions } from './simulator-options';
 
 export interface RouteContext {
   req: IncomingMessage;

@@ -17,6 +17,9 @@ import { OIE_ROUTES } from './oie/oie.routes';
 import { TISI_ROUTES } from './tisi/tisi.routes';
 import { BadRequestError, parseQuery, sendJson, type Route } from './routing';
 
+import type { SimulatorOptions } from './simulator-options';
+
+export type { SimulatorOptions } from './simulator-options';
 export { diwGroundTruth, type DiwGroundTruth } from './diw/diw.feed';
 export { dbdGroundTruth, dbdListingTruth, type DbdGroundTruth, type DbdListingTruth } from './dbd/dbd.feed';
 export { licenseeTaxIdWritten, tisiLicencesGroundTruth, tisiStandardsGroundTruth, type TisiGroundTruth, type TisiLicenceGroundTruth } from './tisi/tisi.feed';
@@ -24,16 +27,6 @@ export { dipGroundTruth, dipIdWritten, type DipGroundTruth } from './dip/dip.fee
 export { oieMpiGroundTruth, type OieGroundTruth } from './oie/oie.feed';
 export { consentRegistry, consentRegistryTruth, type ConsentRegistryTruth, type SimulatedConsent } from './consent/consent-registry.feed';
 
-export interface SimulatorOptions {
-  /** Same seed, same world, same bytes. */
-  seed: number;
-  /** Number of factories. */
-  scale: number;
-  /** Share of rows (0-1) carrying a real-feed quirk the hub must clean. */
-  quirkRate: number;
-  /** Share of rows (0-1) that are malformed and must be quarantined. */
-  badRowRate: number;
-}
 
 export interface RunningSimulator {
   /** Base URL, e.g. `http://127.0.0.1:4100` (the bound port when 0 was asked for). */

@@ -1,6 +1,6 @@
 import { type CompanyStatsDimension, StatsSource } from '../../src/domains/statistics/statistics.type';
 import type { PoolClient } from 'pg';
-import { refreshCompanyAggregate } from '../../src/domains/statistics/company-aggregate';
+import { refreshCompanyAggregate } from '../../src/linking/company-aggregate';
 import { recomputeProfiles } from '../../src/linking/company-profile';
 import { targetIndustriesOfTsic } from '../../src/reference/target-industry';
 import { startLoadedHub } from '../support/loaded-hub';

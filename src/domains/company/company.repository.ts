@@ -3,7 +3,10 @@ import { SqlParams } from '../../platform/database/sql-params';
 import { aggregateAnswersFilter, aggregateConditions } from '../statistics/company-aggregate';
 import { toGlobalId } from '../../platform/graphql/node';
 import { regionCodeOf, REGION_IN_DATABASE } from '../geography/region-code';
-import type { Company, CompanyFilter, CompanyStatus, FinancialStatement, JuristicType, SmeSector, SmeSize } from './company.type';
+import type { CompanyCriteria } from './company-criteria';
+import type { Company, CompanyStatus, FinancialStatement, JuristicType, SmeSector, SmeSize } from './company.type';
+
+export type { CompanyCriteria } from './company-criteria';
 import { CompanyOrderField } from './company.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 
@@ -135,18 +138,6 @@ const STATEMENT_COLUMNS = `juristic_id, fiscal_year, reported_unit, revenue_baht
   liabilities_baht::text, equity_baht::text, net_profit_baht::text, employees, source, source_run_id::text, fetched_at,
   to_char(source_updated_at, 'YYYY-MM-DD') AS source_updated_at`;
 
-/** A company filter after validation: the province resolved to its code, the name normalised. */
-export interface CompanyCriteria extends Omit<CompanyFilter, 'province' | 'nameSearch'> {
-  provinceCode?: string;
-  /** TSIC code starts with any of these (a section's divisions, for `IndustryClass.companies`). */
-  tsicPrefixAny?: string[];
-  /** Normalised Thai key and lower-case raw text of the name search. */
-  nameSearch?: { normalised: string; raw: string };
-  /** A second target industry the company must also be in (a filter's, below a target industry's list). */
-  alsoTargetIndustry?: string;
-  /** Eligible for this loan product by the stored results (`eligibleCompanies`). */
-  eligibleFor?: { bankCode: string; productCode: string };
-}
 
 /** Sort key SQL per order field: never null (missing values sort lowest), so keyset comparisons hold. */
 export const SORT_EXPRESSIONS: Readonly<Record<CompanyOrderField, string>> = {

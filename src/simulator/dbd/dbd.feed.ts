@@ -5,7 +5,7 @@
  * and a day of changes per epoch step (see dbd-listing.ts). Ground truth without serving a byte:
  * `dbdListingTruth`.
  */
-import type { SimulatorOptions } from '../simulator';
+import type { SimulatorOptions } from '../simulator-options';
 import type { Random } from '../random';
 import { FIRM_STREAMS, randomOf } from '../world/firm-random';
 import { FISCAL_YEARS, firmFinancials, firmProfile, type DirectorProfile, type FirmProfile, type FirmStatus, type ShareholderProfile } from '../world/firm-profile';

@@ -15,7 +15,7 @@
  * Quirks at `quirkRate` and bad records at `badRowRate` are decided per record from the seed, so
  * the ground-truth functions predict exactly what a correct loader keeps and quarantines.
  */
-import type { SimulatorOptions } from '../simulator';
+import type { SimulatorOptions } from '../simulator-options';
 import { type Random } from '../random';
 import { agencyRandom, AGENCY_STREAMS, badRowFor, MISSING_ID_WRITINGS, missingIdFor, quirksFor, type AgencyStream } from '../world/agency-random';
 import { BUDDHIST_ERA_OFFSET, buddhistDate, dashedId, excelQuoted, operatorNameVariant, thaiDigits, wrongCheckDigit } from '../world/feed-text';

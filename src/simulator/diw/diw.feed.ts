@@ -4,7 +4,7 @@
  * injected at `quirkRate` and malformed factory IDs at `badRowRate`, both decided per row from the
  * seed so that the hub's results can be predicted exactly (see diwGroundTruth).
  */
-import type { SimulatorOptions } from '../simulator';
+import type { SimulatorOptions } from '../simulator-options';
 import { randomFor, STREAMS, type Random } from '../random';
 import { operatorNameVariant } from '../world/feed-text';
 import { factoryAt, factoryCount, type Factory } from '../world/world';

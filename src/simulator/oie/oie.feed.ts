@@ -8,7 +8,7 @@
  * series. Quirks at `quirkRate` and bad rows at `badRowRate` are decided per row from the seed, so
  * `oieMpiGroundTruth` predicts exactly what a correct loader keeps and quarantines.
  */
-import type { SimulatorOptions } from '../simulator';
+import type { SimulatorOptions } from '../simulator-options';
 import { type Random } from '../random';
 import { agencyRandom, AGENCY_STREAMS, badRowFor, quirksFor } from '../world/agency-random';
 import { BUDDHIST_ERA_OFFSET, csvChunks, decomposedThai, excelQuoted, thaiDigits } from '../world/feed-text';

@@ -10,7 +10,7 @@
  * Every row is a function of (seed, index) alone: a smaller `scale` serves a prefix of the same
  * rows, so a load at a smaller scale leaves the rest of an earlier load absent, unchanged.
  */
-import type { SimulatorOptions } from '../simulator';
+import type { SimulatorOptions } from '../simulator-options';
 import { type Random } from '../random';
 import { agencyRandom, AGENCY_STREAMS, badRowFor, MISSING_ID_WRITINGS, missingIdFor, quirksFor } from '../world/agency-random';
 import {

@@ -1,15 +1,22 @@
 /**
- * A streaming reader for agency CSV feeds with a header line, shared by the TISI and OIE parsers
- * (agency-neutral; the DIW parser has its own older copy of the same rules). It decodes UTF-8 (with
- * or without BOM) or TIS-620 / Windows-874, refuses HTML pages, checks the header against the
- * feed's required columns (missing: FeedFormatError naming them; unknown: a warning), and hands
- * each row to the feed's `toRecord`, which rejects a row by throwing RowRejection.
+ * A streaming reader for agency CSV feeds with a header line, shared by the DIW, TISI and OIE
+ * parsers (agency-neutral). It decodes UTF-8 (with or without BOM) or TIS-620 / Windows-874, refuses
+ * HTML pages, checks the header against the feed's required columns (missing: FeedFormatError naming
+ * them; a known other name of a column: read, with a warning; unknown: a warning), and hands each row
+ * to the feed's `toRecord`, which rejects a row by throwing RowRejection, or tallies something it let
+ * pass (one warning per feed, not one per row).
  */
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
 import { decodeFeed, startLine, trimLineBreaks } from './feed-decoding';
 import { RowRejection } from './feed-values';
+
+/** What a row's `toRecord` may note about the row without rejecting it. */
+export interface CsvRowNotes {
+  /** Counts `what` (e.g. an optional value that failed its check and was left out), for one warning per feed. */
+  tally(what: string, detail: string): void;
+}
 
 export interface CsvFeedSpec<C extends string, R> {
   /** The feed's name in messages, e.g. `TISI standards feed`. */
@@ -18,9 +25,16 @@ export interface CsvFeedSpec<C extends string, R> {
   required: readonly C[];
   /** Columns read when present. */
   optional: readonly C[];
+  /** Names other versions of the feed use for a column (upper case): read under the column's name, with a warning on the run. */
+  aliases?: Readonly<Record<string, C>>;
   /** Builds a record from one row; throws RowRejection (see `reject`) for a row that cannot be trusted. */
-  toRecord(get: (column: C) => string | undefined): R;
+  toRecord(get: (column: C) => string | undefined, notes: CsvRowNotes): R;
+  /** The run's warning for what rows tallied: how many, and the first (`<line>: <detail>`). */
+  tallyWarning?(what: string, count: number, first: string): string;
 }
+
+/** Tallies of a feed, by what: how many, and the first. */
+type Tallies = Map<string, { count: number; first: string }>;
 
 const MAX_RECORD_CHARS = 64 * 1024;
 
@@ -64,15 +78,19 @@ export async function* parseCsvFeed<C extends string, R>(
   pipeline(input, (source: AsyncIterable<Buffer | string>) => decodeFeed(source, context, spec.name), parser, () => {});
 
   let header: Header<C> | undefined;
+  const tallies: Tallies = new Map();
   for await (const { record, raw, info } of parser as AsyncIterable<CsvRow>) {
     const rawLine = trimLineBreaks(raw);
     const line = startLine(info.lines, rawLine);
     while (skipped.length > 0 && skipped[0]!.line < line) yield skipped.shift()!;
     if (header === undefined) header = readHeader(record, context, spec);
-    else yield parseRow(record, header, line, rawLine, spec);
+    else yield parseRow(record, header, line, rawLine, spec, tallies);
   }
   yield* skipped;
   if (header === undefined) throw new FeedFormatError(`${spec.name} is empty: no header line`);
+  for (const [what, { count, first }] of tallies) {
+    context.warnings.push(spec.tallyWarning ? spec.tallyWarning(what, count, first) : `${what}: ${count} row(s) (first at line ${first})`);
+  }
 }
 
 /**
@@ -90,7 +108,7 @@ export function reparseCsvRow<C extends string, R>(raw: Record<string, string> |
     if (!(error instanceof FeedFormatError)) throw error;
     return { kind: 'rejected', line: 0, raw, reason: error.message };
   }
-  return parseRow(Object.values(raw), header, 0, '', spec);
+  return parseRow(Object.values(raw), header, 0, '', spec, new Map());
 }
 
 function readHeader<C extends string, R>(fields: string[], context: ParseContext, spec: CsvFeedSpec<C, R>): Header<C> {
@@ -98,18 +116,24 @@ function readHeader<C extends string, R>(fields: string[], context: ParseContext
   const known = new Map<string, C>([...spec.required, ...spec.optional].map((column) => [column.toUpperCase(), column]));
   const index = new Map<C, number>();
   const unknown: string[] = [];
+  const aliased: string[] = [];
   names.forEach((name, i) => {
-    const column = known.get(name.toUpperCase());
+    const upper = name.toUpperCase();
+    const column = known.get(upper) ?? spec.aliases?.[upper];
     if (column === undefined) unknown.push(name);
-    else if (!index.has(column)) index.set(column, i);
+    else if (!index.has(column)) {
+      index.set(column, i);
+      if (!known.has(upper)) aliased.push(`${name} as ${column}`);
+    }
   });
+  if (aliased.length > 0) context.warnings.push(`column(s) read under another name: ${aliased.join(', ')}`);
   const missing = spec.required.filter((column) => !index.has(column));
   if (missing.length > 0) throw new FeedFormatError(`${spec.name} is missing required column(s): ${missing.join(', ')}`);
   if (unknown.length > 0) context.warnings.push(`unknown column(s) ignored: ${unknown.join(', ')}`);
   return { names, index };
 }
 
-function parseRow<C extends string, R>(fields: string[], header: Header<C>, line: number, rawLine: string, spec: CsvFeedSpec<C, R>): ParsedRow<R> {
+function parseRow<C extends string, R>(fields: string[], header: Header<C>, line: number, rawLine: string, spec: CsvFeedSpec<C, R>, tallies: Tallies): ParsedRow<R> {
   if (fields.length !== header.names.length) {
     return { kind: 'rejected', line, raw: rawLine, reason: `expected ${header.names.length} fields, got ${fields.length}` };
   }
@@ -117,8 +141,17 @@ function parseRow<C extends string, R>(fields: string[], header: Header<C>, line
     const i = header.index.get(column);
     return i === undefined ? undefined : fields[i];
   };
+  // Counted only for rows that load: a rejected row is reported as such.
+  const noted: [string, string][] = [];
+  const notes: CsvRowNotes = { tally: (what, detail) => void noted.push([what, detail]) };
   try {
-    return { kind: 'record', line, record: spec.toRecord(get) };
+    const record = spec.toRecord(get, notes);
+    for (const [what, detail] of noted) {
+      const tally = tallies.get(what);
+      if (tally) tally.count += 1;
+      else tallies.set(what, { count: 1, first: `${line}: ${detail}` });
+    }
+    return { kind: 'record', line, record };
   } catch (error) {
     if (!(error instanceof RowRejection)) throw error;
     const raw = Object.fromEntries(header.names.map((name, i) => [name, fields[i] ?? '']));

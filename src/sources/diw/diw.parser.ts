@@ -1,8 +1,7 @@
-import { pipeline, type Readable } from 'node:stream';
-import { parse, type Info } from 'csv-parse';
-import { decodeFeed, startLine, trimLineBreaks } from '../common/feed-decoding';
+import type { Readable } from 'node:stream';
+import { parseCsvFeed, reparseCsvRow, type CsvFeedSpec, type CsvRowNotes } from '../common/csv-feed';
 import { asciiDigits, cleanCode, cleanText, optionalDate, optionalNumber, optionalThaiId, provinceName, reject, RowRejection } from '../common/feed-values';
-import { FeedFormatError, type ParseContext, type ParsedRow } from '../../ingestion/feed';
+import type { ParseContext, ParsedRow } from '../../ingestion/feed';
 import {
   DIW_OPTIONAL_COLUMNS,
   DIW_REQUIRED_COLUMNS,
@@ -13,72 +12,12 @@ import {
 
 /**
  * Streams DIW's factory CSV (open-data Factory_Data, optionally with FFLAG and TRADE) into
- * FactoryRecords. Rows that cannot be trusted are rejected one by one; a feed that is not the DIW
- * CSV at all (HTML page, missing columns) throws FeedFormatError. See README.md for the quirks.
+ * FactoryRecords, through the CSV reader every agency shares (src/sources/common/csv-feed.ts). Rows
+ * that cannot be trusted are rejected one by one; a feed that is not the DIW CSV at all (HTML page,
+ * missing columns) throws FeedFormatError. See README.md for the quirks.
  */
-export async function* parseDiwFactories(
-  input: NodeJS.ReadableStream | Readable,
-  context: ParseContext,
-): AsyncGenerator<ParsedRow<FactoryRecord>> {
-  const skipped: ParsedRow<FactoryRecord>[] = [];
-  const parser = parse({
-    relax_quotes: true, // Excel-quoted IDs (="0123") put quotes inside unquoted fields
-    relax_column_count: true, // a short or long row is rejected below, not fatal
-    skip_empty_lines: true,
-    skip_records_with_empty_values: true, // trailing ",,,," rows that spreadsheets leave behind
-    skip_records_with_error: true,
-    max_record_size: MAX_RECORD_CHARS,
-    raw: true,
-    info: true,
-    on_skip: (error, raw) => {
-      if (error?.code === 'CSV_MAX_RECORD_SIZE') {
-        // csv-parse silently stops after this error; failing loudly beats loading half a feed.
-        parser.destroy(
-          new FeedFormatError(`DIW feed has a record over ${MAX_RECORD_CHARS} characters near line ${parser.info.lines} (unbalanced quote?)`),
-        );
-        return;
-      }
-      const text = trimLineBreaks(raw ?? '');
-      skipped.push({ kind: 'rejected', line: startLine(parser.info.lines, text), raw: text, reason: `unreadable CSV row: ${error?.message ?? 'unknown error'}` });
-    },
-  });
-  // Errors of any stage (socket reset, HTML page) surface in the loop below; nothing to do here.
-  pipeline(input, (source: AsyncIterable<Buffer | string>) => decodeFeed(source, context, 'DIW feed'), parser, () => {});
-
-  let header: Header | undefined;
-  const ignoredTaxIds: IgnoredTaxIds = { count: 0, first: undefined };
-  for await (const { record, raw, info } of parser as AsyncIterable<CsvRow>) {
-    const rawLine = trimLineBreaks(raw);
-    const line = startLine(info.lines, rawLine);
-    while (skipped.length > 0 && skipped[0]!.line < line) yield skipped.shift()!;
-    if (header === undefined) header = readHeader(record, context);
-    else yield parseRow(record, header, line, rawLine, ignoredTaxIds);
-  }
-  yield* skipped;
-  if (header === undefined) throw new FeedFormatError('DIW feed is empty: no header line');
-  if (ignoredTaxIds.first !== undefined) {
-    context.warnings.push(`TRADE: ${ignoredTaxIds.count} operator tax ID(s) ignored, the factories loaded without them (first at line ${ignoredTaxIds.first})`);
-  }
-}
-
-/** Operator tax IDs (TRADE) that failed their check, counted for one warning on the run. */
-interface IgnoredTaxIds {
-  count: number;
-  /** `<line>: <reason>` of the first. */
-  first: string | undefined;
-}
-
-const MAX_RECORD_CHARS = 64 * 1024;
-
-interface CsvRow {
-  record: string[];
-  raw: string;
-  info: Info;
-}
-
-interface Header {
-  names: string[];
-  index: Map<DiwColumn, number>;
+export function parseDiwFactories(input: NodeJS.ReadableStream | Readable, context: ParseContext): AsyncGenerator<ParsedRow<FactoryRecord>> {
+  return parseCsvFeed(input, context, DIW_SPEC);
 }
 
 /**
@@ -86,21 +25,14 @@ interface Header {
  * cause since fixed (in the hub or by a corrected value) loads without fetching the feed again.
  */
 export function reparseDiwRow(raw: Record<string, string> | string): ParsedRow<FactoryRecord> {
-  if (typeof raw === 'string') {
-    return { kind: 'rejected', line: 0, raw, reason: 'a row that could not be split into the header\'s columns needs a corrected feed' };
-  }
-  const header = readHeader(Object.keys(raw), { warnings: [] });
-  return parseRow(Object.values(raw), header, 0, '');
+  return reparseCsvRow(raw, DIW_SPEC);
 }
-
-// ---------------------------------------------------------------------------------------------
-// Header
 
 /**
  * Names other DIW feeds (the web service, older downloads) use for the same columns. A feed using
  * one loads, with a warning on the run, so the drift is visible without failing the load.
  */
-const COLUMN_ALIASES: Record<string, DiwColumn> = {
+const COLUMN_ALIASES: Readonly<Record<string, DiwColumn>> = {
   PROVINCE: 'FPROVNAME',
   PROV_NAME: 'FPROVNAME',
   AMPHUR: 'FAMPNAME',
@@ -111,55 +43,23 @@ const COLUMN_ALIASES: Record<string, DiwColumn> = {
   TAX_ID: 'TRADE',
 };
 
-function readHeader(fields: string[], context: ParseContext): Header {
-  const names = fields.map((name) => name.replace(/\uFEFF/g, '').trim());
-  const known = new Set<string>([...DIW_REQUIRED_COLUMNS, ...DIW_OPTIONAL_COLUMNS]);
-  const index = new Map<DiwColumn, number>();
-  const unknown: string[] = [];
-  const aliased: string[] = [];
-  names.forEach((name, i) => {
-    const upper = name.toUpperCase();
-    const alias = COLUMN_ALIASES[upper];
-    const key = known.has(upper) ? upper : alias;
-    if (key === undefined) unknown.push(name);
-    else if (!index.has(key as DiwColumn)) {
-      index.set(key as DiwColumn, i);
-      if (key !== upper) aliased.push(`${name} as ${key}`);
-    }
-  });
-  if (aliased.length > 0) context.warnings.push(`column(s) read under another name: ${aliased.join(', ')}`);
-  const missing = DIW_REQUIRED_COLUMNS.filter((column) => !index.has(column));
-  if (missing.length > 0) throw new FeedFormatError(`DIW feed is missing required column(s): ${missing.join(', ')}`);
-  if (unknown.length > 0) context.warnings.push(`unknown column(s) ignored: ${unknown.join(', ')}`);
-  return { names, index };
-}
+/** What a TRADE value that failed its check is tallied as (one warning per feed). */
+const TRADE_IGNORED = 'TRADE';
+
+const DIW_SPEC: CsvFeedSpec<DiwColumn, FactoryRecord> = {
+  name: 'DIW feed',
+  required: DIW_REQUIRED_COLUMNS,
+  optional: DIW_OPTIONAL_COLUMNS,
+  aliases: COLUMN_ALIASES,
+  toRecord: (get, notes) => toFactory(get, notes),
+  tallyWarning: (what, count, first) =>
+    what === TRADE_IGNORED ? `TRADE: ${count} operator tax ID(s) ignored, the factories loaded without them (first at line ${first})` : `${what}: ${count} row(s) (first at line ${first})`,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Rows
 
-function parseRow(fields: string[], header: Header, line: number, rawLine: string, ignoredTaxIds?: IgnoredTaxIds): ParsedRow<FactoryRecord> {
-  if (fields.length !== header.names.length) {
-    return { kind: 'rejected', line, raw: rawLine, reason: `expected ${header.names.length} fields, got ${fields.length}` };
-  }
-  try {
-    const onTaxIdIgnored = (reason: string): void => {
-      if (!ignoredTaxIds) return;
-      ignoredTaxIds.count += 1;
-      ignoredTaxIds.first ??= `${line}: ${reason}`;
-    };
-    return { kind: 'record', line, record: toFactory(fields, header, onTaxIdIgnored) };
-  } catch (error) {
-    if (!(error instanceof RowRejection)) throw error;
-    const raw = Object.fromEntries(header.names.map((name, i) => [name, fields[i] ?? '']));
-    return { kind: 'rejected', line, raw, reason: error.message };
-  }
-}
-
-function toFactory(fields: string[], header: Header, onTaxIdIgnored: (reason: string) => void): FactoryRecord {
-  const get = (column: DiwColumn): string | undefined => {
-    const i = header.index.get(column);
-    return i === undefined ? undefined : fields[i];
-  };
+function toFactory(get: (column: DiwColumn) => string | undefined, notes: CsvRowNotes): FactoryRecord {
   const name = cleanText(get('FNAME'));
   if (name === null) reject('FNAME is empty');
   const { lat, lng } = coordinates(get('LAT'), get('LNG'));
@@ -188,7 +88,7 @@ function toFactory(fields: string[], header: Header, onTaxIdIgnored: (reason: st
     estateName: cleanText(get('ESTATE_NAME_TH')),
     sourceUpdatedAt: optionalDate(get('LAST_UPDATE'), 'LAST_UPDATE'),
     statusCode: statusCode(get('FFLAG')),
-    operatorTaxId: operatorTaxId(get('TRADE'), onTaxIdIgnored),
+    operatorTaxId: operatorTaxId(get('TRADE'), (reason) => notes.tally(TRADE_IGNORED, reason)),
   };
 }
 

@@ -1,0 +1,14 @@
+import type { CompanyFilter } from './company.type';
+
+/** A company filter after validation: the province resolved to its code, the name normalised. */
+export interface CompanyCriteria extends Omit<CompanyFilter, 'province' | 'nameSearch'> {
+  provinceCode?: string;
+  /** TSIC code starts with any of these (a section's divisions, for `IndustryClass.companies`). */
+  tsicPrefixAny?: string[];
+  /** Normalised Thai key and lower-case raw text of the name search. */
+  nameSearch?: { normalised: string; raw: string };
+  /** A second target industry the company must also be in (a filter's, below a target industry's list). */
+  alsoTargetIndustry?: string;
+  /** Eligible for this loan product by the stored results (`eligibleCompanies`). */
+  eligibleFor?: { bankCode: string; productCode: string };
+}
