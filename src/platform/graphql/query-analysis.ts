@@ -1,0 +1,203 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  getNamedType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  Kind,
+  validate,
+  visit,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
+import { getComplexity, type ComplexityEstimator, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection';
+
+/**
+ * Analysis of an operation before it runs (issue 14): depth, aliases and directives are measured
+ * by graphql-armor's validation rules, and the cost by graphql-query-complexity with the estimator
+ * below, which counts the objects an operation may read: list sizes (`first`, the default page
+ * size, the length of `nodes(ids)`) multiply down the tree, so `companies(first: 100) { factories
+ * (first: 100) }` costs about 10,000. Every measure is compared with the caller's role's budget.
+ */
+
+export interface QueryBudget {
+  maxCost: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+}
+
+export type QueryMeasure = 'cost' | 'depth' | 'aliases' | 'directives' | 'fields';
+
+export interface QueryMeasures {
+  cost: number;
+  depth: number;
+  aliases: number;
+  directives: number;
+  /** Field selections once every fragment spread is expanded. */
+  fields: number;
+}
+
+/** The first measure over its limit, or undefined when the operation fits. */
+export interface OverBudget {
+  measure: QueryMeasure;
+  value: number;
+  limit: number;
+}
+
+/**
+ * Above this many expanded selections nothing else is measured: graphql-query-complexity expands
+ * fragment spreads without memoising, so a spread bomb (each fragment spreading the next twice)
+ * would cost it exponential time. Counting with memoised fragments is linear.
+ */
+export const MAX_EXPANDED_FIELDS = 5_000;
+
+/** Cost of the live aggregations, on top of the objects they return (each scans rows). */
+const FIXED_COSTS: Record<string, number> = {
+  'Query.companyStats': 100,
+  'Query.factoryStats': 100,
+  'Query.loanTakeUpStats': 100,
+};
+
+/** Expected sizes of lists that are not connections (the default is DEFAULT_LIST_SIZE). */
+const LIST_SIZES: Record<string, number> = {
+  'Query.provinces': 77,
+  'Region.provinces': 20,
+  'Query.regions': 6,
+  'Query.targetIndustries': 10,
+  'Query.industryClasses': 100,
+  'CompanyStats.groups': 100,
+  'FactoryStats.groups': 100,
+  'LoanTakeUpStats.groups': 100,
+};
+const DEFAULT_LIST_SIZE = 10;
+
+const isConnection = (type: GraphQLOutputType): boolean => {
+  const named = getNamedType(type);
+  return !isLeafType(named) && named.name.endsWith('Connection');
+};
+
+function listSize(parentName: string, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+  const ids = args['ids'];
+  if (Array.isArray(ids)) return Math.max(1, ids.length);
+  return LIST_SIZES[`${parentName}.${field.name}`] ?? DEFAULT_LIST_SIZE;
+}
+
+function pageSize(args: Record<string, unknown>): number {
+  const first = args['first'];
+  // An out-of-range `first` fails at the field with BAD_USER_INPUT; cost it as the largest page.
+  return typeof first === 'number' && Number.isFinite(first) ? Math.min(MAX_PAGE_SIZE, Math.max(1, first)) : DEFAULT_PAGE_SIZE;
+}
+
+/** Objects read: one per object, lists and pages multiplying their children. */
+export const readCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }: ComplexityEstimatorArgs) => {
+  const parentName = type.name;
+  // Introspection reads the schema in memory, not the database (GraphiQL's query must fit any budget).
+  if (parentName.startsWith('__') || field.name.startsWith('__')) return 0;
+  const fixed = FIXED_COSTS[`${parentName}.${field.name}`] ?? 0;
+  if (isLeafType(getNamedType(field.type))) return fixed;
+  // A connection's edges are counted by the connection field, which multiplies by its page size.
+  if (parentName.endsWith('Connection') && field.name === 'edges') return childComplexity;
+  if (isConnection(field.type)) return fixed + 1 + pageSize(args) * childComplexity;
+  const unwrapped = isNonNullType(field.type) ? field.type.ofType : field.type;
+  if (isListType(unwrapped)) return fixed + listSize(parentName, field, args) * (1 + childComplexity);
+  return fixed + 1 + childComplexity;
+};
+
+/** Selections after expanding fragments, each fragment counted once and reused (linear time). */
+export function expandedFieldCount(document: DocumentNode): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const sizes = new Map<string, number>();
+  const countSet = (set: SelectionSetNode | undefined, active: Set<string>): number => {
+    let total = 0;
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) total += 1 + countSet(selection.selectionSet, active);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) total += countSet(selection.selectionSet, active);
+      else total += fragmentSize(selection.name.value, active);
+      if (total > Number.MAX_SAFE_INTEGER) return total;
+    }
+    return total;
+  };
+  const fragmentSize = (name: string, active: Set<string>): number => {
+    const known = sizes.get(name);
+    if (known !== undefined) return known;
+    const fragment = fragments.get(name);
+    // Cycles and unknown fragments are validation errors, reported by validation.
+    if (!fragment || active.has(name)) return 0;
+    active.add(name);
+    const size = countSet(fragment.selectionSet, active);
+    active.delete(name);
+    sizes.set(name, size);
+    return size;
+  };
+  let largest = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) largest = Math.max(largest, countSet(definition.selectionSet, new Set()));
+  }
+  return largest;
+}
+
+/** Depth, aliases and directives as graphql-armor's rules count them (fragments memoised). */
+function structuralMeasures(schema: GraphQLSchema, document: DocumentNode): Pick<QueryMeasures, 'depth' | 'aliases' | 'directives'> {
+  const measures = { depth: 0, aliases: 0, directives: 0 };
+  // The rules measure; the budgets are compared here, per role, so they run with no limit of their own.
+  const unlimited = { n: Number.MAX_SAFE_INTEGER, propagateOnRejection: false };
+  validate(schema, document, [
+    maxDepthRule({ ...unlimited, onAccept: [(_ctx, { n }) => void (measures.depth = Math.max(measures.depth, n))] }),
+    maxAliasesRule({ ...unlimited, onAccept: [(_ctx, { n }) => void (measures.aliases = Math.max(measures.aliases, n))] }),
+    maxDirectivesRule({ ...unlimited, onAccept: [(_ctx, { n }) => void (measures.directives = Math.max(measures.directives, n))] }),
+  ]);
+  return measures;
+}
+
+/**
+ * Measures an operation that passed validation. The cost is left at 0 when the variables cannot
+ * be coerced: execution then refuses the operation with BAD_USER_INPUT before any resolver runs.
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown> | undefined,
+  budget: QueryBudget,
+): { measures: QueryMeasures; over: OverBudget | undefined } {
+  const fields = expandedFieldCount(document);
+  const measures: QueryMeasures = { cost: 0, depth: 0, aliases: 0, directives: 0, fields };
+  if (fields > MAX_EXPANDED_FIELDS) return { measures, over: { measure: 'fields', value: fields, limit: MAX_EXPANDED_FIELDS } };
+  Object.assign(measures, structuralMeasures(schema, document));
+  const structural: [QueryMeasure, number, number][] = [
+    ['depth', measures.depth, budget.maxDepth],
+    ['aliases', measures.aliases, budget.maxAliases],
+    ['directives', measures.directives, budget.maxDirectives],
+  ];
+  for (const [measure, value, limit] of structural) if (value > limit) return { measures, over: { measure, value, limit } };
+  try {
+    measures.cost = getComplexity({ schema, query: document, operationName, variables: variables ?? {}, estimators: [readCostEstimator] });
+  } catch {
+    measures.cost = 0;
+  }
+  return { measures, over: measures.cost > budget.maxCost ? { measure: 'cost', value: measures.cost, limit: budget.maxCost } : undefined };
+}
+
+/** True when the document asks for the schema (`__schema`, `__type`); `__typename` is not introspection. */
+export function asksForIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        found = true;
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
