@@ -73,11 +73,17 @@ const LIST_SIZES: Record<string, number> = {
   'Query.regions': 6,
   'Query.targetIndustries': 10,
   'Query.industryClasses': 100,
+  'IndustryClass.children': 10,
   'CompanyStats.groups': 100,
   'FactoryStats.groups': 100,
   'LoanTakeUpStats.groups': 100,
+  'Company.eligibility': 6,
+  'ProductEligibility.criteria': 10,
+  // Only `anyOf` and `allOf` groups have criteria of their own, a few each.
+  'EligibilityCriterion.criteria': 3,
 };
-const DEFAULT_LIST_SIZE = 10;
+/** A list with no known size: a company's directors, statements, assessments... (about 5 each). */
+const DEFAULT_LIST_SIZE = 5;
 
 const isConnection = (type: GraphQLOutputType): boolean => {
   const named = getNamedType(type);

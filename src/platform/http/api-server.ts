@@ -282,7 +282,7 @@ export async function startApiServer(options: {
    * request rate and concurrency (429 RATE_LIMITED with Retry-After). The slot is given back when
    * the response ends, however it ends.
    */
-  const admit = (options_: { required: boolean; cost?: (req: express.Request) => number }): express.RequestHandler => async (req, res, next) => {
+  const admit = (options_: { required: boolean }): express.RequestHandler => async (req, res, next) => {
     try {
       const authorization = req.header('authorization');
       const client = await options.services.clients.authenticate(authorization);
@@ -301,9 +301,6 @@ export async function startApiServer(options: {
       const admitted = await options.rateLimits.admit(client);
       if ('refused' in admitted) return refuse(res, admitted.refused);
       res.on('close', () => admitted.slot.release());
-      const cost = options_.cost?.(req) ?? 0;
-      const refusal = cost > 0 ? await options.rateLimits.chargeCost(client, cost) : undefined;
-      if (refusal) return refuse(res, refusal);
       next();
     } catch (error) {
       next(error);
@@ -325,13 +322,10 @@ export async function startApiServer(options: {
     withRequestDeadline(requestDeadline, next);
   };
 
-  // The feed counts against the same budgets: one request, and its `limit` of events as cost. Its
-  // statements have the statement timeout; a long feed is not cut by the request deadline.
-  const feedCost = (req: express.Request): number => {
-    const limit = Number(typeof req.query['limit'] === 'string' ? req.query['limit'] : 10_000);
-    return Number.isFinite(limit) && limit > 0 ? Math.min(limit, 1_000_000) : 1;
-  };
-  app.use(ELIGIBILITY_FEED_PATH, admit({ required: false, cost: feedCost }), deadline({ wholeRequest: false }), eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
+  // The feed counts against the same request rate and concurrency (a sync job polling it is a
+  // client like any other). Its statements have the statement timeout; a long feed is not cut by
+  // the request deadline, and it charges no query cost: it reads by keyset in bounded batches.
+  app.use(ELIGIBILITY_FEED_PATH, admit({ required: false }), deadline({ wholeRequest: false }), eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
 
   app.use(
     GRAPHQL_PATH,
