@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startHub, type RunningHub } from '../../src/app/hub';
-import { loadConfig, type ConfigVariableName } from '../../src/config/config';
+import { loadConfig, type ConfigVariableName, type HubConfig } from '../../src/config/config';
 import { IngestionQueue } from '../../src/ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
 import { createRootLogger, type Logger } from '../../src/platform/logging/logger';
@@ -39,6 +39,8 @@ export interface TestHub {
   /** Every source's feed goes through this switch: `feed.set('fault=http500')` breaks the next runs. */
   feed: FeedSwitch;
   hub: RunningHub;
+  /** The hub's configuration (a second API process on the same database and queue starts from it). */
+  config: HubConfig;
   database: TestDatabase;
   /** Creates a client with the role and returns its API key (for `Authorization: Bearer <key>`). */
   createApiKey(role: TestRole, bankCode?: 'SMED' | 'EXIM'): Promise<string>;
@@ -116,6 +118,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     simulatorOptions,
     feed,
     hub,
+    config,
     database,
     createApiKey,
     createApiKeys: async () => {
