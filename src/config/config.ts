@@ -296,6 +296,11 @@ export const CONFIG_VARIABLES = {
     default: printRoles(LIMIT_DEFAULTS.requestTimeoutMs),
     description: 'Overall deadline of one API request, per role (ms): its running statements are cancelled and what is left answers QUERY_TIMEOUT.',
   },
+  LIMITS: {
+    schema: z.enum(['on', 'off'], { message: 'expected on or off' }),
+    default: 'on',
+    description: 'off skips the query analysis, rate limits and deadlines, for measuring what they cost (`npm run bench:api` compares both); never off in service.',
+  },
   INTROSPECTION_ROLES: {
     schema: roleList,
     default: 'admin,ministry,analyst',
@@ -355,6 +360,8 @@ export interface HubLimits {
   statementTimeoutMs: PerRole;
   requestTimeoutMs: PerRole;
   introspectionRoles: readonly LimitRole[];
+  /** False only in the benchmark that measures what the limits cost. */
+  enforced: boolean;
 }
 
 export class ConfigError extends Error {
@@ -444,6 +451,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       statementTimeoutMs: r.STATEMENT_TIMEOUT_MS,
       requestTimeoutMs: r.REQUEST_TIMEOUT_MS,
       introspectionRoles: r.INTROSPECTION_ROLES,
+      enforced: r.LIMITS === 'on',
     },
   };
 }

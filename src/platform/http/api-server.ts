@@ -229,7 +229,7 @@ export async function startApiServer(options: {
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     // The parser stops at the limit: a huge document costs no full parse and no validation.
-    parseOptions: { maxTokens: options.limits.queryMaxTokens },
+    parseOptions: options.limits.enforced ? { maxTokens: options.limits.queryMaxTokens } : {},
     // CSRF prevention guards cookie-authenticated APIs; this one only accepts an Authorization header,
     // which a browser never sends cross-site on its own, and GET queries must work with plain clients.
     csrfPrevention: false,
@@ -244,7 +244,7 @@ export async function startApiServer(options: {
       // wrap every field resolver: about a tenth of the API's CPU on list-heavy answers.
       ApolloServerPluginCacheControlDisabled(),
       errorLoggingPlugin(),
-      protectionPlugin(options.limits, options.rateLimits),
+      ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits)] : []),
       sqlStatementsPlugin(),
     ],
   });
@@ -298,6 +298,7 @@ export async function startApiServer(options: {
         );
       }
       res.locals['client'] = client;
+      if (!options.limits.enforced) return next();
       const admitted = await options.rateLimits.admit(client);
       if ('refused' in admitted) return refuse(res, admitted.refused);
       res.on('close', () => admitted.slot.release());
@@ -315,7 +316,7 @@ export async function startApiServer(options: {
   /** Statements of the request run under the role's statement timeout, and the whole under its deadline. */
   const deadline = (options_: { wholeRequest: boolean }): express.RequestHandler => (_req, res, next) => {
     const client = res.locals['client'] as ApiClient | undefined;
-    if (!client) return next();
+    if (!client || !options.limits.enforced) return next();
     const limits = options.limits;
     const requestDeadline = new RequestDeadline(limits.statementTimeoutMs[client.role], options_.wholeRequest ? limits.requestTimeoutMs[client.role] : undefined);
     res.on('close', () => requestDeadline.finish());
