@@ -212,7 +212,8 @@ async function main(): Promise<void> {
 
       // Fairness: an analyst's p99 alone, then while one bank key floods the hub with the default limits.
       const defaultsUrl = `http://127.0.0.1:${defaultsPort}/graphql`;
-      const watchedKey = (await keys.create({ name: 'bench-fair-analyst', role: 'analyst' })).key;
+      // The watched client has a minute large enough for its own load (its role's 600 would refuse it).
+      const watchedKey = (await keys.create({ name: 'bench-fair-analyst', role: 'analyst', rateLimitPerMinute: 1_000_000 })).key;
       const floodKey = (await keys.create({ name: 'bench-fair-flood', role: 'bank', bankCode: 'SMED' })).key;
       const profileText = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'ministry-company-profile.graphql'), 'utf8');
       const profileVariables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'ministry-company-profile.variables.json'), 'utf8')) as Record<string, unknown>;

@@ -40,6 +40,8 @@ const MINUTE = 60;
 
 export class ClientRateLimits {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
+  /** Requests of each client in progress in this process: a floor of the shared count. */
+  private readonly inFlight = new Map<string, number>();
   private lastStoreWarning = 0;
 
   constructor(
@@ -66,11 +68,29 @@ export class ClientRateLimits {
   async admit(client: ApiClient): Promise<{ slot: Slot } | { refused: Refusal }> {
     const perMinute = this.requestsPerMinute(client);
     const concurrent = this.limits.concurrentRequests[client.role];
-    const [request, slot] = await Promise.all([
-      this.consume('requests', client.id, perMinute, MINUTE, 1),
-      this.consume('concurrency', client.id, concurrent, this.concurrencyWindowSeconds(client), 1),
-    ]);
+    // A client already at its limit in this process alone is refused from memory: a flood of
+    // retries costs the shared store nothing. A slot frees in well under a second, hence 1 s.
+    const local = this.inFlight.get(client.id) ?? 0;
+    if (local >= concurrent) return { refused: { limit: 'concurrency', allowed: concurrent, retryAfterSeconds: 1 } };
+    this.inFlight.set(client.id, local + 1);
+    const leave = (): void => {
+      const now = (this.inFlight.get(client.id) ?? 1) - 1;
+      if (now <= 0) this.inFlight.delete(client.id);
+      else this.inFlight.set(client.id, now);
+    };
+    let request: RateLimiterRes | { refused: Refusal };
+    let slot: RateLimiterRes | { refused: Refusal };
+    try {
+      [request, slot] = await Promise.all([
+        this.consume('requests', client.id, perMinute, MINUTE, 1),
+        this.consume('concurrency', client.id, concurrent, this.concurrencyWindowSeconds(client), 1),
+      ]);
+    } catch (error) {
+      leave();
+      throw error;
+    }
     const release = (): void => {
+      leave();
       void this.limiter('concurrency', concurrent, this.concurrencyWindowSeconds(client))
         .reward(client.id, 1)
         .catch((error: unknown) => this.storeFailed(error));
@@ -78,7 +98,7 @@ export class ClientRateLimits {
     if ('refused' in slot) {
       // The refused slot was counted as well: give it back.
       release();
-      return slot;
+      return { refused: { ...slot.refused, retryAfterSeconds: 1 } };
     }
     if ('refused' in request) {
       release();

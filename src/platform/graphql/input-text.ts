@@ -52,12 +52,18 @@ export function checkVariablesText(variables: Record<string, unknown> | undefine
 }
 
 /** The first problem of a string literal in the document (arguments, default values), or undefined. */
+const checkedDocuments = new WeakMap<DocumentNode, { maxLength: number; problem: TextProblem | undefined }>();
+
 export function checkDocumentText(document: DocumentNode, maxLength: number): TextProblem | undefined {
+  // A document is checked once: Apollo hands the same parsed document to every request that sends its text.
+  const known = checkedDocuments.get(document);
+  if (known?.maxLength === maxLength) return known.problem;
   let problem: TextProblem | undefined;
   visit(document, {
     [Kind.STRING](literal) {
       problem ??= textProblem(literal.value, 'a string in the query', maxLength);
     },
   });
+  checkedDocuments.set(document, { maxLength, problem });
   return problem;
 }

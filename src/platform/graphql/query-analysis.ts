@@ -164,9 +164,50 @@ function structuralMeasures(schema: GraphQLSchema, document: DocumentNode): Pick
   return measures;
 }
 
+/** What depends on the document alone, computed once per parsed document (Apollo reuses them). */
+interface DocumentMeasures {
+  fields: number;
+  depth: number;
+  aliases: number;
+  directives: number;
+  /** Costs by operation name and variables, for the documents a client sends again and again. */
+  costs: Map<string, number>;
+}
+
+const MAX_COSTS_PER_DOCUMENT = 100;
+const documentMeasures = new WeakMap<DocumentNode, DocumentMeasures>();
+
+function measuresOf(schema: GraphQLSchema, document: DocumentNode): DocumentMeasures {
+  let known = documentMeasures.get(document);
+  if (!known) {
+    const fields = expandedFieldCount(document);
+    const structural = fields > MAX_EXPANDED_FIELDS ? { depth: 0, aliases: 0, directives: 0 } : structuralMeasures(schema, document);
+    known = { fields, ...structural, costs: new Map() };
+    documentMeasures.set(document, known);
+  }
+  return known;
+}
+
+function costOf(schema: GraphQLSchema, document: DocumentNode, known: DocumentMeasures, operationName: string | undefined, variables: Record<string, unknown> | undefined): number {
+  const key = `${operationName ?? ''}|${JSON.stringify(variables ?? {})}`;
+  const cached = known.costs.get(key);
+  if (cached !== undefined) return cached;
+  let cost: number;
+  try {
+    cost = getComplexity({ schema, query: document, operationName, variables: variables ?? {}, estimators: [readCostEstimator] });
+  } catch {
+    // Variables that cannot be coerced: execution refuses the operation before any resolver runs.
+    cost = 0;
+  }
+  if (known.costs.size >= MAX_COSTS_PER_DOCUMENT) known.costs.clear();
+  known.costs.set(key, cost);
+  return cost;
+}
+
 /**
- * Measures an operation that passed validation. The cost is left at 0 when the variables cannot
- * be coerced: execution then refuses the operation with BAD_USER_INPUT before any resolver runs.
+ * Measures an operation that passed validation against a role's budget. What depends only on the
+ * document is computed once per parsed document, and the cost once per set of variables, so a
+ * client repeating its queries pays the analysis once.
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -175,26 +216,25 @@ export function measureOperation(
   variables: Record<string, unknown> | undefined,
   budget: QueryBudget,
 ): { measures: QueryMeasures; over: OverBudget | undefined } {
-  const fields = expandedFieldCount(document);
-  const measures: QueryMeasures = { cost: 0, depth: 0, aliases: 0, directives: 0, fields };
-  if (fields > MAX_EXPANDED_FIELDS) return { measures, over: { measure: 'fields', value: fields, limit: MAX_EXPANDED_FIELDS } };
-  Object.assign(measures, structuralMeasures(schema, document));
+  const known = measuresOf(schema, document);
+  const measures: QueryMeasures = { cost: 0, depth: known.depth, aliases: known.aliases, directives: known.directives, fields: known.fields };
+  if (known.fields > MAX_EXPANDED_FIELDS) return { measures, over: { measure: 'fields', value: known.fields, limit: MAX_EXPANDED_FIELDS } };
   const structural: [QueryMeasure, number, number][] = [
-    ['depth', measures.depth, budget.maxDepth],
-    ['aliases', measures.aliases, budget.maxAliases],
-    ['directives', measures.directives, budget.maxDirectives],
+    ['depth', known.depth, budget.maxDepth],
+    ['aliases', known.aliases, budget.maxAliases],
+    ['directives', known.directives, budget.maxDirectives],
   ];
   for (const [measure, value, limit] of structural) if (value > limit) return { measures, over: { measure, value, limit } };
-  try {
-    measures.cost = getComplexity({ schema, query: document, operationName, variables: variables ?? {}, estimators: [readCostEstimator] });
-  } catch {
-    measures.cost = 0;
-  }
+  measures.cost = costOf(schema, document, known, operationName, variables);
   return { measures, over: measures.cost > budget.maxCost ? { measure: 'cost', value: measures.cost, limit: budget.maxCost } : undefined };
 }
 
+const introspection = new WeakMap<DocumentNode, boolean>();
+
 /** True when the document asks for the schema (`__schema`, `__type`); `__typename` is not introspection. */
 export function asksForIntrospection(document: DocumentNode): boolean {
+  const known = introspection.get(document);
+  if (known !== undefined) return known;
   let found = false;
   visit(document, {
     Field(node) {
@@ -205,5 +245,6 @@ export function asksForIntrospection(document: DocumentNode): boolean {
       return undefined;
     },
   });
+  introspection.set(document, found);
   return found;
 }
