@@ -66,6 +66,20 @@ describe('trusted documents', () => {
       expect(answer.body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     }
 
+    // A registered document named beside an unregistered text does not let the text through.
+    const sneaky = { query: '{ companies(first: 1) { totalCount } }', documentId: `sha256:${hash}`, variables };
+    expect((await post(key, sneaky)).body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const viaGet = (params: Record<string, string>) =>
+      fetch(`${t.graphqlUrl}?${new URLSearchParams(params).toString()}`, { headers: { authorization: `Bearer ${key}` } }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] },
+      }));
+    const sneakyGet = await viaGet({ query: '{ companies(first: 1) { totalCount } }', documentId: `sha256:${hash}` });
+    expect(sneakyGet.status).toBe(400);
+    expect(sneakyGet.body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registeredGet = await viaGet({ query: text, variables: JSON.stringify(variables) });
+    expect(registeredGet.body.errors).toBeUndefined();
+
     // Other clients run anything, registered documents by hash too, and Apollo's APQ as usual.
     const other = await t.createApiKey('analyst');
     expect((await post(other, { documentId: `sha256:${hash}`, variables })).body.data).toHaveProperty('companies');

@@ -379,7 +379,8 @@ export async function startApiServer(options: {
    * unregistered variant). Returns why a request is refused, or undefined.
    */
   async function trustedDocument(req: express.Request, client: ApiClient): Promise<string | undefined> {
-    const source: Record<string, unknown> = req.method === 'GET' ? req.query : (req.body as Record<string, unknown>);
+    const isGet = req.method === 'GET';
+    const source: Record<string, unknown> = isGet ? req.query : (req.body as Record<string, unknown>);
     let extensions = source['extensions'];
     if (typeof extensions === 'string') {
       try {
@@ -389,22 +390,31 @@ export async function startApiServer(options: {
       }
     }
     const persisted = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
-    const documentId = typeof source['documentId'] === 'string' ? source['documentId'].replace(/^sha256:/, '') : undefined;
+    const documentId = typeof source['documentId'] === 'string' ? source['documentId'].replace(/^sha256:/, '').toLowerCase() : undefined;
     const query = typeof source['query'] === 'string' ? source['query'] : undefined;
-    const hash = documentId ?? (typeof persisted === 'string' ? persisted : undefined) ?? (client.trustedDocumentsOnly && query !== undefined ? sha256Hex(query) : undefined);
-    if (hash === undefined) return client.trustedDocumentsOnly ? 'This client may run only registered documents: send documentId "sha256:<hash>" (see npm run hub -- documents:list).' : undefined;
-    const found = await options.services.trustedDocuments.find(hash.toLowerCase());
+    const named = documentId ?? (typeof persisted === 'string' ? persisted.toLowerCase() : undefined);
+    if (client.trustedDocumentsOnly && query !== undefined) {
+      // Whatever else the request names, the text that would run must itself be registered.
+      const textHash = sha256Hex(query);
+      if (!(await options.services.trustedDocuments.find(textHash))) return 'This client may run only registered documents, and this text is not one (see npm run hub -- documents:list).';
+      return named === undefined || named === textHash ? undefined : 'The query text and the document named beside it differ.';
+    }
+    if (named === undefined) return client.trustedDocumentsOnly ? 'This client may run only registered documents: send documentId "sha256:<hash>" (see npm run hub -- documents:list).' : undefined;
+    const found = await options.services.trustedDocuments.find(named);
     if (!found) {
       // Apollo's automatic persisted queries keep working for other clients: it answers the hash.
       if (!client.trustedDocumentsOnly && documentId === undefined) return undefined;
-      return `No registered document has the hash ${hash.slice(0, 64)}.`;
+      return `No registered document has the hash ${named.slice(0, 64)}.`;
     }
-    const target = req.method === 'GET' ? (req.query as Record<string, unknown>) : (req.body as Record<string, unknown>);
-    target['query'] = found.document;
-    delete target['documentId'];
+    // Express parses a GET's query string anew on every read: a document named there cannot be
+    // put in its place, so GET runs registered documents by their text only.
+    if (isGet) return client.trustedDocumentsOnly || documentId !== undefined ? 'A registered document named by its hash is run by POST (or by GET with its text).' : undefined;
+    const body = req.body as Record<string, unknown>;
+    body['query'] = found.document;
+    delete body['documentId'];
     if (extensions && typeof extensions === 'object') {
       const { persistedQuery: _persisted, ...rest } = extensions as Record<string, unknown>;
-      target['extensions'] = req.method === 'GET' ? JSON.stringify(rest) : rest;
+      body['extensions'] = rest;
     }
     return undefined;
   }
