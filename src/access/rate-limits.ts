@@ -6,12 +6,19 @@ import type { Logger } from '../platform/logging/logger';
 import type { ApiClient } from './api-client.repository';
 
 /**
- * Per-client limits shared by every API process (issue 14), on rate-limiter-flexible: requests
- * a minute, query cost a minute and requests in progress, each counted in Redis when REDIS_URL is
- * set and in PostgreSQL (`access.rate_limit`) otherwise, so N API processes give a client one
- * budget, not N. Defaults come per role from the configuration; a client's own
- * `rate_limit_per_minute` (`client:create --rate-limit N`, `client:update`) replaces its role's
- * request rate.
+ * Per-client limits (issue 14), on rate-limiter-flexible: requests a minute and query cost a
+ * minute, counted in Redis when REDIS_URL is set and in PostgreSQL (`access.rate_limit`) otherwise,
+ * so N API processes give a client one budget, not N; and requests in progress at once, counted in
+ * each API process (they protect that process's event loop and its pool of database connections).
+ * Defaults come per role from the configuration; a client's own `rate_limit_per_minute`
+ * (`client:create --rate-limit N`, `client:update`) replaces its role's request rate.
+ *
+ * The store is the authority, but a request does not wait for it while its client is well within
+ * its minute: each process keeps the store's last answer per client and counts ahead on it, sending
+ * the charge without awaiting it; within the last tenth of a minute's budget, with no answer yet, or
+ * once the store has refused, each charge waits for the store. So the limits cost no round trip in
+ * the common case and stay exact at the boundary, except that charges another process made since
+ * this one's last answer are seen one answer late.
  *
  * The windows are rate-limiter-flexible's: a fixed minute per key, started by the key's first
  * request (not a sliding token bucket: a client may spend a minute's budget at the end of one
@@ -38,9 +45,16 @@ export interface Slot {
 
 const MINUTE = 60;
 
+/** The store's last answer for one client and limit, counted down by the charges sent since. */
+interface View {
+  remaining: number;
+  resetsAt: number;
+}
+
 export class ClientRateLimits {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
-  /** Requests of each client in progress in this process: a floor of the shared count. */
+  private readonly views = new Map<string, View>();
+  /** Requests of each client in progress in this process. */
   private readonly inFlight = new Map<string, number>();
   private lastStoreWarning = 0;
 
@@ -62,70 +76,65 @@ export class ClientRateLimits {
   }
 
   /**
-   * Counts one request and takes a concurrency slot; a refusal when either limit is reached. The
+   * Takes a concurrency slot and counts one request; a refusal when either limit is reached. The
    * slot must be released when the response is over, whatever happens.
    */
   async admit(client: ApiClient): Promise<{ slot: Slot } | { refused: Refusal }> {
-    const perMinute = this.requestsPerMinute(client);
     const concurrent = this.limits.concurrentRequests[client.role];
-    // A client already at its limit in this process alone is refused from memory: a flood of
-    // retries costs the shared store nothing. A slot frees in well under a second, hence 1 s.
-    const local = this.inFlight.get(client.id) ?? 0;
-    if (local >= concurrent) return { refused: { limit: 'concurrency', allowed: concurrent, retryAfterSeconds: 1 } };
-    this.inFlight.set(client.id, local + 1);
-    const leave = (): void => {
+    const running = this.inFlight.get(client.id) ?? 0;
+    // A slot frees in well under a second, hence Retry-After 1.
+    if (running >= concurrent) return { refused: { limit: 'concurrency', allowed: concurrent, retryAfterSeconds: 1 } };
+    this.inFlight.set(client.id, running + 1);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
       const now = (this.inFlight.get(client.id) ?? 1) - 1;
       if (now <= 0) this.inFlight.delete(client.id);
       else this.inFlight.set(client.id, now);
     };
-    let request: RateLimiterRes | { refused: Refusal };
-    let slot: RateLimiterRes | { refused: Refusal };
     try {
-      [request, slot] = await Promise.all([
-        this.consume('requests', client.id, perMinute, MINUTE, 1),
-        this.consume('concurrency', client.id, concurrent, this.concurrencyWindowSeconds(client), 1),
-      ]);
+      const refused = await this.charge('requests', client.id, this.requestsPerMinute(client), 1);
+      if (refused) {
+        release();
+        return { refused };
+      }
     } catch (error) {
-      leave();
+      release();
       throw error;
     }
-    const release = (): void => {
-      leave();
-      void this.limiter('concurrency', concurrent, this.concurrencyWindowSeconds(client))
-        .reward(client.id, 1)
-        .catch((error: unknown) => this.storeFailed(error));
-    };
-    if ('refused' in slot) {
-      // The refused slot was counted as well: give it back.
-      release();
-      return { refused: { ...slot.refused, retryAfterSeconds: 1 } };
-    }
-    if ('refused' in request) {
-      release();
-      return request;
-    }
-    let released = false;
-    return {
-      slot: {
-        release: () => {
-          if (released) return;
-          released = true;
-          release();
-        },
-      },
-    };
+    return { slot: { release } };
   }
 
   /** Charges an operation's cost to the client's minute; a refusal when it does not fit. */
   async chargeCost(client: ApiClient, cost: number): Promise<Refusal | undefined> {
     if (cost <= 0) return undefined;
-    const result = await this.consume('cost', client.id, this.limits.costPerMinute[client.role], MINUTE, cost);
-    return 'refused' in result ? result.refused : undefined;
+    return this.charge('cost', client.id, this.limits.costPerMinute[client.role], cost);
   }
 
-  /** A slot outlives no request: after the longest deadline and a margin its count expires by itself. */
-  private concurrencyWindowSeconds(client: ApiClient): number {
-    return Math.ceil(this.limits.requestTimeoutMs[client.role] / 1000) + 30;
+  private async charge(limit: 'requests' | 'cost', key: string, points: number, amount: number): Promise<Refusal | undefined> {
+    const id = `${limit}:${points}:${key}`;
+    const now = Date.now();
+    const view = this.views.get(id);
+    const fresh = view !== undefined && view.resetsAt > now;
+    if (fresh && view.remaining < amount) {
+      // The store said this minute is spent: refuse from memory, the store is not asked again.
+      return { limit, allowed: points, retryAfterSeconds: Math.max(1, Math.ceil((view.resetsAt - now) / 1000)) };
+    }
+    const sent = this.consume(limit, key, points, MINUTE, amount).then((result) => {
+      if ('refused' in result) this.views.set(id, { remaining: 0, resetsAt: Date.now() + result.refused.retryAfterSeconds * 1000 });
+      else if (result.msBeforeNext > 0) this.views.set(id, { remaining: result.remainingPoints, resetsAt: Date.now() + result.msBeforeNext });
+      else this.views.delete(id);
+      return result;
+    });
+    // Well within the minute: count ahead and let the store answer in the background.
+    if (fresh && view.remaining - amount >= Math.max(1, Math.ceil(points / 10))) {
+      view.remaining -= amount;
+      sent.catch((error: unknown) => this.storeFailed(error));
+      return undefined;
+    }
+    const result = await sent;
+    return 'refused' in result ? result.refused : undefined;
   }
 
   private async consume(limit: LimitName, key: string, points: number, seconds: number, amount: number): Promise<RateLimiterRes | { refused: Refusal }> {
@@ -152,15 +161,7 @@ export class ClientRateLimits {
     let limiter = this.limiters.get(id);
     if (limiter) return limiter;
     const keyPrefix = `${this.prefix}:rl:${limit}`;
-    const options = {
-      keyPrefix,
-      points,
-      duration: seconds,
-      // A key over its minute is refused from this process's memory until the window ends, so a
-      // flood costs the shared store nothing. Not for concurrency, whose slots come back early.
-      ...(limit === 'concurrency' ? {} : { inMemoryBlockOnConsumed: points + 1, inMemoryBlockDuration: seconds }),
-      insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: seconds }),
-    };
+    const options = { keyPrefix, points, duration: seconds, insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: seconds }) };
     let created: RateLimiterStoreAbstract | RateLimiterMemory;
     switch (this.store.kind) {
       case 'redis':

@@ -284,7 +284,7 @@ export const CONFIG_VARIABLES = {
   RATE_LIMIT_CONCURRENT: {
     schema: perRole(LIMIT_DEFAULTS.concurrentRequests),
     default: printRoles(LIMIT_DEFAULTS.concurrentRequests),
-    description: 'Requests of one client in progress at once, per role, across every API process; one more: HTTP 429, RATE_LIMITED.',
+    description: 'Requests of one client in progress at once in one API process, per role (it guards that process\'s event loop and database pool); one more: HTTP 429, RATE_LIMITED.',
   },
   STATEMENT_TIMEOUT_MS: {
     schema: perRole(LIMIT_DEFAULTS.statementTimeoutMs, 10),
