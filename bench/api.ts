@@ -4,6 +4,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { parse } from 'graphql';
+import { buildHubSchema } from '../src/platform/graphql/schema';
+import { checkDocumentText, checkVariablesText } from '../src/platform/graphql/input-text';
+import { asksForIntrospection, measureOperation } from '../src/platform/graphql/query-analysis';
 import { ApiClientRepository } from '../src/access/api-client.repository';
 import { ApiClientService } from '../src/access/api-client.service';
 import { loadConfig, PROJECT_ROOT } from '../src/config/config';
@@ -209,6 +213,7 @@ async function main(): Promise<void> {
       }
       lines.push(`hub API process peak RSS: ${mb(await peakRssOf(hub.pid!))}`);
       lines.push(...limitLines);
+      lines.push(...(await analysisMicroseconds()));
 
       // Fairness: an analyst's p99 alone, then while one bank key floods the hub with the default limits.
       const defaultsUrl = `http://127.0.0.1:${defaultsPort}/graphql`;
@@ -241,6 +246,37 @@ async function main(): Promise<void> {
     await database.dispose();
   }
   process.stdout.write(`\n${lines.join('\n')}\n`);
+}
+
+/**
+ * The CPU the query analysis takes per request, measured in this process without the noise of a
+ * shared machine's load: for each canonical query, a document parsed anew each time (a client whose
+ * every query is new) and the same parsed document again (Apollo reuses it for a repeated text).
+ */
+async function analysisMicroseconds(): Promise<string[]> {
+  const schema = await buildHubSchema();
+  const budget = { maxCost: 1e9, maxDepth: 1e6, maxAliases: 1e6, maxDirectives: 1e6 };
+  const out: string[] = [];
+  for (const query of CANONICAL) {
+    const text = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.graphql`), 'utf8');
+    const variables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.variables.json`), 'utf8')) as Record<string, unknown>;
+    const analyse = (document: ReturnType<typeof parse>): void => {
+      asksForIntrospection(document);
+      checkDocumentText(document, 2000);
+      checkVariablesText(variables, 2000);
+      measureOperation(schema, document, undefined, variables, budget);
+    };
+    const documents = Array.from({ length: 2000 }, () => parse(text));
+    let started = performance.now();
+    for (const document of documents) analyse(document);
+    const fresh = ((performance.now() - started) * 1000) / documents.length;
+    const same = documents[0]!;
+    started = performance.now();
+    for (let i = 0; i < 20_000; i++) analyse(same);
+    const repeated = ((performance.now() - started) * 1000) / 20_000;
+    out.push(`query analysis of ${query.name}: ${fresh.toFixed(0)} µs a request for a new document, ${repeated.toFixed(1)} µs for a repeated one`);
+  }
+  return out;
 }
 
 main().then(

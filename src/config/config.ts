@@ -79,7 +79,7 @@ export const LIMIT_DEFAULTS = {
   queryMaxDirectives: { admin: 50, ministry: 50, analyst: 50, bank: 50 },
   requestsPerMinute: { admin: 1200, ministry: 1200, analyst: 600, bank: 600 },
   costPerMinute: { admin: 2_000_000, ministry: 1_000_000, analyst: 1_000_000, bank: 400_000 },
-  concurrentRequests: { admin: 8, ministry: 8, analyst: 4, bank: 4 },
+  concurrentRequests: { admin: 8, ministry: 8, analyst: 4, bank: 2 },
   statementTimeoutMs: { admin: 30_000, ministry: 15_000, analyst: 15_000, bank: 5_000 },
   requestTimeoutMs: { admin: 60_000, ministry: 30_000, analyst: 30_000, bank: 10_000 },
 } satisfies Record<string, PerRole>;

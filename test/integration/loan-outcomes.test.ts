@@ -21,7 +21,7 @@ describe('Loan outcomes and take-up', () => {
   const EXIM_PRODUCT = 'EXIM-EXPORT-LIQUIDITY-20M';
 
   beforeAll(async () => {
-    // Six retries race from one bank key below: more than a bank's default of four requests at once.
+    // Six retries race from one bank key below: more than a bank's default of two requests at once.
     t = await startLoadedHub({ scale: 400, env: { RATE_LIMIT_CONCURRENT: 'bank=8' } });
     ({ admin, ministry, analyst, smed, exim } = await t.createApiKeys());
   });
