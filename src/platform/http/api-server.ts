@@ -282,21 +282,15 @@ export async function startApiServer(options: {
    * request rate and concurrency (429 RATE_LIMITED with Retry-After). The slot is given back when
    * the response ends, however it ends.
    */
-  const admit = (options_: { required: boolean }): express.RequestHandler => async (req, res, next) => {
+  /**
+   * Who is calling (no key: left to the route, which answers 401), and whether they may now: the
+   * client's concurrency and request rate (429 RATE_LIMITED with Retry-After). The slot is given
+   * back when the response ends, however it ends.
+   */
+  const admit: express.RequestHandler = async (req, res, next) => {
     try {
-      const authorization = req.header('authorization');
-      const client = await options.services.clients.authenticate(authorization);
-      if (!client) {
-        if (!options_.required) return next();
-        return sendJsonError(
-          res,
-          401,
-          'UNAUTHENTICATED',
-          authorization
-            ? 'The API key is not valid or has been revoked.'
-            : 'An API key is required: send "Authorization: Bearer <key>". Create one with `npm run hub -- client:create`.',
-        );
-      }
+      const client = await options.services.clients.authenticate(req.header('authorization'));
+      if (!client) return next();
       res.locals['client'] = client;
       if (!options.limits.enforced) return next();
       const admitted = await options.rateLimits.admit(client);
@@ -326,10 +320,12 @@ export async function startApiServer(options: {
   // The feed counts against the same request rate and concurrency (a sync job polling it is a
   // client like any other). Its statements have the statement timeout; a long feed is not cut by
   // the request deadline, and it charges no query cost: it reads by keyset in bounded batches.
-  app.use(ELIGIBILITY_FEED_PATH, admit({ required: false }), deadline({ wholeRequest: false }), eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
+  app.use(ELIGIBILITY_FEED_PATH, admit, deadline({ wholeRequest: false }), eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
 
   app.use(
     GRAPHQL_PATH,
+    // A known key over its limits is refused before its body is read: a flood costs no parsing.
+    admit,
     express.json({ limit: PAYLOAD_LIMIT }),
     (req, res, next) => {
       // One operation per request: a JSON array (batching) would multiply every limit by its length.
@@ -338,7 +334,18 @@ export async function startApiServer(options: {
       }
       next();
     },
-    admit({ required: true }),
+    // Malformed bodies answered BAD_REQUEST above, before authentication; now a key is required.
+    (req, res, next) => {
+      if (res.locals['client']) return next();
+      sendJsonError(
+        res,
+        401,
+        'UNAUTHENTICATED',
+        req.header('authorization')
+          ? 'The API key is not valid or has been revoked.'
+          : 'An API key is required: send "Authorization: Bearer <key>". Create one with `npm run hub -- client:create`.',
+      );
+    },
     async (req, res, next) => {
       try {
         const refusal = await trustedDocument(req, res.locals['client'] as ApiClient);
