@@ -26,8 +26,8 @@ export class RequestLoaders {
  * chunks, one after another, so a request also holds one pool connection at a time per loader.
  */
 export const MAX_KEYS_PER_STATEMENT = 1000;
-/** Pages of lists below parents (each a subquery of a UNION ALL) per statement. */
-export const MAX_PAGES_PER_STATEMENT = 50;
+/** Pages of lists below parents (each a subquery of a UNION ALL) per statement: a page of parents (at most 100) still reads its lists in one. */
+export const MAX_PAGES_PER_STATEMENT = 100;
 
 /** `fetch` over `keys` in chunks of `size`, one chunk after another; the results concatenated. */
 export async function inChunks<K, R>(keys: readonly K[], size: number, fetch: (chunk: K[]) => Promise<R[]>): Promise<R[]> {
