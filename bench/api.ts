@@ -4,6 +4,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { parse } from 'graphql';
+import { buildHubSchema } from '../src/platform/graphql/schema';
+import { checkDocumentText, checkVariablesText } from '../src/platform/graphql/input-text';
+import { asksForIntrospection, measureOperation } from '../src/platform/graphql/query-analysis';
 import { ApiClientRepository } from '../src/access/api-client.repository';
 import { ApiClientService } from '../src/access/api-client.service';
 import { PROJECT_ROOT } from '../src/config/config';
@@ -29,6 +33,11 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 /** Hub and baseline runs alternate this many times per query; the median ratio is reported, so a burst of other load on the machine moves one round, not the result. */
 const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
+/** `0` skips the hub-against-hand-written-pg comparison (the limits' cost and fairness still run). */
+const BASELINE = process.env['BENCH_BASELINE'] !== '0';
+/** Connections of the flooding key, and of the client whose latency is watched, in the fairness run. */
+const FLOOD_CONNECTIONS = Number(process.env['BENCH_FLOOD_CONNECTIONS'] ?? 64);
+const WATCHED_CONNECTIONS = Number(process.env['BENCH_WATCHED_CONNECTIONS'] ?? 4);
 
 /** The canonical queries: the documented example of each user, and the baseline route serving the same data. */
 const CANONICAL = [
@@ -75,9 +84,9 @@ interface LoadResult {
   errors: number;
 }
 
-async function load(url: string, headers: Record<string, string>, body: string, seconds: number): Promise<LoadResult> {
-  const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections: CONNECTIONS, duration: seconds });
-  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
+async function load(url: string, headers: Record<string, string>, body: string, seconds: number, connections = CONNECTIONS): Promise<LoadResult & { non2xx: number }> {
+  const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections, duration: seconds });
+  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts, non2xx: result.non2xx };
 }
 
 const median = (values: number[]): number => {
@@ -132,11 +141,23 @@ async function main(): Promise<void> {
       const hubPort = 48000 + (process.pid % 1000);
       const baselinePort = hubPort + 1;
       // As `npm run start:api` and the Dockerfile run it: production mode, a 32 MB young generation.
-      const hub = startNode('src/main.js', ['--role=api'], { NODE_ENV: 'production', DATABASE_URL: database.url, PORT: String(hubPort), LOG_LEVEL: 'warn', INGEST_ON_START: 'false' }, ['--max-semi-space-size=32']);
+      // The limits are on, sized so that the benchmark's one key per role is never refused: what is
+      // measured is their cost (analysis, counting in the store, deadlines), not their refusals.
+      const unbinding = { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000000', RATE_LIMIT_COST_PER_MINUTE: '2000000000', RATE_LIMIT_CONCURRENT: '10000' };
+      const hubEnv = { NODE_ENV: 'production', DATABASE_URL: database.url, LOG_LEVEL: 'warn', INGEST_ON_START: 'false' };
+      const hub = startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, PORT: String(hubPort) }, ['--max-semi-space-size=32']);
       const baseline = startNode('bench/baseline-server.js', [], { DATABASE_URL: database.url, PORT: String(baselinePort) });
-      children.push(hub, baseline);
+      // The same hub with LIMITS=off (the limits' cost), and one with the default limits (fairness).
+      const unlimitedPort = hubPort + 2;
+      const defaultsPort = hubPort + 3;
+      const unlimited = startNode('src/main.js', ['--role=api'], { ...hubEnv, LIMITS: 'off', PORT: String(unlimitedPort) }, ['--max-semi-space-size=32']);
+      const defaults = startNode('src/main.js', ['--role=api'], { ...hubEnv, PORT: String(defaultsPort) }, ['--max-semi-space-size=32']);
+      children.push(hub, baseline, unlimited, defaults);
       await waitFor(`http://127.0.0.1:${hubPort}/readyz`, hub);
       await waitFor(`http://127.0.0.1:${baselinePort}/`, baseline);
+      await waitFor(`http://127.0.0.1:${unlimitedPort}/readyz`, unlimited);
+      await waitFor(`http://127.0.0.1:${defaultsPort}/readyz`, defaults);
+      const limitLines: string[] = [];
 
       for (const query of CANONICAL) {
         const text = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.graphql`), 'utf8');
@@ -154,6 +175,25 @@ async function main(): Promise<void> {
         }
         const hubBody = JSON.stringify({ query: text, variables });
         const baselineBody = JSON.stringify(variables);
+        // What the limits cost: the same hub with LIMITS=on and off, in alternating rounds.
+        const unlimitedUrl = `http://127.0.0.1:${unlimitedPort}/graphql`;
+        await load(hubUrl, headers, hubBody, 3);
+        await load(unlimitedUrl, headers, hubBody, 3);
+        const limitRounds: { on: LoadResult; off: LoadResult }[] = [];
+        for (let round = 0; round < ROUNDS; round += 1) {
+          limitRounds.push({ on: await load(hubUrl, headers, hubBody, SECONDS), off: await load(unlimitedUrl, headers, hubBody, SECONDS) });
+        }
+        const on = medianResult(limitRounds.map((r) => r.on));
+        const off = medianResult(limitRounds.map((r) => r.off));
+        const costs = limitRounds.map((r) => 1 - r.on.requestsPerSecond / r.off.requestsPerSecond);
+        const limitLine =
+          `${query.name}: limits on ${on.requestsPerSecond.toFixed(0)} req/s (p99 ${on.p99} ms), off ${off.requestsPerSecond.toFixed(0)} req/s (p99 ${off.p99} ms); ` +
+          `throughput cost ${(median(costs) * 100).toFixed(1)} % (target < 5 %; median of ${ROUNDS} alternating rounds: ${costs.map((c) => `${(c * 100).toFixed(1)} %`).join(', ')})` +
+          (on.errors + off.errors > 0 ? `; ERRORS on ${on.errors}, off ${off.errors}` : '');
+        limitLines.push(limitLine);
+        process.stdout.write(`${limitLine}\n`);
+        if (!BASELINE) continue;
+
         // Warm both (JIT, plans, pools) before measuring.
         await load(hubUrl, headers, hubBody, 3);
         await load(baselineUrl, {}, baselineBody, 3);
@@ -173,6 +213,32 @@ async function main(): Promise<void> {
         process.stdout.write(`${line}\n`);
       }
       lines.push(`hub API process peak RSS: ${mb(await peakRssOf(hub.pid!))}`);
+      lines.push(...limitLines);
+      lines.push(...(await analysisMicroseconds()));
+
+      // Fairness: an analyst's p99 alone, then while one bank key floods the hub with the default limits.
+      const defaultsUrl = `http://127.0.0.1:${defaultsPort}/graphql`;
+      // The watched client has a minute large enough for its own load (its role's 600 would refuse it).
+      const watchedKey = (await keys.create({ name: 'bench-fair-analyst', role: 'analyst', rateLimitPerMinute: 1_000_000 })).key;
+      const floodKey = (await keys.create({ name: 'bench-fair-flood', role: 'bank', bankCode: 'SMED' })).key;
+      const profileText = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'ministry-company-profile.graphql'), 'utf8');
+      const profileVariables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'ministry-company-profile.variables.json'), 'utf8')) as Record<string, unknown>;
+      if (profiled) profileVariables['juristicId'] = profiled.juristic_id;
+      const watchedBody = JSON.stringify({ query: profileText, variables: profileVariables });
+      const screening = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'bank-screening.graphql'), 'utf8');
+      const floodBody = JSON.stringify({ query: screening, variables: JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'bank-screening.variables.json'), 'utf8')) });
+      const watched = { authorization: `Bearer ${watchedKey}` };
+      await load(defaultsUrl, watched, watchedBody, 3, WATCHED_CONNECTIONS);
+      const alone = await load(defaultsUrl, watched, watchedBody, SECONDS, WATCHED_CONNECTIONS);
+      const [flooded, flood] = await Promise.all([
+        load(defaultsUrl, watched, watchedBody, SECONDS, WATCHED_CONNECTIONS),
+        load(defaultsUrl, { authorization: `Bearer ${floodKey}` }, floodBody, SECONDS, FLOOD_CONNECTIONS),
+      ]);
+      lines.push(
+        `fairness (default limits): an analyst's company profile at ${WATCHED_CONNECTIONS} connections, p99 ${alone.p99} ms alone (${alone.requestsPerSecond.toFixed(0)} req/s), ` +
+          `p99 ${flooded.p99} ms (${flooded.requestsPerSecond.toFixed(0)} req/s, ${flooded.errors} errors) while one bank key floods the bank screening at ${FLOOD_CONNECTIONS} connections ` +
+          `(${flood.requestsPerSecond.toFixed(0)} responses/s, ${flood.non2xx} refused in all); ratio ${(flooded.p99 / Math.max(1, alone.p99)).toFixed(2)} × (target < 2 ×)`,
+      );
     } finally {
       await db.close();
     }
@@ -181,6 +247,37 @@ async function main(): Promise<void> {
     await database.dispose();
   }
   process.stdout.write(`\n${lines.join('\n')}\n`);
+}
+
+/**
+ * The CPU the query analysis takes per request, measured in this process without the noise of a
+ * shared machine's load: for each canonical query, a document parsed anew each time (a client whose
+ * every query is new) and the same parsed document again (Apollo reuses it for a repeated text).
+ */
+async function analysisMicroseconds(): Promise<string[]> {
+  const schema = await buildHubSchema();
+  const budget = { maxCost: 1e9, maxDepth: 1e6, maxAliases: 1e6, maxDirectives: 1e6 };
+  const out: string[] = [];
+  for (const query of CANONICAL) {
+    const text = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.graphql`), 'utf8');
+    const variables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.variables.json`), 'utf8')) as Record<string, unknown>;
+    const analyse = (document: ReturnType<typeof parse>): void => {
+      asksForIntrospection(document);
+      checkDocumentText(document, 2000);
+      checkVariablesText(variables, 2000);
+      measureOperation(schema, document, undefined, variables, budget);
+    };
+    const documents = Array.from({ length: 2000 }, () => parse(text));
+    let started = performance.now();
+    for (const document of documents) analyse(document);
+    const fresh = ((performance.now() - started) * 1000) / documents.length;
+    const same = documents[0]!;
+    started = performance.now();
+    for (let i = 0; i < 20_000; i++) analyse(same);
+    const repeated = ((performance.now() - started) * 1000) / 20_000;
+    out.push(`query analysis of ${query.name}: ${fresh.toFixed(0)} µs a request for a new document, ${repeated.toFixed(1)} µs for a repeated one`);
+  }
+  return out;
 }
 
 main().then(

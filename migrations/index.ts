@@ -19,6 +19,8 @@ import { CompanyRunIndexes1763802000000 } from './1763802000000-company-run-inde
 import { CompanyRenameRun1763803000000 } from './1763803000000-company-rename-run';
 import { I40LevelPrecision1763804000000 } from './1763804000000-i40-level-precision';
 import { SourceStateTable1763805500000 } from './1763805500000-source-state-table';
+import { ClientLimits1763900000000 } from './1763900000000-client-limits';
+import { BankSequences1763901000000 } from './1763901000000-bank-sequences';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -43,4 +45,6 @@ export const migrations = [
   CompanyRenameRun1763803000000,
   I40LevelPrecision1763804000000,
   SourceStateTable1763805500000,
+  ClientLimits1763900000000,
+  BankSequences1763901000000,
 ];

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { IngestionEngine } from './ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from './ingestion/ingestion.queue';
@@ -6,6 +8,9 @@ import { IngestionRunRepository, type IngestionRunRecord } from './ingestion/ing
 import { SourceStatusService } from './ingestion/source-status.service';
 import { ApiClientRepository } from './access/api-client.repository';
 import { ApiClientService } from './access/api-client.service';
+import type { ApiClient } from './access/api-client.repository';
+import { TrustedDocuments } from './access/trusted-documents';
+import { buildHubSchema } from './platform/graphql/schema';
 import { ConfigError, type HubConfig } from './config/config';
 import { loadHubConfig } from './app/config';
 import { DomainError } from './platform/errors/domain-error';
@@ -20,10 +25,17 @@ const USAGE = `Usage: npm run hub -- <command> [options]
 
 Commands:
   migrate                                        apply pending database migrations
-  client:create --name N --role R [--bank B]     create an API client; prints its key once
-                                                 roles: admin, ministry, analyst, bank (banks: --bank SMED|EXIM)
+  client:create --name N --role R [--bank B] [--rate-limit N] [--trusted-documents-only]
+                                                 create an API client; prints its key once
+                                                 roles: admin, ministry, analyst, bank (banks: --bank SMED|EXIM);
+                                                 --rate-limit: its requests a minute (default: its role's);
+                                                 --trusted-documents-only: it may run only registered documents
+  client:update <id-or-name> [--rate-limit N|default] [--trusted-documents-only true|false]
+                                                 change a client's limits (running hubs follow at once)
   client:revoke <id-or-name>                     revoke a client's key
   client:list                                    list clients (never their keys)
+  documents:add <file.graphql>...                register operations as trusted documents, by SHA-256
+  documents:list                                 list the trusted documents and their hashes
   ingest <source|agency> [--full] [--wait] [--timeout SECONDS]
                                                  queue a run of a source now, or of each source of an
                                                  agency (dbd, tisi, dip) in turn (--full: ignore the
@@ -43,6 +55,12 @@ Commands:
 `;
 
 class UsageError extends Error {}
+
+/** A client's request rate (its own or its role's) and whether it is held to trusted documents. */
+function describeLimits(client: ApiClient, config: HubConfig): string {
+  const rate = client.rateLimitPerMinute === null ? `${config.limits.requestsPerMinute[client.role]} requests a minute (role default)` : `${client.rateLimitPerMinute} requests a minute`;
+  return client.trustedDocumentsOnly ? `${rate}, trusted documents only` : rate;
+}
 
 interface Env {
   config: HubConfig;
@@ -138,13 +156,58 @@ async function run(command: string, args: string[]): Promise<number> {
         return 0;
       }
       case 'client:create': {
-        const { values } = parseArgs({ args, options: { name: { type: 'string' }, role: { type: 'string' }, bank: { type: 'string' } } });
+        const { values } = parseArgs({
+          args,
+          options: { name: { type: 'string' }, role: { type: 'string' }, bank: { type: 'string' }, 'rate-limit': { type: 'string' }, 'trusted-documents-only': { type: 'boolean' } },
+        });
         if (!values.name || !values.role) throw new UsageError('client:create needs --name and --role');
-        const { client, key } = await clients.create({ name: values.name, role: values.role, bankCode: values.bank });
+        const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
+        const { client, key } = await clients.create({
+          name: values.name,
+          role: values.role,
+          bankCode: values.bank,
+          rateLimitPerMinute: rateLimit,
+          trustedDocumentsOnly: values['trusted-documents-only'] === true,
+        });
         process.stdout.write(
-          `created client ${client.id} (${client.name}, role ${client.role}${client.bankCode ? `, bank ${client.bankCode}` : ''})\n` +
+          `created client ${client.id} (${client.name}, role ${client.role}${client.bankCode ? `, bank ${client.bankCode}` : ''}; ${describeLimits(client, config)})\n` +
             `API key (shown only now; send it as "Authorization: Bearer <key>"):\n${key}\n`,
         );
+        return 0;
+      }
+      case 'client:update': {
+        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'rate-limit': { type: 'string' }, 'trusted-documents-only': { type: 'string' } } });
+        const target = positionals[0];
+        if (!target) throw new UsageError('client:update needs a client id or name');
+        const rateText = values['rate-limit'];
+        const trustedText = values['trusted-documents-only'];
+        if (rateText === undefined && trustedText === undefined) throw new UsageError('client:update needs --rate-limit or --trusted-documents-only');
+        if (trustedText !== undefined && trustedText !== 'true' && trustedText !== 'false') throw new UsageError('--trusted-documents-only takes true or false');
+        const changed = await clients.updateLimits(target, {
+          ...(rateText === undefined ? {} : { rateLimitPerMinute: rateText === 'default' ? null : Number(rateText) }),
+          ...(trustedText === undefined ? {} : { trustedDocumentsOnly: trustedText === 'true' }),
+        });
+        if (changed.length === 0) {
+          process.stdout.write(`no active client with id or name "${target}"\n`);
+          return 1;
+        }
+        for (const client of changed) process.stdout.write(`updated ${client.id} (${client.name}): ${describeLimits(client, config)}\n`);
+        return 0;
+      }
+      case 'documents:add': {
+        if (args.length === 0) throw new UsageError('documents:add needs one or more .graphql files');
+        const documents = new TrustedDocuments(database.dataSource);
+        const schema = await buildHubSchema();
+        for (const file of args) {
+          const { document, added } = await documents.add(await readFile(file, 'utf8'), path.basename(file), schema);
+          process.stdout.write(`${added ? 'added' : 'already registered'}  sha256:${document.sha256}  ${document.operationNames.join(', ')}  (${file})\n`);
+        }
+        return 0;
+      }
+      case 'documents:list': {
+        const list = await new TrustedDocuments(database.dataSource).list();
+        if (list.length === 0) process.stdout.write('no trusted documents (add some with documents:add <file.graphql>)\n');
+        for (const d of list) process.stdout.write(`sha256:${d.sha256}  ${d.operationNames.join(', ')}  ${d.sourceFile ?? ''}  added ${d.addedAt.toISOString()}\n`);
         return 0;
       }
       case 'client:revoke': {
@@ -161,7 +224,7 @@ async function run(command: string, args: string[]): Promise<number> {
       case 'client:list': {
         for (const c of await clients.list()) {
           process.stdout.write(
-            `${c.id}  ${c.name}  ${c.role}${c.bankCode ? `/${c.bankCode}` : ''}  key ${c.keyPrefix}…  ${c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active'}\n`,
+            `${c.id}  ${c.name}  ${c.role}${c.bankCode ? `/${c.bankCode}` : ''}  key ${c.keyPrefix}…  ${c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active'}  ${describeLimits(c, config)}\n`,
           );
         }
         return 0;

@@ -10,6 +10,10 @@ export interface ApiClient {
   createdAt: Date;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  /** Requests a minute; null: the role's default (RATE_LIMIT_REQUESTS_PER_MINUTE). */
+  rateLimitPerMinute: number | null;
+  /** May run only registered documents (`documents:add`), by hash or by their exact text. */
+  trustedDocumentsOnly: boolean;
 }
 
 interface ClientRow {
@@ -21,9 +25,11 @@ interface ClientRow {
   created_at: Date;
   revoked_at: Date | null;
   last_used_at: Date | null;
+  rate_limit_per_minute: number | null;
+  trusted_documents_only: boolean;
 }
 
-const COLUMNS = 'id, name, role, bank_code, key_prefix, created_at, revoked_at, last_used_at';
+const COLUMNS = 'id, name, role, bank_code, key_prefix, created_at, revoked_at, last_used_at, rate_limit_per_minute, trusted_documents_only';
 const toClient = (r: ClientRow): ApiClient => ({
   id: r.id,
   name: r.name,
@@ -33,17 +39,41 @@ const toClient = (r: ClientRow): ApiClient => ({
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
   lastUsedAt: r.last_used_at,
+  rateLimitPerMinute: r.rate_limit_per_minute,
+  trustedDocumentsOnly: r.trusted_documents_only,
 });
 
 export class ApiClientRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(client: { name: string; role: Role; bankCode: BankCode | null; keyPrefix: string; keyHash: string }): Promise<ApiClient> {
+  async insert(client: {
+    name: string;
+    role: Role;
+    bankCode: BankCode | null;
+    keyPrefix: string;
+    keyHash: string;
+    rateLimitPerMinute?: number | null;
+    trustedDocumentsOnly?: boolean;
+  }): Promise<ApiClient> {
     const rows: ClientRow[] = await this.dataSource.query(
-      `INSERT INTO access.api_client (name, role, bank_code, key_prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-      [client.name, client.role, client.bankCode, client.keyPrefix, client.keyHash],
+      `INSERT INTO access.api_client (name, role, bank_code, key_prefix, key_hash, rate_limit_per_minute, trusted_documents_only)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      [client.name, client.role, client.bankCode, client.keyPrefix, client.keyHash, client.rateLimitPerMinute ?? null, client.trustedDocumentsOnly ?? false],
     );
     return toClient(rows[0]!);
+  }
+
+  /** Changes the limits of active clients by id or name; returns the clients changed. */
+  async updateLimits(idOrName: string, change: { rateLimitPerMinute?: number | null; trustedDocumentsOnly?: boolean }): Promise<ApiClient[]> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+    const result: [ClientRow[], number] = await this.dataSource.query(
+      `UPDATE access.api_client SET
+         rate_limit_per_minute = CASE WHEN $2 THEN $3::integer ELSE rate_limit_per_minute END,
+         trusted_documents_only = coalesce($4::boolean, trusted_documents_only)
+       WHERE revoked_at IS NULL AND ${isUuid ? 'id = $1::uuid' : 'name = $1'} RETURNING ${COLUMNS}`,
+      [idOrName, change.rateLimitPerMinute !== undefined, change.rateLimitPerMinute ?? null, change.trustedDocumentsOnly ?? null],
+    );
+    return result[0].map(toClient);
   }
 
   async findActiveByKeyHash(keyHash: string): Promise<ApiClient | undefined> {

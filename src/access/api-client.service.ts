@@ -9,6 +9,13 @@ const LAST_USED_PRECISION_MS = 60_000;
 const KEY_CACHE_TTL_MS = 60_000;
 const KEY_CACHE_MAX_ENTRIES = 10_000;
 
+/** A client's own request rate: whole requests a minute, 1 to 1,000,000. */
+function checkRateLimit(perMinute: number): void {
+  if (!Number.isInteger(perMinute) || perMinute < 1 || perMinute > 1_000_000) {
+    throw new DomainError('BAD_USER_INPUT', `a rate limit is a whole number of requests a minute, 1 to 1000000, got ${perMinute}`);
+  }
+}
+
 export class ApiClientService {
   /** Active clients by key hash; used only while a change listener is live (see `useChangeListener`). */
   private readonly cache = new Map<string, { client: ApiClient; expiresAt: number }>();
@@ -30,7 +37,13 @@ export class ApiClientService {
   }
 
   /** Creates a client and returns its key: the only time the key is ever visible. */
-  async create(input: { name: string; role: string; bankCode?: string | undefined }): Promise<{ client: ApiClient; key: string }> {
+  async create(input: {
+    name: string;
+    role: string;
+    bankCode?: string | undefined;
+    rateLimitPerMinute?: number | undefined;
+    trustedDocumentsOnly?: boolean | undefined;
+  }): Promise<{ client: ApiClient; key: string }> {
     const name = input.name.trim();
     if (!name) throw new DomainError('BAD_USER_INPUT', 'a client needs a name');
     if (!isRole(input.role)) throw new DomainError('BAD_USER_INPUT', `unknown role "${input.role}" (one of: ${ROLES.join(', ')})`);
@@ -44,9 +57,29 @@ export class ApiClientService {
     } else if (input.bankCode) {
       throw new DomainError('BAD_USER_INPUT', 'only a client with role "bank" has a bank code');
     }
+    if (input.rateLimitPerMinute !== undefined) checkRateLimit(input.rateLimitPerMinute);
     const { key, prefix, hash } = generateApiKey();
-    const client = await this.clients.insert({ name, role, bankCode, keyPrefix: prefix, keyHash: hash });
+    const client = await this.clients.insert({
+      name,
+      role,
+      bankCode,
+      keyPrefix: prefix,
+      keyHash: hash,
+      rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+      trustedDocumentsOnly: input.trustedDocumentsOnly ?? false,
+    });
     return { client, key };
+  }
+
+  /**
+   * Changes a client's own limits (`client:update`): its request rate (null: back to its role's
+   * default) and whether it may run only trusted documents. API processes learn of it by NOTIFY.
+   */
+  async updateLimits(idOrName: string, change: { rateLimitPerMinute?: number | null; trustedDocumentsOnly?: boolean }): Promise<ApiClient[]> {
+    if (change.rateLimitPerMinute !== undefined && change.rateLimitPerMinute !== null) checkRateLimit(change.rateLimitPerMinute);
+    const changed = await this.clients.updateLimits(idOrName, change);
+    if (changed.length > 0) this.forget();
+    return changed;
   }
 
   /** The client of an `Authorization` header, or undefined when the key is missing, unknown or revoked. */

@@ -14,6 +14,7 @@ import { startSimulator } from '../simulator/simulator';
 import { SourceRegistry } from '../sources/registry';
 import { createServices, type HubServices } from './services';
 import { ApiClientChangeListener } from '../access/api-client-changes';
+import { ClientRateLimits, openRateLimitStore } from '../access/rate-limits';
 
 /** `all` runs API, worker and (when enabled) the simulator in one process: the embedded default. */
 export type HubRole = 'all' | 'api' | 'worker';
@@ -71,7 +72,13 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       await keyChanges.start();
       closers.push(() => keyChanges.stop());
       services.clients.useChangeListener(keyChanges);
+      // Per-client budgets shared by every API process: Redis when REDIS_URL is set, else PostgreSQL.
+      const rateLimitStore = openRateLimitStore({ redisUrl: config.redisUrl, databaseUrl: database.url });
+      closers.push(() => rateLimitStore.close());
+      const rateLimits = new ClientRateLimits(rateLimitStore.store, config.limits, logger.child({ component: 'rate-limits' }), config.queuePrefix);
       api = await startApiServer({
+        limits: config.limits,
+        rateLimits,
         schema: await buildHubSchema(),
         services,
         logger,

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ApiClientRepository } from '../access/api-client.repository';
 import { ApiClientService } from '../access/api-client.service';
+import { TrustedDocuments } from '../access/trusted-documents';
 import { CertificationRepository } from '../domains/certification/certification.repository';
 import { CertificationService } from '../domains/certification/certification.service';
 import { CompanyRepository } from '../domains/company/company.repository';
@@ -51,6 +52,8 @@ export interface HubServices {
   loanOutcomes: LoanOutcomeService;
   /** Companies' consents to the banks, and the log of consented reads. */
   consents: ConsentService;
+  /** Operations registered by hash (`documents:add`), for trusted-document clients. */
+  trustedDocuments: TrustedDocuments;
 }
 
 export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): HubServices {
@@ -79,5 +82,6 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     eligibility,
     loanOutcomes: new LoanOutcomeService(new LoanOutcomeRepository(dataSource), eligibility, companies, statistics),
     consents: new ConsentService(new ConsentRepository(dataSource), companies),
+    trustedDocuments: new TrustedDocuments(dataSource),
   };
 }

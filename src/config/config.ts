@@ -30,6 +30,63 @@ const bool = z
 // Five-field cron (minute hour day month weekday); BullMQ's cron-parser validates the details.
 export const cron = z.string().trim().regex(/^\S+(\s+\S+){4,5}$/, { message: 'expected a cron pattern such as "0 2 * * *"' });
 
+// Per-role limits: one number for every role (`5000`), or `role=value` pairs over the defaults
+// (`bank=5000,analyst=20000`); a role left out keeps its default.
+const LIMIT_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
+type LimitRole = (typeof LIMIT_ROLES)[number];
+export type PerRole = Record<LimitRole, number>;
+const perRole = (defaults: PerRole, min = 1) =>
+  z
+    .string()
+    .trim()
+    .transform((text, ctx): PerRole => {
+      const result = { ...defaults };
+      if (/^\d+$/.test(text)) {
+        const value = Number(text);
+        for (const role of LIMIT_ROLES) result[role] = value;
+      } else {
+        for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+          const match = /^(admin|ministry|analyst|bank)\s*=\s*(\d+)$/.exec(part);
+          if (!match) {
+            ctx.addIssue({ code: 'custom', message: `expected a number or role=number pairs (roles: ${LIMIT_ROLES.join(', ')}), got "${part}"` });
+            return z.NEVER;
+          }
+          result[match[1] as LimitRole] = Number(match[2]);
+        }
+      }
+      if (LIMIT_ROLES.some((role) => result[role] < min)) {
+        ctx.addIssue({ code: 'custom', message: `every value must be at least ${min}` });
+        return z.NEVER;
+      }
+      return result;
+    });
+const roleList = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const roles = text.split(',').map((r) => r.trim()).filter(Boolean);
+    const unknown = roles.filter((r) => !(LIMIT_ROLES as readonly string[]).includes(r) && r !== 'none');
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `unknown roles ${unknown.join(', ')} (roles: ${LIMIT_ROLES.join(', ')}, or none)` });
+      return z.NEVER;
+    }
+    return roles.filter((r): r is LimitRole => r !== 'none');
+  });
+const printRoles = (values: PerRole): string => LIMIT_ROLES.map((role) => `${role}=${values[role]}`).join(',');
+
+/** Defaults of the per-role limits (docs/limits.md explains each). */
+export const LIMIT_DEFAULTS = {
+  queryMaxCost: { admin: 100_000, ministry: 50_000, analyst: 50_000, bank: 20_000 },
+  queryMaxDepth: { admin: 20, ministry: 20, analyst: 20, bank: 20 },
+  queryMaxAliases: { admin: 30, ministry: 30, analyst: 30, bank: 20 },
+  queryMaxDirectives: { admin: 50, ministry: 50, analyst: 50, bank: 50 },
+  requestsPerMinute: { admin: 1200, ministry: 1200, analyst: 600, bank: 600 },
+  costPerMinute: { admin: 2_000_000, ministry: 1_000_000, analyst: 1_000_000, bank: 400_000 },
+  concurrentRequests: { admin: 8, ministry: 8, analyst: 4, bank: 2 },
+  statementTimeoutMs: { admin: 30_000, ministry: 15_000, analyst: 15_000, bank: 5_000 },
+  requestTimeoutMs: { admin: 60_000, ministry: 30_000, analyst: 30_000, bank: 10_000 },
+} satisfies Record<string, PerRole>;
+
 export interface VariableSpec {
   schema: z.ZodType;
   /** Default as the user would write it; undefined means "unset" is meaningful. */
@@ -127,6 +184,71 @@ export const CONFIG_VARIABLES = {
     default: '1000',
     description: 'Events the NDJSON eligibility feed (`GET /feeds/eligibility`) reads per database statement; a stream holds at most one batch in memory.',
   },
+  QUERY_MAX_COST: {
+    schema: perRole(LIMIT_DEFAULTS.queryMaxCost),
+    default: printRoles(LIMIT_DEFAULTS.queryMaxCost),
+    description: 'Largest cost of one GraphQL operation, per role (objects it may read: list sizes multiply down the tree); over it: QUERY_TOO_COMPLEX, unexecuted. See docs/limits.md.',
+  },
+  QUERY_MAX_DEPTH: {
+    schema: perRole(LIMIT_DEFAULTS.queryMaxDepth),
+    default: printRoles(LIMIT_DEFAULTS.queryMaxDepth),
+    description: 'Deepest selection nesting of one operation, per role (fragments expanded); over it: QUERY_TOO_COMPLEX.',
+  },
+  QUERY_MAX_ALIASES: {
+    schema: perRole(LIMIT_DEFAULTS.queryMaxAliases),
+    default: printRoles(LIMIT_DEFAULTS.queryMaxAliases),
+    description: 'Most aliases in one operation, per role (fragments expanded); over it: QUERY_TOO_COMPLEX.',
+  },
+  QUERY_MAX_DIRECTIVES: {
+    schema: perRole(LIMIT_DEFAULTS.queryMaxDirectives),
+    default: printRoles(LIMIT_DEFAULTS.queryMaxDirectives),
+    description: 'Most directives in one operation, per role (fragments expanded); over it: QUERY_TOO_COMPLEX.',
+  },
+  QUERY_MAX_TOKENS: {
+    schema: z.coerce.number().int().min(100).max(1_000_000),
+    default: '3000',
+    description: 'Most lexical tokens in one GraphQL document, for every role: the parser stops at the next one (QUERY_TOO_COMPLEX), so a huge document costs no parse or validation.',
+  },
+  QUERY_MAX_STRING_LENGTH: {
+    schema: z.coerce.number().int().min(100).max(1_000_000),
+    default: '2000',
+    description: 'Longest text in any argument or variable, in characters (cursors, filters, IDs); longer, or holding a NUL byte or invalid Unicode: BAD_USER_INPUT.',
+  },
+  RATE_LIMIT_REQUESTS_PER_MINUTE: {
+    schema: perRole(LIMIT_DEFAULTS.requestsPerMinute),
+    default: printRoles(LIMIT_DEFAULTS.requestsPerMinute),
+    description: 'GraphQL and feed requests a client may make per minute, per role (a client\'s own `--rate-limit` overrides it); over it: HTTP 429, RATE_LIMITED, Retry-After.',
+  },
+  RATE_LIMIT_COST_PER_MINUTE: {
+    schema: perRole(LIMIT_DEFAULTS.costPerMinute),
+    default: printRoles(LIMIT_DEFAULTS.costPerMinute),
+    description: 'Query cost (as QUERY_MAX_COST counts it) a client may spend per minute, per role; over it: HTTP 429, RATE_LIMITED, Retry-After.',
+  },
+  RATE_LIMIT_CONCURRENT: {
+    schema: perRole(LIMIT_DEFAULTS.concurrentRequests),
+    default: printRoles(LIMIT_DEFAULTS.concurrentRequests),
+    description: 'Requests of one client in progress at once in one API process, per role (it guards that process\'s event loop and database pool); one more: HTTP 429, RATE_LIMITED.',
+  },
+  STATEMENT_TIMEOUT_MS: {
+    schema: perRole(LIMIT_DEFAULTS.statementTimeoutMs, 10),
+    default: printRoles(LIMIT_DEFAULTS.statementTimeoutMs),
+    description: 'Longest one SQL statement of an API request may run, per role (ms); the statement is cancelled, its connection freed, the field answers QUERY_TIMEOUT.',
+  },
+  REQUEST_TIMEOUT_MS: {
+    schema: perRole(LIMIT_DEFAULTS.requestTimeoutMs, 10),
+    default: printRoles(LIMIT_DEFAULTS.requestTimeoutMs),
+    description: 'Overall deadline of one API request, per role (ms): its running statements are cancelled and what is left answers QUERY_TIMEOUT.',
+  },
+  LIMITS: {
+    schema: z.enum(['on', 'off'], { message: 'expected on or off' }),
+    default: 'on',
+    description: 'off skips the query analysis, rate limits and deadlines, for measuring what they cost (`npm run bench:api` compares both); never off in service.',
+  },
+  INTROSPECTION_ROLES: {
+    schema: roleList,
+    default: 'admin,ministry,analyst',
+    description: 'Roles that may introspect the schema (`__schema`, `__type`; GraphiQL needs it); others get FORBIDDEN. `none` closes it to every role.',
+  },
 } satisfies Record<string, VariableSpec>;
 
 export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;
@@ -211,6 +333,25 @@ export interface HubConfig {
   ingestBackoffMs: number;
   workerLockMs: number;
   eligibilityFeedBatchSize: number;
+  /** Query analysis, rate limits and deadlines (docs/limits.md). */
+  limits: HubLimits;
+}
+
+export interface HubLimits {
+  queryMaxCost: PerRole;
+  queryMaxDepth: PerRole;
+  queryMaxAliases: PerRole;
+  queryMaxDirectives: PerRole;
+  queryMaxTokens: number;
+  maxStringLength: number;
+  requestsPerMinute: PerRole;
+  costPerMinute: PerRole;
+  concurrentRequests: PerRole;
+  statementTimeoutMs: PerRole;
+  requestTimeoutMs: PerRole;
+  introspectionRoles: readonly LimitRole[];
+  /** False only in the benchmark that measures what the limits cost. */
+  enforced: boolean;
 }
 
 export class ConfigError extends Error {
@@ -272,6 +413,21 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
     ingestBackoffMs: r.INGEST_BACKOFF_MS,
     workerLockMs: r.WORKER_LOCK_MS,
     eligibilityFeedBatchSize: r.ELIGIBILITY_FEED_BATCH_SIZE,
+    limits: {
+      queryMaxCost: r.QUERY_MAX_COST,
+      queryMaxDepth: r.QUERY_MAX_DEPTH,
+      queryMaxAliases: r.QUERY_MAX_ALIASES,
+      queryMaxDirectives: r.QUERY_MAX_DIRECTIVES,
+      queryMaxTokens: r.QUERY_MAX_TOKENS,
+      maxStringLength: r.QUERY_MAX_STRING_LENGTH,
+      requestsPerMinute: r.RATE_LIMIT_REQUESTS_PER_MINUTE,
+      costPerMinute: r.RATE_LIMIT_COST_PER_MINUTE,
+      concurrentRequests: r.RATE_LIMIT_CONCURRENT,
+      statementTimeoutMs: r.STATEMENT_TIMEOUT_MS,
+      requestTimeoutMs: r.REQUEST_TIMEOUT_MS,
+      introspectionRoles: r.INTROSPECTION_ROLES,
+      enforced: r.LIMITS === 'on',
+    },
   };
 }
 

@@ -77,9 +77,15 @@ export async function productsVersionedBy(client: Queryable, runId: string): Pro
   return rows.map((r) => ({ bankCode: r.bank_code, productCode: r.product_code }));
 }
 
-const EVENT_COLUMNS = 'position, bank_code, product_code, juristic_id, kind, eligible, rule_set_version, run_id';
+const EVENT_COLUMNS = 'position, bank_code, product_code, juristic_id, kind, eligible, rule_set_version, run_id, bank_position';
 /** max + n, in the order given: valid only under lockEventWriters (see there). */
 const NEXT_POSITION = '(SELECT coalesce(max(position), 0) FROM lending.eligibility_event) + row_number() OVER (ORDER BY bank_code, product_code, juristic_id)';
+/**
+ * The same per bank, in the same order, for the bank's own feed (a bank must not count the other
+ * bank's events from the gaps in its positions); `source` is the alias of the rows being appended.
+ */
+const nextBankPosition = (source: string, order = 'product_code, juristic_id'): string =>
+  `(SELECT coalesce(max(x.bank_position), 0) FROM lending.eligibility_event x WHERE x.bank_code = ${source}.bank_code) + row_number() OVER (PARTITION BY ${source}.bank_code ORDER BY ${order})`;
 
 /**
  * What a new result changes, as an event kind (null: no event), from the new row `n` and the stored
@@ -174,8 +180,8 @@ export async function flushStagedResults(client: Queryable, runId: string): Prom
      ), added AS (
        INSERT INTO lending.eligibility_event (${EVENT_COLUMNS})
        SELECT (SELECT coalesce(max(position), 0) FROM lending.eligibility_event) + row_number() OVER (ORDER BY batch, bank_code, product_code, juristic_id),
-              bank_code, product_code, juristic_id, kind, eligible, rule_set_version, ${runId}
-       FROM changes WHERE kind IS NOT NULL
+              bank_code, product_code, juristic_id, kind, eligible, rule_set_version, ${runId}, ${nextBankPosition('c', 'batch, product_code, juristic_id')}
+       FROM changes c WHERE kind IS NOT NULL
        RETURNING 1
      )
      SELECT (SELECT count(*)::int FROM added) AS events, (SELECT count(*)::int FROM changes) AS written`,
@@ -237,7 +243,7 @@ export async function appendBecameEligible(client: Queryable, runId: string, row
   const result = await client.query(
     `INSERT INTO lending.eligibility_event (${EVENT_COLUMNS})
      SELECT (SELECT coalesce(max(position), 0) FROM lending.eligibility_event) + row_number() OVER (ORDER BY batch, bank_code, product_code, juristic_id),
-            bank_code, product_code, juristic_id, 'BECAME_ELIGIBLE', true, rule_set_version, $6
+            bank_code, product_code, juristic_id, 'BECAME_ELIGIBLE', true, rule_set_version, $6, ${nextBankPosition('e', 'batch, product_code, juristic_id')}
      FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::integer[]) AS e(batch, bank_code, product_code, juristic_id, rule_set_version)`,
     [rows.map((r) => r.batch), rows.map((r) => r.bankCode), rows.map((r) => r.productCode), rows.map((r) => r.juristicId), rows.map((r) => r.ruleSetVersion), runId],
   );
@@ -268,8 +274,8 @@ export async function writeResults(client: Queryable, runId: string, results: re
        FROM new n LEFT JOIN old o USING (bank_code, product_code, juristic_id)
      ), added AS (
        INSERT INTO lending.eligibility_event (${EVENT_COLUMNS})
-       SELECT ${NEXT_POSITION}, bank_code, product_code, juristic_id, kind, eligible, rule_set_version, $2
-       FROM changes WHERE kind IS NOT NULL
+       SELECT ${NEXT_POSITION}, bank_code, product_code, juristic_id, kind, eligible, rule_set_version, $2, ${nextBankPosition('c')}
+       FROM changes c WHERE kind IS NOT NULL
        RETURNING 1
      )
      SELECT count(*)::int AS events FROM added`,
@@ -287,8 +293,8 @@ export async function dropWithdrawnProducts(client: Queryable, runId: string): P
        RETURNING r.bank_code, r.product_code, r.juristic_id, r.eligible, r.rule_set_version
      ), added AS (
        INSERT INTO lending.eligibility_event (${EVENT_COLUMNS})
-       SELECT ${NEXT_POSITION}, bank_code, product_code, juristic_id, 'NO_LONGER_ELIGIBLE', false, rule_set_version, $1
-       FROM dropped WHERE eligible
+       SELECT ${NEXT_POSITION}, bank_code, product_code, juristic_id, 'NO_LONGER_ELIGIBLE', false, rule_set_version, $1, ${nextBankPosition('d')}
+       FROM dropped d WHERE eligible
        RETURNING 1
      )
      SELECT count(*)::int AS events FROM added`,

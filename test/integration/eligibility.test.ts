@@ -302,14 +302,17 @@ describe('Eligibility', () => {
     );
     expect(overlaps!.n).toBeGreaterThan(0);
 
-    const table = await sql<{ position: string; bank_code: string; juristic_id: string; product_code: string }>(
-      `SELECT position::text, bank_code, juristic_id, product_code FROM lending.eligibility_event e ORDER BY e.position`,
+    const table = await sql<{ position: string; bank_position: string; bank_code: string; juristic_id: string; product_code: string }>(
+      `SELECT position::text, bank_position::text, bank_code, juristic_id, product_code FROM lending.eligibility_event e ORDER BY e.position`,
     );
     expect(table.length).toBeGreaterThan(start!.n);
     // Dense positions: 1..n, and the readers saw exactly them, once each, in order.
     expect(table.map((e) => e.position)).toEqual(table.map((_, i) => String(i + 1)));
     expect(all.map((e) => [e.position, e.bank, e.productCode, e.juristicId])).toEqual(table.map((e) => [e.position, e.bank_code, e.product_code, e.juristic_id]));
-    expect(mine.map((e) => e.position)).toEqual(table.filter((e) => e.bank_code === 'SMED').map((e) => e.position));
+    // A bank's feed is numbered in its own sequence: dense too, in the same commit order.
+    const smedEvents = table.filter((e) => e.bank_code === 'SMED');
+    expect(smedEvents.map((e) => e.bank_position)).toEqual(smedEvents.map((_, i) => String(i + 1)));
+    expect(mine.map((e) => [e.position, e.productCode, e.juristicId])).toEqual(smedEvents.map((e) => [e.bank_position, e.product_code, e.juristic_id]));
   });
 
   test('an event writer waits for the one before it to commit, so positions become visible in commit order with no gaps', async () => {

@@ -21,7 +21,8 @@ describe('Loan outcomes and take-up', () => {
   const EXIM_PRODUCT = 'EXIM-EXPORT-LIQUIDITY-20M';
 
   beforeAll(async () => {
-    t = await startLoadedHub({ scale: 400 });
+    // Six retries race from one bank key below: more than a bank's default of two requests at once.
+    t = await startLoadedHub({ scale: 400, env: { RATE_LIMIT_CONCURRENT: 'bank=8' } });
     ({ admin, ministry, analyst, smed, exim } = await t.createApiKeys());
   });
   afterAll(async () => {
@@ -128,7 +129,8 @@ describe('Loan outcomes and take-up', () => {
       });
       expect(result.loanOutcome.id).toBe(toGlobalId('LoanOutcome', result.loanOutcome.outcomeId));
       const [row] = await sql<{ amount_baht: string; reported_by: string }>(
-        `SELECT o.amount_baht::text, c.name AS reported_by FROM lending.loan_outcome o JOIN access.api_client c ON c.id = o.reported_by_client_id WHERE o.id = $1`,
+        `SELECT o.amount_baht::text, c.name AS reported_by FROM lending.loan_outcome o JOIN access.api_client c ON c.id = o.reported_by_client_id
+         WHERE o.bank_code || '-' || o.bank_seq = $1`,
         [result.loanOutcome.outcomeId],
       );
       expect(row).toEqual({ amount_baht: '750000.50', reported_by: 'test-bank' });
@@ -222,7 +224,12 @@ describe('Loan outcomes and take-up', () => {
     type Page = { loanOutcomes: { totalCount: number; edges: { node: { outcomeId: string; bank: string; outcome: string; juristicId: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
 
     test('a bank lists its own reports, newest first; the ministry and admins every bank’s; analysts none', async () => {
-      const all = await sql<{ id: string; bank_code: string }>(`SELECT o.id::text, o.bank_code FROM lending.loan_outcome o ORDER BY o.id DESC`);
+      // A report's ID is its bank and its number in that bank's own sequence (issue 14).
+      const all = await sql<{ id: string; bank_code: string }>(`SELECT o.bank_code || '-' || o.bank_seq AS id, o.bank_code FROM lending.loan_outcome o ORDER BY o.id DESC`);
+      for (const bank of ['SMED', 'EXIM']) {
+        const numbers = all.filter((r) => r.bank_code === bank).map((r) => Number(r.id.split('-')[1])).sort((a, b) => a - b);
+        expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+      }
       const mine = (await ok<Page>(LIST, { first: 100 }, smed)).loanOutcomes;
       expect(mine.edges.map((e) => e.node.outcomeId)).toEqual(all.filter((r) => r.bank_code === 'SMED').map((r) => r.id));
       expect(mine.totalCount).toBe(all.filter((r) => r.bank_code === 'SMED').length);
@@ -248,7 +255,7 @@ describe('Loan outcomes and take-up', () => {
     });
 
     test('node(id) of a report: its bank, the ministry and admins see it; another bank gets null; analysts are FORBIDDEN', async () => {
-      const [row] = await sql<{ id: string }>(`SELECT id::text FROM lending.loan_outcome WHERE bank_code = 'SMED' ORDER BY id LIMIT 1`);
+      const [row] = await sql<{ id: string }>(`SELECT bank_code || '-' || bank_seq AS id FROM lending.loan_outcome WHERE bank_code = 'SMED' ORDER BY id LIMIT 1`);
       const id = toGlobalId('LoanOutcome', row!.id);
       const NODE = `query($id: ID!) { node(id: $id) { id ... on LoanOutcome { outcomeId bank } } }`;
       for (const key of [smed, ministry, admin]) expect(await ok(NODE, { id }, key)).toEqual({ node: { id, outcomeId: row!.id, bank: 'SMED' } });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startHub, type RunningHub } from '../../src/app/hub';
-import { type ConfigEnv } from '../../src/config/config';
+import { type ConfigEnv, type HubConfig } from '../../src/config/config';
 import { loadHubConfig } from '../../src/app/config';
 import { IngestionQueue } from '../../src/ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
@@ -40,6 +40,8 @@ export interface TestHub {
   /** Every source's feed goes through this switch: `feed.set('fault=http500')` breaks the next runs. */
   feed: FeedSwitch;
   hub: RunningHub;
+  /** The hub's configuration (a second API process on the same database and queue starts from it). */
+  config: HubConfig;
   database: TestDatabase;
   /** Creates a client with the role and returns its API key (for `Authorization: Bearer <key>`). */
   createApiKey(role: TestRole, bankCode?: 'SMED' | 'EXIM'): Promise<string>;
@@ -117,6 +119,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     simulatorOptions,
     feed,
     hub,
+    config,
     database,
     createApiKey,
     createApiKeys: async () => {

@@ -115,9 +115,24 @@ export class TisLicenseResolver {
     return shownLink(licence, ctx)?.confidence ?? null;
   }
 
-  @FieldResolver(() => Factory, { nullable: true, description: 'The licensed plant in the DIW factory registry; null when TISI gives no FID (e.g. imports) or DIW does not list it.' })
+  @FieldResolver(() => Factory, {
+    nullable: true,
+    description:
+      'The licensed plant in the DIW factory registry; null when TISI gives no FID (e.g. imports) or DIW does not list it. For a masked licensee the plant comes without what would name the licensee: operator name and tax ID `***`, no company or link.',
+  })
   async factory(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<Factory | null> {
-    return licence.fid === null ? null : ((await factoryByFid(ctx).load(licence.fid)) ?? null);
+    const factory = licence.fid === null ? undefined : await factoryByFid(ctx).load(licence.fid);
+    if (!factory) return null;
+    // The plant's operator is, as often as not, the licensee: naming it would undo the licensee's mask.
+    if (!licenseeMasked(licence, ctx)) return factory;
+    return {
+      ...factory,
+      operatorName: factory.operatorName === null ? null : MASK,
+      operatorTaxId: factory.operatorTaxId === null ? null : MASK,
+      companyJuristicId: null,
+      linkMethod: null,
+      linkConfidence: null,
+    };
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Licensee name (ผู้รับใบอนุญาต) as TISI lists it; `***` when masked (see `licenseeMasked`), null when TISI gives none.' })

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphQLContext } from '../../platform/graphql/context';
-import { groupedLoader, keyedLoader, requestLoader } from '../../platform/graphql/loaders';
+import { distinctInChunks, groupedLoader, keyedLoader, requestLoader } from '../../platform/graphql/loaders';
 import { registerNodeType } from '../../platform/graphql/node';
 import { selectsField } from '../../platform/graphql/selection';
 import { consentGatedRead } from '../consent/consent.loaders';
@@ -43,10 +43,10 @@ registerNodeType('FinancialStatement', {
 });
 
 const companyPages = requestLoader('companyPages', (ctx) =>
-  new DataLoader<CompanyPageRequest, CompanyPage>((requests) => ctx.services.companies.repository.findPages(requests), { cache: false }),
+  new DataLoader<CompanyPageRequest, CompanyPage>((requests) => distinctInChunks(requests, (chunk) => ctx.services.companies.repository.findPages(chunk)), { cache: false }),
 );
 const companyCounts = requestLoader('companyCounts', (ctx) =>
-  new DataLoader<CompanyCriteria | undefined, number>((criteria) => ctx.services.companies.repository.counts(criteria), { cache: false }),
+  new DataLoader<CompanyCriteria | undefined, number>((criteria) => distinctInChunks(criteria, (chunk) => ctx.services.companies.repository.counts(chunk)), { cache: false }),
 );
 
 /**

@@ -1,11 +1,10 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
-import { isBankCode } from '../../access/roles';
+import { isBankCode, type BankCode } from '../../access/roles';
 import type { HubServices } from '../../app/services';
 import { DomainError } from '../../platform/errors/domain-error';
-import { encodeCursor } from '../../platform/graphql/connection';
 import type { Logger } from '../../platform/logging/logger';
-import { EVENT_CURSOR } from './eligibility.service';
+import { EligibilityService } from './eligibility.service';
 import type { EligibilityEvent } from './eligibility.type';
 
 export const ELIGIBILITY_FEED_PATH = '/feeds/eligibility';
@@ -16,7 +15,7 @@ const MAX_LIMIT = 1_000_000;
 const INTERNAL_MESSAGE = 'Internal error. Quote the requestId when reporting it.';
 
 /** One NDJSON line: the GraphQL feed's node, with its edge's cursor. */
-export const feedLine = (event: EligibilityEvent): string => `${JSON.stringify({ cursor: encodeCursor(EVENT_CURSOR, event.position), ...event })}\n`;
+export const feedLine = (event: EligibilityEvent, bank: BankCode | null): string => `${JSON.stringify({ cursor: EligibilityService.eventCursor(event, bank), ...event })}\n`;
 
 /**
  * The last line of a complete response with `trailer=1`: where to resume (the last event's cursor,
@@ -75,11 +74,11 @@ export function eligibilityFeedRouter(services: HubServices, logger: Logger, opt
       res.on('close', () => (closed = true));
       for (;;) {
         for (const event of batch) {
-          if (!res.write(feedLine(event))) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+          if (!res.write(feedLine(event, bank))) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
           if (closed) return;
         }
         sent += batch.length;
-        if (batch.length > 0) cursor = encodeCursor(EVENT_CURSOR, batch.at(-1)!.position);
+        if (batch.length > 0) cursor = EligibilityService.eventCursor(batch.at(-1)!, bank);
         exhausted = batch.length < requested;
         if (exhausted || sent >= limit) break;
         requested = Math.min(batchSize, limit - sent);

@@ -129,12 +129,19 @@ export class EligibilityReadRepository {
    * snapshot holds a prefix of the log and a later page never finds an event before the cursor.
    */
   async events(bank: BankCode | null, afterPosition: string, limit: number): Promise<EligibilityEvent[]> {
-    const rows: EventRow[] = await this.dataSource.query(
-      // `e.position`: the bare name would sort by the output column, which is text.
-      `SELECT ${EVENT_COLUMNS} FROM lending.eligibility_event e
-       WHERE e.position > $1::bigint AND ($2::text IS NULL OR e.bank_code = $2) ORDER BY e.position LIMIT $3`,
-      [afterPosition, bank, limit],
-    );
+    // One bank's feed is numbered in its own sequence (bank_position), so its positions tell nothing
+    // of the other bank's events; the ministry's feed of every bank keeps the hub-wide one.
+    const rows: EventRow[] = bank
+      ? await this.dataSource.query(
+          `SELECT e.bank_position::text AS position, ${EVENT_COLUMNS.replace('position::text, ', '')} FROM lending.eligibility_event e
+           WHERE e.bank_code = $2 AND e.bank_position > $1::bigint ORDER BY e.bank_position LIMIT $3`,
+          [afterPosition, bank, limit],
+        )
+      : await this.dataSource.query(
+          // `e.position`: the bare name would sort by the output column, which is text.
+          `SELECT ${EVENT_COLUMNS} FROM lending.eligibility_event e WHERE e.position > $1::bigint ORDER BY e.position LIMIT $2`,
+          [afterPosition, limit],
+        );
     return rows.map(toEvent);
   }
 

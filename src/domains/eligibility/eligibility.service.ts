@@ -1,7 +1,7 @@
 import type { ApiClient } from '../../access/api-client.repository';
 import type { BankCode } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, encodeCursor, pageWithCursors } from '../../platform/graphql/connection';
 import type { EligibilityReadRepository } from './eligibility.repository';
 import type { EligibilityEvent, EligibilityEventConnection, LoanProduct } from './eligibility.type';
 
@@ -40,21 +40,31 @@ export class EligibilityService {
     throw new DomainError('NOT_FOUND', `no loan product "${code}"`);
   }
 
-  /** The position after a cursor ('0': from the start). */
-  static afterPosition(cursor: string | null | undefined): string {
-    const position = decodeCursor(EVENT_CURSOR, cursor) ?? '0';
-    if (!/^\d{1,18}$/.test(position)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
-    return position;
+  /**
+   * The cursor of an event in a feed: its position, prefixed with the bank for one bank's feed
+   * (whose positions are that bank's own sequence), so a cursor of one feed cannot be used in another.
+   */
+  static eventCursor(event: EligibilityEvent, bank: BankCode | null): string {
+    return encodeCursor(EVENT_CURSOR, bank ? `${bank}.${event.position}` : event.position);
+  }
+
+  /** The position after a cursor of this bank's feed, or of every bank's (null) ('0': from the start). */
+  static afterPosition(cursor: string | null | undefined, bank: BankCode | null): string {
+    const key = decodeCursor(EVENT_CURSOR, cursor);
+    if (key === undefined) return '0';
+    const match = /^(?:([A-Z]+)\.)?(\d{1,18})$/.exec(key);
+    if (!match || (match[1] ?? null) !== bank) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    return match[2]!;
   }
 
   eventsAfter(bank: BankCode | null, cursor: string | null | undefined, limit: number): Promise<EligibilityEvent[]> {
-    return this.repository.events(bank, EligibilityService.afterPosition(cursor), limit);
+    return this.repository.events(bank, EligibilityService.afterPosition(cursor, bank), limit);
   }
 
   async feed(client: ApiClient, args: { after?: string | null; first?: number | null; bank?: BankCode | null }): Promise<EligibilityEventConnection> {
     const bank = this.bankScope(client, args.bank);
     const size = checkPageSize(args.first);
     const rows = await this.eventsAfter(bank, args.after, size + 1);
-    return { ...pageOf(rows, size, EVENT_CURSOR, (e) => e.position), countTotal: () => this.repository.countEvents(bank) };
+    return { ...pageWithCursors(rows, size, (e) => EligibilityService.eventCursor(e, bank)), countTotal: () => this.repository.countEvents(bank) };
   }
 }

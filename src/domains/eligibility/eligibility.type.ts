@@ -131,7 +131,7 @@ export class ProductEligibility {
 
 @ObjectType({ description: 'A change in a firm’s eligibility for a product, in the order the hub committed it.' })
 export class EligibilityEvent {
-  @Field({ description: 'Position in the hub’s event log (all banks): dense, and in commit order, so resuming after a cursor never misses or repeats an event.' })
+  @Field({ description: 'Position in the feed read: in one bank’s feed (a bank client’s, or `bank:` given) that bank’s own sequence, in the feed of every bank the hub-wide log’s; dense and in commit order either way, so resuming after a cursor never misses or repeats an event, and a bank’s positions tell nothing of the other bank’s events.' })
   position!: string;
 
   @Field(() => PartnerBank, { description: 'The bank of the product.' })

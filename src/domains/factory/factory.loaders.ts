@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { GraphQLContext } from '../../platform/graphql/context';
-import { childConnections, keyedLoader, requestLoader } from '../../platform/graphql/loaders';
+import { childConnections, distinctInChunks, keyedLoader, requestLoader } from '../../platform/graphql/loaders';
 import { registerNodeType } from '../../platform/graphql/node';
 import type { FactoryCriteria, FactoryPageRequest } from './factory.repository';
 import { FACTORY_CURSOR, type FactoryListArgs, type FactoryScope } from './factory.service';
@@ -19,10 +19,10 @@ export const factoriesOfCompany = childConnections<Factory>({
 });
 
 const factoryPages = requestLoader('factoryPages', (ctx) =>
-  new DataLoader<FactoryPageRequest, { factory: Factory; sortKey: string }[]>((requests) => ctx.services.factories.repository.findPages(requests), { cache: false }),
+  new DataLoader<FactoryPageRequest, { factory: Factory; sortKey: string }[]>((requests) => distinctInChunks(requests, (chunk) => ctx.services.factories.repository.findPages(chunk)), { cache: false }),
 );
 const factoryCounts = requestLoader('factoryCounts', (ctx) =>
-  new DataLoader<FactoryCriteria | undefined, number>((criteria) => ctx.services.factories.repository.counts(criteria), { cache: false }),
+  new DataLoader<FactoryCriteria | undefined, number>((criteria) => distinctInChunks(criteria, (chunk) => ctx.services.factories.repository.counts(chunk)), { cache: false }),
 );
 
 /**

@@ -4,6 +4,7 @@ import { DomainError } from '../../platform/errors/domain-error';
 import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
 import { toGlobalId } from '../../platform/graphql/node';
 import type { SourceRegistry } from '../../sources/registry';
+import { maskQuarantinedRaw } from './quarantined-raw';
 import type {
   IngestionJob,
   IngestionRun,
@@ -29,7 +30,7 @@ export function toRun(r: IngestionRunRecord): IngestionRun {
 }
 
 export function toQuarantinedRow(r: QuarantinedRowRecord): QuarantinedRow {
-  return { ...r, id: toGlobalId('QuarantinedRow', r.id), quarantineId: r.id, raw: JSON.stringify(r.raw) };
+  return { ...r, id: toGlobalId('QuarantinedRow', r.id), quarantineId: r.id, raw: JSON.stringify(maskQuarantinedRaw(r.raw)) };
 }
 
 export class IngestionRunService {

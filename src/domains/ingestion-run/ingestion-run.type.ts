@@ -105,7 +105,7 @@ export class QuarantinedRow extends Node {
   @Field({ description: 'Why it was rejected.' })
   reason!: string;
 
-  @Field({ description: 'The row as the feed had it, as JSON text.' })
+  @Field({ description: 'The row as the feed had it, as JSON text, with personal data (directors, individual shareholders, operators and licensees who are persons, personal IDs) replaced by `***` for every role.' })
   raw!: string;
 
   @Field({ description: 'When the row was quarantined.' })

@@ -9,6 +9,7 @@ import { LoanTakeUpDimension, type LoanOutcome, type LoanOutcomeKind } from './l
 
 interface OutcomeRow {
   id: string;
+  bank_seq: string;
   bank_code: PartnerBank;
   product_code: string;
   juristic_id: string;
@@ -23,12 +24,17 @@ interface OutcomeRow {
   reported_at: Date;
 }
 
-const COLUMNS = `id::text, bank_code, product_code, juristic_id, outcome, amount_baht::text, to_char(outcome_on, 'YYYY-MM-DD') AS outcome_on,
+const COLUMNS = `id::text, bank_seq::text, bank_code, product_code, juristic_id, outcome, amount_baht::text, to_char(outcome_on, 'YYYY-MM-DD') AS outcome_on,
   bank_reference, eligible_at_report, eligibility_outcome, eligibility_computed_at, rule_set_version, reported_at`;
 
+/** A report's public ID: its bank and its number in that bank's own sequence (`SMED-17`). */
+export const outcomeKey = (bank: string, bankSeq: string): string => `${bank}-${bankSeq}`;
+const OUTCOME_KEY = /^(SMED|EXIM)-([1-9]\d{0,17})$/;
+
 const toOutcome = (r: OutcomeRow): LoanOutcome => ({
-  id: toGlobalId('LoanOutcome', r.id),
-  outcomeId: r.id,
+  id: toGlobalId('LoanOutcome', outcomeKey(r.bank_code, r.bank_seq)),
+  outcomeId: outcomeKey(r.bank_code, r.bank_seq),
+  hubId: r.id,
   bank: r.bank_code,
   productCode: r.product_code,
   juristicId: r.juristic_id,
@@ -146,10 +152,24 @@ export class LoanOutcomeRepository {
    * Undefined when the bank already used the reference: the caller reads that report instead.
    */
   async insert(report: NewLoanOutcome): Promise<LoanOutcome | undefined> {
+    // The bank's next number: two reports racing for it collide on the unique (bank, number) and
+    // the later one takes the next (a bank must not count the other bank's reports from its IDs).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.insertNumbered(report);
+      } catch (error) {
+        const constraint = (error as { driverError?: { constraint?: unknown } }).driverError?.constraint;
+        if (constraint !== 'loan_outcome_bank_seq' || attempt >= 20) throw error;
+      }
+    }
+  }
+
+  private async insertNumbered(report: NewLoanOutcome): Promise<LoanOutcome | undefined> {
     const rows: OutcomeRow[] = await this.dataSource.query(
       `INSERT INTO lending.loan_outcome (bank_code, product_code, juristic_id, outcome, amount_baht, outcome_on, bank_reference,
-         eligible_at_report, eligibility_outcome, eligibility_computed_at, rule_set_version, reported_by_client_id)
-       SELECT p.bank_code, p.product_code, $3, $4, $5::numeric, $6::date, $7, r.eligible, r.outcome, r.computed_at, p.rule_set_version, $8
+         eligible_at_report, eligibility_outcome, eligibility_computed_at, rule_set_version, reported_by_client_id, bank_seq)
+       SELECT p.bank_code, p.product_code, $3, $4, $5::numeric, $6::date, $7, r.eligible, r.outcome, r.computed_at, p.rule_set_version, $8,
+              (SELECT coalesce(max(x.bank_seq), 0) + 1 FROM lending.loan_outcome x WHERE x.bank_code = p.bank_code)
        FROM lending.loan_product p
        LEFT JOIN lending.eligibility_result r ON r.bank_code = p.bank_code AND r.product_code = p.product_code AND r.juristic_id = $3
        WHERE p.bank_code = $1 AND p.product_code = $2
@@ -165,12 +185,16 @@ export class LoanOutcomeRepository {
     return rows[0] && toOutcome(rows[0]);
   }
 
-  /** Reports by id, of the given bank only when one is given. */
+  /** Reports by public ID (`SMED-17`), of the given bank only when one is given. */
   async findByIds(ids: readonly string[], bank: BankCode | null): Promise<LoanOutcome[]> {
-    const numeric = ids.filter((id) => /^[1-9]\d{0,17}$/.test(id));
+    const keys = ids.flatMap((id) => {
+      const match = OUTCOME_KEY.exec(id);
+      return match && (bank === null || match[1] === bank) ? [[match[1]!, match[2]!] as const] : [];
+    });
+    if (keys.length === 0) return [];
     const rows: OutcomeRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM lending.loan_outcome WHERE id = ANY ($1::bigint[]) AND ($2::text IS NULL OR bank_code = $2)`,
-      [numeric, bank],
+      `SELECT ${COLUMNS} FROM lending.loan_outcome WHERE (bank_code, bank_seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1])],
     );
     return rows.map(toOutcome);
   }
@@ -186,14 +210,29 @@ export class LoanOutcomeRepository {
     return where.length ? `WHERE ${where.join(' AND ')}` : '';
   }
 
-  /** Newest first (by id), after the id of the previous page's last report. */
-  async list(criteria: OutcomeCriteria, beforeId: string | undefined, limit: number): Promise<LoanOutcome[]> {
+  /**
+   * Newest first, after the previous page's last report: by the bank's own number for one bank's
+   * reports (a bank's cursors carry no hub-wide ID), by the hub-wide id for every bank's.
+   */
+  async list(criteria: OutcomeCriteria, before: string | undefined, limit: number): Promise<LoanOutcome[]> {
     const params = new SqlParams();
     let where = this.where(criteria, params);
-    if (beforeId) where = `${where ? `${where} AND` : 'WHERE'} id < ${params.add(beforeId)}::bigint`;
-    // `o.id`: the bare name would sort by the output column, which is text.
-    const rows: OutcomeRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM lending.loan_outcome o ${where} ORDER BY o.id DESC LIMIT ${params.add(limit)}`, params.values);
+    // `o.id`, `o.bank_seq`: the bare names would sort by the output columns, which are text.
+    const key = criteria.bank ? 'o.bank_seq' : 'o.id';
+    if (before) where = `${where ? `${where} AND` : 'WHERE'} ${key} < ${params.add(before)}::bigint`;
+    const rows: OutcomeRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM lending.loan_outcome o ${where} ORDER BY ${key} DESC LIMIT ${params.add(limit)}`, params.values);
     return rows.map(toOutcome);
+  }
+
+  /** What a list's cursor carries for a report (see `list`): `SMED.17` in one bank's list, the hub-wide id in every bank's. */
+  static cursorKey(outcome: LoanOutcome, bank: BankCode | null): string {
+    return bank ? `${bank}.${outcome.outcomeId.split('-')[1]!}` : outcome.hubId;
+  }
+
+  /** The number after which a list resumes, from a cursor key of the same list; undefined when it is not one. */
+  static cursorNumber(key: string, bank: BankCode | null): string | undefined {
+    const match = /^(?:([A-Z]+)\.)?([1-9]\d{0,17})$/.exec(key);
+    return match && (match[1] ?? null) === bank ? match[2] : undefined;
   }
 
   async count(criteria: OutcomeCriteria): Promise<number> {

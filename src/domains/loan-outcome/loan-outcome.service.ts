@@ -8,7 +8,7 @@ import type { DateRange } from '../company/company.type';
 import type { EligibilityService } from '../eligibility/eligibility.service';
 import type { StatisticsRepository } from '../statistics/statistics.repository';
 import { checkGroupBy, checkGroupCount, fixed, REGION_SHAPE, shapeGroups, SME_SIZE_LABELS, type KeyShape } from '../statistics/statistics.service';
-import type { CatalogueProduct, LoanOutcomeRepository, OutcomeCriteria } from './loan-outcome.repository';
+import { LoanOutcomeRepository, type CatalogueProduct, type OutcomeCriteria } from './loan-outcome.repository';
 import {
   AMOUNT_REQUIRED,
   type LoanOutcome,
@@ -133,18 +133,20 @@ export class LoanOutcomeService {
   /** Reports newest first: a bank client its own bank's, the ministry and admins every bank's (or one). */
   async list(client: ApiClient, args: { filter?: LoanOutcomeFilter | null; first?: number | null; after?: string | null }): Promise<LoanOutcomeConnection> {
     const size = checkPageSize(args.first);
-    const before = decodeCursor(OUTCOME_CURSOR, args.after);
-    if (before !== undefined && !/^[1-9]\d{0,17}$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
     const filter = args.filter ?? {};
+    const bank = this.eligibility.bankScope(client, filter.bank);
+    const cursor = decodeCursor(OUTCOME_CURSOR, args.after);
+    const before = cursor === undefined ? undefined : LoanOutcomeRepository.cursorNumber(cursor, bank);
+    if (cursor !== undefined && before === undefined) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
     const criteria: OutcomeCriteria = {
-      bank: this.eligibility.bankScope(client, filter.bank),
+      bank,
       ...(filter.productCode ? { productCode: filter.productCode.trim() } : {}),
       ...(filter.juristicId ? { juristicId: filter.juristicId.replace(/[\s-]/g, '') } : {}),
       ...(filter.outcome?.length ? { outcomes: filter.outcome } : {}),
       ...checkRange(filter.outcomeBetween, 'filter.outcomeBetween'),
     };
     const rows = await this.repository.list(criteria, before, size + 1);
-    return { ...pageOf(rows, size, OUTCOME_CURSOR, (o) => o.outcomeId), countTotal: () => this.repository.count(criteria) };
+    return { ...pageOf(rows, size, OUTCOME_CURSOR, (o) => LoanOutcomeRepository.cursorKey(o, bank)), countTotal: () => this.repository.count(criteria) };
   }
 
   /**

@@ -46,8 +46,11 @@ export class EligibilityAtReport {
 
 @ObjectType({ implements: Node, description: 'One report of a partner bank about a firm’s application for one of its loan products (`reportLoanOutcome`).' })
 export class LoanOutcome extends Node {
-  @Field({ description: 'The report’s own number.' })
+  @Field({ description: 'The report’s own ID: its bank and its number in that bank’s own sequence (`SMED-17`), so a bank’s IDs tell nothing of the other bank’s reports.' })
   outcomeId!: string;
+
+  /** The hub-wide row id: the cursor of the ministry's list of every bank; never shown to a bank. */
+  hubId!: string;
 
   @Field(() => PartnerBank, { description: 'The bank that reported it (the product’s bank).' })
   bank!: PartnerBank;

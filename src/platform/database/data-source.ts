@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../../migrations';
+import { DeadlineAwareClient } from './request-deadline';
 import { SqlStatementCounter } from './sql-statement-count';
 
 /**
@@ -19,6 +20,8 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
     logger: new SqlStatementCounter(),
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName ?? 'i-industry-hub',
+    // API requests bound their statements with it (see request-deadline.ts); elsewhere it is pg's own.
+    extra: { Client: DeadlineAwareClient },
   });
 }
 

@@ -137,6 +137,22 @@ export async function startEmbeddedPostgres(options: {
   // The `postgres` system user must be able to enter the folder.
   if (owner) await fs.chmod(options.dataDir, 0o755);
 
+  /**
+   * If this process dies without stopping the server (a crash, an out-of-memory abort, SIGKILL), a
+   * sentinel stops it: a small shell that watches both PIDs and sends the server a fast shutdown
+   * once the hub is gone, and exits by itself when the server stops first (the normal stop). The
+   * next start adopts the data folder as before; this only keeps a dead hub's server from running on.
+   */
+  const watchOver = (pid: number): void => {
+    if (process.platform === 'win32') return;
+    const sentinel = spawn('sh', ['-c', 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -0 "$2" 2>/dev/null && kill -INT "$2"', 'iih-pg-sentinel', String(process.pid), String(pid)], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    sentinel.on('error', (error) => log.warn({ err: error }, 'could not start the embedded PostgreSQL sentinel'));
+    sentinel.unref();
+  };
+
   const stopPid = async (pid: number): Promise<void> => {
     // Fast shutdown: ends sessions cleanly and writes a checkpoint; by now the hub's pools are closed.
     if (processAlive(pid)) process.kill(pid, 'SIGINT');
@@ -156,6 +172,7 @@ export async function startEmbeddedPostgres(options: {
       return { url: urlFor(options.port, database), adminUrl, owned: false, stop: async () => undefined };
     }
     log.warn({ pid: existing }, 'adopting an embedded PostgreSQL left running by an earlier process');
+    watchOver(existing);
     return { url: urlFor(options.port, database), adminUrl, owned: true, stop: () => stopPid(existing) };
   }
 
@@ -188,6 +205,7 @@ export async function startEmbeddedPostgres(options: {
   }
   await ensureDatabase(adminUrl, database);
   log.info({ port: options.port, databaseDir }, 'embedded PostgreSQL started');
+  watchOver(child.pid!);
   return { url: urlFor(options.port, database), adminUrl, owned: true, stop: () => stopPid(child.pid!) };
 }
 

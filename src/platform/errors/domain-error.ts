@@ -2,7 +2,20 @@
  * Stable error codes a client can act on; they reach GraphQL clients as `extensions.code`.
  * Later issues add codes here (never rename one).
  */
-export const ERROR_CODES = ['BAD_USER_INPUT', 'NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL_SERVER_ERROR'] as const;
+export const ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'INTERNAL_SERVER_ERROR',
+  // Limits and protection (docs/limits.md).
+  'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
+  'QUERY_TIMEOUT',
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'PERSISTED_QUERY_NOT_FOUND',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**

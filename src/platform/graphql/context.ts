@@ -14,4 +14,6 @@ export interface GraphQLContext {
   loaders: RequestLoaders;
   /** SQL statements this request has issued so far. */
   sql: SqlStatementTally;
+  /** The operation's cost as the query analysis counted it (docs/limits.md). */
+  cost: number;
 }

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
+import { isQueryTimeout, QueryTimeoutError } from '../database/request-deadline';
 import { DomainError } from '../errors/domain-error';
 
 /** Codes that are safe to pass to the caller as they are: the error was meant for them. */
@@ -15,7 +16,22 @@ const CLIENT_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
+  'QUERY_TIMEOUT',
+  'PAYLOAD_TOO_LARGE',
 ]);
+
+/** graphql-js's message when the parser stops at QUERY_MAX_TOKENS ("more that" is its spelling). */
+const TOO_MANY_TOKENS = /Document contains more th(?:an|at) (\d+) tokens/;
+
+/** The timeout behind an error: ours, or PostgreSQL's, possibly wrapped by TypeORM (`driverError`). */
+export function timeoutOf(error: unknown): { code: string } | undefined {
+  const original = unwrapResolverError(error);
+  if (isQueryTimeout(original)) return original;
+  const driverError = (original as { driverError?: unknown } | undefined)?.driverError;
+  return isQueryTimeout(driverError) ? driverError : undefined;
+}
 
 const INTERNAL_MESSAGE = 'Internal error. Quote the x-request-id response header when reporting it.';
 
@@ -23,6 +39,7 @@ const INTERNAL_MESSAGE = 'Internal error. Quote the x-request-id response header
 export function isClientError(error: unknown, code?: unknown): boolean {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError || original instanceof ArgumentValidationError) return true;
+  if (timeoutOf(error)) return true;
   const ownCode = (original as { extensions?: { code?: unknown } } | undefined)?.extensions?.code ?? code;
   return typeof ownCode === 'string' && CLIENT_CODES.has(ownCode);
 }
@@ -40,6 +57,17 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     // Details first: no detail can overwrite the code or the reason.
     const reason = original.reason === undefined ? {} : { reason: original.reason };
     return { ...base, message: original.message, extensions: { ...original.details, code: original.code, ...reason } };
+  }
+  const timeout = timeoutOf(error);
+  if (timeout) {
+    const limit = timeout instanceof QueryTimeoutError ? { which: timeout.which, limitMs: timeout.limitMs } : {};
+    const message = timeout instanceof QueryTimeoutError ? timeout.message : 'A database statement of this request ran too long and was cancelled.';
+    return { ...base, message, extensions: { code: 'QUERY_TIMEOUT', ...limit } };
+  }
+  const tokens = TOO_MANY_TOKENS.exec(formatted.message);
+  if (tokens && formatted.extensions?.['code'] === 'GRAPHQL_PARSE_FAILED') {
+    const limit = Number(tokens[1]);
+    return { ...base, message: `The document has more than ${limit} tokens; parsing stopped there.`, extensions: { code: 'QUERY_TOO_COMPLEX', measure: 'tokens', limit } };
   }
   if (original instanceof ArgumentValidationError) {
     return { ...base, message: 'Invalid argument value', extensions: { code: 'BAD_USER_INPUT' } };

@@ -20,6 +20,37 @@ export class RequestLoaders {
   }
 }
 
+/**
+ * Most parents one statement reads for (issue 14): a relation level of 10,000 parents became one
+ * 10 MB statement that PostgreSQL refused ("stack depth limit exceeded"). A batch is read in
+ * chunks, one after another, so a request also holds one pool connection at a time per loader.
+ */
+export const MAX_KEYS_PER_STATEMENT = 1000;
+/** Pages of lists below parents (each a subquery of a UNION ALL) per statement: a page of parents (at most 100) still reads its lists in one. */
+export const MAX_PAGES_PER_STATEMENT = 100;
+
+/** `fetch` over `keys` in chunks of `size`, one chunk after another; the results concatenated. */
+export async function inChunks<K, R>(keys: readonly K[], size: number, fetch: (chunk: K[]) => Promise<R[]>): Promise<R[]> {
+  if (keys.length <= size) return fetch([...keys]);
+  const results: R[] = [];
+  for (let start = 0; start < keys.length; start += size) results.push(...(await fetch(keys.slice(start, start + size))));
+  return results;
+}
+
+/**
+ * A batch of page requests (the companies of every province on a page), each distinct request read
+ * once however many parents ask it, in statements of at most MAX_PAGES_PER_STATEMENT pages.
+ */
+export async function distinctInChunks<K, R>(requests: readonly K[], fetch: (chunk: K[]) => Promise<R[]>): Promise<R[]> {
+  const keyOf = (request: K): string => JSON.stringify(request);
+  const distinct = new Map<string, K>();
+  for (const request of requests) if (!distinct.has(keyOf(request))) distinct.set(keyOf(request), request);
+  const unique = [...distinct.values()];
+  const answers = await inChunks(unique, MAX_PAGES_PER_STATEMENT, fetch);
+  const byKey = new Map(unique.map((request, index) => [keyOf(request), answers[index]!]));
+  return requests.map((request) => byKey.get(keyOf(request))!);
+}
+
 /** Declares a per-request loader: `const byId = requestLoader('companyById', (ctx) => new DataLoader(...))`. */
 export function requestLoader<L>(name: string, create: (ctx: GraphQLContext) => L): (ctx: GraphQLContext) => L {
   const key = Symbol(name);
@@ -34,7 +65,7 @@ export function keyedLoader<T>(
 ): (ctx: GraphQLContext) => DataLoader<string, T | undefined> {
   return requestLoader(name, (ctx) =>
     new DataLoader<string, T | undefined>(async (keys) => {
-      const rows = await fetch(ctx, [...keys]);
+      const rows = await inChunks(keys, MAX_KEYS_PER_STATEMENT, (chunk) => fetch(ctx, chunk));
       const byKey = new Map(rows.map((row) => [keyOf(row), row]));
       return keys.map((key) => byKey.get(key));
     }),
@@ -50,7 +81,7 @@ export function groupedLoader<T>(
   return requestLoader(name, (ctx) =>
     new DataLoader<string, T[]>(async (parents) => {
       const groups = new Map<string, T[]>(parents.map((parent) => [parent, []]));
-      for (const row of await fetch(ctx, [...parents])) groups.get(parentOf(row))?.push(row);
+      for (const row of await inChunks(parents, MAX_KEYS_PER_STATEMENT, (chunk) => fetch(ctx, chunk))) groups.get(parentOf(row))?.push(row);
       return parents.map((parent) => groups.get(parent) ?? []);
     }),
   );
@@ -87,16 +118,15 @@ export function childConnections<T>(options: {
           (byPage.get(pageKey) ?? byPage.set(pageKey, []).get(pageKey)!).push(key);
         }
         const rowsByParent = new Map<string, T[]>();
-        await Promise.all(
-          [...byPage.values()].map(async (group) => {
-            const { limit, after } = group[0]!;
-            const rows = await options.fetchPages(ctx, group.map((k) => k.parent), after, limit);
-            for (const row of rows) {
-              const parent = `${options.parentOf(row)}|${limit}|${after ?? ''}`;
-              (rowsByParent.get(parent) ?? rowsByParent.set(parent, []).get(parent)!).push(row);
-            }
-          }),
-        );
+        // One page shape after another, each in chunks of parents: one connection at a time.
+        for (const group of byPage.values()) {
+          const { limit, after } = group[0]!;
+          const rows = await inChunks(group.map((k) => k.parent), MAX_KEYS_PER_STATEMENT, (parents) => options.fetchPages(ctx, parents, after, limit));
+          for (const row of rows) {
+            const parent = `${options.parentOf(row)}|${limit}|${after ?? ''}`;
+            (rowsByParent.get(parent) ?? rowsByParent.set(parent, []).get(parent)!).push(row);
+          }
+        }
         return keys.map((key) => rowsByParent.get(`${key.parent}|${key.limit}|${key.after ?? ''}`) ?? []);
       },
       { cacheKeyFn: (key) => `${key.parent}|${key.limit}|${key.after ?? ''}` },
@@ -104,7 +134,8 @@ export function childConnections<T>(options: {
   );
   const counts = requestLoader(`${options.name}.counts`, (ctx) =>
     new DataLoader<string, number>(async (parents) => {
-      const byParent = await options.countByParent(ctx, [...parents]);
+      const counts = await inChunks(parents, MAX_KEYS_PER_STATEMENT, async (chunk) => [await options.countByParent(ctx, chunk)]);
+      const byParent = new Map(counts.flatMap((map) => [...map]));
       return parents.map((parent) => byParent.get(parent) ?? 0);
     }),
   );

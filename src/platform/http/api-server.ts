@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { ApiClient } from '../../access/api-client.repository';
+import type { ClientRateLimits, Refusal } from '../../access/rate-limits';
+import { sha256Hex } from '../../access/trusted-documents';
 import type { HubServices } from '../../app/services';
+import type { HubLimits } from '../../config/config';
+import { RequestDeadline, withRequestDeadline } from '../database/request-deadline';
 import type { GraphQLContext } from '../graphql/context';
-import { formatGraphQLError, isClientError } from '../graphql/format-error';
+import { formatGraphQLError, isClientError, timeoutOf } from '../graphql/format-error';
+import { checkDocumentText, checkVariablesText } from '../graphql/input-text';
+import { asksForIntrospection, measureOperation } from '../graphql/query-analysis';
 import type { Logger } from '../logging/logger';
 import { withSqlStatementTally, type SqlStatementTally } from '../database/sql-statement-count';
 import { RequestLoaders } from '../graphql/loaders';
@@ -31,20 +38,127 @@ export interface ApiServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** Logs unexpected errors with the request ID; the formatter then masks them for the client. */
+/**
+ * Logs unexpected errors with the request ID; the formatter then masks them for the client. The
+ * errors of one field on many parents (a failed batch fails every parent's field) are one log line
+ * with their count and a few paths, not one line each: a list of 10,000 parents must not write
+ * 10,000 copies of the same error and its SQL.
+ */
 function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ contextValue, errors, operationName }) {
+          const groups = new Map<string, { error: unknown; paths: string[]; occurrences: number }>();
+          let timeouts = 0;
           for (const error of errors) {
+            if (timeoutOf(error)) {
+              timeouts += 1;
+              continue;
+            }
             if (isClientError(error)) continue;
-            contextValue.logger.error({ err: error.originalError ?? error, path: error.path, operationName }, 'unexpected error in a GraphQL request');
+            const original = error.originalError ?? error;
+            const path = (error.path ?? []).join('.');
+            const key = `${original.message}|${(error.path ?? []).map((part) => (typeof part === 'number' ? '*' : part)).join('.')}`;
+            const group = groups.get(key) ?? groups.set(key, { error: original, paths: [], occurrences: 0 }).get(key)!;
+            group.occurrences += 1;
+            if (group.paths.length < 3) group.paths.push(path);
           }
+          // The context is missing when the request failed before it was built.
+          const logger = contextValue?.logger;
+          if (!logger) return;
+          for (const group of groups.values()) {
+            logger.error({ err: group.error, path: group.paths[0], samplePaths: group.paths, occurrences: group.occurrences, operationName }, 'unexpected error in a GraphQL request');
+          }
+          if (timeouts > 0) logger.warn({ occurrences: timeouts, operationName }, 'request cancelled at its deadline (QUERY_TIMEOUT)');
         },
       };
     },
   };
+}
+
+/** The GraphQL error of a refused request: HTTP 429, Retry-After, RATE_LIMITED. */
+function rateLimitedError(refusal: Refusal): GraphQLError {
+  const what = { requests: 'requests a minute', cost: 'query cost a minute', concurrency: 'requests at once' }[refusal.limit];
+  return new GraphQLError(`Rate limit reached: ${refusal.allowed} ${what} for this client. Retry after ${refusal.retryAfterSeconds} s.`, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      limit: refusal.limit,
+      allowed: refusal.allowed,
+      retryAfterSeconds: refusal.retryAfterSeconds,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(refusal.retryAfterSeconds)]]) },
+    },
+  });
+}
+
+/**
+ * Checks every operation before it runs, against the caller's role (docs/limits.md): introspection
+ * allowed or not, text arguments (no NUL, valid Unicode, not too long), then depth, aliases,
+ * directives and cost; over a budget the operation is refused unexecuted with QUERY_TOO_COMPLEX and
+ * the measure, its value and the limit. Last, its cost is charged to the client's minute.
+ */
+function protectionPlugin(limits: HubLimits, rateLimits: ClientRateLimits): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, request, operationName, schema }) {
+          const role = contextValue.client.role;
+          if (!limits.introspectionRoles.includes(role) && asksForIntrospection(document)) {
+            throw new GraphQLError(`Introspection is not open to the role "${role}" (INTROSPECTION_ROLES); the schema is published as schema/schema.graphql.`, {
+              extensions: { code: 'FORBIDDEN', reason: 'INTROSPECTION_DISABLED', http: { status: 403 } },
+            });
+          }
+          const textProblem = checkDocumentText(document, limits.maxStringLength) ?? checkVariablesText(request.variables, limits.maxStringLength);
+          if (textProblem) {
+            const { message, ...details } = textProblem;
+            throw new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...details, http: { status: 400 } } });
+          }
+          const budget = {
+            maxCost: limits.queryMaxCost[role],
+            maxDepth: limits.queryMaxDepth[role],
+            maxAliases: limits.queryMaxAliases[role],
+            maxDirectives: limits.queryMaxDirectives[role],
+          };
+          const { measures, over } = measureOperation(schema, document, operationName ?? undefined, request.variables, budget);
+          contextValue.cost = measures.cost;
+          if (over) {
+            throw new GraphQLError(`The operation is over the ${over.measure} limit of the role "${role}": ${over.value} > ${over.limit}. Ask for less (smaller pages, fewer nested lists) or split it.`, {
+              extensions: { code: 'QUERY_TOO_COMPLEX', measure: over.measure, value: over.value, limit: over.limit, ...(over.measure === 'cost' ? { cost: over.value } : {}), http: { status: 400 } },
+            });
+          }
+          const refusal = await rateLimits.chargeCost(contextValue.client, measures.cost);
+          if (refusal) throw rateLimitedError(refusal);
+        },
+      };
+    },
+  };
+}
+
+/** An HTTP-level error as the GraphQL clients read errors: JSON, a stable code, never a stack. */
+function sendJsonError(res: express.Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] }));
+}
+
+const PAYLOAD_LIMIT = '1mb';
+
+/** What body-parser's errors mean for a client (its `type`); anything else is ours. */
+function bodyError(error: unknown): { status: number; code: string; message: string } | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  const status = (error as { status?: unknown } | null)?.status;
+  if (type === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `The request body is larger than ${PAYLOAD_LIMIT}.` };
+  if (type === 'entity.parse.failed') return { status: 400, code: 'BAD_REQUEST', message: 'The request body is not a JSON object.' };
+  if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) return { status, code: 'BAD_REQUEST', message: `The request body could not be read (${type}).` };
+  return undefined;
+}
+
+/** Writes a JSON answer straight to the socket, for errors Node's HTTP parser raises before Express. */
+function clientErrorResponse(status: number, code: string, message: string): string {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /**
@@ -86,6 +200,9 @@ export async function startApiServer(options: {
   readiness: ReadinessCheck[];
   /** Events per statement of the NDJSON eligibility feed (default 1000). */
   eligibilityFeedBatchSize?: number;
+  /** Query analysis, deadlines and per-client limits (docs/limits.md). */
+  limits: HubLimits;
+  rateLimits: ClientRateLimits;
 }): Promise<ApiServer> {
   const log = options.logger.child({ component: 'api' });
   const app = express();
@@ -93,11 +210,26 @@ export async function startApiServer(options: {
   // An ETag costs a hash of every GraphQL answer, and no client revalidates POSTed queries with it.
   app.set('etag', false);
   const httpServer = http.createServer(app);
+  // Errors Node's HTTP parser raises before Express sees the request (headers over 16 KB, a
+  // malformed request line or header) answer JSON too, as every other error does.
+  httpServer.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? clientErrorResponse(431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'The request line and headers are larger than 16 KB (a GET query that long belongs in a POST body).')
+        : clientErrorResponse(400, 'BAD_REQUEST', 'The request is not valid HTTP.'),
+    );
+  });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
+    // The parser stops at the limit: a huge document costs no full parse and no validation.
+    parseOptions: options.limits.enforced ? { maxTokens: options.limits.queryMaxTokens } : {},
     // CSRF prevention guards cookie-authenticated APIs; this one only accepts an Authorization header,
     // which a browser never sends cross-site on its own, and GET queries must work with plain clients.
     csrfPrevention: false,
@@ -112,6 +244,7 @@ export async function startApiServer(options: {
       // wrap every field resolver: about a tenth of the API's CPU on list-heavy answers.
       ApolloServerPluginCacheControlDisabled(),
       errorLoggingPlugin(),
+      ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits)] : []),
       sqlStatementsPlugin(),
     ],
   });
@@ -144,11 +277,85 @@ export async function startApiServer(options: {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
   app.use(GRAPHIQL_PATH, graphiqlRouter({ graphqlPath: GRAPHQL_PATH }));
-  app.use(ELIGIBILITY_FEED_PATH, eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
+  /**
+   * Who is calling, and whether they may now: the key (401 UNAUTHENTICATED), then the client's
+   * request rate and concurrency (429 RATE_LIMITED with Retry-After). The slot is given back when
+   * the response ends, however it ends.
+   */
+  /**
+   * Who is calling (no key: left to the route, which answers 401), and whether they may now: the
+   * client's concurrency and request rate (429 RATE_LIMITED with Retry-After). The slot is given
+   * back when the response ends, however it ends.
+   */
+  const admit: express.RequestHandler = async (req, res, next) => {
+    try {
+      const client = await options.services.clients.authenticate(req.header('authorization'));
+      if (!client) return next();
+      res.locals['client'] = client;
+      if (!options.limits.enforced) return next();
+      const admitted = await options.rateLimits.admit(client);
+      if ('refused' in admitted) return refuse(res, admitted.refused);
+      res.on('close', () => admitted.slot.release());
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+  const refuse = (res: express.Response, refusal: Refusal): void => {
+    const error = rateLimitedError(refusal);
+    const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+    res.setHeader('retry-after', String(refusal.retryAfterSeconds));
+    sendJsonError(res, 429, 'RATE_LIMITED', error.message, extensions);
+  };
+  /** Statements of the request run under the role's statement timeout, and the whole under its deadline. */
+  const deadline = (options_: { wholeRequest: boolean }): express.RequestHandler => (_req, res, next) => {
+    const client = res.locals['client'] as ApiClient | undefined;
+    if (!client || !options.limits.enforced) return next();
+    const limits = options.limits;
+    const requestDeadline = new RequestDeadline(limits.statementTimeoutMs[client.role], options_.wholeRequest ? limits.requestTimeoutMs[client.role] : undefined);
+    res.on('close', () => requestDeadline.finish());
+    withRequestDeadline(requestDeadline, next);
+  };
+
+  // The feed counts against the same request rate and concurrency (a sync job polling it is a
+  // client like any other). Its statements have the statement timeout; a long feed is not cut by
+  // the request deadline, and it charges no query cost: it reads by keyset in bounded batches.
+  app.use(ELIGIBILITY_FEED_PATH, admit, deadline({ wholeRequest: false }), eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
 
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: '1mb' }),
+    // A known key over its limits is refused before its body is read: a flood costs no parsing.
+    admit,
+    express.json({ limit: PAYLOAD_LIMIT }),
+    (req, res, next) => {
+      // One operation per request: a JSON array (batching) would multiply every limit by its length.
+      if (req.method === 'POST' && (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
+        return sendJsonError(res, 400, 'BAD_REQUEST', Array.isArray(req.body) ? 'Batched operations (a JSON array) are not supported: send one operation per request.' : 'The request body must be a JSON object.');
+      }
+      next();
+    },
+    // Malformed bodies answered BAD_REQUEST above, before authentication; now a key is required.
+    (req, res, next) => {
+      if (res.locals['client']) return next();
+      sendJsonError(
+        res,
+        401,
+        'UNAUTHENTICATED',
+        req.header('authorization')
+          ? 'The API key is not valid or has been revoked.'
+          : 'An API key is required: send "Authorization: Bearer <key>". Create one with `npm run hub -- client:create`.',
+      );
+    },
+    async (req, res, next) => {
+      try {
+        const refusal = await trustedDocument(req, res.locals['client'] as ApiClient);
+        if (refusal) return sendJsonError(res, 400, 'PERSISTED_QUERY_NOT_FOUND', refusal);
+        next();
+      } catch (error) {
+        next(error);
+      }
+    },
+    deadline({ wholeRequest: true }),
     // After body parsing, so the whole GraphQL execution runs inside the request's statement tally.
     (_req, res, next) => {
       const tally: SqlStatementTally = { statements: 0 };
@@ -156,18 +363,9 @@ export async function startApiServer(options: {
       withSqlStatementTally(tally, next);
     },
     expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GraphQLContext> => {
+      context: async ({ res }): Promise<GraphQLContext> => {
         const requestId = String(res.locals['requestId']);
-        const authorization = req.header('authorization');
-        const client = await options.services.clients.authenticate(authorization);
-        if (!client) {
-          throw new GraphQLError(
-            authorization
-              ? 'The API key is not valid or has been revoked.'
-              : 'An API key is required: send "Authorization: Bearer <key>". Create one with `npm run hub -- client:create`.',
-            { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
-          );
-        }
+        const client = res.locals['client'] as ApiClient;
         return {
           requestId,
           client,
@@ -175,10 +373,67 @@ export async function startApiServer(options: {
           loaders: new RequestLoaders(),
           sql: res.locals['sql'] as SqlStatementTally,
           logger: log.child({ requestId, clientId: client.id, role: client.role }),
+          cost: 0,
         };
       },
     }),
   );
+
+  /**
+   * Trusted documents: a registered document named by its hash (`documentId: "sha256:<hash>"` or
+   * Apollo's `extensions.persistedQuery.sha256Hash`) is put in place of the query for any client;
+   * a client restricted to trusted documents may send nothing else (not even a registered text's
+   * unregistered variant). Returns why a request is refused, or undefined.
+   */
+  async function trustedDocument(req: express.Request, client: ApiClient): Promise<string | undefined> {
+    const isGet = req.method === 'GET';
+    const source: Record<string, unknown> = isGet ? req.query : (req.body as Record<string, unknown>);
+    let extensions = source['extensions'];
+    if (typeof extensions === 'string') {
+      try {
+        extensions = JSON.parse(extensions) as unknown;
+      } catch {
+        extensions = undefined;
+      }
+    }
+    const persisted = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+    const documentId = typeof source['documentId'] === 'string' ? source['documentId'].replace(/^sha256:/, '').toLowerCase() : undefined;
+    const query = typeof source['query'] === 'string' ? source['query'] : undefined;
+    const named = documentId ?? (typeof persisted === 'string' ? persisted.toLowerCase() : undefined);
+    if (client.trustedDocumentsOnly && query !== undefined) {
+      // Whatever else the request names, the text that would run must itself be registered.
+      const textHash = sha256Hex(query);
+      if (!(await options.services.trustedDocuments.find(textHash))) return 'This client may run only registered documents, and this text is not one (see npm run hub -- documents:list).';
+      return named === undefined || named === textHash ? undefined : 'The query text and the document named beside it differ.';
+    }
+    if (named === undefined) return client.trustedDocumentsOnly ? 'This client may run only registered documents: send documentId "sha256:<hash>" (see npm run hub -- documents:list).' : undefined;
+    const found = await options.services.trustedDocuments.find(named);
+    if (!found) {
+      // Apollo's automatic persisted queries keep working for other clients: it answers the hash.
+      if (!client.trustedDocumentsOnly && documentId === undefined) return undefined;
+      return `No registered document has the hash ${named.slice(0, 64)}.`;
+    }
+    // Express parses a GET's query string anew on every read: a document named there cannot be
+    // put in its place, so GET runs registered documents by their text only.
+    if (isGet) return client.trustedDocumentsOnly || documentId !== undefined ? 'A registered document named by its hash is run by POST (or by GET with its text).' : undefined;
+    const body = req.body as Record<string, unknown>;
+    body['query'] = found.document;
+    delete body['documentId'];
+    if (extensions && typeof extensions === 'object') {
+      const { persistedQuery: _persisted, ...rest } = extensions as Record<string, unknown>;
+      body['extensions'] = rest;
+    }
+    return undefined;
+  }
+
+  // Anything else: JSON, never Express's HTML page (which carries a stack unless NODE_ENV=production).
+  app.use((_req, res) => sendJsonError(res, 404, 'NOT_FOUND', 'No such path. The API is at /graphql, GraphiQL at /graphiql.'));
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const known = bodyError(error);
+    if (known) return sendJsonError(res, known.status, known.code, known.message);
+    log.error({ err: error, requestId: res.locals['requestId'] }, 'unexpected error in an HTTP request');
+    sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error. Quote the x-request-id response header when reporting it.');
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -1,0 +1,128 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Client, Query, type QueryConfig } from 'pg';
+
+/**
+ * Deadlines of API requests (issue 14): every SQL statement an API request issues runs under the
+ * role's statement timeout, and the request under an overall deadline. When either passes, the
+ * statement is cancelled on the server (PostgreSQL's cancel request, sent on its own socket, so it
+ * works when the pool is exhausted), its connection goes back to the pool at once, and the query
+ * fails with QueryTimeoutError, which the API answers as QUERY_TIMEOUT. After the request's
+ * deadline its further statements fail at once without reaching the database.
+ *
+ * Statements outside a request (the worker, the CLI, migrations) run as before: the pool's clients
+ * are `DeadlineAwareClient`s, which only act inside `withRequestDeadline`.
+ */
+
+export class QueryTimeoutError extends Error {
+  override readonly name = 'QueryTimeoutError';
+  readonly code = 'QUERY_TIMEOUT';
+
+  constructor(
+    readonly which: 'statement' | 'request',
+    readonly limitMs: number,
+  ) {
+    super(
+      which === 'statement'
+        ? `A database statement of this request ran longer than ${limitMs} ms and was cancelled.`
+        : `The request ran longer than its deadline of ${limitMs} ms; what was left was cancelled.`,
+    );
+  }
+}
+
+interface RunningStatement {
+  client: DeadlineAwareClient;
+  query: Query;
+  cancelledBy: QueryTimeoutError | undefined;
+}
+
+/** Statement timeout and overall deadline of one request. */
+export class RequestDeadline {
+  expired: QueryTimeoutError | undefined;
+  readonly running = new Set<RunningStatement>();
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly statementTimeoutMs: number,
+    readonly requestTimeoutMs: number | undefined,
+  ) {
+    if (requestTimeoutMs !== undefined) {
+      this.timer = setTimeout(() => this.expire(), requestTimeoutMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Called when the request is over: its timer stops. */
+  finish(): void {
+    clearTimeout(this.timer);
+  }
+
+  private expire(): void {
+    this.expired = new QueryTimeoutError('request', this.requestTimeoutMs!);
+    for (const statement of this.running) cancel(statement, this.expired);
+  }
+}
+
+const scope = new AsyncLocalStorage<RequestDeadline>();
+
+/** Runs `fn` under the deadline: every statement issued in its async continuation is bounded. */
+export function withRequestDeadline<T>(deadline: RequestDeadline, fn: () => T): T {
+  return scope.run(deadline, fn);
+}
+
+/** The deadline of the request being served here, if any. */
+export function currentDeadline(): RequestDeadline | undefined {
+  return scope.getStore();
+}
+
+function cancel(statement: RunningStatement, reason: QueryTimeoutError): void {
+  if (statement.cancelledBy) return;
+  statement.cancelledBy = reason;
+  const target = statement.client;
+  // pg's cancel: a fresh connection that sends CancelRequest with the target's process ID and
+  // secret; it does nothing if the statement has already finished.
+  const canceller = new Client({ host: target.host, port: target.port });
+  (canceller as unknown as { connection: NodeJS.EventEmitter }).connection.on('error', () => undefined);
+  (canceller as unknown as { cancel(client: Client, query: Query): void }).cancel(target, statement.query);
+}
+
+/** Statements that must run even after the deadline: they end a transaction the request opened. */
+const ENDS_TRANSACTION = /^\s*(ROLLBACK|COMMIT|RELEASE)\b/i;
+
+/**
+ * The pool's client class. Inside a request it sends each plain statement (text and values, the
+ * form TypeORM uses) with the request's timers; anything else (COPY streams, callbacks, statements
+ * outside a request) goes straight to pg.
+ */
+export class DeadlineAwareClient extends Client {
+  // pg's overloads are many; this one forwards every form it does not handle to them unchanged.
+  override query(...args: unknown[]): never {
+    const deadline = scope.getStore();
+    const [config, values, callback] = args;
+    const plain = typeof config === 'string' || (typeof config === 'object' && config !== null && typeof (config as { submit?: unknown }).submit !== 'function');
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with this client as `this`
+    const superQuery = super.query as (...forwarded: unknown[]) => never;
+    if (!deadline || !plain || typeof values === 'function' || callback !== undefined) return superQuery.apply(this, args);
+    const configText = (config as { text?: unknown }).text;
+    const text = typeof config === 'string' ? config : typeof configText === 'string' ? configText : '';
+    if (ENDS_TRANSACTION.test(text)) return superQuery.apply(this, args);
+    if (deadline.expired) return Promise.reject(deadline.expired) as never;
+    return new Promise((resolve, reject) => {
+      const query: Query = new Query(config as QueryConfig, values as unknown[] | undefined, ((error: Error | null, result: unknown) => {
+        clearTimeout(timer);
+        deadline.running.delete(statement);
+        if (error) reject(statement.cancelledBy ?? error);
+        else resolve(result);
+      }) as never);
+      const statement: RunningStatement = { client: this, query, cancelledBy: undefined };
+      deadline.running.add(statement);
+      const timer = setTimeout(() => cancel(statement, new QueryTimeoutError('statement', deadline.statementTimeoutMs)), deadline.statementTimeoutMs);
+      superQuery.call(this, query);
+    }) as never;
+  }
+}
+
+/** True for a database error that is a timeout of ours or PostgreSQL's statement_timeout (57014). */
+export function isQueryTimeout(error: unknown): error is { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof QueryTimeoutError || code === '57014';
+}

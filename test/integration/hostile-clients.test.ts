@@ -1,0 +1,435 @@
+import http from 'node:http';
+import net from 'node:net';
+import { Client } from 'pg';
+import { createRootLogger } from '../../src/platform/logging/logger';
+import { startLoadedHub } from '../support/loaded-hub';
+import type { TestHub } from '../support/test-hub';
+
+/**
+ * Hostile and careless clients against a real hub (issue 14): each case sends the request over
+ * HTTP, checks the stable `extensions.code`, that nothing leaked (no stack, no SQL, no install
+ * path, no personal data), and that the hub still answers a normal query afterwards.
+ */
+jest.setTimeout(120_000);
+
+interface ErrorBody {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> & { code?: string } }[];
+}
+
+const NORMAL = '{ factories(first: 2) { totalCount edges { node { fid } } } }';
+/** No stack frames, no file paths, no SQL in anything a client reads. */
+const LEAK = /at [\w.<>]+ \(|node_modules|\/work\/|\/src\/|\.ts:\d|SELECT |FROM registry|stack/i;
+
+describe('hostile clients', () => {
+  let t: TestHub;
+  let keys: Awaited<ReturnType<TestHub['createApiKeys']>>;
+  const logged: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    const destination = { write: (line: string): void => void logged.push(JSON.parse(line) as Record<string, unknown>) };
+    t = await startLoadedHub({
+      scale: 300,
+      logger: createRootLogger('info', destination),
+      env: {
+        // Small deadlines for the analyst (statement) and ministry (whole request), so a held lock shows them.
+        STATEMENT_TIMEOUT_MS: 'analyst=400',
+        REQUEST_TIMEOUT_MS: 'ministry=600',
+      },
+    });
+    keys = await t.createApiKeys();
+  }, 300_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  async function post(body: string, key: string | undefined = keys.analyst, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: ErrorBody; headers: Headers }> {
+    const response = await fetch(t.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+      body,
+    });
+    const text = await response.text();
+    let json: ErrorBody = {};
+    try {
+      json = JSON.parse(text) as ErrorBody;
+    } catch {
+      // asserted by the callers: every answer must be JSON
+    }
+    return { status: response.status, text, json, headers: response.headers };
+  }
+  const gql = (query: string, variables: Record<string, unknown> = {}, key: string = keys.analyst) => post(JSON.stringify({ query, variables }), key);
+
+  async function stillServes(key: string = keys.analyst): Promise<void> {
+    const { status, json } = await gql(NORMAL, {}, key);
+    expect(json.errors).toBeUndefined();
+    expect(status).toBe(200);
+  }
+  function codeOf(json: ErrorBody): string | undefined {
+    return json.errors?.[0]?.extensions?.code;
+  }
+
+  describe('cost before execution (issue 14, failures 1 to 3)', () => {
+    test('a 250-byte province -> companies -> province fan-out from a bank key is refused unexecuted with its cost', async () => {
+      const bomb = `{ province(codeOrName: "10") { companies(first: 100) { edges { node { province { companies(first: 100) { edges { node {
+        province { companies(first: 100) { edges { node { juristicId } } } } } } } } } } } } }`;
+      const { status, json, text } = await gql(bomb, {}, keys.smed);
+      expect(codeOf(json)).toBe('QUERY_TOO_COMPLEX');
+      const extensions = json.errors![0]!.extensions!;
+      expect(extensions['measure']).toBe('cost');
+      expect(Number(extensions['cost'])).toBeGreaterThan(Number(extensions['limit']));
+      expect(Number(extensions['cost'])).toBeGreaterThanOrEqual(1_000_000);
+      expect(json.data).toBeUndefined();
+      expect(status).toBe(400);
+      expect(text).not.toMatch(LEAK);
+      // Refused before execution: not one statement of it reached the database (admins see the count).
+      const asAdmin = await post(JSON.stringify({ query: bomb }), keys.admin);
+      expect(codeOf(asAdmin.json)).toBe('QUERY_TOO_COMPLEX');
+      expect((asAdmin.json as { extensions?: { sqlStatements?: number } }).extensions?.sqlStatements).toBe(0);
+      await stillServes(keys.smed);
+    });
+
+    test('1,000 aliases of companyStats are refused unexecuted; 100 with the alias count and limit', async () => {
+      const aliases = (n: number) => Array.from({ length: n }, (_, i) => `s${i}: companyStats(groupBy: [REGION]) { groups { count } }`).join(' ');
+      const started = Date.now();
+      const thousand = await gql(`{ ${aliases(1000)} }`);
+      expect(codeOf(thousand.json)).toBe('QUERY_TOO_COMPLEX');
+      // 1,000 of them are over the token limit already: the parser stops before the aliases are counted.
+      expect(['tokens', 'aliases']).toContain(thousand.json.errors![0]!.extensions!['measure']);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const hundred = await gql(`{ ${aliases(100)} }`);
+      expect(codeOf(hundred.json)).toBe('QUERY_TOO_COMPLEX');
+      expect(hundred.json.errors![0]!.extensions).toMatchObject({ measure: 'aliases', value: 100, limit: 30 });
+      await stillServes();
+    });
+
+    test('122 nested selection levels are refused with the depth and limit', async () => {
+      let query = 'code';
+      for (let i = 0; i < 61; i++) query = `provinces { region { ${query} } }`;
+      const { json } = await gql(`{ regions { ${query} } }`);
+      expect(codeOf(json)).toBe('QUERY_TOO_COMPLEX');
+      expect(json.errors![0]!.extensions!['measure']).toBe('depth');
+      expect(Number(json.errors![0]!.extensions!['value'])).toBeGreaterThan(Number(json.errors![0]!.extensions!['limit']));
+      await stillServes();
+    });
+
+    test('the canonical queries fit every role\'s budget', async () => {
+      const { json } = await gql('{ companies(first: 100) { totalCount edges { node { juristicId factories(first: 20) { edges { node { fid } } } } } } }', {}, keys.smed);
+      expect(json.errors).toBeUndefined();
+    });
+
+    test('a fragment spread bomb (each fragment spreading the next twice) is refused quickly', async () => {
+      const fragments = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join('\n');
+      const started = Date.now();
+      const { json } = await gql(`{ ...F0 }\n${fragments}\nfragment F40 on Query { companies(first: 100) { edges { node { juristicId } } } }`);
+      expect(codeOf(json)).toBe('QUERY_TOO_COMPLEX');
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await stillServes();
+    });
+
+    test('fragment cycles are a validation error', async () => {
+      const { json } = await gql('{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }');
+      expect(codeOf(json)).toBe('GRAPHQL_VALIDATION_FAILED');
+      await stillServes();
+    });
+
+    test('a document of too many tokens is refused before it is parsed further', async () => {
+      const { json, text } = await gql(`{ ${'__typename '.repeat(20_000)}}`);
+      expect(codeOf(json)).toBe('QUERY_TOO_COMPLEX');
+      expect(json.errors![0]!.extensions!['measure']).toBe('tokens');
+      expect(text.length).toBeLessThan(2_000);
+      await stillServes();
+    });
+
+    test('too many directives are refused', async () => {
+      const fields = Array.from({ length: 30 }, (_, i) => `f${i}: __typename @include(if: true) @skip(if: false)`).join(' ');
+      const { json } = await gql(`{ ${fields} } fragment X on Query { ...Y ...Y ...Y } fragment Y on Query { a: __typename @include(if: true) }`.replace('{ f0', '{ ...X ...X f0'));
+      expect(codeOf(json)).toBe('QUERY_TOO_COMPLEX');
+      expect(json.errors![0]!.extensions).toMatchObject({ measure: 'directives', limit: 50 });
+      await stillServes();
+    });
+
+    test('nodes(ids) with 100,000 IDs is refused without resolving them', async () => {
+      const ids = Array.from({ length: 100_000 }, (_, i) => `x${i}`);
+      const { json, status } = await gql('query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids });
+      expect(['QUERY_TOO_COMPLEX', 'BAD_USER_INPUT', 'PAYLOAD_TOO_LARGE']).toContain(codeOf(json));
+      expect(status).toBeGreaterThanOrEqual(400);
+      await stillServes();
+    });
+
+    test('first: -1 and first: 1000000 answer BAD_USER_INPUT', async () => {
+      for (const first of [-1, 1_000_000, 0]) {
+        const { json } = await gql('query ($first: Int) { companies(first: $first) { edges { node { juristicId } } } }', { first });
+        expect(codeOf(json)).toBe('BAD_USER_INPUT');
+      }
+      await stillServes();
+    });
+
+    test('a batched JSON array of operations is refused with BAD_REQUEST', async () => {
+      const one = { query: NORMAL };
+      const { status, json, text } = await post(JSON.stringify(Array.from({ length: 500 }, () => one)));
+      expect(status).toBe(400);
+      expect(codeOf(json)).toBe('BAD_REQUEST');
+      expect(text).not.toMatch(LEAK);
+      await stillServes();
+    });
+  });
+
+  describe('HTTP errors are JSON with a stable code and no stack (failure 7)', () => {
+    test.each([
+      ['malformed JSON', '{"query": "{ __typename }"', 'BAD_REQUEST', 400],
+      ['a null body', 'null', 'BAD_REQUEST', 400],
+      ['a body over the limit', JSON.stringify({ query: `{ __typename } #${'x'.repeat(1_200_000)}` }), 'PAYLOAD_TOO_LARGE', 413],
+    ])('%s, before authentication too', async (_name, body, code, status) => {
+      for (const key of [keys.analyst, undefined]) {
+        const response = await post(body, key);
+        expect(response.status).toBe(status);
+        expect(response.headers.get('content-type')).toMatch(/application\/json/);
+        expect(codeOf(response.json)).toBe(code);
+        expect(response.text).not.toMatch(LEAK);
+        expect(response.text).not.toMatch(/<html|<pre/i);
+      }
+      await stillServes();
+    });
+
+    test('a wrong content type answers JSON', async () => {
+      const response = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/xml', authorization: `Bearer ${keys.analyst}` }, body: '<q/>' });
+      const text = await response.text();
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(JSON.parse(text)).toHaveProperty('errors');
+      expect(text).not.toMatch(LEAK);
+    });
+
+    test('a GET with a 100 KB query string answers JSON', async () => {
+      const response = await fetch(`${t.graphqlUrl}?query=${encodeURIComponent(`{ __typename #${'x'.repeat(100_000)} }`)}`, { headers: { authorization: `Bearer ${keys.analyst}` } });
+      const text = await response.text();
+      expect(response.status).toBe(431);
+      expect((JSON.parse(text) as ErrorBody).errors![0]!.extensions!.code).toBe('REQUEST_HEADER_FIELDS_TOO_LARGE');
+      await stillServes();
+    });
+
+    test('an unknown path answers JSON 404', async () => {
+      const response = await fetch(`${t.baseUrl}/nothing-here`);
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as ErrorBody).errors![0]!.extensions!.code).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('text arguments (failure 6)', () => {
+    test('a NUL byte in a text filter answers BAD_USER_INPUT', async () => {
+      const { json, text } = await gql('query ($q: String) { companies(first: 1, filter: { nameSearch: $q }) { totalCount } }', { q: 'ab\u0000cd' });
+      expect(codeOf(json)).toBe('BAD_USER_INPUT');
+      expect(text).not.toMatch(LEAK);
+      const inline = await gql('{ factories(first: 1, filter: { nameContains: "x\\u0000y" }) { totalCount } }');
+      expect(codeOf(inline.json)).toBe('BAD_USER_INPUT');
+      await stillServes();
+    });
+
+    test('invalid Unicode (a lone surrogate) answers BAD_USER_INPUT', async () => {
+      const { json } = await post('{"query":"query ($q: String) { companies(first: 1, filter: { nameSearch: $q }) { totalCount } }","variables":{"q":"\\ud800abc"}}');
+      expect(codeOf(json)).toBe('BAD_USER_INPUT');
+      await stillServes();
+    });
+
+    test('a 900 KB nameSearch answers BAD_USER_INPUT at once, holding no connection', async () => {
+      const started = Date.now();
+      const { json } = await gql('query ($q: String) { companies(first: 1, filter: { nameSearch: $q }) { totalCount } }', { q: 'ab'.repeat(450_000) });
+      expect(codeOf(json)).toBe('BAD_USER_INPUT');
+      expect(json.errors![0]!.extensions).toMatchObject({ maxLength: expect.any(Number) });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      await stillServes();
+    });
+
+    test('a 200 KB cursor and a cursor of invalid base64 answer BAD_USER_INPUT', async () => {
+      for (const after of ['A'.repeat(200_000), '!!!not-base64!!!', '']) {
+        const { json } = await gql('query ($after: String) { companies(first: 1, after: $after) { totalCount } }', { after });
+        expect(codeOf(json)).toBe('BAD_USER_INPUT');
+      }
+      await stillServes();
+    });
+
+    test('a deeply nested variable answers an error, not a crash', async () => {
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const { status, json } = await post(`{"query":"query ($ids: [ID!]!) { nodes(ids: $ids) { id } }","variables":{"ids":${deep}}}`);
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(['BAD_REQUEST', 'BAD_USER_INPUT']).toContain(codeOf(json));
+      await stillServes();
+    });
+
+    test('NUL bytes and non-ASCII in headers do not break the hub', async () => {
+      // A NUL byte in a header: Node's parser refuses the request; the answer is still JSON.
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(new URL(t.baseUrl).port), '127.0.0.1');
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+        socket.on('end', () => resolve(received));
+        socket.on('error', reject);
+        socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nX-Request-Id: a\u0000b\r\nContent-Length: 2\r\n\r\n{}`);
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 400/);
+      expect(raw).toContain('"code":"BAD_REQUEST"');
+      expect(raw).not.toMatch(LEAK);
+      // Bytes above ASCII in a header (Thai text sent as Latin-1) are not taken as a request ID.
+      const answer = await new Promise<{ status: number; requestId: string | undefined }>((resolve, reject) => {
+        const request = http.request(
+          t.graphqlUrl,
+          { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.analyst}`, 'x-request-id': Buffer.from('ทดสอบ', 'utf8').toString('latin1') } },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve({ status: response.statusCode!, requestId: response.headers['x-request-id'] as string | undefined }));
+          },
+        );
+        request.on('error', reject);
+        request.end(JSON.stringify({ query: NORMAL }));
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      await stillServes();
+    });
+  });
+
+  describe('deadlines (failure 5)', () => {
+    async function holdingLock<T>(table: string, fn: () => Promise<T>): Promise<T> {
+      const locker = new Client({ connectionString: t.database.url });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+        return await fn();
+      } finally {
+        await locker.query('ROLLBACK').catch(() => undefined);
+        await locker.end();
+      }
+    }
+    const waitingHubStatements = () =>
+      t.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'i-industry-hub-all%' AND state = 'active' AND wait_event_type = 'Lock'`,
+      );
+
+    test('a statement over the role\'s statement timeout answers QUERY_TIMEOUT and frees its connection', async () => {
+      await holdingLock('registry.tis_standard', async () => {
+        const started = Date.now();
+        const { json, text } = await gql('{ tisStandards(first: 1) { totalCount } }');
+        expect(codeOf(json)).toBe('QUERY_TIMEOUT');
+        expect(text).not.toMatch(LEAK);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        // The cancelled statement no longer waits: its connection is back in the pool.
+        expect((await waitingHubStatements())[0]!.n).toBe(0);
+        // Other tables still answer while the lock is held.
+        await stillServes();
+      });
+    });
+
+    test('a request over the role\'s overall deadline answers QUERY_TIMEOUT', async () => {
+      await holdingLock('registry.tis_standard', async () => {
+        const started = Date.now();
+        const { json } = await gql('{ tisStandards(first: 1) { totalCount } }', {}, keys.ministry);
+        expect(codeOf(json)).toBe('QUERY_TIMEOUT');
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect((await waitingHubStatements())[0]!.n).toBe(0);
+      });
+      await stillServes(keys.ministry);
+    });
+  });
+
+  describe('introspection', () => {
+    test('is closed to bank clients and open to analysts', async () => {
+      const bank = await gql('{ __schema { types { name } } }', {}, keys.smed);
+      expect(codeOf(bank.json)).toBe('FORBIDDEN');
+      const typeQuery = await gql('{ __type(name: "Company") { fields { name } } }', {}, keys.smed);
+      expect(codeOf(typeQuery.json)).toBe('FORBIDDEN');
+      const analyst = await gql('{ __schema { queryType { name } } }');
+      expect(analyst.json.errors).toBeUndefined();
+      // __typename is not introspection of the schema.
+      expect((await gql('{ __typename }', {}, keys.smed)).json.errors).toBeUndefined();
+    });
+  });
+
+  describe('personal data (failures 8 to 10)', () => {
+    test('quarantined raw rows show their shape with personal fields masked, for admins too', async () => {
+      const stored = await t.sql<{ raw: unknown }>(`SELECT raw FROM ingestion.quarantined_row WHERE source = 'dbd-companies'`);
+      expect(stored.length).toBeGreaterThan(0);
+      const names: string[] = [];
+      const collect = (value: unknown, key = ''): void => {
+        if (Array.isArray(value)) value.forEach((v) => collect(v, key));
+        else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collect(v, k);
+        else if (typeof value === 'string' && /name|personal|id_?card|citizen/i.test(key) && value.length > 3) names.push(value);
+      };
+      for (const row of stored) {
+        collect((row.raw as Record<string, unknown>)['directors']);
+        // Shareholders that are juristic persons are business data, shown as they are.
+        const holders = (row.raw as Record<string, unknown>)['shareholders'];
+        collect(Array.isArray(holders) ? holders.filter((h: Record<string, unknown>) => !h['juristicId']) : holders);
+      }
+      expect(names.length).toBeGreaterThan(0);
+      const { json, text } = await gql('{ quarantinedRows(source: "dbd-companies", first: 100) { edges { node { raw reason } } } }', {}, keys.admin);
+      expect(json.errors).toBeUndefined();
+      for (const name of names) expect(text).not.toContain(JSON.stringify(name).slice(1, -1));
+      expect(text).toContain('***');
+    });
+
+    test('a masked TISI licensee is not re-identified through its factory', async () => {
+      // The simulator's licensees are firms: make a few individuals (a personal ID, no company link)
+      // on plants DIW lists with an operator linked to a company.
+      await t.sql(
+        `UPDATE registry.tis_licence l SET licensee_tax_id = '1101700203451', company_juristic_id = NULL, link_method = NULL, link_confidence = NULL
+         WHERE l.licence_no IN (SELECT l2.licence_no FROM registry.tis_licence l2 JOIN registry.factory f ON f.fid = l2.fid
+                                WHERE f.company_juristic_id IS NOT NULL AND f.operator_name IS NOT NULL ORDER BY l2.licence_no LIMIT 3)`,
+      );
+      const candidates = await t.sql<{ licence_no: string }>(`SELECT licence_no FROM registry.tis_licence WHERE licensee_tax_id = '1101700203451'`);
+      expect(candidates.length).toBeGreaterThan(0);
+      let seen = 0;
+      for (const { licence_no: licenceNo } of candidates) {
+        const { json, text } = await gql(
+          `query ($no: String!) { tisLicense(licenceNo: $no) { licenseeMasked factory { fid operatorName operatorTaxId company { juristicId } } } }`,
+          { no: licenceNo },
+          keys.analyst,
+        );
+        expect(json.errors).toBeUndefined();
+        const licence = (json.data as { tisLicense: { licenseeMasked: boolean; factory: { operatorName: string | null; operatorTaxId: string | null; company: unknown } | null } }).tisLicense;
+        if (!licence.licenseeMasked || !licence.factory) continue;
+        seen += 1;
+        expect(licence.factory.company).toBeNull();
+        expect([null, '***']).toContain(licence.factory.operatorName);
+        expect([null, '***']).toContain(licence.factory.operatorTaxId);
+        const [stored] = await t.sql<{ operator_name: string | null; operator_tax_id: string | null }>(
+          `SELECT f.operator_name, f.operator_tax_id FROM registry.factory f JOIN registry.tis_licence l ON l.fid = f.fid WHERE l.licence_no = $1`,
+          [licenceNo],
+        );
+        if (stored?.operator_name) expect(text).not.toContain(stored.operator_name);
+        if (stored?.operator_tax_id) expect(text).not.toContain(stored.operator_tax_id);
+      }
+      expect(seen).toBeGreaterThan(0);
+    });
+
+    test('a bank\'s feed positions are its own sequence, dense from 1', async () => {
+      for (const key of [keys.smed, keys.exim]) {
+        const { json } = await gql('{ eligibilityFeed(first: 100) { edges { node { position } } } }', {}, key);
+        expect(json.errors).toBeUndefined();
+        const positions = (json.data as { eligibilityFeed: { edges: { node: { position: string } }[] } }).eligibilityFeed.edges.map((e) => Number(e.node.position));
+        expect(positions.length).toBeGreaterThan(0);
+        expect(positions).toEqual(positions.map((_, i) => i + 1));
+      }
+    });
+  });
+
+  describe('logs', () => {
+    test('a failing field on many parents is logged once, with its SQL cut short', async () => {
+      const before = logged.length;
+      await t.sql('ALTER TABLE registry.company RENAME TO company_hidden');
+      try {
+        // Factory.company is nullable: each of the page's linked factories gets its own error.
+        const { json } = await gql('{ factories(first: 100, filter: { linked: true }) { edges { node { fid company { nameTh } } } } }', {}, keys.admin);
+        expect(codeOf(json)).toBe('INTERNAL_SERVER_ERROR');
+        expect(json.errors!.length).toBeGreaterThan(10);
+      } finally {
+        await t.sql('ALTER TABLE registry.company_hidden RENAME TO company');
+      }
+      const errors = logged.slice(before).filter((line) => line['level'] === 'error');
+      expect(errors.length).toBe(1);
+      expect(errors[0]!['occurrences']).toBeGreaterThan(1);
+      expect(JSON.stringify(errors[0]).length).toBeLessThan(20_000);
+      await stillServes();
+    });
+  });
+});

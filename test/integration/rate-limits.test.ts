@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startHub, type RunningHub } from '../../src/app/hub';
+import { createRootLogger } from '../../src/platform/logging/logger';
+import { redisTestUrl } from '../support/test-database';
+import { startTestHub, type TestHub } from '../support/test-hub';
+
+/**
+ * Per-client limits (issue 14): one budget across API processes, counted in PostgreSQL without
+ * REDIS_URL and in Redis with it; HTTP 429 with Retry-After and RATE_LIMITED; a flooding key is
+ * refused while another client keeps being served; the NDJSON feed counts; `client:update` changes
+ * a running hub's limit.
+ */
+jest.setTimeout(120_000);
+
+const CLI = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli.js');
+const QUERY = '{ factories(first: 2) { totalCount } }';
+
+interface Answer {
+  status: number;
+  retryAfter: string | null;
+  code: string | undefined;
+  limit: unknown;
+}
+
+async function ask(url: string, key: string, query = QUERY): Promise<Answer> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { errors?: { extensions?: { code?: string; limit?: unknown } }[] };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), code: body.errors?.[0]?.extensions?.code, limit: body.errors?.[0]?.extensions?.limit };
+}
+
+const stores: ['postgres' | 'redis', boolean][] = [
+  ['postgres', true],
+  ['redis', redisTestUrl() !== undefined],
+];
+
+describe.each(stores)('rate limits shared by two API processes on %s', (store, available) => {
+  const maybe = available ? test : test.skip;
+  let t: TestHub;
+  let second: RunningHub;
+
+  beforeAll(async () => {
+    if (!available) return;
+    t = await startTestHub({ queue: store, scale: 100, env: { RATE_LIMIT_COST_PER_MINUTE: 'analyst=300' } });
+    await t.ingestNow('diw');
+    // A second API process on the same database and store, with its own memory.
+    second = await startHub(t.config, 'api', createRootLogger('silent'));
+  }, 120_000);
+  afterAll(async () => {
+    await second?.stop();
+    await t?.stop();
+  });
+
+  maybe('a client of 10 requests a minute gets 10 answers in all, then 429 with Retry-After from either process', async () => {
+    const { key } = await t.hub.services.clients.create({ name: 'ten-a-minute', role: 'ministry', rateLimitPerMinute: 10 });
+    const answers: Answer[] = [];
+    for (let i = 0; i < 7; i++) {
+      answers.push(await ask(t.baseUrl, key));
+      answers.push(await ask(second.apiUrl!, key));
+    }
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(10);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused).toHaveLength(4);
+    for (const answer of refused) {
+      expect(answer.code).toBe('RATE_LIMITED');
+      expect(answer.limit).toBe('requests');
+      expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(Number(answer.retryAfter)).toBeLessThanOrEqual(60);
+    }
+    // Another client is not affected.
+    const other = await t.createApiKey('ministry');
+    expect((await ask(second.apiUrl!, other)).status).toBe(200);
+  });
+
+  maybe('query cost a minute is shared too', async () => {
+    const key = await t.createApiKey('analyst');
+    // Cost of about 41 each (a page of 20 factories, each with its province); the minute holds 300 here.
+    const costly = '{ factories(first: 20) { edges { node { fid province { code } } } } }';
+    const answers: Answer[] = [];
+    for (let i = 0; i < 10; i++) answers.push(await ask(i % 2 ? second.apiUrl! : t.baseUrl, key, costly));
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]!.limit).toBe('cost');
+    expect(answers.filter((a) => a.status === 200).length).toBeLessThanOrEqual(15);
+  });
+});
+
+describe('a flooding key', () => {
+  let t: TestHub;
+
+  beforeAll(async () => {
+    t = await startTestHub({ scale: 100 });
+    await t.ingestNow('diw');
+  }, 120_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  test('gets 429s while another client keeps answering 200, and /readyz stays ready', async () => {
+    const flooder = (await t.hub.services.clients.create({ name: 'flooder', role: 'bank', bankCode: 'SMED', rateLimitPerMinute: 10 })).key;
+    const other = await t.createApiKey('bank', 'EXIM');
+    const query = '{ companies(first: 50) { totalCount edges { node { juristicId nameTh factories(first: 5) { edges { node { fid } } } } } } }';
+    const flood = (async () => {
+      const answers: Answer[] = [];
+      // 20 at a time, 200 in all: over both the concurrency (2) and the minute (10).
+      for (let wave = 0; wave < 10; wave++) answers.push(...(await Promise.all(Array.from({ length: 20 }, () => ask(t.baseUrl, flooder, query)))));
+      return answers;
+    })();
+    const others: Answer[] = [];
+    const ready: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      others.push(await ask(t.baseUrl, other, query));
+      ready.push((await fetch(`${t.baseUrl}/readyz`)).status);
+    }
+    const flooded = await flood;
+    expect(others.map((a) => a.status)).toEqual(others.map(() => 200));
+    expect(ready.every((status) => status === 200)).toBe(true);
+    const refused = flooded.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(100);
+    expect(refused.every((a) => a.code === 'RATE_LIMITED' && Number(a.retryAfter) >= 1)).toBe(true);
+    expect(flooded.filter((a) => a.status === 200).length).toBeLessThanOrEqual(10);
+    expect(new Set(refused.map((a) => a.limit))).toEqual(new Set(['requests', 'concurrency']));
+  });
+
+  test('the NDJSON eligibility feed counts against the same minute', async () => {
+    const { key } = await t.hub.services.clients.create({ name: 'feed-reader', role: 'bank', bankCode: 'SMED', rateLimitPerMinute: 3 });
+    const feed = () => fetch(`${t.baseUrl}/feeds/eligibility?limit=10`, { headers: { authorization: `Bearer ${key}` } });
+    for (let i = 0; i < 3; i++) expect((await feed()).status).toBe(200);
+    const refused = await feed();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('RATE_LIMITED');
+    expect((await ask(t.baseUrl, key)).status).toBe(429);
+  });
+
+  test('client:create --rate-limit and client:update change a client\'s minute in a running hub', async () => {
+    const run = (args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, DATABASE_URL: t.database.url, LOG_LEVEL: 'warn' } });
+    const created = await run(['client:create', '--name', 'cli-limited', '--role', 'analyst', '--rate-limit', '2']);
+    expect(created.stdout).toMatch(/2 requests a minute/);
+    const key = created.stdout.trim().split('\n').at(-1)!;
+    expect((await ask(t.baseUrl, key)).status).toBe(200);
+    expect((await ask(t.baseUrl, key)).status).toBe(200);
+    expect((await ask(t.baseUrl, key)).status).toBe(429);
+    const updated = await run(['client:update', 'cli-limited', '--rate-limit', '100']);
+    expect(updated.stdout).toMatch(/100 requests a minute/);
+    // The hub learns of the change by NOTIFY within milliseconds.
+    let status = 429;
+    for (let i = 0; i < 50 && status === 429; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await ask(t.baseUrl, key)).status;
+    }
+    expect(status).toBe(200);
+    await expect(run(['client:update', 'cli-limited', '--rate-limit', '0'])).rejects.toMatchObject({ code: 2 });
+  });
+});
