@@ -120,8 +120,8 @@ async function ingest(env: Env, args: string[]): Promise<number> {
 
 async function run(command: string, args: string[]): Promise<number> {
   const config = loadConfig();
-  // Operator output goes to stdout; the hub's own logs to stderr, quiet unless asked for.
-  const logger = createRootLogger(process.env['LOG_LEVEL'] ? config.logLevel : 'warn').child({ component: 'cli' });
+  // Results go to stdout; logs to stderr, quiet unless asked for, so a script can read stdout alone.
+  const logger = createRootLogger(process.env['LOG_LEVEL'] ? config.logLevel : 'warn', { format: config.logFormat, fd: 2 }).child({ component: 'cli' });
   const database = await openDatabase(config, logger, { migrate: true, owner: 'cli', applicationName: 'i-industry-hub-cli' });
   const env: Env = { config, logger, database };
   try {

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createRootLogger(config.logLevel).child({ role });
+  const logger = createRootLogger(config.logLevel, { format: config.logFormat }).child({ role });
   const hub = await startHub(config, role, logger);
 
   let stoppingSince: number | undefined;

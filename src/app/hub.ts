@@ -95,7 +95,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       const engine = new IngestionEngine(database.dataSource, sources, config, logger.child({ component: 'ingestion' }));
       const worker: HubWorker<IngestJobData> = createIngestionWorker(queueBackend, engine, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => worker.close());
-      await ingestionQueue.upsertSchedules();
+      const schedules = await ingestionQueue.upsertSchedules();
       // Eligibility that changes with the date alone (years since registration), once a day.
       const eligibilityQueue = queueBackend.createQueue<EligibilityJobData>(ELIGIBILITY_QUEUE);
       closers.push(() => eligibilityQueue.close());
@@ -103,6 +103,11 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       const eligibilityWorker = createEligibilityWorker(queueBackend, recompute, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => eligibilityWorker.close());
       await upsertDailyRecomputeSchedule(eligibilityQueue, { pattern: config.eligibilityRecomputeSchedule, tz: config.scheduleTimezone }, logger.child({ component: 'scheduler' }));
+      schedules.push({ source: 'eligibility-recompute', pattern: config.eligibilityRecomputeSchedule });
+      logger.child({ component: 'scheduler' }).info(
+        { tz: config.scheduleTimezone, schedules: Object.fromEntries(schedules.map((s) => [s.source, s.pattern])) },
+        `${schedules.length} schedules set (${config.scheduleTimezone}): ${schedules.map((s) => `${s.source} "${s.pattern}"`).join(', ')}`,
+      );
       if (config.ingestOnStart) await ingestionQueue.enqueueNeverLoaded(new IngestionRunRepository(database.dataSource));
     }
 

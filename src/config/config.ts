@@ -59,7 +59,12 @@ export const CONFIG_VARIABLES = {
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
-    description: 'Log level of the JSON logs written to standard output.',
+    description: 'Log level of the hub\'s logs (standard output; the CLI\'s go to standard error).',
+  },
+  LOG_FORMAT: {
+    schema: z.enum(['auto', 'json', 'pretty']),
+    default: 'auto',
+    description: 'Log lines as `json` (one object a line), `pretty` (human-readable) or `auto`: pretty on a terminal, JSON otherwise.',
   },
   SIMULATOR_PORT: { schema: port, default: '4100', description: 'Port of the agency simulator.' },
   SIMULATOR_HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the agency simulator listens on.' },
@@ -199,6 +204,7 @@ export interface HubConfig {
   dataDir: string;
   embeddedPgPort: number;
   logLevel: Raw['LOG_LEVEL'];
+  logFormat: Raw['LOG_FORMAT'];
   simulator: { port: number; host: string; inProcess: boolean; seed: number; scale: number; quirkRate: number; badRowRate: number };
   sources: {
     diw: { feedUrl: string; schedule: string };
@@ -253,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     dataDir: path.resolve(PROJECT_ROOT, r.HUB_DATA_DIR),
     embeddedPgPort: r.EMBEDDED_PG_PORT,
     logLevel: r.LOG_LEVEL,
+    logFormat: r.LOG_FORMAT,
     simulator: {
       port: r.SIMULATOR_PORT,
       host: r.SIMULATOR_HOST,
