@@ -13,6 +13,8 @@ import { createRootLogger, type Logger } from './platform/logging/logger';
 import { createQueueBackend } from './platform/queue/queue-backend';
 import { SourceRegistry } from './sources/registry';
 import { recomputeEveryFirm } from './eligibility/recompute-every-firm';
+import { followJob, ProgressDisplay } from './cli/ingest-progress';
+import { runsTable, runSummary, sourcesTable } from './cli/reports';
 
 const USAGE = `Usage: npm run hub -- <command> [options]
 
@@ -25,9 +27,11 @@ Commands:
   ingest <source|agency> [--full] [--wait] [--timeout SECONDS]
                                                  queue a run of a source now, or of each source of an
                                                  agency (dbd, tisi, dip) in turn (--full: ignore the
-                                                 saved cursor); --wait prints each run's summary
-  runs [--source S] [--limit N]                  show recent ingestion runs
-  sources                                        the agency sources: schedule, last load, stale or not
+                                                 saved cursor); --wait shows progress, then each
+                                                 run's summary
+  runs [--source S] [--limit N]                  recent ingestion runs, as a table
+  sources [--verbose]                            the agency sources: schedule, last load, stale or not
+                                                 (--verbose: feed URLs and cursors too)
   quarantine [--source S] [--limit N]            rows rejected by runs and not yet resolved, with reasons
   quarantine:retry <source>                      re-parse a source's quarantined rows with today's rules
                                                  and load those that now pass
@@ -44,19 +48,9 @@ interface Env {
   database: Database;
 }
 
-function printRun(run: IngestionRunRecord): void {
-  const duration = run.finishedAt ? `${((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)} s` : 'running';
-  const lines = [
-    `run ${run.id}  source=${run.source}  trigger=${run.trigger}  attempt=${run.attempt}  status=${run.status}  (${duration})`,
-    `  started ${run.startedAt.toISOString()}${run.finishedAt ? `  finished ${run.finishedAt.toISOString()}` : ''}`,
-    `  read ${run.rowsRead}  inserted ${run.rowsInserted}  updated ${run.rowsUpdated}  unchanged ${run.rowsUnchanged}  rejected ${run.rowsRejected}  duplicate ${run.rowsDuplicate}  marked absent ${run.rowsMarkedAbsent}`,
-  ];
-  if (run.fullRefresh || run.cursorBefore || run.cursorAfter) {
-    lines.push(`  ${run.fullRefresh ? 'full refresh' : 'incremental'}${run.cursorBefore ? `  cursor before ${run.cursorBefore}` : ''}${run.cursorAfter ? `  after ${run.cursorAfter}` : ''}`);
-  }
-  for (const warning of run.warnings) lines.push(`  warning: ${warning}`);
-  if (run.errorMessage) lines.push(`  error: ${run.errorMessage}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+/** Prints one run in full, times in the schedules' zone. */
+function printRun(run: IngestionRunRecord, config: HubConfig): void {
+  process.stdout.write(runSummary(run, config.scheduleTimezone));
 }
 
 async function ingest(env: Env, args: string[]): Promise<number> {
@@ -99,14 +93,16 @@ async function ingest(env: Env, args: string[]): Promise<number> {
     closers.unshift(() => events.close());
     await events.waitUntilReady();
     // One after another: a later source of an agency may read what the earlier one loaded.
+    const display = new ProgressDisplay(process.stderr);
     for (const source of chosen) {
       const job = await enqueue(source);
       let failure: string | undefined;
-      await IngestionQueue.waitFor(job, events, timeoutMs).catch((error: unknown) => {
+      const finished = IngestionQueue.waitFor(job, events, timeoutMs).catch((error: unknown) => {
         failure = error instanceof Error ? error.message : String(error);
       });
+      await followJob(source, () => queue.getJob(String(job.id)), finished, display);
       const runs = await new IngestionRunRepository(env.database.dataSource).findByJobId(String(job.id));
-      for (const run of runs) printRun(run);
+      for (const run of runs) printRun(run, env.config);
       if (failure !== undefined) {
         process.stdout.write(runs.length === 0 ? `job did not run: ${failure} (is the worker running?)\n` : `job failed: ${failure}\n`);
         return 1;
@@ -165,21 +161,14 @@ async function run(command: string, args: string[]): Promise<number> {
       case 'runs': {
         const { values } = parseArgs({ args, options: { source: { type: 'string' }, limit: { type: 'string', default: '10' } } });
         const runs = await new IngestionRunRepository(database.dataSource).list({ source: values.source, limit: Number(values.limit) || 10 });
-        if (runs.length === 0) process.stdout.write('no runs yet\n');
-        runs.forEach(printRun);
+        process.stdout.write(runsTable(runs, config.scheduleTimezone));
         return 0;
       }
       case 'sources': {
+        const { values } = parseArgs({ args, options: { verbose: { type: 'boolean', short: 'v' } } });
         const runs = new IngestionRunRepository(database.dataSource);
-        for (const s of await new SourceStatusService(runs, new SourceRegistry(), config).list()) {
-          const loaded = s.lastSuccessAt ? `last loaded ${s.lastSuccessAt.toISOString()} (run ${s.lastSuccessRunId})` : 'never loaded';
-          process.stdout.write(
-            `${s.id}  ${s.stale ? 'STALE' : 'fresh'}  ${loaded}  (may age ${s.staleAfterHours} h)  ${s.mode}\n` +
-              `  ${s.title} (${s.agency})\n  schedule "${s.schedule}" ${config.scheduleTimezone}  feed ${s.feedUrl}\n` +
-              (s.cursor ? `  cursor ${s.cursor}\n` : '') +
-              (s.openQuarantinedRows > 0 ? `  ${s.openQuarantinedRows} quarantined rows open (hub quarantine --source ${s.id})\n` : ''),
-          );
-        }
+        const sources = await new SourceStatusService(runs, new SourceRegistry(), config).list();
+        process.stdout.write(sourcesTable(sources, config.scheduleTimezone, { verbose: values.verbose === true }));
         return 0;
       }
       case 'quarantine': {
@@ -196,12 +185,12 @@ async function run(command: string, args: string[]): Promise<number> {
         if (!source) throw new UsageError('quarantine:retry needs a source');
         const engine = new IngestionEngine(database.dataSource, new SourceRegistry(), config, logger);
         const retried = await engine.retryQuarantined(source);
-        printRun(retried);
+        printRun(retried, config);
         return retried.status === 'succeeded' ? 0 : 1;
       }
       case 'eligibility:recompute': {
         const { run: recompute, summary } = await recomputeEveryFirm(database.dataSource, logger);
-        printRun(recompute);
+        printRun(recompute, config);
         if (summary) {
           process.stdout.write(
             `  ${summary.firmsUnchanged} firms unchanged (skipped), ${summary.results} results evaluated, ${summary.written} changed, ${summary.events} feed events\n`,

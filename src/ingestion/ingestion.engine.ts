@@ -11,6 +11,7 @@ import { IngestionRunRepository, ZERO_RUN_COUNTS, type IngestionRunRecord, type 
 import { derivedBulkCandidates, deriveAfterLoad, type DerivationSummary } from '../linking/derivations';
 import { BulkLoad, shareWritersLock } from './bulk-load';
 import type { SourceRunContext } from './source-definition';
+import { withProgress, type RunProgress } from './run-progress';
 import { StagingRepository } from './staging.repository';
 
 export interface RunRequest {
@@ -24,6 +25,8 @@ export interface RunRequest {
   onPhases?: (phases: RunPhases) => void;
   /** Told, after a bulk first load was committed and recorded, how long vacuuming each table it loaded took. */
   onVacuumed?: (msByTable: Record<string, number>) => void;
+  /** Told the rows read so far, about once a second while the feed is read. */
+  onProgress?: (progress: RunProgress) => void;
 }
 
 /** Where a run's time went, in milliseconds. */
@@ -119,7 +122,7 @@ export class IngestionEngine {
       };
       let result: LoadResult;
       try {
-        result = await this.load(client, source, run, source.read(context), {
+        result = await this.load(client, source, run, withProgress(source.read(context), request.onProgress), {
           completeSnapshot: source.mode === 'snapshot',
           quarantine: true,
           cursor: () => nextCursor,

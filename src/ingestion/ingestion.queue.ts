@@ -103,6 +103,7 @@ export function createIngestionWorker(
           jobId: job.id,
           attempt: job.attemptsMade + 1,
           full: job.data.full === true,
+          onProgress: (progress) => void job.updateProgress({ ...progress }).catch(() => undefined),
         });
         return { runId: run.id, status: run.status };
       } catch (error) {

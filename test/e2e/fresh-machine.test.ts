@@ -110,7 +110,9 @@ describe('fresh machine: npm start with the embedded default', () => {
     expect(loaded).toBe(diwGroundTruth(loadConfig({}).simulator).validRows);
 
     const { stdout: runs } = await run('npm', ['run', '--silent', 'hub', '--', 'runs', '--source', 'diw'], { cwd: ROOT, env });
-    expect(runs).toMatch(/source=diw\s+trigger=startup\s+attempt=1\s+status=succeeded/);
+    // A table, newest first, times in the schedules' zone.
+    expect(runs).toMatch(/^times in Asia\/Bangkok, UTC\+07:00\n\s*RUN\s+SOURCE\s+TRIGGER\s+TRY\s+STATUS\s+STARTED/);
+    expect(runs).toMatch(/^\s*\d+\s+diw\s+startup\s+1\s+succeeded\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s/m);
 
     // The operator runs the source again through the running hub's worker: nothing changes.
     const hubCli = (...args: string[]) => run('npm', ['run', '--silent', 'hub', '--', ...args], { cwd: ROOT, env });
