@@ -13,6 +13,10 @@ import { startSimulator } from '../simulator/simulator';
 import { SourceRegistry } from '../sources/registry';
 import { createServices, type HubServices } from './services';
 import { ApiClientChangeListener } from '../access/api-client-changes';
+import { SourceStatusService } from '../ingestion/source-status.service';
+import { HubMetrics } from '../platform/metrics/metrics';
+import { startMetricsServer } from '../platform/metrics/metrics-server';
+import { registerHubMetrics } from './hub-metrics';
 
 /** `all` runs API, worker and (when enabled) the simulator in one process: the embedded default. */
 export type HubRole = 'all' | 'api' | 'worker';
@@ -26,6 +30,10 @@ export interface RunningHub {
   queueBackend: QueueBackend;
   ingestionQueue: IngestionQueue;
   services: HubServices;
+  /** The process's Prometheus registry (GET /metrics). */
+  metrics: HubMetrics;
+  /** The METRICS_PORT listener's URL, when one is configured. */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -61,6 +69,24 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
     const ingestionQueue = new IngestionQueue(queue, sources, config, logger.child({ component: 'scheduler' }));
     const services = createServices(database.dataSource, ingestionQueue, sources, config);
     logger.info({ queue: queueBackend.kind, database: config.databaseUrl ? 'DATABASE_URL' : 'embedded' }, 'storage ready');
+    const eligibilityQueue = queueBackend.createQueue<EligibilityJobData>(ELIGIBILITY_QUEUE);
+    closers.push(() => eligibilityQueue.close());
+
+    const metrics = new HubMetrics(logger.child({ component: 'metrics' }));
+    registerHubMetrics(metrics, {
+      dataSource: database.dataSource,
+      sourceStatus: new SourceStatusService(new IngestionRunRepository(database.dataSource), sources, config),
+      queues: [
+        { name: INGESTION_QUEUE, queue },
+        { name: ELIGIBILITY_QUEUE, queue: eligibilityQueue },
+      ],
+    });
+    let metricsUrl: string | undefined;
+    if (config.metrics.port !== undefined) {
+      const metricsServer = await startMetricsServer({ metrics, host: config.metrics.host, port: config.metrics.port, logger });
+      metricsUrl = metricsServer.url;
+      closers.push(() => metricsServer.close());
+    }
 
     // /readyz answers 503 until every part of this role has started.
     let started = false;
@@ -77,6 +103,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
         host: config.host,
         port: config.port,
         eligibilityFeedBatchSize: config.eligibilityFeedBatchSize,
+        metrics,
         readiness: [
           {
             name: 'startup',
@@ -97,8 +124,6 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       closers.push(() => worker.close());
       const schedules = await ingestionQueue.upsertSchedules();
       // Eligibility that changes with the date alone (years since registration), once a day.
-      const eligibilityQueue = queueBackend.createQueue<EligibilityJobData>(ELIGIBILITY_QUEUE);
-      closers.push(() => eligibilityQueue.close());
       const recompute = new DailyEligibilityRecompute(database.dataSource, logger.child({ component: 'eligibility' }));
       const eligibilityWorker = createEligibilityWorker(queueBackend, recompute, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => eligibilityWorker.close());
@@ -127,6 +152,8 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       queueBackend,
       ingestionQueue,
       services,
+      metrics,
+      metricsUrl,
       stop: stopAll,
     };
   } catch (error) {

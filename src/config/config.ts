@@ -66,6 +66,11 @@ export const CONFIG_VARIABLES = {
     default: 'auto',
     description: 'Log lines as `json` (one object a line), `pretty` (human-readable) or `auto`: pretty on a terminal, JSON otherwise.',
   },
+  METRICS_PORT: {
+    schema: port.optional(),
+    description: 'Also serve `GET /metrics` without an API key on this port (on METRICS_HOST). Unset: only on the API port, for admin keys.',
+  },
+  METRICS_HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface of the METRICS_PORT listener; keep it private (loopback or the scrapers\' network).' },
   SIMULATOR_PORT: { schema: port, default: '4100', description: 'Port of the agency simulator.' },
   SIMULATOR_HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the agency simulator listens on.' },
   SIMULATOR_URL: {
@@ -205,6 +210,7 @@ export interface HubConfig {
   embeddedPgPort: number;
   logLevel: Raw['LOG_LEVEL'];
   logFormat: Raw['LOG_FORMAT'];
+  metrics: { port: number | undefined; host: string };
   simulator: { port: number; host: string; inProcess: boolean; seed: number; scale: number; quirkRate: number; badRowRate: number };
   sources: {
     diw: { feedUrl: string; schedule: string };
@@ -260,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     embeddedPgPort: r.EMBEDDED_PG_PORT,
     logLevel: r.LOG_LEVEL,
     logFormat: r.LOG_FORMAT,
+    metrics: { port: r.METRICS_PORT, host: r.METRICS_HOST },
     simulator: {
       port: r.SIMULATOR_PORT,
       host: r.SIMULATOR_HOST,

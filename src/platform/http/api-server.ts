@@ -15,6 +15,10 @@ import { withSqlStatementTally, type SqlStatementTally } from '../database/sql-s
 import { RequestLoaders } from '../graphql/loaders';
 import { graphiqlRouter } from './graphiql';
 import { ELIGIBILITY_FEED_PATH, eligibilityFeedRouter } from '../../domains/eligibility/eligibility-feed.http';
+import type { HubMetrics } from '../metrics/metrics';
+import { graphqlMetricsMiddleware, graphqlMetricsPlugin, REQUEST_RECORD, type GraphqlRequestRecord } from '../metrics/graphql-metrics';
+import { METRICS_PATH, writeMetrics } from '../metrics/metrics-server';
+import { requireAdmin } from './admin-auth';
 
 export const GRAPHQL_PATH = '/graphql';
 export const GRAPHIQL_PATH = '/graphiql';
@@ -86,6 +90,8 @@ export async function startApiServer(options: {
   readiness: ReadinessCheck[];
   /** Events per statement of the NDJSON eligibility feed (default 1000). */
   eligibilityFeedBatchSize?: number;
+  /** Served at GET /metrics to admin keys, and fed by the GraphQL endpoint. */
+  metrics?: HubMetrics;
 }): Promise<ApiServer> {
   const log = options.logger.child({ component: 'api' });
   const app = express();
@@ -113,6 +119,7 @@ export async function startApiServer(options: {
       ApolloServerPluginCacheControlDisabled(),
       errorLoggingPlugin(),
       sqlStatementsPlugin(),
+      graphqlMetricsPlugin(),
     ],
   });
   await apollo.start();
@@ -143,9 +150,13 @@ export async function startApiServer(options: {
     }
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
+  const adminOnly = requireAdmin((header) => options.services.clients.authenticate(header), 'i-Industry Hub admin');
+  const metrics = options.metrics;
+  if (metrics) app.get(METRICS_PATH, adminOnly, (_req, res) => void writeMetrics(metrics, res));
   app.use(GRAPHIQL_PATH, graphiqlRouter({ graphqlPath: GRAPHQL_PATH }));
   app.use(ELIGIBILITY_FEED_PATH, eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
 
+  if (metrics) app.use(GRAPHQL_PATH, graphqlMetricsMiddleware(metrics));
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: '1mb' }),
@@ -174,6 +185,7 @@ export async function startApiServer(options: {
           services: options.services,
           loaders: new RequestLoaders(),
           sql: res.locals['sql'] as SqlStatementTally,
+          requestRecord: res.locals[REQUEST_RECORD] as GraphqlRequestRecord | undefined,
           logger: log.child({ requestId, clientId: client.id, role: client.role }),
         };
       },
