@@ -17,6 +17,7 @@ import { SourceStatusService } from '../ingestion/source-status.service';
 import { HubMetrics } from '../platform/metrics/metrics';
 import { startMetricsServer } from '../platform/metrics/metrics-server';
 import { registerHubMetrics } from './hub-metrics';
+import { AlertMonitor } from './alerts';
 
 /** `all` runs API, worker and (when enabled) the simulator in one process: the embedded default. */
 export type HubRole = 'all' | 'api' | 'worker';
@@ -34,6 +35,8 @@ export interface RunningHub {
   metrics: HubMetrics;
   /** The METRICS_PORT listener's URL, when one is configured. */
   metricsUrl: string | undefined;
+  /** The alert monitor, in processes that run the worker. */
+  alerts: AlertMonitor | undefined;
   stop(): Promise<void>;
 }
 
@@ -118,6 +121,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       closers.push(() => api!.close());
     }
 
+    let alerts: AlertMonitor | undefined;
     if (role === 'all' || role === 'worker') {
       const engine = new IngestionEngine(database.dataSource, sources, config, logger.child({ component: 'ingestion' }));
       const worker: HubWorker<IngestJobData> = createIngestionWorker(queueBackend, engine, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
@@ -134,6 +138,10 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
         `${schedules.length} schedules set (${config.scheduleTimezone}): ${schedules.map((s) => `${s.source} "${s.pattern}"`).join(', ')}`,
       );
       if (config.ingestOnStart) await ingestionQueue.enqueueNeverLoaded(new IngestionRunRepository(database.dataSource));
+      alerts = new AlertMonitor(database.dataSource, sources, config, logger.child({ component: 'alerts' }));
+      alerts.start();
+      const monitor = alerts;
+      closers.push(() => monitor.stop());
     }
 
     // The banner is written before /readyz turns 200, so whoever waits for readiness finds it logged.
@@ -154,6 +162,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       services,
       metrics,
       metricsUrl,
+      alerts,
       stop: stopAll,
     };
   } catch (error) {

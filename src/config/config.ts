@@ -71,6 +71,20 @@ export const CONFIG_VARIABLES = {
     description: 'Also serve `GET /metrics` without an API key on this port (on METRICS_HOST). Unset: only on the API port, for admin keys.',
   },
   METRICS_HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface of the METRICS_PORT listener; keep it private (loopback or the scrapers\' network).' },
+  ALERT_WEBHOOK_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'Where alerts (a source stale, a run failed for good, a quarantine grown past its threshold) and their recoveries are POSTed as JSON. Unset: alerts are WARN log lines only.',
+  },
+  ALERT_CHECK_SECONDS: {
+    schema: z.coerce.number().int().min(1).max(86_400),
+    default: '60',
+    description: 'How often the worker checks the alert conditions (seconds).',
+  },
+  ALERT_QUARANTINE_THRESHOLD: {
+    schema: z.coerce.number().int().min(1),
+    default: '1000',
+    description: 'Open quarantined rows of one source above which an alert fires (it clears at or below).',
+  },
   SIMULATOR_PORT: { schema: port, default: '4100', description: 'Port of the agency simulator.' },
   SIMULATOR_HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the agency simulator listens on.' },
   SIMULATOR_URL: {
@@ -211,6 +225,7 @@ export interface HubConfig {
   logLevel: Raw['LOG_LEVEL'];
   logFormat: Raw['LOG_FORMAT'];
   metrics: { port: number | undefined; host: string };
+  alerts: { webhookUrl: string | undefined; checkSeconds: number; quarantineThreshold: number };
   simulator: { port: number; host: string; inProcess: boolean; seed: number; scale: number; quirkRate: number; badRowRate: number };
   sources: {
     diw: { feedUrl: string; schedule: string };
@@ -267,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: r.LOG_LEVEL,
     logFormat: r.LOG_FORMAT,
     metrics: { port: r.METRICS_PORT, host: r.METRICS_HOST },
+    alerts: { webhookUrl: r.ALERT_WEBHOOK_URL, checkSeconds: r.ALERT_CHECK_SECONDS, quarantineThreshold: r.ALERT_QUARANTINE_THRESHOLD },
     simulator: {
       port: r.SIMULATOR_PORT,
       host: r.SIMULATOR_HOST,
