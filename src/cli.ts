@@ -15,6 +15,7 @@ import { SourceRegistry } from './sources/registry';
 import { recomputeEveryFirm } from './eligibility/recompute-every-firm';
 import { followJob, ProgressDisplay } from './cli/ingest-progress';
 import { runsTable, runSummary, sourcesTable } from './cli/reports';
+import { checkAgainstRunningHubs, SettingsMismatchError } from './cli/preflight';
 
 const USAGE = `Usage: npm run hub -- <command> [options]
 
@@ -38,6 +39,9 @@ Commands:
   eligibility:recompute                          re-evaluate every firm whose attributes changed since its
                                                  eligibility was stored (repairs results an older hub
                                                  left stale; unchanged firms are skipped)
+
+Every command: --new-database  when a hub runs with other HUB_DATA_DIR / EMBEDDED_PG_PORT settings,
+                               create this command's own embedded database anyway (it stops otherwise)
 `;
 
 class UsageError extends Error {}
@@ -114,8 +118,11 @@ async function ingest(env: Env, args: string[]): Promise<number> {
   }
 }
 
-async function run(command: string, args: string[]): Promise<number> {
+async function run(command: string, args: string[], options: { newDatabase: boolean }): Promise<number> {
   const config = loadConfig();
+  // Before anything is created: a hub running with other embedded settings means another database.
+  const note = checkAgainstRunningHubs(config, options);
+  if (note) process.stderr.write(`${note}\n`);
   // Results go to stdout; logs to stderr, quiet unless asked for, so a script can read stdout alone.
   const logger = createRootLogger(process.env['LOG_LEVEL'] ? config.logLevel : 'warn', { format: config.logFormat, fd: 2 }).child({ component: 'cli' });
   const database = await openDatabase(config, logger, { migrate: true, owner: 'cli', applicationName: 'i-industry-hub-cli' });
@@ -207,13 +214,15 @@ async function run(command: string, args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const [command, ...args] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const newDatabase = argv.includes('--new-database');
+  const [command, ...args] = argv.filter((arg) => arg !== '--new-database');
   if (!command || command === 'help' || command === '--help' || args.includes('--help') || args.includes('-h')) {
     process.stdout.write(USAGE);
     process.exit(command ? 0 : 2);
   }
   try {
-    process.exitCode = await run(command, args);
+    process.exitCode = await run(command, args, { newDatabase });
   } catch (error) {
     // node:util parseArgs rejects unknown or malformed options with these codes: a usage error too.
     const code = (error as { code?: unknown } | null)?.code;
@@ -221,7 +230,7 @@ async function main(): Promise<void> {
     if (error instanceof UsageError || badOption) {
       process.stderr.write(`${error.message}\n\n${USAGE}`);
       process.exitCode = 2;
-    } else if (error instanceof ConfigError || error instanceof DomainError) {
+    } else if (error instanceof ConfigError || error instanceof DomainError || error instanceof SettingsMismatchError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 2;
     } else {
