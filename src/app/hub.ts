@@ -107,6 +107,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
         port: config.port,
         eligibilityFeedBatchSize: config.eligibilityFeedBatchSize,
         metrics,
+        dashboardQueues: [queue, eligibilityQueue],
         readiness: [
           {
             name: 'startup',

@@ -19,6 +19,8 @@ import type { HubMetrics } from '../metrics/metrics';
 import { graphqlMetricsMiddleware, graphqlMetricsPlugin, REQUEST_RECORD, type GraphqlRequestRecord } from '../metrics/graphql-metrics';
 import { METRICS_PATH, writeMetrics } from '../metrics/metrics-server';
 import { requireAdmin } from './admin-auth';
+import { DASHBOARD_PATH, runDashboardRouter } from './run-dashboard';
+import type { Queue } from 'bullmq';
 
 export const GRAPHQL_PATH = '/graphql';
 export const GRAPHIQL_PATH = '/graphiql';
@@ -92,6 +94,8 @@ export async function startApiServer(options: {
   eligibilityFeedBatchSize?: number;
   /** Served at GET /metrics to admin keys, and fed by the GraphQL endpoint. */
   metrics?: HubMetrics;
+  /** The queues the admins' run dashboard shows (DASHBOARD_PATH). */
+  dashboardQueues?: readonly Queue[];
 }): Promise<ApiServer> {
   const log = options.logger.child({ component: 'api' });
   const app = express();
@@ -153,6 +157,7 @@ export async function startApiServer(options: {
   const adminOnly = requireAdmin((header) => options.services.clients.authenticate(header), 'i-Industry Hub admin');
   const metrics = options.metrics;
   if (metrics) app.get(METRICS_PATH, adminOnly, (_req, res) => void writeMetrics(metrics, res));
+  if (options.dashboardQueues) app.use(DASHBOARD_PATH, adminOnly, runDashboardRouter(options.dashboardQueues));
   app.use(GRAPHIQL_PATH, graphiqlRouter({ graphqlPath: GRAPHQL_PATH }));
   app.use(ELIGIBILITY_FEED_PATH, eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
 
