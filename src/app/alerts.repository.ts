@@ -24,20 +24,25 @@ export class AlertsRepository {
 
   /**
    * Records the condition's state; answers what changed: `fired` or `resolved`, or undefined when
-   * nothing did. A condition seen for the first time fires if it is firing and is silent if it is
-   * not (nothing recovered). Of several processes recording the same change at once, one gets it.
+   * nothing did. Only conditions that have fired have a row: one that is clear and never fired
+   * writes nothing (so a healthy hub's checks write nothing at all). Of several processes recording
+   * the same change at once, one gets it.
    */
   async transition(key: string, firing: boolean, details: Record<string, unknown>): Promise<'fired' | 'resolved' | undefined> {
-    const rows: { inserted: boolean }[] = await this.dataSource.query(
-      `INSERT INTO ingestion.alert_state AS a (key, firing, changed_at, details) VALUES ($1, $2, now(), $3::jsonb)
-       ON CONFLICT (key) DO UPDATE SET firing = EXCLUDED.firing, changed_at = now(), details = EXCLUDED.details
-         WHERE a.firing <> EXCLUDED.firing
-       RETURNING (xmax = 0) AS inserted`,
-      [key, firing, JSON.stringify(details)],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    if (row.inserted && !firing) return undefined;
+    const rows: unknown[] = firing
+      ? await this.dataSource.query(
+          `INSERT INTO ingestion.alert_state AS a (key, firing, changed_at, details) VALUES ($1, true, now(), $2::jsonb)
+           ON CONFLICT (key) DO UPDATE SET firing = true, changed_at = now(), details = EXCLUDED.details WHERE NOT a.firing
+           RETURNING key`,
+          [key, JSON.stringify(details)],
+        )
+      : await this.dataSource.query(
+          `UPDATE ingestion.alert_state SET firing = false, changed_at = now(), details = $2::jsonb WHERE key = $1 AND firing RETURNING key`,
+          [key, JSON.stringify(details)],
+        );
+    // TypeORM answers an UPDATE with [rows, count].
+    const changed = firing ? rows.length > 0 : Array.isArray(rows[0]) ? (rows[0] as unknown[]).length > 0 : rows.length > 0;
+    if (!changed) return undefined;
     return firing ? 'fired' : 'resolved';
   }
 }

@@ -60,9 +60,10 @@ describe('alerts', () => {
   const check = (now = new Date()) => t.hub.alerts!.check(now);
   const alertLines = () => logLines.filter((line) => line.alert !== undefined);
 
-  test('a hub where nothing loaded yet alerts nothing', async () => {
+  test('a hub where nothing loaded yet alerts nothing, and its checks write nothing', async () => {
     expect(await check()).toEqual([]);
     expect(received).toEqual([]);
+    expect(await t.sql('SELECT key FROM ingestion.alert_state')).toEqual([]);
   });
 
   test('a quarantine past its threshold alerts once', async () => {
