@@ -97,6 +97,9 @@ describe('fresh machine: npm start with the embedded default', () => {
     // process independently: wait for it rather than race it.
     await until('the start-up banner', async () => (/GraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphiql/.test(output) ? true : undefined), 5_000);
     expect(output).toMatch(/client:create/);
+    // The schedules in one line, not one line each.
+    expect(output.match(/"msg":"12 schedules set \(Asia\/Bangkok\): diw \\"0 2 \* \* \*\\"/g)).toHaveLength(1);
+    expect(output).not.toMatch(/"msg":"schedule set"/);
 
     const { stdout } = await run('npm', ['run', '--silent', 'hub', '--', 'client:create', '--name', 'e2e', '--role', 'analyst'], { cwd: ROOT, env });
     const key = /^(iih_\S+)$/m.exec(stdout)?.[1];
