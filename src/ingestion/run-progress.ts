@@ -8,13 +8,14 @@ export const PROGRESS_EVERY_MS = 1000;
 
 /**
  * Passes the rows through, telling `report` how many were read at most once per interval and once
- * at the end of the feed. Reporting must not slow the run down: it is called, never awaited.
+ * at the end of the feed. Reporting must not slow the run down: it is called, never awaited; the
+ * extra generator costs well under a microsecond a row, and nothing at all without `report`.
  */
-export async function* withProgress<T>(rows: AsyncIterable<T>, report: ((progress: RunProgress) => void) | undefined, everyMs = PROGRESS_EVERY_MS): AsyncGenerator<T> {
-  if (!report) {
-    yield* rows;
-    return;
-  }
+export function withProgress<T>(rows: AsyncIterable<T>, report: ((progress: RunProgress) => void) | undefined, everyMs = PROGRESS_EVERY_MS): AsyncIterable<T> {
+  return report ? counted(rows, report, everyMs) : rows;
+}
+
+async function* counted<T>(rows: AsyncIterable<T>, report: (progress: RunProgress) => void, everyMs: number): AsyncGenerator<T> {
   let rowsRead = 0;
   let last = Date.now();
   for await (const row of rows) {

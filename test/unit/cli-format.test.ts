@@ -1,4 +1,5 @@
 import { ProgressDisplay } from '../../src/cli/ingest-progress';
+import { withProgress } from '../../src/ingestion/run-progress';
 import { localTime, table, zoneLabel } from '../../src/cli/format';
 import { runsTable, sourcesTable } from '../../src/cli/reports';
 import type { IngestionRunRecord } from '../../src/ingestion/ingestion-run.repository';
@@ -97,5 +98,20 @@ describe('CLI output', () => {
     plain.show('diw', { progress: { rowsRead: 3000 }, processedOn: 0 }, 20_000);
     plain.clear();
     expect(lines).toEqual(['diw: 1,000 rows read, 100 rows/s, 0:10 elapsed\n', 'diw: 3,000 rows read, 150 rows/s, 0:20 elapsed\n']);
+  });
+});
+
+describe('run progress', () => {
+  test('rows pass through unchanged; the count is reported at most once an interval, and at the end', async () => {
+    async function* rows() {
+      for (let i = 0; i < 5; i += 1) yield i;
+    }
+    const reports: number[] = [];
+    const seen: number[] = [];
+    for await (const row of withProgress(rows(), (p) => reports.push(p.rowsRead), 60_000)) seen.push(row);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(reports).toEqual([5]);
+    const plain = rows();
+    expect(withProgress(plain, undefined)).toBe(plain);
   });
 });
