@@ -6,7 +6,8 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { ApiClientRepository } from '../src/access/api-client.repository';
 import { ApiClientService } from '../src/access/api-client.service';
-import { loadConfig, PROJECT_ROOT } from '../src/config/config';
+import { PROJECT_ROOT } from '../src/config/config';
+import { loadHubConfig } from '../src/app/config';
 import { IngestionEngine } from '../src/ingestion/ingestion.engine';
 import { openDatabase } from '../src/platform/database/database';
 import { createRootLogger } from '../src/platform/logging/logger';
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
   const lines = [`i-Industry Hub API benchmark — ${FIRMS.toLocaleString('en-US')} firms, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, Node ${process.version}, ${os.cpus().length} cores`];
   try {
     const simulatorPort = 47000 + (process.pid % 1000);
-    const config = loadConfig({ DATABASE_URL: database.url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
+    const config = loadHubConfig({ DATABASE_URL: database.url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
     const db = await openDatabase(config, logger, { migrate: true, owner: 'cli' });
     try {
       const toLoad = await sourcesNotLoaded(db.dataSource, INITIAL_LOAD_ORDER);

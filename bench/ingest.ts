@@ -5,14 +5,16 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { loadConfig, type HubConfig } from '../src/config/config';
+import { type HubConfig } from '../src/config/config';
+import { loadHubConfig } from '../src/app/config';
 import { IngestionEngine, type RunPhases } from '../src/ingestion/ingestion.engine';
 import type { IngestionRunRecord } from '../src/ingestion/ingestion-run.repository';
 import { openDatabase } from '../src/platform/database/database';
 import { createRootLogger } from '../src/platform/logging/logger';
 import { DBD_BASE_TIME, DAY_MS } from '../src/simulator/dbd/dbd-listing';
-import { BANK_PRODUCT_SOURCE_IDS } from '../src/sources/banks/bank-product.source';
+import { eximProductSource, smedProductSource } from '../src/sources/banks/bank-product.source';
 import { SourceRegistry } from '../src/sources/registry';
+import { relink } from '../src/linking/relink';
 import { mb, openBenchDatabase, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
 
 /**
@@ -25,9 +27,11 @@ import { mb, openBenchDatabase, sourcesNotLoaded, startSimulatorProcess } from '
  * eligibility for every firm, as a hub's first load does. The hub loads each source of BENCH_SOURCES
  * in full through the real engine (HTTP, parse, COPY to staging, upsert, quarantine, links, derived
  * facts, the statistics aggregate, eligibility). The baseline is plain COPY of the very rows the hub
- * stored into an empty table of the same shape (indexes and constraints included). Then an
- * incremental DBD run after 1 % of firms changed, with the share of its time that went to
- * recomputing profiles, statistics and eligibility.
+ * stored into an empty table of the same shape (indexes and constraints included). Then, with every
+ * source of BENCH_SOURCES loaded (DIW, TISI and DIP by default), an incremental DBD run after 1 % of
+ * firms changed, with the share of its time that went to links (per linked table: rows examined and
+ * changed), profiles, statistics and eligibility; then `hub relink` of everything (unless
+ * BENCH_RELINK=0).
  * Reported: rows/s of each, their ratio, each run's phases, incremental time / full time, and peak
  * RSS of this process (which runs the engine). PostgreSQL: BENCH_DATABASE_URL (a server where it may
  * create a database), else an embedded one in a temporary folder. With BENCH_REUSE_DATABASE a
@@ -35,13 +39,12 @@ import { mb, openBenchDatabase, sourcesNotLoaded, startSimulatorProcess } from '
  * incremental DBD run reads the next day of changes.
  */
 const FIRMS = Number(process.env['BENCH_FIRMS'] ?? 1_000_000);
-const SOURCES = (process.env['BENCH_SOURCES'] ?? 'dbd-companies,diw').split(',');
+const SOURCES = (process.env['BENCH_SOURCES'] ?? 'dbd-companies,diw,tisi-standards,tisi-licences,dip-participations,dip-i40-assessments').split(',');
 const PRODUCTS = process.env['BENCH_PRODUCTS'] !== '0';
-const TABLE_OF: Record<string, string> = {
-  'dbd-companies': 'registry.company',
-  'dbd-financials': 'registry.financial_statement',
-  diw: 'registry.factory',
-};
+/** Whether to time `hub relink` (every linked table, every firm's profile and eligibility) at the end. */
+const RELINK = process.env['BENCH_RELINK'] !== '0';
+const REGISTRY = new SourceRegistry();
+const tableOf = (source: string): string => REGISTRY.get(source)!.target.table;
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -80,8 +83,13 @@ function describePhases(p: RunPhases): string {
     ? ` (${p.eligibility.firmsUnchanged.toLocaleString('en-US')} firms skipped as unchanged, ${p.eligibility.results.toLocaleString('en-US')} results computed, ${p.eligibility.written.toLocaleString('en-US')} written, ${p.eligibility.events.toLocaleString('en-US')} events` +
       `${t ? `; reads in flight ${s(t.readMs)} (overlapping), evaluated ${s(t.evaluateMs)}, waiting for writes and reads ${s(t.writeMs)}` : ''})`
     : '';
+  const links = p.links
+    ? ` (${Object.entries(p.links)
+        .map(([table, l]) => `${table}: ${l.scoped.toLocaleString('en-US')} examined${l.narrowed === false ? ' (broad)' : ''}, ${l.changed.toLocaleString('en-US')} changed`)
+        .join('; ')})`
+    : '';
   return (
-    `load ${s(p.loadMs)} (read ${s(p.readMs)}, upsert ${s(p.upsertMs)}), links ${s(p.linkMs)}, profiles ${s(p.profileMs)} (${p.profilesRecomputed.toLocaleString('en-US')} firms), ` +
+    `load ${s(p.loadMs)} (read ${s(p.readMs)}, upsert ${s(p.upsertMs)}), links ${s(p.linkMs)}${links}, profiles ${s(p.profileMs)} (${p.profilesRecomputed.toLocaleString('en-US')} firms), ` +
     `statistics ${s(p.statsMs)}, eligibility ${s(p.eligibilityMs)}${eligibility}` +
     (p.bulkTables.length > 0 ? `; bulk first load of ${p.bulkTables.join(', ')} (derived tables' indexes rebuilt in ${s(p.rebuildMs)})` : '')
   );
@@ -94,14 +102,14 @@ async function main(): Promise<void> {
   const simulatorPort = 47000 + (process.pid % 1000);
   const simulator = await startSimulatorProcess(simulatorPort, FIRMS);
 
-  const config: HubConfig = loadConfig({
+  const config: HubConfig = loadHubConfig({
     DATABASE_URL: url,
     SIMULATOR_PORT: String(simulatorPort),
     LOG_LEVEL: 'warn',
     FEED_TIMEOUT_MS: '600000',
   });
   const db = await openDatabase(config, logger, { migrate: true, owner: 'cli' });
-  const engine = new IngestionEngine(db.dataSource, new SourceRegistry(), config, logger);
+  const engine = new IngestionEngine(db.dataSource, REGISTRY, config, logger);
   const lines: string[] = [`i-Industry Hub ingestion benchmark — ${FIRMS.toLocaleString('en-US')} firms, Node ${process.version}, ${os.cpus().length} cores`];
   const say = (line: string): void => {
     lines.push(line);
@@ -123,7 +131,7 @@ async function main(): Promise<void> {
   try {
     const toLoad = await sourcesNotLoaded(db.dataSource, SOURCES);
     if (PRODUCTS) {
-      for (const source of await sourcesNotLoaded(db.dataSource, BANK_PRODUCT_SOURCE_IDS)) {
+      for (const source of await sourcesNotLoaded(db.dataSource, [smedProductSource.id, eximProductSource.id])) {
         const { run, seconds } = await timed(source, true);
         say(`${source}: ${run.rowsInserted} products loaded in ${seconds.toFixed(1)} s`);
       }
@@ -134,7 +142,7 @@ async function main(): Promise<void> {
         const [before] = await db.dataSource.query<{ none: boolean }[]>(`SELECT NOT EXISTS (SELECT 1 FROM lending.eligibility_result) AS none`);
         const { run, seconds, phases } = await timed(source, true);
         const hubRate = run.rowsRead / seconds;
-        const baseline = await copyBaseline(url, TABLE_OF[source]!);
+        const baseline = await copyBaseline(url, tableOf(source));
         const copyRate = baseline.rows / baseline.seconds;
         say(
           `${source}: full load ${run.rowsRead} rows in ${seconds.toFixed(1)} s = ${hubRate.toFixed(0)} rows/s; ` +
@@ -161,40 +169,58 @@ async function main(): Promise<void> {
       } else {
         say(`${source}: already loaded in the reused database (full load not measured)`);
       }
-      if (source === 'dbd-companies') {
-        // 1 % of firms change from one epoch (day) to the next; a reused database reads the next day.
-        const [state] = await db.dataSource.query<{ cursor: string | null }[]>(`SELECT cursor FROM ingestion.source_state WHERE source = 'dbd-companies'`);
-        const epoch = state?.cursor ? Math.floor((Date.parse(state.cursor) - DBD_BASE_TIME) / DAY_MS) + 1 : 1;
-        const base = config.sources.dbdCompanies.feedUrl.replace(/[?&]epoch=\d+/, '');
-        config.sources.dbdCompanies.feedUrl = `${base}${base.includes('?') ? '&' : '?'}epoch=${epoch}`;
-        // The full load left gigabytes of dirty pages that the checkpointer writes in the background
-        // for minutes: written now and reported, so the incremental run is measured on its own.
-        const checkpointStarted = process.hrtime.bigint();
-        try {
-          await db.dataSource.query('CHECKPOINT');
-          say(`${source}: checkpoint before the incremental run (writing what the loads before it left in memory): ${(Number(process.hrtime.bigint() - checkpointStarted) / 1e9).toFixed(1)} s`);
-        } catch (error) {
-          say(`${source}: no checkpoint before the incremental run (${error instanceof Error ? error.message : String(error)})`);
-        }
-        peakRss = 0;
-        const incremental = await timed(source, false);
-        const full = lines.find((line) => line.startsWith(`${source}: full load`));
-        const fullSeconds = full ? Number(/ in ([\d.]+) s/.exec(full)![1]) : undefined;
-        say(
-          `${source}: incremental run (1 % changed, epoch ${epoch}) read ${incremental.run.rowsRead} rows, updated ${incremental.run.rowsUpdated}, in ` +
-            `${incremental.seconds.toFixed(1)} s${fullSeconds ? ` = ${pct(incremental.seconds, fullSeconds)} of the full load` : ''}; peak RSS ${mb(peakRss)}`,
-        );
-        const p = incremental.phases;
-        if (p) {
-          const runMs = incremental.seconds * 1000;
-          say(`  phases: ${describePhases(p)}`);
-          say(
-            `  eligibility recompute: ${s(p.eligibilityMs)} = ${pct(p.eligibilityMs, runMs)} of the run's ${s(runMs)}, ` +
-              `adds ${pct(p.eligibilityMs, runMs - p.eligibilityMs)} to the rest of it (target ≤ 20 %); ` +
-              `profiles + statistics + eligibility ${s(p.profileMs + p.statsMs + p.eligibilityMs)} = ${pct(p.profileMs + p.statsMs + p.eligibilityMs, runMs)} of the run`,
-          );
-        }
+    }
+    // After every source's full load: the links phase then covers DIW, TISI and DIP records.
+    const source = 'dbd-companies';
+    if (SOURCES.includes(source)) {
+      // 1 % of firms change from one epoch (day) to the next; a reused database reads the next day.
+      const [state] = await db.dataSource.query<{ cursor: string | null }[]>(`SELECT cursor FROM ingestion.source_state WHERE source = 'dbd-companies'`);
+      const epoch = state?.cursor ? Math.floor((Date.parse(state.cursor) - DBD_BASE_TIME) / DAY_MS) + 1 : 1;
+      const feed = config.feeds['dbd-companies']!;
+      const base = feed.url.replace(/[?&]epoch=\d+/, '');
+      feed.url = `${base}${base.includes('?') ? '&' : '?'}epoch=${epoch}`;
+      // The full load left gigabytes of dirty pages that the checkpointer writes in the background
+      // for minutes: written now and reported, so the incremental run is measured on its own.
+      const checkpointStarted = process.hrtime.bigint();
+      try {
+        await db.dataSource.query('CHECKPOINT');
+        say(`${source}: checkpoint before the incremental run (writing what the loads before it left in memory): ${(Number(process.hrtime.bigint() - checkpointStarted) / 1e9).toFixed(1)} s`);
+      } catch (error) {
+        say(`${source}: no checkpoint before the incremental run (${error instanceof Error ? error.message : String(error)})`);
       }
+      peakRss = 0;
+      const incremental = await timed(source, false);
+      const full = lines.find((line) => line.startsWith(`${source}: full load`));
+      const fullSeconds = full ? Number(/ in ([\d.]+) s/.exec(full)![1]) : undefined;
+      say(
+        `${source}: incremental run (1 % changed, epoch ${epoch}) read ${incremental.run.rowsRead} rows, updated ${incremental.run.rowsUpdated}, in ` +
+          `${incremental.seconds.toFixed(1)} s${fullSeconds ? ` = ${pct(incremental.seconds, fullSeconds)} of the full load` : ''}; peak RSS ${mb(peakRss)}`,
+      );
+      const p = incremental.phases;
+      if (p) {
+        const runMs = incremental.seconds * 1000;
+        say(`  phases: ${describePhases(p)}`);
+        say(
+          `  eligibility recompute: ${s(p.eligibilityMs)} = ${pct(p.eligibilityMs, runMs)} of the run's ${s(runMs)}, ` +
+            `adds ${pct(p.eligibilityMs, runMs - p.eligibilityMs)} to the rest of it (target ≤ 20 %); ` +
+            `profiles + statistics + eligibility ${s(p.profileMs + p.statsMs + p.eligibilityMs)} = ${pct(p.profileMs + p.statsMs + p.eligibilityMs, runMs)} of the run`,
+        );
+      }
+    }
+    if (RELINK) {
+      // The operator's repair, at this scale: every linked table, every firm's profile and eligibility.
+      peakRss = 0;
+      const started = process.hrtime.bigint();
+      const { run, summary } = await relink(db.dataSource, REGISTRY, logger);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      say(
+        `relink: ${run.status} in ${seconds.toFixed(1)} s; ${run.rowsRead.toLocaleString('en-US')} records examined, ${run.rowsUpdated.toLocaleString('en-US')} links changed; ` +
+          (summary
+            ? `${summary.profiles.toLocaleString('en-US')} profiles, ${summary.statsGroups.toLocaleString('en-US')} statistics groups; eligibility ${summary.eligibility.firmsUnchanged.toLocaleString('en-US')} firms unchanged, ` +
+              `${summary.eligibility.written.toLocaleString('en-US')} results changed, ${summary.eligibility.events.toLocaleString('en-US')} events; `
+            : '') +
+          `peak RSS ${mb(peakRss)}`,
+      );
     }
   } finally {
     await db.close();

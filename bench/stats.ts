@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import os from 'node:os';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { loadConfig, type HubConfig } from '../src/config/config';
+import { type HubConfig } from '../src/config/config';
+import { loadHubConfig } from '../src/app/config';
 import { CompanyRepository } from '../src/domains/company/company.repository';
 import { CompanyService } from '../src/domains/company/company.service';
 import { type CompanyFilter, CompanyStatus } from '../src/domains/company/company.type';
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   const logger = createRootLogger(process.env['LOG_LEVEL'] ?? 'warn');
   const database = await openBenchDatabase(logger);
   const simulatorPort = 47000 + (process.pid % 1000);
-  const config: HubConfig = loadConfig({ DATABASE_URL: database.url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
+  const config: HubConfig = loadHubConfig({ DATABASE_URL: database.url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
   const db = await openDatabase(config, logger, { migrate: true, owner: 'cli' });
   const lines: string[] = [`i-Industry Hub statistics benchmark — ${FIRMS.toLocaleString('en-US')} firms, Node ${process.version}, ${os.cpus().length} cores`];
   try {

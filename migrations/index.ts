@@ -18,6 +18,7 @@ import { RecordLinks1763801000000 } from './1763801000000-record-links';
 import { CompanyRunIndexes1763802000000 } from './1763802000000-company-run-indexes';
 import { CompanyRenameRun1763803000000 } from './1763803000000-company-rename-run';
 import { I40LevelPrecision1763804000000 } from './1763804000000-i40-level-precision';
+import { SourceStateTable1763805500000 } from './1763805500000-source-state-table';
 import { AlertState1763900000000 } from './1763900000000-alert-state';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
@@ -42,5 +43,6 @@ export const migrations = [
   CompanyRunIndexes1763802000000,
   CompanyRenameRun1763803000000,
   I40LevelPrecision1763804000000,
+  SourceStateTable1763805500000,
   AlertState1763900000000,
 ];

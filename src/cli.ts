@@ -6,13 +6,15 @@ import { IngestionRunRepository, type IngestionRunRecord } from './ingestion/ing
 import { SourceStatusService } from './ingestion/source-status.service';
 import { ApiClientRepository } from './access/api-client.repository';
 import { ApiClientService } from './access/api-client.service';
-import { ConfigError, loadConfig, type HubConfig } from './config/config';
+import { ConfigError, type HubConfig } from './config/config';
+import { loadHubConfig } from './app/config';
 import { DomainError } from './platform/errors/domain-error';
 import { openDatabase, type Database } from './platform/database/database';
 import { createRootLogger, type Logger } from './platform/logging/logger';
 import { createQueueBackend } from './platform/queue/queue-backend';
 import { SourceRegistry } from './sources/registry';
 import { recomputeEveryFirm } from './eligibility/recompute-every-firm';
+import { relink, RelinkError } from './linking/relink';
 import { followJob, ProgressDisplay } from './cli/ingest-progress';
 import { runsTable, runSummary, sourcesTable } from './cli/reports';
 import { checkAgainstRunningHubs, SettingsMismatchError } from './cli/preflight';
@@ -36,6 +38,10 @@ Commands:
   quarantine [--source S] [--limit N]            rows rejected by runs and not yet resolved, with reasons
   quarantine:retry <source>                      re-parse a source's quarantined rows with today's rules
                                                  and load those that now pass
+  relink [--source S]                            rebuild links to companies, profiles, statistics and
+                                                 eligibility from the stored registers (one recorded run;
+                                                 feed events only for real changes); repairs a hub an
+                                                 older version left with records unlinked
   eligibility:recompute                          re-evaluate every firm whose attributes changed since its
                                                  eligibility was stored (repairs results an older hub
                                                  left stale; unchanged firms are skipped)
@@ -119,7 +125,7 @@ async function ingest(env: Env, args: string[]): Promise<number> {
 }
 
 async function run(command: string, args: string[], options: { newDatabase: boolean }): Promise<number> {
-  const config = loadConfig();
+  const config = loadHubConfig();
   // Before anything is created: a hub running with other embedded settings means another database.
   const note = checkAgainstRunningHubs(config, options);
   if (note) process.stderr.write(`${note}\n`);
@@ -194,6 +200,30 @@ async function run(command: string, args: string[], options: { newDatabase: bool
         const retried = await engine.retryQuarantined(source);
         printRun(retried, config);
         return retried.status === 'succeeded' ? 0 : 1;
+      }
+      case 'relink': {
+        const { values } = parseArgs({ args, options: { source: { type: 'string' } } });
+        let result;
+        try {
+          result = await relink(database.dataSource, new SourceRegistry(), logger, values.source === undefined ? {} : { source: values.source });
+        } catch (error) {
+          if (error instanceof RelinkError) throw new UsageError(error.message);
+          throw error;
+        }
+        printRun(result.run, config);
+        if (result.summary) {
+          const { links, profiles, statsGroups, eligibility } = result.summary;
+          for (const [table, outcome] of Object.entries(links)) {
+            const methods = Object.entries(outcome.byMethod).map(([method, n]) => `${method} ${n}`).join(', ');
+            process.stdout.write(`  ${table}: ${outcome.scoped} records, ${outcome.changed} links changed; ${methods}, unlinked ${outcome.unlinked}
+`);
+          }
+          process.stdout.write(
+            `  ${profiles} profiles recomputed, ${statsGroups} statistics groups; eligibility: ${eligibility.firmsUnchanged} firms unchanged, ` +
+              `${eligibility.results} results evaluated, ${eligibility.written} changed, ${eligibility.events} feed events\n`,
+          );
+        }
+        return result.run.status === 'succeeded' ? 0 : 1;
       }
       case 'eligibility:recompute': {
         const { run: recompute, summary } = await recomputeEveryFirm(database.dataSource, logger);

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { HUB_ROLES, startHub, type HubRole } from './app/hub';
-import { ConfigError, loadConfig, PROJECT_ROOT } from './config/config';
+import { ConfigError, PROJECT_ROOT } from './config/config';
+import { loadHubConfig } from './app/config';
 import { registerRunningHub } from './platform/runtime/running-hubs';
 import { createRootLogger } from './platform/logging/logger';
 
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   }
   let config;
   try {
-    config = loadConfig();
+    config = loadHubConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -4,6 +4,7 @@ import { createEligibilityWorker, ELIGIBILITY_QUEUE, upsertDailyRecomputeSchedul
 import { IngestionEngine } from '../ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from '../ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
+import { FirstLoads } from '../ingestion/first-loads';
 import { openDatabase, type Database } from '../platform/database/database';
 import { buildHubSchema } from '../platform/graphql/schema';
 import { GRAPHIQL_PATH, startApiServer, type ApiServer } from '../platform/http/api-server';
@@ -125,6 +126,9 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
     let alerts: AlertMonitor | undefined;
     if (role === 'all' || role === 'worker') {
       const engine = new IngestionEngine(database.dataSource, sources, config, logger.child({ component: 'ingestion' }));
+      let firstLoads: FirstLoads | undefined;
+      // After the worker has stopped (closers run in reverse), a check it asked for ends before the queue closes.
+      closers.push(async () => firstLoads?.settled());
       const worker: HubWorker<IngestJobData> = createIngestionWorker(queueBackend, engine, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => worker.close());
       const schedules = await ingestionQueue.upsertSchedules();
@@ -138,7 +142,14 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
         { tz: config.scheduleTimezone, schedules: Object.fromEntries(schedules.map((s) => [s.source, s.pattern])) },
         `${schedules.length} schedules set (${config.scheduleTimezone}): ${schedules.map((s) => `${s.source} "${s.pattern}"`).join(', ')}`,
       );
-      if (config.ingestOnStart) await ingestionQueue.enqueueNeverLoaded(new IngestionRunRepository(database.dataSource));
+      if (config.ingestOnStart) {
+        // A fresh hub's first loads, registers first (each source's `after`); the rest as runs end.
+        const loads = new FirstLoads(ingestionQueue, new IngestionRunRepository(database.dataSource), sources.ids(), logger.child({ component: 'scheduler' }));
+        firstLoads = loads;
+        worker.on('completed', () => loads.runEnded());
+        worker.on('failed', () => loads.runEnded());
+        await loads.start();
+      }
       alerts = new AlertMonitor(database.dataSource, sources, config, logger.child({ component: 'alerts' }));
       alerts.start();
       const monitor = alerts;

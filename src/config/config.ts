@@ -4,15 +4,18 @@ import { z } from 'zod';
 /**
  * Typed configuration: the only module that reads process.env.
  *
- * Every variable is declared once below with its schema, default and description; the README's
- * configuration table and the docker-compose test both read this list, so they cannot drift apart.
+ * Every variable is declared once, with its schema, default and description: the hub's own below,
+ * and each agency source's feed variables (`<PREFIX>_FEED_URL`, `<PREFIX>_SCHEDULE` and any setting
+ * of its own) by the source itself (FeedDeclaration), passed in by the composition root
+ * (src/app/config.ts). The configuration table in the docs is generated from the same list
+ * (`npm run docs:config`), and the docker-compose test reads it, so they cannot drift apart.
  */
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
 
 // 0 asks the OS for a free port (tests use it).
 const port = z.coerce.number().int().min(0).max(65535);
-const optionalUrl = (protocols: string[]) =>
+export const optionalUrl = (protocols: string[]) =>
   z
     .string()
     .trim()
@@ -25,9 +28,9 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 // Five-field cron (minute hour day month weekday); BullMQ's cron-parser validates the details.
-const cron = z.string().trim().regex(/^\S+(\s+\S+){4,5}$/, { message: 'expected a cron pattern such as "0 2 * * *"' });
+export const cron = z.string().trim().regex(/^\S+(\s+\S+){4,5}$/, { message: 'expected a cron pattern such as "0 2 * * *"' });
 
-interface VariableSpec {
+export interface VariableSpec {
   schema: z.ZodType;
   /** Default as the user would write it; undefined means "unset" is meaningful. */
   default?: string;
@@ -112,71 +115,11 @@ export const CONFIG_VARIABLES = {
     default: '0.002',
     description: 'Share of rows (0-1) the simulator makes malformed (invalid factory ID), which the hub must quarantine.',
   },
-  DIW_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'URL of the DIW factory CSV. Unset: the simulator (SIMULATOR_URL).',
-  },
-  DIW_SCHEDULE: { schema: cron, default: '0 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the DIW factory load.' },
-  DBD_COMPANIES_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'URL of the DBD juristic-person listing (paged JSON; the hub adds `updatedSince`, `page`, `pageSize`). Unset: the simulator (SIMULATOR_URL).',
-  },
-  DBD_COMPANIES_SCHEDULE: { schema: cron, default: '0 3 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the incremental DBD juristic-person load.' },
-  DBD_FINANCIALS_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'URL of the DBD financial-statement listing (paged JSON). Unset: the simulator (SIMULATOR_URL).',
-  },
-  DBD_FINANCIALS_SCHEDULE: { schema: cron, default: '30 3 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the incremental DBD financial-statement load.' },
-  DBD_PAGE_SIZE: {
-    schema: z.coerce.number().int().min(1).max(10_000),
-    default: '1000',
-    description: 'Items per page the DBD sources ask for (`pageSize`); each run holds at most two pages in memory.',
-  },
-  TISI_STANDARDS_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'URL of the TISI standards CSV. Unset: the simulator (SIMULATOR_URL).',
-  },
-  TISI_STANDARDS_SCHEDULE: { schema: cron, default: '30 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the TISI standards load.' },
-  TISI_LICENCES_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'URL of the TISI licences CSV. Unset: the simulator (SIMULATOR_URL).',
-  },
-  TISI_LICENCES_SCHEDULE: { schema: cron, default: '45 2 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the TISI licences load.' },
-  DIP_PARTICIPATIONS_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'CKAN `datastore_search` URL with the `resource_id` of the DIP participations resource (`limit=` sets the page size). Unset: the simulator.',
-  },
-  DIP_PARTICIPATIONS_SCHEDULE: { schema: cron, default: '0 4 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the DIP participations load.' },
-  DIP_I40_ASSESSMENTS_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'CKAN `datastore_search` URL with the `resource_id` of the DIP Industry 4.0 assessments resource. Unset: the simulator.',
-  },
-  DIP_I40_ASSESSMENTS_SCHEDULE: { schema: cron, default: '15 4 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the DIP Industry 4.0 assessments load.' },
-  OIE_MPI_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'URL of the OIE MPI and capacity-utilisation CSV. Unset: the simulator (SIMULATOR_URL).',
-  },
-  OIE_MPI_SCHEDULE: { schema: cron, default: '30 4 5 * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the monthly OIE MPI load.' },
-  SMED_PRODUCTS_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'URL of SME D Bank\'s loan product catalogue (JSON, with each product\'s eligibility rules). Unset: the simulator (SIMULATOR_URL).',
-  },
-  SMED_PRODUCTS_SCHEDULE: { schema: cron, default: '0 5 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the SME D Bank product catalogue load.' },
-  EXIM_PRODUCTS_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'URL of EXIM Bank\'s loan product catalogue (JSON, with each product\'s eligibility rules). Unset: the simulator (SIMULATOR_URL).',
-  },
-  EXIM_PRODUCTS_SCHEDULE: { schema: cron, default: '15 5 * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the EXIM Bank product catalogue load.' },
   ELIGIBILITY_RECOMPUTE_SCHEDULE: {
     schema: cron,
     default: '30 0 * * *',
     description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the daily recompute of eligibility for the firms whose date-dependent rules (years since registration) changed outcome since the last one.',
   },
-  CONSENT_REGISTRY_FEED_URL: {
-    schema: optionalUrl(['http', 'https']),
-    description: 'URL of the ministry\'s consent registry (JSON: companies\' consents to the partner banks). Unset: the simulator (SIMULATOR_URL).',
-  },
-  CONSENT_REGISTRY_SCHEDULE: { schema: cron, default: '*/15 * * * *', description: 'Cron pattern (in SCHEDULE_TIMEZONE) of the consent registry load.' },
   SCHEDULE_TIMEZONE: { schema: z.string().min(1), default: 'Asia/Bangkok', description: 'Time zone of every cron schedule.' },
   INGEST_ON_START: {
     schema: bool,
@@ -211,6 +154,64 @@ export const CONFIG_VARIABLES = {
 } satisfies Record<string, VariableSpec>;
 
 export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;
+/** The variables a source's feed declares (see FeedDeclaration). */
+export type FeedVariableName = `${string}_FEED_URL` | `${string}_SCHEDULE`;
+/** Values for loadConfig, as the environment would give them. */
+export type ConfigEnv = Partial<Record<ConfigVariableName | FeedVariableName, string>> & Record<string, string | undefined>;
+
+/**
+ * How an agency source's feed is configured, declared by the source (src/sources/<agency>/): its
+ * URL and schedule variables, where the agency simulator serves it when no URL is given, and any
+ * setting of its own. The configuration module knows no source; the composition root passes every
+ * source's declaration to loadConfig.
+ */
+export interface FeedDeclaration {
+  /** The source the settings are for: HubConfig.feeds is keyed by it. */
+  sourceId: string;
+  /** Prefix of its variables: `<prefix>_FEED_URL` and `<prefix>_SCHEDULE`. */
+  variablePrefix: string;
+  /** What the URL points at, for the configuration table ("URL of ..." is implied: e.g. "the DIW factory CSV"). */
+  urlDescription: string;
+  /** The feed's path on the agency simulator (after SIMULATOR_URL), used when the URL is unset. */
+  simulatorPath: string;
+  /** Default cron pattern (in SCHEDULE_TIMEZONE), a named constant beside the source. */
+  defaultSchedule: string;
+  /** What the schedule runs, for the configuration table (e.g. "the DIW factory load"). */
+  scheduleDescription: string;
+  /** Variables of the source's own (e.g. a page size), shared by name between sources of one agency. */
+  settings?: Record<string, VariableSpec>;
+}
+
+/** A source's feed as configured. */
+export interface FeedConfig {
+  url: string;
+  schedule: string;
+  /** The values of the source's own settings (FeedDeclaration.settings), by variable name. */
+  settings: Readonly<Record<string, unknown>>;
+}
+
+/** Every variable: the hub's own, then each feed's URL, schedule and settings, in the sources' order. */
+export function configVariables(feeds: readonly FeedDeclaration[]): Record<string, VariableSpec> {
+  const variables: Record<string, VariableSpec> = { ...CONFIG_VARIABLES };
+  const add = (name: string, spec: VariableSpec): void => {
+    const existing = variables[name];
+    if (existing && existing !== spec) throw new Error(`configuration variable ${name} is declared twice`);
+    variables[name] = spec;
+  };
+  for (const feed of feeds) {
+    add(`${feed.variablePrefix}_FEED_URL`, {
+      schema: optionalUrl(['http', 'https']),
+      description: `URL of ${feed.urlDescription}. Unset: the simulator (SIMULATOR_URL).`,
+    });
+    add(`${feed.variablePrefix}_SCHEDULE`, {
+      schema: cron,
+      default: feed.defaultSchedule,
+      description: `Cron pattern (in SCHEDULE_TIMEZONE) of ${feed.scheduleDescription}.`,
+    });
+    for (const [name, spec] of Object.entries(feed.settings ?? {})) add(name, spec);
+  }
+  return variables;
+}
 
 type Raw = { [K in ConfigVariableName]: z.output<(typeof CONFIG_VARIABLES)[K]['schema']> };
 
@@ -227,19 +228,8 @@ export interface HubConfig {
   metrics: { port: number | undefined; host: string };
   alerts: { webhookUrl: string | undefined; checkSeconds: number; quarantineThreshold: number };
   simulator: { port: number; host: string; inProcess: boolean; seed: number; scale: number; quirkRate: number; badRowRate: number };
-  sources: {
-    diw: { feedUrl: string; schedule: string };
-    dbdCompanies: { feedUrl: string; schedule: string; pageSize: number };
-    dbdFinancials: { feedUrl: string; schedule: string; pageSize: number };
-    tisiStandards: { feedUrl: string; schedule: string };
-    tisiLicences: { feedUrl: string; schedule: string };
-    dipParticipations: { feedUrl: string; schedule: string };
-    dipI40Assessments: { feedUrl: string; schedule: string };
-    oieMpi: { feedUrl: string; schedule: string };
-    smedProducts: { feedUrl: string; schedule: string };
-    eximProducts: { feedUrl: string; schedule: string };
-    consentRegistry: { feedUrl: string; schedule: string };
-  };
+  /** Each source's feed, by source ID (FeedDeclaration). */
+  feeds: Record<string, FeedConfig>;
   eligibilityRecomputeSchedule: string;
   scheduleTimezone: string;
   ingestOnStart: boolean;
@@ -257,11 +247,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+/**
+ * Reads and validates the configuration, the hub's own variables and those of the feeds given;
+ * throws ConfigError naming every bad variable. (src/app/config.ts passes every source's feeds.)
+ */
+export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): HubConfig {
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [name, spec] of Object.entries(CONFIG_VARIABLES) as [ConfigVariableName, VariableSpec][]) {
+  for (const [name, spec] of Object.entries(configVariables(feeds))) {
     const given = env[name];
     const value = given === undefined || given === '' ? spec.default : given;
     const result = spec.schema.safeParse(value);
@@ -271,6 +264,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   const r = raw as Raw;
   const simulatorBase = (r.SIMULATOR_URL ?? `http://${r.SIMULATOR_HOST === '0.0.0.0' ? '127.0.0.1' : r.SIMULATOR_HOST}:${r.SIMULATOR_PORT}`).replace(/\/+$/, '');
+  const feedConfigs: Record<string, FeedConfig> = {};
+  for (const feed of feeds) {
+    feedConfigs[feed.sourceId] = {
+      url: (raw[`${feed.variablePrefix}_FEED_URL`] as string | undefined) ?? `${simulatorBase}${feed.simulatorPath}`,
+      schedule: raw[`${feed.variablePrefix}_SCHEDULE`] as string,
+      settings: Object.fromEntries(Object.keys(feed.settings ?? {}).map((name) => [name, raw[name]])),
+    };
+  }
   return {
     port: r.PORT,
     host: r.HOST,
@@ -292,33 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       quirkRate: r.SIMULATOR_QUIRK_RATE,
       badRowRate: r.SIMULATOR_BAD_ROW_RATE,
     },
-    sources: {
-      diw: { feedUrl: r.DIW_FEED_URL ?? `${simulatorBase}/diw/factories.csv`, schedule: r.DIW_SCHEDULE },
-      dbdCompanies: {
-        feedUrl: r.DBD_COMPANIES_FEED_URL ?? `${simulatorBase}/dbd/juristic-persons`,
-        schedule: r.DBD_COMPANIES_SCHEDULE,
-        pageSize: r.DBD_PAGE_SIZE,
-      },
-      dbdFinancials: {
-        feedUrl: r.DBD_FINANCIALS_FEED_URL ?? `${simulatorBase}/dbd/financial-statements`,
-        schedule: r.DBD_FINANCIALS_SCHEDULE,
-        pageSize: r.DBD_PAGE_SIZE,
-      },
-      tisiStandards: { feedUrl: r.TISI_STANDARDS_FEED_URL ?? `${simulatorBase}/tisi/standards.csv`, schedule: r.TISI_STANDARDS_SCHEDULE },
-      tisiLicences: { feedUrl: r.TISI_LICENCES_FEED_URL ?? `${simulatorBase}/tisi/licences.csv`, schedule: r.TISI_LICENCES_SCHEDULE },
-      dipParticipations: {
-        feedUrl: r.DIP_PARTICIPATIONS_FEED_URL ?? `${simulatorBase}/dip/api/3/action/datastore_search?resource_id=6c2e1f0a-4b7d-4e29-9c1a-3f5d8b2a7e01`,
-        schedule: r.DIP_PARTICIPATIONS_SCHEDULE,
-      },
-      dipI40Assessments: {
-        feedUrl: r.DIP_I40_ASSESSMENTS_FEED_URL ?? `${simulatorBase}/dip/api/3/action/datastore_search?resource_id=b91d4a7e-2c3f-4a8b-8e6d-0f7c5a9b3d12`,
-        schedule: r.DIP_I40_ASSESSMENTS_SCHEDULE,
-      },
-      oieMpi: { feedUrl: r.OIE_MPI_FEED_URL ?? `${simulatorBase}/oie/mpi.csv`, schedule: r.OIE_MPI_SCHEDULE },
-      smedProducts: { feedUrl: r.SMED_PRODUCTS_FEED_URL ?? `${simulatorBase}/banks/smed/products.json`, schedule: r.SMED_PRODUCTS_SCHEDULE },
-      eximProducts: { feedUrl: r.EXIM_PRODUCTS_FEED_URL ?? `${simulatorBase}/banks/exim/products.json`, schedule: r.EXIM_PRODUCTS_SCHEDULE },
-      consentRegistry: { feedUrl: r.CONSENT_REGISTRY_FEED_URL ?? `${simulatorBase}/moi/consent-registry.json`, schedule: r.CONSENT_REGISTRY_SCHEDULE },
-    },
+    feeds: feedConfigs,
     eligibilityRecomputeSchedule: r.ELIGIBILITY_RECOMPUTE_SCHEDULE,
     scheduleTimezone: r.SCHEDULE_TIMEZONE,
     ingestOnStart: r.INGEST_ON_START,
@@ -328,4 +303,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     workerLockMs: r.WORKER_LOCK_MS,
     eligibilityFeedBatchSize: r.ELIGIBILITY_FEED_BATCH_SIZE,
   };
+}
+
+/** A source's feed settings; throws naming the source when the configuration has none for it. */
+export function feedOf(config: HubConfig, sourceId: string): FeedConfig {
+  const feed = config.feeds[sourceId];
+  if (!feed) throw new Error(`no feed is configured for source "${sourceId}"`);
+  return feed;
 }

@@ -15,20 +15,23 @@ import { JURISTIC_TYPE_CODES, type Attribute, type CompanyAttributes, type Compa
 export const COMPANY_ATTRIBUTE_BATCH = 5000;
 
 /**
- * The sources that load a whole register an attribute counts over (operating factories, valid
- * licences), with the criterion that reads it: until one has loaded, the hub does not know any
- * firm's count; once it has, a firm with no row in it has none. So a register's first load changes
- * that attribute for every firm.
+ * The attributes counted over a whole register (operating factories, valid licences), each with the
+ * register's table: until the register has loaded, the hub does not know any firm's count; once it
+ * has, a firm with no row in it has none. So a register's first load changes that attribute for
+ * every firm. The source that loads the table declares it (`derive.wholeRegister`, with the
+ * criterion that reads the attribute); the attribute query asks about the table.
  */
-export const WHOLE_REGISTERS = {
-  diw: { attribute: 'operatingFactories', criterion: 'operatingFactory' },
-  'tisi-licences': { attribute: 'validLicenceStandards', criterion: 'tisiLicence' },
-} as const satisfies Record<string, { attribute: keyof CompanyAttributes; criterion: CriterionKind }>;
+export const REGISTER_TABLES = {
+  operatingFactories: 'registry.factory',
+  validLicenceStandards: 'registry.tis_licence',
+} as const satisfies Partial<Record<keyof CompanyAttributes, string>>;
 
-export type WholeRegisterSource = keyof typeof WHOLE_REGISTERS;
+export type RegisterAttribute = keyof typeof REGISTER_TABLES;
 
-export function isWholeRegisterSource(source: string): source is WholeRegisterSource {
-  return Object.hasOwn(WHOLE_REGISTERS, source);
+/** A whole register a source loads: the attribute counted over it, and the criterion that reads it. */
+export interface WholeRegister {
+  attribute: RegisterAttribute;
+  criterion: CriterionKind;
 }
 
 /**
@@ -39,6 +42,8 @@ export function isWholeRegisterSource(source: string): source is WholeRegisterSo
 export interface ReadingRun {
   source: string;
   runId: string;
+  /** The table the run loads, if any. */
+  table?: string;
 }
 
 interface AttributeRow {
@@ -64,9 +69,11 @@ interface AttributeRow {
   i40_source: string | null;
   i40_run_id: string | null;
   licence_standards: string[] | null;
-  tisi_run_id: string | null;
+  licence_register_source: string | null;
+  licence_register_run_id: string | null;
   operating_factories: number;
-  diw_run_id: string | null;
+  factory_register_source: string | null;
+  factory_register_run_id: string | null;
 }
 
 /**
@@ -100,9 +107,9 @@ const attributesSql = (withInputHash: boolean): string => `
          fin.revenue_baht::text, fin.fixed_assets_baht::text, fin.employees, fin.source AS fin_source, fin.source_run_id::text AS fin_run_id,
          i40.overall_level::text AS i40_level, i40.source AS i40_source, i40.source_run_id::text AS i40_run_id,
          lic.standards AS licence_standards,
-         CASE WHEN $2::text = 'tisi-licences' THEN $3::text ELSE tisi.last_success_run_id::text END AS tisi_run_id,
+         lic_register.source AS licence_register_source, lic_register.run_id AS licence_register_run_id,
          coalesce(fac.n, 0) AS operating_factories,
-         CASE WHEN $2::text = 'diw' THEN $3::text ELSE diw.last_success_run_id::text END AS diw_run_id${
+         fac_register.source AS factory_register_source, fac_register.run_id AS factory_register_run_id${
            withInputHash ? `,
          (SELECT i.attributes_hash FROM lending.eligibility_input i WHERE i.juristic_id = c.juristic_id) AS attributes_hash` : ''
          }
@@ -114,9 +121,22 @@ const attributesSql = (withInputHash: boolean): string => `
   LEFT JOIN i40 ON i40.juristic_id = c.juristic_id
   LEFT JOIN lic ON lic.juristic_id = c.juristic_id
   LEFT JOIN fac ON fac.juristic_id = c.juristic_id
-  LEFT JOIN ingestion.source_state tisi ON tisi.source = 'tisi-licences'
-  LEFT JOIN ingestion.source_state diw ON diw.source = 'diw'
+  LEFT JOIN LATERAL (${registerLoadedBy(REGISTER_TABLES.validLicenceStandards)}) lic_register ON true
+  LEFT JOIN LATERAL (${registerLoadedBy(REGISTER_TABLES.operatingFactories)}) fac_register ON true
   ORDER BY c.juristic_id`;
+
+/**
+ * The source and run that last loaded a register table, or none when it never loaded: the reading
+ * run itself when it loads that table ($2 its source, $3 its run, $4 its table), since inside its own
+ * transaction its success is not recorded yet.
+ */
+function registerLoadedBy(table: string): string {
+  return `SELECT $2::text AS source, $3::text AS run_id WHERE $4::text = '${table}'
+    UNION ALL
+    (SELECT s.source, s.last_success_run_id::text FROM ingestion.source_state s
+     WHERE s.target_table = '${table}' AND s.last_success_run_id IS NOT NULL AND $4::text IS DISTINCT FROM '${table}'
+     ORDER BY s.last_success_at DESC LIMIT 1)`;
+}
 const ATTRIBUTES_SQL = attributesSql(false);
 const ATTRIBUTES_WITH_INPUT_HASH_SQL = attributesSql(true);
 
@@ -157,6 +177,7 @@ async function queryAttributes(
     juristicIds,
     run?.source ?? null,
     run?.runId ?? null,
+    run?.table ?? null,
   ]);
   for (const row of rows) {
     attributes.set(row.juristic_id, toAttributes(row));
@@ -215,8 +236,8 @@ function toAttributes(row: AttributeRow): CompanyAttributes {
   const fromCompany = <T>(value: T | null): Attribute<T> => ({ value, provenance: company });
   const fromFinancials = <T>(value: T | null): Attribute<T> => ({ value, provenance: financials });
   /** A whole register (licences, factories): known for every firm once it has loaded. */
-  const fromRegister = <T>(source: string, runId: string | null, value: T): Attribute<T> =>
-    runId === null ? { value: null, provenance: null } : { value, provenance: { source, runId } };
+  const fromRegister = <T>(source: string | null, runId: string | null, value: T): Attribute<T> =>
+    runId === null || source === null ? { value: null, provenance: null } : { value, provenance: { source, runId } };
 
   return {
     juristicId: row.juristic_id,
@@ -234,8 +255,8 @@ function toAttributes(row: AttributeRow): CompanyAttributes {
     fixedAssetsBaht: fromFinancials(toNumber(row.fixed_assets_baht)),
     i40Level:
       row.i40_source && row.i40_run_id ? { value: toNumber(row.i40_level), provenance: { source: row.i40_source, runId: row.i40_run_id } } : { value: null, provenance: null },
-    validLicenceStandards: fromRegister('tisi-licences', row.tisi_run_id, row.licence_standards ?? []),
-    operatingFactories: fromRegister('diw', row.diw_run_id, row.operating_factories),
+    validLicenceStandards: fromRegister(row.licence_register_source, row.licence_register_run_id, row.licence_standards ?? []),
+    operatingFactories: fromRegister(row.factory_register_source, row.factory_register_run_id, row.operating_factories),
   };
 }
 

@@ -13,10 +13,9 @@ import { finished } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyTextFields } from '../ingestion/copy-format';
+import { copyTextFields, type ColumnValue } from '../ingestion/copy-format';
 import type { Queryable } from '../ingestion/ingestion-run.repository';
-import { attributesHash, companyIdBatches, loadAttributesAndInputHashes, loadCompanyAttributes, WHOLE_REGISTERS, type ReadingRun, type WholeRegisterSource } from './company-attributes';
-import type { ColumnValue } from '../ingestion/source-definition';
+import { attributesHash, companyIdBatches, loadAttributesAndInputHashes, loadCompanyAttributes, type ReadingRun, type RegisterAttribute, type WholeRegister } from './company-attributes';
 import {
   appendBecameEligible,
   createResultStaging,
@@ -32,6 +31,9 @@ import {
   type ProductRules,
 } from './eligibility.repository';
 import { criteriaText } from './criteria-text';
+import type { EligibilitySummary } from './eligibility-summary';
+
+export type { EligibilitySummary } from './eligibility-summary';
 import type { CompanyAttributes } from './rules/company-attributes.type';
 import { evaluateRuleSet } from './rules/evaluate';
 import { ruleSetUses } from './rules/rule-set';
@@ -54,24 +56,6 @@ const FLUSH_EVENTS = 50_000;
 /** A first computation's results, straight into the table (computed_at takes its default, now()). */
 const NEW_RESULTS_COPY = `COPY lending.eligibility_result (${STAGED_COLUMNS.slice(1, 9).join(', ')}, computed_by_run_id) FROM STDIN`;
 
-export interface EligibilitySummary {
-  /** Firm × product results computed. */
-  results: number;
-  /**
-   * Of them, results written: new, or different from the stored one in eligibility, outcome,
-   * criteria values or rule set version. An equal result is not rewritten, so it keeps its
-   * computedAt, computedByRunId and criteria provenance: the run whose data last changed it.
-   */
-  written: number;
-  events: number;
-  /** Firms skipped because every attribute the rules read was as when they were last evaluated (lending.eligibility_input). */
-  firmsUnchanged: number;
-  /**
-   * Where the time went: the attribute reads from sending to answer (they overlap evaluation, and
-   * wait behind the previous flush), evaluating in Node, and waiting for writes and reads (what did not overlap).
-   */
-  timings?: { readMs: number; evaluateMs: number; writeMs: number };
-}
 
 
 /**
@@ -88,20 +72,20 @@ export async function recomputeForAffectedFirms(client: Queryable, run: ReadingR
 
 /**
  * Every firm whose attributes differ from those its results were last evaluated on (the others are
- * skipped): after a whole register's first load (WHOLE_REGISTERS), which changes an attribute of
+ * skipped): after a whole register's first load (a source's `derive.wholeRegister`), which changes an attribute of
  * every firm, not only of those it holds rows for (unknown becomes none); and on an operator's
  * request (`hub eligibility:recompute`), to repair results an earlier version left stale. After a
  * register's first load, a firm whose attributes are as last evaluated but for that register's is
  * evaluated only for the products whose rules read it (the others' results cannot change); any
  * other firm for every product.
  */
-export async function recomputeForEveryFirm(client: Queryable, run: ReadingRun, register?: WholeRegisterSource): Promise<EligibilitySummary> {
+export async function recomputeForEveryFirm(client: Queryable, run: ReadingRun, register?: WholeRegister): Promise<EligibilitySummary> {
   await lockEventWriters(client);
   const products = await loadProducts(client);
   if (products.length === 0) return { results: 0, written: 0, events: 0, firmsUnchanged: 0 };
   const registerLoaded = register && {
-    attribute: WHOLE_REGISTERS[register].attribute,
-    readers: products.filter((p) => ruleSetUses(p.ruleSet, [WHOLE_REGISTERS[register].criterion])),
+    attribute: register.attribute,
+    readers: products.filter((p) => ruleSetUses(p.ruleSet, [register.criterion])),
   };
   return computeBatches(client, run, products, companyIdBatches(client, ID_PAGE), { skipUnchangedFirms: true, registerLoaded });
 }
@@ -122,7 +106,7 @@ interface ComputeOptions {
   /** Skip a firm whose attribute digest is the one its results were last evaluated on. */
   skipUnchangedFirms: boolean;
   /** A whole register's first load: its attribute, and the products whose rules read it. */
-  registerLoaded?: { attribute: (typeof WHOLE_REGISTERS)[WholeRegisterSource]['attribute']; readers: ProductRules[] } | undefined;
+  registerLoaded?: { attribute: RegisterAttribute; readers: ProductRules[] } | undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { ColumnValue } from './source-definition';
+/** A value the engine writes into a staging column through COPY. */
+export type ColumnValue = string | number | boolean | null;
 
 /** Characters COPY's text format escapes; most values have none, and a test is cheaper than a replace. */
 const SPECIAL = /[\\\t\n\r]/;

@@ -188,13 +188,15 @@ export class IngestionRunRepository {
   }
 
   /** Called inside the run's transaction, so the cursor moves only if the run's data commits. */
-  static async saveSuccess(client: Queryable, source: string, runId: string, cursor: string | null): Promise<void> {
+  /** `targetTable`: the table the source loads (null for a recompute), so readers of a register can ask about the table. */
+  static async saveSuccess(client: Queryable, source: string, runId: string, cursor: string | null, targetTable: string | null = null): Promise<void> {
     await client.query(
-      `INSERT INTO ingestion.source_state (source, cursor, last_success_run_id, last_success_at, updated_at)
-       VALUES ($1, $2, $3, now(), now())
+      `INSERT INTO ingestion.source_state (source, cursor, last_success_run_id, last_success_at, updated_at, target_table)
+       VALUES ($1, $2, $3, now(), now(), $4)
        ON CONFLICT (source) DO UPDATE SET cursor = COALESCE(EXCLUDED.cursor, ingestion.source_state.cursor),
-         last_success_run_id = EXCLUDED.last_success_run_id, last_success_at = EXCLUDED.last_success_at, updated_at = now()`,
-      [source, cursor, runId],
+         last_success_run_id = EXCLUDED.last_success_run_id, last_success_at = EXCLUDED.last_success_at, updated_at = now(),
+         target_table = EXCLUDED.target_table`,
+      [source, cursor, runId, targetTable],
     );
   }
 
@@ -253,6 +255,26 @@ export class IngestionRunRepository {
   async hasSucceeded(source: string): Promise<boolean> {
     const rows: { loaded: boolean }[] = await this.dataSource.query(HAS_LOADED_SQL, [source]);
     return rows[0]!.loaded;
+  }
+
+  /**
+   * For a fresh hub's first loads: each source that has loaded, and each that has not but whose
+   * latest run failed for good (a permanent failure, or a transient one on the job's last attempt).
+   */
+  async firstLoadStates(attempts: number): Promise<{ loaded: Set<string>; gaveUp: Set<string> }> {
+    const rows: { source: string; loaded: boolean; gave_up: boolean }[] = await this.dataSource.query(
+      `SELECT s.source, s.last_success_run_id IS NOT NULL AS loaded, false AS gave_up
+       FROM ingestion.source_state s WHERE s.last_success_run_id IS NOT NULL
+       UNION ALL
+       SELECT r.source, false, r.status = 'failed' AND (r.error_kind = 'permanent' OR r.attempt >= $1)
+       FROM (SELECT DISTINCT ON (source) source, status, error_kind, attempt FROM ingestion.run
+             WHERE trigger <> 'retry' ORDER BY source, id DESC) r`,
+      [attempts],
+    );
+    return {
+      loaded: new Set(rows.filter((r) => r.loaded).map((r) => r.source)),
+      gaveUp: new Set(rows.filter((r) => r.gave_up).map((r) => r.source)),
+    };
   }
 
   /** As hasSucceeded, on a run's connection (inside its transaction the run itself is not counted yet). */

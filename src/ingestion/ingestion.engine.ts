@@ -1,18 +1,26 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { HubConfig } from '../config/config';
+import { feedOf, type HubConfig } from '../config/config';
 import { pgPool } from '../platform/database/data-source';
 import type { Logger } from '../platform/logging/logger';
-import type { AnySource, SourceRegistry } from '../sources/registry';
 import { FeedFormatError, type ParsedRow, type RawRow } from './feed';
 import { fetchJsonDocument, openFeed } from './feed-fetcher';
 import { PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
 import { IngestionRunRepository, ZERO_RUN_COUNTS, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
-import { derivedBulkCandidates, deriveAfterLoad, type DerivationSummary } from '../linking/derivations';
+import { derivedBulkCandidates, deriveAfterLoad, type DerivationCatalogue, type DerivationSummary } from '../linking/derivations';
 import { BulkLoad, shareWritersLock } from './bulk-load';
-import type { SourceRunContext } from './source-definition';
+import { lockRegisterWriters } from './register-lock';
+import type { SourceDefinition, SourceRunContext } from './source-definition';
 import { withProgress, type RunProgress } from './run-progress';
 import { StagingRepository } from './staging.repository';
+
+type AnySource = SourceDefinition<unknown>;
+
+/** The sources the engine runs (src/sources/registry.ts). */
+export interface SourceCatalogue extends DerivationCatalogue {
+  get(id: string): AnySource | undefined;
+  ids(): string[];
+}
 
 export interface RunRequest {
   source: string;
@@ -82,7 +90,7 @@ interface LoadResult {
 export class IngestionEngine {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly sources: SourceRegistry,
+    private readonly sources: SourceCatalogue,
     private readonly config: HubConfig,
     private readonly logger: Logger,
     private readonly options: EngineOptions = {},
@@ -94,7 +102,8 @@ export class IngestionEngine {
     return this.withSourceLock(source, async (client, state) => {
       const cursorBefore = (await IngestionRunRepository.cursorOf(client, source.id)) ?? null;
       const full = request.full === true || source.mode === 'snapshot' || cursorBefore === null;
-      const feedUrl = source.feedUrl(this.config);
+      const feed = feedOf(this.config, source.id);
+      const feedUrl = feed.url;
       const run = await IngestionRunRepository.create(client, {
         source: source.id,
         trigger: request.trigger,
@@ -111,6 +120,8 @@ export class IngestionEngine {
       let nextCursor: string | null = null;
       const context: SourceRunContext = {
         config: this.config,
+        feedUrl,
+        settings: feed.settings,
         cursor: full ? undefined : cursorBefore,
         full,
         warnings: [],
@@ -312,12 +323,14 @@ export class IngestionEngine {
       // which the bulk loop empties after every chunk.
       const bulk = chunk.ended || options.afterUpsert
         ? BulkLoad.none()
-        : await BulkLoad.claim(client, [{ table: source.target.table, rows: minRows }, ...(await derivedBulkCandidates(client, source.id, minRows))], minRows);
+        : await BulkLoad.claim(client, [{ table: source.target.table, rows: minRows }, ...(await derivedBulkCandidates(client, source, this.sources, minRows))], minRows);
       let upserted: Omit<RunCounts, 'rowsRead' | 'rowsRejected' | 'rowsMarkedAbsent'>;
       let read: number;
       let upsertStarted: number;
       const bulkTarget = bulk.claimed.includes(source.target.table);
       if (bulkTarget) {
+        // Alone (the claim holds every other writer off), so this is granted at once.
+        await lockRegisterWriters(client);
         // Into an empty table: chunk by chunk while the feed is read ahead, so the database inserts
         // one chunk while the next is fetched and parsed. Same rows and counts as one upsert: a key
         // repeated in a later chunk overwrites the earlier copy (the last wins), and a table that
@@ -341,6 +354,8 @@ export class IngestionEngine {
           rejected += chunk.rejected;
         }
         read = Date.now();
+        // The feed is staged: from here to the commit, this run is the only writer (register-lock.ts).
+        await lockRegisterWriters(client);
         // A temporary table has no statistics until analysed; without them the upsert and the absence
         // check get nested-loop plans that are quadratic in the feed's size.
         await staging.analyze();
@@ -359,16 +374,16 @@ export class IngestionEngine {
       const rowsMarkedAbsent = options.completeSnapshot && !bulkTarget ? await staging.markAbsent(source.id, run.id) : 0;
       await options.afterUpsert?.();
       const loadedAt = Date.now();
-      const derived = await deriveAfterLoad(client, source.id, run.id);
+      const derived = await deriveAfterLoad(client, source, run.id, this.sources);
       const rebuildStarted = Date.now();
       const rebuildMsByTable = await bulk.restoreAll(client);
       const rebuildMs = Date.now() - rebuildStarted;
-      if (derived.links || derived.profilesRecomputed > 0 || derived.consents) {
+      if (derived.links || derived.profilesRecomputed > 0 || derived.afterLoad) {
         this.logger.info({ runId: run.id, source: source.id, loadMs: loadedAt - run.startedAt.getTime(), ...derived }, 'links and derived facts updated');
       }
       options.onPhases?.({ loadMs: loadedAt - loadStarted, readMs: read - loadStarted, upsertMs, rebuildMs, rebuildMsByTable, bulkTables: bulk.claimed, ...derived });
       const cursorAfter = options.cursor ? options.cursor() : null;
-      if (options.cursor) await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter);
+      if (options.cursor) await IngestionRunRepository.saveSuccess(client, source.id, run.id, cursorAfter, source.target.table);
       await client.query('COMMIT');
       return { counts: { rowsRead: records + rejected, rowsRejected: rejected, rowsMarkedAbsent, ...upserted }, cursorAfter, bulkTables: bulk.claimed };
     } finally {

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job, type JobsOptions } from 'bullmq';
-import type { HubConfig } from '../config/config';
+import { feedOf, type HubConfig } from '../config/config';
 import type { Logger } from '../platform/logging/logger';
 import type { HubQueue, HubQueueEvents, HubWorker, QueueBackend } from '../platform/queue/queue-backend';
 import type { SourceRegistry } from '../sources/registry';
@@ -46,7 +46,7 @@ export class IngestionQueue {
   async upsertSchedules(): Promise<{ source: string; pattern: string }[]> {
     const set: { source: string; pattern: string }[] = [];
     for (const source of this.sources.all()) {
-      const pattern = source.schedule(this.config);
+      const pattern = feedOf(this.config, source.id).schedule;
       await this.queue.upsertJobScheduler(
         schedulerId(source.id),
         { pattern, tz: this.config.scheduleTimezone },
@@ -63,16 +63,24 @@ export class IngestionQueue {
     return this.queue.add(INGEST_JOB, { source, trigger, ...(options.full ? { full: true } : {}) }, this.jobOptions());
   }
 
-  /** Queues a first load of every source that never loaded, so a fresh hub has data within a minute. */
-  async enqueueNeverLoaded(runs: IngestionRunRepository): Promise<string[]> {
+  /**
+   * Queues the first load of each source that never loaded and is ready: every source it names in
+   * `after` has loaded, or has failed for good (a dead feed must not hold the others back: any order
+   * ends in the same picture, this one with the least rework). Called at start-up and whenever a
+   * run ends, so a fresh hub loads its registers first and the rest as they become ready, two at a
+   * time. Deduplicated while waiting or active, so several processes queue each load once.
+   */
+  async enqueueReadyFirstLoads(runs: IngestionRunRepository): Promise<string[]> {
+    const { loaded, gaveUp } = await runs.firstLoadStates(this.config.ingestAttempts);
     const queued: string[] = [];
-    for (const source of this.sources.all()) {
-      if (await runs.hasSucceeded(source.id)) continue;
-      // Deduplicated while waiting or active, so two processes starting together queue it once.
-      await this.queue.add(INGEST_JOB, { source: source.id, trigger: 'startup' }, { ...this.jobOptions(), deduplication: { id: `startup:${source.id}` } });
-      queued.push(source.id);
+    for (const id of this.sources.firstLoadOrder()) {
+      if (loaded.has(id) || gaveUp.has(id)) continue;
+      const waitingFor = (this.sources.get(id)!.after ?? []).filter((dependency) => !loaded.has(dependency) && !gaveUp.has(dependency));
+      if (waitingFor.length > 0) continue;
+      await this.queue.add(INGEST_JOB, { source: id, trigger: 'startup' }, { ...this.jobOptions(), deduplication: { id: `startup:${id}` } });
+      queued.push(id);
     }
-    if (queued.length > 0) this.logger.info({ sources: queued }, 'queued first loads of sources with no data yet');
+    if (queued.length > 0) this.logger.debug({ sources: queued }, 'queued first loads of sources with no data yet');
     return queued;
   }
 

@@ -1,9 +1,14 @@
 import type { Readable } from 'node:stream';
-import type { HubConfig } from '../config/config';
+import type { FeedDeclaration, HubConfig } from '../config/config';
+import type { ReadingRun, WholeRegister } from '../eligibility/company-attributes';
+import type { EligibilitySummary } from '../eligibility/eligibility-summary';
+import type { LinkTarget } from '../linking/link-target';
+import type { ColumnValue } from './copy-format';
 import type { ParseContext, ParsedRow, RawRow } from './feed';
+import type { BulkCandidate } from './bulk-load';
+import type { Queryable } from './ingestion-run.repository';
 
-/** A value the engine writes into a staging column through COPY. */
-export type ColumnValue = string | number | boolean | null;
+export type { ColumnValue } from './copy-format';
 
 /** One column of the target table that the source fills. */
 export interface TargetColumn<R> {
@@ -30,6 +35,10 @@ export interface UpsertTarget<R> {
 /** What a source may use while it reads its feed. */
 export interface SourceRunContext extends ParseContext {
   config: HubConfig;
+  /** The feed's URL, as configured (`<PREFIX>_FEED_URL`, or the simulator's). */
+  feedUrl: string;
+  /** The values of the source's own settings (its feed's `settings`), by variable name. */
+  settings: Readonly<Record<string, unknown>>;
   /** Cursor saved by the last successful run; undefined on a first run or a forced full refresh. */
   cursor: string | undefined;
   /** True when an operator forced a full refresh (`hub ingest <source> --full`). */
@@ -50,9 +59,41 @@ export interface SourceRunContext extends ParseContext {
  */
 export type SourceMode = 'snapshot' | 'incremental';
 
+/** How a source's feed is configured: its FeedDeclaration, less the source ID (the definition's own). */
+export type FeedSettings = Omit<FeedDeclaration, 'sourceId'>;
+
+/**
+ * What a run of the source changes downstream, in the run's transaction: the derivation step
+ * (src/linking/derivations.ts) loops over these hooks, so that no code outside a source's folder
+ * names a source. Then, for every firm a run concerned: profiles, the statistics aggregate and
+ * eligibility.
+ */
+export interface SourceDerivations {
+  /**
+   * For a register keyed by juristic ID: SQL ($1 the run) listing the juristic IDs whose derived
+   * facts the run may change (rows it wrote or marked absent).
+   */
+  affectedCompanies?: string;
+  /** The source's records name firms: how its table is linked to companies (the run relinks the rows it changed). */
+  links?: LinkTarget;
+  /** The company register: a run relinks, in every linked table, the rows whose link it may change. */
+  companyRegister?: boolean;
+  /** A register an eligibility attribute counts over: its first load makes that attribute known for every firm. */
+  wholeRegister?: WholeRegister;
+  /** More work in the run's transaction, after links, profiles and statistics, before eligibility; its result is logged as `name`. */
+  afterLoad?: { name: string; run(client: Queryable, runId: string): Promise<unknown> };
+  /**
+   * The source changes what eligibility is judged on (loan products) rather than firms: its run's
+   * eligibility step, instead of the firms' (e.g. every firm for the products it versioned), and, for
+   * a first load's bulk mode, how many results that may write.
+   */
+  eligibility?: { recompute(client: Queryable, run: ReadingRun): Promise<EligibilitySummary>; bulkCandidates(client: Queryable): Promise<BulkCandidate[]> };
+}
+
 /**
  * Everything the hub knows about one agency feed. Adding an agency means one folder under
- * src/sources/ exporting one of these, and one line in src/sources/registry.ts.
+ * src/sources/ exporting one of these, one line in src/sources/registry.ts, a migration for its
+ * table and a route in the agency simulator.
  */
 export interface SourceDefinition<R> {
   /** Stable identifier used in the CLI, GraphQL, job names and run records, e.g. `diw`. */
@@ -60,10 +101,14 @@ export interface SourceDefinition<R> {
   title: string;
   agency: string;
   mode: SourceMode;
-  /** The feed's address, for run records and the operator (paged sources: the first page). */
-  feedUrl(config: HubConfig): string;
-  /** Cron pattern, from configuration (each source has a named default beside it). */
-  schedule(config: HubConfig): string;
+  /** Its configuration variables and defaults; the configuration module and table are generated from these. */
+  feed: FeedSettings;
+  /**
+   * Sources whose first load should come before this one's (registers before the records that name
+   * them): a fresh hub's first loads follow this order. Any order gives the same picture in the end
+   * (the derivations see to that); this one gets there with the least rework.
+   */
+  after?: readonly string[];
   /** How many hours the data may age before the source counts as stale. */
   staleAfterHours: number;
   /** Reads the feed: records and rejected rows, streamed. */
@@ -74,4 +119,6 @@ export interface SourceDefinition<R> {
    */
   reparse?(raw: RawRow): ParsedRow<R>;
   target: UpsertTarget<R>;
+  /** What its runs change downstream (links, derived facts); none for a source nothing is derived from. */
+  derive?: SourceDerivations;
 }

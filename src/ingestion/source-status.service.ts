@@ -1,4 +1,4 @@
-import type { HubConfig } from '../config/config';
+import { feedOf, type HubConfig } from '../config/config';
 import type { SourceRegistry } from '../sources/registry';
 import type { IngestionRunRepository } from './ingestion-run.repository';
 import type { SourceMode } from './source-definition';
@@ -38,8 +38,8 @@ export class SourceStatusService {
         title: source.title,
         agency: source.agency,
         mode: source.mode,
-        schedule: source.schedule(this.config),
-        feedUrl: source.feedUrl(this.config),
+        schedule: feedOf(this.config, source.id).schedule,
+        feedUrl: feedOf(this.config, source.id).url,
         staleAfterHours: source.staleAfterHours,
         lastSuccessAt,
         lastSuccessRunId: state?.lastSuccessRunId ?? null,

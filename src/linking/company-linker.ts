@@ -1,4 +1,7 @@
 import type { Queryable } from '../ingestion/ingestion-run.repository';
+import type { LinkMethod, LinkTarget } from './link-target';
+
+export type { LinkMethod, LinkTarget } from './link-target';
 
 /**
  * Links other agencies' records to the juristic persons they concern: DIW factories to their
@@ -10,15 +13,22 @@ import type { Queryable } from '../ingestion/ingestion-run.repository';
  *   3. EXACT_NAME: the same, nationwide, when exactly one company has the name (0.9): firms run
  *      factories outside their head-office province;
  *   4. FUZZY_NAME: the best trigram match (pg_trgm) above a threshold, clearly ahead of the next
- *      best; within the province from FUZZY_MIN_PROVINCE, nationwide from FUZZY_MIN_NATIONWIDE.
- *      The confidence is the similarity.
- * One code path for every kind of record: a LinkTarget names the table, its key and its tax ID,
- * name and province. Every link records its method and confidence; a record no rule links stays
- * unlinked rather than guessed. Thresholds are tuned against the simulator's ground truth (see the
+ *      best; within the province from FUZZY_MIN_PROVINCE, nationwide from FUZZY_MIN_NATIONWIDE, but
+ *      from FUZZY_MIN_CROSS_PROVINCE when the record and the company each know their province and
+ *      they differ. The confidence is the similarity.
+ * One code path for every kind of record: a LinkTarget, declared by the source that loads the
+ * table (its `derive.links`), names the table, its key and its tax ID, name and province. Every
+ * link records its method and confidence; a record no rule links stays unlinked rather than guessed. Thresholds are tuned against the simulator's ground truth (see the
  * linking test).
  */
 export const FUZZY_MIN_PROVINCE = 0.6;
 export const FUZZY_MIN_NATIONWIDE = 0.72;
+/**
+ * A fuzzy match with a company in another province than the record's, when both give one, must be
+ * nearly the same name: a similar name in another province is more often another firm (an Ayutthaya
+ * record went to a Phuket firm at 0.737). Identical names across provinces are the EXACT_NAME rule's.
+ */
+export const FUZZY_MIN_CROSS_PROVINCE = 0.85;
 /** The best fuzzy match must beat the second best by this much, or the record stays unlinked. */
 export const FUZZY_MARGIN = 0.1;
 /**
@@ -26,99 +36,6 @@ export const FUZZY_MARGIN = 0.1;
  * only within FUZZY_MARGIN of a winner): a company run looks for records its companies match from here.
  */
 export const FUZZY_FLOOR = Math.min(FUZZY_MIN_PROVINCE, FUZZY_MIN_NATIONWIDE) - FUZZY_MARGIN;
-
-export type LinkMethod = 'TAX_ID' | 'EXACT_NAME_PROVINCE' | 'EXACT_NAME' | 'FUZZY_NAME';
-
-/**
- * A table whose rows are linked to companies. Every such table has the columns
- * `company_juristic_id`, `link_method`, `link_confidence` and `linked_at`, an index on
- * `company_juristic_id`, and btree and trigram (GIN) indexes on its normalised name column.
- */
-export interface LinkTarget {
-  /** Its name in outcomes and logs. */
-  id: 'factory' | 'tis_licence' | 'dip_participation' | 'dip_i40_assessment';
-  /** Schema-qualified table. */
-  table: string;
-  /** Primary-key columns. */
-  key: readonly string[];
-  /** The column with the tax (juristic) ID as the agency gave it, null when it gave none. */
-  taxId: string;
-  /** The column with the name normalised by normaliseCompanyName ('' when none). */
-  name: string;
-  /** SQL over the row `t`: its province's Thai name, or NULL when the record has none. */
-  province: string;
-  /** When the province comes from another source's table: that source, and which rows a run of it may move (SQL over `t`, $1 the run). */
-  provinceFrom?: { source: string; rows: string };
-  /** Whether company profiles (and so eligibility) read this table's links. */
-  derived: boolean;
-  /**
-   * Name rules only for rows without a tax ID. A TISI licensee's tax ID that is no company's is an
-   * individual's personal ID (or a firm DBD does not list): linking it by name would put a person's
-   * licence under a company that happens to share the name, and unmask them.
-   */
-  namesOnlyWithoutTaxId?: boolean;
-}
-
-export const FACTORY_LINKS: LinkTarget = {
-  id: 'factory',
-  table: 'registry.factory',
-  key: ['fid'],
-  taxId: 'operator_tax_id',
-  name: 'operator_name_normalised',
-  province: 't.province',
-  derived: true,
-};
-
-export const TIS_LICENCE_LINKS: LinkTarget = {
-  id: 'tis_licence',
-  table: 'registry.tis_licence',
-  key: ['licence_no'],
-  taxId: 'licensee_tax_id',
-  name: 'licensee_name_normalised',
-  // TISI gives no address: the licensed plant's province, when DIW lists the plant.
-  province: '(SELECT f.province FROM registry.factory f WHERE f.fid = t.fid)',
-  provinceFrom: { source: 'diw', rows: 't.fid IN (SELECT f.fid FROM registry.factory f WHERE f.source_run_id = $1)' },
-  derived: true,
-  namesOnlyWithoutTaxId: true,
-};
-
-export const DIP_PARTICIPATION_LINKS: LinkTarget = {
-  id: 'dip_participation',
-  table: 'registry.dip_participation',
-  key: ['participant_key', 'programme_code', 'year'],
-  taxId: 'juristic_id',
-  name: 'company_name_normalised',
-  province: 't.province',
-  // Profiles do not count participations.
-  derived: false,
-};
-
-export const DIP_I40_LINKS: LinkTarget = {
-  id: 'dip_i40_assessment',
-  table: 'registry.dip_i40_assessment',
-  key: ['participant_key', 'assessed_on'],
-  taxId: 'juristic_id',
-  name: 'company_name_normalised',
-  // The assessment resource has no province: names are matched nationwide only.
-  province: 'NULL::text',
-  derived: true,
-};
-
-export const LINK_TARGETS: readonly LinkTarget[] = [FACTORY_LINKS, TIS_LICENCE_LINKS, DIP_PARTICIPATION_LINKS, DIP_I40_LINKS];
-
-/** The linked table each source writes. */
-const TARGET_OF_SOURCE: Record<string, LinkTarget> = {
-  diw: FACTORY_LINKS,
-  'tisi-licences': TIS_LICENCE_LINKS,
-  'dip-participations': DIP_PARTICIPATION_LINKS,
-  'dip-i40-assessments': DIP_I40_LINKS,
-};
-
-/** The linked tables a run of this source writes. */
-export function linkTargetsOfSource(source: string): LinkTarget[] {
-  const own = TARGET_OF_SOURCE[source];
-  return own ? [own] : [];
-}
 
 /**
  * Which rows to (re)link:
@@ -139,6 +56,8 @@ export interface LinkOutcome {
   unlinked: number;
   /** Rows examined. */
   scoped: number;
+  /** Rows whose link changed (linked, relinked, upgraded or unlinked), and so were written. */
+  changed: number;
   /** For a company run: whether only the rows its companies may match were examined (see companyRunCandidates). */
   narrowed?: boolean;
 }
@@ -206,27 +125,30 @@ export async function linkRecords(client: Queryable, target: LinkTarget, scope: 
 
   // Fuzzy: the best trigram match (the % operator uses the GIN trigram index at this threshold),
   // clearly ahead of the runner-up; first within the province, then nationwide at a higher bar.
+  // Nationwide, a winner in another province than the record's (both known) must clear FUZZY_MIN_CROSS_PROVINCE;
+  // it still counts as a runner-up below that, so a near miss elsewhere keeps a weak match unlinked.
   const fuzzy = async (threshold: number, sameProvince: boolean) => {
     await client.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(threshold)]);
     await client.query(
       `INSERT INTO pg_temp.link_result
        SELECT sid, juristic_id, 'FUZZY_NAME', round(score::numeric, 3) FROM (
          SELECT s.sid, c.juristic_id, similarity(c.name_th_normalised, s.name) AS score,
+                s.province IS NOT NULL AND c.province IS NOT NULL AND c.province <> s.province AS crosses,
                 row_number() OVER w AS rank, lead(similarity(c.name_th_normalised, s.name)) OVER w AS runner_up
          FROM pg_temp.link_scope s
          JOIN registry.company c ON c.name_th_normalised % s.name ${sameProvince ? 'AND c.province = s.province' : ''}
          WHERE length(s.name) >= 4 AND ${unlinked}
          WINDOW w AS (PARTITION BY s.sid ORDER BY similarity(c.name_th_normalised, s.name) DESC, c.juristic_id)
        ) candidate
-       WHERE rank = 1 AND score >= $1 AND (runner_up IS NULL OR score - runner_up >= $2)`,
-      [threshold, FUZZY_MARGIN],
+       WHERE rank = 1 AND score >= CASE WHEN crosses THEN $3::real ELSE $1::real END AND (runner_up IS NULL OR score - runner_up >= $2::real)`,
+      [threshold, FUZZY_MARGIN, FUZZY_MIN_CROSS_PROVINCE],
     );
   };
   await fuzzy(FUZZY_MIN_PROVINCE, true);
   await fuzzy(FUZZY_MIN_NATIONWIDE, false);
 
   await client.query('ANALYZE pg_temp.link_result');
-  await client.query(
+  const written = await client.query(
     `UPDATE ${target.table} t SET company_juristic_id = r.juristic_id, link_method = r.method, link_confidence = r.confidence,
        linked_at = CASE WHEN r.juristic_id IS NULL THEN NULL ELSE now() END
      FROM (SELECT ${target.key.map((k) => `s.${k}`).join(', ')}, l.juristic_id, l.method, l.confidence
@@ -251,7 +173,13 @@ export async function linkRecords(client: Queryable, target: LinkTarget, scope: 
   const byMethod: Record<LinkMethod, number> = { TAX_ID: 0, EXACT_NAME_PROVINCE: 0, EXACT_NAME: 0, FUZZY_NAME: 0 };
   for (const row of counts.rows) byMethod[row.method] = row.n;
   const scoped = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_temp.link_scope')).rows[0]!.n;
-  return { byMethod, unlinked: scoped - Object.values(byMethod).reduce((a, b) => a + b, 0), scoped, ...(narrowed === undefined ? {} : { narrowed }) };
+  return {
+    byMethod,
+    unlinked: scoped - Object.values(byMethod).reduce((a, b) => a + b, 0),
+    scoped,
+    changed: written.rowCount ?? 0,
+    ...(narrowed === undefined ? {} : { narrowed }),
+  };
 }
 
 /** The rows to link, numbered (`sid`) so that the rules need not carry composite keys. */

@@ -4,7 +4,7 @@ import { createRootLogger } from '../platform/logging/logger';
 import { startSimulator } from './simulator';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, []);
   const logger = createRootLogger(config.logLevel, { format: config.logFormat }).child({ component: 'agency-simulator' });
   const { port, host, seed, scale, quirkRate, badRowRate } = config.simulator;
   const simulator = await startSimulator({ port, host, seed, scale, quirkRate, badRowRate });

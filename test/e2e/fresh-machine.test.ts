@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { diwGroundTruth } from '../../src/simulator/simulator';
 import { freePort } from '../support/free-port';
 
@@ -90,7 +90,7 @@ describe('fresh machine: npm start with the embedded default', () => {
     return body.data?.factories.totalCount;
   }
 
-  test('starts, loads DIW within a minute, serves it to a key made by the CLI, and keeps it across a restart', async () => {
+  test('starts, loads DIW within a minute and every source after, serves them to keys made by the CLI, and keeps them across a restart', async () => {
     start();
     await ready();
     // The banner is logged before /readyz turns 200, but its pipe and the HTTP answer reach this
@@ -98,7 +98,7 @@ describe('fresh machine: npm start with the embedded default', () => {
     await until('the start-up banner', async () => (/GraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphiql/.test(output) ? true : undefined), 5_000);
     expect(output).toMatch(/client:create/);
     // The schedules in one line, not one line each.
-    expect(output.match(/"msg":"12 schedules set \(Asia\/Bangkok\): diw \\"0 2 \* \* \*\\"/g)).toHaveLength(1);
+    expect(output.match(/"msg":"\d+ schedules set \(Asia\/Bangkok\): [^\n]*\bdiw \\"0 2 \* \* \*\\"/g)).toHaveLength(1);
     expect(output).not.toMatch(/"msg":"schedule set"/);
 
     const { stdout } = await run('npm', ['run', '--silent', 'hub', '--', 'client:create', '--name', 'e2e', '--role', 'analyst'], { cwd: ROOT, env });
@@ -110,7 +110,35 @@ describe('fresh machine: npm start with the embedded default', () => {
       return n && n > 0 ? n : undefined;
     }, 60_000);
     // Exactly the simulator's good rows at the default configuration.
-    expect(loaded).toBe(diwGroundTruth(loadConfig({}).simulator).validRows);
+    expect(loaded).toBe(diwGroundTruth(loadHubConfig({}).simulator).validRows);
+
+    // Every source loads, registers first, and the console says when the picture is complete. The
+    // licences are linked to their companies, and the ministry's profile example shows them.
+    await until('every source to have loaded once', async () => (/every source has loaded once/.test(output) ? true : undefined), 240_000);
+    const { stdout: ministryMade } = await run('npm', ['run', '--silent', 'hub', '--', 'client:create', '--name', 'e2e-ministry', '--role', 'ministry'], { cwd: ROOT, env });
+    const ministry = /^(iih_\S+)$/m.exec(ministryMade)![1]!;
+    const graphql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+      const response = await fetch(`${baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ministry}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: T; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      return body.data!;
+    };
+    const licences = await graphql<{ tisLicenses: { totalCount: number; edges: { node: { company: { juristicId: string } | null } }[] } }>(
+      '{ tisLicenses(first: 100) { totalCount edges { node { company { juristicId } } } } }',
+    );
+    const linked = licences.tisLicenses.edges.filter((e) => e.node.company !== null).length;
+    expect(linked / licences.tisLicenses.edges.length).toBeGreaterThan(0.9);
+    const example = path.join(ROOT, 'docs', 'queries', 'ministry-company-profile');
+    const profile = await graphql<{ company: { certifications: { edges: unknown[] }; factories: { edges: unknown[] } } }>(
+      await fs.readFile(`${example}.graphql`, 'utf8'),
+      JSON.parse(await fs.readFile(`${example}.variables.json`, 'utf8')) as Record<string, unknown>,
+    );
+    expect(profile.company.certifications.edges.length).toBeGreaterThan(0);
+    expect(profile.company.factories.edges.length).toBeGreaterThan(0);
 
     const { stdout: runs } = await run('npm', ['run', '--silent', 'hub', '--', 'runs', '--source', 'diw'], { cwd: ROOT, env });
     // A table, newest first, times in the schedules' zone.
@@ -146,5 +174,5 @@ describe('fresh machine: npm start with the embedded default', () => {
     expect(await factoryCount(key!)).toBe(loaded);
     await stop({ twice: true });
     expect(output).toMatch(/"msg":"stopped"/);
-  }, 240_000);
+  }, 480_000);
 });

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { loadConfig, type HubConfig } from '../../src/config/config';
+import { type HubConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { shareWritersLock } from '../../src/ingestion/bulk-load';
 import { IngestionEngine, type RunPhases } from '../../src/ingestion/ingestion.engine';
 import { openDatabase, type Database } from '../../src/platform/database/database';
@@ -23,7 +24,7 @@ describe('bulk first loads', () => {
   /** Bulk mode for any row count (min 1), in chunks of 100 rows (keys repeated across chunks included). */
   async function hubWith(bulkLoadMinRows: number): Promise<(typeof hubs)[number]> {
     const database = await createTestDatabase();
-    const config = loadConfig({ DATABASE_URL: database.url, SIMULATOR_URL: simulator.url, LOG_LEVEL: 'silent' });
+    const config = loadHubConfig({ DATABASE_URL: database.url, SIMULATOR_URL: simulator.url, LOG_LEVEL: 'silent' });
     const hub = await openDatabase(config, logger, { migrate: true, owner: 'cli' });
     const entry = { database, hub, config, engine: new IngestionEngine(hub.dataSource, new SourceRegistry(), config, logger, { bulkLoadMinRows, bulkLoadChunkRows: 100 }) };
     hubs.push(entry);
@@ -89,8 +90,8 @@ describe('bulk first loads', () => {
       };
       // Products first, so that the company load computes every firm's eligibility.
       for (const source of ['smed-products', 'exim-products', 'dbd-financials', 'dbd-companies', 'diw', 'tisi-standards', 'tisi-licences', 'dip-i40-assessments']) await run(source);
-      config.sources.dbdCompanies.feedUrl = `${simulator.url}/dbd/juristic-persons?epoch=1`;
-      config.sources.dbdFinancials.feedUrl = `${simulator.url}/dbd/financial-statements?epoch=1`;
+      config.feeds['dbd-companies']!.url = `${simulator.url}/dbd/juristic-persons?epoch=1`;
+      config.feeds['dbd-financials']!.url = `${simulator.url}/dbd/financial-statements?epoch=1`;
       await run('dbd-companies', false);
       await run('dbd-financials', false);
     }

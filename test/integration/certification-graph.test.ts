@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import { linkRecords, TIS_LICENCE_LINKS } from '../../src/linking/company-linker';
+import { linkRecords } from '../../src/linking/company-linker';
+import { TIS_LICENCE_LINKS } from '../../src/sources/tisi/tisi.source';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startHub } from '../../src/app/hub';
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { IngestionEngine } from '../../src/ingestion/ingestion.engine';
 import { IngestionQueue } from '../../src/ingestion/ingestion.queue';
 import { IngestionRunRepository, type IngestionRunRecord } from '../../src/ingestion/ingestion-run.repository';
@@ -65,7 +65,7 @@ describe('ingestion engine', () => {
       JSON.stringify(row),
     ]);
 
-    const engine = new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadConfig({}), createRootLogger('silent'));
+    const engine = new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadHubConfig({}), createRootLogger('silent'));
     const retried = await engine.retryQuarantined('diw');
     expect(retried).toMatchObject({ status: 'succeeded', trigger: 'retry', rowsRead: open.length + 1, rowsInserted: 1, rowsRejected: open.length });
     expect((await query('SELECT fid FROM registry.factory WHERE fid = $1', ['99999999999999'])).length).toBe(1);
@@ -143,7 +143,7 @@ describe('a worker killed in the middle of a run', () => {
       LOG_LEVEL: 'silent',
     };
     const logger = createRootLogger('silent');
-    const api = await startHub(loadConfig(env), 'api', logger).catch(async (error: unknown) => {
+    const api = await startHub(loadHubConfig(env), 'api', logger).catch(async (error: unknown) => {
       await simulator.close();
       await database.drop();
       throw error;
@@ -165,7 +165,7 @@ describe('a worker killed in the middle of a run', () => {
       expect((await api.database.dataSource.query('SELECT count(*)::int AS n FROM registry.factory'))[0].n).toBe(0);
 
       // Another worker notices the stalled job and runs it again; the dead run is marked abandoned.
-      const rescuer = await startHub(loadConfig({ ...env, DIW_FEED_URL: `${simulator.url}/diw/factories.csv` }), 'worker', logger);
+      const rescuer = await startHub(loadHubConfig({ ...env, DIW_FEED_URL: `${simulator.url}/diw/factories.csv` }), 'worker', logger);
       try {
         const events = api.queueBackend.createQueueEvents('ingestion');
         await events.waitUntilReady();

@@ -6,7 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Job } from 'bullmq';
 import { startHub } from '../../src/app/hub';
-import { loadConfig, type ConfigVariableName } from '../../src/config/config';
+import { type ConfigEnv } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { BULK_LOAD_MIN_ROWS, IngestionEngine } from '../../src/ingestion/ingestion.engine';
 import { PermanentIngestionError, SourceBusyError, TransientIngestionError } from '../../src/ingestion/ingestion-errors';
 import { IngestionQueue, INGESTION_QUEUE, type IngestJobData } from '../../src/ingestion/ingestion.queue';
@@ -41,8 +42,8 @@ describe('ingestion engine guarantees', () => {
   const enqueue = (source: string): Promise<Job<IngestJobData>> => t.hub.ingestionQueue.enqueue(source, 'manual');
   const finish = (job: Job<IngestJobData>) => IngestionQueue.waitFor(job, events, 60_000);
   /** An engine of its own on the hub's database (a second worker, as it were), reading the feeds it is given. */
-  const engineWith = (env: Partial<Record<ConfigVariableName, string>> = {}): IngestionEngine =>
-    new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadConfig({ SIMULATOR_URL: t.simulatorUrl, FEED_TIMEOUT_MS: '10000', ...env }), createRootLogger('silent'));
+  const engineWith = (env: ConfigEnv = {}): IngestionEngine =>
+    new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadHubConfig({ SIMULATOR_URL: t.simulatorUrl, FEED_TIMEOUT_MS: '10000', ...env }), createRootLogger('silent'));
   /** Every row of a table as JSON, less the columns that say which run wrote it and when. */
   const digest = async (table: string, order: string): Promise<string> =>
     (
@@ -131,7 +132,7 @@ describe('ingestion engine guarantees', () => {
       );
       return state!.at;
     };
-    const statuses = async () => new Map((await new SourceStatusService(runs, new SourceRegistry(), loadConfig({})).list()).map((s) => [s.id, s]));
+    const statuses = async () => new Map((await new SourceStatusService(runs, new SourceRegistry(), loadHubConfig({})).list()).map((s) => [s.id, s]));
     let key: string;
     const dataSources = async (stale?: boolean) => {
       const { body } = await t.graphql<{ dataSources: { id: string; stale: boolean; staleAfterHours: number; lastSuccessAt: string | null; lastSuccessRunId: string | null }[] }>(
@@ -321,7 +322,7 @@ describe('memory bounded whatever the feed size', () => {
     const simulatorUrl = `http://127.0.0.1:${(simulator.address() as AddressInfo).port}`;
 
     const database = await createTestDatabase();
-    const env: Partial<Record<ConfigVariableName, string>> = {
+    const env: ConfigEnv = {
       DATABASE_URL: database.url,
       REDIS_URL: '',
       QUEUE_PREFIX: `iiht_${randomBytes(4).toString('hex')}`,
@@ -334,7 +335,7 @@ describe('memory bounded whatever the feed size', () => {
       CONSENT_REGISTRY_SCHEDULE: '0 0 1 1 *',
       LOG_LEVEL: 'warn',
     };
-    const api = await startHub(loadConfig(env), 'api', createRootLogger('silent'));
+    const api = await startHub(loadHubConfig(env), 'api', createRootLogger('silent'));
     const queueEvents = api.queueBackend.createQueueEvents(INGESTION_QUEUE);
     let worker: ChildProcess | undefined;
     try {

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { startHub, type RunningHub } from '../../src/app/hub';
-import { CONFIG_VARIABLES, loadConfig, type ConfigVariableName } from '../../src/config/config';
+import { type ConfigEnv } from '../../src/config/config';
+import { hubConfigVariables, loadHubConfig } from '../../src/app/config';
 import { lockEventWriters } from '../../src/eligibility/eligibility.repository';
 import { IngestionEngine } from '../../src/ingestion/ingestion.engine';
 import { IngestionQueue } from '../../src/ingestion/ingestion.queue';
@@ -49,10 +50,10 @@ const DATA_SCHEMAS = ['registry', 'stats', 'lending', 'access', 'ingestion', 're
 const STAMPED_AT = /^(fetched|linked|resolved|refreshed|last_success|finished|computed|occurred|eligibility_computed)_at$/;
 /** No schedule fires during the test (the consent registry's default runs every 15 minutes). */
 const NO_SCHEDULES = Object.fromEntries(
-  Object.keys(CONFIG_VARIABLES)
+  Object.keys(hubConfigVariables())
     .filter((name) => name.endsWith('_SCHEDULE'))
     .map((name) => [name, '0 0 1 1 *']),
-) as Partial<Record<ConfigVariableName, string>>;
+) as ConfigEnv;
 /** A backend of a hub worker waiting for an advisory lock inside a transaction that wrote. */
 const WAITING_WORKER = `SELECT pid, backend_xid::text AS xid FROM pg_stat_activity
   WHERE datname = current_database() AND application_name = 'i-industry-hub-worker'
@@ -137,7 +138,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
   /** Yesterday's loads, done once more: each killed run's database is a copy. */
   let yesterdayTemplate: TestDatabase;
 
-  const env = (database: TestDatabase, epoch: number): Partial<Record<ConfigVariableName, string>> => ({
+  const env = (database: TestDatabase, epoch: number): ConfigEnv => ({
     DATABASE_URL: database.url,
     SIMULATOR_URL: simulator.url,
     DBD_COMPANIES_FEED_URL: `${simulator.url}/dbd/juristic-persons?epoch=${epoch}`,
@@ -157,7 +158,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
     return closeLater(client, (c) => c.end(), list);
   };
   const runYesterday = async (hub: Database, database: TestDatabase): Promise<void> => {
-    const engine = new IngestionEngine(hub.dataSource, new SourceRegistry(), loadConfig(env(database, 0)), logger);
+    const engine = new IngestionEngine(hub.dataSource, new SourceRegistry(), loadHubConfig(env(database, 0)), logger);
     for (const source of YESTERDAY) expect({ source, status: (await engine.run({ source, trigger: 'manual' })).status }).toEqual({ source, status: 'succeeded' });
   };
 
@@ -166,7 +167,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
     simulator = closeLater(await startSimulator({ ...WORLD, port: 0, host: '127.0.0.1' }), (s) => s.close());
     const loadYesterday = async (): Promise<{ database: TestDatabase; hub: Database }> => {
       const database = closeLater(await createTestDatabase(), (d) => d.drop());
-      const hub = closeLater(await openDatabase(loadConfig(env(database, 0)), logger, { migrate: true, owner: 'cli' }), (h) => h.close());
+      const hub = closeLater(await openDatabase(loadHubConfig(env(database, 0)), logger, { migrate: true, owner: 'cli' }), (h) => h.close());
       await runYesterday(hub, database);
       return { database, hub };
     };
@@ -177,7 +178,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
     // B: today's run uninterrupted, in this process.
     const probe = await probeOf(b.database);
     const yesterday = await contents(probe);
-    const today = await new IngestionEngine(b.hub.dataSource, new SourceRegistry(), loadConfig(env(b.database, TODAY_EPOCH)), logger).run({ source: SOURCE, trigger: 'manual' });
+    const today = await new IngestionEngine(b.hub.dataSource, new SourceRegistry(), loadHubConfig(env(b.database, TODAY_EPOCH)), logger).run({ source: SOURCE, trigger: 'manual' });
     expect(today.status).toBe('succeeded');
     clean = { yesterday, today: await contents(probe), runs: await succeededRuns(probe) };
     // Today's run changes companies, profiles, the aggregate, the quarantine and the cursor.
@@ -206,7 +207,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
         // A dead worker's job is noticed as stalled within about this long.
         WORKER_LOCK_MS: '2000',
       };
-      const api: RunningHub = closeLater(await startHub(loadConfig(envA), 'api', logger), (h) => h.stop(), after);
+      const api: RunningHub = closeLater(await startHub(loadHubConfig(envA), 'api', logger), (h) => h.stop(), after);
       const probe = await probeOf(database, after);
       const before = await contents(probe);
       expect(before).toEqual(clean.yesterday);
@@ -276,7 +277,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
       // Another worker notices the stalled job and runs it again: it marks the dead run abandoned
       // and gets as far as the first, to wait for the same lock, still showing nothing. Then the
       // lock is released and the job ends.
-      const rescuer = await startHub(loadConfig(envA), 'worker', logger);
+      const rescuer = await startHub(loadHubConfig(envA), 'worker', logger);
       try {
         const retrying = await until('the retry to wait for the lock', async () => (await probe.query<{ pid: number }>(WAITING_WORKER)).rows[0], 30_000);
         expect(retrying.pid).not.toBe(blocked.pid);

@@ -1,11 +1,20 @@
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
+import { IngestionEngine } from '../../src/ingestion/ingestion.engine';
+import { openDatabase, type Database } from '../../src/platform/database/database';
+import { createRootLogger } from '../../src/platform/logging/logger';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
+import { SourceRegistry } from '../../src/sources/registry';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
+import { FUZZY_MIN_CROSS_PROVINCE } from '../../src/linking/company-linker';
+import { INITIAL_LOAD_ORDER } from '../../src/sources/registry';
 import { assessmentAt, assessmentCount, assessmentRecord, participationAt, participationCount, participationRecord } from '../../src/simulator/dip/dip.feed';
 import { licenceAt, licenceCount, licenseeTaxIdWritten } from '../../src/simulator/tisi/tisi.feed';
 import { dipIdWritten } from '../../src/simulator/simulator';
 import { factoryAt, factoryCount } from '../../src/simulator/world/world';
 import { normaliseCompanyName } from '../../src/sources/dbd/company-name';
 import { startTestHub, type TestHub } from '../support/test-hub';
+import { until } from '../support/until';
 
 /**
  * Factories, TISI licences and DIP records linked to companies, scored against the simulator's
@@ -14,7 +23,7 @@ import { startTestHub, type TestHub } from '../support/test-hub';
  * records, and wrote their names as clerks do), at the default quirk and bad-row rates and with
  * every row quirky; then derived facts, through the links, recomputed only for the firms a run touched.
  */
-const defaults = loadConfig({}).simulator;
+const defaults = loadHubConfig({}).simulator;
 
 interface LinkRow {
   key: string;
@@ -24,6 +33,8 @@ interface LinkRow {
   owner_loaded: boolean;
   /** The agency gave the firm's tax ID: false where only a name links the record. */
   with_id: boolean;
+  /** The record and the company it is linked to each give a province, and they differ. */
+  crosses_provinces: boolean;
 }
 
 describe.each([
@@ -35,11 +46,29 @@ describe.each([
   const query = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(sql, params);
 
   beforeAll(async () => {
-    t = await startTestHub({ scale, simulator: { quirkRate, badRowRate: defaults.badRowRate } });
-    // Factories and licences first, companies second: the company run must link what their runs
-    // could not. DIP after the companies: its own runs link it.
-    for (const source of ['diw', 'tisi-licences', 'dbd-companies', 'dbd-financials', 'dip-participations', 'dip-i40-assessments']) {
-      expect((await t.ingestNow(source)).status).toBe('succeeded');
+    if (quirkRate === defaults.quirkRate) {
+      // The default path: a fresh hub's first loads as `npm start` queues them, two runs at a time.
+      t = await startTestHub({ scale, simulator: { quirkRate, badRowRate: defaults.badRowRate }, env: { INGEST_ON_START: 'true' } });
+      await until(
+        'every source to have loaded once',
+        async () => {
+          const [state] = await query<{ loaded: number; failed: number }>(
+            `SELECT (SELECT count(*)::int FROM ingestion.source_state WHERE last_success_run_id IS NOT NULL) AS loaded,
+                    (SELECT count(*)::int FROM ingestion.run WHERE status = 'failed') AS failed`,
+          );
+          if (state!.failed > 0) throw new Error('a first load failed');
+          return state!.loaded === INITIAL_LOAD_ORDER.length ? true : undefined;
+        },
+        170_000,
+        200,
+      );
+    } else {
+      t = await startTestHub({ scale, simulator: { quirkRate, badRowRate: defaults.badRowRate } });
+      // Factories and licences first, companies second: the company run must link what their runs
+      // could not. DIP after the companies: its own runs link it.
+      for (const source of ['diw', 'tisi-licences', 'dbd-companies', 'dbd-financials', 'dip-participations', 'dip-i40-assessments']) {
+        expect((await t.ingestNow(source)).status).toBe('succeeded');
+      }
     }
   }, 180_000);
   afterAll(async () => {
@@ -47,13 +76,26 @@ describe.each([
   });
 
   /** The links of `table`, keyed by `key` (SQL over the row), with whether the true firm is loaded. */
-  const linksOf = (table: string, key: string, withId: string, truth: Map<string, string>): Promise<LinkRow[]> =>
+  const linksOf = (table: string, key: string, withId: string, truth: Map<string, string>, province = 'NULL::text'): Promise<LinkRow[]> =>
     query<LinkRow>(
       `SELECT ${key} AS key, x.company_juristic_id AS company, x.link_method AS method, x.link_confidence::text AS confidence, ${withId} AS with_id,
-              EXISTS (SELECT 1 FROM registry.company c WHERE c.juristic_id = $1::jsonb ->> (${key})) AS owner_loaded
+              EXISTS (SELECT 1 FROM registry.company c WHERE c.juristic_id = $1::jsonb ->> (${key})) AS owner_loaded,
+              coalesce((SELECT c.province <> ${province} FROM registry.company c WHERE c.juristic_id = x.company_juristic_id), false) AS crosses_provinces
        FROM ${table} x`,
       [JSON.stringify(Object.fromEntries(truth))],
     );
+
+  /**
+   * A fuzzy name link across provinces (both sides giving one) must clear the much higher bar
+   * (FUZZY_MIN_CROSS_PROVINCE), and none the ground truth calls wrong may pass it.
+   */
+  function expectNoWrongCrossProvinceFuzzyLinks(label: string, rows: LinkRow[], truth: Map<string, string>): void {
+    const crossing = rows.filter((r) => r.method === 'FUZZY_NAME' && r.crosses_provinces);
+    const wrong = crossing.filter((r) => r.company !== truth.get(r.key));
+    process.stdout.write(`[linking] quirk rate ${quirkRate}: ${label}: ${crossing.length} fuzzy links across provinces, ${wrong.length} wrong\n`);
+    expect(wrong).toEqual([]);
+    for (const row of crossing) expect(Number(row.confidence)).toBeGreaterThanOrEqual(FUZZY_MIN_CROSS_PROVINCE);
+  }
 
   /** Precision over the links made, recall over the records whose firm is loaded. */
   function score(label: string, rows: LinkRow[], truth: Map<string, string>): { precision: number; recall: number } {
@@ -98,8 +140,9 @@ describe.each([
       const factory = factoryAt(t.simulatorOptions.seed, i);
       truth.set(factory.fid, factory.firm.juristicId);
     }
-    const rows = await linksOf('registry.factory', 'x.fid', 'x.operator_tax_id IS NOT NULL', truth);
+    const rows = await linksOf('registry.factory', 'x.fid', 'x.operator_tax_id IS NOT NULL', truth, 'x.province');
     const { precision, recall } = score('factories', rows, truth);
+    expectNoWrongCrossProvinceFuzzyLinks('factories', rows, truth);
     expect(precision).toBeGreaterThanOrEqual(0.99);
     expect(recall).toBeGreaterThanOrEqual(0.95);
     expect(new Set(rows.map((r) => r.method))).toContain('TAX_ID');
@@ -115,11 +158,16 @@ describe.each([
       if (!licenseeTaxIdWritten(options, i)) withoutTaxId++;
     }
     expect(withoutTaxId).toBeGreaterThan(0);
-    const rows = await linksOf('registry.tis_licence', 'x.licence_no', 'x.licensee_tax_id IS NOT NULL', truth);
+    const rows = await linksOf('registry.tis_licence', 'x.licence_no', 'x.licensee_tax_id IS NOT NULL', truth, '(SELECT f.province FROM registry.factory f WHERE f.fid = x.fid)');
     expect(rows.some((r) => !r.with_id)).toBe(true);
     const { precision, recall } = score('licences', rows, truth);
+    expectNoWrongCrossProvinceFuzzyLinks('licences', rows, truth);
     expect(precision).toBeGreaterThanOrEqual(0.99);
-    expect(recall).toBeGreaterThanOrEqual(0.95);
+    // With every licence written without its tax ID, a licensee whose plant is outside its own
+    // province links by name only when the name clears FUZZY_MIN_CROSS_PROVINCE (0.93 measured,
+    // against 0.98 before that rule): the precision the rule buys is measured below, with firms
+    // missing from the register.
+    expect(recall).toBeGreaterThanOrEqual(quirkRate === 1 ? 0.9 : 0.95);
     expectMethods(rows);
     // The name rules only ever link what the tax ID could not.
     expect(rows.filter((r) => r.with_id && r.owner_loaded).every((r) => r.method === 'TAX_ID')).toBe(true);
@@ -142,11 +190,12 @@ describe.each([
       const key = participant(assessmentRecord(options, i), dipIdWritten(options, 'i40-assessments', i), a.firm.juristicId);
       assessments.set(`${key}|${a.assessedOn}`, a.firm.juristicId);
     }
-    for (const [label, table, key, truth] of [
-      ['participations', 'registry.dip_participation', `x.participant_key || '|' || x.programme_code || '|' || x.year`, participations],
-      ['assessments', 'registry.dip_i40_assessment', `x.participant_key || '|' || to_char(x.assessed_on, 'YYYY-MM-DD')`, assessments],
+    for (const [label, table, key, truth, province] of [
+      ['participations', 'registry.dip_participation', `x.participant_key || '|' || x.programme_code || '|' || x.year`, participations, 'x.province'],
+      ['assessments', 'registry.dip_i40_assessment', `x.participant_key || '|' || to_char(x.assessed_on, 'YYYY-MM-DD')`, assessments, 'NULL::text'],
     ] as const) {
-      const rows = await linksOf(table, key, 'x.juristic_id IS NOT NULL', truth);
+      const rows = await linksOf(table, key, 'x.juristic_id IS NOT NULL', truth, province);
+      expectNoWrongCrossProvinceFuzzyLinks(label, rows, truth);
       // Every loaded record is one the simulator wrote, under the key it predicts.
       expect(rows.filter((r) => !truth.has(r.key))).toEqual([]);
       expect(rows.some((r) => !r.with_id)).toBe(true);
@@ -210,5 +259,59 @@ describe.each([
     } finally {
       t.feed.set('');
     }
+  });
+});
+
+/**
+ * The cross-province rule (FUZZY_MIN_CROSS_PROVINCE), where it matters: records whose firm is not
+ * in the register (DBD lists 600 of the world's 3000 firms, every row quirky), so that the best
+ * similar name is often another firm's. Below the bar, cross-province fuzzy matches were wrong more
+ * often than right (measured at the old nationwide bar of 0.72: 27 right, 36 wrong; none wrong at
+ * 0.8 or above); at it, none may be wrong.
+ */
+describe('a fuzzy name link across provinces, with most firms missing from the register', () => {
+  const scale = 3000;
+  const world = { seed: defaults.seed, scale, quirkRate: 1, badRowRate: defaults.badRowRate };
+  let simulator: RunningSimulator;
+  let database: TestDatabase;
+  let hub: Database;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ ...world, port: 0, host: '127.0.0.1' });
+    database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url, SIMULATOR_URL: simulator.url, LOG_LEVEL: 'silent', DBD_COMPANIES_FEED_URL: `${simulator.url}/dbd/juristic-persons?scale=600` };
+    hub = await openDatabase(loadHubConfig(env), createRootLogger('silent'), { migrate: true, owner: 'cli' });
+    const engine = new IngestionEngine(hub.dataSource, new SourceRegistry(), loadHubConfig(env), createRootLogger('silent'));
+    for (const source of ['dbd-companies', 'diw', 'tisi-standards', 'tisi-licences', 'dip-participations']) {
+      expect((await engine.run({ source, trigger: 'manual' })).status).toBe('succeeded');
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await hub?.close();
+    await database?.drop();
+    await simulator?.close();
+  });
+
+  test('none is to the wrong firm, and each clears the bar', async () => {
+    const truth = new Map<string, string>();
+    for (let i = 0; i < factoryCount(scale); i += 1) truth.set(`f:${factoryAt(world.seed, i).fid}`, factoryAt(world.seed, i).firm.juristicId);
+    for (let i = 0; i < licenceCount(scale); i += 1) truth.set(`l:${licenceAt(world.seed, i).licenceNo}`, licenceAt(world.seed, i).licenseeTaxId);
+    for (let i = 0; i < participationCount(scale); i += 1) {
+      const p = participationAt(world.seed, i);
+      const key = dipIdWritten(world, 'participations', i) ? p.firm.juristicId : `name:${normaliseCompanyName(String(participationRecord(world, i)['company_name']))}`;
+      truth.set(`p:${key}|${p.programme.code}|${p.yearBe - 543}`, p.firm.juristicId);
+    }
+    const crossing: { key: string; company: string; confidence: number }[] = await hub.dataSource.query(
+      `SELECT x.key, x.company, x.confidence::float AS confidence FROM (
+         SELECT 'f:' || fid AS key, company_juristic_id AS company, link_confidence AS confidence, province, link_method FROM registry.factory
+         UNION ALL SELECT 'l:' || licence_no, company_juristic_id, link_confidence, (SELECT f.province FROM registry.factory f WHERE f.fid = l.fid), link_method FROM registry.tis_licence l
+         UNION ALL SELECT 'p:' || participant_key || '|' || programme_code || '|' || year, company_juristic_id, link_confidence, province, link_method FROM registry.dip_participation
+       ) x JOIN registry.company c ON c.juristic_id = x.company
+       WHERE x.link_method = 'FUZZY_NAME' AND x.province IS NOT NULL AND c.province <> x.province`,
+    );
+    const wrong = crossing.filter((r) => truth.get(r.key) !== r.company);
+    process.stdout.write(`[linking] firms missing from the register: ${crossing.length} fuzzy links across provinces, ${wrong.length} wrong\n`);
+    expect(wrong).toEqual([]);
+    for (const row of crossing) expect(row.confidence).toBeGreaterThanOrEqual(FUZZY_MIN_CROSS_PROVINCE);
   });
 });

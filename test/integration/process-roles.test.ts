@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startHub, type RunningHub } from '../../src/app/hub';
-import { loadConfig, type HubConfig } from '../../src/config/config';
+import { type HubConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startSimulator } from '../../src/simulator/simulator';
@@ -21,7 +22,7 @@ describe('API and worker as separate roles', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     simulator = await startSimulator({ port: 0, host: '127.0.0.1', seed: 11, scale: 2500, quirkRate: 0.02, badRowRate: 0 });
-    config = loadConfig({
+    config = loadHubConfig({
       DATABASE_URL: database.url,
       REDIS_URL: redisTestUrl(),
       QUEUE_PREFIX: `iiht_${randomBytes(4).toString('hex')}`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startHub, type RunningHub } from '../../src/app/hub';
-import { loadConfig, type ConfigVariableName } from '../../src/config/config';
+import { type ConfigEnv } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { IngestionQueue } from '../../src/ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
 import { createRootLogger, type Logger } from '../../src/platform/logging/logger';
@@ -22,7 +23,7 @@ export interface TestHubOptions {
   /** Quirk and bad-row rates of the simulator (default 0.05 and 0.01: more than real feeds). */
   simulator?: Partial<Pick<SimulatorOptions, 'quirkRate' | 'badRowRate' | 'seed'>>;
   /** Extra configuration variables. */
-  env?: Partial<Record<ConfigVariableName, string>>;
+  env?: ConfigEnv;
   /** The hub's logger (default: the hub's own, at TEST_LOG_LEVEL or silent); tests that read logs pass one. */
   logger?: Logger;
 }
@@ -68,7 +69,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const feed = await startFeedSwitch(simulator.url);
   const redisUrl = options.queue === 'redis' ? redisTestUrl() : undefined;
   if (options.queue === 'redis' && !redisUrl) throw new Error('a Redis test hub needs TEST_REDIS_URL');
-  const config = loadConfig({
+  const config = loadHubConfig({
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: `iiht_${randomBytes(4).toString('hex')}`,

@@ -1,28 +1,29 @@
 import path from 'node:path';
-import { ConfigError, loadConfig, PROJECT_ROOT } from '../../src/config/config';
+import { ConfigError, PROJECT_ROOT } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 
 describe('configuration', () => {
   test('with nothing set, the hub runs on its embedded default', () => {
-    const config = loadConfig({});
+    const config = loadHubConfig({});
     expect(config.databaseUrl).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
     expect(config.port).toBe(4000);
     expect(config.dataDir).toBe(path.join(PROJECT_ROOT, '.data'));
-    expect(config.sources.diw.feedUrl).toBe('http://127.0.0.1:4100/diw/factories.csv');
-    expect(config.sources.diw.schedule).toBe('0 2 * * *');
+    expect(config.feeds['diw']!.url).toBe('http://127.0.0.1:4100/diw/factories.csv');
+    expect(config.feeds['diw']!.schedule).toBe('0 2 * * *');
   });
 
   test('set service URLs are used as given', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://hub@db:5432/hub', REDIS_URL: 'redis://cache:6379', DIW_FEED_URL: 'https://data.diw.go.th/x.csv' });
+    const config = loadHubConfig({ DATABASE_URL: 'postgres://hub@db:5432/hub', REDIS_URL: 'redis://cache:6379', DIW_FEED_URL: 'https://data.diw.go.th/x.csv' });
     expect(config.databaseUrl).toBe('postgres://hub@db:5432/hub');
     expect(config.redisUrl).toBe('redis://cache:6379');
-    expect(config.sources.diw.feedUrl).toBe('https://data.diw.go.th/x.csv');
+    expect(config.feeds['diw']!.url).toBe('https://data.diw.go.th/x.csv');
   });
 
   test('invalid values stop start-up with a message naming each variable and what it expected', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', REDIS_URL: 'localhost:6379', DIW_SCHEDULE: 'daily', SIMULATOR_QUIRK_RATE: '2' });
+      loadHubConfig({ PORT: 'eighty', REDIS_URL: 'localhost:6379', DIW_SCHEDULE: 'daily', SIMULATOR_QUIRK_RATE: '2' });
     } catch (e) {
       error = e;
     }

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { FeedFormatError, type JsonValue, type ParsedRow } from '../../src/ingestion/feed';
 import { consentRegistry, consentRegistryTruth, consentsPerBank, type SimulatedConsent } from '../../src/simulator/consent/consent-registry.feed';
 import { isValidThaiId } from '../../src/sources/common/thai-id';
@@ -127,10 +127,10 @@ describe('consent registry: source', () => {
   test('is registered as a snapshot source, with its named default schedule and the simulator’s feed', () => {
     expect(new SourceRegistry().get('consent-registry')).toBe(consentRegistrySource);
     expect(INITIAL_LOAD_ORDER).toContain('consent-registry');
-    const config = loadConfig({});
+    const config = loadHubConfig({});
     expect(consentRegistrySource.mode).toBe('snapshot');
-    expect(consentRegistrySource.schedule(config)).toBe(CONSENT_REGISTRY_DEFAULT_SCHEDULE);
-    expect(consentRegistrySource.feedUrl(config)).toBe('http://127.0.0.1:4100/moi/consent-registry.json');
+    expect(config.feeds[consentRegistrySource.id]!.schedule).toBe(CONSENT_REGISTRY_DEFAULT_SCHEDULE);
+    expect(config.feeds[consentRegistrySource.id]!.url).toBe('http://127.0.0.1:4100/moi/consent-registry.json');
     const columns = consentRegistrySource.target.columns.map((c) => c.name);
     for (const key of consentRegistrySource.target.key) expect(columns).toContain(key);
   });

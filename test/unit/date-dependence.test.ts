@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { ELIGIBILITY_RECOMPUTE_DEFAULT_SCHEDULE } from '../../src/eligibility/eligibility.queue';
 import { isDateDependent } from '../../src/eligibility/rules/date-dependence';
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
@@ -15,7 +15,7 @@ describe('date-dependent rule sets', () => {
   });
 
   test('the daily recompute runs on its named default schedule unless configured', () => {
-    expect(loadConfig({}).eligibilityRecomputeSchedule).toBe(ELIGIBILITY_RECOMPUTE_DEFAULT_SCHEDULE);
-    expect(loadConfig({ ELIGIBILITY_RECOMPUTE_SCHEDULE: '0 1 * * *' }).eligibilityRecomputeSchedule).toBe('0 1 * * *');
+    expect(loadHubConfig({}).eligibilityRecomputeSchedule).toBe(ELIGIBILITY_RECOMPUTE_DEFAULT_SCHEDULE);
+    expect(loadHubConfig({ ELIGIBILITY_RECOMPUTE_SCHEDULE: '0 1 * * *' }).eligibilityRecomputeSchedule).toBe('0 1 * * *');
   });
 });

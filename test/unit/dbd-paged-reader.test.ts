@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import type { SourceRunContext } from '../../src/ingestion/source-definition';
 import { dbdCompanySource } from '../../src/sources/dbd/dbd.source';
 
@@ -6,7 +6,9 @@ import { dbdCompanySource } from '../../src/sources/dbd/dbd.source';
 describe('DBD paged reader: listing-changed warning', () => {
   async function read(pages: (page: number) => { totalPages: number; items: unknown[] }): Promise<string[]> {
     const context: SourceRunContext = {
-      config: loadConfig({}),
+      config: loadHubConfig({}),
+      feedUrl: 'http://127.0.0.1:4100/dbd/juristic-persons',
+      settings: { DBD_PAGE_SIZE: 1000 },
       cursor: '2026-01-01T00:00:00.000Z',
       full: false,
       warnings: [],

@@ -1,6 +1,6 @@
 import { MIN_ITEMS_FOR_DRIFT } from '../../src/sources/dbd/paged-reader';
 import { normaliseCompanyName } from '../../src/sources/dbd/company-name';
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import type { ParsedRow } from '../../src/ingestion/feed';
 import { fetchJsonDocument } from '../../src/ingestion/feed-fetcher';
 import { PermanentIngestionError, TransientIngestionError } from '../../src/ingestion/ingestion-errors';
@@ -41,11 +41,14 @@ function naiveListing(world: DbdEpoch, kind: DbdListingKind, sinceMs = Number.NE
 }
 
 /** A run context on the simulator with the engine's fetcher, recording the URLs asked for and the cursor set. */
-function readContext(env: Record<string, string>, cursor?: string): { context: SourceRunContext; urls: string[]; cursor(): string | undefined } {
+function readContext(source: SourceDefinition<unknown>, env: Record<string, string>, cursor?: string): { context: SourceRunContext; urls: string[]; cursor(): string | undefined } {
   const urls: string[] = [];
   let saved: string | undefined;
+  const config = loadHubConfig({ DBD_PAGE_SIZE: '97', ...env });
   const context: SourceRunContext = {
-    config: loadConfig({ DBD_PAGE_SIZE: '97', ...env }),
+    config,
+    feedUrl: config.feeds[source.id]!.url,
+    settings: config.feeds[source.id]!.settings,
     cursor,
     full: cursor === undefined,
     warnings: [],
@@ -67,7 +70,7 @@ async function readSource<R>(
   env: Record<string, string>,
   cursor?: string,
 ): Promise<{ rows: ParsedRow<R>[]; cursor: string | undefined; warnings: string[]; urls: string[] }> {
-  const run = readContext(env, cursor);
+  const run = readContext(source, env, cursor);
   const rows: ParsedRow<R>[] = [];
   for await (const row of source.read(run.context)) rows.push(row);
   return { rows, cursor: run.cursor(), warnings: run.context.warnings, urls: run.urls };
@@ -304,7 +307,7 @@ describe('the DBD sources read the simulator', () => {
       [dbdFinancialStatementSource, financialsUrl, 'renamed-column', 'DBD financial statements page 1 is missing required field(s): juristicId (absent from all 97 items)', ['unknown field(s) ignored: juristicNo']],
     ] as const) {
       const rows: unknown[] = [];
-      const context = readContext(url(`?fault=${fault}`));
+      const context = readContext(source, url(`?fault=${fault}`));
       await expect(
         (async () => {
           for await (const row of (source as SourceDefinition<unknown>).read(context.context)) rows.push(row);

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import {
   DBD_COMPANIES_DEFAULT_SCHEDULE,
   DBD_DEFAULT_PAGE_SIZE,
@@ -21,30 +22,29 @@ describe('DBD sources: registration and configuration', () => {
   });
 
   test('defaults: the simulator\'s listings, the named default schedules, 1000 items a page', () => {
-    const config = loadConfig({});
-    expect(config.sources.dbdCompanies).toEqual({
-      feedUrl: 'http://127.0.0.1:4100/dbd/juristic-persons',
+    const config = loadHubConfig({});
+    expect(config.feeds[dbdCompanySource.id]).toEqual({
+      url: 'http://127.0.0.1:4100/dbd/juristic-persons',
       schedule: DBD_COMPANIES_DEFAULT_SCHEDULE,
-      pageSize: DBD_DEFAULT_PAGE_SIZE,
+      settings: { DBD_PAGE_SIZE: DBD_DEFAULT_PAGE_SIZE },
     });
-    expect(config.sources.dbdFinancials).toEqual({
-      feedUrl: 'http://127.0.0.1:4100/dbd/financial-statements',
+    expect(config.feeds[dbdFinancialStatementSource.id]).toEqual({
+      url: 'http://127.0.0.1:4100/dbd/financial-statements',
       schedule: DBD_FINANCIALS_DEFAULT_SCHEDULE,
-      pageSize: DBD_DEFAULT_PAGE_SIZE,
+      settings: { DBD_PAGE_SIZE: DBD_DEFAULT_PAGE_SIZE },
     });
-    expect(dbdCompanySource.feedUrl(config)).toBe(config.sources.dbdCompanies.feedUrl);
-    expect(dbdFinancialStatementSource.schedule(config)).toBe('30 3 * * *');
+    expect(config.feeds[dbdFinancialStatementSource.id]!.schedule).toBe('30 3 * * *');
   });
 
   test('set values are used as given; bad ones stop start-up naming the variable', () => {
-    const config = loadConfig({
+    const config = loadHubConfig({
       DBD_COMPANIES_FEED_URL: 'https://api.dbd.go.th/v1/juristic-persons?apiKey=x',
       DBD_FINANCIALS_SCHEDULE: '0 5 * * 0',
       DBD_PAGE_SIZE: '250',
     });
-    expect(config.sources.dbdCompanies.feedUrl).toBe('https://api.dbd.go.th/v1/juristic-persons?apiKey=x');
-    expect(config.sources.dbdFinancials).toMatchObject({ schedule: '0 5 * * 0', pageSize: 250 });
-    expect(() => loadConfig({ DBD_PAGE_SIZE: '0' })).toThrow(ConfigError);
-    expect(() => loadConfig({ DBD_COMPANIES_FEED_URL: 'ftp://dbd' })).toThrow(/DBD_COMPANIES_FEED_URL="ftp:\/\/dbd"/);
+    expect(config.feeds[dbdCompanySource.id]!.url).toBe('https://api.dbd.go.th/v1/juristic-persons?apiKey=x');
+    expect(config.feeds[dbdFinancialStatementSource.id]).toMatchObject({ schedule: '0 5 * * 0', settings: { DBD_PAGE_SIZE: 250 } });
+    expect(() => loadHubConfig({ DBD_PAGE_SIZE: '0' })).toThrow(ConfigError);
+    expect(() => loadHubConfig({ DBD_COMPANIES_FEED_URL: 'ftp://dbd' })).toThrow(/DBD_COMPANIES_FEED_URL="ftp:\/\/dbd"/);
   });
 });

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { FeedFormatError, type ParsedRow } from '../../src/ingestion/feed';
 import { CKAN_DEFAULT_PAGE_SIZE, readCkanDatastore, type CkanResourceSpec } from '../../src/sources/dip/ckan-datastore';
 import { DIP_I40_SPEC, DIP_PARTICIPATION_SPEC, participantKey, reparseDipI40Assessment, reparseDipParticipation } from '../../src/sources/dip/dip.parser';
@@ -270,10 +270,10 @@ describe('DIP Industry 4.0 assessments', () => {
 
 describe('DIP source definitions', () => {
   it('are snapshot sources with their default schedules and keys among their columns', () => {
-    const config = loadConfig({});
-    expect(config.sources.dipParticipations.schedule).toBe(DIP_PARTICIPATIONS_DEFAULT_SCHEDULE);
-    expect(config.sources.dipI40Assessments.schedule).toBe(DIP_I40_ASSESSMENTS_DEFAULT_SCHEDULE);
-    expect(config.sources.dipParticipations.feedUrl).toMatch(/^http:\/\/127\.0\.0\.1:4100\/dip\/api\/3\/action\/datastore_search\?resource_id=/);
+    const config = loadHubConfig({});
+    expect(config.feeds['dip-participations']!.schedule).toBe(DIP_PARTICIPATIONS_DEFAULT_SCHEDULE);
+    expect(config.feeds['dip-i40-assessments']!.schedule).toBe(DIP_I40_ASSESSMENTS_DEFAULT_SCHEDULE);
+    expect(config.feeds['dip-participations']!.url).toMatch(/^http:\/\/127\.0\.0\.1:4100\/dip\/api\/3\/action\/datastore_search\?resource_id=/);
     for (const source of [dipParticipationSource, dipI40AssessmentSource]) {
       expect(source.mode).toBe('snapshot');
       expect(new SourceRegistry().get(source.id)).toBe(source);

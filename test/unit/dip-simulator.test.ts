@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { fetchJsonDocument } from '../../src/ingestion/feed-fetcher';
 import { FeedFormatError, type ParsedRow } from '../../src/ingestion/feed';
 import {
@@ -54,10 +54,10 @@ async function load<F extends string, R>(spec: CkanResourceSpec<F, R>, url: stri
 
 describe('simulated DIP CKAN datastore', () => {
   it('serves the resources at the hub’s default feed URLs', () => {
-    const config = loadConfig({});
-    expect(new URL(config.sources.dipParticipations.feedUrl).searchParams.get('resource_id')).toBe(DIP_PARTICIPATIONS_RESOURCE_ID);
-    expect(new URL(config.sources.dipI40Assessments.feedUrl).searchParams.get('resource_id')).toBe(DIP_I40_ASSESSMENTS_RESOURCE_ID);
-    expect(new URL(config.sources.dipParticipations.feedUrl).pathname).toBe('/dip/api/3/action/datastore_search');
+    const config = loadHubConfig({});
+    expect(new URL(config.feeds['dip-participations']!.url).searchParams.get('resource_id')).toBe(DIP_PARTICIPATIONS_RESOURCE_ID);
+    expect(new URL(config.feeds['dip-i40-assessments']!.url).searchParams.get('resource_id')).toBe(DIP_I40_ASSESSMENTS_RESOURCE_ID);
+    expect(new URL(config.feeds['dip-participations']!.url).pathname).toBe('/dip/api/3/action/datastore_search');
   });
 
   it('answers in CKAN’s shape', async () => {

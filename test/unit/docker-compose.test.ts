@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES, loadConfig } from '../../src/config/config';
+import { hubConfigVariables, loadHubConfig } from '../../src/app/config';
 
 /**
  * Docker cannot run on every machine (nor in CI), so docker-compose.yml and the Dockerfile are checked
@@ -126,17 +126,17 @@ describe('docker-compose.yml', () => {
   it.each(HUB_SERVICES)('sets only environment variables the hub reads (%s)', (name) => {
     const env = envOf(name);
     expect(Object.keys(env).length).toBeGreaterThan(0);
-    const unknown = Object.keys(env).filter((key) => !Object.hasOwn(CONFIG_VARIABLES, key));
+    const unknown = Object.keys(env).filter((key) => !Object.hasOwn(hubConfigVariables(), key));
     expect(unknown).toEqual([]);
   });
 
   it.each(HUB_SERVICES)('sets values the configuration accepts (%s)', (name) => {
-    expect(() => loadConfig(envOf(name))).not.toThrow();
+    expect(() => loadHubConfig(envOf(name))).not.toThrow();
   });
 
   it('publishes the API on its PORT and makes it listen on all interfaces', () => {
     const env = envOf('api');
-    const config = loadConfig(env);
+    const config = loadHubConfig(env);
     expect(env.PORT).toBeDefined();
     expect(containerPorts('api')).toEqual([config.port]);
     expect(config.host).toBe('0.0.0.0');
@@ -145,7 +145,7 @@ describe('docker-compose.yml', () => {
   it('points DATABASE_URL of api and worker at the postgres service and its credentials', () => {
     const postgres = envOf('postgres');
     for (const name of ['api', 'worker']) {
-      const databaseUrl = loadConfig(envOf(name)).databaseUrl;
+      const databaseUrl = loadHubConfig(envOf(name)).databaseUrl;
       expect(databaseUrl).toBeDefined();
       const url = new URL(databaseUrl!);
       expect({ name, protocol: url.protocol, host: url.hostname, port: url.port || '5432' }).toEqual({
@@ -164,7 +164,7 @@ describe('docker-compose.yml', () => {
 
   it('points REDIS_URL of api and worker at the redis service', () => {
     for (const name of ['api', 'worker']) {
-      const redisUrl = loadConfig(envOf(name)).redisUrl;
+      const redisUrl = loadHubConfig(envOf(name)).redisUrl;
       expect(redisUrl).toBeDefined();
       const url = new URL(redisUrl!);
       expect({ name, protocol: url.protocol, host: url.hostname, port: url.port || '6379' }).toEqual({
@@ -178,15 +178,15 @@ describe('docker-compose.yml', () => {
 
   it('points every agency feed of api and worker at the simulator service, its SIMULATOR_PORT and its feed paths', () => {
     const simulatorEnv = envOf('simulator');
-    const simulator = loadConfig(simulatorEnv);
+    const simulator = loadHubConfig(simulatorEnv);
     expect(simulator.simulator.host).toBe('0.0.0.0');
-    const sources = Object.entries(simulator.sources);
+    const sources = Object.entries(simulator.feeds);
     expect(sources.length).toBeGreaterThan(1);
     for (const name of ['api', 'worker']) {
-      const hub = loadConfig(envOf(name));
-      for (const [source, { feedUrl }] of sources) {
+      const hub = loadHubConfig(envOf(name));
+      for (const [source, { url: feedUrl }] of sources) {
         // The path the simulator serves each feed on is the one the hub uses by default.
-        const url = new URL((hub.sources as Record<string, { feedUrl: string }>)[source]!.feedUrl);
+        const url = new URL(hub.feeds[source]!.url);
         const defaultUrl = new URL(feedUrl);
         expect({ name, source, protocol: url.protocol, host: url.hostname, port: Number(url.port || 80), path: url.pathname }).toEqual({
           name,
@@ -242,7 +242,7 @@ describe('Dockerfile', () => {
       .filter((i) => i.keyword === 'EXPOSE')
       .flatMap((i) => i.args.split(/\s+/))
       .map((port) => Number(port.split('/')[0]));
-    expect(exposed).toEqual([loadConfig(envOf('api')).port]);
+    expect(exposed).toEqual([loadHubConfig(envOf('api')).port]);
   });
 
   it('runs as the unprivileged node user in production mode, checking /healthz', () => {
@@ -265,8 +265,8 @@ describe('Dockerfile', () => {
     }
     const { NODE_ENV, ...hubEnv } = env;
     expect(NODE_ENV).toBe('production');
-    expect(Object.keys(hubEnv).filter((key) => !Object.hasOwn(CONFIG_VARIABLES, key))).toEqual([]);
-    expect(() => loadConfig(hubEnv)).not.toThrow();
+    expect(Object.keys(hubEnv).filter((key) => !Object.hasOwn(hubConfigVariables(), key))).toEqual([]);
+    expect(() => loadHubConfig(hubEnv)).not.toThrow();
   });
 
   it('starts the API by default', () => {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { FeedFormatError, type ParsedRow } from '../../src/ingestion/feed';
 import { month, parseOieMpi, reparseOieMpiRow } from '../../src/sources/oie/oie.parser';
 import { OIE_MPI_DEFAULT_SCHEDULE, oieMpiSource } from '../../src/sources/oie/oie.source';
@@ -92,7 +92,7 @@ describe('OIE MPI parser', () => {
 
 describe('OIE source definition', () => {
   it('is a monthly snapshot source keyed by industry and month', () => {
-    expect(loadConfig({}).sources.oieMpi).toEqual({ feedUrl: 'http://127.0.0.1:4100/oie/mpi.csv', schedule: OIE_MPI_DEFAULT_SCHEDULE });
+    expect(loadHubConfig({}).feeds['oie-mpi']).toEqual({ url: 'http://127.0.0.1:4100/oie/mpi.csv', schedule: OIE_MPI_DEFAULT_SCHEDULE, settings: {} });
     expect(OIE_MPI_DEFAULT_SCHEDULE).toMatch(/^\d+ \d+ \d+ \* \*$/);
     expect(oieMpiSource.mode).toBe('snapshot');
     expect(oieMpiSource.target).toMatchObject({ table: 'registry.industrial_index', key: ['industry_code', 'month'] });

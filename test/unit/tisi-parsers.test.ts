@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import { loadConfig } from '../../src/config/config';
+import { loadHubConfig } from '../../src/app/config';
 import { FeedFormatError, type ParsedRow } from '../../src/ingestion/feed';
 import { SourceRegistry } from '../../src/sources/registry';
 import { isValidThaiId, thaiIdCheckDigit } from '../../src/sources/common/thai-id';
@@ -261,10 +261,10 @@ describe('TISI licences parser', () => {
 
 describe('TISI source definitions', () => {
   it('are snapshot sources with their default schedules, feed URLs on the simulator, and keys among their columns', () => {
-    const config = loadConfig({});
-    expect(config.sources.tisiStandards).toEqual({ feedUrl: 'http://127.0.0.1:4100/tisi/standards.csv', schedule: TISI_STANDARDS_DEFAULT_SCHEDULE });
-    expect(config.sources.tisiLicences).toEqual({ feedUrl: 'http://127.0.0.1:4100/tisi/licences.csv', schedule: TISI_LICENCES_DEFAULT_SCHEDULE });
-    expect(loadConfig({ TISI_LICENCES_FEED_URL: 'https://data.tisi.go.th/licences.csv' }).sources.tisiLicences.feedUrl).toBe('https://data.tisi.go.th/licences.csv');
+    const config = loadHubConfig({});
+    expect(config.feeds['tisi-standards']).toEqual({ url: 'http://127.0.0.1:4100/tisi/standards.csv', schedule: TISI_STANDARDS_DEFAULT_SCHEDULE, settings: {} });
+    expect(config.feeds['tisi-licences']).toEqual({ url: 'http://127.0.0.1:4100/tisi/licences.csv', schedule: TISI_LICENCES_DEFAULT_SCHEDULE, settings: {} });
+    expect(loadHubConfig({ TISI_LICENCES_FEED_URL: 'https://data.tisi.go.th/licences.csv' }).feeds['tisi-licences']!.url).toBe('https://data.tisi.go.th/licences.csv');
     for (const source of [tisiStandardSource, tisiLicenceSource]) {
       expect(source.mode).toBe('snapshot');
       expect(source.staleAfterHours).toBe(48);

@@ -1,4 +1,5 @@
 import type { SourceDefinition } from '../../ingestion/source-definition';
+import { reconcileConsentRegistry } from './registry-merge';
 import { parseConsentEntry, parseConsentRegistry } from './consent-registry.parser';
 import type { ConsentRegistryRecord } from './consent-registry.record';
 
@@ -18,11 +19,16 @@ export const consentRegistrySource: SourceDefinition<ConsentRegistryRecord> = {
   // The registry publishes every consent it holds: one missing from a complete snapshot is marked
   // absent, and its consent withdrawn (src/access/consent-rules.ts, reconcileRevocation).
   mode: 'snapshot',
-  feedUrl: (config) => config.sources.consentRegistry.feedUrl,
-  schedule: (config) => config.sources.consentRegistry.schedule,
+  feed: {
+    variablePrefix: 'CONSENT_REGISTRY',
+    urlDescription: 'the ministry\'s consent registry (JSON: companies\' consents to the partner banks)',
+    simulatorPath: '/moi/consent-registry.json',
+    defaultSchedule: CONSENT_REGISTRY_DEFAULT_SCHEDULE,
+    scheduleDescription: 'the consent registry load',
+  },
   staleAfterHours: 2,
   read: async function* (context) {
-    yield* parseConsentRegistry(await context.fetchJson<unknown>(context.config.sources.consentRegistry.feedUrl));
+    yield* parseConsentRegistry(await context.fetchJson<unknown>(context.feedUrl));
   },
   reparse: (raw) => parseConsentEntry(raw),
   target: {
@@ -39,4 +45,6 @@ export const consentRegistrySource: SourceDefinition<ConsentRegistryRecord> = {
       { name: 'revocation_reason', type: 'text', value: (r) => r.revocationReason },
     ],
   },
+  // The entries a run changed become the consents the API enforces.
+  derive: { afterLoad: { name: 'consents', run: reconcileConsentRegistry } },
 };

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import type { VariableSpec } from '../../config/config';
 import type { SourceDefinition } from '../../ingestion/source-definition';
 import { COMPANY_ITEM_FIELDS, FINANCIAL_ITEM_FIELDS, mapCompanyItem, mapFinancialItem } from './dbd.mapper';
 import type { CompanyRecord, FinancialStatementRecord } from './dbd.record';
@@ -11,6 +13,17 @@ export const DBD_FINANCIALS_DEFAULT_SCHEDULE = '30 3 * * *';
 export const DBD_DEFAULT_PAGE_SIZE = 1000;
 
 const DBD = 'Department of Business Development';
+
+/** One setting for both DBD listings. */
+const PAGE_SIZE_VARIABLE = 'DBD_PAGE_SIZE';
+const DBD_SETTINGS: Record<string, VariableSpec> = {
+  [PAGE_SIZE_VARIABLE]: {
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: String(DBD_DEFAULT_PAGE_SIZE),
+    description: 'Items per page the DBD sources ask for (`pageSize`); each run holds at most two pages in memory.',
+  },
+};
+const pageSize = (settings: Readonly<Record<string, unknown>>): number => settings[PAGE_SIZE_VARIABLE] as number;
 const json = (value: unknown): string => JSON.stringify(value);
 
 /**
@@ -23,15 +36,21 @@ export const dbdCompanySource: SourceDefinition<CompanyRecord> = {
   title: 'DBD juristic persons (companies and partnerships)',
   agency: DBD,
   mode: 'incremental',
-  feedUrl: (config) => config.sources.dbdCompanies.feedUrl,
-  schedule: (config) => config.sources.dbdCompanies.schedule,
+  feed: {
+    variablePrefix: 'DBD_COMPANIES',
+    urlDescription: 'the DBD juristic-person listing (paged JSON; the hub adds `updatedSince`, `page`, `pageSize`)',
+    simulatorPath: '/dbd/juristic-persons',
+    defaultSchedule: DBD_COMPANIES_DEFAULT_SCHEDULE,
+    scheduleDescription: 'the incremental DBD juristic-person load',
+    settings: DBD_SETTINGS,
+  },
   staleAfterHours: 48,
   read: (context) =>
     readPagedListing(
       {
         title: 'DBD juristic persons',
-        url: context.config.sources.dbdCompanies.feedUrl,
-        pageSize: context.config.sources.dbdCompanies.pageSize,
+        url: context.feedUrl,
+        pageSize: pageSize(context.settings),
         fields: COMPANY_ITEM_FIELDS,
         mapItem: mapCompanyItem,
       },
@@ -63,6 +82,11 @@ export const dbdCompanySource: SourceDefinition<CompanyRecord> = {
       { name: 'source_updated_at', type: 'timestamptz', value: (r) => r.sourceUpdatedAt },
     ],
   },
+  derive: {
+    // The register the other agencies' records are linked to.
+    companyRegister: true,
+    affectedCompanies: `SELECT juristic_id FROM registry.company WHERE source_run_id = $1 OR absent_since_run_id = $1`,
+  },
 };
 
 /** Yearly financial statements, keyed by (juristic ID, fiscal year), amounts in baht. */
@@ -71,15 +95,23 @@ export const dbdFinancialStatementSource: SourceDefinition<FinancialStatementRec
   title: 'DBD financial statements (yearly)',
   agency: DBD,
   mode: 'incremental',
-  feedUrl: (config) => config.sources.dbdFinancials.feedUrl,
-  schedule: (config) => config.sources.dbdFinancials.schedule,
+  feed: {
+    variablePrefix: 'DBD_FINANCIALS',
+    urlDescription: 'the DBD financial-statement listing (paged JSON)',
+    simulatorPath: '/dbd/financial-statements',
+    defaultSchedule: DBD_FINANCIALS_DEFAULT_SCHEDULE,
+    scheduleDescription: 'the incremental DBD financial-statement load',
+    settings: DBD_SETTINGS,
+  },
+  // Statements are profiled with their company: loading them after it computes each firm's profile once.
+  after: [dbdCompanySource.id],
   staleAfterHours: 48,
   read: (context) =>
     readPagedListing(
       {
         title: 'DBD financial statements',
-        url: context.config.sources.dbdFinancials.feedUrl,
-        pageSize: context.config.sources.dbdFinancials.pageSize,
+        url: context.feedUrl,
+        pageSize: pageSize(context.settings),
         fields: FINANCIAL_ITEM_FIELDS,
         mapItem: mapFinancialItem,
       },
@@ -102,5 +134,8 @@ export const dbdFinancialStatementSource: SourceDefinition<FinancialStatementRec
       { name: 'employees', type: 'integer', value: (r) => r.employees },
       { name: 'source_updated_at', type: 'timestamptz', value: (r) => r.sourceUpdatedAt },
     ],
+  },
+  derive: {
+    affectedCompanies: `SELECT juristic_id FROM registry.financial_statement WHERE source_run_id = $1 OR absent_since_run_id = $1`,
   },
 };

@@ -1,5 +1,7 @@
 import type { SourceDefinition } from '../../ingestion/source-definition';
+import type { LinkTarget } from '../../linking/link-target';
 import { normaliseCompanyName } from '../dbd/company-name';
+import { dbdCompanySource } from '../dbd/dbd.source';
 import { parseDiwFactories, reparseDiwRow } from './diw.parser';
 import type { FactoryRecord } from './diw.record';
 
@@ -18,17 +20,34 @@ export const FACTORY_STATUS_BY_FLAG: Record<string, FactoryStatusCode> = {
 };
 export type FactoryStatusCode = 'PERMITTED' | 'OPERATING' | 'CLOSED' | 'TEMPORARILY_STOPPED' | 'UNKNOWN';
 
+/** Factories are linked to their operators: by TRADE when DIW gives it, else by name in the factory's province. */
+export const FACTORY_LINKS: LinkTarget = {
+  id: 'factory',
+  table: 'registry.factory',
+  key: ['fid'],
+  taxId: 'operator_tax_id',
+  name: 'operator_name_normalised',
+  province: 't.province',
+  derived: true,
+};
+
 export const diwFactorySource: SourceDefinition<FactoryRecord> = {
   id: 'diw',
   title: 'DIW factory registry (Factory_Data)',
   agency: 'Department of Industrial Works',
   // DIW publishes the whole registry each time: factories missing from it are marked absent.
   mode: 'snapshot',
-  feedUrl: (config) => config.sources.diw.feedUrl,
-  schedule: (config) => config.sources.diw.schedule,
+  feed: {
+    variablePrefix: 'DIW',
+    urlDescription: 'the DIW factory CSV',
+    simulatorPath: '/diw/factories.csv',
+    defaultSchedule: DIW_DEFAULT_SCHEDULE,
+    scheduleDescription: 'the DIW factory load',
+  },
+  after: [dbdCompanySource.id],
   staleAfterHours: 48,
   read: async function* (context) {
-    yield* parseDiwFactories(await context.fetchStream(context.config.sources.diw.feedUrl), context);
+    yield* parseDiwFactories(await context.fetchStream(context.feedUrl), context);
   },
   reparse: reparseDiwRow,
   target: {
@@ -64,5 +83,10 @@ export const diwFactorySource: SourceDefinition<FactoryRecord> = {
       { name: 'status', type: 'text', value: (r) => (r.statusCode && FACTORY_STATUS_BY_FLAG[r.statusCode]) || 'UNKNOWN' },
       { name: 'source_updated_at', type: 'date', value: (r) => r.sourceUpdatedAt },
     ],
+  },
+  derive: {
+    links: FACTORY_LINKS,
+    // Operating factories are counted for every firm once the registry has loaded.
+    wholeRegister: { attribute: 'operatingFactories', criterion: 'operatingFactory' },
   },
 };

@@ -14,12 +14,17 @@ export const oieMpiSource: SourceDefinition<IndustrialIndexRecord> = {
   agency: 'Office of Industrial Economics',
   // The file carries the whole published series: a group-month missing from it is marked absent.
   mode: 'snapshot',
-  feedUrl: (config) => config.sources.oieMpi.feedUrl,
-  schedule: (config) => config.sources.oieMpi.schedule,
+  feed: {
+    variablePrefix: 'OIE_MPI',
+    urlDescription: 'the OIE MPI and capacity-utilisation CSV',
+    simulatorPath: '/oie/mpi.csv',
+    defaultSchedule: OIE_MPI_DEFAULT_SCHEDULE,
+    scheduleDescription: 'the monthly OIE MPI load',
+  },
   // A month and a few days between loads, plus a week of slack.
   staleAfterHours: 40 * 24,
   read: async function* (context) {
-    yield* parseOieMpi(await context.fetchStream(context.config.sources.oieMpi.feedUrl), context);
+    yield* parseOieMpi(await context.fetchStream(context.feedUrl), context);
   },
   reparse: reparseOieMpiRow,
   target: {

@@ -1,5 +1,8 @@
 import type { SourceDefinition } from '../../ingestion/source-definition';
+import type { LinkTarget } from '../../linking/link-target';
 import { normaliseCompanyName } from '../dbd/company-name';
+import { dbdCompanySource } from '../dbd/dbd.source';
+import { diwFactorySource, FACTORY_LINKS } from '../diw/diw.source';
 import { parseTisiLicences, parseTisiStandards, reparseTisiLicence, reparseTisiStandard } from './tisi.parser';
 import type { TisLicenceRecord, TisStandardRecord } from './tisi.record';
 
@@ -8,17 +11,40 @@ export const TISI_STANDARDS_DEFAULT_SCHEDULE = '30 2 * * *';
 /** Default schedule of the TISI licences load: daily at 02:45 Bangkok time. */
 export const TISI_LICENCES_DEFAULT_SCHEDULE = '45 2 * * *';
 
+/**
+ * Licences are linked to their licensees: by tax ID, else by name in the province of the licensed
+ * plant (TISI gives no address: the plant's, when DIW lists it). A licensee's tax ID that is no
+ * company's is an individual's personal ID: such a licence is never linked by name.
+ */
+export const TIS_LICENCE_LINKS: LinkTarget = {
+  id: 'tis_licence',
+  table: 'registry.tis_licence',
+  key: ['licence_no'],
+  taxId: 'licensee_tax_id',
+  name: 'licensee_name_normalised',
+  province: `(SELECT f.province FROM ${FACTORY_LINKS.table} f WHERE f.fid = t.fid)`,
+  // A factory run may move the province of the licences of the plants it changed.
+  provinceFrom: { table: FACTORY_LINKS.table, rows: `t.fid IN (SELECT f.fid FROM ${FACTORY_LINKS.table} f WHERE f.source_run_id = $1)` },
+  derived: true,
+  namesOnlyWithoutTaxId: true,
+};
+
 export const tisiStandardSource: SourceDefinition<TisStandardRecord> = {
   id: 'tisi-standards',
   title: 'TISI industrial standards (มอก.)',
   agency: 'Thai Industrial Standards Institute',
   // The whole list each time: standards missing from it are marked absent.
   mode: 'snapshot',
-  feedUrl: (config) => config.sources.tisiStandards.feedUrl,
-  schedule: (config) => config.sources.tisiStandards.schedule,
+  feed: {
+    variablePrefix: 'TISI_STANDARDS',
+    urlDescription: 'the TISI standards CSV',
+    simulatorPath: '/tisi/standards.csv',
+    defaultSchedule: TISI_STANDARDS_DEFAULT_SCHEDULE,
+    scheduleDescription: 'the TISI standards load',
+  },
   staleAfterHours: 48,
   read: async function* (context) {
-    yield* parseTisiStandards(await context.fetchStream(context.config.sources.tisiStandards.feedUrl), context);
+    yield* parseTisiStandards(await context.fetchStream(context.feedUrl), context);
   },
   reparse: reparseTisiStandard,
   target: {
@@ -43,11 +69,18 @@ export const tisiLicenceSource: SourceDefinition<TisLicenceRecord> = {
   agency: 'Thai Industrial Standards Institute',
   // The whole register each time (cancelled licences included): missing licences are marked absent.
   mode: 'snapshot',
-  feedUrl: (config) => config.sources.tisiLicences.feedUrl,
-  schedule: (config) => config.sources.tisiLicences.schedule,
+  feed: {
+    variablePrefix: 'TISI_LICENCES',
+    urlDescription: 'the TISI licences CSV',
+    simulatorPath: '/tisi/licences.csv',
+    defaultSchedule: TISI_LICENCES_DEFAULT_SCHEDULE,
+    scheduleDescription: 'the TISI licences load',
+  },
+  // Licensees are companies; a licence's province is its plant's.
+  after: [dbdCompanySource.id, diwFactorySource.id, tisiStandardSource.id],
   staleAfterHours: 48,
   read: async function* (context) {
-    yield* parseTisiLicences(await context.fetchStream(context.config.sources.tisiLicences.feedUrl), context);
+    yield* parseTisiLicences(await context.fetchStream(context.feedUrl), context);
   },
   reparse: reparseTisiLicence,
   target: {
@@ -68,5 +101,10 @@ export const tisiLicenceSource: SourceDefinition<TisLicenceRecord> = {
       { name: 'suspended_on', type: 'date', value: (r) => r.suspendedOn },
       { name: 'cancelled_on', type: 'date', value: (r) => r.cancelledOn },
     ],
+  },
+  derive: {
+    links: TIS_LICENCE_LINKS,
+    // Valid licences are known for every firm once the register has loaded.
+    wholeRegister: { attribute: 'validLicenceStandards', criterion: 'tisiLicence' },
   },
 };
