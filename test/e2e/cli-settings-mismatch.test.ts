@@ -23,6 +23,8 @@ describe('CLI settings that differ from the running hub\'s', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iih-mismatch-'));
+    // Enterable by the postgres user (as root), so the data stays in these folders (see embedded-postgres.ts).
+    fs.chmodSync(dir, 0o755);
     hubEnv = { ...process.env, HUB_DATA_DIR: path.join(dir, 'hub-data'), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()), SIMULATOR_PORT: String(await freePort()), INGEST_ON_START: 'false' };
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'LOG_LEVEL']) delete hubEnv[name];
     hub = spawn(process.execPath, [MAIN], { env: hubEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -38,6 +40,11 @@ describe('CLI settings that differ from the running hub\'s', () => {
       const exited = new Promise((resolve) => hub!.once('exit', resolve));
       hub.kill('SIGTERM');
       await exited;
+    }
+    // Data placed elsewhere for the postgres user would outlive the folder: remove it too.
+    for (const entry of fs.readdirSync(dir)) {
+      const link = path.join(dir, entry, 'postgres');
+      if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) fs.rmSync(fs.realpathSync(link), { recursive: true, force: true });
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
