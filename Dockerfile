@@ -31,7 +31,7 @@ RUN --mount=type=cache,target=/root/.npm \
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
-RUN npm run build
+RUN npx tsc -p tsconfig.build.json
 
 # ---------------------------------------------------------------------------------------------
 # Runtime: production dependencies and the compiled code only, running as the unprivileged `node` user.

@@ -172,7 +172,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 
-if (require.main === module) {
+// Run directly, or through scripts/run-built.mjs (which imports this file with argv[1] set to it).
+if (require.main === module || process.argv[1] === __filename) {
   main().then(
     () => process.exit(0),
     (error: unknown) => {

@@ -21,6 +21,7 @@ import { I40LevelPrecision1763804000000 } from './1763804000000-i40-level-precis
 import { SourceStateTable1763805500000 } from './1763805500000-source-state-table';
 import { ClientLimits1763900000000 } from './1763900000000-client-limits';
 import { BankSequences1763901000000 } from './1763901000000-bank-sequences';
+import { AlertState1763902000000 } from './1763902000000-alert-state';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   SourceStateTable1763805500000,
   ClientLimits1763900000000,
   BankSequences1763901000000,
+  AlertState1763902000000,
 ];

@@ -20,6 +20,9 @@ import { createQueueBackend } from './platform/queue/queue-backend';
 import { SourceRegistry } from './sources/registry';
 import { recomputeEveryFirm } from './eligibility/recompute-every-firm';
 import { relink, RelinkError } from './linking/relink';
+import { followJob, ProgressDisplay } from './cli/ingest-progress';
+import { runsTable, runSummary, sourcesTable } from './cli/reports';
+import { checkAgainstRunningHubs, SettingsMismatchError } from './cli/preflight';
 
 const USAGE = `Usage: npm run hub -- <command> [options]
 
@@ -39,9 +42,11 @@ Commands:
   ingest <source|agency> [--full] [--wait] [--timeout SECONDS]
                                                  queue a run of a source now, or of each source of an
                                                  agency (dbd, tisi, dip) in turn (--full: ignore the
-                                                 saved cursor); --wait prints each run's summary
-  runs [--source S] [--limit N]                  show recent ingestion runs
-  sources                                        the agency sources: schedule, last load, stale or not
+                                                 saved cursor); --wait shows progress, then each
+                                                 run's summary
+  runs [--source S] [--limit N]                  recent ingestion runs, as a table
+  sources [--verbose]                            the agency sources: schedule, last load, stale or not
+                                                 (--verbose: feed URLs and cursors too)
   quarantine [--source S] [--limit N]            rows rejected by runs and not yet resolved, with reasons
   quarantine:retry <source>                      re-parse a source's quarantined rows with today's rules
                                                  and load those that now pass
@@ -52,6 +57,9 @@ Commands:
   eligibility:recompute                          re-evaluate every firm whose attributes changed since its
                                                  eligibility was stored (repairs results an older hub
                                                  left stale; unchanged firms are skipped)
+
+Every command: --new-database  when a hub runs with other HUB_DATA_DIR / EMBEDDED_PG_PORT settings,
+                               create this command's own embedded database anyway (it stops otherwise)
 `;
 
 class UsageError extends Error {}
@@ -68,19 +76,9 @@ interface Env {
   database: Database;
 }
 
-function printRun(run: IngestionRunRecord): void {
-  const duration = run.finishedAt ? `${((run.finishedAt.getTime() - run.startedAt.getTime()) / 1000).toFixed(1)} s` : 'running';
-  const lines = [
-    `run ${run.id}  source=${run.source}  trigger=${run.trigger}  attempt=${run.attempt}  status=${run.status}  (${duration})`,
-    `  started ${run.startedAt.toISOString()}${run.finishedAt ? `  finished ${run.finishedAt.toISOString()}` : ''}`,
-    `  read ${run.rowsRead}  inserted ${run.rowsInserted}  updated ${run.rowsUpdated}  unchanged ${run.rowsUnchanged}  rejected ${run.rowsRejected}  duplicate ${run.rowsDuplicate}  marked absent ${run.rowsMarkedAbsent}`,
-  ];
-  if (run.fullRefresh || run.cursorBefore || run.cursorAfter) {
-    lines.push(`  ${run.fullRefresh ? 'full refresh' : 'incremental'}${run.cursorBefore ? `  cursor before ${run.cursorBefore}` : ''}${run.cursorAfter ? `  after ${run.cursorAfter}` : ''}`);
-  }
-  for (const warning of run.warnings) lines.push(`  warning: ${warning}`);
-  if (run.errorMessage) lines.push(`  error: ${run.errorMessage}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+/** Prints one run in full, times in the schedules' zone. */
+function printRun(run: IngestionRunRecord, config: HubConfig): void {
+  process.stdout.write(runSummary(run, config.scheduleTimezone));
 }
 
 async function ingest(env: Env, args: string[]): Promise<number> {
@@ -123,14 +121,16 @@ async function ingest(env: Env, args: string[]): Promise<number> {
     closers.unshift(() => events.close());
     await events.waitUntilReady();
     // One after another: a later source of an agency may read what the earlier one loaded.
+    const display = new ProgressDisplay(process.stderr);
     for (const source of chosen) {
       const job = await enqueue(source);
       let failure: string | undefined;
-      await IngestionQueue.waitFor(job, events, timeoutMs).catch((error: unknown) => {
+      const finished = IngestionQueue.waitFor(job, events, timeoutMs).catch((error: unknown) => {
         failure = error instanceof Error ? error.message : String(error);
       });
+      await followJob(source, () => queue.getJob(String(job.id)), finished, display);
       const runs = await new IngestionRunRepository(env.database.dataSource).findByJobId(String(job.id));
-      for (const run of runs) printRun(run);
+      for (const run of runs) printRun(run, env.config);
       if (failure !== undefined) {
         process.stdout.write(runs.length === 0 ? `job did not run: ${failure} (is the worker running?)\n` : `job failed: ${failure}\n`);
         return 1;
@@ -142,10 +142,13 @@ async function ingest(env: Env, args: string[]): Promise<number> {
   }
 }
 
-async function run(command: string, args: string[]): Promise<number> {
+async function run(command: string, args: string[], options: { newDatabase: boolean }): Promise<number> {
   const config = loadHubConfig();
-  // Operator output goes to stdout; the hub's own logs to stderr, quiet unless asked for.
-  const logger = createRootLogger(process.env['LOG_LEVEL'] ? config.logLevel : 'warn').child({ component: 'cli' });
+  // Before anything is created: a hub running with other embedded settings means another database.
+  const note = checkAgainstRunningHubs(config, options);
+  if (note) process.stderr.write(`${note}\n`);
+  // Results go to stdout; logs to stderr, quiet unless asked for, so a script can read stdout alone.
+  const logger = createRootLogger(process.env['LOG_LEVEL'] ? config.logLevel : 'warn', { format: config.logFormat, fd: 2 }).child({ component: 'cli' });
   const database = await openDatabase(config, logger, { migrate: true, owner: 'cli', applicationName: 'i-industry-hub-cli' });
   const env: Env = { config, logger, database };
   try {
@@ -234,21 +237,14 @@ async function run(command: string, args: string[]): Promise<number> {
       case 'runs': {
         const { values } = parseArgs({ args, options: { source: { type: 'string' }, limit: { type: 'string', default: '10' } } });
         const runs = await new IngestionRunRepository(database.dataSource).list({ source: values.source, limit: Number(values.limit) || 10 });
-        if (runs.length === 0) process.stdout.write('no runs yet\n');
-        runs.forEach(printRun);
+        process.stdout.write(runsTable(runs, config.scheduleTimezone));
         return 0;
       }
       case 'sources': {
+        const { values } = parseArgs({ args, options: { verbose: { type: 'boolean', short: 'v' } } });
         const runs = new IngestionRunRepository(database.dataSource);
-        for (const s of await new SourceStatusService(runs, new SourceRegistry(), config).list()) {
-          const loaded = s.lastSuccessAt ? `last loaded ${s.lastSuccessAt.toISOString()} (run ${s.lastSuccessRunId})` : 'never loaded';
-          process.stdout.write(
-            `${s.id}  ${s.stale ? 'STALE' : 'fresh'}  ${loaded}  (may age ${s.staleAfterHours} h)  ${s.mode}\n` +
-              `  ${s.title} (${s.agency})\n  schedule "${s.schedule}" ${config.scheduleTimezone}  feed ${s.feedUrl}\n` +
-              (s.cursor ? `  cursor ${s.cursor}\n` : '') +
-              (s.openQuarantinedRows > 0 ? `  ${s.openQuarantinedRows} quarantined rows open (hub quarantine --source ${s.id})\n` : ''),
-          );
-        }
+        const sources = await new SourceStatusService(runs, new SourceRegistry(), config).list();
+        process.stdout.write(sourcesTable(sources, config.scheduleTimezone, { verbose: values.verbose === true }));
         return 0;
       }
       case 'quarantine': {
@@ -265,7 +261,7 @@ async function run(command: string, args: string[]): Promise<number> {
         if (!source) throw new UsageError('quarantine:retry needs a source');
         const engine = new IngestionEngine(database.dataSource, new SourceRegistry(), config, logger);
         const retried = await engine.retryQuarantined(source);
-        printRun(retried);
+        printRun(retried, config);
         return retried.status === 'succeeded' ? 0 : 1;
       }
       case 'relink': {
@@ -277,7 +273,7 @@ async function run(command: string, args: string[]): Promise<number> {
           if (error instanceof RelinkError) throw new UsageError(error.message);
           throw error;
         }
-        printRun(result.run);
+        printRun(result.run, config);
         if (result.summary) {
           const { links, profiles, statsGroups, eligibility } = result.summary;
           for (const [table, outcome] of Object.entries(links)) {
@@ -294,7 +290,7 @@ async function run(command: string, args: string[]): Promise<number> {
       }
       case 'eligibility:recompute': {
         const { run: recompute, summary } = await recomputeEveryFirm(database.dataSource, logger);
-        printRun(recompute);
+        printRun(recompute, config);
         if (summary) {
           process.stdout.write(
             `  ${summary.firmsUnchanged} firms unchanged (skipped), ${summary.results} results evaluated, ${summary.written} changed, ${summary.events} feed events\n`,
@@ -311,13 +307,15 @@ async function run(command: string, args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const [command, ...args] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const newDatabase = argv.includes('--new-database');
+  const [command, ...args] = argv.filter((arg) => arg !== '--new-database');
   if (!command || command === 'help' || command === '--help' || args.includes('--help') || args.includes('-h')) {
     process.stdout.write(USAGE);
     process.exit(command ? 0 : 2);
   }
   try {
-    process.exitCode = await run(command, args);
+    process.exitCode = await run(command, args, { newDatabase });
   } catch (error) {
     // node:util parseArgs rejects unknown or malformed options with these codes: a usage error too.
     const code = (error as { code?: unknown } | null)?.code;
@@ -325,7 +323,7 @@ async function main(): Promise<void> {
     if (error instanceof UsageError || badOption) {
       process.stderr.write(`${error.message}\n\n${USAGE}`);
       process.exitCode = 2;
-    } else if (error instanceof ConfigError || error instanceof DomainError) {
+    } else if (error instanceof ConfigError || error instanceof DomainError || error instanceof SettingsMismatchError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 2;
     } else {

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { HUB_ROLES, startHub, type HubRole } from './app/hub';
-import { ConfigError } from './config/config';
+import { ConfigError, PROJECT_ROOT } from './config/config';
 import { loadHubConfig } from './app/config';
+import { registerRunningHub } from './platform/runtime/running-hubs';
 import { createRootLogger } from './platform/logging/logger';
 
 /** A signal this soon after the first is the same request to stop, delivered twice. */
@@ -26,8 +27,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createRootLogger(config.logLevel).child({ role });
+  const logger = createRootLogger(config.logLevel, { format: config.logFormat }).child({ role });
   const hub = await startHub(config, role, logger);
+  // So a CLI given other embedded settings can say so instead of creating a second, empty database.
+  const unregister = config.databaseUrl
+    ? () => undefined
+    : registerRunningHub({ role, projectRoot: PROJECT_ROOT, dataDir: config.dataDir, embeddedPgPort: config.embeddedPgPort, apiUrl: hub.apiUrl });
+  process.once('exit', unregister);
 
   let stoppingSince: number | undefined;
   const shutdown = (signal: string): void => {

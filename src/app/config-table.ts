@@ -27,7 +27,8 @@ export function withConfigurationTable(text: string): string {
   return `${text.slice(0, start + START.length)}\n${configurationTable()}\n${text.slice(end)}`;
 }
 
-if (require.main === module) {
+// Run directly, or through scripts/run-built.mjs (which imports this file with argv[1] set to it).
+if (require.main === module || process.argv[1] === __filename) {
   const text = fs.readFileSync(CONFIG_TABLE_FILE, 'utf8');
   const updated = withConfigurationTable(text);
   if (updated === text) process.stdout.write(`${path.relative(process.cwd(), CONFIG_TABLE_FILE)}: the configuration table is up to date\n`);

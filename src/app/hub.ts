@@ -15,6 +15,11 @@ import { SourceRegistry } from '../sources/registry';
 import { createServices, type HubServices } from './services';
 import { ApiClientChangeListener } from '../access/api-client-changes';
 import { ClientRateLimits, openRateLimitStore } from '../access/rate-limits';
+import { SourceStatusService } from '../ingestion/source-status.service';
+import { HubMetrics } from '../platform/metrics/metrics';
+import { startMetricsServer } from '../platform/metrics/metrics-server';
+import { registerHubMetrics } from './hub-metrics';
+import { AlertMonitor } from './alerts';
 
 /** `all` runs API, worker and (when enabled) the simulator in one process: the embedded default. */
 export type HubRole = 'all' | 'api' | 'worker';
@@ -28,6 +33,12 @@ export interface RunningHub {
   queueBackend: QueueBackend;
   ingestionQueue: IngestionQueue;
   services: HubServices;
+  /** The process's Prometheus registry (GET /metrics). */
+  metrics: HubMetrics;
+  /** The METRICS_PORT listener's URL, when one is configured. */
+  metricsUrl: string | undefined;
+  /** The alert monitor, in processes that run the worker. */
+  alerts: AlertMonitor | undefined;
   stop(): Promise<void>;
 }
 
@@ -63,6 +74,24 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
     const ingestionQueue = new IngestionQueue(queue, sources, config, logger.child({ component: 'scheduler' }));
     const services = createServices(database.dataSource, ingestionQueue, sources, config);
     logger.info({ queue: queueBackend.kind, database: config.databaseUrl ? 'DATABASE_URL' : 'embedded' }, 'storage ready');
+    const eligibilityQueue = queueBackend.createQueue<EligibilityJobData>(ELIGIBILITY_QUEUE);
+    closers.push(() => eligibilityQueue.close());
+
+    const metrics = new HubMetrics(logger.child({ component: 'metrics' }));
+    registerHubMetrics(metrics, {
+      dataSource: database.dataSource,
+      sourceStatus: new SourceStatusService(new IngestionRunRepository(database.dataSource), sources, config),
+      queues: [
+        { name: INGESTION_QUEUE, queue },
+        { name: ELIGIBILITY_QUEUE, queue: eligibilityQueue },
+      ],
+    });
+    let metricsUrl: string | undefined;
+    if (config.metrics.port !== undefined) {
+      const metricsServer = await startMetricsServer({ metrics, host: config.metrics.host, port: config.metrics.port, logger });
+      metricsUrl = metricsServer.url;
+      closers.push(() => metricsServer.close());
+    }
 
     // /readyz answers 503 until every part of this role has started.
     let started = false;
@@ -85,6 +114,8 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
         host: config.host,
         port: config.port,
         eligibilityFeedBatchSize: config.eligibilityFeedBatchSize,
+        metrics,
+        dashboardQueues: [queue, eligibilityQueue],
         readiness: [
           {
             name: 'startup',
@@ -99,6 +130,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       closers.push(() => api!.close());
     }
 
+    let alerts: AlertMonitor | undefined;
     if (role === 'all' || role === 'worker') {
       const engine = new IngestionEngine(database.dataSource, sources, config, logger.child({ component: 'ingestion' }));
       let firstLoads: FirstLoads | undefined;
@@ -106,14 +138,17 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       closers.push(async () => firstLoads?.settled());
       const worker: HubWorker<IngestJobData> = createIngestionWorker(queueBackend, engine, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => worker.close());
-      await ingestionQueue.upsertSchedules();
+      const schedules = await ingestionQueue.upsertSchedules();
       // Eligibility that changes with the date alone (years since registration), once a day.
-      const eligibilityQueue = queueBackend.createQueue<EligibilityJobData>(ELIGIBILITY_QUEUE);
-      closers.push(() => eligibilityQueue.close());
       const recompute = new DailyEligibilityRecompute(database.dataSource, logger.child({ component: 'eligibility' }));
       const eligibilityWorker = createEligibilityWorker(queueBackend, recompute, logger.child({ component: 'worker' }), { lockMs: config.workerLockMs });
       closers.push(() => eligibilityWorker.close());
       await upsertDailyRecomputeSchedule(eligibilityQueue, { pattern: config.eligibilityRecomputeSchedule, tz: config.scheduleTimezone }, logger.child({ component: 'scheduler' }));
+      schedules.push({ source: 'eligibility-recompute', pattern: config.eligibilityRecomputeSchedule });
+      logger.child({ component: 'scheduler' }).info(
+        { tz: config.scheduleTimezone, schedules: Object.fromEntries(schedules.map((s) => [s.source, s.pattern])) },
+        `${schedules.length} schedules set (${config.scheduleTimezone}): ${schedules.map((s) => `${s.source} "${s.pattern}"`).join(', ')}`,
+      );
       if (config.ingestOnStart) {
         // A fresh hub's first loads, registers first (each source's `after`); the rest as runs end.
         const loads = new FirstLoads(ingestionQueue, new IngestionRunRepository(database.dataSource), sources.ids(), logger.child({ component: 'scheduler' }));
@@ -122,6 +157,10 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
         worker.on('failed', () => loads.runEnded());
         await loads.start();
       }
+      alerts = new AlertMonitor(database.dataSource, sources, config, logger.child({ component: 'alerts' }));
+      alerts.start();
+      const monitor = alerts;
+      closers.push(() => monitor.stop());
     }
 
     // The banner is written before /readyz turns 200, so whoever waits for readiness finds it logged.
@@ -140,6 +179,9 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       queueBackend,
       ingestionQueue,
       services,
+      metrics,
+      metricsUrl,
+      alerts,
       stop: stopAll,
     };
   } catch (error) {

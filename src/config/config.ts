@@ -119,7 +119,31 @@ export const CONFIG_VARIABLES = {
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
-    description: 'Log level of the JSON logs written to standard output.',
+    description: 'Log level of the hub\'s logs (standard output; the CLI\'s go to standard error).',
+  },
+  LOG_FORMAT: {
+    schema: z.enum(['auto', 'json', 'pretty']),
+    default: 'auto',
+    description: 'Log lines as `json` (one object a line), `pretty` (human-readable) or `auto`: pretty on a terminal, JSON otherwise.',
+  },
+  METRICS_PORT: {
+    schema: port.optional(),
+    description: 'Also serve `GET /metrics` without an API key on this port (on METRICS_HOST). Unset: only on the API port, for admin keys.',
+  },
+  METRICS_HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface of the METRICS_PORT listener; keep it private (loopback or the scrapers\' network).' },
+  ALERT_WEBHOOK_URL: {
+    schema: optionalUrl(['http', 'https']),
+    description: 'Where alerts (a source stale, a run failed for good, a quarantine grown past its threshold) and their recoveries are POSTed as JSON. Unset: alerts are WARN log lines only.',
+  },
+  ALERT_CHECK_SECONDS: {
+    schema: z.coerce.number().int().min(1).max(86_400),
+    default: '60',
+    description: 'How often the worker checks the alert conditions (seconds).',
+  },
+  ALERT_QUARANTINE_THRESHOLD: {
+    schema: z.coerce.number().int().min(1),
+    default: '1000',
+    description: 'Open quarantined rows of one source above which an alert fires (it clears at or below).',
   },
   SIMULATOR_PORT: { schema: port, default: '4100', description: 'Port of the agency simulator.' },
   SIMULATOR_HOST: { schema: z.string().min(1), default: '127.0.0.1', description: 'Interface the agency simulator listens on.' },
@@ -322,6 +346,9 @@ export interface HubConfig {
   dataDir: string;
   embeddedPgPort: number;
   logLevel: Raw['LOG_LEVEL'];
+  logFormat: Raw['LOG_FORMAT'];
+  metrics: { port: number | undefined; host: string };
+  alerts: { webhookUrl: string | undefined; checkSeconds: number; quarantineThreshold: number };
   simulator: { port: number; host: string; inProcess: boolean; seed: number; scale: number; quirkRate: number; badRowRate: number };
   /** Each source's feed, by source ID (FeedDeclaration). */
   feeds: Record<string, FeedConfig>;
@@ -395,6 +422,9 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
     dataDir: path.resolve(PROJECT_ROOT, r.HUB_DATA_DIR),
     embeddedPgPort: r.EMBEDDED_PG_PORT,
     logLevel: r.LOG_LEVEL,
+    logFormat: r.LOG_FORMAT,
+    metrics: { port: r.METRICS_PORT, host: r.METRICS_HOST },
+    alerts: { webhookUrl: r.ALERT_WEBHOOK_URL, checkSeconds: r.ALERT_CHECK_SECONDS, quarantineThreshold: r.ALERT_QUARANTINE_THRESHOLD },
     simulator: {
       port: r.SIMULATOR_PORT,
       host: r.SIMULATOR_HOST,

@@ -28,7 +28,7 @@ const JOB_OPTIONS: JobsOptions = {
 /** The daily recompute's job scheduler, on its cron pattern in the configured time zone. */
 export async function upsertDailyRecomputeSchedule(queue: HubQueue<EligibilityJobData>, schedule: { pattern: string; tz: string }, logger: Logger): Promise<void> {
   await queue.upsertJobScheduler(DAILY_RECOMPUTE_SCHEDULER_ID, schedule, { name: DAILY_RECOMPUTE_JOB, data: { trigger: 'schedule' }, opts: JOB_OPTIONS });
-  logger.info({ scheduler: DAILY_RECOMPUTE_SCHEDULER_ID, ...schedule }, 'schedule set');
+  logger.debug({ scheduler: DAILY_RECOMPUTE_SCHEDULER_ID, ...schedule }, 'schedule set');
 }
 
 /** Queues a daily recompute now (operators, tests). */

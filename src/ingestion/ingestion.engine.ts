@@ -11,6 +11,7 @@ import { derivedBulkCandidates, deriveAfterLoad, type DerivationCatalogue, type 
 import { BulkLoad, shareWritersLock } from './bulk-load';
 import { lockRegisterWriters } from './register-lock';
 import type { SourceDefinition, SourceRunContext } from './source-definition';
+import { withProgress, type RunProgress } from './run-progress';
 import { StagingRepository } from './staging.repository';
 
 type AnySource = SourceDefinition<unknown>;
@@ -32,6 +33,8 @@ export interface RunRequest {
   onPhases?: (phases: RunPhases) => void;
   /** Told, after a bulk first load was committed and recorded, how long vacuuming each table it loaded took. */
   onVacuumed?: (msByTable: Record<string, number>) => void;
+  /** Told the rows read so far, about once a second while the feed is read. */
+  onProgress?: (progress: RunProgress) => void;
 }
 
 /** Where a run's time went, in milliseconds. */
@@ -130,7 +133,7 @@ export class IngestionEngine {
       };
       let result: LoadResult;
       try {
-        result = await this.load(client, source, run, source.read(context), {
+        result = await this.load(client, source, run, withProgress(source.read(context), request.onProgress), {
           completeSnapshot: source.mode === 'snapshot',
           quarantine: true,
           cursor: () => nextCursor,

@@ -42,8 +42,9 @@ export class IngestionQueue {
     };
   }
 
-  /** One job scheduler per source, on its cron pattern, in the configured time zone. */
-  async upsertSchedules(): Promise<void> {
+  /** One job scheduler per source, on its cron pattern, in the configured time zone; returns them for one summary line. */
+  async upsertSchedules(): Promise<{ source: string; pattern: string }[]> {
+    const set: { source: string; pattern: string }[] = [];
     for (const source of this.sources.all()) {
       const pattern = feedOf(this.config, source.id).schedule;
       await this.queue.upsertJobScheduler(
@@ -51,8 +52,10 @@ export class IngestionQueue {
         { pattern, tz: this.config.scheduleTimezone },
         { name: INGEST_JOB, data: { source: source.id, trigger: 'schedule' }, opts: this.jobOptions() },
       );
-      this.logger.info({ source: source.id, pattern, tz: this.config.scheduleTimezone }, 'schedule set');
+      this.logger.debug({ source: source.id, pattern, tz: this.config.scheduleTimezone }, 'schedule set');
+      set.push({ source: source.id, pattern });
     }
+    return set;
   }
 
   async enqueue(source: string, trigger: RunTrigger, options: { full?: boolean } = {}): Promise<Job<IngestJobData>> {
@@ -108,6 +111,7 @@ export function createIngestionWorker(
           jobId: job.id,
           attempt: job.attemptsMade + 1,
           full: job.data.full === true,
+          onProgress: (progress) => void job.updateProgress({ ...progress }).catch(() => undefined),
         });
         return { runId: run.id, status: run.status };
       } catch (error) {

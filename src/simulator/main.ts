@@ -5,7 +5,7 @@ import { startSimulator } from './simulator';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, []);
-  const logger = createRootLogger(config.logLevel).child({ component: 'agency-simulator' });
+  const logger = createRootLogger(config.logLevel, { format: config.logFormat }).child({ component: 'agency-simulator' });
   const { port, host, seed, scale, quirkRate, badRowRate } = config.simulator;
   const simulator = await startSimulator({ port, host, seed, scale, quirkRate, badRowRate });
   logger.info({ url: simulator.url, seed, scale, quirkRate, badRowRate }, 'agency simulator listening');

@@ -97,6 +97,9 @@ describe('fresh machine: npm start with the embedded default', () => {
     // process independently: wait for it rather than race it.
     await until('the start-up banner', async () => (/GraphiQL: http:\/\/127\.0\.0\.1:\d+\/graphiql/.test(output) ? true : undefined), 5_000);
     expect(output).toMatch(/client:create/);
+    // The schedules in one line, not one line each.
+    expect(output.match(/"msg":"\d+ schedules set \(Asia\/Bangkok\): [^\n]*\bdiw \\"0 2 \* \* \*\\"/g)).toHaveLength(1);
+    expect(output).not.toMatch(/"msg":"schedule set"/);
 
     const { stdout } = await run('npm', ['run', '--silent', 'hub', '--', 'client:create', '--name', 'e2e', '--role', 'analyst'], { cwd: ROOT, env });
     const key = /^(iih_\S+)$/m.exec(stdout)?.[1];
@@ -138,7 +141,9 @@ describe('fresh machine: npm start with the embedded default', () => {
     expect(profile.company.factories.edges.length).toBeGreaterThan(0);
 
     const { stdout: runs } = await run('npm', ['run', '--silent', 'hub', '--', 'runs', '--source', 'diw'], { cwd: ROOT, env });
-    expect(runs).toMatch(/source=diw\s+trigger=startup\s+attempt=1\s+status=succeeded/);
+    // A table, newest first, times in the schedules' zone.
+    expect(runs).toMatch(/^times in Asia\/Bangkok, UTC\+07:00\n\s*RUN\s+SOURCE\s+TRIGGER\s+TRY\s+STATUS\s+STARTED/);
+    expect(runs).toMatch(/^\s*\d+\s+diw\s+startup\s+1\s+succeeded\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s/m);
 
     // The operator runs the source again through the running hub's worker: nothing changes.
     const hubCli = (...args: string[]) => run('npm', ['run', '--silent', 'hub', '--', ...args], { cwd: ROOT, env });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEFAULT_GRAPHIQL_QUERY, THAI_FONT_FAMILY } from '../../src/platform/http/graphiql';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 /**
@@ -175,6 +176,41 @@ maybe('GraphiQL in a browser', () => {
       await page.reload();
       await page.locator(QUERY_EDITOR).waitFor({ state: 'visible', timeout: 30_000 });
       await expect(page.locator('#api-key').inputValue()).resolves.toBe(apiKey);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('runs its welcome query as it stands, and shows Thai in the font the hub serves', async () => {
+    const { page, requests, close } = await openGraphiql();
+    try {
+      // A first visit shows the welcome query; it runs unchanged.
+      const editor = await page.locator(QUERY_EDITOR).evaluate((element) => (element as unknown as CodeMirrorHost).CodeMirror.getValue());
+      expect(editor).toBe(DEFAULT_GRAPHIQL_QUERY);
+      await page.locator('#api-key').fill(apiKey);
+      await page.locator('#api-key').press('Enter');
+      await page.waitForTimeout(500);
+      await page.locator(RUN_BUTTON).click();
+      const result = JSON.parse(await waitForResult(page, '"totalCount"')) as {
+        data?: { factories: { totalCount: number; edges: { node: { province: { nameTh: string } | null } }[] } };
+        errors?: unknown[];
+      };
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.factories.totalCount).toBeGreaterThan(0);
+      expect(result.data!.factories.edges[0]!.node.province).toEqual({ nameTh: 'ชลบุรี', nameEn: 'Chon Buri' });
+
+      // The Thai in the editor and the result is drawn with the hub's own Thai font, fetched from the hub.
+      const fonts = await page.evaluate(async (family) => {
+        const doc = (globalThis as unknown as { document: { fonts: { ready: Promise<unknown>; check(font: string, text: string): boolean; forEach(f: (face: { family: string; status: string }) => void): void } } }).document;
+        await doc.fonts.ready;
+        const faces: { family: string; status: string }[] = [];
+        doc.fonts.forEach((face) => faces.push({ family: face.family, status: face.status }));
+        return { faces, drawable: doc.fonts.check(`16px "${family}"`, 'ชลบุรี') };
+      }, THAI_FONT_FAMILY);
+      expect(fonts.faces.filter((face) => face.family.replace(/"/g, '') === THAI_FONT_FAMILY).map((face) => face.status)).toContain('loaded');
+      expect(fonts.drawable).toBe(true);
+      expect(requests.some((url) => /\/graphiql\/assets\/@fontsource\/noto-sans-thai@[\d.]+\/files\/noto-sans-thai-thai-400-normal\.woff2$/.test(url))).toBe(true);
+      expect(nonLocalRequests(requests)).toEqual([]);
     } finally {
       await close();
     }

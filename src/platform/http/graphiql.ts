@@ -38,7 +38,11 @@ query Factories {
       node {
         fid
         name
-        province
+        district
+        province {
+          nameTh
+          nameEn
+        }
         status
       }
     }
@@ -127,6 +131,11 @@ export function graphiqlRouter(options: GraphiqlRouterOptions): express.Router {
   const graphiql = packageDir('graphiql');
   const react = packageDir('react');
   const reactDom = packageDir('react-dom');
+  const thaiFont = packageDir(THAI_FONT_PACKAGE);
+  const thaiFonts = THAI_FONT_WEIGHTS.map((weight) => ({
+    weight,
+    asset: fileAsset(thaiFont, THAI_FONT_PACKAGE, `files/noto-sans-thai-thai-${weight}-normal.woff2`, 'font/woff2'),
+  }));
 
   const assets = {
     graphiqlJs: fileAsset(graphiql, 'graphiql', 'graphiql.min.js', JS),
@@ -134,7 +143,8 @@ export function graphiqlRouter(options: GraphiqlRouterOptions): express.Router {
     react: fileAsset(react, 'react', 'umd/react.production.min.js', JS),
     reactDom: fileAsset(reactDom, 'react-dom', 'umd/react-dom.production.min.js', JS),
     pageJs: inlineAsset('graphiql-page.js', PAGE_SCRIPT, JS),
-    pageCss: inlineAsset('graphiql-page.css', PAGE_STYLE, CSS),
+    // Font URLs are relative to this stylesheet (…/assets/hub@<hash>/), so any mount path works.
+    pageCss: inlineAsset('graphiql-page.css', thaiFontFaces(thaiFonts.map(({ weight, asset }) => ({ weight, url: `../${asset.urlPath}` }))) + PAGE_STYLE, CSS),
   };
   // Source maps, fetched only when the browser's developer tools are open.
   const sourceMaps = ['graphiql.min.js.map', 'graphiql.min.css.map']
@@ -142,7 +152,7 @@ export function graphiqlRouter(options: GraphiqlRouterOptions): express.Router {
     .map((file) => fileAsset(graphiql, 'graphiql', file, JSON_TYPE));
 
   const byUrlPath = new Map<string, Asset>();
-  for (const asset of [...Object.values(assets), ...sourceMaps]) byUrlPath.set(`/${asset.urlPath}`, asset);
+  for (const asset of [...Object.values(assets), ...sourceMaps, ...thaiFonts.map((font) => font.asset)]) byUrlPath.set(`/${asset.urlPath}`, asset);
   const loaded = new Map<string, LoadedAsset>();
   const load = (asset: Asset): LoadedAsset => {
     let entry = loaded.get(asset.urlPath);
@@ -228,10 +238,38 @@ ${parts.js.map((src) => `<script src="${src}"></script>`).join('\n')}
 `;
 }
 
+/**
+ * Thai text (names, addresses, provinces) needs a Thai font, which a server or a fresh Linux
+ * desktop may lack: every Thai letter would show as an empty box. The hub serves Noto Sans Thai
+ * (OFL) from the @fontsource package, offline like the rest of the page; `unicode-range` makes the
+ * browser fetch it only for Thai characters, and only when the system has no font listed before it.
+ */
+export const THAI_FONT_FAMILY = 'Hub Noto Sans Thai';
+const THAI_FONT_PACKAGE = '@fontsource/noto-sans-thai';
+const THAI_FONT_WEIGHTS = [400, 700] as const;
+
+function thaiFontFaces(fonts: { weight: number; url: string }[]): string {
+  const faces = fonts
+    .map(
+      ({ weight, url }) =>
+        `@font-face { font-family: "${THAI_FONT_FAMILY}"; font-style: normal; font-weight: ${weight}; font-display: swap;\n` +
+        `  src: url("${url}") format("woff2"); unicode-range: U+0E01-0E5B, U+200C-200D, U+25CC; }`,
+    )
+    .join('\n');
+  // GraphiQL's own fonts (its CSS variables), each followed by the Thai one for the characters they lack.
+  return `${faces}
+.graphiql-container, .CodeMirror-info, .CodeMirror-lint-tooltip, .CodeMirror-hints, .graphiql-dialog, .graphiql-dialog-overlay,
+.graphiql-tooltip, [data-radix-popper-content-wrapper] {
+  --font-family: 'Roboto', "${THAI_FONT_FAMILY}", sans-serif;
+  --font-family-mono: 'Fira Code', ui-monospace, monospace, "${THAI_FONT_FAMILY}";
+}
+`;
+}
+
 const PAGE_STYLE = `
 html, body { height: 100%; margin: 0; }
 body { display: flex; flex-direction: column; overflow: hidden;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans Thai", sans-serif; }
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Hub Noto Sans Thai", sans-serif; }
 .hub-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; padding: 8px 16px;
   border-bottom: 1px solid rgba(59, 75, 104, 0.15); background: #f6f7f9; color: #3b4b68; font-size: 14px; }
 .hub-title { font-weight: 600; color: #1f2a40; margin-right: 8px; }

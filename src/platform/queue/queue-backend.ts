@@ -74,8 +74,17 @@ function postgresBackend(connectionString: string, schema: string, logger: Logge
   // SchemaMigrationRequiredError forever.
   const connection = { connectionString, schema, migrate: true, max: 4 };
   const log = logger.child({ component: 'queue' });
+  // Once its owner closes a client (or the whole backend), the connections it still had open end
+  // when the database stops, each with an error event: expected, not worth a stack trace.
+  let backendClosed = false;
   const guard = (client: { close(): Promise<void> }): void => {
     const emitter = client as unknown as EventEmitter;
+    let clientClosed = false;
+    const close = client.close.bind(client);
+    client.close = () => {
+      clientClosed = true;
+      return close();
+    };
     // A schema the backend cannot use will never heal by retrying: log it once, loudly, and stop.
     let reported = false;
     emitter.on('error', (error: Error) => {
@@ -83,6 +92,15 @@ function postgresBackend(connectionString: string, schema: string, logger: Logge
         if (!reported) log.fatal({ err: error }, 'BullMQ PostgreSQL schema unusable; closing this queue client');
         reported = true;
         void client.close();
+        return;
+      }
+      if (clientClosed || backendClosed) {
+        log.debug({ err: error }, 'queue connection ended after its client closed');
+        return;
+      }
+      // 57P01: the server is shutting down; one line says so, the stack adds nothing.
+      if ((error as { code?: unknown }).code === ADMIN_SHUTDOWN) {
+        log.warn({ code: ADMIN_SHUTDOWN }, 'queue connection ended: the database is shutting down');
         return;
       }
       log.error({ err: error }, 'queue error');
@@ -105,6 +123,11 @@ function postgresBackend(connectionString: string, schema: string, logger: Logge
       guard(events);
       return events;
     },
-    close: async () => undefined,
+    close: async () => {
+      backendClosed = true;
+    },
   };
 }
+
+/** PostgreSQL's SQLSTATE for "terminating connection due to administrator command". */
+const ADMIN_SHUTDOWN = '57P01';

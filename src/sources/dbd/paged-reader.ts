@@ -63,7 +63,8 @@ export async function* readPagedListing<R>(listing: PagedListing<R>, context: So
     }
     page += 1;
   }
-  if (firstTotal !== undefined && page - 1 !== firstTotal) {
+  // An empty listing declares 0 pages, yet its page 1 is read (and is empty): that is no change.
+  if (firstTotal !== undefined && page - 1 !== Math.max(firstTotal, 1)) {
     context.warnings.push(`${listing.title}: the listing changed while it was read (${firstTotal} pages at first, ${page - 1} in the end)`);
   }
   if (Number.isFinite(latest)) context.setCursor(new Date(latest).toISOString());
