@@ -30,7 +30,7 @@ export default tseslint.config(
   },
   {
     // Plain Node scripts are outside the TypeScript project: lint them without type information.
-    files: ['**/*.mjs'],
+    files: ['**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { parse } from 'graphql';
-import { buildHubSchema } from '../src/platform/graphql/schema';
+import { buildHubSchema } from '../src/app/api/schema';
 import { checkDocumentText, checkVariablesText } from '../src/platform/graphql/input-text';
 import { asksForIntrospection, measureOperation } from '../src/platform/graphql/query-analysis';
 import { ApiClientRepository } from '../src/access/api-client.repository';
@@ -15,7 +15,7 @@ import { loadHubConfig } from '../src/app/config';
 import { IngestionEngine } from '../src/ingestion/ingestion.engine';
 import { openDatabase } from '../src/platform/database/database';
 import { createRootLogger } from '../src/platform/logging/logger';
-import { INITIAL_LOAD_ORDER, SourceRegistry } from '../src/sources/registry';
+import { INITIAL_LOAD_ORDER, hubSources } from '../src/sources/registry';
 import { mb, openBenchDatabase, peakRssOf, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
 
 /**
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       if (toLoad.length > 0) {
         const simulator = await startSimulatorProcess(simulatorPort, FIRMS);
         try {
-          const engine = new IngestionEngine(db.dataSource, new SourceRegistry(), config, logger);
+          const engine = new IngestionEngine(db.dataSource, hubSources(), config, logger);
           for (const source of toLoad) {
             const started = Date.now();
             const run = await engine.run({ source, trigger: 'cli', full: true });

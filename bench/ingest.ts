@@ -13,7 +13,7 @@ import { openDatabase } from '../src/platform/database/database';
 import { createRootLogger } from '../src/platform/logging/logger';
 import { DBD_BASE_TIME, DAY_MS } from '../src/simulator/dbd/dbd-listing';
 import { eximProductSource, smedProductSource } from '../src/sources/banks/bank-product.source';
-import { SourceRegistry } from '../src/sources/registry';
+import { hubSources } from '../src/sources/registry';
 import { relink } from '../src/linking/relink';
 import { mb, openBenchDatabase, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
 
@@ -43,7 +43,7 @@ const SOURCES = (process.env['BENCH_SOURCES'] ?? 'dbd-companies,diw,tisi-standar
 const PRODUCTS = process.env['BENCH_PRODUCTS'] !== '0';
 /** Whether to time `hub relink` (every linked table, every firm's profile and eligibility) at the end. */
 const RELINK = process.env['BENCH_RELINK'] !== '0';
-const REGISTRY = new SourceRegistry();
+const REGISTRY = hubSources();
 const tableOf = (source: string): string => REGISTRY.get(source)!.target.table;
 
 let peakRss = 0;

@@ -19,7 +19,7 @@ import { CompanyStatsDimension, StatsSource } from '../src/domains/statistics/st
 import { IngestionEngine } from '../src/ingestion/ingestion.engine';
 import { openDatabase } from '../src/platform/database/database';
 import { createRootLogger } from '../src/platform/logging/logger';
-import { SourceRegistry } from '../src/sources/registry';
+import { hubSources } from '../src/sources/registry';
 import { openBenchDatabase, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
 
 /**
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     } else {
       const simulator = await startSimulatorProcess(simulatorPort, FIRMS);
       try {
-        const engine = new IngestionEngine(db.dataSource, new SourceRegistry(), config, logger);
+        const engine = new IngestionEngine(db.dataSource, hubSources(), config, logger);
         for (const source of toLoad) {
           const started = Date.now();
           const run = await engine.run({ source, trigger: 'cli', full: true });

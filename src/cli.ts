@@ -10,14 +10,14 @@ import { ApiClientRepository } from './access/api-client.repository';
 import { ApiClientService } from './access/api-client.service';
 import type { ApiClient } from './access/api-client.repository';
 import { TrustedDocuments } from './access/trusted-documents';
-import { buildHubSchema } from './platform/graphql/schema';
+import { buildHubSchema } from './app/api/schema';
 import { ConfigError, type HubConfig } from './config/config';
 import { loadHubConfig } from './app/config';
 import { DomainError } from './platform/errors/domain-error';
 import { openDatabase, type Database } from './platform/database/database';
 import { createRootLogger, type Logger } from './platform/logging/logger';
 import { createQueueBackend } from './platform/queue/queue-backend';
-import { SourceRegistry } from './sources/registry';
+import { hubSources } from './sources/registry';
 import { recomputeEveryFirm } from './eligibility/recompute-every-firm';
 import { relink, RelinkError } from './linking/relink';
 import { followJob, ProgressDisplay } from './cli/ingest-progress';
@@ -88,7 +88,7 @@ async function ingest(env: Env, args: string[]): Promise<number> {
     options: { wait: { type: 'boolean' }, full: { type: 'boolean' }, timeout: { type: 'string', default: '600' } },
   });
   const name = positionals[0];
-  const sources = new SourceRegistry();
+  const sources = hubSources();
   if (!name) throw new UsageError(`ingest needs a source or an agency: ${sources.ids().join(', ')}`);
   const chosen = sources.resolve(name);
   if (chosen.length === 0) throw new UsageError(`unknown source "${name}" (known: ${sources.ids().join(', ')}; or an agency such as dbd)`);
@@ -243,7 +243,7 @@ async function run(command: string, args: string[], options: { newDatabase: bool
       case 'sources': {
         const { values } = parseArgs({ args, options: { verbose: { type: 'boolean', short: 'v' } } });
         const runs = new IngestionRunRepository(database.dataSource);
-        const sources = await new SourceStatusService(runs, new SourceRegistry(), config).list();
+        const sources = await new SourceStatusService(runs, hubSources(), config).list();
         process.stdout.write(sourcesTable(sources, config.scheduleTimezone, { verbose: values.verbose === true }));
         return 0;
       }
@@ -259,7 +259,7 @@ async function run(command: string, args: string[], options: { newDatabase: bool
       case 'quarantine:retry': {
         const source = args[0];
         if (!source) throw new UsageError('quarantine:retry needs a source');
-        const engine = new IngestionEngine(database.dataSource, new SourceRegistry(), config, logger);
+        const engine = new IngestionEngine(database.dataSource, hubSources(), config, logger);
         const retried = await engine.retryQuarantined(source);
         printRun(retried, config);
         return retried.status === 'succeeded' ? 0 : 1;
@@ -268,7 +268,7 @@ async function run(command: string, args: string[], options: { newDatabase: bool
         const { values } = parseArgs({ args, options: { source: { type: 'string' } } });
         let result;
         try {
-          result = await relink(database.dataSource, new SourceRegistry(), logger, values.source === undefined ? {} : { source: values.source });
+          result = await relink(database.dataSource, hubSources(), logger, values.source === undefined ? {} : { source: values.source });
         } catch (error) {
           if (error instanceof RelinkError) throw new UsageError(error.message);
           throw error;

@@ -7,7 +7,7 @@
  * (Thailand keeps UTC+7 all year): `validUntil` is the last valid day, inclusive.
  */
 import { DomainError } from '../platform/errors/domain-error';
-import { isValidThaiId } from '../sources/common/thai-id';
+import { normaliseJuristicId } from '../shared/thai-id';
 import { isBankCode, type BankCode } from './roles';
 
 export const CONSENT_STATUSES = ['ACTIVE', 'REVOKED', 'EXPIRED'] as const;
@@ -18,10 +18,10 @@ export const MAX_CONSENT_YEARS = 10;
 export const MAX_PURPOSE_LENGTH = 500;
 export const MAX_REASON_LENGTH = 500;
 
-import { isIsoDate } from '../reference/calendar';
+import { isIsoDate } from '../shared/calendar';
 
 // The calendar helpers live with the reference data; re-exported for the consent code that uses them.
-export { bangkokDate, isIsoDate } from '../reference/calendar';
+export { bangkokDate, isIsoDate } from '../shared/calendar';
 
 function addYears(isoDate: string, years: number): string {
   const date = new Date(`${isoDate}T00:00:00Z`);
@@ -53,10 +53,8 @@ const bad = (message: string, argument: string): DomainError => new DomainError(
 
 /** Normalises a juristic ID as users write it (dashes, spaces) and checks its form and check digit. */
 export function checkJuristicId(value: string, argument: string): string {
-  const id = value.replace(/[\s-]/g, '');
-  if (!/^0\d{12}$/.test(id) || !isValidThaiId(id)) {
-    throw bad(`"${value}" is not a juristic ID: 13 digits starting with 0, with a valid check digit`, argument);
-  }
+  const id = normaliseJuristicId(value);
+  if (id === undefined) throw bad(`"${value}" is not a juristic ID: 13 digits starting with 0, with a valid check digit`, argument);
   return id;
 }
 

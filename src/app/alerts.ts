@@ -3,7 +3,7 @@ import type { HubConfig } from '../config/config';
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
 import { SourceStatusService } from '../ingestion/source-status.service';
 import type { Logger } from '../platform/logging/logger';
-import type { SourceRegistry } from '../sources/registry';
+import type { SourceRegistry } from '../ingestion/source-registry';
 import { AlertsRepository } from './alerts.repository';
 
 export type AlertKind = 'source_stale' | 'run_failed' | 'quarantine_growing';

@@ -1,5 +1,5 @@
 import { configVariables, loadConfig, type ConfigEnv, type HubConfig, type VariableSpec } from '../config/config';
-import { SourceRegistry } from '../sources/registry';
+import { hubSources } from '../sources/registry';
 
 /**
  * The hub's configuration: the configuration module's own variables and every agency source's feed
@@ -7,10 +7,10 @@ import { SourceRegistry } from '../sources/registry';
  * configuration module knows no source; this is where the two meet.
  */
 export function loadHubConfig(env: ConfigEnv = process.env): HubConfig {
-  return loadConfig(env, new SourceRegistry().feeds());
+  return loadConfig(env, hubSources().feeds());
 }
 
 /** Every variable the hub reads, in the order of the configuration table (docs: `npm run docs:config`). */
 export function hubConfigVariables(): Record<string, VariableSpec> {
-  return configVariables(new SourceRegistry().feeds());
+  return configVariables(hubSources().feeds());
 }

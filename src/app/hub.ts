@@ -6,12 +6,12 @@ import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobD
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
 import { FirstLoads } from '../ingestion/first-loads';
 import { openDatabase, type Database } from '../platform/database/database';
-import { buildHubSchema } from '../platform/graphql/schema';
-import { GRAPHIQL_PATH, startApiServer, type ApiServer } from '../platform/http/api-server';
+import { buildHubSchema } from './api/schema';
+import { GRAPHIQL_PATH, startApiServer, type ApiServer } from './api/api-server';
 import type { Logger } from '../platform/logging/logger';
 import { createQueueBackend, type HubQueue, type HubWorker, type QueueBackend } from '../platform/queue/queue-backend';
 import { startSimulator } from '../simulator/simulator';
-import { SourceRegistry } from '../sources/registry';
+import { hubSources } from '../sources/registry';
 import { createServices, type HubServices } from './services';
 import { ApiClientChangeListener } from '../access/api-client-changes';
 import { ClientRateLimits, openRateLimitStore } from '../access/rate-limits';
@@ -70,7 +70,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
     closers.push(() => queueBackend.close());
     const queue: HubQueue<IngestJobData> = queueBackend.createQueue<IngestJobData>(INGESTION_QUEUE);
     closers.push(() => queue.close());
-    const sources = new SourceRegistry();
+    const sources = hubSources();
     const ingestionQueue = new IngestionQueue(queue, sources, config, logger.child({ component: 'scheduler' }));
     const services = createServices(database.dataSource, ingestionQueue, sources, config);
     logger.info({ queue: queueBackend.kind, database: config.databaseUrl ? 'DATABASE_URL' : 'embedded' }, 'storage ready');

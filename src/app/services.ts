@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { ApiServices } from '../domains/api-services';
 import { ApiClientRepository } from '../access/api-client.repository';
 import { ApiClientService } from '../access/api-client.service';
 import { TrustedDocuments } from '../access/trusted-documents';
@@ -29,34 +30,13 @@ import type { IngestionQueue } from '../ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
 import { SourceStatusService } from '../ingestion/source-status.service';
 import type { HubConfig } from '../config/config';
-import type { SourceRegistry } from '../sources/registry';
+import type { SourceRegistry } from '../ingestion/source-registry';
 
-/** The services resolvers and the CLI call; each gets only the repositories it needs. */
-export interface HubServices {
-  clients: ApiClientService;
-  companies: CompanyService;
-  factories: FactoryService;
-  certifications: CertificationService;
-  programmes: ProgrammeService;
-  ingestionRuns: IngestionRunService;
-  dataSources: DataSourceService;
-  /** TSIC classes and target industries. */
-  reference: ReferenceService;
-  /** Provinces and regions. */
-  geography: GeographyService;
-  industrialIndex: IndustrialIndexService;
-  statistics: StatisticsService;
-  /** Loan products, stored eligibility and its event feed, scoped by bank. */
-  eligibility: EligibilityService;
-  /** The banks' loan outcome reports and take-up. */
-  loanOutcomes: LoanOutcomeService;
-  /** Companies' consents to the banks, and the log of consented reads. */
-  consents: ConsentService;
-  /** Operations registered by hash (`documents:add`), for trusted-document clients. */
-  trustedDocuments: TrustedDocuments;
-}
+/** The services resolvers and the CLI call (declared by the domains: src/domains/api-services.ts). */
+export type { ApiServices as HubServices } from '../domains/api-services';
 
-export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): HubServices {
+
+export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): ApiServices {
   const runs = new IngestionRunRepository(dataSource);
   // One reader of the reference tables, so they are cached once per hub.
   const referenceTables = new ReferenceRepository(dataSource);

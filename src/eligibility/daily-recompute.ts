@@ -27,7 +27,7 @@ import { pgPool } from '../platform/database/data-source';
 import type { Logger } from '../platform/logging/logger';
 import { createRecomputeRun, earliestResultDay, listFirmsWithYearsChanged, publishedRuleSets, recordWindowStart } from './daily-recompute.repository';
 import { lockEventWriters } from './eligibility.repository';
-import { bangkokDate } from '../reference/calendar';
+import { bangkokDate } from '../shared/calendar';
 import { recomputeForAffectedFirms } from './eligibility.service';
 import { isDateDependent } from './rules/date-dependence';
 

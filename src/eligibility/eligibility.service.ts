@@ -1,4 +1,4 @@
-import { bangkokDate } from '../reference/calendar';
+import { bangkokDate } from '../shared/calendar';
 /**
  * Computes stored eligibility for loan products × firms, inside an ingestion run's transaction:
  * set-based loads of attributes per batch of firms, pure evaluation in Node (evaluateRuleSet), the

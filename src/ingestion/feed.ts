@@ -7,8 +7,9 @@
  * and the data already loaded stays as it was.
  */
 
-/** A value as JSON can hold it: what quarantine stores (jsonb) of a rejected row. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from '../shared/json';
+
+export type { JsonValue } from '../shared/json';
 
 /**
  * A rejected row's raw form: for CSV feeds the row as column -> text (or the line itself when it

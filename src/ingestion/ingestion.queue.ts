@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job, type JobsOptions } from 'bullmq';
 import { feedOf, type HubConfig } from '../config/config';
 import type { Logger } from '../platform/logging/logger';
 import type { HubQueue, HubQueueEvents, HubWorker, QueueBackend } from '../platform/queue/queue-backend';
-import type { SourceRegistry } from '../sources/registry';
+import type { SourceRegistry } from './source-registry';
 import type { IngestionEngine } from './ingestion.engine';
 import { PermanentIngestionError } from './ingestion-errors';
 import type { IngestionRunRepository, RunTrigger } from './ingestion-run.repository';

@@ -1,5 +1,5 @@
 import { feedOf, type HubConfig } from '../config/config';
-import type { SourceRegistry } from '../sources/registry';
+import type { SourceRegistry } from './source-registry';
 import type { IngestionRunRepository } from './ingestion-run.repository';
 import type { SourceMode } from './source-definition';
 

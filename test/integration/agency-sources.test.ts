@@ -3,8 +3,8 @@ import { IngestionEngine } from '../../src/ingestion/ingestion.engine';
 import { IngestionRunRepository, type IngestionRunRecord } from '../../src/ingestion/ingestion-run.repository';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { dipGroundTruth, oieMpiGroundTruth, tisiLicencesGroundTruth, tisiStandardsGroundTruth, type SimulatorOptions } from '../../src/simulator/simulator';
-import { SourceRegistry } from '../../src/sources/registry';
-import { thaiIdCheckDigit } from '../../src/sources/common/thai-id';
+import { hubSources } from '../../src/sources/registry';
+import { thaiIdCheckDigit } from '../../src/shared/thai-id';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 /**
@@ -176,7 +176,7 @@ describe('TISI, DIP and OIE ingestion', () => {
     const corrected = { ...raw, [field]: `${id.slice(0, 12)}${thaiIdCheckDigit(id)}` };
     await query(`UPDATE ingestion.quarantined_row SET raw = $2 WHERE id = $1`, [wrong!.id, JSON.stringify(corrected)]);
 
-    const engine = new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadHubConfig({}), createRootLogger('silent'));
+    const engine = new IngestionEngine(t.hub.database.dataSource, hubSources(), loadHubConfig({}), createRootLogger('silent'));
     const retried = await engine.retryQuarantined(sourceId);
     expect(retried).toMatchObject({ status: 'succeeded', trigger: 'retry', rowsRead: open.length, rowsRejected: open.length - 1 });
     expect(retried.rowsInserted + retried.rowsUpdated).toBe(1);

@@ -6,7 +6,7 @@ import { IngestionEngine, type RunPhases } from '../../src/ingestion/ingestion.e
 import { openDatabase, type Database } from '../../src/platform/database/database';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
-import { SourceRegistry } from '../../src/sources/registry';
+import { hubSources } from '../../src/sources/registry';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -26,7 +26,7 @@ describe('bulk first loads', () => {
     const database = await createTestDatabase();
     const config = loadHubConfig({ DATABASE_URL: database.url, SIMULATOR_URL: simulator.url, LOG_LEVEL: 'silent' });
     const hub = await openDatabase(config, logger, { migrate: true, owner: 'cli' });
-    const entry = { database, hub, config, engine: new IngestionEngine(hub.dataSource, new SourceRegistry(), config, logger, { bulkLoadMinRows, bulkLoadChunkRows: 100 }) };
+    const entry = { database, hub, config, engine: new IngestionEngine(hub.dataSource, hubSources(), config, logger, { bulkLoadMinRows, bulkLoadChunkRows: 100 }) };
     hubs.push(entry);
     return entry;
   }

@@ -55,7 +55,7 @@ describe('Certification and programme graph', () => {
        FROM registry.tis_standard s JOIN registry.tis_licence l USING (tis_no) GROUP BY s.tis_no ORDER BY n DESC, s.tis_no LIMIT 1`,
     );
     const data = await ok<{ tisStandard: Record<string, unknown> & { licences: Page<LicenceNode> } }>(
-      `query($tis: String!) { tisStandard(tisNo: $tis) {
+      `query($tis: TisNo!) { tisStandard(tisNo: $tis) {
         id tisNo number yearCe yearBe nameTh mandatory status statusText withdrawnFromSource provenance { source runId fetchedAt sourceUpdatedAt }
         licences(first: 100) { totalCount edges { node { licenceNo tisNo } } }
       } }`,
@@ -139,7 +139,7 @@ describe('Certification and programme graph', () => {
     let after: string | null = null;
     for (let page = 0; page < 50; page++) {
       const data: { tisLicenses: Page<LicenceNode> } = await ok(
-        `query($tis: String, $after: String) { tisLicenses(first: 1, after: $after, filter: { tisNo: $tis }) { totalCount edges { node { licenceNo issuedOn tisNo } } pageInfo { hasNextPage endCursor } } }`,
+        `query($tis: TisNo, $after: String) { tisLicenses(first: 1, after: $after, filter: { tisNo: $tis }) { totalCount edges { node { licenceNo issuedOn tisNo } } pageInfo { hasNextPage endCursor } } }`,
         { tis: standard!.tis_no, after },
       );
       seen.push(...data.tisLicenses.edges.map((e) => e.node));
@@ -219,7 +219,7 @@ describe('Certification and programme graph', () => {
     let after: string | null = null;
     for (let page = 0; page < 20; page++) {
       const data: { company: { certifications: Page<LicenceNode> } } = await ok(
-        `query($id: String!, $after: String) { company(juristicId: $id) { certifications(first: 2, after: $after) { totalCount edges { node { licenceNo companyJuristicId licenseeMasked } } pageInfo { hasNextPage endCursor } } } }`,
+        `query($id: JuristicId!, $after: String) { company(juristicId: $id) { certifications(first: 2, after: $after) { totalCount edges { node { licenceNo companyJuristicId licenseeMasked } } pageInfo { hasNextPage endCursor } } } }`,
         { id: row!.juristic_id, after },
       );
       expect(data.company.certifications.totalCount).toBe(row!.n);
@@ -250,7 +250,7 @@ describe('Certification and programme graph', () => {
       tisLicense: { licenseeTaxId: string | null; licenseeMasked: boolean; companyJuristicId: string; linkMethod: string; linkConfidence: number; company: { juristicId: string; certifications: { edges: { node: { licenceNo: string } }[] } } };
       company: { programmeParticipations: { id: string; juristicId: string | null; companyName: string; companyJuristicId: string; linkMethod: string; programmeCode: string; year: number; company: { juristicId: string } }[] };
     }>(
-      `query($no: String!, $id: String!) {
+      `query($no: String!, $id: JuristicId!) {
         tisLicense(licenceNo: $no) { licenseeTaxId licenseeMasked companyJuristicId linkMethod linkConfidence company { juristicId certifications(first: 100) { edges { node { licenceNo } } } } }
         company(juristicId: $id) { programmeParticipations { id juristicId companyName companyJuristicId linkMethod programmeCode year company { juristicId } } }
       }`,
@@ -330,7 +330,7 @@ describe('Certification and programme graph', () => {
       [participant!.juristic_id],
     );
     const data = await ok<{ company: { programmeParticipations: Record<string, unknown>[] } }>(
-      `query($id: String!) { company(juristicId: $id) { programmeParticipations { programmeCode year programmeName province withdrawnFromSource company { juristicId } provenance { source } } } }`,
+      `query($id: JuristicId!) { company(juristicId: $id) { programmeParticipations { programmeCode year programmeName province withdrawnFromSource company { juristicId } provenance { source } } } }`,
       { id: participant!.juristic_id },
     );
     expect(data.company.programmeParticipations).toEqual(
@@ -355,7 +355,7 @@ describe('Certification and programme graph', () => {
       [assessed!.juristic_id],
     );
     const i40 = await ok<{ company: { industry40Assessments: Record<string, unknown>[] } }>(
-      `query($id: String!) { company(juristicId: $id) { industry40Assessments { assessedOn overallLevel smartOperation strategyOrganisation workforce technologyInnovation marketCustomerStandard itData company { juristicId } } } }`,
+      `query($id: JuristicId!) { company(juristicId: $id) { industry40Assessments { assessedOn overallLevel smartOperation strategyOrganisation workforce technologyInnovation marketCustomerStandard itData company { juristicId } } } }`,
       { id: assessed!.juristic_id },
     );
     expect(i40.company.industry40Assessments.map((a) => [a['assessedOn'], a['overallLevel'], a['smartOperation'], a['itData']])).toEqual(
@@ -376,7 +376,7 @@ describe('Certification and programme graph', () => {
         industry40Assessments: { id: string; assessedOn: string }[];
       };
     }>(
-      `query($id: String!) { company(juristicId: $id) {
+      `query($id: JuristicId!) { company(juristicId: $id) {
         certifications(first: 1) { edges { node { id licenceNo standard { id tisNo } } } }
         programmeParticipations { id programmeCode year } industry40Assessments { id assessedOn }
       } }`,

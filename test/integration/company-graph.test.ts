@@ -25,7 +25,7 @@ describe('Company graph', () => {
   test('one company answers its registration, derived facts and provenance', async () => {
     const [row] = await sql<{ juristic_id: string; name_th: string }>(`SELECT juristic_id, name_th FROM registry.company ORDER BY juristic_id LIMIT 1`);
     const data = await ok<{ company: Record<string, unknown> }>(
-      `query($id: String!) { company(juristicId: $id) { id juristicId nameTh juristicType status smeSize operatingFactoryCount targetIndustryCodes provenance { source runId } } }`,
+      `query($id: JuristicId!) { company(juristicId: $id) { id juristicId nameTh juristicType status smeSize operatingFactoryCount targetIndustryCodes provenance { source runId } } }`,
       { id: row!.juristic_id },
     );
     expect(data.company).toMatchObject({ juristicId: row!.juristic_id, nameTh: row!.name_th, provenance: { source: 'dbd-companies' } });
@@ -38,7 +38,7 @@ describe('Company graph', () => {
   });
 
   test('an unknown or malformed juristic ID answers NOT_FOUND or BAD_USER_INPUT', async () => {
-    expect((await t.graphql('{ company(juristicId: "0105599999999") { juristicId } }', {}, analyst)).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await t.graphql('{ company(juristicId: "0105599999997") { juristicId } }', {}, analyst)).body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await t.graphql('{ company(juristicId: "12") { juristicId } }', {}, analyst)).body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
@@ -140,7 +140,7 @@ describe('Company graph', () => {
   test('target industry, operating factory, licence and Industry 4.0 filters match the derived facts', async () => {
     const [licence] = await sql<{ tis_no: string }>(`SELECT tis_no FROM registry.tis_licence WHERE status = 'VALID' GROUP BY tis_no ORDER BY count(*) DESC LIMIT 1`);
     const data = await ok<CompanyPage>(
-      `query($tis: String) {
+      `query($tis: TisNo) {
         companies(first: 100, filter: { hasOperatingFactory: true, holdsLicenceFor: $tis }) { totalCount edges { node { juristicId operatingFactoryCount validLicenceCount } } }
       }`,
       { tis: licence!.tis_no },
@@ -219,7 +219,7 @@ describe('Company graph', () => {
     );
     for (const key of [await t.createApiKey('ministry'), analyst, admin]) {
       const data = await ok<{ company: { directors: { name: string; masked: boolean }[]; shareholders: { name: string; personalId: string | null; juristicId: string | null; masked: boolean }[] } }>(
-        `query($id: String!) { company(juristicId: $id) { directors { name position masked } shareholders { name personalId juristicId nationality shares masked } } }`,
+        `query($id: JuristicId!) { company(juristicId: $id) { directors { name position masked } shareholders { name personalId juristicId nationality shares masked } } }`,
         { id: row!.juristic_id },
         key,
       );
@@ -256,7 +256,7 @@ describe('Company graph', () => {
 
   test('financial statements come newest year first', async () => {
     const [row] = await sql<{ juristic_id: string }>(`SELECT juristic_id FROM registry.financial_statement GROUP BY 1 HAVING count(*) > 1 LIMIT 1`);
-    const data = await ok<{ company: { financialStatements: { fiscalYear: number }[] } }>(`query($id: String!) { company(juristicId: $id) { financialStatements { fiscalYear revenueBaht } } }`, { id: row!.juristic_id });
+    const data = await ok<{ company: { financialStatements: { fiscalYear: number }[] } }>(`query($id: JuristicId!) { company(juristicId: $id) { financialStatements { fiscalYear revenueBaht } } }`, { id: row!.juristic_id });
     const years = data.company.financialStatements.map((s) => s.fiscalYear);
     expect(years.length).toBeGreaterThan(1);
     expect(years).toEqual([...years].sort((a, b) => b - a));

@@ -6,8 +6,8 @@ import { FUZZY_MARGIN, FUZZY_MIN_PROVINCE, linkRecords } from '../../src/linking
 import { FACTORY_LINKS } from '../../src/sources/diw/diw.source';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { factoryAt, factoryCount } from '../../src/simulator/world/world';
-import { thaiIdCheckDigit } from '../../src/sources/common/thai-id';
-import { SourceRegistry } from '../../src/sources/registry';
+import { thaiIdCheckDigit } from '../../src/shared/thai-id';
+import { hubSources } from '../../src/sources/registry';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 /**
@@ -35,7 +35,7 @@ describe('a company run relinks the records a company it adds may match, and not
   const query = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(sql, params);
   /** Every link of the four linked tables, keyed by table and row key. */
   const links = async (db: { query: (sql: string) => Promise<unknown> } = t.hub.database.dataSource): Promise<Map<string, LinkState>> => {
-    const sql = new SourceRegistry().linkTargets().map(
+    const sql = hubSources().linkTargets().map(
       (target) =>
         `SELECT '${target.id}:' || ${target.key.map((k) => `${k}::text`).join(` || '|' || `)} AS key, company_juristic_id AS company, link_method AS method,
                 link_confidence::text AS confidence, linked_at::text FROM ${target.table}`,
@@ -65,7 +65,7 @@ describe('a company run relinks the records a company it adds may match, and not
     await client.connect();
     try {
       await client.query('BEGIN');
-      for (const target of new SourceRegistry().linkTargets()) {
+      for (const target of hubSources().linkTargets()) {
         const outcome = await linkRecords(client, target, { kind: 'company-run', runId });
         const [broad] = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target.table} WHERE link_method IS DISTINCT FROM 'TAX_ID'`)).rows;
         expect(outcome.narrowed).toBe(true);
@@ -75,7 +75,7 @@ describe('a company run relinks the records a company it adds may match, and not
           process.stdout.write(`[company run] factories examined ${outcome.scoped} of ${broad!.n} not linked by tax ID (${unlinked!.n} unlinked)\n`);
         }
       }
-      for (const target of new SourceRegistry().linkTargets()) await linkRecords(client, target, { kind: 'all' });
+      for (const target of hubSources().linkTargets()) await linkRecords(client, target, { kind: 'all' });
       const relinked = await links(client);
       const differ = [...relinked.values()].filter((r) => {
         const now = linksAfter.get(r.key)!;
@@ -117,7 +117,7 @@ describe('a company run relinks the records a company it adds may match, and not
     const linksBefore = await links();
 
     await query(`UPDATE ingestion.quarantined_row SET raw = $2 WHERE id = $1`, [row.id, JSON.stringify({ ...raw, juristicId: id })]);
-    const engine = new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadHubConfig({}), createRootLogger('silent'));
+    const engine = new IngestionEngine(t.hub.database.dataSource, hubSources(), loadHubConfig({}), createRootLogger('silent'));
     const retried = await engine.retryQuarantined('dbd-companies');
     expect(retried).toMatchObject({ status: 'succeeded', rowsInserted: 1, rowsUpdated: 0 });
 
@@ -142,7 +142,7 @@ describe('a company run relinks the records a company it adds may match, and not
     const [spare] = await quarantinedFirmsWithFactories();
     expect(spare).toBeDefined();
     await query(`UPDATE ingestion.quarantined_row SET raw = $2 WHERE id = $1`, [spare!.row.id, JSON.stringify({ ...spare!.raw, juristicId, nameTh, province })]);
-    const engine = new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadHubConfig({}), createRootLogger('silent'));
+    const engine = new IngestionEngine(t.hub.database.dataSource, hubSources(), loadHubConfig({}), createRootLogger('silent'));
     const retried = await engine.retryQuarantined('dbd-companies');
     expect(retried).toMatchObject({ status: 'succeeded', rowsInserted: 0, rowsUpdated: 1 });
     const [renamed] = await query<{ name: string; run: string | null }>(`SELECT name_th_normalised AS name, renamed_by_run_id::text AS run FROM registry.company WHERE juristic_id = $1`, [juristicId]);

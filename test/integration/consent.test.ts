@@ -1,7 +1,7 @@
 import { bangkokDate, WITHDRAWN_FROM_REGISTRY } from '../../src/access/consent-rules';
 import { IngestionRunRepository, type IngestionRunRecord } from '../../src/ingestion/ingestion-run.repository';
 import { consentRegistry, consentRegistryTruth } from '../../src/simulator/consent/consent-registry.feed';
-import { thaiIdCheckDigit } from '../../src/sources/common/thai-id';
+import { thaiIdCheckDigit } from '../../src/shared/thai-id';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { GraphQLBody, TestHub } from '../support/test-hub';
 
@@ -69,7 +69,7 @@ describe('Consent', () => {
     return (await ok<{ node: ConsentView }>(`query($id: ID!) { node(id: $id) { ... on Consent { ${CONSENT} } } }`, { id: consentId(row!.id) }, admin)).node;
   };
 
-  const PROFILE = `query($id: String!) { company(juristicId: $id) { juristicId nameTh smeSize eligibility { eligible }
+  const PROFILE = `query($id: JuristicId!) { company(juristicId: $id) { juristicId nameTh smeSize eligibility { eligible }
     financialStatements { id fiscalYear revenueBaht } directors { name position masked } shareholders { name personalId juristicId masked } } }`;
   type Profile = {
     company: {
@@ -190,7 +190,7 @@ describe('Consent', () => {
     expect(log).toEqual([{ client_name: 'test-bank', bank_code: 'SMED', fields: ['directors', 'financialStatements', 'shareholders'], consent_id: expect.any(String) }]);
     expect(consentId(log[0]!.consent_id)).toBe(consent.id);
     const ministryView = await ok<{ dataAccessLog: { totalCount: number; edges: { node: { requestId: string; clientName: string; bank: string; fields: string[]; consent: { id: string } } }[] } }>(
-      `query($id: String) { dataAccessLog(juristicId: $id) { totalCount edges { node { requestId clientName bank juristicId fields consent { id } } } } }`,
+      `query($id: JuristicId) { dataAccessLog(juristicId: $id) { totalCount edges { node { requestId clientName bank juristicId fields consent { id } } } } }`,
       { id: firm },
       ministry,
     );
@@ -206,7 +206,7 @@ describe('Consent', () => {
 
     // Consent opens the company to the bank only: the ministry and analysts still see personal data masked, and nothing is logged for them.
     for (const key of [ministry, analyst, admin]) {
-      const other = await ok<Profile>(`query($id: String!) { company(juristicId: $id) { juristicId nameTh financialStatements { id fiscalYear } directors { name masked } shareholders { name personalId juristicId masked } } }`, { id: firm }, key);
+      const other = await ok<Profile>(`query($id: JuristicId!) { company(juristicId: $id) { juristicId nameTh financialStatements { id fiscalYear } directors { name masked } shareholders { name personalId juristicId masked } } }`, { id: firm }, key);
       expect(other.company.directors!.every((d) => d.masked && d.name === '***')).toBe(true);
       expect(other.company.shareholders!.filter((s) => s.juristicId === null).every((s) => s.masked && s.name === '***')).toBe(true);
       expect(other.company.financialStatements!.length).toBeGreaterThan(0);
@@ -244,7 +244,7 @@ describe('Consent', () => {
     await sql(`UPDATE access.consent SET valid_until = $2::date WHERE id = $1::uuid`, [Buffer.from(consent.id, 'base64url').toString().slice('Consent:'.length), addDays(-1)]);
     await expectConsentRequired(firm!, smed);
     const list = await ok<{ consents: { edges: { node: { id: string; status: string } }[] } }>(
-      `query($id: String) { consents(filter: { juristicId: $id, status: [EXPIRED] }) { edges { node { id status } } } }`,
+      `query($id: JuristicId) { consents(filter: { juristicId: $id, status: [EXPIRED] }) { edges { node { id status } } } }`,
       { id: firm },
       ministry,
     );

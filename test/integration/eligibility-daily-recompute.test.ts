@@ -7,7 +7,7 @@ import {
   enqueueDailyRecompute,
   type EligibilityJobData,
 } from '../../src/eligibility/eligibility.queue';
-import { bangkokDate } from '../../src/reference/calendar';
+import { bangkokDate } from '../../src/shared/calendar';
 import { fullYearsBetween } from '../../src/eligibility/rules/evaluate';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startLoadedHub } from '../support/loaded-hub';

@@ -1,7 +1,7 @@
 import { attributesHash, loadCompanyAttributes } from '../../src/eligibility/company-attributes';
 import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
 import { lockEventWriters, writeResults, type ComputedResult } from '../../src/eligibility/eligibility.repository';
-import { bangkokDate } from '../../src/reference/calendar';
+import { bangkokDate } from '../../src/shared/calendar';
 import { detailsHash } from '../../src/eligibility/criteria-text';
 import { evaluateRuleSet, type CriterionResult } from '../../src/eligibility/rules/evaluate';
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
@@ -112,7 +112,7 @@ describe('Eligibility', () => {
     });
     const CRITERION = 'path id kind outcome value provenance { source runId }';
     const data = await ok<{ company: { eligibility: { product: { code: string; bank: string }; eligible: boolean; outcome: string; criteria: unknown[] }[] } }>(
-      `query($id: String!) { company(juristicId: $id) { eligibility { product { code bank nameEn } eligible outcome ruleSetVersion
+      `query($id: JuristicId!) { company(juristicId: $id) { eligibility { product { code bank nameEn } eligible outcome ruleSetVersion
          criteria { ${CRITERION} criteria { ${CRITERION} criteria { ${CRITERION} criteria { ${CRITERION} } } } } } } }`,
       { id: row!.juristic_id },
       smed,
@@ -131,7 +131,7 @@ describe('Eligibility', () => {
 
     const [firm] = await sql<{ juristic_id: string }>(`SELECT juristic_id FROM lending.eligibility_result WHERE bank_code = 'EXIM' AND eligible LIMIT 1`);
     const eligibility = await ok<{ company: { eligibility: { product: { bank: string } }[] } }>(
-      'query($id: String!) { company(juristicId: $id) { eligibility { product { bank } } } }',
+      'query($id: JuristicId!) { company(juristicId: $id) { eligibility { product { bank } } } }',
       { id: firm!.juristic_id },
       smed,
     );

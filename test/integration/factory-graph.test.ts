@@ -175,7 +175,7 @@ describe('Factory graph', () => {
   test('a financial statement names the company that filed it, also when fetched by its own ID', async () => {
     const [row] = await sql<{ juristic_id: string }>(`SELECT juristic_id FROM registry.financial_statement ORDER BY juristic_id LIMIT 1`);
     const data = await ok<{ company: { financialStatements: { id: string; company: { juristicId: string } }[] } }>(
-      `query($id: String!) { company(juristicId: $id) { financialStatements { id company { juristicId } } } }`,
+      `query($id: JuristicId!) { company(juristicId: $id) { financialStatements { id company { juristicId } } } }`,
       { id: row!.juristic_id },
     );
     const statements = data.company.financialStatements;

@@ -8,7 +8,7 @@ import { IngestionQueue } from '../../src/ingestion/ingestion.queue';
 import { IngestionRunRepository, type IngestionRunRecord } from '../../src/ingestion/ingestion-run.repository';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { diwGroundTruth, startSimulator } from '../../src/simulator/simulator';
-import { SourceRegistry } from '../../src/sources/registry';
+import { hubSources } from '../../src/sources/registry';
 import { createTestDatabase } from '../support/test-database';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
@@ -65,7 +65,7 @@ describe('ingestion engine', () => {
       JSON.stringify(row),
     ]);
 
-    const engine = new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadHubConfig({}), createRootLogger('silent'));
+    const engine = new IngestionEngine(t.hub.database.dataSource, hubSources(), loadHubConfig({}), createRootLogger('silent'));
     const retried = await engine.retryQuarantined('diw');
     expect(retried).toMatchObject({ status: 'succeeded', trigger: 'retry', rowsRead: open.length + 1, rowsInserted: 1, rowsRejected: open.length });
     expect((await query('SELECT fid FROM registry.factory WHERE fid = $1', ['99999999999999'])).length).toBe(1);

@@ -16,7 +16,7 @@ import { SourceStatusService } from '../../src/ingestion/source-status.service';
 import type { HubQueueEvents } from '../../src/platform/queue/queue-backend';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { dbdGroundTruth, dbdListingTruth, createSimulatorServer, type SimulatorOptions } from '../../src/simulator/simulator';
-import { SourceRegistry } from '../../src/sources/registry';
+import { hubSources } from '../../src/sources/registry';
 import { createTestDatabase } from '../support/test-database';
 import { startTestHub, type TestHub } from '../support/test-hub';
 import { until } from '../support/until';
@@ -43,7 +43,7 @@ describe('ingestion engine guarantees', () => {
   const finish = (job: Job<IngestJobData>) => IngestionQueue.waitFor(job, events, 60_000);
   /** An engine of its own on the hub's database (a second worker, as it were), reading the feeds it is given. */
   const engineWith = (env: ConfigEnv = {}): IngestionEngine =>
-    new IngestionEngine(t.hub.database.dataSource, new SourceRegistry(), loadHubConfig({ SIMULATOR_URL: t.simulatorUrl, FEED_TIMEOUT_MS: '10000', ...env }), createRootLogger('silent'));
+    new IngestionEngine(t.hub.database.dataSource, hubSources(), loadHubConfig({ SIMULATOR_URL: t.simulatorUrl, FEED_TIMEOUT_MS: '10000', ...env }), createRootLogger('silent'));
   /** Every row of a table as JSON, less the columns that say which run wrote it and when. */
   const digest = async (table: string, order: string): Promise<string> =>
     (
@@ -132,7 +132,7 @@ describe('ingestion engine guarantees', () => {
       );
       return state!.at;
     };
-    const statuses = async () => new Map((await new SourceStatusService(runs, new SourceRegistry(), loadHubConfig({})).list()).map((s) => [s.id, s]));
+    const statuses = async () => new Map((await new SourceStatusService(runs, hubSources(), loadHubConfig({})).list()).map((s) => [s.id, s]));
     let key: string;
     const dataSources = async (stale?: boolean) => {
       const { body } = await t.graphql<{ dataSources: { id: string; stale: boolean; staleAfterHours: number; lastSuccessAt: string | null; lastSuccessRunId: string | null }[] }>(

@@ -14,7 +14,7 @@ import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.reposi
 import { openDatabase, type Database } from '../../src/platform/database/database';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { dbdGroundTruth, startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
-import { SourceRegistry } from '../../src/sources/registry';
+import { hubSources } from '../../src/sources/registry';
 import { createTestDatabase, redisTestUrl, type TestDatabase } from '../support/test-database';
 import { until } from '../support/until';
 
@@ -158,7 +158,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
     return closeLater(client, (c) => c.end(), list);
   };
   const runYesterday = async (hub: Database, database: TestDatabase): Promise<void> => {
-    const engine = new IngestionEngine(hub.dataSource, new SourceRegistry(), loadHubConfig(env(database, 0)), logger);
+    const engine = new IngestionEngine(hub.dataSource, hubSources(), loadHubConfig(env(database, 0)), logger);
     for (const source of YESTERDAY) expect({ source, status: (await engine.run({ source, trigger: 'manual' })).status }).toEqual({ source, status: 'succeeded' });
   };
 
@@ -178,7 +178,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
     // B: today's run uninterrupted, in this process.
     const probe = await probeOf(b.database);
     const yesterday = await contents(probe);
-    const today = await new IngestionEngine(b.hub.dataSource, new SourceRegistry(), loadHubConfig(env(b.database, TODAY_EPOCH)), logger).run({ source: SOURCE, trigger: 'manual' });
+    const today = await new IngestionEngine(b.hub.dataSource, hubSources(), loadHubConfig(env(b.database, TODAY_EPOCH)), logger).run({ source: SOURCE, trigger: 'manual' });
     expect(today.status).toBe('succeeded');
     clean = { yesterday, today: await contents(probe), runs: await succeededRuns(probe) };
     // Today's run changes companies, profiles, the aggregate, the quarantine and the cursor.

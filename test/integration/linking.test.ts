@@ -3,7 +3,7 @@ import { IngestionEngine } from '../../src/ingestion/ingestion.engine';
 import { openDatabase, type Database } from '../../src/platform/database/database';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
-import { SourceRegistry } from '../../src/sources/registry';
+import { hubSources } from '../../src/sources/registry';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
 import { FUZZY_MIN_CROSS_PROVINCE } from '../../src/linking/company-linker';
@@ -281,7 +281,7 @@ describe('a fuzzy name link across provinces, with most firms missing from the r
     database = await createTestDatabase();
     const env = { DATABASE_URL: database.url, SIMULATOR_URL: simulator.url, LOG_LEVEL: 'silent', DBD_COMPANIES_FEED_URL: `${simulator.url}/dbd/juristic-persons?scale=600` };
     hub = await openDatabase(loadHubConfig(env), createRootLogger('silent'), { migrate: true, owner: 'cli' });
-    const engine = new IngestionEngine(hub.dataSource, new SourceRegistry(), loadHubConfig(env), createRootLogger('silent'));
+    const engine = new IngestionEngine(hub.dataSource, hubSources(), loadHubConfig(env), createRootLogger('silent'));
     for (const source of ['dbd-companies', 'diw', 'tisi-standards', 'tisi-licences', 'dip-participations']) {
       expect((await engine.run({ source, trigger: 'manual' })).status).toBe('succeeded');
     }

@@ -11,7 +11,7 @@ import type { IngestionRunRecord } from '../../src/ingestion/ingestion-run.repos
 import { openDatabase, type Database } from '../../src/platform/database/database';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
-import { INITIAL_LOAD_ORDER, SourceRegistry } from '../../src/sources/registry';
+import { INITIAL_LOAD_ORDER, hubSources } from '../../src/sources/registry';
 import { derivedState, stateDifferences, type DerivedState } from '../support/derived-state';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { until } from '../support/until';
@@ -90,7 +90,7 @@ describe('the derived picture of every firm does not depend on the order in whic
     const probe = new Client({ connectionString: database.url, application_name: 'convergence-probe' });
     await probe.connect();
     cleanups.push(() => probe.end());
-    const engine = new IngestionEngine(hub.dataSource, new SourceRegistry(), config, logger);
+    const engine = new IngestionEngine(hub.dataSource, hubSources(), config, logger);
     return {
       database,
       hub,
@@ -199,7 +199,7 @@ describe('the derived picture of every firm does not depend on the order in whic
       `SELECT DISTINCT ON (source) source, started_at, finished_at FROM ingestion.run WHERE status = 'succeeded' ORDER BY source, id`,
     );
     const first = new Map(firstRuns.map((r) => [r.source, r]));
-    const dependencies = new SourceRegistry().all().flatMap((source) => (source.after ?? []).map((before) => [before, source.id] as const));
+    const dependencies = hubSources().all().flatMap((source) => (source.after ?? []).map((before) => [before, source.id] as const));
     expect(dependencies.length).toBeGreaterThan(5);
     for (const [before, after] of dependencies) {
       expect({ before, after, inOrder: first.get(before)!.finished_at <= first.get(after)!.started_at }).toEqual({ before, after, inOrder: true });
@@ -215,7 +215,7 @@ describe('the derived picture of every firm does not depend on the order in whic
     const early = (path: string) => `${simulator.url}${path}?scale=150`;
     const earlyEngine = new IngestionEngine(
       world.hub.dataSource,
-      new SourceRegistry(),
+      hubSources(),
       loadHubConfig({ ...env(world.database), DBD_COMPANIES_FEED_URL: early('/dbd/juristic-persons'), DBD_FINANCIALS_FEED_URL: early('/dbd/financial-statements') }),
       logger,
     );
@@ -253,7 +253,7 @@ describe('the derived picture of every firm does not depend on the order in whic
     // nothing (as when it committed while the linked sources' runs were still open), so licences,
     // DIP records and factories wait unlinked, and profiles and eligibility were judged on that.
     const world = await newWorld();
-    const registry = new SourceRegistry();
+    const registry = hubSources();
     const linkingNothing = new IngestionEngine(world.hub.dataSource, { get: (id) => registry.get(id), ids: () => registry.ids(), linkTargets: () => [] }, loadHubConfig(env(world.database)), logger);
     for (const source of [...INITIAL_LOAD_ORDER.filter((s) => s !== COMPANY_SOURCE), COMPANY_SOURCE]) {
       await (source === COMPANY_SOURCE ? runOn(linkingNothing, source) : world.run(source));

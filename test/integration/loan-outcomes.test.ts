@@ -1,6 +1,6 @@
-import { bangkokDate } from '../../src/reference/calendar';
+import { bangkokDate } from '../../src/shared/calendar';
 import { REGION_IN_DATABASE } from '../../src/domains/geography/region-code';
-import { toGlobalId } from '../../src/platform/graphql/node';
+import { toGlobalId } from '../../src/platform/graphql/global-id';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -211,7 +211,7 @@ describe('Loan outcomes and take-up', () => {
     test('today is accepted, and a firm the hub does not know is NOT_FOUND', async () => {
       const [firm] = await firms(PRODUCT, true);
       expect((await report({ juristicId: firm!, outcome: 'APPLIED', outcomeOn: bangkokDate() })).replayed).toBe(false);
-      expect(await failure(REPORT, { input: { juristicId: '0105599999999', productCode: PRODUCT, outcome: 'APPLIED', outcomeOn: '2025-01-01' } }, smed)).toMatchObject({
+      expect(await failure(REPORT, { input: { juristicId: '0105599999997', productCode: PRODUCT, outcome: 'APPLIED', outcomeOn: '2025-01-01' } }, smed)).toMatchObject({
         code: 'NOT_FOUND',
         argument: 'input.juristicId',
       });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { attributesHash, loadCompanyAttributes } from '../../src/eligibility/company-attributes';
 import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
-import { bangkokDate } from '../../src/reference/calendar';
+import { bangkokDate } from '../../src/shared/calendar';
 import { detailsHash } from '../../src/eligibility/criteria-text';
 import { evaluateRuleSet } from '../../src/eligibility/rules/evaluate';
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';

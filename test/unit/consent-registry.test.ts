@@ -1,11 +1,11 @@
 import { loadHubConfig } from '../../src/app/config';
 import { FeedFormatError, type JsonValue, type ParsedRow } from '../../src/ingestion/feed';
 import { consentRegistry, consentRegistryTruth, consentsPerBank, type SimulatedConsent } from '../../src/simulator/consent/consent-registry.feed';
-import { isValidThaiId } from '../../src/sources/common/thai-id';
+import { isValidThaiId } from '../../src/shared/thai-id';
 import { CONSENT_REGISTRY_NAME, parseConsentEntry, parseConsentRegistry } from '../../src/sources/consent/consent-registry.parser';
 import type { ConsentRegistryRecord } from '../../src/sources/consent/consent-registry.record';
 import { CONSENT_REGISTRY_DEFAULT_SCHEDULE, consentRegistrySource } from '../../src/sources/consent/consent-registry.source';
-import { INITIAL_LOAD_ORDER, SourceRegistry } from '../../src/sources/registry';
+import { INITIAL_LOAD_ORDER, hubSources } from '../../src/sources/registry';
 
 const options = { seed: 7, scale: 1500, revision: 1 as const, badRow: false };
 const TODAY = '2026-11-21';
@@ -125,7 +125,7 @@ describe('consent registry: parser', () => {
 
 describe('consent registry: source', () => {
   test('is registered as a snapshot source, with its named default schedule and the simulator’s feed', () => {
-    expect(new SourceRegistry().get('consent-registry')).toBe(consentRegistrySource);
+    expect(hubSources().get('consent-registry')).toBe(consentRegistrySource);
     expect(INITIAL_LOAD_ORDER).toContain('consent-registry');
     const config = loadHubConfig({});
     expect(consentRegistrySource.mode).toBe('snapshot');

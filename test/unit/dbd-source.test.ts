@@ -7,11 +7,11 @@ import {
   dbdCompanySource,
   dbdFinancialStatementSource,
 } from '../../src/sources/dbd/dbd.source';
-import { SourceRegistry } from '../../src/sources/registry';
+import { hubSources } from '../../src/sources/registry';
 
 describe('DBD sources: registration and configuration', () => {
   test('both sources are registered, incremental, with their schedules and staleness', () => {
-    const registry = new SourceRegistry();
+    const registry = hubSources();
     expect(registry.get('dbd-companies')).toBe(dbdCompanySource);
     expect(registry.get('dbd-financials')).toBe(dbdFinancialStatementSource);
     for (const source of [dbdCompanySource, dbdFinancialStatementSource]) {

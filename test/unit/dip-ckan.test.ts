@@ -4,7 +4,7 @@ import { CKAN_DEFAULT_PAGE_SIZE, readCkanDatastore, type CkanResourceSpec } from
 import { DIP_I40_SPEC, DIP_PARTICIPATION_SPEC, participantKey, reparseDipI40Assessment, reparseDipParticipation } from '../../src/sources/dip/dip.parser';
 import type { DipI40AssessmentRecord, DipParticipationRecord } from '../../src/sources/dip/dip.record';
 import { DIP_I40_ASSESSMENTS_DEFAULT_SCHEDULE, DIP_PARTICIPATIONS_DEFAULT_SCHEDULE, dipI40AssessmentSource, dipParticipationSource } from '../../src/sources/dip/dip.source';
-import { SourceRegistry } from '../../src/sources/registry';
+import { hubSources } from '../../src/sources/registry';
 
 const TAX_ID = '0105536112014'; // valid check digit
 const OTHER_ID = '0105556012341'; // valid check digit
@@ -276,7 +276,7 @@ describe('DIP source definitions', () => {
     expect(config.feeds['dip-participations']!.url).toMatch(/^http:\/\/127\.0\.0\.1:4100\/dip\/api\/3\/action\/datastore_search\?resource_id=/);
     for (const source of [dipParticipationSource, dipI40AssessmentSource]) {
       expect(source.mode).toBe('snapshot');
-      expect(new SourceRegistry().get(source.id)).toBe(source);
+      expect(hubSources().get(source.id)).toBe(source);
       const columns = source.target.columns.map((c) => c.name);
       for (const key of source.target.key) expect(columns).toContain(key);
     }

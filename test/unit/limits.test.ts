@@ -5,7 +5,7 @@ import { loadHubConfig } from '../../src/app/config';
 import { maskQuarantinedRaw } from '../../src/domains/ingestion-run/quarantined-raw';
 import { checkDocumentText, checkVariablesText } from '../../src/platform/graphql/input-text';
 import { asksForIntrospection, expandedFieldCount, MAX_EXPANDED_FIELDS, measureOperation } from '../../src/platform/graphql/query-analysis';
-import { buildHubSchema } from '../../src/platform/graphql/schema';
+import { buildHubSchema } from '../../src/app/api/schema';
 
 /** The pure parts of issue 14's limits: the cost model, text checks, masking, the role maps. */
 let schema: GraphQLSchema;

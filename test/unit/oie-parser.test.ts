@@ -3,7 +3,7 @@ import { loadHubConfig } from '../../src/app/config';
 import { FeedFormatError, type ParsedRow } from '../../src/ingestion/feed';
 import { month, parseOieMpi, reparseOieMpiRow } from '../../src/sources/oie/oie.parser';
 import { OIE_MPI_DEFAULT_SCHEDULE, oieMpiSource } from '../../src/sources/oie/oie.source';
-import { SourceRegistry } from '../../src/sources/registry';
+import { hubSources } from '../../src/sources/registry';
 import { OIE_MPI_OPTIONAL_COLUMNS, OIE_MPI_REQUIRED_COLUMNS, type IndustrialIndexRecord } from '../../src/sources/oie/oie.record';
 
 const COLUMNS = ['INDUSTRY_CODE', 'INDUSTRY_NAME', 'MONTH', 'MPI', 'CAP_U'];
@@ -96,6 +96,6 @@ describe('OIE source definition', () => {
     expect(OIE_MPI_DEFAULT_SCHEDULE).toMatch(/^\d+ \d+ \d+ \* \*$/);
     expect(oieMpiSource.mode).toBe('snapshot');
     expect(oieMpiSource.target).toMatchObject({ table: 'registry.industrial_index', key: ['industry_code', 'month'] });
-    expect(new SourceRegistry().get('oie-mpi')).toBe(oieMpiSource);
+    expect(hubSources().get('oie-mpi')).toBe(oieMpiSource);
   });
 });

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
-import { printHubSchema, SCHEMA_FILE } from '../../src/platform/graphql/emit-schema';
-import { buildHubSchema } from '../../src/platform/graphql/schema';
+import { printHubSchema, SCHEMA_FILE } from '../../src/app/api/emit-schema';
+import { buildHubSchema } from '../../src/app/api/schema';
 
 describe('GraphQL schema', () => {
   test('schema/schema.graphql is what the code emits (run `npm run schema:emit` after changing the API)', async () => {

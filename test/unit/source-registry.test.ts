@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { firstLoadOrder, INITIAL_LOAD_ORDER, SourceRegistry } from '../../src/sources/registry';
+import { INITIAL_LOAD_ORDER, hubSources } from '../../src/sources/registry';
+import { firstLoadOrder, SourceRegistry } from '../../src/ingestion/source-registry';
 
 /** `npm run hub -- ingest <name>` takes a source ID or an agency's name. */
 describe('source names', () => {
-  const registry = new SourceRegistry();
+  const registry = hubSources();
 
   test('a source ID names itself', () => {
     expect(registry.resolve('dbd-financials')).toEqual(['dbd-financials']);
@@ -25,7 +26,7 @@ describe('source names', () => {
 
 /** Sources describe themselves (issue 13): their order, links and derivations come from their definitions. */
 describe('self-describing sources', () => {
-  const registry = new SourceRegistry();
+  const registry = hubSources();
 
   test('a fresh hub loads each source after the sources it names in `after`, registers first', () => {
     const order = registry.firstLoadOrder();

@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { loadHubConfig } from '../../src/app/config';
 import { FeedFormatError, type ParsedRow } from '../../src/ingestion/feed';
-import { SourceRegistry } from '../../src/sources/registry';
-import { isValidThaiId, thaiIdCheckDigit } from '../../src/sources/common/thai-id';
+import { hubSources } from '../../src/sources/registry';
+import { isValidThaiId, thaiIdCheckDigit } from '../../src/shared/thai-id';
 import { parseTisiLicences, parseTisiStandards, reparseTisiLicence, reparseTisiStandard, standardNumber } from '../../src/sources/tisi/tisi.parser';
 import {
   TISI_LICENCE_OPTIONAL_COLUMNS,
@@ -268,7 +268,7 @@ describe('TISI source definitions', () => {
     for (const source of [tisiStandardSource, tisiLicenceSource]) {
       expect(source.mode).toBe('snapshot');
       expect(source.staleAfterHours).toBe(48);
-      expect(new SourceRegistry().get(source.id)).toBe(source);
+      expect(hubSources().get(source.id)).toBe(source);
       const columns = source.target.columns.map((c) => c.name);
       for (const key of source.target.key) expect(columns).toContain(key);
     }

@@ -1,6 +1,6 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { checkPageSize } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { PageArgs } from '../../platform/graphql/page-args';
 import { Company } from '../company/company.type';
 import { Factory } from '../factory/factory.type';

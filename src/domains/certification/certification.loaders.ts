@@ -1,14 +1,14 @@
-import { childConnections, keyedLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import { childConnections, keyedLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { LicenceParent } from './certification.repository';
 import { LICENCE_CURSOR, licenceCursorKey, licencePositionOf } from './certification.service';
 import type { TisLicense, TisStandard } from './certification.type';
 
 const ALL_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 
-export const standardByTisNo = keyedLoader<TisStandard>('standardByTisNo', (s) => s.tisNo, (ctx, tisNos) => ctx.services.certifications.repository.standardsByTisNos(tisNos));
+export const standardByTisNo = keyedLoader<TisStandard>('standardByTisNo', (s) => s.tisNo, (ctx, tisNos) => ctx.services.certifications.standardsByTisNos(tisNos));
 
-const licenceByNo = keyedLoader<TisLicense>('licenceByNo', (l) => l.licenceNo, (ctx, licenceNos) => ctx.services.certifications.repository.licencesByNos(licenceNos));
+const licenceByNo = keyedLoader<TisLicense>('licenceByNo', (l) => l.licenceNo, (ctx, licenceNos) => ctx.services.certifications.licencesByNos(licenceNos));
 
 /** Licences below each parent of one kind, newest issue first; `after` is a licence cursor's key, checked by the resolver. */
 function licencesBy(name: string, parent: LicenceParent, parentOf: (licence: TisLicense) => string) {
@@ -18,8 +18,8 @@ function licencesBy(name: string, parent: LicenceParent, parentOf: (licence: Tis
     parentOf,
     cursorOf: licenceCursorKey,
     fetchPages: (ctx, parents, after, limit) =>
-      ctx.services.certifications.repository.licencePagesBy(parent, parents, after === undefined ? undefined : licencePositionOf(after), limit),
-    countByParent: (ctx, parents) => ctx.services.certifications.repository.countLicencesBy(parent, parents),
+      ctx.services.certifications.licencePagesBy(parent, parents, after === undefined ? undefined : licencePositionOf(after), limit),
+    countByParent: (ctx, parents) => ctx.services.certifications.countLicencesBy(parent, parents),
   });
 }
 
@@ -30,5 +30,8 @@ export const licencesOfCompany = licencesBy('licencesOfCompany', 'company_jurist
 /** `Factory.licences`. */
 export const licencesOfFactory = licencesBy('licencesOfFactory', 'fid', (l) => l.fid ?? '');
 
-registerNodeType('TisStandard', { roles: ALL_ROLES, load: (ctx, key) => standardByTisNo(ctx).load(key) });
-registerNodeType('TisLicense', { roles: ALL_ROLES, load: (ctx, key) => licenceByNo(ctx).load(key) });
+/** The types of this domain `node(id)` fetches. */
+export const certificationNodeTypes: readonly DomainNodeType[] = [
+  nodeType('TisStandard', { roles: ALL_ROLES, load: (ctx, key) => standardByTisNo(ctx).load(key) }),
+  nodeType('TisLicense', { roles: ALL_ROLES, load: (ctx, key) => licenceByNo(ctx).load(key) }),
+];

@@ -1,6 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
+import { TisNoScalar } from '../scalars';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { PageArgs } from '../../platform/graphql/page-args';
 import { companyById } from '../company/company.loaders';
 import { Company } from '../company/company.type';
@@ -49,7 +50,7 @@ export class TisStandardResolver {
   @Authorized('admin', 'ministry', 'analyst', 'bank')
   @Query(() => TisStandard, { description: 'One standard by its number and edition year (มอก.); NOT_FOUND when TISI lists none such.' })
   tisStandard(
-    @Arg('tisNo', () => String, { description: 'Standard number with its Buddhist-Era year (เลข มอก.), e.g. `2536-2555`; a `มอก.` prefix and spaces are ignored.' }) tisNo: string,
+    @Arg('tisNo', () => TisNoScalar, { description: 'Standard number with its Buddhist-Era year (เลข มอก.), e.g. `2536-2555`; a `มอก.` prefix and spaces are ignored.' }) tisNo: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TisStandard> {
     return ctx.services.certifications.standard(tisNo);

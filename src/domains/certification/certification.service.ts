@@ -1,11 +1,11 @@
-import { isIsoDate } from '../../reference/calendar';
-import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKeysetCursor, type KeysetPosition, pageOf, pageWithCursors } from '../../platform/graphql/connection';
+import { normaliseTisNo as normaliseWrittenTisNo, TIS_NO } from '../../shared/tis-no';
+import { isIsoDate } from '../../shared/calendar';
+import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKeysetCursor, type KeysetPosition, pageOf, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { CertificationRepository, LicencePosition } from './certification.repository';
 import { type TisLicense, type TisLicenseConnection, type TisLicenseFilter, type TisLicenseOrder, TisLicenseOrderField, type TisStandard, type TisStandardConnection, type TisStandardFilter } from './certification.type';
 
-const TIS_NO = /^([1-9][0-9]*)-([0-9]{4})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Cursor tags; every licence list shares one order, so they share one tag. */
@@ -29,13 +29,10 @@ export function licenceAfterKey(after: string | null | undefined): string | unde
   return key;
 }
 
-/**
- * A standard number as users write it (`มอก. 2536-2555`, `2536 - 2555`) in its stored form; BAD_USER_INPUT
- * when it is not `number-BE year`. The year is not converted: `2536-2012` is refused, not guessed.
- */
+/** A standard number as users write it in its stored form (the shared rule, src/shared/tis-no.ts); BAD_USER_INPUT otherwise. */
 export function normaliseTisNo(written: string, argument: string): string {
-  const tisNo = written.normalize('NFC').replace(/^\s*(มอก|TIS)\s*\.?/i, '').replace(/\s/g, '');
-  if (!TIS_NO.test(tisNo)) {
+  const tisNo = normaliseWrittenTisNo(written);
+  if (tisNo === undefined) {
     throw new DomainError('BAD_USER_INPUT', `a TIS standard number is the number and its Buddhist-Era year, e.g. "2536-2555", got "${written}"`, { argument });
   }
   return tisNo;
@@ -48,7 +45,7 @@ function checkIsoDate(value: string | null | undefined, argument: string): void 
 }
 
 export class CertificationService {
-  constructor(readonly repository: CertificationRepository) {}
+  constructor(private readonly repository: CertificationRepository) {}
 
   async standard(tisNo: string): Promise<TisStandard> {
     const key = normaliseTisNo(tisNo, 'tisNo');
@@ -78,7 +75,7 @@ export class CertificationService {
       if ([...filter.nameSearch].length < 2) throw new DomainError('BAD_USER_INPUT', 'nameSearch needs at least two characters', { argument: 'filter.nameSearch' });
     }
     const rows = await this.repository.standardPage(filter, after, size + 1);
-    return { ...pageOf(rows, size, STANDARD_CURSOR, (s) => s.tisNo), countTotal: () => this.repository.countStandards(filter) };
+    return withTotalCount(pageOf(rows, size, STANDARD_CURSOR, (s) => s.tisNo), () => this.repository.countStandards(filter));
   }
 
   async licences(args: { first?: number | null; after?: string | null; filter?: TisLicenseFilter | null; orderBy?: TisLicenseOrder | null }): Promise<TisLicenseConnection> {
@@ -107,6 +104,26 @@ export class CertificationService {
       ({ licence, sortKey }) => (isDefault ? encodeCursor(kind, licenceCursorKey(licence)) : encodeKeysetCursor(kind, { sortKey, id: licence.licenceNo })),
       (row) => row.licence,
     );
-    return { ...page, countTotal: () => this.repository.countLicences(filter) };
+    return withTotalCount(page, () => this.repository.countLicences(filter));
+  }
+
+  /** The repository's `countLicencesBy`, for the domain's loaders (one statement per batch). */
+  countLicencesBy(...args: Parameters<CertificationRepository['countLicencesBy']>): ReturnType<CertificationRepository['countLicencesBy']> {
+    return this.repository.countLicencesBy(...args);
+  }
+
+  /** The repository's `licencePagesBy`, for the domain's loaders (one statement per batch). */
+  licencePagesBy(...args: Parameters<CertificationRepository['licencePagesBy']>): ReturnType<CertificationRepository['licencePagesBy']> {
+    return this.repository.licencePagesBy(...args);
+  }
+
+  /** The repository's `licencesByNos`, for the domain's loaders (one statement per batch). */
+  licencesByNos(...args: Parameters<CertificationRepository['licencesByNos']>): ReturnType<CertificationRepository['licencesByNos']> {
+    return this.repository.licencesByNos(...args);
+  }
+
+  /** The repository's `standardsByTisNos`, for the domain's loaders (one statement per batch). */
+  standardsByTisNos(...args: Parameters<CertificationRepository['standardsByTisNos']>): ReturnType<CertificationRepository['standardsByTisNos']> {
+    return this.repository.standardsByTisNos(...args);
   }
 }

@@ -1,6 +1,7 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { IsoDateScalar, TisNoScalar } from '../scalars';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
-import { Node } from '../../platform/graphql/node';
+import { Node } from '../node/node.type';
 import type { LinkMethod } from '../factory/factory.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { Provenance } from '../provenance/provenance.type';
@@ -143,7 +144,7 @@ export class TisStandardFilter {
 
 @InputType({ description: 'Filters of TISI licences; every filter given must match (AND).' })
 export class TisLicenseFilter {
-  @Field(() => String, { nullable: true, description: 'Licences for this standard (เลข มอก.), e.g. `2536-2555`.' })
+  @Field(() => TisNoScalar, { nullable: true, description: 'Licences for this standard (เลข มอก.), e.g. `2536-2555`.' })
   tisNo?: string | null;
 
   @Field(() => [TisLicenseStatus], { nullable: true, description: 'Any of these statuses.' })
@@ -152,10 +153,10 @@ export class TisLicenseFilter {
   @Field(() => String, { nullable: true, description: 'Licence type as TISI words it: ทำ (made in Thailand) or นำเข้า (imported).' })
   licenceType?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Issued on or after this ISO date (YYYY-MM-DD).' })
+  @Field(() => IsoDateScalar, { nullable: true, description: 'Issued on or after this date.' })
   issuedFrom?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Issued on or before this ISO date (YYYY-MM-DD).' })
+  @Field(() => IsoDateScalar, { nullable: true, description: 'Issued on or before this date.' })
   issuedTo?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'true: only licences missing from TISI\'s latest list; false: only those still in it. Both when not given.' })

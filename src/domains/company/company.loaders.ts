@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { GraphQLContext } from '../../platform/graphql/context';
-import { distinctInChunks, groupedLoader, keyedLoader, requestLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import type { GraphQLContext } from '../api-context';
+import { distinctInChunks, groupedLoader, keyedLoader, requestLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import { selectsField } from '../../platform/graphql/selection';
 import { consentGatedRead } from '../consent/consent.loaders';
 import type { CompanyCriteria, CompanyPage, CompanyPageRequest } from './company.repository';
@@ -11,14 +11,14 @@ import type { Company, CompanyConnection, FinancialStatement } from './company.t
 
 const ALL_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 
-export const companyById = keyedLoader<Company>('companyById', (c) => c.juristicId, (ctx, ids) => ctx.services.companies.repository.findByIds(ids));
+export const companyById = keyedLoader<Company>('companyById', (c) => c.juristicId, (ctx, ids) => ctx.services.companies.findByIds(ids));
 
 export const statementsByCompany = groupedLoader<FinancialStatement>('statementsByCompany', (s) => s.juristicId, (ctx, ids) =>
-  ctx.services.companies.repository.statementsOf(ids),
+  ctx.services.companies.statementsOf(ids),
 );
 
 const statementByKey = keyedLoader<FinancialStatement>('statementByKey', (s) => `${s.juristicId}:${s.fiscalYear}`, (ctx, keys) =>
-  ctx.services.companies.repository.statementsByKey(
+  ctx.services.companies.statementsByKey(
     keys.flatMap((key) => {
       const [juristicId, year] = key.split(':');
       return juristicId && /^\d{4}$/.test(year ?? '') ? [{ juristicId, fiscalYear: Number(year) }] : [];
@@ -32,21 +32,12 @@ export async function personalDataOf(ctx: GraphQLContext, company: Company): Pro
   return { directors: full?.directorsData ?? [], shareholders: full?.shareholdersData ?? [] };
 }
 
-registerNodeType('Company', { roles: ALL_ROLES, load: (ctx, key) => companyById(ctx).load(key) });
-// A statement fetched by its own ID is gated like Company.financialStatements: no way round consent.
-registerNodeType('FinancialStatement', {
-  roles: ALL_ROLES,
-  load: async (ctx, key) => {
-    const statement = await statementByKey(ctx).load(key);
-    return statement && consentGatedRead(ctx, statement.juristicId, 'financialStatements', () => statement);
-  },
-});
 
 const companyPages = requestLoader('companyPages', (ctx) =>
-  new DataLoader<CompanyPageRequest, CompanyPage>((requests) => distinctInChunks(requests, (chunk) => ctx.services.companies.repository.findPages(chunk)), { cache: false }),
+  new DataLoader<CompanyPageRequest, CompanyPage>((requests) => distinctInChunks(requests, (chunk) => ctx.services.companies.findPages(chunk)), { cache: false }),
 );
 const companyCounts = requestLoader('companyCounts', (ctx) =>
-  new DataLoader<CompanyCriteria | undefined, number>((criteria) => distinctInChunks(criteria, (chunk) => ctx.services.companies.repository.counts(chunk)), { cache: false }),
+  new DataLoader<CompanyCriteria | undefined, number>((criteria) => distinctInChunks(criteria, (chunk) => ctx.services.companies.counts(chunk)), { cache: false }),
 );
 
 /**
@@ -59,3 +50,16 @@ export function companyList(ctx: GraphQLContext, args: CompanyListArgs, info: Gr
     count: (criteria) => companyCounts(ctx).load(criteria),
   });
 }
+
+/** The types of this domain `node(id)` fetches. */
+export const companyNodeTypes: readonly DomainNodeType[] = [
+  nodeType('Company', { roles: ALL_ROLES, load: (ctx, key) => companyById(ctx).load(key) }),
+  // A statement fetched by its own ID is gated like Company.financialStatements: no way round consent.
+  nodeType('FinancialStatement', {
+    roles: ALL_ROLES,
+    load: async (ctx, key) => {
+      const statement = await statementByKey(ctx).load(key);
+      return statement && consentGatedRead(ctx, statement.juristicId, 'financialStatements', () => statement);
+    },
+  }),
+];

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { SqlParams } from '../../platform/database/sql-params';
 import { aggregateAnswersFilter, aggregateConditions } from '../statistics/company-aggregate';
-import { toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
 import { regionCodeOf, REGION_IN_DATABASE } from '../geography/region-code';
 import type { CompanyCriteria } from './company-criteria';
 import type { Company, CompanyStatus, FinancialStatement, JuristicType, SmeSector, SmeSize } from './company.type';

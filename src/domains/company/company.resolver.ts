@@ -1,7 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
+import { JuristicIdScalar } from '../scalars';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Info, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { companyById, companyList, personalDataOf, statementsByCompany } from './company.loaders';
 import { Company, CompanyConnection, CompanyFilter, CompanyOrder, Director, FinancialStatement, Shareholder } from './company.type';
 import { consentGatedRead } from '../consent/consent.loaders';
@@ -36,7 +37,7 @@ export class CompanyResolver {
 
   @Authorized('admin', 'ministry', 'analyst', 'bank')
   @Query(() => Company, { description: 'One company by its 13-digit juristic ID; NOT_FOUND when there is none.' })
-  company(@Arg('juristicId', () => String, { description: 'Juristic ID (เลขทะเบียนนิติบุคคล), 13 digits (dashes and spaces ignored).' }) juristicId: string, @Ctx() ctx: GraphQLContext): Promise<Company> {
+  company(@Arg('juristicId', () => JuristicIdScalar, { description: 'Juristic ID (เลขทะเบียนนิติบุคคล); dashes and spaces ignored.' }) juristicId: string, @Ctx() ctx: GraphQLContext): Promise<Company> {
     return ctx.services.companies.get(juristicId);
   }
 

@@ -1,5 +1,7 @@
-import { isIsoDate } from '../../reference/calendar';
-import { checkPageSize, decodeKeysetCursor, encodeKeysetCursor, pageWithCursors } from '../../platform/graphql/connection';
+import { isIsoDate } from '../../shared/calendar';
+import { normaliseJuristicId } from '../../shared/thai-id';
+import { normaliseTisNo } from '../../shared/tis-no';
+import { checkPageSize, decodeKeysetCursor, encodeKeysetCursor, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
 import { DomainError } from '../../platform/errors/domain-error';
 import { normaliseCompanyName } from '../../sources/dbd/company-name';
 import type { CompanyCriteria, CompanyPage, CompanyPageRequest, CompanyRepository } from './company.repository';
@@ -27,7 +29,7 @@ export type ProvinceResolver = (codeOrName: string) => Promise<string | undefine
 
 export class CompanyService {
   constructor(
-    readonly repository: CompanyRepository,
+    private readonly repository: CompanyRepository,
     private readonly resolveProvince: ProvinceResolver,
   ) {}
 
@@ -45,10 +47,11 @@ export class CompanyService {
       criteria.tsicPrefix = rest.tsicPrefix.trim();
       if (!/^\d{1,5}$/.test(criteria.tsicPrefix)) throw new DomainError('BAD_USER_INPUT', 'tsicPrefix is 1 to 5 digits, e.g. "10" or "10792"', { argument: 'filter.tsicPrefix' });
     }
-    if (rest.holdsLicenceFor !== undefined && rest.holdsLicenceFor !== null && !/^[1-9]\d*-\d{4}$/.test(rest.holdsLicenceFor.trim())) {
-      throw new DomainError('BAD_USER_INPUT', 'holdsLicenceFor is a TIS number with its Buddhist-Era year, e.g. "2536-2555"', { argument: 'filter.holdsLicenceFor' });
+    if (rest.holdsLicenceFor !== undefined && rest.holdsLicenceFor !== null) {
+      const tisNo = normaliseTisNo(rest.holdsLicenceFor);
+      if (tisNo === undefined) throw new DomainError('BAD_USER_INPUT', 'holdsLicenceFor is a TIS number with its Buddhist-Era year, e.g. "2536-2555"', { argument: 'filter.holdsLicenceFor' });
+      criteria.holdsLicenceFor = tisNo;
     }
-    if (rest.holdsLicenceFor) criteria.holdsLicenceFor = rest.holdsLicenceFor.trim();
     for (const end of ['from', 'to'] as const) {
       const value = rest.registeredBetween?.[end];
       if (value !== undefined && value !== null && !isIsoDate(value)) {
@@ -68,8 +71,8 @@ export class CompanyService {
   }
 
   async get(juristicId: string): Promise<Company> {
-    const normalised = juristicId.replace(/[\s-]/g, '');
-    if (!/^\d{13}$/.test(normalised)) throw new DomainError('BAD_USER_INPUT', `a juristic ID has 13 digits, got "${juristicId}"`, { argument: 'juristicId' });
+    const normalised = normaliseJuristicId(juristicId);
+    if (normalised === undefined) throw new DomainError('BAD_USER_INPUT', `"${juristicId}" is not a juristic ID: 13 digits starting with 0, with a valid check digit`, { argument: 'juristicId' });
     const [company] = await this.repository.findByIds([normalised]);
     if (!company) throw new DomainError('NOT_FOUND', `no company with juristic ID ${normalised}`);
     return company;
@@ -90,7 +93,7 @@ export class CompanyService {
       const given = (singleValued as Record<string, unknown>)[key];
       return given !== undefined && given !== null && JSON.stringify(given) !== JSON.stringify(value);
     });
-    if (contradicts) return { ...pageWithCursors([], size, () => ''), countTotal: () => Promise.resolve(0) };
+    if (contradicts) return withTotalCount(pageWithCursors([], size, () => ''), () => Promise.resolve(0));
     const criteria: CompanyCriteria = { ...filtered, ...extra };
     if (filterIndustry && extra?.targetIndustry && filterIndustry !== extra.targetIndustry) criteria.alsoTargetIndustry = filterIndustry;
     const field = args.orderBy?.field ?? CompanyOrderField.JURISTIC_ID;
@@ -105,6 +108,31 @@ export class CompanyService {
     const { rows, total } = await batch.findPage({ criteria, order: { field, direction }, after, limit: size + 1, withCount: args.withCount === true });
     const { edges, pageInfo } = pageWithCursors(rows, size, (row) => encodeKeysetCursor(kind, { sortKey: row.sortKey, id: row.company.juristicId }), (row) => row.company);
     // An empty page carries no count (e.g. after the last row): then it is a statement of its own.
-    return { edges, pageInfo, countTotal: () => (total !== undefined ? Promise.resolve(total) : batch.count(criteria)) };
+    return withTotalCount({ edges, pageInfo }, () => (total !== undefined ? Promise.resolve(total) : batch.count(criteria)));
+  }
+
+  /** The repository's `counts`, for the domain's loaders (one statement per batch). */
+  counts(...args: Parameters<CompanyRepository['counts']>): ReturnType<CompanyRepository['counts']> {
+    return this.repository.counts(...args);
+  }
+
+  /** The repository's `findByIds`, for the domain's loaders (one statement per batch). */
+  findByIds(...args: Parameters<CompanyRepository['findByIds']>): ReturnType<CompanyRepository['findByIds']> {
+    return this.repository.findByIds(...args);
+  }
+
+  /** The repository's `findPages`, for the domain's loaders (one statement per batch). */
+  findPages(...args: Parameters<CompanyRepository['findPages']>): ReturnType<CompanyRepository['findPages']> {
+    return this.repository.findPages(...args);
+  }
+
+  /** The repository's `statementsByKey`, for the domain's loaders (one statement per batch). */
+  statementsByKey(...args: Parameters<CompanyRepository['statementsByKey']>): ReturnType<CompanyRepository['statementsByKey']> {
+    return this.repository.statementsByKey(...args);
+  }
+
+  /** The repository's `statementsOf`, for the domain's loaders (one statement per batch). */
+  statementsOf(...args: Parameters<CompanyRepository['statementsOf']>): ReturnType<CompanyRepository['statementsOf']> {
+    return this.repository.statementsOf(...args);
   }
 }

@@ -1,6 +1,7 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { IsoDateScalar, TisNoScalar } from '../scalars';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
-import { Node } from '../../platform/graphql/node';
+import { Node } from '../node/node.type';
 import { RegionCode } from '../geography/region-code';
 import { Provenance } from '../provenance/provenance.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
@@ -246,10 +247,10 @@ export class BahtRange {
 
 @InputType({ description: 'An inclusive range of ISO dates (YYYY-MM-DD); either end may be left open.' })
 export class DateRange {
-  @Field(() => String, { nullable: true, description: 'On or after this date.' })
+  @Field(() => IsoDateScalar, { nullable: true, description: 'On or after this date.' })
   from?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'On or before this date.' })
+  @Field(() => IsoDateScalar, { nullable: true, description: 'On or before this date.' })
   to?: string | null;
 }
 
@@ -285,7 +286,7 @@ export class CompanyFilter {
   @Field(() => Float, { nullable: true, description: 'Latest Industry 4.0 level at least this (1.0-4.0).' })
   industry40LevelAtLeast?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Holds a valid TISI licence for this standard (มอก. number, e.g. `2536-2555`).' })
+  @Field(() => TisNoScalar, { nullable: true, description: 'Holds a valid TISI licence for this standard (มอก. number, e.g. `2536-2555`).' })
   holdsLicenceFor?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'true: has at least one operating factory; false: has none.' })

@@ -1,7 +1,6 @@
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 
-/** What the API shows instead of withheld personal data. */
-export const MASK = '***';
+export { MASK } from './mask';
 
 /**
  * Whether the caller may see personal data that no consent covers: TISI licensees that are not

@@ -1,19 +1,14 @@
 import DataLoader from 'dataloader';
 import { bangkokDate } from '../../access/consent-rules';
 import { DomainError } from '../../platform/errors/domain-error';
-import type { GraphQLContext } from '../../platform/graphql/context';
-import { keyedLoader, requestLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import type { GraphQLContext } from '../api-context';
+import { keyedLoader, requestLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import { consentKey, type AccessLogWrite, type ActiveConsent } from './consent.repository';
 import type { Consent } from './consent.type';
 
-export const consentById = keyedLoader<Consent>('consentById', consentKey, (ctx, keys) => ctx.services.consents.repository.byIds(keys, bangkokDate()));
+export const consentById = keyedLoader<Consent>('consentById', consentKey, (ctx, keys) => ctx.services.consents.byIds(keys, bangkokDate()));
 
-// Analysts see no consents; a bank only its own bank's (another bank's answers FORBIDDEN, like a missing one).
-registerNodeType('Consent', {
-  roles: ['admin', 'ministry', 'bank'],
-  load: async (ctx, key) => (await ctx.services.consents.visible(ctx.client, key, (k) => consentById(ctx).load(k))) ?? undefined,
-});
 
 /** The fields of a company that a bank reads only with the company's active consent. */
 export type ConsentGatedField = 'financialStatements' | 'directors' | 'shareholders';
@@ -22,7 +17,7 @@ export type ConsentGatedField = 'financialStatements' | 'directors' | 'sharehold
 const activeConsentOf = requestLoader('activeConsentOf', (ctx) => {
   const bank = ctx.services.consents.bankScope(ctx.client)!;
   return new DataLoader<string, ActiveConsent | undefined>(async (ids) => {
-    const found = new Map((await ctx.services.consents.repository.activeFor(bank, ids, bangkokDate())).map((c) => [c.juristicId, c]));
+    const found = new Map((await ctx.services.consents.activeFor(bank, ids, bangkokDate())).map((c) => [c.juristicId, c]));
     return ids.map((id) => found.get(id));
   });
 });
@@ -54,7 +49,7 @@ const accessLog = requestLoader('accessLog', (ctx) =>
         if (!entry.fields.includes(read.field)) entry.fields.push(read.field);
         byCompany.set(key, entry);
       }
-      await ctx.services.consents.repository.logReads([...byCompany.values()].map((entry) => ({ ...entry, fields: entry.fields.sort() })));
+      await ctx.services.consents.logReads([...byCompany.values()].map((entry) => ({ ...entry, fields: entry.fields.sort() })));
       return reads.map(() => true as const);
     },
     { cache: false },
@@ -82,3 +77,12 @@ export async function consentGatedRead<T>(ctx: GraphQLContext, juristicId: strin
   const [, value] = await Promise.all([accessLog(ctx).load({ juristicId, consentId: consent.consentId, field }), read({ personalData: true })]);
   return value;
 }
+
+/** The types of this domain `node(id)` fetches. */
+export const consentNodeTypes: readonly DomainNodeType[] = [
+  // Analysts see no consents; a bank only its own bank's (another bank's answers FORBIDDEN, like a missing one).
+  nodeType('Consent', {
+    roles: ['admin', 'ministry', 'bank'],
+    load: async (ctx, key) => (await ctx.services.consents.visible(ctx.client, key, (k) => consentById(ctx).load(k))) ?? undefined,
+  }),
+];

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { consentStatus } from '../../access/consent-rules';
 import type { BankCode } from '../../access/roles';
-import { toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
 import type { PartnerBank } from '../eligibility/eligibility.type';
 import { type Consent, type ConsentOrigin, ConsentStatus, type DataAccessLogEntry } from './consent.type';
 

@@ -1,6 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { JuristicIdScalar } from '../scalars';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { companyById } from '../company/company.loaders';
 import { Company } from '../company/company.type';
 import { consentById } from './consent.loaders';
@@ -20,7 +21,7 @@ class ConsentsArgs {
 
 @ArgsType()
 class DataAccessLogArgs {
-  @Field(() => String, { nullable: true, description: 'Only reads of this company (juristic ID).' })
+  @Field(() => JuristicIdScalar, { nullable: true, description: 'Only reads of this company.' })
   juristicId?: string | null;
 
   @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` })

@@ -2,8 +2,8 @@ import type { ApiClient } from '../../access/api-client.repository';
 import { bangkokDate, checkGrant, checkJuristicId, checkText, MAX_REASON_LENGTH, type GrantInput } from '../../access/consent-rules';
 import type { BankCode } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
-import { fromGlobalId } from '../../platform/graphql/node';
+import { checkPageSize, decodeCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
+import { fromGlobalId } from '../../platform/graphql/global-id';
 import type { CompanyService } from '../company/company.service';
 import { SORT_KEY, type ConsentRepository } from './consent.repository';
 import type { Consent, ConsentConnection, ConsentFilter, DataAccessLogConnection } from './consent.type';
@@ -19,7 +19,7 @@ const ACCESS_LOG_CURSOR = 'dataAccessLog';
  */
 export class ConsentService {
   constructor(
-    readonly repository: ConsentRepository,
+    private readonly repository: ConsentRepository,
     private readonly companies: CompanyService,
   ) {}
 
@@ -85,7 +85,7 @@ export class ConsentService {
       ...(filter.origin ? { origin: filter.origin } : {}),
     };
     const rows = await this.repository.page(criteria, after, size + 1);
-    return { ...pageOf(rows, size, CONSENT_CURSOR, (c) => c.sortKey), countTotal: () => this.repository.count(criteria) };
+    return withTotalCount(pageOf(rows, size, CONSENT_CURSOR, (c) => c.sortKey), () => this.repository.count(criteria));
   }
 
   async accessLog(args: { juristicId?: string | null; first?: number | null; after?: string | null }): Promise<DataAccessLogConnection> {
@@ -94,6 +94,21 @@ export class ConsentService {
     if (after !== undefined && !/^\d{1,18}$/.test(after)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
     const juristicId = args.juristicId ? checkJuristicId(args.juristicId, 'juristicId') : undefined;
     const rows = await this.repository.accessLog(juristicId, after, size + 1);
-    return { ...pageOf(rows, size, ACCESS_LOG_CURSOR, (r) => r.logId), countTotal: () => this.repository.countAccessLog(juristicId) };
+    return withTotalCount(pageOf(rows, size, ACCESS_LOG_CURSOR, (r) => r.logId), () => this.repository.countAccessLog(juristicId));
+  }
+
+  /** The repository's `activeFor`, for the domain's loaders (one statement per batch). */
+  activeFor(...args: Parameters<ConsentRepository['activeFor']>): ReturnType<ConsentRepository['activeFor']> {
+    return this.repository.activeFor(...args);
+  }
+
+  /** The repository's `byIds`, for the domain's loaders (one statement per batch). */
+  byIds(...args: Parameters<ConsentRepository['byIds']>): ReturnType<ConsentRepository['byIds']> {
+    return this.repository.byIds(...args);
+  }
+
+  /** The repository's `logReads`, for the domain's loaders (one statement per batch). */
+  logReads(...args: Parameters<ConsentRepository['logReads']>): ReturnType<ConsentRepository['logReads']> {
+    return this.repository.logReads(...args);
   }
 }

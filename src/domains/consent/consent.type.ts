@@ -1,6 +1,7 @@
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { IsoDateScalar, JuristicIdScalar } from '../scalars';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
-import { Node } from '../../platform/graphql/node';
+import { Node } from '../node/node.type';
 import { PartnerBank } from '../eligibility/eligibility.type';
 
 export enum ConsentStatus {
@@ -88,7 +89,7 @@ export type ConsentConnection = Connection<Consent>;
 
 @InputType({ description: 'A company’s consent to a bank, as a ministry application records it.' })
 export class GrantConsentInput {
-  @Field({ description: 'Juristic ID of the consenting company (13 digits; dashes and spaces ignored). NOT_FOUND when the hub does not hold the company.' })
+  @Field(() => JuristicIdScalar, { description: 'Juristic ID of the consenting company. NOT_FOUND when the hub does not hold the company.' })
   juristicId!: string;
 
   @Field(() => PartnerBank, { description: 'The bank the company consents to.' })
@@ -97,13 +98,13 @@ export class GrantConsentInput {
   @Field({ description: 'The purpose, as the consent form words it (1 to 500 characters), e.g. `พิจารณาคำขอสินเชื่อ`.' })
   purpose!: string;
 
-  @Field({ description: 'Last valid day, `YYYY-MM-DD` (Bangkok calendar): today at the earliest, at most 10 years ahead.' })
+  @Field(() => IsoDateScalar, { description: 'Last valid day (Bangkok calendar): today at the earliest, at most 10 years ahead.' })
   validUntil!: string;
 }
 
 @InputType({ description: 'Consent filters; every filter given must match (AND).' })
 export class ConsentFilter {
-  @Field(() => String, { nullable: true, description: 'Consents of this company (juristic ID).' })
+  @Field(() => JuristicIdScalar, { nullable: true, description: 'Consents of this company.' })
   juristicId?: string | null;
 
   @Field(() => PartnerBank, { nullable: true, description: 'Consents to this bank (a bank client may name only its own).' })

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { lastRunsOfSource } from '../ingestion-run/ingestion-run.loaders';
 import { IngestionRun } from '../ingestion-run/ingestion-run.type';
 import { DataSource } from './data-source.type';

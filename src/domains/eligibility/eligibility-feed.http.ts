@@ -1,7 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import { isBankCode, type BankCode } from '../../access/roles';
-import type { HubServices } from '../../app/services';
+import type { DomainRoute } from '../api-domain';
+import type { ApiServices } from '../api-services';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { Logger } from '../../platform/logging/logger';
 import { EligibilityService } from './eligibility.service';
@@ -41,7 +42,7 @@ const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 4
  * cleanly). Without it the format is the original one, events only, and a failure after the first
  * byte aborts the connection.
  */
-export function eligibilityFeedRouter(services: HubServices, logger: Logger, options: { batchSize?: number | undefined } = {}): Router {
+export function eligibilityFeedRouter(services: ApiServices, logger: Logger, options: { batchSize?: number | undefined } = {}): Router {
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const router = express.Router();
   router.get('/', async (req: Request, res: Response) => {
@@ -110,3 +111,9 @@ export function eligibilityFeedRouter(services: HubServices, logger: Logger, opt
   });
   return router;
 }
+
+/** The feed as a route of the eligibility domain, mounted by the API behind authentication and limits. */
+export const eligibilityFeedRoute: DomainRoute = {
+  path: ELIGIBILITY_FEED_PATH,
+  router: ({ services, logger, feedBatchSize }) => eligibilityFeedRouter(services, logger, { batchSize: feedBatchSize }),
+};

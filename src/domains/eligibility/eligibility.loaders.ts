@@ -1,11 +1,11 @@
-import { groupedLoader, keyedLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import { groupedLoader, keyedLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import { productKey } from './eligibility.repository';
 import type { LoanProduct, ProductEligibility } from './eligibility.type';
 
 /** Stored results of a page of firms in one statement, limited to the caller's bank. */
 export const eligibilityOfCompany = groupedLoader<ProductEligibility & { juristicId: string }>('eligibilityOfCompany', (r) => r.juristicId, (ctx, ids) =>
-  ctx.services.eligibility.repository.resultsOf(ids, ctx.services.eligibility.bankScope(ctx.client)),
+  ctx.services.eligibility.resultsOf(ids, ctx.services.eligibility.bankScope(ctx.client)),
 );
 
 /**
@@ -13,7 +13,10 @@ export const eligibilityOfCompany = groupedLoader<ProductEligibility & { juristi
  * client another bank's product loads as nothing, exactly like a product that does not exist.
  */
 export const loanProductByKey = keyedLoader<LoanProduct>('loanProductByKey', (p) => productKey(p.bank, p.code), (ctx, keys) =>
-  ctx.services.eligibility.repository.productsByKeys(keys, ctx.services.eligibility.bankScope(ctx.client)),
+  ctx.services.eligibility.productsByKeys(keys, ctx.services.eligibility.bankScope(ctx.client)),
 );
 
-registerNodeType('LoanProduct', { roles: ['admin', 'ministry', 'analyst', 'bank'], load: (ctx, key) => loanProductByKey(ctx).load(key) });
+/** The types of this domain `node(id)` fetches. */
+export const eligibilityNodeTypes: readonly DomainNodeType[] = [
+  nodeType('LoanProduct', { roles: ['admin', 'ministry', 'analyst', 'bank'], load: (ctx, key) => loanProductByKey(ctx).load(key) }),
+];

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { BankCode } from '../../access/roles';
 import type { CriterionResult } from '../../eligibility/rules/evaluate';
-import { toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
 import type { CriterionOutcome, EligibilityCriterion, EligibilityEvent, EligibilityEventKind, LoanProduct, PartnerBank, ProductEligibility } from './eligibility.type';
 
 interface ProductRow {

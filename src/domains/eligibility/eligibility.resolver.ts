@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Info, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { companyList } from '../company/company.loaders';
 import { CompaniesArgs } from '../company/company.resolver';
 import { Company, CompanyConnection } from '../company/company.type';

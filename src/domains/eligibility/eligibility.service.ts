@@ -1,7 +1,7 @@
 import type { ApiClient } from '../../access/api-client.repository';
 import type { BankCode } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, encodeCursor, pageWithCursors } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, encodeCursor, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
 import type { EligibilityReadRepository } from './eligibility.repository';
 import type { EligibilityEvent, EligibilityEventConnection, LoanProduct } from './eligibility.type';
 
@@ -14,7 +14,7 @@ export const EVENT_CURSOR = 'eligibilityEvent';
  * feed cannot drift apart.
  */
 export class EligibilityService {
-  constructor(readonly repository: EligibilityReadRepository) {}
+  constructor(private readonly repository: EligibilityReadRepository) {}
 
   /** The bank a client's reads are limited to (null: every bank). */
   bankScope(client: ApiClient, asked?: BankCode | null): BankCode | null {
@@ -65,6 +65,16 @@ export class EligibilityService {
     const bank = this.bankScope(client, args.bank);
     const size = checkPageSize(args.first);
     const rows = await this.eventsAfter(bank, args.after, size + 1);
-    return { ...pageWithCursors(rows, size, (e) => EligibilityService.eventCursor(e, bank)), countTotal: () => this.repository.countEvents(bank) };
+    return withTotalCount(pageWithCursors(rows, size, (e) => EligibilityService.eventCursor(e, bank)), () => this.repository.countEvents(bank));
+  }
+
+  /** The repository's `productsByKeys`, for the domain's loaders (one statement per batch). */
+  productsByKeys(...args: Parameters<EligibilityReadRepository['productsByKeys']>): ReturnType<EligibilityReadRepository['productsByKeys']> {
+    return this.repository.productsByKeys(...args);
+  }
+
+  /** The repository's `resultsOf`, for the domain's loaders (one statement per batch). */
+  resultsOf(...args: Parameters<EligibilityReadRepository['resultsOf']>): ReturnType<EligibilityReadRepository['resultsOf']> {
+    return this.repository.resultsOf(...args);
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { checkPageSize, decodeCursor } from '../../platform/graphql/connection';
 import { PageArgs } from '../../platform/graphql/page-args';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { companyById } from '../company/company.loaders';
 import { Company } from '../company/company.type';
 import { factoriesOfCompany } from './factory.loaders';

@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
-import type { GraphQLContext } from '../../platform/graphql/context';
-import { childConnections, distinctInChunks, keyedLoader, requestLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import type { GraphQLContext } from '../api-context';
+import { childConnections, distinctInChunks, keyedLoader, requestLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { FactoryCriteria, FactoryPageRequest } from './factory.repository';
 import { FACTORY_CURSOR, type FactoryListArgs, type FactoryScope } from './factory.service';
 import type { Factory, FactoryConnection } from './factory.type';
 
-export const factoryByFid = keyedLoader<Factory>('factoryByFid', (f) => f.fid, (ctx, fids) => ctx.services.factories.repository.findByFids(fids));
+export const factoryByFid = keyedLoader<Factory>('factoryByFid', (f) => f.fid, (ctx, fids) => ctx.services.factories.findByFids(fids));
 
 /** `Company.factories`: each company's linked factories, ordered by FID. */
 export const factoriesOfCompany = childConnections<Factory>({
@@ -14,15 +14,15 @@ export const factoriesOfCompany = childConnections<Factory>({
   kind: FACTORY_CURSOR,
   parentOf: (f) => f.companyJuristicId ?? '',
   cursorOf: (f) => f.fid,
-  fetchPages: (ctx, parents, after, limit) => ctx.services.factories.repository.pagesByCompanies(parents, after, limit),
-  countByParent: (ctx, parents) => ctx.services.factories.repository.countByCompanies(parents),
+  fetchPages: (ctx, parents, after, limit) => ctx.services.factories.pagesByCompanies(parents, after, limit),
+  countByParent: (ctx, parents) => ctx.services.factories.countByCompanies(parents),
 });
 
 const factoryPages = requestLoader('factoryPages', (ctx) =>
-  new DataLoader<FactoryPageRequest, { factory: Factory; sortKey: string }[]>((requests) => distinctInChunks(requests, (chunk) => ctx.services.factories.repository.findPages(chunk)), { cache: false }),
+  new DataLoader<FactoryPageRequest, { factory: Factory; sortKey: string }[]>((requests) => distinctInChunks(requests, (chunk) => ctx.services.factories.findPages(chunk)), { cache: false }),
 );
 const factoryCounts = requestLoader('factoryCounts', (ctx) =>
-  new DataLoader<FactoryCriteria | undefined, number>((criteria) => distinctInChunks(criteria, (chunk) => ctx.services.factories.repository.counts(chunk)), { cache: false }),
+  new DataLoader<FactoryCriteria | undefined, number>((criteria) => distinctInChunks(criteria, (chunk) => ctx.services.factories.counts(chunk)), { cache: false }),
 );
 
 /**
@@ -36,4 +36,7 @@ export function factoryList(ctx: GraphQLContext, args: FactoryListArgs, scope?: 
   });
 }
 
-registerNodeType('Factory', { roles: ['admin', 'ministry', 'analyst', 'bank'], load: (ctx, key) => factoryByFid(ctx).load(key) });
+/** The types of this domain `node(id)` fetches. */
+export const factoryNodeTypes: readonly DomainNodeType[] = [
+  nodeType('Factory', { roles: ['admin', 'ministry', 'analyst', 'bank'], load: (ctx, key) => factoryByFid(ctx).load(key) }),
+];

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
 import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
 import type { KeysetPosition } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';

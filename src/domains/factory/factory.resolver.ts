@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { factoryList } from './factory.loaders';
 import { Factory, FactoryConnection, FactoryFilter, FactoryOrder } from './factory.type';
 

@@ -1,4 +1,4 @@
-import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKeysetCursor, type KeysetPosition, pageWithCursors } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKeysetCursor, type KeysetPosition, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { RegionCode } from '../geography/region-code';
@@ -37,7 +37,7 @@ export interface FactoryListBatch {
 
 export class FactoryService {
   constructor(
-    readonly repository: FactoryRepository,
+    private readonly repository: FactoryRepository,
     private readonly provinces: ProvinceNames,
   ) {}
 
@@ -98,7 +98,7 @@ export class FactoryService {
       ({ factory, sortKey }) => (byFid ? encodeCursor(kind, factory.fid) : encodeKeysetCursor(kind, { sortKey, id: factory.fid })),
       (row) => row.factory,
     );
-    return { ...page, countTotal: () => batch.count(criteria) };
+    return withTotalCount(page, () => batch.count(criteria));
   }
 
   private direct(): FactoryListBatch {
@@ -106,5 +106,30 @@ export class FactoryService {
       findPage: async (request) => (await this.repository.findPages([request]))[0]!,
       count: async (criteria) => (await this.repository.counts([criteria]))[0]!,
     };
+  }
+
+  /** The repository's `countByCompanies`, for the domain's loaders (one statement per batch). */
+  countByCompanies(...args: Parameters<FactoryRepository['countByCompanies']>): ReturnType<FactoryRepository['countByCompanies']> {
+    return this.repository.countByCompanies(...args);
+  }
+
+  /** The repository's `counts`, for the domain's loaders (one statement per batch). */
+  counts(...args: Parameters<FactoryRepository['counts']>): ReturnType<FactoryRepository['counts']> {
+    return this.repository.counts(...args);
+  }
+
+  /** The repository's `findByFids`, for the domain's loaders (one statement per batch). */
+  findByFids(...args: Parameters<FactoryRepository['findByFids']>): ReturnType<FactoryRepository['findByFids']> {
+    return this.repository.findByFids(...args);
+  }
+
+  /** The repository's `findPages`, for the domain's loaders (one statement per batch). */
+  findPages(...args: Parameters<FactoryRepository['findPages']>): ReturnType<FactoryRepository['findPages']> {
+    return this.repository.findPages(...args);
+  }
+
+  /** The repository's `pagesByCompanies`, for the domain's loaders (one statement per batch). */
+  pagesByCompanies(...args: Parameters<FactoryRepository['pagesByCompanies']>): ReturnType<FactoryRepository['pagesByCompanies']> {
+    return this.repository.pagesByCompanies(...args);
   }
 }

@@ -2,7 +2,7 @@ import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type
 import { connectionType, type Connection } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { RegionCode } from '../geography/region-code';
-import { Node } from '../../platform/graphql/node';
+import { Node } from '../node/node.type';
 import { Provenance } from '../provenance/provenance.type';
 
 export enum FactoryStatus {

@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { Company } from '../company/company.type';
 import { Factory } from '../factory/factory.type';
 import { provinceByCode, regionOf } from './geography.loaders';

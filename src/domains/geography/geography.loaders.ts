@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { keyedLoader, requestLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import { keyedLoader, requestLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { Province } from './province.type';
 import { ALL_REGIONS, type Region } from './province.type';
 import type { RegionCode } from './region-code';
@@ -28,5 +28,8 @@ export function regionOf(code: string): Region | undefined {
   return REGION_BY_CODE.get(code as RegionCode);
 }
 
-registerNodeType('Province', { roles: READ_ROLES, load: (ctx, key) => provinceByCode(ctx).load(key) });
-registerNodeType('Region', { roles: READ_ROLES, load: (_ctx, key) => Promise.resolve(regionOf(key)) });
+/** The types of this domain `node(id)` fetches. */
+export const geographyNodeTypes: readonly DomainNodeType[] = [
+  nodeType('Province', { roles: READ_ROLES, load: (ctx, key) => provinceByCode(ctx).load(key) }),
+  nodeType('Region', { roles: READ_ROLES, load: (_ctx, key) => Promise.resolve(regionOf(key)) }),
+];

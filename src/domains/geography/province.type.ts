@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { Node, toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
+import { Node } from '../node/node.type';
 import type { Province as ProvinceRow } from '../../reference/reference-data';
 import { RegionCode, regionCodeOf } from './region-code';
 

@@ -1,17 +1,17 @@
-import { keyedLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import { keyedLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { IndustrialIndexGroup, IndustrialIndexMonth } from './industrial-index.type';
 
 const READ_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 const MONTH_KEY = /^(C|[0-9]{2,5}):(\d{4}-(0[1-9]|1[0-2]))$/;
 
 export const industrialIndexGroupByCode = keyedLoader<IndustrialIndexGroup>('industrialIndexGroupByCode', (g) => g.code, (ctx, codes) =>
-  ctx.services.industrialIndex.repository.groups(codes),
+  ctx.services.industrialIndex.groups(codes),
 );
 
 /** Keyed `group:YYYY-MM`, the key of the month's global ID; malformed keys load nothing. */
 const industrialIndexMonthByKey = keyedLoader<IndustrialIndexMonth>('industrialIndexMonthByKey', (m) => `${m.groupCode}:${m.month}`, (ctx, keys) =>
-  ctx.services.industrialIndex.repository.monthsByKey(
+  ctx.services.industrialIndex.monthsByKey(
     keys.flatMap((key) => {
       const match = MONTH_KEY.exec(key);
       return match ? [{ groupCode: match[1]!, month: `${match[2]!}-01` }] : [];
@@ -19,5 +19,8 @@ const industrialIndexMonthByKey = keyedLoader<IndustrialIndexMonth>('industrialI
   ),
 );
 
-registerNodeType('IndustrialIndexGroup', { roles: READ_ROLES, load: (ctx, key) => industrialIndexGroupByCode(ctx).load(key) });
-registerNodeType('IndustrialIndexMonth', { roles: READ_ROLES, load: (ctx, key) => industrialIndexMonthByKey(ctx).load(key) });
+/** The types of this domain `node(id)` fetches. */
+export const industrialIndexNodeTypes: readonly DomainNodeType[] = [
+  nodeType('IndustrialIndexGroup', { roles: READ_ROLES, load: (ctx, key) => industrialIndexGroupByCode(ctx).load(key) }),
+  nodeType('IndustrialIndexMonth', { roles: READ_ROLES, load: (ctx, key) => industrialIndexMonthByKey(ctx).load(key) }),
+];

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
 import type { IndustrialIndexGroup, IndustrialIndexMonth } from './industrial-index.type';
 
 interface MonthRow {

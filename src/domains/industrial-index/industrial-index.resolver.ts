@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { IndustryClass } from '../reference/industry-class.type';
 import { industryClassByCode } from '../reference/reference.loaders';
 import { industrialIndexGroupByCode } from './industrial-index.loaders';
@@ -24,7 +24,7 @@ export class IndustrialIndexResolver {
   @Authorized('admin', 'ministry', 'analyst', 'bank')
   @Query(() => [IndustrialIndexGroup], { description: 'Industry groups with an OIE industrial index (ดัชนีผลผลิตอุตสาหกรรม), all manufacturing first, then by code.' })
   industrialIndexGroups(@Ctx() ctx: GraphQLContext): Promise<IndustrialIndexGroup[]> {
-    return ctx.services.industrialIndex.repository.groups();
+    return ctx.services.industrialIndex.groups();
   }
 
   @FieldResolver(() => IndustryClass, { nullable: true, description: 'The TSIC entry (รหัส TSIC) the group code names; null when the reference data has no such entry.' })

@@ -24,7 +24,7 @@ export function groupArgument(value: string): string {
 }
 
 export class IndustrialIndexService {
-  constructor(readonly repository: IndustrialIndexRepository) {}
+  constructor(private readonly repository: IndustrialIndexRepository) {}
 
   /**
    * One group's monthly series, oldest first. An unknown group is NOT_FOUND (a typo should not look
@@ -43,5 +43,15 @@ export class IndustrialIndexService {
       throw new DomainError('NOT_FOUND', `OIE publishes no industrial index for group "${code}"; industrialIndexGroups lists the groups`, { argument: 'group' });
     }
     return months;
+  }
+
+  /** The repository's `groups`, for the domain's loaders (one statement per batch). */
+  groups(...args: Parameters<IndustrialIndexRepository['groups']>): ReturnType<IndustrialIndexRepository['groups']> {
+    return this.repository.groups(...args);
+  }
+
+  /** The repository's `monthsByKey`, for the domain's loaders (one statement per batch). */
+  monthsByKey(...args: Parameters<IndustrialIndexRepository['monthsByKey']>): ReturnType<IndustrialIndexRepository['monthsByKey']> {
+    return this.repository.monthsByKey(...args);
   }
 }

@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { Node } from '../../platform/graphql/node';
+import { Node } from '../node/node.type';
 import { Provenance } from '../provenance/provenance.type';
 
 @ObjectType({

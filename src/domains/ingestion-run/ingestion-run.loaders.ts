@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { keyedLoader, requestLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import { keyedLoader, requestLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import { toQuarantinedRow, toRun } from './ingestion-run.service';
 import type { IngestionRun, QuarantinedRow } from './ingestion-run.type';
 
@@ -45,5 +45,8 @@ export const lastRunsOfSource = requestLoader('lastRunsOfSource', (ctx) =>
   ),
 );
 
-registerNodeType('IngestionRun', { roles: RUN_ROLES, load: (ctx, key) => runById(ctx).load(key) });
-registerNodeType('QuarantinedRow', { roles: QUARANTINE_ROLES, load: (ctx, key) => quarantinedRowById(ctx).load(key) });
+/** The types of this domain `node(id)` fetches. */
+export const ingestionRunNodeTypes: readonly DomainNodeType[] = [
+  nodeType('IngestionRun', { roles: RUN_ROLES, load: (ctx, key) => runById(ctx).load(key) }),
+  nodeType('QuarantinedRow', { roles: QUARANTINE_ROLES, load: (ctx, key) => quarantinedRowById(ctx).load(key) }),
+];

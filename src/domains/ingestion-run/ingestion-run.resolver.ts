@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { IngestionJob, IngestionRun, IngestionRunConnection, QuarantinedRowConnection } from './ingestion-run.type';
 
 @Resolver(() => IngestionRun)

@@ -1,9 +1,9 @@
 import type { IngestionQueue } from '../../ingestion/ingestion.queue';
 import type { IngestionRunRecord, IngestionRunRepository, QuarantinedRowRecord } from '../../ingestion/ingestion-run.repository';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
-import { toGlobalId } from '../../platform/graphql/node';
-import type { SourceRegistry } from '../../sources/registry';
+import { checkPageSize, decodeCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
+import { toGlobalId } from '../../platform/graphql/global-id';
+import type { SourceRegistry } from '../../ingestion/source-registry';
 import { maskQuarantinedRaw } from './quarantined-raw';
 import type {
   IngestionJob,
@@ -54,7 +54,7 @@ export class IngestionRunService {
     const before = decodeCursor(CURSOR_KIND, args.after);
     if (before !== undefined && !/^\d+$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list');
     const rows = await this.runs.list({ source, beforeId: before, limit: size + 1 });
-    return { ...pageOf(rows.map(toRun), size, CURSOR_KIND, (r) => r.runId), countTotal: () => this.runs.count({ source }) };
+    return withTotalCount(pageOf(rows.map(toRun), size, CURSOR_KIND, (r) => r.runId), () => this.runs.count({ source }));
   }
 
   async quarantined(args: { source?: string | null; first?: number | null; after?: string | null }): Promise<QuarantinedRowConnection> {
@@ -64,7 +64,7 @@ export class IngestionRunService {
     if (before !== undefined && !/^\d+$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list');
     const rows = await this.runs.openQuarantined({ source, beforeId: before, limit: size + 1 });
     const nodes = rows.map(toQuarantinedRow);
-    return { ...pageOf(nodes, size, QUARANTINE_CURSOR, (r) => r.quarantineId), countTotal: () => this.runs.countOpenQuarantined({ source }) };
+    return withTotalCount(pageOf(nodes, size, QUARANTINE_CURSOR, (r) => r.quarantineId), () => this.runs.countOpenQuarantined({ source }));
   }
 
   async trigger(source: string): Promise<IngestionJob> {

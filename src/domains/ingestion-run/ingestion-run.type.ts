@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
-import { Node } from '../../platform/graphql/node';
+import { Node } from '../node/node.type';
 
 export enum IngestionRunStatus {
   RUNNING = 'running',

@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { runById } from './ingestion-run.loaders';
 import { IngestionRun, QuarantinedRow } from './ingestion-run.type';
 

@@ -1,5 +1,5 @@
-import { keyedLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import { keyedLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { LoanOutcome } from './loan-outcome.type';
 
 /** Who may read individual reports: the roles of `loanOutcomes` (analysts see take-up only). */
@@ -7,7 +7,10 @@ export const OUTCOME_ROLES = ['admin', 'ministry', 'bank'] as const;
 
 /** Reports by id, limited to the caller's bank: another bank's report loads as nothing. */
 export const loanOutcomeById = keyedLoader<LoanOutcome>('loanOutcomeById', (o) => o.outcomeId, (ctx, ids) =>
-  ctx.services.loanOutcomes.repository.findByIds(ids, ctx.services.eligibility.bankScope(ctx.client)),
+  ctx.services.loanOutcomes.findByIds(ids, ctx.services.eligibility.bankScope(ctx.client)),
 );
 
-registerNodeType('LoanOutcome', { roles: OUTCOME_ROLES, load: (ctx, key) => loanOutcomeById(ctx).load(key) });
+/** The types of this domain `node(id)` fetches. */
+export const loanOutcomeNodeTypes: readonly DomainNodeType[] = [
+  nodeType('LoanOutcome', { roles: OUTCOME_ROLES, load: (ctx, key) => loanOutcomeById(ctx).load(key) }),
+];

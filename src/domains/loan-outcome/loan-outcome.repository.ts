@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { BankCode } from '../../access/roles';
-import { toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
 import { SqlParams } from '../../platform/database/sql-params';
 import { companyConditions, type CompanyCriteria } from '../company/company.repository';
 import type { CriterionOutcome, PartnerBank } from '../eligibility/eligibility.type';

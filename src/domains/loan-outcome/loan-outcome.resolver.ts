@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { companyById } from '../company/company.loaders';
 import { Company } from '../company/company.type';
 import { loanProductByKey } from '../eligibility/eligibility.loaders';

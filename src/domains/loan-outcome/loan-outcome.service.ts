@@ -1,8 +1,9 @@
-import { bangkokDate, isIsoDate } from '../../reference/calendar';
+import { bangkokDate, isIsoDate } from '../../shared/calendar';
+import { normaliseJuristicId } from '../../shared/thai-id';
 import type { ApiClient } from '../../access/api-client.repository';
 import type { BankCode } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, pageOf } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
 import type { CompanyService } from '../company/company.service';
 import type { DateRange } from '../company/company.type';
 import type { EligibilityService } from '../eligibility/eligibility.service';
@@ -76,7 +77,7 @@ function sameReport(recorded: LoanOutcome, bank: BankCode, sent: { productCode: 
  */
 export class LoanOutcomeService {
   constructor(
-    readonly repository: LoanOutcomeRepository,
+    private readonly repository: LoanOutcomeRepository,
     private readonly eligibility: EligibilityService,
     private readonly companies: CompanyService,
     private readonly statistics: StatisticsRepository,
@@ -88,8 +89,8 @@ export class LoanOutcomeService {
   async report(client: ApiClient, input: ReportLoanOutcomeInput): Promise<ReportLoanOutcomePayload> {
     if (client.role !== 'bank' || client.bankCode === null) throw new DomainError('FORBIDDEN', 'only a bank client reports loan outcomes, on its own bank’s products');
     const bank = client.bankCode;
-    const juristicId = input.juristicId.replace(/[\s-]/g, '');
-    if (!/^\d{13}$/.test(juristicId)) throw new DomainError('BAD_USER_INPUT', `a juristic ID has 13 digits, got "${input.juristicId}"`, { argument: 'input.juristicId' });
+    const juristicId = normaliseJuristicId(input.juristicId);
+    if (juristicId === undefined) throw new DomainError('BAD_USER_INPUT', `"${input.juristicId}" is not a juristic ID: 13 digits starting with 0, with a valid check digit`, { argument: 'input.juristicId' });
     const productCode = input.productCode.trim();
     const product = await this.repository.productOfBank(bank, productCode);
     if (!product) throw new DomainError('FORBIDDEN', notYourProduct(productCode));
@@ -146,7 +147,7 @@ export class LoanOutcomeService {
       ...checkRange(filter.outcomeBetween, 'filter.outcomeBetween'),
     };
     const rows = await this.repository.list(criteria, before, size + 1);
-    return { ...pageOf(rows, size, OUTCOME_CURSOR, (o) => LoanOutcomeRepository.cursorKey(o, bank)), countTotal: () => this.repository.count(criteria) };
+    return withTotalCount(pageOf(rows, size, OUTCOME_CURSOR, (o) => LoanOutcomeRepository.cursorKey(o, bank)), () => this.repository.count(criteria));
   }
 
   /**
@@ -188,6 +189,11 @@ export class LoanOutcomeService {
         disbursedAmountBaht: row.disbursedAmountBaht,
       })),
     };
+  }
+
+  /** The repository's `findByIds`, for the domain's loaders (one statement per batch). */
+  findByIds(...args: Parameters<LoanOutcomeRepository['findByIds']>): ReturnType<LoanOutcomeRepository['findByIds']> {
+    return this.repository.findByIds(...args);
   }
 }
 

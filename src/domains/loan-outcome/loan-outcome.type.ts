@@ -1,6 +1,7 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { IsoDateScalar, JuristicIdScalar } from '../scalars';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
-import { Node } from '../../platform/graphql/node';
+import { Node } from '../node/node.type';
 import { CompanyFilter, DateRange } from '../company/company.type';
 import { CriterionOutcome, PartnerBank } from '../eligibility/eligibility.type';
 
@@ -88,7 +89,7 @@ export type LoanOutcomeConnection = Connection<LoanOutcome>;
 
 @InputType({ description: 'A bank’s report of what happened to a firm’s application for one of its products.' })
 export class ReportLoanOutcomeInput {
-  @Field({ description: 'Juristic ID of the firm (13 digits, dashes and spaces allowed). It must be a company the hub knows.' })
+  @Field(() => JuristicIdScalar, { description: 'Juristic ID of the firm (dashes and spaces allowed). It must be a company the hub knows.' })
   juristicId!: string;
 
   @Field({ description: 'Code of one of your bank’s products, e.g. `SMED-SMALL-1M` (a product withdrawn from the catalogue may still be reported on).' })
@@ -103,7 +104,7 @@ export class ReportLoanOutcomeInput {
   })
   amountBaht?: number | null;
 
-  @Field({ description: 'The day it happened (ISO date `YYYY-MM-DD`, Bangkok); not in the future.' })
+  @Field(() => IsoDateScalar, { description: 'The day it happened (Bangkok); not in the future.' })
   outcomeOn!: string;
 
   @Field(() => String, {
@@ -130,7 +131,7 @@ export class LoanOutcomeFilter {
   @Field(() => String, { nullable: true, description: 'Only reports on this product code.' })
   productCode?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Only reports about this firm (juristic ID).' })
+  @Field(() => JuristicIdScalar, { nullable: true, description: 'Only reports about this firm.' })
   juristicId?: string | null;
 
   @Field(() => [LoanOutcomeKind], { nullable: true, description: 'Only these kinds.' })

@@ -1,33 +1,20 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { DomainError } from '../../platform/errors/domain-error';
-import { loadNode, Node } from '../../platform/graphql/node';
-// The node types register themselves when their loaders are imported.
-import '../company/company.loaders';
-import '../factory/factory.loaders';
-import '../geography/geography.loaders';
-import '../industrial-index/industrial-index.loaders';
-import '../ingestion-run/ingestion-run.loaders';
-import '../reference/reference.loaders';
-import '../certification/certification.loaders';
-import '../programme/programme.loaders';
-import '../eligibility/eligibility.loaders';
-import '../loan-outcome/loan-outcome.loaders';
-import '../consent/consent.loaders';
-
+import { Node } from './node.type';
 @Resolver()
 export class NodeResolver {
   @Authorized('admin', 'ministry', 'analyst', 'bank')
   @Query(() => Node, { nullable: true, description: 'Any object by its global ID; null when it no longer exists.' })
   async node(@Arg('id', () => ID, { description: 'A global ID (the `id` field of any Node).' }) id: string, @Ctx() ctx: GraphQLContext): Promise<object | null> {
-    return (await loadNode(ctx, id)) ?? null;
+    return (await ctx.nodes.load(ctx, id)) ?? null;
   }
 
   @Authorized('admin', 'ministry', 'analyst', 'bank')
   @Query(() => [Node], { nullable: 'items', description: `Objects by global ID, in the order given (null for those that no longer exist); at most ${MAX_PAGE_SIZE}. One statement per type.` })
   async nodes(@Arg('ids', () => [ID], { description: 'Global IDs.' }) ids: string[], @Ctx() ctx: GraphQLContext): Promise<(object | null)[]> {
     if (ids.length > MAX_PAGE_SIZE) throw new DomainError('BAD_USER_INPUT', `nodes takes at most ${MAX_PAGE_SIZE} IDs, got ${ids.length}`, { argument: 'ids' });
-    return Promise.all(ids.map(async (id) => (await loadNode(ctx, id)) ?? null));
+    return Promise.all(ids.map(async (id) => (await ctx.nodes.load(ctx, id)) ?? null));
   }
 }

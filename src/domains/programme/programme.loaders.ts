@@ -1,5 +1,5 @@
-import { groupedLoader, keyedLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import { groupedLoader, keyedLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import { assessmentKey, participationKey } from './programme.repository';
 import type { Industry40Assessment, ProgrammeParticipation } from './programme.type';
 
@@ -7,12 +7,12 @@ const ALL_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 
 /** `Company.programmeParticipations`, newest year first. */
 export const participationsOfCompany = groupedLoader<ProgrammeParticipation>('participationsOfCompany', (p) => p.companyJuristicId ?? '', (ctx, ids) =>
-  ctx.services.programmes.repository.participationsOf(ids),
+  ctx.services.programmes.participationsOf(ids),
 );
 
 /** `Company.industry40Assessments`, newest first. */
 export const assessmentsOfCompany = groupedLoader<Industry40Assessment>('assessmentsOfCompany', (a) => a.companyJuristicId ?? '', (ctx, ids) =>
-  ctx.services.programmes.repository.assessmentsOf(ids),
+  ctx.services.programmes.assessmentsOf(ids),
 );
 
 /** A participant key: a juristic ID, or `name:` and a normalised name (see participationKey). */
@@ -20,7 +20,7 @@ const PARTICIPANT = String.raw`\d{13}|name:.+?`;
 
 // Global ID keys that do not parse are dropped: node(id) then answers null, as for a missing record.
 const participationByKey = keyedLoader<ProgrammeParticipation>('participationByKey', participationKey, (ctx, keys) =>
-  ctx.services.programmes.repository.participationsByKey(
+  ctx.services.programmes.participationsByKey(
     keys.flatMap((key) => {
       const match = new RegExp(`^(${PARTICIPANT}):(\\d{4}):(.+)$`, 's').exec(key);
       return match ? [{ participantKey: match[1]!, year: Number(match[2]), programmeCode: match[3]! }] : [];
@@ -29,7 +29,7 @@ const participationByKey = keyedLoader<ProgrammeParticipation>('participationByK
 );
 
 const assessmentByKey = keyedLoader<Industry40Assessment>('assessmentByKey', assessmentKey, (ctx, keys) =>
-  ctx.services.programmes.repository.assessmentsByKey(
+  ctx.services.programmes.assessmentsByKey(
     keys.flatMap((key) => {
       const match = new RegExp(`^(${PARTICIPANT}):(\\d{4}-\\d{2}-\\d{2})$`, 's').exec(key);
       return match && !Number.isNaN(Date.parse(match[2]!)) ? [{ participantKey: match[1]!, assessedOn: match[2]! }] : [];
@@ -37,5 +37,8 @@ const assessmentByKey = keyedLoader<Industry40Assessment>('assessmentByKey', ass
   ),
 );
 
-registerNodeType('ProgrammeParticipation', { roles: ALL_ROLES, load: (ctx, key) => participationByKey(ctx).load(key) });
-registerNodeType('Industry40Assessment', { roles: ALL_ROLES, load: (ctx, key) => assessmentByKey(ctx).load(key) });
+/** The types of this domain `node(id)` fetches. */
+export const programmeNodeTypes: readonly DomainNodeType[] = [
+  nodeType('ProgrammeParticipation', { roles: ALL_ROLES, load: (ctx, key) => participationByKey(ctx).load(key) }),
+  nodeType('Industry40Assessment', { roles: ALL_ROLES, load: (ctx, key) => assessmentByKey(ctx).load(key) }),
+];

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
 import type { LinkMethod } from '../factory/factory.type';
 import type { Industry40Assessment, ProgrammeParticipation } from './programme.type';
 

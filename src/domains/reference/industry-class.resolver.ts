@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Info, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { companyList } from '../company/company.loaders';
 import { CompaniesArgs } from '../company/company.resolver';
 import { CompanyConnection } from '../company/company.type';

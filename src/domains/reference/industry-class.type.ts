@@ -1,5 +1,6 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { Node, toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
+import { Node } from '../node/node.type';
 import type { TsicEntry } from '../../reference/reference-data';
 
 export enum IndustryClassLevel {

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { keyedLoader, requestLoader } from '../../platform/graphql/loaders';
-import { registerNodeType } from '../../platform/graphql/node';
+import { keyedLoader, requestLoader } from '../request-loaders';
+import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { IndustryClass } from './industry-class.type';
 import { ReferenceService } from './reference.service';
 import type { TargetIndustry } from './target-industry.type';
@@ -38,5 +38,8 @@ export const targetIndustryByCode = keyedLoader<TargetIndustry>('targetIndustryB
   return codes.flatMap((code) => byCode.get(code) ?? []);
 });
 
-registerNodeType('IndustryClass', { roles: READ_ROLES, load: (ctx, key) => industryClassByCode(ctx).load(key) });
-registerNodeType('TargetIndustry', { roles: READ_ROLES, load: (ctx, key) => targetIndustryByCode(ctx).load(key) });
+/** The types of this domain `node(id)` fetches. */
+export const referenceNodeTypes: readonly DomainNodeType[] = [
+  nodeType('IndustryClass', { roles: READ_ROLES, load: (ctx, key) => industryClassByCode(ctx).load(key) }),
+  nodeType('TargetIndustry', { roles: READ_ROLES, load: (ctx, key) => targetIndustryByCode(ctx).load(key) }),
+];

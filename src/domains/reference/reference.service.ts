@@ -38,7 +38,7 @@ function buildCatalogue(tables: ReferenceTables): IndustryCatalogue {
 export class ReferenceService {
   private built: { tables: ReferenceTables; catalogue: IndustryCatalogue } | undefined;
 
-  constructor(readonly repository: ReferenceRepository) {}
+  constructor(private readonly repository: ReferenceRepository) {}
 
   async catalogue(): Promise<IndustryCatalogue> {
     const tables = await this.repository.load();

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node, toGlobalId } from '../../platform/graphql/node';
+import { toGlobalId } from '../../platform/graphql/global-id';
+import { Node } from '../node/node.type';
 import type { TargetIndustry as TargetIndustryRow } from '../../reference/reference-data';
 
 export enum TargetIndustryWave {

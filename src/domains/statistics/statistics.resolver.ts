@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../platform/graphql/context';
+import type { GraphQLContext } from '../api-context';
 import { CompanyFilter } from '../company/company.type';
 import { FactoryFilter } from '../factory/factory.type';
 import { CompanyStats, CompanyStatsDimension, FactoryStats, FactoryStatsDimension, MAX_DIMENSIONS } from './statistics.type';

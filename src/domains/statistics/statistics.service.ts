@@ -167,7 +167,7 @@ export function checkGroupCount(count: number): void {
 
 export class StatisticsService {
   constructor(
-    readonly repository: StatisticsRepository,
+    private readonly repository: StatisticsRepository,
     private readonly companies: CompanyService,
     private readonly factories: FactoryService,
   ) {}

@@ -1,4 +1,4 @@
-import { Field, FieldResolver, Int, ObjectType, Resolver, Root, type ClassType } from 'type-graphql';
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { DomainError } from '../errors/domain-error';
 
 /** Largest page a client may ask for; larger `first` values are refused with BAD_USER_INPUT. */
@@ -86,16 +86,24 @@ export function pageWithCursors<R, T = R>(rows: R[], size: number, cursorOf: (ro
   return { edges, pageInfo };
 }
 
-/** A page of a list, as services build it; `totalCount` runs `countTotal` only when asked for. */
+/**
+ * A page of a list, as services build it. `totalCount` is a lazy property (withTotalCount): the
+ * count runs only when a client asks for the field, which reads it.
+ */
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: PageInfo;
-  countTotal(): Promise<number>;
+  readonly totalCount: Promise<number>;
 }
 
-/** The `totalCount` field resolvers of every connection type, for the schema's resolver list. */
-const totalCountResolvers: ClassType[] = [];
-export const connectionResolvers = (): readonly ClassType[] => totalCountResolvers;
+/**
+ * A page with a `totalCount` counted on first read, and once: a getter, not enumerable, so that
+ * copying the page (a spread) does not count. The connection types need no resolver class for it.
+ */
+export function withTotalCount<P extends object>(page: P, count: () => Promise<number>): P & { readonly totalCount: Promise<number> } {
+  let counted: Promise<number> | undefined;
+  return Object.defineProperty(page, 'totalCount', { get: () => (counted ??= count()), enumerable: false, configurable: true }) as P & { readonly totalCount: Promise<number> };
+}
 
 /**
  * Declares the GraphQL types `<Name>Edge` and `<Name>Connection` (Relay) for a node type, with a
@@ -119,17 +127,9 @@ export function connectionType<T extends object>(node: ClassType<T>, options: { 
     @Field(() => PageInfo, { description: 'Whether more items follow, and the cursor to continue from.' })
     pageInfo!: PageInfo;
 
-    /** Not a field: the `totalCount` resolver calls it when a client asks. */
-    countTotal!: () => Promise<number>;
+    @Field(() => Int, { description: 'Number of items matching the arguments (counted only when asked for).' })
+    readonly totalCount!: Promise<number>;
   }
 
-  @Resolver(() => PageOf)
-  class TotalCountResolver {
-    @FieldResolver(() => Int, { description: 'Number of items matching the arguments (counted only when asked for).' })
-    totalCount(@Root() root: Connection<T>): Promise<number> {
-      return root.countTotal();
-    }
-  }
-  totalCountResolvers.push(TotalCountResolver);
   return PageOf;
 }

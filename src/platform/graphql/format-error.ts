@@ -3,6 +3,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { isQueryTimeout, QueryTimeoutError } from '../database/request-deadline';
 import { DomainError } from '../errors/domain-error';
+import { originalOf } from './input-errors';
 
 /** Codes that are safe to pass to the caller as they are: the error was meant for them. */
 const CLIENT_CODES = new Set([
@@ -68,6 +69,15 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (tokens && formatted.extensions?.['code'] === 'GRAPHQL_PARSE_FAILED') {
     const limit = Number(tokens[1]);
     return { ...base, message: `The document has more than ${limit} tokens; parsing stopped there.`, extensions: { code: 'QUERY_TOO_COMPLEX', measure: 'tokens', limit } };
+  }
+  // An input scalar refused a literal during validation (src/domains/scalars.ts): the input was bad,
+  // whatever graphql-js calls its phase; its message says why.
+  const refused = originalOf(error);
+  const phaseCode = formatted.extensions?.['code'];
+  if (refused instanceof DomainError && (phaseCode === 'GRAPHQL_VALIDATION_FAILED' || phaseCode === 'BAD_USER_INPUT')) {
+    const argument = formatted.extensions?.['argument'];
+    const named = typeof argument === 'string' ? { argument } : {};
+    return { ...base, message: typeof argument === 'string' ? `${argument}: ${refused.message}` : refused.message, extensions: { code: refused.code, ...named } };
   }
   if (original instanceof ArgumentValidationError) {
     return { ...base, message: 'Invalid argument value', extensions: { code: 'BAD_USER_INPUT' } };

@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
-import type { GraphQLContext } from './context';
-import { type Connection, encodeCursor, type PageInfo } from './connection';
+import { type Connection, encodeCursor, type PageInfo, withTotalCount } from './connection';
 
 /**
  * The DataLoaders of one request. Each relation declares its loader once with `requestLoader`; the
@@ -51,19 +50,24 @@ export async function distinctInChunks<K, R>(requests: readonly K[], fetch: (chu
   return requests.map((request) => byKey.get(keyOf(request))!);
 }
 
+/** What a loader needs of a request's context: its loaders (the domains' context has more, typed by them). */
+export interface LoaderContext {
+  loaders: RequestLoaders;
+}
+
 /** Declares a per-request loader: `const byId = requestLoader('companyById', (ctx) => new DataLoader(...))`. */
-export function requestLoader<L>(name: string, create: (ctx: GraphQLContext) => L): (ctx: GraphQLContext) => L {
+export function requestLoader<L, C extends LoaderContext>(name: string, create: (ctx: C) => L): (ctx: C) => L {
   const key = Symbol(name);
   return (ctx) => ctx.loaders.get(key, () => create(ctx));
 }
 
 /** A loader of records by key: `fetch` returns the rows found, in any order; missing keys load as undefined. */
-export function keyedLoader<T>(
+export function keyedLoader<T, C extends LoaderContext>(
   name: string,
   keyOf: (row: T) => string,
-  fetch: (ctx: GraphQLContext, keys: string[]) => Promise<T[]>,
-): (ctx: GraphQLContext) => DataLoader<string, T | undefined> {
-  return requestLoader(name, (ctx) =>
+  fetch: (ctx: C, keys: string[]) => Promise<T[]>,
+): (ctx: C) => DataLoader<string, T | undefined> {
+  return requestLoader(name, (ctx: C) =>
     new DataLoader<string, T | undefined>(async (keys) => {
       const rows = await inChunks(keys, MAX_KEYS_PER_STATEMENT, (chunk) => fetch(ctx, chunk));
       const byKey = new Map(rows.map((row) => [keyOf(row), row]));
@@ -73,12 +77,12 @@ export function keyedLoader<T>(
 }
 
 /** A loader of short lists per parent (a company's financial statements): one statement for all parents. */
-export function groupedLoader<T>(
+export function groupedLoader<T, C extends LoaderContext>(
   name: string,
   parentOf: (row: T) => string,
-  fetch: (ctx: GraphQLContext, parents: string[]) => Promise<T[]>,
-): (ctx: GraphQLContext) => DataLoader<string, T[]> {
-  return requestLoader(name, (ctx) =>
+  fetch: (ctx: C, parents: string[]) => Promise<T[]>,
+): (ctx: C) => DataLoader<string, T[]> {
+  return requestLoader(name, (ctx: C) =>
     new DataLoader<string, T[]>(async (parents) => {
       const groups = new Map<string, T[]>(parents.map((parent) => [parent, []]));
       for (const row of await inChunks(parents, MAX_KEYS_PER_STATEMENT, (chunk) => fetch(ctx, chunk))) groups.get(parentOf(row))?.push(row);
@@ -98,18 +102,18 @@ interface ChildPageKey {
  * the same page (`first`, `after`) share one statement, which `fetchPages` answers with a LATERAL
  * join; `totalCount` is one grouped count for all parents, run only when asked for.
  */
-export function childConnections<T>(options: {
+export function childConnections<T, C extends LoaderContext>(options: {
   name: string;
   /** Cursor tag, as for root lists. */
   kind: string;
   parentOf: (row: T) => string;
   cursorOf: (row: T) => string;
   /** Up to `limit` rows per parent, ordered by the cursor key, after `after` when given. */
-  fetchPages: (ctx: GraphQLContext, parents: string[], after: string | undefined, limit: number) => Promise<T[]>;
+  fetchPages: (ctx: C, parents: string[], after: string | undefined, limit: number) => Promise<T[]>;
   /** Row counts per parent (parents without rows may be left out). */
-  countByParent: (ctx: GraphQLContext, parents: string[]) => Promise<Map<string, number>>;
-}): (ctx: GraphQLContext, parent: string, size: number, after: string | undefined) => Connection<T> {
-  const pages = requestLoader(`${options.name}.pages`, (ctx) =>
+  countByParent: (ctx: C, parents: string[]) => Promise<Map<string, number>>;
+}): (ctx: C, parent: string, size: number, after: string | undefined) => Connection<T> {
+  const pages = requestLoader(`${options.name}.pages`, (ctx: C) =>
     new DataLoader<ChildPageKey, T[], string>(
       async (keys) => {
         const byPage = new Map<string, ChildPageKey[]>();
@@ -132,7 +136,7 @@ export function childConnections<T>(options: {
       { cacheKeyFn: (key) => `${key.parent}|${key.limit}|${key.after ?? ''}` },
     ),
   );
-  const counts = requestLoader(`${options.name}.counts`, (ctx) =>
+  const counts = requestLoader(`${options.name}.counts`, (ctx: C) =>
     new DataLoader<string, number>(async (parents) => {
       const counts = await inChunks(parents, MAX_KEYS_PER_STATEMENT, async (chunk) => [await options.countByParent(ctx, chunk)]);
       const byParent = new Map(counts.flatMap((map) => [...map]));
@@ -145,7 +149,7 @@ export function childConnections<T>(options: {
     const load = (): Promise<T[]> => (rows ??= pages(ctx).load({ parent, limit: size + 1, after }));
     const edges = (): Promise<Connection<T>['edges']> =>
       load().then((all) => all.slice(0, size).map((node) => ({ cursor: encodeCursor(options.kind, options.cursorOf(node)), node })));
-    return {
+    const page = {
       // GraphQL resolves promise-valued properties, so these getters hand it promises.
       get edges() {
         return edges() as unknown as Connection<T>['edges'];
@@ -160,7 +164,7 @@ export function childConnections<T>(options: {
           }),
         ) as unknown as PageInfo;
       },
-      countTotal: () => counts(ctx).load(parent),
     };
+    return withTotalCount(page, () => counts(ctx).load(parent));
   };
 }

@@ -8,7 +8,7 @@
  * the same catalogue after a revision (one rule set tightened, one rate reworded); `badRule` breaks
  * one product's rules, as a bank's editing slip would.
  */
-import type { JsonValue } from '../../ingestion/feed';
+import type { JsonValue } from '../../shared/json';
 
 export type SimulatedBank = 'SMED' | 'EXIM';
 

@@ -1,6 +1,6 @@
 /** Routes of the simulated ministry consent registry: every consent it holds, as one JSON document. */
 import { z } from 'zod';
-import { bangkokDate } from '../../access/consent-rules';
+import { bangkokDate } from '../../shared/calendar';
 import { parseQuery, sendJson, type Route, type RouteContext } from '../routing';
 import { CONSENT_REGISTRY_NAME, consentRegistry, consentRegistryTruth, type ConsentRegistryOptions } from './consent-registry.feed';
 

@@ -6,7 +6,7 @@
  * Helpers that find a value unusable throw RowRejection (through `reject`): the parser turns it
  * into a rejected row with that message, and the rest of the feed loads.
  */
-import { isValidThaiId } from './thai-id';
+import { isValidThaiId } from '../../shared/thai-id';
 
 /** A raw value: CSV fields are strings; JSON records may also carry numbers, booleans and null. */
 export type FeedValue = string | number | boolean | null | undefined;

@@ -7,7 +7,7 @@
  * dashes (`0-10-5-536-11201-4`), sometimes Excel-quoted (`="0105536112014"`), sometimes in Thai digits.
  * Always kept as a string: the leading zero matters.
  */
-import { isValidThaiId, thaiIdCheckDigit } from '../common/thai-id';
+import { isValidThaiId, thaiIdCheckDigit } from '../../shared/thai-id';
 import { asciiDigits } from '../common/feed-values';
 
 /** The check digit of the first 12 digits (ASCII digits only); one implementation for every source. */

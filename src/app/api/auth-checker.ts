@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { AuthChecker } from 'type-graphql';
 import type { Role } from '../../access/roles';
-import type { GraphQLContext } from './context';
+import type { GraphQLContext } from '../../domains/api-context';
 
 /**
  * Every operation is authenticated before it runs (the HTTP context rejects a missing or revoked

@@ -16,3 +16,13 @@ export function thaiIdCheckDigit(first12: string): number {
 export function isValidThaiId(id: string): boolean {
   return /^\d{13}$/.test(id) && thaiIdCheckDigit(id) === Number(id[12]);
 }
+
+/**
+ * A juristic ID as users write it (with dashes or spaces, `0-10-5-536-11201-4`), normalised to its
+ * 13 digits; undefined unless it is one: 13 digits starting with 0, with a valid check digit. The
+ * one rule every input of a juristic ID obeys (the `JuristicId` GraphQL scalar, consents, the CLI).
+ */
+export function normaliseJuristicId(value: string): string | undefined {
+  const id = value.replace(/[\s-]/g, '');
+  return /^0\d{12}$/.test(id) && isValidThaiId(id) ? id : undefined;
+}

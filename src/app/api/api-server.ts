@@ -10,23 +10,25 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { ApiClient } from '../../access/api-client.repository';
 import type { ClientRateLimits, Refusal } from '../../access/rate-limits';
 import { sha256Hex } from '../../access/trusted-documents';
-import type { HubServices } from '../../app/services';
+import type { HubServices } from '../services';
 import type { HubLimits } from '../../config/config';
-import { RequestDeadline, withRequestDeadline } from '../database/request-deadline';
-import type { GraphQLContext } from '../graphql/context';
-import { formatGraphQLError, isClientError, timeoutOf } from '../graphql/format-error';
-import { checkDocumentText, checkVariablesText } from '../graphql/input-text';
-import { asksForIntrospection, measureOperation } from '../graphql/query-analysis';
-import type { Logger } from '../logging/logger';
-import { withSqlStatementTally, type SqlStatementTally } from '../database/sql-statement-count';
-import { RequestLoaders } from '../graphql/loaders';
-import { graphiqlRouter } from './graphiql';
-import { ELIGIBILITY_FEED_PATH, eligibilityFeedRouter } from '../../domains/eligibility/eligibility-feed.http';
-import type { HubMetrics } from '../metrics/metrics';
-import { graphqlMetricsMiddleware, graphqlMetricsPlugin, REQUEST_RECORD, type GraphqlRequestRecord } from '../metrics/graphql-metrics';
-import { METRICS_PATH, writeMetrics } from '../metrics/metrics-server';
-import { requireAdmin } from './admin-auth';
-import { DASHBOARD_PATH, runDashboardRouter } from './run-dashboard';
+import { RequestDeadline, withRequestDeadline } from '../../platform/database/request-deadline';
+import type { GraphQLContext } from '../../domains/api-context';
+import { formatGraphQLError, isClientError, timeoutOf } from '../../platform/graphql/format-error';
+import { checkDocumentText, checkVariablesText } from '../../platform/graphql/input-text';
+import { asksForIntrospection, measureOperation } from '../../platform/graphql/query-analysis';
+import type { Logger } from '../../platform/logging/logger';
+import { withSqlStatementTally, type SqlStatementTally } from '../../platform/database/sql-statement-count';
+import { RequestLoaders } from '../../platform/graphql/loaders';
+import { graphiqlRouter } from '../../platform/http/graphiql';
+import { API_ROUTES, apiNodeTypes } from './schema';
+import { DomainError } from '../../platform/errors/domain-error';
+import { inputErrorsPlugin } from '../../platform/graphql/input-errors';
+import type { HubMetrics } from '../../platform/metrics/metrics';
+import { graphqlMetricsMiddleware, graphqlMetricsPlugin, REQUEST_RECORD, type GraphqlRequestRecord } from '../../platform/metrics/graphql-metrics';
+import { METRICS_PATH, writeMetrics } from '../../platform/metrics/metrics-server';
+import { requireAdmin } from '../../platform/http/admin-auth';
+import { DASHBOARD_PATH, runDashboardRouter } from '../../platform/http/run-dashboard';
 import type { Queue } from 'bullmq';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -215,6 +217,7 @@ export async function startApiServer(options: {
   dashboardQueues?: readonly Queue[];
 }): Promise<ApiServer> {
   const log = options.logger.child({ component: 'api' });
+  const nodes = apiNodeTypes();
   const app = express();
   app.disable('x-powered-by');
   // An ETag costs a hash of every GraphQL answer, and no client revalidates POSTed queries with it.
@@ -254,6 +257,8 @@ export async function startApiServer(options: {
       // wrap every field resolver: about a tenth of the API's CPU on list-heavy answers.
       ApolloServerPluginCacheControlDisabled(),
       errorLoggingPlugin(),
+      // Input scalars' refusals name their argument (src/domains/scalars.ts).
+      inputErrorsPlugin((error) => error instanceof DomainError),
       ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits)] : []),
       sqlStatementsPlugin(),
       graphqlMetricsPlugin(),
@@ -330,7 +335,10 @@ export async function startApiServer(options: {
   // The feed counts against the same request rate and concurrency (a sync job polling it is a
   // client like any other). Its statements have the statement timeout; a long feed is not cut by
   // the request deadline, and it charges no query cost: it reads by keyset in bounded batches.
-  app.use(ELIGIBILITY_FEED_PATH, admit, deadline({ wholeRequest: false }), eligibilityFeedRouter(options.services, log, { batchSize: options.eligibilityFeedBatchSize }));
+  // The domains' own routes (the NDJSON eligibility feed), behind the same admission and deadlines.
+  for (const route of API_ROUTES) {
+    app.use(route.path, admit, deadline({ wholeRequest: false }), route.router({ services: options.services, logger: log, feedBatchSize: options.eligibilityFeedBatchSize }));
+  }
 
   if (metrics) app.use(GRAPHQL_PATH, graphqlMetricsMiddleware(metrics));
   app.use(
@@ -382,6 +390,7 @@ export async function startApiServer(options: {
           client,
           services: options.services,
           loaders: new RequestLoaders(),
+          nodes,
           sql: res.locals['sql'] as SqlStatementTally,
           requestRecord: res.locals[REQUEST_RECORD] as GraphqlRequestRecord | undefined,
           logger: log.child({ requestId, clientId: client.id, role: client.role }),

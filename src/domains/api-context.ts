@@ -1,0 +1,29 @@
+import type { ApiClient } from '../access/api-client.repository';
+import type { ApiServices } from './api-services';
+import type { NodeRegistry } from './node/node-registry';
+import type { Logger } from '../platform/logging/logger';
+import type { SqlStatementTally } from '../platform/database/sql-statement-count';
+import type { RequestLoaders } from '../platform/graphql/loaders';
+import type { GraphqlRequestRecord } from '../platform/metrics/graphql-metrics';
+
+/**
+ * Per-request GraphQL context: who is calling, the request ID on every log line, the services the
+ * resolvers call (the domains declare what they need, ApiServices; the composition root in
+ * src/app builds them), this request's DataLoaders and its node types.
+ */
+export interface GraphQLContext {
+  requestId: string;
+  client: ApiClient;
+  logger: Logger;
+  services: ApiServices;
+  /** This request's DataLoaders (see `requestLoader`). */
+  loaders: RequestLoaders;
+  /** The types `node(id)` fetches, from every domain. */
+  nodes: NodeRegistry<GraphQLContext>;
+  /** SQL statements this request has issued so far. */
+  sql: SqlStatementTally;
+  /** The operation's cost as the query analysis counted it (docs/limits.md). */
+  cost: number;
+  /** Where the request's operation, role and outcome are noted for its metrics (src/platform/metrics). */
+  requestRecord?: GraphqlRequestRecord | undefined;
+}

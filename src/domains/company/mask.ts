@@ -1,0 +1,2 @@
+/** What the API shows instead of withheld personal data. */
+export const MASK = '***';

@@ -1,0 +1,45 @@
+import type { Role } from '../../access/roles';
+import { DomainError } from '../../platform/errors/domain-error';
+import { fromGlobalId } from '../../platform/graphql/global-id';
+
+/**
+ * A type `node(id)` can fetch, declared by its domain (its index.ts `nodeTypes`). `load` should go
+ * through a per-request DataLoader so that `nodes(ids)` costs one statement per type; `roles` are
+ * those allowed to see the type at all.
+ */
+export interface NodeTypeDefinition<C extends NodeContext = NodeContext> {
+  typeName: string;
+  roles: readonly Role[];
+  load(ctx: C, key: string): Promise<object | undefined>;
+}
+
+/** What the registry needs of a request's context: who is calling. */
+export interface NodeContext {
+  client: { role: Role };
+}
+
+/** The node types of the API, as the composition root assembles them from the domains. */
+export class NodeRegistry<C extends NodeContext = NodeContext> {
+  private readonly types: ReadonlyMap<string, NodeTypeDefinition<C>>;
+
+  constructor(types: readonly NodeTypeDefinition<C>[]) {
+    this.types = new Map(types.map((type) => [type.typeName, type]));
+    if (this.types.size !== types.length) throw new Error('two node types share a name');
+  }
+
+  typeNames(): string[] {
+    return [...this.types.keys()];
+  }
+
+  /** The object behind a global ID, tagged with its type; undefined when no such record exists. */
+  async load(ctx: C, id: string): Promise<object | undefined> {
+    const { typeName, key } = fromGlobalId(id);
+    const type = this.types.get(typeName);
+    if (!type) throw new DomainError('BAD_USER_INPUT', `"${id}" is not a global ID of this API`, { argument: 'id' });
+    if (!type.roles.includes(ctx.client.role)) {
+      throw new DomainError('FORBIDDEN', `the role "${ctx.client.role}" may not read ${typeName} objects`);
+    }
+    const found = await type.load(ctx, key);
+    return found && { ...found, __typename: typeName };
+  }
+}
