@@ -6,6 +6,7 @@ import { IngestionEngine } from './ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from './ingestion/ingestion.queue';
 import { IngestionRunRepository, type IngestionRunRecord } from './ingestion/ingestion-run.repository';
 import { SourceStatusService } from './ingestion/source-status.service';
+import { maskQuarantinedRaw } from './access/quarantined-raw';
 import { ApiClientRepository } from './access/api-client.repository';
 import { ApiClientService } from './access/api-client.service';
 import type { ApiClient } from './access/api-client.repository';
@@ -252,7 +253,8 @@ async function run(command: string, args: string[], options: { newDatabase: bool
         const rows = await new IngestionRunRepository(database.dataSource).openQuarantined({ source: values.source, limit: Number(values.limit) || 20 });
         if (rows.length === 0) process.stdout.write('no open quarantined rows\n');
         for (const row of rows) {
-          process.stdout.write(`#${row.id}  ${row.source}  run ${row.runId}  line ${row.lineNo}: ${row.reason}\n  ${JSON.stringify(row.raw)}\n`);
+          // Masked as the API masks it: an operator fixing a feed sees the shape, not the person.
+          process.stdout.write(`#${row.id}  ${row.source}  run ${row.runId}  line ${row.lineNo}: ${row.reason}\n  ${JSON.stringify(maskQuarantinedRaw(row.raw))}\n`);
         }
         return 0;
       }

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startLoadedHub } from '../support/loaded-hub';
@@ -17,6 +20,7 @@ interface ErrorBody {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> & { code?: string } }[];
 }
 
+const CLI = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli.js');
 const NORMAL = '{ factories(first: 2) { totalCount edges { node { fid } } } }';
 /** No stack frames, no file paths, no SQL in anything a client reads. */
 const LEAK = /at [\w.<>]+ \(|node_modules|\/work\/|\/src\/|\.ts:\d|SELECT |FROM registry|stack/i;
@@ -366,6 +370,43 @@ describe('hostile clients', () => {
       expect(json.errors).toBeUndefined();
       for (const name of names) expect(text).not.toContain(JSON.stringify(name).slice(1, -1));
       expect(text).toContain('***');
+      // The operator's CLI shows the same rows as masked as the API does.
+      const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'quarantine', '--source', 'dbd-companies', '--limit', '1000'], {
+        env: { ...process.env, DATABASE_URL: t.database.url, LOG_LEVEL: 'warn' },
+      });
+      expect(stdout).toContain('***');
+      for (const name of names) expect(stdout).not.toContain(JSON.stringify(name).slice(1, -1));
+    });
+
+    test('a factory operated by an individual shows no name or personal ID, by any path', async () => {
+      // The simulator's operators are firms: make a few individuals, with a personal ID as their tax ID.
+      const individuals = await t.sql<{ fid: string; operator_name: string }>(
+        `WITH changed AS (UPDATE registry.factory SET operator_tax_id = '3100600125412', operator_name = 'นาย สมชาย ใจดีมาก'
+          WHERE fid IN (SELECT fid FROM registry.factory WHERE operator_name IS NOT NULL ORDER BY fid LIMIT 3)
+          RETURNING fid, operator_name) SELECT * FROM changed`,
+      );
+      expect(individuals.length).toBe(3);
+      for (const key of [keys.admin, keys.analyst, keys.smed]) {
+        const fid = individuals[0]!.fid;
+        const one = await gql('query ($fid: String!) { factory(fid: $fid) { id operatorName operatorTaxId operatorMasked } }', { fid }, key);
+        expect(one.json.errors).toBeUndefined();
+        expect(one.json.data).toEqual({ factory: { id: expect.any(String), operatorName: '***', operatorTaxId: '***', operatorMasked: true } });
+        const id = (one.json.data as { factory: { id: string } }).factory.id;
+        const viaNode = await gql('query ($id: ID!) { node(id: $id) { ... on Factory { operatorName operatorTaxId } } }', { id }, key);
+        const list = await gql('{ factories(first: 100, orderBy: { field: FID }) { edges { node { fid operatorName operatorTaxId } } } }', {}, key);
+        // Searching by the hidden name must not answer what the mask hides.
+        const search = await gql('{ factories(first: 5, filter: { nameContains: "สมชาย ใจดีมาก" }) { totalCount } }', {}, key);
+        expect(search.json.data).toEqual({ factories: { totalCount: 0 } });
+        for (const answer of [viaNode, list]) {
+          expect(answer.json.errors).toBeUndefined();
+          expect(answer.text).not.toContain('3100600125412');
+          expect(answer.text).not.toContain('สมชาย');
+        }
+      }
+      // A firm's operator is still shown.
+      const firm = await gql('{ factories(first: 5, filter: { linked: true }) { edges { node { operatorName operatorMasked } } } }');
+      const nodes = (firm.json.data as { factories: { edges: { node: { operatorName: string | null; operatorMasked: boolean } }[] } }).factories.edges.map((e) => e.node);
+      expect(nodes.some((n) => !n.operatorMasked && n.operatorName !== null && n.operatorName !== '***')).toBe(true);
     });
 
     test('a masked TISI licensee is not re-identified through its factory', async () => {
@@ -381,21 +422,24 @@ describe('hostile clients', () => {
       let seen = 0;
       for (const { licence_no: licenceNo } of candidates) {
         const { json, text } = await gql(
-          `query ($no: String!) { tisLicense(licenceNo: $no) { licenseeMasked factory { fid operatorName operatorTaxId company { juristicId } } } }`,
+          `query ($no: String!) { tisLicense(licenceNo: $no) { licenseeMasked fid factory { fid operatorName operatorTaxId company { juristicId } } } }`,
           { no: licenceNo },
           keys.analyst,
         );
         expect(json.errors).toBeUndefined();
-        const licence = (json.data as { tisLicense: { licenseeMasked: boolean; factory: { operatorName: string | null; operatorTaxId: string | null; company: unknown } | null } }).tisLicense;
-        if (!licence.licenseeMasked || !licence.factory) continue;
+        const licence = (json.data as { tisLicense: { licenseeMasked: boolean; fid: string | null; factory: unknown } }).tisLicense;
+        expect(licence.licenseeMasked).toBe(true);
         seen += 1;
-        expect(licence.factory.company).toBeNull();
-        expect([null, '***']).toContain(licence.factory.operatorName);
-        expect([null, '***']).toContain(licence.factory.operatorTaxId);
-        const [stored] = await t.sql<{ operator_name: string | null; operator_tax_id: string | null }>(
-          `SELECT f.operator_name, f.operator_tax_id FROM registry.factory f JOIN registry.tis_licence l ON l.fid = f.fid WHERE l.licence_no = $1`,
+        // No handle on the plant at all: its FID or global ID would lead to its operator and company
+        // through factory(fid) or node(id).
+        expect(licence.fid).toBeNull();
+        expect(licence.factory).toBeNull();
+        const [stored] = await t.sql<{ fid: string; operator_name: string | null; operator_tax_id: string | null }>(
+          `SELECT f.fid, f.operator_name, f.operator_tax_id FROM registry.factory f JOIN registry.tis_licence l ON l.fid = f.fid WHERE l.licence_no = $1`,
           [licenceNo],
         );
+        expect(stored).toBeDefined();
+        expect(text).not.toContain(stored!.fid);
         if (stored?.operator_name) expect(text).not.toContain(stored.operator_name);
         if (stored?.operator_tax_id) expect(text).not.toContain(stored.operator_tax_id);
       }

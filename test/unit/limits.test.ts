@@ -2,7 +2,7 @@ import { getIntrospectionQuery, parse, type GraphQLSchema } from 'graphql';
 import { ROLES } from '../../src/access/roles';
 import { LIMIT_DEFAULTS } from '../../src/config/config';
 import { loadHubConfig } from '../../src/app/config';
-import { maskQuarantinedRaw } from '../../src/domains/ingestion-run/quarantined-raw';
+import { maskQuarantinedRaw } from '../../src/access/quarantined-raw';
 import { checkDocumentText, checkVariablesText } from '../../src/platform/graphql/input-text';
 import { asksForIntrospection, expandedFieldCount, MAX_EXPANDED_FIELDS, measureOperation } from '../../src/platform/graphql/query-analysis';
 import { buildHubSchema } from '../../src/app/api/schema';

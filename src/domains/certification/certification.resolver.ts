@@ -116,24 +116,21 @@ export class TisLicenseResolver {
     return shownLink(licence, ctx)?.confidence ?? null;
   }
 
+  @FieldResolver(() => String, { nullable: true, description: '14-digit DIW factory ID of the licensed plant, when TISI gives one; see `factory`. Null when the licensee is masked: the plant\'s operator is as often as not the licensee.' })
+  fid(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string | null {
+    return licenseeMasked(licence, ctx) ? null : licence.fid;
+  }
+
   @FieldResolver(() => Factory, {
     nullable: true,
     description:
-      'The licensed plant in the DIW factory registry; null when TISI gives no FID (e.g. imports) or DIW does not list it. For a masked licensee the plant comes without what would name the licensee: operator name and tax ID `***`, no company or link.',
+      'The licensed plant in the DIW factory registry; null when TISI gives no FID (e.g. imports), when DIW does not list it, and when the licensee is masked (the plant, its operator or its company would name the licensee).',
   })
   async factory(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<Factory | null> {
-    const factory = licence.fid === null ? undefined : await factoryByFid(ctx).load(licence.fid);
-    if (!factory) return null;
-    // The plant's operator is, as often as not, the licensee: naming it would undo the licensee's mask.
-    if (!licenseeMasked(licence, ctx)) return factory;
-    return {
-      ...factory,
-      operatorName: factory.operatorName === null ? null : MASK,
-      operatorTaxId: factory.operatorTaxId === null ? null : MASK,
-      companyJuristicId: null,
-      linkMethod: null,
-      linkConfidence: null,
-    };
+    // Any handle on the plant (its FID, its global ID, its name and address) leads to its operator
+    // and company through `factory(fid)` or `node(id)`: a masked licensee's licence gives none.
+    if (licence.fid === null || licenseeMasked(licence, ctx)) return null;
+    return (await factoryByFid(ctx).load(licence.fid)) ?? null;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Licensee name (ผู้รับใบอนุญาต) as TISI lists it; `***` when masked (see `licenseeMasked`), null when TISI gives none.' })

@@ -1,6 +1,6 @@
 import type { GraphQLContext } from '../api-context';
 
-export { MASK } from './mask';
+export { MASK } from '../../shared/mask';
 
 /**
  * Whether the caller may see personal data that no consent covers: TISI licensees that are not

@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/global-id';
+import { normaliseJuristicId } from '../../shared/thai-id';
+import { MASK } from '../../shared/mask';
 import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
 import type { KeysetPosition } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
-import { type Factory, type FactoryOrderField, type FactoryStatus, type LinkMethod } from './factory.type';
+import { type Factory, type FactoryOrderField, type FactoryStatus, LinkMethod } from './factory.type';
 
 interface FactoryRow {
   fid: string;
@@ -47,7 +49,22 @@ const COLUMNS = `fid, display_reg_no, legacy_reg_no, factory_type, name, operato
 
 const num = (value: string | null): number | null => (value === null ? null : Number(value));
 
+/**
+ * An operator is shown when it is known to be a company: its tax ID is a juristic ID, or the linker
+ * matched it by tax ID or exact name. Any other operator may be a person (PDPA): masked for every role.
+ */
+function operatorIsCompany(r: FactoryRow): boolean {
+  // A tax ID that is not a juristic ID is a personal ID, whatever the name matched.
+  if (r.operator_tax_id !== null) return normaliseJuristicId(r.operator_tax_id) !== undefined;
+  return r.link_method !== null && r.link_method !== LinkMethod.FUZZY_NAME;
+}
+
+/** operatorIsCompany over `registry.factory f` (stored tax IDs have passed the check digit). */
+const OPERATOR_IS_COMPANY_SQL = `(CASE WHEN f.operator_tax_id IS NOT NULL THEN f.operator_tax_id ~ '^0[0-9]{12}$'
+  ELSE coalesce(f.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false) END)`;
+
 function toFactory(r: FactoryRow): Factory {
+  const operatorMasked = !operatorIsCompany(r);
   return {
     id: toGlobalId('Factory', r.fid),
     fid: r.fid,
@@ -55,8 +72,9 @@ function toFactory(r: FactoryRow): Factory {
     legacyRegNo: r.legacy_reg_no,
     factoryType: r.factory_type,
     name: r.name,
-    operatorName: r.operator_name,
-    operatorTaxId: r.operator_tax_id,
+    operatorName: operatorMasked && r.operator_name !== null ? MASK : r.operator_name,
+    operatorTaxId: operatorMasked && r.operator_tax_id !== null ? MASK : r.operator_tax_id,
+    operatorMasked,
     objective: r.objective,
     address: r.address,
     moo: r.moo,
@@ -104,7 +122,8 @@ export function factoryConditions(criteria: FactoryCriteria | undefined, params:
   if (criteria?.isicPrefix) where.push(`f.isic_code LIKE ${params.add(`${likeLiteral(criteria.isicPrefix)}%`)}`);
   if (criteria?.nameContains) {
     const pattern = params.add(`%${likeLiteral(criteria.nameContains)}%`);
-    where.push(`(f.name ILIKE ${pattern} OR f.operator_name ILIKE ${pattern})`);
+    // A masked operator's name is not searchable: a match would answer what the mask hides.
+    where.push(`(f.name ILIKE ${pattern} OR (f.operator_name ILIKE ${pattern} AND ${OPERATOR_IS_COMPANY_SQL}))`);
   }
   if (criteria?.linked === true) where.push('f.company_juristic_id IS NOT NULL');
   if (criteria?.linked === false) where.push('f.company_juristic_id IS NULL');

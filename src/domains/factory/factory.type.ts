@@ -60,11 +60,17 @@ export class Factory extends Node {
   @Field({ description: 'Factory name (ชื่อโรงงาน, FNAME).' })
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'Name of the operator (ผู้ประกอบการ, ONAME).' })
+  @Field(() => String, { nullable: true, description: 'Name of the operator (ผู้ประกอบการ, ONAME); `***` when masked (see `operatorMasked`).' })
   operatorName!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Operator tax ID (TRADE), when the feed gives it: 13 digits.' })
+  @Field(() => String, { nullable: true, description: 'Operator tax ID (TRADE), when the feed gives it: 13 digits; `***` when masked (see `operatorMasked`).' })
   operatorTaxId!: string | null;
+
+  @Field({
+    description:
+      'True when the operator is not known to be a company (no juristic ID as its tax ID, no link by tax ID or exact name): it may be an individual, whose name and personal ID are personal data, so `operatorName` and `operatorTaxId` are `***` for every role.',
+  })
+  operatorMasked!: boolean;
 
   @Field(() => String, { nullable: true, description: 'What the factory makes or does (วัตถุประสงค์, OBJECT).' })
   objective!: string | null;
@@ -153,7 +159,7 @@ export class FactoryFilter {
   @Field(() => String, { nullable: true, description: 'Leading digits of the ISIC/TSIC code, e.g. "10" for food products.' })
   isicPrefix?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Part of the factory or operator name (Thai or English, case-insensitive).' })
+  @Field(() => String, { nullable: true, description: 'Part of the factory name or of an unmasked operator\'s name (Thai or English, case-insensitive).' })
   nameContains?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'true: only factories linked to a company; false: only unlinked ones.' })

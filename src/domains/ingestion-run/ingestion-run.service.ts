@@ -4,7 +4,7 @@ import { DomainError } from '../../platform/errors/domain-error';
 import { checkPageSize, decodeCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import type { SourceRegistry } from '../../ingestion/source-registry';
-import { maskQuarantinedRaw } from './quarantined-raw';
+import { maskQuarantinedRaw } from '../../access/quarantined-raw';
 import type {
   IngestionJob,
   IngestionRun,

@@ -1,4 +1,4 @@
-import { MASK } from '../company/mask';
+import { MASK } from '../shared/mask';
 
 /**
  * What of a quarantined row the API shows (issue 14): its shape, not the person. An admin fixing a
