@@ -36,8 +36,9 @@ export function toQuarantinedRow(r: QuarantinedRowRecord): QuarantinedRow {
 export class IngestionRunService {
   constructor(
     readonly runs: IngestionRunRepository,
-    private readonly queue: IngestionQueue,
     private readonly sources: SourceRegistry,
+    /** Absent in a process that only reads (the CLI's reports, the benchmarks). */
+    private readonly queue?: IngestionQueue,
   ) {}
 
   private checkSource(source: string | null | undefined): string | undefined {
@@ -69,6 +70,7 @@ export class IngestionRunService {
 
   async trigger(source: string): Promise<IngestionJob> {
     this.checkSource(source);
+    if (!this.queue) throw new Error('this process has no ingestion queue');
     const job = await this.queue.enqueue(source, 'manual');
     return { source, jobId: String(job.id), queuedAt: new Date(job.timestamp) };
   }
