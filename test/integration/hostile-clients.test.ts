@@ -334,6 +334,39 @@ describe('hostile clients', () => {
       });
       await stillServes(keys.ministry);
     });
+
+    test('a client that closes its connection mid-request leaves no statement running and frees its slot', async () => {
+      // A bank may have 2 requests at once. Closing the socket used to free the slot while the
+      // request's statements ran on: 14 such requests held every pooled connection.
+      await holdingLock('registry.tis_standard', async () => {
+        const body = JSON.stringify({ query: '{ tisStandards(first: 1) { totalCount } }' });
+        for (let i = 0; i < 6; i++) {
+          await new Promise<void>((resolve) => {
+            const url = new URL(t.graphqlUrl);
+            const socket = net.connect(Number(url.port), url.hostname, () => {
+              socket.write(
+                `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${keys.exim}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+              );
+              setTimeout(() => {
+                socket.destroy();
+                resolve();
+              }, 300);
+            });
+            socket.on('error', () => resolve());
+          });
+        }
+        // Within a moment of each close, its statement was cancelled: nothing of the hub waits on the lock.
+        let waiting = -1;
+        for (let i = 0; i < 20 && waiting !== 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          waiting = (await waitingHubStatements())[0]!.n;
+        }
+        expect(waiting).toBe(0);
+      });
+      // And the bank's two slots are free again.
+      const answers = await Promise.all([0, 1].map(() => gql(NORMAL, {}, keys.exim)));
+      for (const answer of answers) expect(answer.json.errors).toBeUndefined();
+    });
   });
 
   describe('introspection', () => {

@@ -328,7 +328,8 @@ export async function startApiServer(options: {
     if (!client || !options.limits.enforced) return next();
     const limits = options.limits;
     const requestDeadline = new RequestDeadline(limits.statementTimeoutMs[client.role], options_.wholeRequest ? limits.requestTimeoutMs[client.role] : undefined);
-    res.on('close', () => requestDeadline.finish());
+    // A close before the answer was written is the client leaving: stop its work.
+    res.on('close', () => (res.writableFinished ? requestDeadline.finish() : requestDeadline.abandon()));
     withRequestDeadline(requestDeadline, next);
   };
 
