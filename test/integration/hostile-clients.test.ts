@@ -477,6 +477,36 @@ describe('hostile clients', () => {
         if (stored?.operator_tax_id) expect(text).not.toContain(stored.operator_tax_id);
       }
       expect(seen).toBeGreaterThan(0);
+
+      // Nor from the other side: a masked licence is listed under no plant and no company, and no
+      // filter answers which firm it resembles. Link one by fuzzy name, as the linker may.
+      const licenceNo = candidates[0]!.licence_no;
+      const [target] = await t.sql<{ juristic_id: string; tis_no: string; fid: string }>(
+        `SELECT c.juristic_id, l.tis_no, l.fid FROM registry.tis_licence l, registry.company c
+          WHERE l.licence_no = $1 AND NOT EXISTS (SELECT 1 FROM registry.tis_licence o WHERE o.company_juristic_id = c.juristic_id AND o.tis_no = l.tis_no)
+          ORDER BY c.juristic_id LIMIT 1`,
+        [licenceNo],
+      );
+      await t.sql(
+        `UPDATE registry.tis_licence SET company_juristic_id = $2, link_method = 'FUZZY_NAME', link_confidence = 0.91, status = 'VALID', absent_since_run_id = NULL WHERE licence_no = $1`,
+        [licenceNo, target!.juristic_id],
+      );
+      for (const key of [keys.analyst, keys.smed, keys.admin]) {
+        const viaCompany = await gql(
+          'query ($id: JuristicId!) { company(juristicId: $id) { certifications(first: 100) { totalCount edges { node { licenceNo } } } } }',
+          { id: target!.juristic_id },
+          key,
+        );
+        expect(viaCompany.json.errors).toBeUndefined();
+        expect(viaCompany.text).not.toContain(licenceNo);
+        expect(viaCompany.json.data).toMatchObject({ company: { certifications: { totalCount: 0 } } });
+        const viaPlant = await gql('query ($fid: String!) { factory(fid: $fid) { licences(first: 100) { edges { node { licenceNo } } } } }', { fid: target!.fid }, key);
+        expect(viaPlant.json.errors).toBeUndefined();
+        expect(viaPlant.text).not.toContain(licenceNo);
+        const viaFilter = await gql('query ($tis: TisNo!) { companies(first: 100, filter: { holdsLicenceFor: $tis }) { edges { node { juristicId } } } }', { tis: target!.tis_no }, key);
+        expect(viaFilter.json.errors).toBeUndefined();
+        expect(viaFilter.text).not.toContain(target!.juristic_id);
+      }
     });
 
     test('a bank\'s feed positions are its own sequence, dense from 1', async () => {
