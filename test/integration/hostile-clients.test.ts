@@ -184,17 +184,63 @@ describe('hostile clients', () => {
       ['malformed JSON', '{"query": "{ __typename }"', 'BAD_REQUEST', 400],
       ['a null body', 'null', 'BAD_REQUEST', 400],
       ['a body over the limit', JSON.stringify({ query: `{ __typename } #${'x'.repeat(1_200_000)}` }), 'PAYLOAD_TOO_LARGE', 413],
-    ])('%s, before authentication too', async (_name, body, code, status) => {
-      for (const key of [keys.analyst, undefined]) {
+    ])('%s answers JSON with its code; without a key, 401 before the body is read', async (_name, body, code, status) => {
+      for (const [key, expected] of [
+        [keys.analyst, { status, code }],
+        // '' sends no Authorization header (undefined would take post's default key).
+        ['', { status: 401, code: 'UNAUTHENTICATED' }],
+        ['iih_not-a-key', { status: 401, code: 'UNAUTHENTICATED' }],
+      ] as const) {
         const response = await post(body, key);
-        expect(response.status).toBe(status);
+        expect(response.status).toBe(expected.status);
         expect(response.headers.get('content-type')).toMatch(/application\/json/);
-        expect(codeOf(response.json)).toBe(code);
+        expect(codeOf(response.json)).toBe(expected.code);
         expect(response.text).not.toMatch(LEAK);
         expect(response.text).not.toMatch(/<html|<pre/i);
       }
       await stillServes();
     });
+
+    test('HEAD, OPTIONS, PUT, DELETE and PATCH answer 405 JSON with Allow, not a 500', async () => {
+      for (const method of ['HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']) {
+        const response = await fetch(t.graphqlUrl, { method, headers: { authorization: `Bearer ${keys.analyst}` } });
+        expect(response.status).toBe(405);
+        expect(response.headers.get('allow')).toBe('GET, POST');
+        if (method !== 'HEAD') expect(codeOf((await response.json()) as ErrorBody)).toBe('METHOD_NOT_ALLOWED');
+      }
+      await stillServes();
+    });
+
+    test('a body in an encoding it is not answers 400 BAD_REQUEST, not a 500', async () => {
+      for (const encoding of ['br', 'deflate', 'gzip', 'x-unknown']) {
+        const response = await fetch(t.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-encoding': encoding, authorization: `Bearer ${keys.analyst}` },
+          body: 'not compressed at all',
+        });
+        expect([400, 415]).toContain(response.status);
+        expect(codeOf((await response.json()) as ErrorBody)).toBe('BAD_REQUEST');
+      }
+      await stillServes();
+    });
+
+    test('automatic persisted queries that do not match answer client errors, logged as nothing unexpected', async () => {
+      const before = logged.filter((line) => line['level'] === 'error').length;
+      const cases = [
+        { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } },
+        { query: '{ __typename }', extensions: { persistedQuery: { version: 2, sha256Hash: 'a'.repeat(64) } } },
+        { query: '{ __typename }', extensions: { persistedQuery: 'x' } },
+        { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 12345 } } },
+      ];
+      for (const body of cases) {
+        const response = await post(JSON.stringify(body));
+        expect(response.status).toBe(400);
+        expect(['BAD_REQUEST', 'PERSISTED_QUERY_NOT_SUPPORTED', 'PERSISTED_QUERY_NOT_FOUND']).toContain(codeOf(response.json));
+        expect(response.text).not.toMatch(LEAK);
+      }
+      expect(logged.filter((line) => line['level'] === 'error').length).toBe(before);
+    });
+
 
     test('a wrong content type answers JSON', async () => {
       const response = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/xml', authorization: `Bearer ${keys.analyst}` }, body: '<q/>' });
@@ -521,12 +567,17 @@ describe('hostile clients', () => {
   });
 
   describe('logs', () => {
-    test('a failing field on many parents is logged once, with its SQL cut short', async () => {
+    test('a failing field on many parents is logged once, with its SQL and operation name cut short', async () => {
       const before = logged.length;
       await t.sql('ALTER TABLE registry.company RENAME TO company_hidden');
       try {
-        // Factory.company is nullable: each of the page's linked factories gets its own error.
-        const { json } = await gql('{ factories(first: 100, filter: { linked: true }) { edges { node { fid company { nameTh } } } } }', {}, keys.admin);
+        // Factory.company is nullable: each of the page's linked factories gets its own error. The
+        // operation's 200 KB name must not reach the log whole either.
+        const name = `Op${'x'.repeat(200_000)}`;
+        const { json } = await post(
+          JSON.stringify({ query: `query ${name} { factories(first: 100, filter: { linked: true }) { edges { node { fid company { nameTh } } } } }`, operationName: name }),
+          keys.admin,
+        );
         expect(codeOf(json)).toBe('INTERNAL_SERVER_ERROR');
         expect(json.errors!.length).toBeGreaterThan(10);
       } finally {
