@@ -286,3 +286,72 @@ export function relativeLinks(markdown: string): { target: string; line: number 
   });
   return links;
 }
+
+export interface ExampleHub {
+  /** The hub's base URL, which replaces the docs' http://127.0.0.1:4000. */
+  baseUrl: string;
+  /** An API key of the role (and bank). */
+  key(role: ExampleRole, bank: 'SMED' | 'EXIM'): Promise<string>;
+}
+
+/** The docs' address of a hub started by `npm start`, which examples use and tests replace. */
+const DOCS_ORIGIN = /^http:\/\/(?:127\.0\.0\.1|localhost):4000(?=\/|$)/;
+
+/**
+ * Runs one example against a hub and returns what is wrong with its answer (nothing: it answered
+ * as its comment says). A GraphQL example is POSTed as a client would; a curl command is sent as
+ * curl would send it.
+ */
+export async function runExample(example: DocExample, hub: ExampleHub): Promise<string[]> {
+  const { spec } = example;
+  const key = await hub.key(spec.role, spec.bank);
+  let request: CurlRequest;
+  if (example.kind === 'graphql') {
+    request = {
+      url: `${hub.baseUrl}/graphql`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: example.text }),
+    };
+  } else {
+    const variables: Record<string, string> = { KEY: key };
+    if (/\$\{?CURSOR\b/.test(example.text)) variables['CURSOR'] = await feedCursor(hub.baseUrl, key);
+    request = curlRequest(shellWords(example.text, variables));
+    if (!DOCS_ORIGIN.test(request.url)) return [`the example talks to ${request.url}, not to http://127.0.0.1:4000`];
+    request.url = request.url.replace(DOCS_ORIGIN, hub.baseUrl);
+  }
+  const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body });
+  const text = await response.text();
+  const problems: string[] = [];
+  if (response.status !== spec.status) problems.push(`HTTP ${response.status}, the example states ${spec.status}: ${text.slice(0, 500)}`);
+  const type = response.headers.get('content-type') ?? '';
+  let bodies: unknown[] = [];
+  try {
+    if (/ndjson/.test(type)) bodies = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
+    else if (/json/.test(type)) bodies = [JSON.parse(text) as unknown];
+  } catch {
+    return [...problems, `an answer that is not the JSON it says it is: ${text.slice(0, 500)}`];
+  }
+  type Body = { data?: unknown; errors?: { message: string; extensions?: { code?: string; reason?: string } }[]; error?: { code?: string; reason?: string } };
+  const errors = (bodies as Body[]).flatMap((body) => [...(body.errors ?? []), ...(body.error ? [{ message: 'stream error', extensions: body.error }] : [])]);
+  if (spec.expect) {
+    const match = errors.find((error) => error.extensions?.code === spec.expect && (!spec.reason || error.extensions?.reason === spec.reason));
+    if (!match) problems.push(`no error with code ${spec.expect}${spec.reason ? ` and reason ${spec.reason}` : ''}: ${text.slice(0, 500)}`);
+  } else if (errors.length > 0) problems.push(`errors: ${JSON.stringify(errors).slice(0, 800)}`);
+  if (/json/.test(type) || example.kind === 'graphql') {
+    for (const dotted of spec.nonEmpty) {
+      const value = dotted.split('.').reduce<unknown>((at, name) => (at as Record<string, unknown> | undefined)?.[name], (bodies[0] as Body | undefined)?.data);
+      if (!Array.isArray(value) || value.length === 0) problems.push(`${dotted} is not a non-empty list: ${JSON.stringify(value)?.slice(0, 200)}`);
+    }
+  }
+  return problems;
+}
+
+/** A cursor of the key's eligibility feed (its first event's), for examples that resume the feed. */
+async function feedCursor(baseUrl: string, key: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/feeds/eligibility?limit=1`, { headers: { authorization: `Bearer ${key}` } });
+  const first = (await response.text()).split('\n')[0];
+  const cursor = first ? (JSON.parse(first) as { cursor?: string }).cursor : undefined;
+  if (!cursor) throw new Error(`the eligibility feed gave no cursor (HTTP ${response.status}): ${first}`);
+  return cursor;
+}
