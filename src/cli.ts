@@ -237,7 +237,7 @@ async function run(command: string, args: string[], options: { newDatabase: bool
         return await ingest(env, args);
       case 'runs': {
         const { values } = parseArgs({ args, options: { source: { type: 'string' }, limit: { type: 'string', default: '10' } } });
-        const runs = await services.ingestionRuns.runs.list({ source: values.source, limit: Number(values.limit) || 10 });
+        const runs = await services.ingestionRuns.recentRuns({ source: values.source, limit: Number(values.limit) || 10 });
         process.stdout.write(runsTable(runs, config.scheduleTimezone));
         return 0;
       }
@@ -249,7 +249,7 @@ async function run(command: string, args: string[], options: { newDatabase: bool
       }
       case 'quarantine': {
         const { values } = parseArgs({ args, options: { source: { type: 'string' }, limit: { type: 'string', default: '20' } } });
-        const rows = await services.ingestionRuns.runs.openQuarantined({ source: values.source, limit: Number(values.limit) || 20 });
+        const rows = await services.ingestionRuns.openQuarantinedRecords({ source: values.source, limit: Number(values.limit) || 20 });
         if (rows.length === 0) process.stdout.write('no open quarantined rows\n');
         for (const row of rows) {
           // Masked as the API masks it: an operator fixing a feed sees the shape, not the person.
