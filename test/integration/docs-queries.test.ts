@@ -29,7 +29,9 @@ describe('docs/queries', () => {
       scale: demo('SIMULATOR_SCALE'),
       simulator: { seed: demo('SIMULATOR_SEED'), quirkRate: demo('SIMULATOR_QUIRK_RATE'), badRowRate: demo('SIMULATOR_BAD_ROW_RATE') },
     });
-  });
+    // Loading all eleven sources at the default scale takes about 40 s on a quiet machine and more
+    // than jest's 60 s default when the suite runs beside other work.
+  }, 300_000);
   afterAll(async () => {
     await t?.stop();
   });
