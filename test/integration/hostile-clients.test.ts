@@ -290,6 +290,19 @@ describe('hostile clients', () => {
       await stillServes();
     });
 
+    test('a name search longer than a name (101 characters) is refused before it reaches the trigram index', async () => {
+      const thai = 'บริษัทอุตสาหกรรม'.repeat(7).slice(0, 101);
+      for (const query of [
+        'query ($q: String) { companies(first: 1, filter: { nameSearch: $q }) { totalCount } }',
+        'query ($q: String) { tisStandards(first: 1, filter: { nameSearch: $q }) { totalCount } }',
+      ]) {
+        const { json } = await gql(query, { q: thai });
+        expect(codeOf(json)).toBe('BAD_USER_INPUT');
+        expect(json.errors![0]!.extensions).toMatchObject({ argument: 'filter.nameSearch', maxLength: 100 });
+        expect((await gql(query, { q: thai.slice(0, 100) })).json.errors).toBeUndefined();
+      }
+    });
+
     test('a 200 KB cursor and a cursor of invalid base64 answer BAD_USER_INPUT', async () => {
       for (const after of ['A'.repeat(200_000), '!!!not-base64!!!', '']) {
         const { json } = await gql('query ($after: String) { companies(first: 1, after: $after) { totalCount } }', { after });

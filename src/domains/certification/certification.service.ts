@@ -1,3 +1,4 @@
+import { checkNameSearchLength } from '../company/company.service';
 import { normaliseTisNo as normaliseWrittenTisNo, TIS_NO } from '../../shared/tis-no';
 import { isIsoDate } from '../../shared/calendar';
 import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKeysetCursor, type KeysetPosition, pageOf, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
@@ -71,6 +72,7 @@ export class CertificationService {
     const after = afterMatch && { number: Number(afterMatch[1]), yearBe: Number(afterMatch[2]) };
     const filter = args.filter ? { ...args.filter } : undefined;
     if (filter?.nameSearch !== undefined && filter.nameSearch !== null) {
+      checkNameSearchLength(filter.nameSearch, 'filter.nameSearch');
       filter.nameSearch = filter.nameSearch.normalize('NFC').trim();
       if ([...filter.nameSearch].length < 2) throw new DomainError('BAD_USER_INPUT', 'nameSearch needs at least two characters', { argument: 'filter.nameSearch' });
     }
