@@ -316,6 +316,30 @@ describe('Loan outcomes and take-up', () => {
       }
     });
 
+    test('an analyst sees no group of fewer than 5 reported firms, and cannot narrow take-up to single firms', async () => {
+      // Four firms were reported on for this product: one firm's loan would be plain in a group of them.
+      const asAnalyst = await ok<{ loanTakeUpStats: { groups: Group[]; suppressedGroups: number } }>(
+        `query($filter: LoanTakeUpFilter) { loanTakeUpStats(filter: $filter, groupBy: [PRODUCT]) { suppressedGroups groups { appliedFirms approvedAmountBaht } } }`,
+        { filter: { products: [TAKE_UP_PRODUCT] } },
+        analyst,
+      );
+      expect(asAnalyst.loanTakeUpStats).toEqual({ suppressedGroups: 1, groups: [] });
+      // The ministry sees it, with nothing suppressed.
+      const asMinistry = await ok<{ loanTakeUpStats: { groups: Group[]; suppressedGroups: number } }>(
+        `query($filter: LoanTakeUpFilter) { loanTakeUpStats(filter: $filter, groupBy: [PRODUCT]) { suppressedGroups groups { appliedFirms } } }`,
+        { filter: { products: [TAKE_UP_PRODUCT] } },
+        ministry,
+      );
+      expect(asMinistry.loanTakeUpStats).toEqual({ suppressedGroups: 0, groups: [{ appliedFirms: 4 }] });
+      // A firm-level company filter (a registration day, a name) is refused to analysts.
+      for (const companies of [{ registeredBetween: { from: '1967-06-28', to: '1967-06-28' } }, { nameSearch: 'ทดสอบ' }, { registeredCapital: { min: 1 } }]) {
+        const refused = await failure(`query($filter: LoanTakeUpFilter) { loanTakeUpStats(filter: $filter, groupBy: [BANK]) { suppressedGroups } }`, { filter: { companies } }, analyst);
+        expect(refused.code).toBe('FORBIDDEN');
+      }
+      // Coarse ones are allowed.
+      await ok(`query($filter: LoanTakeUpFilter) { loanTakeUpStats(filter: $filter, groupBy: [BANK]) { suppressedGroups } }`, { filter: { companies: { province: '10', smeSize: ['SMALL'] } } }, analyst);
+    });
+
     test('per product: hand-computed counts, amounts and take-up rate', async () => {
       const { loanTakeUpStats } = await ok<Stats>(STATS, { filter: { products: [TAKE_UP_PRODUCT] }, groupBy: ['PRODUCT'] }, ministry);
       expect(loanTakeUpStats.groups).toEqual([
@@ -336,7 +360,7 @@ describe('Loan outcomes and take-up', () => {
     });
 
     test('a period counts only the reports dated in it (eligibility stays today’s)', async () => {
-      const { loanTakeUpStats } = await ok<Stats>(STATS, { filter: { products: [TAKE_UP_PRODUCT], outcomeBetween: { from: '2025-02-01', to: '2025-02-28' } }, groupBy: ['PRODUCT'] }, analyst);
+      const { loanTakeUpStats } = await ok<Stats>(STATS, { filter: { products: [TAKE_UP_PRODUCT], outcomeBetween: { from: '2025-02-01', to: '2025-02-28' } }, groupBy: ['PRODUCT'] }, ministry);
       expect(loanTakeUpStats.groups).toEqual([
         expect.objectContaining({
           eligibleFirms: eligible.length,

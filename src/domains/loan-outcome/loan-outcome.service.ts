@@ -169,13 +169,18 @@ export class LoanOutcomeService {
         throw new DomainError('NOT_FOUND', `no loan product "${unknown}"${bank ? ` of ${bank}` : ''}`, { argument: 'filter.products' });
       }
     }
+    const disclosure = client.role === 'analyst';
+    if (disclosure) checkCoarseCompanyFilter(filter?.companies);
     const [companies, names] = await Promise.all([this.companies.criteria(filter?.companies), this.statistics.referenceNames()]);
     const rows = await this.repository.takeUp({ bank, ...(products ? { products } : {}), ...checkRange(filter?.outcomeBetween, 'filter.outcomeBetween'), companies, groupBy });
     checkGroupCount(rows.length);
     const shapes = takeUpShapes(names, catalogue);
+    // Banks' reports on a handful of firms are those firms' loans: analysts see no such group.
+    const shown = disclosure ? rows.filter((row) => row.appliedFirms === 0 || row.appliedFirms >= MIN_REPORTED_FIRMS) : rows;
     return {
       groupBy: [...groupBy],
-      groups: shapeGroups(rows, groupBy, shapes).map(({ row, keys }) => ({
+      suppressedGroups: rows.length - shown.length,
+      groups: shapeGroups(shown, groupBy, shapes).map(({ row, keys }) => ({
         keys,
         eligibleFirms: row.eligibleFirms,
         appliedFirms: row.appliedFirms,
@@ -194,6 +199,24 @@ export class LoanOutcomeService {
   /** The repository's `findByIds`, for the domain's loaders (one statement per batch). */
   findByIds(...args: Parameters<LoanOutcomeRepository['findByIds']>): ReturnType<LoanOutcomeRepository['findByIds']> {
     return this.repository.findByIds(...args);
+  }
+}
+
+/**
+ * Fewest firms a bank reported on that a group must count before an analyst sees it (statistical
+ * disclosure control: a group of one firm is that firm's loan).
+ */
+export const MIN_REPORTED_FIRMS = 5;
+
+/** Company filters an analyst may narrow take-up by: areas and classes, not firm-level traits. */
+const COARSE_COMPANY_FILTERS = new Set(['province', 'region', 'tsicPrefix', 'targetIndustry', 'smeSize', 'status', 'juristicType']);
+
+function checkCoarseCompanyFilter(filter: object | null | undefined): void {
+  for (const [name, value] of Object.entries(filter ?? {})) {
+    if (value === undefined || value === null || COARSE_COMPANY_FILTERS.has(name)) continue;
+    throw new DomainError('FORBIDDEN', `analysts may narrow take-up by ${[...COARSE_COMPANY_FILTERS].join(', ')}, not by ${name}: a narrow filter would single out firms' loans`, {
+      argument: `filter.companies.${name}`,
+    });
   }
 }
 

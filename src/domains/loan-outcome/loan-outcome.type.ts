@@ -242,6 +242,12 @@ export class LoanTakeUpStats {
   @Field(() => [LoanTakeUpDimension], { description: 'The dimensions the groups are keyed by.' })
   groupBy!: LoanTakeUpDimension[];
 
-  @Field(() => [LoanTakeUpGroup], { description: 'Groups with at least one eligible firm or report, ordered by their keys in `groupBy` order (each dimension in its natural order, unknown last).' })
+  @Field(() => [LoanTakeUpGroup], {
+    description:
+      'Groups with at least one eligible firm or report, ordered by their keys in `groupBy` order (each dimension in its natural order, unknown last). For analysts, groups where banks reported on 1 to 4 firms are left out (see `suppressedGroups`).',
+  })
   groups!: LoanTakeUpGroup[];
+
+  @Field(() => Int, { description: 'Groups left out because they count reports on fewer than 5 firms (analysts only; 0 for the ministry, admins and banks, which see their own reports).' })
+  suppressedGroups!: number;
 }
