@@ -16,7 +16,7 @@ import { IngestionEngine } from '../src/ingestion/ingestion.engine';
 import { openDatabase } from '../src/platform/database/database';
 import { createRootLogger } from '../src/platform/logging/logger';
 import { INITIAL_LOAD_ORDER, hubSources } from '../src/sources/registry';
-import { mb, openBenchDatabase, peakRssOf, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
+import { cpuMsOf, mb, openBenchDatabase, peakRssOf, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
 import { PEER_NESTED_READ, startPostGraphilePeer, type Peer } from './support/peer-postgraphile';
 
 /**
@@ -192,7 +192,9 @@ async function main(): Promise<void> {
         const nested = await nestedReadComparison({
           hubUrl: `http://127.0.0.1:${hubPort}/graphql`,
           hubKey: keyOf.get('analyst')!,
+          hubPid: hub.pid,
           baselineUrl: `http://127.0.0.1:${baselinePort}/nested-read`,
+          baselinePid: baseline.pid,
           databaseUrl: database.url,
           peerPort: hubPort + 4,
           clusterPort: hubPort + 5,
@@ -304,7 +306,9 @@ async function main(): Promise<void> {
 async function nestedReadComparison(options: {
   hubUrl: string;
   hubKey: string;
+  hubPid: number | undefined;
   baselineUrl: string;
+  baselinePid: number | undefined;
   databaseUrl: string;
   peerPort: number;
   clusterPort: number;
@@ -321,19 +325,21 @@ async function nestedReadComparison(options: {
     if ('skipped' in peer) say(`nested read: PostGraphile V5 peer SKIPPED (${peer.skipped}); the hub is compared with hand-written SQL only`);
     else children.push(peer.child);
     let clusterUrl: string | undefined;
+    let clusterPid: number | undefined;
     if (CLUSTER_WORKERS > 0) {
       const cluster = startNode('bench/cluster-api.js', ['--role=api'], { ...options.clusterEnv, PORT: String(options.clusterPort), BENCH_CLUSTER_WORKERS: String(CLUSTER_WORKERS) }, ['--max-semi-space-size=32']);
       children.push(cluster);
       await waitFor(`http://127.0.0.1:${options.clusterPort}/readyz`, cluster);
       clusterUrl = `http://127.0.0.1:${options.clusterPort}/graphql`;
+      clusterPid = cluster.pid;
     }
     const hubBody = JSON.stringify({ query: HUB_NESTED_READ });
     const hubHeaders = { authorization: `Bearer ${options.hubKey}` };
-    const targets: { name: string; url: string; headers: Record<string, string>; body: string; essence: (data: never) => Nested }[] = [
-      { name: 'hub', url: options.hubUrl, headers: hubHeaders, body: hubBody, essence: nestedEssence.hub },
-      ...('skipped' in peer ? [] : [{ name: 'PostGraphile V5', url: peer.url, headers: {}, body: JSON.stringify({ query: PEER_NESTED_READ }), essence: nestedEssence.peer }]),
-      { name: 'hand-written pg', url: options.baselineUrl, headers: {}, body: '{}', essence: nestedEssence.baseline },
-      ...(clusterUrl ? [{ name: `hub, ${CLUSTER_WORKERS} processes`, url: clusterUrl, headers: hubHeaders, body: hubBody, essence: nestedEssence.hub }] : []),
+    const targets: { name: string; url: string; headers: Record<string, string>; body: string; essence: (data: never) => Nested; pid: number | undefined }[] = [
+      { name: 'hub', url: options.hubUrl, headers: hubHeaders, body: hubBody, essence: nestedEssence.hub, pid: options.hubPid },
+      ...('skipped' in peer ? [] : [{ name: 'PostGraphile V5', url: peer.url, headers: {}, body: JSON.stringify({ query: PEER_NESTED_READ }), essence: nestedEssence.peer, pid: peer.child.pid }]),
+      { name: 'hand-written pg', url: options.baselineUrl, headers: {}, body: '{}', essence: nestedEssence.baseline, pid: options.baselinePid },
+      ...(clusterUrl ? [{ name: `hub, ${CLUSTER_WORKERS} processes`, url: clusterUrl, headers: hubHeaders, body: hubBody, essence: nestedEssence.hub, pid: clusterPid }] : []),
     ];
     // The same answer from every server first: the companies and their factories, in order.
     const answers: string[] = [];
@@ -347,8 +353,14 @@ async function nestedReadComparison(options: {
     say(`nested read: the same answer from ${targets.map((t) => t.name).join(', ')}: ${essence.length} companies, ${essence.reduce((sum, c) => sum + c.fids.length, 0)} factories`);
     for (const target of targets) await load(target.url, target.headers, target.body, 3);
     const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+    const cpu = new Map<string, number[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const target of targets) results.get(target.name)!.push(await load(target.url, target.headers, target.body, SECONDS));
+      for (const target of targets) {
+        const before = target.pid ? await cpuMsOf(target.pid) : 0;
+        const result = await load(target.url, target.headers, target.body, SECONDS);
+        results.get(target.name)!.push(result);
+        if (target.pid) cpu.get(target.name)!.push(((await cpuMsOf(target.pid)) - before) / Math.max(1, result.requestsPerSecond * SECONDS));
+      }
     }
     const ratios = (name: string, of: string): number[] => results.get(name)!.map((r, i) => r.requestsPerSecond / results.get(of)![i]!.requestsPerSecond);
     for (const target of targets) {
@@ -357,12 +369,15 @@ async function nestedReadComparison(options: {
       say(
         `nested read, ${target.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms; ` +
           `${median(vsBaseline).toFixed(2)} × hand-written (rounds ${vsBaseline.map((r) => r.toFixed(2)).join(', ')})` +
+          (cpu.get(target.name)!.length ? `; server CPU ${median(cpu.get(target.name)!).toFixed(2)} ms a request` : '') +
           (result.errors > 0 ? `; ERRORS ${result.errors}` : ''),
       );
     }
     if (!('skipped' in peer)) {
       const vsPeer = ratios('hub', 'PostGraphile V5');
       say(`nested read: hub ÷ PostGraphile V5 = ${median(vsPeer).toFixed(2)} (target >= 1.0, one process each; median of ${ROUNDS} alternating rounds: ${vsPeer.map((r) => r.toFixed(2)).join(', ')})`);
+      const [hubCpu, peerCpu] = [cpu.get('hub')!, cpu.get('PostGraphile V5')!];
+      if (hubCpu.length && peerCpu.length) say(`nested read: server CPU a request, PostGraphile V5 ÷ hub = ${(median(peerCpu) / median(hubCpu)).toFixed(2)} (the same ratio in CPU rather than throughput, steadier on a busy machine)`);
     }
   } finally {
     for (const child of children) child.kill('SIGTERM');
