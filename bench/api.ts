@@ -16,7 +16,8 @@ import { IngestionEngine } from '../src/ingestion/ingestion.engine';
 import { openDatabase } from '../src/platform/database/database';
 import { createRootLogger } from '../src/platform/logging/logger';
 import { INITIAL_LOAD_ORDER, hubSources } from '../src/sources/registry';
-import { mb, openBenchDatabase, peakRssOf, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
+import { cpuMsOf, mb, openBenchDatabase, peakRssOf, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
+import { PEER_NESTED_READ, startPostGraphilePeer, type Peer } from './support/peer-postgraphile';
 
 /**
  * npm run bench:api — the GraphQL API against the limit of its stack, measured in one run.
@@ -27,6 +28,12 @@ import { mb, openBenchDatabase, peakRssOf, sourcesNotLoaded, startSimulatorProce
  * both return the same data, then drives each with autocannon at BENCH_CONNECTIONS (default 32)
  * for BENCH_SECONDS (default 15) per canonical query from docs/queries. Reported: requests/s,
  * p50 and p99 latency, the hub/baseline throughput ratio, and the API process's peak RSS.
+ *
+ * First, issue 16's nested read (50 companies, each with its first 5 factories) against the peer,
+ * PostGraphile V5 (bench/support/peer-postgraphile.ts), and hand-written SQL, beside the hub with
+ * one API process per core; a peer that cannot start is reported as skipped, with the reason.
+ * BENCH_QUERIES=nested-read,bank-screening,... runs only those; BENCH_LIMITS_RUNS=0 skips the
+ * limits' cost and fairness runs; BENCH_PEER=0 and BENCH_CLUSTER_WORKERS=0 skip those servers.
  */
 const FIRMS = Number(process.env['BENCH_FIRMS'] ?? 1_000_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
@@ -35,6 +42,14 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
 /** `0` skips the hub-against-hand-written-pg comparison (the limits' cost and fairness still run). */
 const BASELINE = process.env['BENCH_BASELINE'] !== '0';
+/** `0` skips the PostGraphile V5 peer (bench/support/peer-postgraphile.ts); it is also skipped, with the reason, when it cannot start. */
+const PEER = process.env['BENCH_PEER'] !== '0';
+/** API processes of the multi-process figure (node's cluster, bench/cluster-api.ts); `0` skips it. */
+const CLUSTER_WORKERS = Number(process.env['BENCH_CLUSTER_WORKERS'] ?? os.cpus().length);
+/** Only these scenarios (comma-separated names: nested-read, bank-screening, ...); all by default. */
+const ONLY = process.env['BENCH_QUERIES']?.split(',').map((name) => name.trim());
+/** `0` skips the limits' cost (LIMITS=on against off) and the fairness run. */
+const LIMITS_RUNS = process.env['BENCH_LIMITS_RUNS'] !== '0';
 /** Connections of the flooding key, and of the client whose latency is watched, in the fairness run. */
 const FLOOD_CONNECTIONS = Number(process.env['BENCH_FLOOD_CONNECTIONS'] ?? 64);
 const WATCHED_CONNECTIONS = Number(process.env['BENCH_WATCHED_CONNECTIONS'] ?? 4);
@@ -61,6 +76,20 @@ const CANONICAL = [
     },
   },
 ] as const;
+
+/**
+ * Issue 16's nested read, the comparison with the peer: the first 50 companies by juristic ID, each
+ * with its first 5 linked factories by FID. PostGraphile answers it in one statement.
+ */
+const HUB_NESTED_READ = '{ companies(first: 50) { edges { node { juristicId nameTh factories(first: 5) { edges { node { fid name } } } } } } }';
+type Nested = { id: string; fids: string[] }[];
+const nestedEssence = {
+  hub: (d: { companies: { edges: { node: { juristicId: string; factories: { edges: { node: { fid: string } }[] } } }[] } }): Nested =>
+    d.companies.edges.map((e) => ({ id: e.node.juristicId, fids: e.node.factories.edges.map((f) => f.node.fid) })),
+  peer: (d: { allCompaniesList: { juristicId: string; factoriesByCompanyJuristicIdList: { fid: string }[] }[] }): Nested =>
+    d.allCompaniesList.map((c) => ({ id: c.juristicId, fids: c.factoriesByCompanyJuristicIdList.map((f) => f.fid) })),
+  baseline: (d: { companies: { juristicId: string; factories: { fid: string }[] }[] }): Nested => d.companies.map((c) => ({ id: c.juristicId, fids: c.factories.map((f) => f.fid) })),
+};
 
 type Answer = Record<string, { totalCount?: number; edges: { node: Record<string, unknown> }[] } | undefined>;
 
@@ -159,7 +188,23 @@ async function main(): Promise<void> {
       await waitFor(`http://127.0.0.1:${defaultsPort}/readyz`, defaults);
       const limitLines: string[] = [];
 
+      if (!ONLY || ONLY.includes('nested-read')) {
+        const nested = await nestedReadComparison({
+          hubUrl: `http://127.0.0.1:${hubPort}/graphql`,
+          hubKey: keyOf.get('analyst')!,
+          hubPid: hub.pid,
+          baselineUrl: `http://127.0.0.1:${baselinePort}/nested-read`,
+          baselinePid: baseline.pid,
+          databaseUrl: database.url,
+          peerPort: hubPort + 4,
+          clusterPort: hubPort + 5,
+          clusterEnv: { ...hubEnv, ...unbinding },
+        });
+        lines.push(...nested);
+      }
+
       for (const query of CANONICAL) {
+        if (ONLY && !ONLY.includes(query.name)) continue;
         const text = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.graphql`), 'utf8');
         const variables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', `${query.name}.variables.json`), 'utf8')) as Record<string, unknown>;
         if (query.name === 'ministry-company-profile' && profiled) variables['juristicId'] = profiled.juristic_id;
@@ -176,22 +221,24 @@ async function main(): Promise<void> {
         const hubBody = JSON.stringify({ query: text, variables });
         const baselineBody = JSON.stringify(variables);
         // What the limits cost: the same hub with LIMITS=on and off, in alternating rounds.
-        const unlimitedUrl = `http://127.0.0.1:${unlimitedPort}/graphql`;
-        await load(hubUrl, headers, hubBody, 3);
-        await load(unlimitedUrl, headers, hubBody, 3);
-        const limitRounds: { on: LoadResult; off: LoadResult }[] = [];
-        for (let round = 0; round < ROUNDS; round += 1) {
-          limitRounds.push({ on: await load(hubUrl, headers, hubBody, SECONDS), off: await load(unlimitedUrl, headers, hubBody, SECONDS) });
+        if (LIMITS_RUNS) {
+          const unlimitedUrl = `http://127.0.0.1:${unlimitedPort}/graphql`;
+          await load(hubUrl, headers, hubBody, 3);
+          await load(unlimitedUrl, headers, hubBody, 3);
+          const limitRounds: { on: LoadResult; off: LoadResult }[] = [];
+          for (let round = 0; round < ROUNDS; round += 1) {
+            limitRounds.push({ on: await load(hubUrl, headers, hubBody, SECONDS), off: await load(unlimitedUrl, headers, hubBody, SECONDS) });
+          }
+          const on = medianResult(limitRounds.map((r) => r.on));
+          const off = medianResult(limitRounds.map((r) => r.off));
+          const costs = limitRounds.map((r) => 1 - r.on.requestsPerSecond / r.off.requestsPerSecond);
+          const limitLine =
+            `${query.name}: limits on ${on.requestsPerSecond.toFixed(0)} req/s (p99 ${on.p99} ms), off ${off.requestsPerSecond.toFixed(0)} req/s (p99 ${off.p99} ms); ` +
+            `throughput cost ${(median(costs) * 100).toFixed(1)} % (target < 5 %; median of ${ROUNDS} alternating rounds: ${costs.map((c) => `${(c * 100).toFixed(1)} %`).join(', ')})` +
+            (on.errors + off.errors > 0 ? `; ERRORS on ${on.errors}, off ${off.errors}` : '');
+          limitLines.push(limitLine);
+          process.stdout.write(`${limitLine}\n`);
         }
-        const on = medianResult(limitRounds.map((r) => r.on));
-        const off = medianResult(limitRounds.map((r) => r.off));
-        const costs = limitRounds.map((r) => 1 - r.on.requestsPerSecond / r.off.requestsPerSecond);
-        const limitLine =
-          `${query.name}: limits on ${on.requestsPerSecond.toFixed(0)} req/s (p99 ${on.p99} ms), off ${off.requestsPerSecond.toFixed(0)} req/s (p99 ${off.p99} ms); ` +
-          `throughput cost ${(median(costs) * 100).toFixed(1)} % (target < 5 %; median of ${ROUNDS} alternating rounds: ${costs.map((c) => `${(c * 100).toFixed(1)} %`).join(', ')})` +
-          (on.errors + off.errors > 0 ? `; ERRORS on ${on.errors}, off ${off.errors}` : '');
-        limitLines.push(limitLine);
-        process.stdout.write(`${limitLine}\n`);
         if (!BASELINE) continue;
 
         // Warm both (JIT, plans, pools) before measuring.
@@ -216,29 +263,31 @@ async function main(): Promise<void> {
       lines.push(...limitLines);
       lines.push(...(await analysisMicroseconds()));
 
-      // Fairness: an analyst's p99 alone, then while one bank key floods the hub with the default limits.
-      const defaultsUrl = `http://127.0.0.1:${defaultsPort}/graphql`;
-      // The watched client has a minute large enough for its own load (its role's 600 would refuse it).
-      const watchedKey = (await keys.create({ name: 'bench-fair-analyst', role: 'analyst', rateLimitPerMinute: 1_000_000 })).key;
-      const floodKey = (await keys.create({ name: 'bench-fair-flood', role: 'bank', bankCode: 'SMED' })).key;
-      const profileText = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'ministry-company-profile.graphql'), 'utf8');
-      const profileVariables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'ministry-company-profile.variables.json'), 'utf8')) as Record<string, unknown>;
-      if (profiled) profileVariables['juristicId'] = profiled.juristic_id;
-      const watchedBody = JSON.stringify({ query: profileText, variables: profileVariables });
-      const screening = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'bank-screening.graphql'), 'utf8');
-      const floodBody = JSON.stringify({ query: screening, variables: JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'bank-screening.variables.json'), 'utf8')) });
-      const watched = { authorization: `Bearer ${watchedKey}` };
-      await load(defaultsUrl, watched, watchedBody, 3, WATCHED_CONNECTIONS);
-      const alone = await load(defaultsUrl, watched, watchedBody, SECONDS, WATCHED_CONNECTIONS);
-      const [flooded, flood] = await Promise.all([
-        load(defaultsUrl, watched, watchedBody, SECONDS, WATCHED_CONNECTIONS),
-        load(defaultsUrl, { authorization: `Bearer ${floodKey}` }, floodBody, SECONDS, FLOOD_CONNECTIONS),
-      ]);
-      lines.push(
-        `fairness (default limits): an analyst's company profile at ${WATCHED_CONNECTIONS} connections, p99 ${alone.p99} ms alone (${alone.requestsPerSecond.toFixed(0)} req/s), ` +
-          `p99 ${flooded.p99} ms (${flooded.requestsPerSecond.toFixed(0)} req/s, ${flooded.errors} errors) while one bank key floods the bank screening at ${FLOOD_CONNECTIONS} connections ` +
-          `(${flood.requestsPerSecond.toFixed(0)} responses/s, ${flood.non2xx} refused in all); ratio ${(flooded.p99 / Math.max(1, alone.p99)).toFixed(2)} × (target < 2 ×)`,
-      );
+      if (LIMITS_RUNS) {
+        // Fairness: an analyst's p99 alone, then while one bank key floods the hub with the default limits.
+        const defaultsUrl = `http://127.0.0.1:${defaultsPort}/graphql`;
+        // The watched client has a minute large enough for its own load (its role's 600 would refuse it).
+        const watchedKey = (await keys.create({ name: 'bench-fair-analyst', role: 'analyst', rateLimitPerMinute: 1_000_000 })).key;
+        const floodKey = (await keys.create({ name: 'bench-fair-flood', role: 'bank', bankCode: 'SMED' })).key;
+        const profileText = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'ministry-company-profile.graphql'), 'utf8');
+        const profileVariables = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'ministry-company-profile.variables.json'), 'utf8')) as Record<string, unknown>;
+        if (profiled) profileVariables['juristicId'] = profiled.juristic_id;
+        const watchedBody = JSON.stringify({ query: profileText, variables: profileVariables });
+        const screening = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'bank-screening.graphql'), 'utf8');
+        const floodBody = JSON.stringify({ query: screening, variables: JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'bank-screening.variables.json'), 'utf8')) });
+        const watched = { authorization: `Bearer ${watchedKey}` };
+        await load(defaultsUrl, watched, watchedBody, 3, WATCHED_CONNECTIONS);
+        const alone = await load(defaultsUrl, watched, watchedBody, SECONDS, WATCHED_CONNECTIONS);
+        const [flooded, flood] = await Promise.all([
+          load(defaultsUrl, watched, watchedBody, SECONDS, WATCHED_CONNECTIONS),
+          load(defaultsUrl, { authorization: `Bearer ${floodKey}` }, floodBody, SECONDS, FLOOD_CONNECTIONS),
+        ]);
+        lines.push(
+          `fairness (default limits): an analyst's company profile at ${WATCHED_CONNECTIONS} connections, p99 ${alone.p99} ms alone (${alone.requestsPerSecond.toFixed(0)} req/s), ` +
+            `p99 ${flooded.p99} ms (${flooded.requestsPerSecond.toFixed(0)} req/s, ${flooded.errors} errors) while one bank key floods the bank screening at ${FLOOD_CONNECTIONS} connections ` +
+            `(${flood.requestsPerSecond.toFixed(0)} responses/s, ${flood.non2xx} refused in all); ratio ${(flooded.p99 / Math.max(1, alone.p99)).toFixed(2)} × (target < 2 ×)`,
+        );
+      }
     } finally {
       await db.close();
     }
@@ -247,6 +296,93 @@ async function main(): Promise<void> {
     await database.dispose();
   }
   process.stdout.write(`\n${lines.join('\n')}\n`);
+}
+
+/**
+ * Issue 16's comparison: the hub, PostGraphile V5 and hand-written SQL answering the same nested
+ * read, the answers compared first, then alternating rounds; beside them the hub with one API
+ * process per core (the targets are per process; this is what a multi-core deployment serves).
+ */
+async function nestedReadComparison(options: {
+  hubUrl: string;
+  hubKey: string;
+  hubPid: number | undefined;
+  baselineUrl: string;
+  baselinePid: number | undefined;
+  databaseUrl: string;
+  peerPort: number;
+  clusterPort: number;
+  clusterEnv: Record<string, string>;
+}): Promise<string[]> {
+  const lines: string[] = [];
+  const say = (line: string): void => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  const children: ChildProcess[] = [];
+  try {
+    const peer: Peer | { skipped: string } = PEER ? await startPostGraphilePeer(options.databaseUrl, options.peerPort) : { skipped: 'BENCH_PEER=0' };
+    if ('skipped' in peer) say(`nested read: PostGraphile V5 peer SKIPPED (${peer.skipped}); the hub is compared with hand-written SQL only`);
+    else children.push(peer.child);
+    let clusterUrl: string | undefined;
+    let clusterPid: number | undefined;
+    if (CLUSTER_WORKERS > 0) {
+      const cluster = startNode('bench/cluster-api.js', ['--role=api'], { ...options.clusterEnv, PORT: String(options.clusterPort), BENCH_CLUSTER_WORKERS: String(CLUSTER_WORKERS) }, ['--max-semi-space-size=32']);
+      children.push(cluster);
+      await waitFor(`http://127.0.0.1:${options.clusterPort}/readyz`, cluster);
+      clusterUrl = `http://127.0.0.1:${options.clusterPort}/graphql`;
+      clusterPid = cluster.pid;
+    }
+    const hubBody = JSON.stringify({ query: HUB_NESTED_READ });
+    const hubHeaders = { authorization: `Bearer ${options.hubKey}` };
+    const targets: { name: string; url: string; headers: Record<string, string>; body: string; essence: (data: never) => Nested; pid: number | undefined }[] = [
+      { name: 'hub', url: options.hubUrl, headers: hubHeaders, body: hubBody, essence: nestedEssence.hub, pid: options.hubPid },
+      ...('skipped' in peer ? [] : [{ name: 'PostGraphile V5', url: peer.url, headers: {}, body: JSON.stringify({ query: PEER_NESTED_READ }), essence: nestedEssence.peer, pid: peer.child.pid }]),
+      { name: 'hand-written pg', url: options.baselineUrl, headers: {}, body: '{}', essence: nestedEssence.baseline, pid: options.baselinePid },
+      ...(clusterUrl ? [{ name: `hub, ${CLUSTER_WORKERS} processes`, url: clusterUrl, headers: hubHeaders, body: hubBody, essence: nestedEssence.hub, pid: clusterPid }] : []),
+    ];
+    // The same answer from every server first: the companies and their factories, in order.
+    const answers: string[] = [];
+    for (const target of targets) {
+      const answer = (await (await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: target.body })).json()) as { data?: never; errors?: unknown };
+      if (answer.errors || !answer.data) throw new Error(`nested read: ${target.name} answered ${JSON.stringify(answer).slice(0, 1000)}`);
+      answers.push(JSON.stringify(target.essence(answer.data)));
+    }
+    if (new Set(answers).size !== 1) throw new Error(`nested read: the answers differ\n${targets.map((t, i) => `${t.name}: ${answers[i]!.slice(0, 300)}`).join('\n')}`);
+    const essence = JSON.parse(answers[0]!) as Nested;
+    say(`nested read: the same answer from ${targets.map((t) => t.name).join(', ')}: ${essence.length} companies, ${essence.reduce((sum, c) => sum + c.fids.length, 0)} factories`);
+    for (const target of targets) await load(target.url, target.headers, target.body, 3);
+    const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+    const cpu = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const target of targets) {
+        const before = target.pid ? await cpuMsOf(target.pid) : 0;
+        const result = await load(target.url, target.headers, target.body, SECONDS);
+        results.get(target.name)!.push(result);
+        if (target.pid) cpu.get(target.name)!.push(((await cpuMsOf(target.pid)) - before) / Math.max(1, result.requestsPerSecond * SECONDS));
+      }
+    }
+    const ratios = (name: string, of: string): number[] => results.get(name)!.map((r, i) => r.requestsPerSecond / results.get(of)![i]!.requestsPerSecond);
+    for (const target of targets) {
+      const result = medianResult(results.get(target.name)!);
+      const vsBaseline = ratios(target.name, 'hand-written pg');
+      say(
+        `nested read, ${target.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms; ` +
+          `${median(vsBaseline).toFixed(2)} × hand-written (rounds ${vsBaseline.map((r) => r.toFixed(2)).join(', ')})` +
+          (cpu.get(target.name)!.length ? `; server CPU ${median(cpu.get(target.name)!).toFixed(2)} ms a request` : '') +
+          (result.errors > 0 ? `; ERRORS ${result.errors}` : ''),
+      );
+    }
+    if (!('skipped' in peer)) {
+      const vsPeer = ratios('hub', 'PostGraphile V5');
+      say(`nested read: hub ÷ PostGraphile V5 = ${median(vsPeer).toFixed(2)} (target >= 1.0, one process each; median of ${ROUNDS} alternating rounds: ${vsPeer.map((r) => r.toFixed(2)).join(', ')})`);
+      const [hubCpu, peerCpu] = [cpu.get('hub')!, cpu.get('PostGraphile V5')!];
+      if (hubCpu.length && peerCpu.length) say(`nested read: server CPU a request, PostGraphile V5 ÷ hub = ${(median(peerCpu) / median(hubCpu)).toFixed(2)} (the same ratio in CPU rather than throughput, steadier on a busy machine)`);
+    }
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+  }
+  return lines;
 }
 
 /**

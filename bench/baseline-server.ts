@@ -151,7 +151,26 @@ async function targetIndustriesByRegion(variables: { filter: { status: string[] 
   };
 }
 
+/**
+ * Issue 16's nested read (the first 50 companies by juristic ID, each with its first 5 linked
+ * factories by FID), two statements, as PostGraphile's peer answers it in one.
+ */
+async function nestedRead(): Promise<unknown> {
+  const { rows: companies } = await pool.query<{ juristic_id: string; name_th: string }>('SELECT juristic_id, name_th FROM registry.company ORDER BY juristic_id LIMIT 50');
+  const { rows: factories } = await pool.query<{ company_juristic_id: string; fid: string; name: string }>(
+    `SELECT company_juristic_id, fid, name FROM (
+       SELECT f.company_juristic_id, f.fid, f.name, row_number() OVER (PARTITION BY f.company_juristic_id ORDER BY f.fid) AS n
+       FROM registry.factory f WHERE f.company_juristic_id = ANY($1)) t
+     WHERE n <= 5 ORDER BY company_juristic_id, fid`,
+    [companies.map((c) => c.juristic_id)],
+  );
+  const byId = new Map(companies.map((c) => [c.juristic_id, { juristicId: c.juristic_id, nameTh: c.name_th, factories: [] as { fid: string; name: string }[] }]));
+  for (const f of factories) byId.get(f.company_juristic_id)!.factories.push({ fid: f.fid, name: f.name });
+  return { companies: [...byId.values()] };
+}
+
 const HANDLERS: Record<string, (variables: never) => Promise<unknown>> = {
+  '/nested-read': nestedRead,
   '/bank-screening': bankScreening,
   '/ministry-company-profile': companyProfile,
   '/analyst-target-industries-by-region': targetIndustriesByRegion,

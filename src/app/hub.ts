@@ -114,6 +114,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
         host: config.host,
         port: config.port,
         eligibilityFeedBatchSize: config.eligibilityFeedBatchSize,
+        graphqlExecutor: config.graphqlExecutor,
         metrics,
         dashboardQueues: [queue, eligibilityQueue],
         readiness: [

@@ -208,6 +208,11 @@ export const CONFIG_VARIABLES = {
     default: '1000',
     description: 'Events the NDJSON eligibility feed (`GET /feeds/eligibility`) reads per database statement; a stream holds at most one batch in memory.',
   },
+  GRAPHQL_EXECUTOR: {
+    schema: z.enum(['compiled', 'graphql-js'], { message: 'expected compiled or graphql-js' }),
+    default: 'compiled',
+    description: 'compiled: each validated document is compiled once by graphql-jit and run compiled (docs/performance.md); graphql-js interprets every operation (the reference, for comparison).',
+  },
   QUERY_MAX_COST: {
     schema: perRole(LIMIT_DEFAULTS.queryMaxCost),
     default: printRoles(LIMIT_DEFAULTS.queryMaxCost),
@@ -360,6 +365,8 @@ export interface HubConfig {
   ingestBackoffMs: number;
   workerLockMs: number;
   eligibilityFeedBatchSize: number;
+  /** How GraphQL operations are executed (src/platform/graphql/compiled-executor.ts). */
+  graphqlExecutor: 'compiled' | 'graphql-js';
   /** Query analysis, rate limits and deadlines (docs/limits.md). */
   limits: HubLimits;
 }
@@ -443,6 +450,7 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
     ingestBackoffMs: r.INGEST_BACKOFF_MS,
     workerLockMs: r.WORKER_LOCK_MS,
     eligibilityFeedBatchSize: r.ELIGIBILITY_FEED_BATCH_SIZE,
+    graphqlExecutor: r.GRAPHQL_EXECUTOR,
     limits: {
       queryMaxCost: r.QUERY_MAX_COST,
       queryMaxDepth: r.QUERY_MAX_DEPTH,

@@ -24,6 +24,7 @@ import { graphiqlRouter } from '../../platform/http/graphiql';
 import { API_ROUTES, apiNodeTypes } from './schema';
 import { DomainError } from '../../platform/errors/domain-error';
 import { inputErrorsPlugin } from '../../platform/graphql/input-errors';
+import { CompiledExecutor, compiledExecutionGateway } from '../../platform/graphql/compiled-executor';
 import type { HubMetrics } from '../../platform/metrics/metrics';
 import { graphqlMetricsMiddleware, graphqlMetricsPlugin, REQUEST_RECORD, type GraphqlRequestRecord } from '../../platform/metrics/graphql-metrics';
 import { METRICS_PATH, writeMetrics } from '../../platform/metrics/metrics-server';
@@ -214,6 +215,8 @@ export async function startApiServer(options: {
   eligibilityFeedBatchSize?: number;
   /** Query analysis, deadlines and per-client limits (docs/limits.md). */
   limits: HubLimits;
+  /** `compiled` (default): graphql-jit, each document compiled once; `graphql-js`: interpret every operation. */
+  graphqlExecutor?: 'compiled' | 'graphql-js';
   rateLimits: ClientRateLimits;
   /** Served at GET /metrics to admin keys, and fed by the GraphQL endpoint. */
   metrics?: HubMetrics;
@@ -241,8 +244,9 @@ export async function startApiServer(options: {
     );
   });
 
+  const compiled = options.graphqlExecutor === 'graphql-js' ? undefined : new CompiledExecutor();
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: options.schema,
+    ...(compiled ? { gateway: compiledExecutionGateway(options.schema, compiled) } : { schema: options.schema }),
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     // The parser stops at the limit: a huge document costs no full parse and no validation.

@@ -18,6 +18,7 @@ import { programmeDomain } from '../../domains/programme';
 import { referenceDomain } from '../../domains/reference';
 import { statisticsDomain } from '../../domains/statistics';
 import { roleAuthChecker } from './auth-checker';
+import { buildLeanSchema } from '../../platform/graphql/lean-resolvers';
 
 /** Every GraphQL domain of the API, one line each (each exports its resolvers, node types and routes). */
 export const API_DOMAINS: readonly ApiDomain[] = [
@@ -49,10 +50,12 @@ export function apiNodeTypes(): NodeRegistry<GraphQLContext> {
 export const API_ROUTES = API_DOMAINS.flatMap((domain) => domain.routes ?? []);
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: [nodeDomain.resolvers[0], ...RESOLVERS],
-    authChecker: roleAuthChecker,
-    authMode: 'error',
-    validate: false,
-  });
+  return buildLeanSchema(() =>
+    buildSchema({
+      resolvers: [nodeDomain.resolvers[0], ...RESOLVERS],
+      authChecker: roleAuthChecker,
+      authMode: 'error',
+      validate: false,
+    }),
+  );
 }

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { DomainError } from '../errors/domain-error';
+import { lazyFields } from './lean-resolvers';
 
 /** Largest page a client may ask for; larger `first` values are refused with BAD_USER_INPUT. */
 export const MAX_PAGE_SIZE = 100;
@@ -130,6 +131,8 @@ export function connectionType<T extends object>(node: ClassType<T>, options: { 
     @Field(() => Int, { description: 'Number of items matching the arguments (counted only when asked for).' })
     readonly totalCount!: Promise<number>;
   }
+  // Its edges, page info and count may be promises, read when asked for.
+  lazyFields(PageOf);
 
   return PageOf;
 }
