@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONFIG_VARIABLES, PROJECT_ROOT } from '../../src/config/config';
-import { startLoadedHub } from '../support/loaded-hub';
+import { PROJECT_ROOT } from '../../src/config/config';
+import { DEMO_WORLD, LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub, TestRole } from '../support/test-hub';
 
 /**
@@ -20,12 +20,8 @@ describe('docs/queries', () => {
   const keys = new Map<TestRole, string>();
 
   beforeAll(async () => {
-    const demo = (name: keyof typeof CONFIG_VARIABLES): number => Number((CONFIG_VARIABLES[name] as { default?: string }).default);
-    t = await startLoadedHub({
-      scale: demo('SIMULATOR_SCALE'),
-      simulator: { seed: demo('SIMULATOR_SEED'), quirkRate: demo('SIMULATOR_QUIRK_RATE'), badRowRate: demo('SIMULATOR_BAD_ROW_RATE') },
-    });
-  });
+    t = await startLoadedHub(DEMO_WORLD);
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     await t?.stop();
   });

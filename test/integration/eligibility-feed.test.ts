@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /**
@@ -16,9 +16,9 @@ describe('NDJSON eligibility feed: end and error lines', () => {
   const BATCH = 10;
 
   beforeAll(async () => {
-    t = await startLoadedHub({ scale: 200, env: { ELIGIBILITY_FEED_BATCH_SIZE: String(BATCH) } });
+    t = await startLoadedHub({ scale: 600, env: { ELIGIBILITY_FEED_BATCH_SIZE: String(BATCH) } });
     [smed, admin] = await Promise.all([t.createApiKey('bank', 'SMED'), t.createApiKey('admin')]);
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     await t?.stop();
   });

@@ -33,7 +33,7 @@ describe('hostile clients', () => {
   beforeAll(async () => {
     const destination = { write: (line: string): void => void logged.push(JSON.parse(line) as Record<string, unknown>) };
     t = await startLoadedHub({
-      scale: 300,
+      scale: 600,
       logger: createRootLogger('info', destination),
       env: {
         // Small deadlines for the analyst (statement) and ministry (whole request), so a held lock shows them.
