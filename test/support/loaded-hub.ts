@@ -43,16 +43,28 @@ export async function startLoadedHub(options: TestHubOptions = {}): Promise<Test
     });
     return t;
   }
-  const world = { scale: options.scale ?? DEFAULT_WORLD.scale, simulator: { ...DEFAULT_WORLD.simulator, ...options.simulator } };
-  const key = templateKey('world', world);
-  const queuePrefix = `iiht_${key}`;
-  const template = await templateDatabase(key, async (database) => {
-    const t = await startTestHub({ ...world, database, keepDatabase: true, queuePrefix });
+  const world: World = { scale: options.scale ?? DEFAULT_WORLD.scale, simulator: { ...DEFAULT_WORLD.simulator, ...options.simulator } };
+  const template = await loadedWorldTemplate(world);
+  return startTestHub({ ...options, ...world, database: await createTestDatabase({ template }), queuePrefix: worldQueuePrefix(world) });
+}
+
+/** A world: what the simulator serves (its size, seed, quirk and bad-row rates). */
+export interface World {
+  scale: number;
+  simulator: { seed: number; quirkRate: number; badRowRate: number };
+}
+
+/** The copies keep the template's queue (its schema is in the database), so its job IDs go on. */
+const worldQueuePrefix = (world: World): string => `iiht_${templateKey('world', world)}`;
+
+/** The template database of a world, loaded on first use (see startLoadedHub). */
+export function loadedWorldTemplate(world: World): Promise<string> {
+  return templateDatabase(templateKey('world', world), async (database) => {
+    const t = await startTestHub({ ...world, database, keepDatabase: true, queuePrefix: worldQueuePrefix(world) });
     try {
       await loadEverySource(t);
     } finally {
       await t.stop();
     }
   });
-  return startTestHub({ ...options, ...world, database: await createTestDatabase({ template }), queuePrefix });
 }
