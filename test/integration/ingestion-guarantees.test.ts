@@ -17,7 +17,7 @@ import type { HubQueueEvents } from '../../src/platform/queue/queue-backend';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { dbdGroundTruth, dbdListingTruth, createSimulatorServer, type SimulatorOptions } from '../../src/simulator/simulator';
 import { hubSources } from '../../src/sources/registry';
-import { createTestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/template-database';
 import { startTestHub, type TestHub } from '../support/test-hub';
 import { until } from '../support/until';
 
@@ -321,7 +321,7 @@ describe('memory bounded whatever the feed size', () => {
     await once(simulator, 'listening');
     const simulatorUrl = `http://127.0.0.1:${(simulator.address() as AddressInfo).port}`;
 
-    const database = await createTestDatabase();
+    const database = await createMigratedDatabase();
     const env: ConfigEnv = {
       DATABASE_URL: database.url,
       REDIS_URL: '',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { loadHubConfig } from '../../src/app/config';
 import { openDatabase } from '../../src/platform/database/database';
 import { createRootLogger } from '../../src/platform/logging/logger';
-import { testDatabaseNamed, testDatabasePrefix, withAdmin, type TestDatabase } from './test-database';
+import { createTestDatabase, testDatabaseNamed, testDatabasePrefix, withAdmin, type TestDatabase } from './test-database';
 
 /**
  * Databases built once per test run and copied for each test file that asks for one
@@ -48,4 +48,9 @@ export function migratedTemplate(): Promise<string> {
 /** A short, stable name part for a template built from these settings. */
 export function templateKey(kind: string, settings: unknown): string {
   return `${kind}_${createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 10)}`;
+}
+
+/** A fresh database of the test server with every migration applied: a copy of the migrated template. */
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  return createTestDatabase({ template: await migratedTemplate() });
 }

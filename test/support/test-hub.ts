@@ -7,6 +7,7 @@ import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.reposi
 import { createRootLogger, type Logger } from '../../src/platform/logging/logger';
 import { startSimulator, type SimulatorOptions } from '../../src/simulator/simulator';
 import { startFeedSwitch, type FeedSwitch } from './feed-switch';
+import { migratedTemplate } from './template-database';
 import { createTestDatabase, redisTestUrl, type TestDatabase } from './test-database';
 
 /**
@@ -26,7 +27,10 @@ export interface TestHubOptions {
   env?: ConfigEnv;
   /** The hub's logger (default: the hub's own, at TEST_LOG_LEVEL or silent); tests that read logs pass one. */
   logger?: Logger;
-  /** The database to run on (default: a fresh one); `stop()` drops it unless `keepDatabase`. */
+  /**
+   * The database to run on (default: a copy of the migrated template: the hub's own migration run
+   * then finds nothing to do); `stop()` drops it unless `keepDatabase`.
+   */
   database?: TestDatabase;
   keepDatabase?: boolean;
   /** The queue's prefix (default: a fresh one); a copy of a loaded database keeps its queue's. */
@@ -72,7 +76,7 @@ export interface GraphQLBody<T> {
 export const DEFAULT_WORLD = { scale: 1500, simulator: { seed: 7, quirkRate: 0.05, badRowRate: 0.01 } } as const;
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
-  const database = options.database ?? (await createTestDatabase());
+  const database = options.database ?? (await createTestDatabase({ template: await migratedTemplate() }));
   const dropDatabase = async (): Promise<void> => {
     if (!options.keepDatabase) await database.drop();
   };
