@@ -1,3 +1,4 @@
+// @node-runtime: HTTP response streaming, back-pressure and clients that disconnect (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { Client } from 'pg';
 import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';

@@ -1,3 +1,4 @@
+// @node-runtime: HTTP parsing limits, sockets and request deadlines (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';

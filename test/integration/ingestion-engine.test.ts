@@ -1,3 +1,4 @@
+// @node-runtime: a worker process killed mid-run (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';

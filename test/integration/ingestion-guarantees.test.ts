@@ -1,3 +1,4 @@
+// @node-runtime: a worker process's heap limit, stalled sockets, feed timeouts (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';

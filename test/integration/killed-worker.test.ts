@@ -1,3 +1,4 @@
+// @node-runtime: worker processes killed with SIGKILL mid-run (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';

@@ -1,3 +1,4 @@
+// @node-runtime: graceful stop on SIGTERM of separate API and worker roles (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { randomBytes } from 'node:crypto';
 import { startHub, type RunningHub } from '../../src/app/hub';
 import { type HubConfig } from '../../src/config/config';
