@@ -1,4 +1,4 @@
-// The hub's layers, enforced by `npm run lint` (dependency-cruiser). README "Architecture" draws them:
+// The hub's layers, enforced by `npm run lint` (dependency-cruiser). docs/architecture.md draws them:
 //   config, shared          leaves: pure settings and pure rules (IDs, dates, JSON)
 //   platform                database, queue, logging, metrics, GraphQL plumbing: knows no domain
 //   reference               the ministry's reference data (provinces, ISIC, SME sizes)

@@ -4,17 +4,10 @@ import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { type HubConfig } from '../src/config/config';
 import { loadHubConfig } from '../src/app/config';
-import { CompanyRepository } from '../src/domains/company/company.repository';
-import { CompanyService } from '../src/domains/company/company.service';
+import { createServices } from '../src/app/services';
 import { type CompanyFilter, CompanyStatus } from '../src/domains/company/company.type';
-import { FactoryRepository } from '../src/domains/factory/factory.repository';
-import { FactoryService } from '../src/domains/factory/factory.service';
-import { GeographyService } from '../src/domains/geography/geography.service';
 import { RegionCode } from '../src/domains/geography/region-code';
-import { ReferenceRepository } from '../src/domains/reference/reference.repository';
 import { refreshCompanyAggregate } from '../src/linking/company-aggregate';
-import { StatisticsRepository } from '../src/domains/statistics/statistics.repository';
-import { StatisticsService } from '../src/domains/statistics/statistics.service';
 import { CompanyStatsDimension, StatsSource } from '../src/domains/statistics/statistics.type';
 import { IngestionEngine } from '../src/ingestion/ingestion.engine';
 import { openDatabase } from '../src/platform/database/database';
@@ -92,13 +85,8 @@ async function time(runs: number, work: () => Promise<unknown>): Promise<{ media
  * on a database already loaded; and the cost of rebuilding the aggregate.
  */
 export async function benchmarkStats(dataSource: DataSource, options: { aggregateRuns?: number; liveRuns?: number } = {}): Promise<StatsBenchmark> {
-  const reference = new ReferenceRepository(dataSource);
-  const geography = new GeographyService(reference);
-  const service = new StatisticsService(
-    new StatisticsRepository(dataSource, reference),
-    new CompanyService(new CompanyRepository(dataSource), (name) => geography.provinceCode(name)),
-    new FactoryService(new FactoryRepository(dataSource), geography),
-  );
+  // The hub's one wiring, without a queue.
+  const service = createServices(dataSource, hubSources(), loadHubConfig()).statistics;
   const companies = await companyCount(dataSource);
   const [counted] = await dataSource.query<{ groups: number }[]>(`SELECT count(*)::int AS groups FROM stats.company_aggregate`);
   const aggregateGroups = counted!.groups;

@@ -5,10 +5,8 @@ import { parseArgs } from 'node:util';
 import { IngestionEngine } from './ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from './ingestion/ingestion.queue';
 import { IngestionRunRepository, type IngestionRunRecord } from './ingestion/ingestion-run.repository';
-import { SourceStatusService } from './ingestion/source-status.service';
 import { maskQuarantinedRaw } from './access/quarantined-raw';
-import { ApiClientRepository } from './access/api-client.repository';
-import { ApiClientService } from './access/api-client.service';
+import { createServices } from './app/services';
 import type { ApiClient } from './access/api-client.repository';
 import { TrustedDocuments } from './access/trusted-documents';
 import { buildHubSchema } from './app/api/schema';
@@ -153,7 +151,9 @@ async function run(command: string, args: string[], options: { newDatabase: bool
   const database = await openDatabase(config, logger, { migrate: true, owner: 'cli', applicationName: 'i-industry-hub-cli' });
   const env: Env = { config, logger, database };
   try {
-    const clients = new ApiClientService(new ApiClientRepository(database.dataSource));
+    // The hub's one wiring (src/app/services.ts), without a queue: these commands queue nothing.
+    const services = createServices(database.dataSource, hubSources(), config);
+    const clients = services.clients;
     switch (command) {
       case 'migrate': {
         process.stdout.write('database schema is up to date\n');
@@ -237,20 +237,19 @@ async function run(command: string, args: string[], options: { newDatabase: bool
         return await ingest(env, args);
       case 'runs': {
         const { values } = parseArgs({ args, options: { source: { type: 'string' }, limit: { type: 'string', default: '10' } } });
-        const runs = await new IngestionRunRepository(database.dataSource).list({ source: values.source, limit: Number(values.limit) || 10 });
+        const runs = await services.ingestionRuns.recentRuns({ source: values.source, limit: Number(values.limit) || 10 });
         process.stdout.write(runsTable(runs, config.scheduleTimezone));
         return 0;
       }
       case 'sources': {
         const { values } = parseArgs({ args, options: { verbose: { type: 'boolean', short: 'v' } } });
-        const runs = new IngestionRunRepository(database.dataSource);
-        const sources = await new SourceStatusService(runs, hubSources(), config).list();
+        const sources = await services.dataSources.list(null);
         process.stdout.write(sourcesTable(sources, config.scheduleTimezone, { verbose: values.verbose === true }));
         return 0;
       }
       case 'quarantine': {
         const { values } = parseArgs({ args, options: { source: { type: 'string' }, limit: { type: 'string', default: '20' } } });
-        const rows = await new IngestionRunRepository(database.dataSource).openQuarantined({ source: values.source, limit: Number(values.limit) || 20 });
+        const rows = await services.ingestionRuns.openQuarantinedRecords({ source: values.source, limit: Number(values.limit) || 20 });
         if (rows.length === 0) process.stdout.write('no open quarantined rows\n');
         for (const row of rows) {
           // Masked as the API masks it: an operator fixing a feed sees the shape, not the person.

@@ -1,13 +1,13 @@
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
 import type { HubLimits } from '../config/config';
 import type { Logger } from '../platform/logging/logger';
 import type { ApiClient } from './api-client.repository';
+import { MemoryTokenBuckets, PostgresTokenBuckets, RedisTokenBuckets, type BucketAnswer, type TokenBucketStore } from './token-bucket';
 
 /**
- * Per-client limits (issue 14), on rate-limiter-flexible: requests a minute and query cost a
- * minute, counted in Redis when REDIS_URL is set and in PostgreSQL (`access.rate_limit`) otherwise,
+ * Per-client limits (issue 14): requests a minute and query cost a minute, as token buckets
+ * (./token-bucket.ts) kept in Redis when REDIS_URL is set and in PostgreSQL (`access.rate_bucket`) otherwise,
  * so N API processes give a client one budget, not N; and requests in progress at once, counted in
  * each API process (they protect that process's event loop and its pool of database connections).
  * Defaults come per role from the configuration; a client's own `rate_limit_per_minute`
@@ -21,11 +21,10 @@ import type { ApiClient } from './api-client.repository';
  * the common case and stay exact at the boundary, except that charges another process made since
  * this one's last answer are seen one answer late.
  *
- * The windows are rate-limiter-flexible's: a fixed minute per key, started by the key's first
- * request (not a sliding token bucket: a client may spend a minute's budget at the end of one
- * window and again at the start of the next, which the concurrency limit bounds). When the store
- * cannot be reached the limits fall back to this process's memory (`insuranceLimiter`) and the
- * requests are served, so an outage of Redis does not become an outage of the API.
+ * A bucket holds a minute's budget and refills at a sixtieth of it a second: a client may spend its
+ * minute at once, and then gets its rate back continuously (Retry-After is the time until its next
+ * request fits). When the store cannot be reached the limits fall back to buckets in this process's
+ * memory and the requests are served, so an outage of Redis does not become an outage of the API.
  */
 
 export type LimitName = 'requests' | 'cost' | 'concurrency';
@@ -46,6 +45,9 @@ export interface Slot {
 
 const MINUTE = 60;
 
+/** How long the store's answer stands for a client well within its budget (buckets only refill meanwhile). */
+const VIEW_MS = 1000;
+
 /** The store's last answer for one client and limit, counted down by the charges sent since. */
 interface View {
   remaining: number;
@@ -58,7 +60,9 @@ interface View {
 const FLUSH_MS = 50;
 
 export class ClientRateLimits {
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly buckets: TokenBucketStore;
+  /** Where charges go while the shared store does not answer. */
+  private readonly insurance = new MemoryTokenBuckets();
   private readonly views = new Map<string, View>();
   /** Charges counted ahead and not yet sent, by view. */
   private readonly pending = new Map<string, { limit: 'requests' | 'cost'; key: string; points: number; amount: number }>();
@@ -73,7 +77,23 @@ export class ClientRateLimits {
     private readonly logger: Logger,
     /** Key prefix, so that hubs sharing a Redis or database (tests) do not share budgets. */
     private readonly prefix = 'iih',
-  ) {}
+  ) {
+    switch (store.kind) {
+      case 'redis':
+        this.buckets = new RedisTokenBuckets(store.client);
+        break;
+      case 'postgres': {
+        const buckets = new PostgresTokenBuckets(store.pool);
+        this.buckets = buckets;
+        // Rows of idle clients are full buckets, the default: drop them now and then.
+        setInterval(() => void buckets.forgetIdle().catch((error: unknown) => this.storeFailed(error)), 3600_000).unref();
+        break;
+      }
+      case 'memory':
+        this.buckets = this.insurance;
+        break;
+    }
+  }
 
   /** The store's name, for the logs and /readyz. */
   get storeKind(): RateLimitStore['kind'] {
@@ -127,10 +147,10 @@ export class ClientRateLimits {
     const view = this.views.get(id);
     const fresh = view !== undefined && view.resetsAt > now;
     if (fresh && view.remaining < amount) {
-      // The store said this minute is spent: refuse from memory, the store is not asked again.
+      // The bucket was empty at the store's last answer: refuse from memory until the charge fits.
       return { limit, allowed: points, retryAfterSeconds: Math.max(1, Math.ceil((view.resetsAt - now) / 1000)) };
     }
-    // Well within the minute: count ahead, and send the charges of the next few milliseconds together.
+    // Well within the budget: count ahead, and send the charges of the next few milliseconds together.
     // The margin keeps the last tenth of a budget (and of a small one, its last 20 requests) exact;
     // counting ahead stops at a tenth of the budget until the store answers, which bounds what the
     // processes together can let through on answers that are a moment old.
@@ -148,18 +168,21 @@ export class ClientRateLimits {
     const waiting = this.pending.get(id);
     this.pending.delete(id);
     const result = await this.send(id, limit, key, points, amount + (waiting?.amount ?? 0));
-    return 'refused' in result ? result.refused : undefined;
+    return result.refused;
   }
 
   /** Sends charges to the store and keeps its answer as the view for the next ones. */
-  private async send(id: string, limit: 'requests' | 'cost', key: string, points: number, amount: number): Promise<RateLimiterRes | { refused: Refusal }> {
-    const result = await this.consume(limit, key, points, MINUTE, amount);
+  private async send(id: string, limit: 'requests' | 'cost', key: string, points: number, amount: number): Promise<{ refused?: Refusal }> {
+    const result = await this.take(limit, key, points, amount);
     // Charges counted ahead after this one was sent are not in the answer yet.
     const unsent = this.pending.get(id)?.amount ?? 0;
-    if ('refused' in result) this.views.set(id, { remaining: 0, resetsAt: Date.now() + result.refused.retryAfterSeconds * 1000, ahead: unsent });
-    else if (result.msBeforeNext > 0) this.views.set(id, { remaining: result.remainingPoints - unsent, resetsAt: Date.now() + result.msBeforeNext, ahead: unsent });
-    else this.views.delete(id);
-    return result;
+    if (!result.granted) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(result.msUntilEnough / 1000));
+      this.views.set(id, { remaining: 0, resetsAt: Date.now() + result.msUntilEnough, ahead: unsent });
+      return { refused: { limit, allowed: points, retryAfterSeconds } };
+    }
+    this.views.set(id, { remaining: result.tokens - unsent, resetsAt: Date.now() + VIEW_MS, ahead: unsent });
+    return {};
   }
 
   private flush(): void {
@@ -169,15 +192,15 @@ export class ClientRateLimits {
     for (const [id, charge] of batch) void this.send(id, charge.limit, charge.key, charge.points, charge.amount);
   }
 
-  private async consume(limit: LimitName, key: string, points: number, seconds: number, amount: number): Promise<RateLimiterRes | { refused: Refusal }> {
+  /** One charge of a bucket holding a minute's `points`, refilling a sixtieth of them a second. */
+  private async take(limit: 'requests' | 'cost', key: string, points: number, amount: number): Promise<BucketAnswer> {
+    const bucket = { capacity: points, perSecond: points / MINUTE };
+    const bucketKey = `${this.prefix}:rl:${limit}:${key}`;
     try {
-      return await this.limiter(limit, points, seconds).consume(key, amount);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        return { refused: { limit, allowed: points, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) } };
-      }
-      this.storeFailed(rejection);
-      return new RateLimiterRes(points, 0, 0, false);
+      return await this.buckets.take(bucketKey, bucket, amount);
+    } catch (error) {
+      this.storeFailed(error);
+      return this.insurance.take(bucketKey, bucket, amount);
     }
   }
 
@@ -185,30 +208,6 @@ export class ClientRateLimits {
     if (Date.now() - this.lastStoreWarning < 60_000) return;
     this.lastStoreWarning = Date.now();
     this.logger.warn({ err: error, store: this.store.kind }, 'rate limit store failed: limits are counted in this process until it answers');
-  }
-
-  /** One limiter per limit and size; limiters of one limit share their counters (the key prefix). */
-  private limiter(limit: LimitName, points: number, seconds: number): RateLimiterAbstract {
-    const id = `${limit}:${points}:${seconds}`;
-    let limiter = this.limiters.get(id);
-    if (limiter) return limiter;
-    const keyPrefix = `${this.prefix}:rl:${limit}`;
-    const options = { keyPrefix, points, duration: seconds, insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: seconds }) };
-    let created: RateLimiterStoreAbstract | RateLimiterMemory;
-    switch (this.store.kind) {
-      case 'redis':
-        created = new RateLimiterRedis({ ...options, storeClient: this.store.client, rejectIfRedisNotReady: true });
-        break;
-      case 'postgres':
-        created = new RateLimiterPostgres({ ...options, storeClient: this.store.pool, storeType: 'pool', schemaName: 'access', tableName: 'rate_limit', tableCreated: true, clearExpiredByTimeout: true });
-        break;
-      case 'memory':
-        created = new RateLimiterMemory({ keyPrefix, points, duration: seconds });
-        break;
-    }
-    limiter = created;
-    this.limiters.set(id, limiter);
-    return limiter;
   }
 }
 

@@ -72,7 +72,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
     closers.push(() => queue.close());
     const sources = hubSources();
     const ingestionQueue = new IngestionQueue(queue, sources, config, logger.child({ component: 'scheduler' }));
-    const services = createServices(database.dataSource, ingestionQueue, sources, config);
+    const services = createServices(database.dataSource, sources, config, ingestionQueue);
     logger.info({ queue: queueBackend.kind, database: config.databaseUrl ? 'DATABASE_URL' : 'embedded' }, 'storage ready');
     const eligibilityQueue = queueBackend.createQueue<EligibilityJobData>(ELIGIBILITY_QUEUE);
     closers.push(() => eligibilityQueue.close());

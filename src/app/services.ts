@@ -36,7 +36,11 @@ import type { SourceRegistry } from '../ingestion/source-registry';
 export type { ApiServices as HubServices } from '../domains/api-services';
 
 
-export function createServices(dataSource: DataSource, queue: IngestionQueue, sources: SourceRegistry, config: HubConfig): ApiServices {
+/**
+ * The one wiring of the hub's services, for the API, the worker, the CLI and the benchmarks. A
+ * process that queues no runs (the CLI's reports, the benchmarks) passes no queue.
+ */
+export function createServices(dataSource: DataSource, sources: SourceRegistry, config: HubConfig, queue?: IngestionQueue): ApiServices {
   const runs = new IngestionRunRepository(dataSource);
   // One reader of the reference tables, so they are cached once per hub.
   const referenceTables = new ReferenceRepository(dataSource);
@@ -53,7 +57,7 @@ export function createServices(dataSource: DataSource, queue: IngestionQueue, so
     factories,
     certifications: new CertificationService(new CertificationRepository(dataSource)),
     programmes: new ProgrammeService(new ProgrammeRepository(dataSource)),
-    ingestionRuns: new IngestionRunService(runs, queue, sources),
+    ingestionRuns: new IngestionRunService(runs, sources, queue),
     dataSources: new DataSourceService(new SourceStatusService(runs, sources, config)),
     reference: new ReferenceService(referenceTables),
     geography,

@@ -4,7 +4,7 @@ import { startTestHub, type TestHub } from '../support/test-hub';
 /**
  * The GraphQL over HTTP spec's server audit (the `graphql-http` package) against the hub, over real
  * HTTP, with an API key (the hub answers every keyless request UNAUTHENTICATED). Every MUST audit
- * has to pass; the SHOULD audits the hub does not meet are listed in the README with the reason.
+ * has to pass; the SHOULD audits the hub does not meet are listed in docs/api.md with the reason.
  */
 let hub: TestHub;
 let key: string;

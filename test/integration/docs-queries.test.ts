@@ -1,13 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/config';
-import { DEMO_WORLD, LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
+import { docFiles, extractExamples, runExample, type ExampleRole } from '../support/doc-examples';
+import { DEMO_WORLD, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub, TestRole } from '../support/test-hub';
 
 /**
- * Every worked example in docs/queries runs, as the user it is written for, against the data the
- * simulator serves by default (`npm start`), so the documentation never goes stale. Each file
- * says its role (`# role: bank`) and which lists must come back non-empty (`# non-empty: a.b`).
+ * Every example of the docs runs, as the user it is written for, against the data the simulator
+ * serves by default (`npm start`), so the documentation never goes stale: the worked queries of
+ * docs/queries, each saying its role (`# role: bank`) and which lists must come back non-empty
+ * (`# non-empty: a.b`), then every ```graphql block and `curl` command of the README and docs/,
+ * each answering as the comment before its fence states (docs/development.md, "The docs are
+ * tested"). One hub serves both.
  */
 const DOCS = path.join(PROJECT_ROOT, 'docs', 'queries');
 const examples = fs.readdirSync(DOCS).filter((file) => file.endsWith('.graphql')).sort();
@@ -20,11 +24,21 @@ describe('docs/queries', () => {
   const keys = new Map<TestRole, string>();
 
   beforeAll(async () => {
+    // The demo world (what `npm start` serves), loaded once per run and copied here: the first file
+    // to ask for it loads all eleven sources, about 40 s on a quiet machine and more than jest's
+    // 60 s default when the suite runs beside other work.
     t = await startLoadedHub(DEMO_WORLD);
-  }, LOADED_HUB_TIMEOUT_MS);
+  }, 300_000);
   afterAll(async () => {
     await t?.stop();
   });
+
+  const exampleKeys = new Map<string, string>();
+  const keyFor = async (role: ExampleRole, bank: 'SMED' | 'EXIM'): Promise<string> => {
+    const id = role === 'bank' ? `bank-${bank}` : role;
+    if (!exampleKeys.has(id)) exampleKeys.set(id, await t.createApiKey(role, role === 'bank' ? bank : undefined));
+    return exampleKeys.get(id)!;
+  };
 
   test('there is an example for each user: a bank, a ministry application and an analyst', () => {
     const roles = examples.map((file) => header(fs.readFileSync(path.join(DOCS, file), 'utf8'), 'role')[0]);
@@ -47,4 +61,20 @@ describe('docs/queries', () => {
       expect({ [dotted]: Array.isArray(value) && value.length > 0 }).toEqual({ [dotted]: true });
     }
   });
+
+  // In the order a reader meets them: file by file, top to bottom (a consent is granted before the
+  // bank reads what it opens).
+  const markdown = docFiles().flatMap((file) => extractExamples(file));
+
+  test('the README and docs/ have examples of both kinds to run', () => {
+    expect(markdown.filter((example) => example.kind === 'graphql').length).toBeGreaterThan(10);
+    expect(markdown.filter((example) => example.kind === 'curl').length).toBeGreaterThan(5);
+  });
+
+  test.each(markdown.map((example) => [`${example.file}:${example.line} (${example.kind}, ${example.spec.role}${example.spec.expect ? `, expects ${example.spec.expect}` : ''})`, example] as const))(
+    '%s answers as the docs say',
+    async (_name, example) => {
+      expect(await runExample(example, { baseUrl: t.baseUrl, key: keyFor })).toEqual([]);
+    },
+  );
 });

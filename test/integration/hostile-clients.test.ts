@@ -185,17 +185,63 @@ describe('hostile clients', () => {
       ['malformed JSON', '{"query": "{ __typename }"', 'BAD_REQUEST', 400],
       ['a null body', 'null', 'BAD_REQUEST', 400],
       ['a body over the limit', JSON.stringify({ query: `{ __typename } #${'x'.repeat(1_200_000)}` }), 'PAYLOAD_TOO_LARGE', 413],
-    ])('%s, before authentication too', async (_name, body, code, status) => {
-      for (const key of [keys.analyst, undefined]) {
+    ])('%s answers JSON with its code; without a key, 401 before the body is read', async (_name, body, code, status) => {
+      for (const [key, expected] of [
+        [keys.analyst, { status, code }],
+        // '' sends no Authorization header (undefined would take post's default key).
+        ['', { status: 401, code: 'UNAUTHENTICATED' }],
+        ['iih_not-a-key', { status: 401, code: 'UNAUTHENTICATED' }],
+      ] as const) {
         const response = await post(body, key);
-        expect(response.status).toBe(status);
+        expect(response.status).toBe(expected.status);
         expect(response.headers.get('content-type')).toMatch(/application\/json/);
-        expect(codeOf(response.json)).toBe(code);
+        expect(codeOf(response.json)).toBe(expected.code);
         expect(response.text).not.toMatch(LEAK);
         expect(response.text).not.toMatch(/<html|<pre/i);
       }
       await stillServes();
     });
+
+    test('HEAD, OPTIONS, PUT, DELETE and PATCH answer 405 JSON with Allow, not a 500', async () => {
+      for (const method of ['HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']) {
+        const response = await fetch(t.graphqlUrl, { method, headers: { authorization: `Bearer ${keys.analyst}` } });
+        expect(response.status).toBe(405);
+        expect(response.headers.get('allow')).toBe('GET, POST');
+        if (method !== 'HEAD') expect(codeOf((await response.json()) as ErrorBody)).toBe('METHOD_NOT_ALLOWED');
+      }
+      await stillServes();
+    });
+
+    test('a body in an encoding it is not answers 400 BAD_REQUEST, not a 500', async () => {
+      for (const encoding of ['br', 'deflate', 'gzip', 'x-unknown']) {
+        const response = await fetch(t.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-encoding': encoding, authorization: `Bearer ${keys.analyst}` },
+          body: 'not compressed at all',
+        });
+        expect([400, 415]).toContain(response.status);
+        expect(codeOf((await response.json()) as ErrorBody)).toBe('BAD_REQUEST');
+      }
+      await stillServes();
+    });
+
+    test('automatic persisted queries that do not match answer client errors, logged as nothing unexpected', async () => {
+      const before = logged.filter((line) => line['level'] === 'error').length;
+      const cases = [
+        { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } },
+        { query: '{ __typename }', extensions: { persistedQuery: { version: 2, sha256Hash: 'a'.repeat(64) } } },
+        { query: '{ __typename }', extensions: { persistedQuery: 'x' } },
+        { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 12345 } } },
+      ];
+      for (const body of cases) {
+        const response = await post(JSON.stringify(body));
+        expect(response.status).toBe(400);
+        expect(['BAD_REQUEST', 'PERSISTED_QUERY_NOT_SUPPORTED', 'PERSISTED_QUERY_NOT_FOUND']).toContain(codeOf(response.json));
+        expect(response.text).not.toMatch(LEAK);
+      }
+      expect(logged.filter((line) => line['level'] === 'error').length).toBe(before);
+    });
+
 
     test('a wrong content type answers JSON', async () => {
       const response = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/xml', authorization: `Bearer ${keys.analyst}` }, body: '<q/>' });
@@ -335,6 +381,39 @@ describe('hostile clients', () => {
       });
       await stillServes(keys.ministry);
     });
+
+    test('a client that closes its connection mid-request leaves no statement running and frees its slot', async () => {
+      // A bank may have 2 requests at once. Closing the socket used to free the slot while the
+      // request's statements ran on: 14 such requests held every pooled connection.
+      await holdingLock('registry.tis_standard', async () => {
+        const body = JSON.stringify({ query: '{ tisStandards(first: 1) { totalCount } }' });
+        for (let i = 0; i < 6; i++) {
+          await new Promise<void>((resolve) => {
+            const url = new URL(t.graphqlUrl);
+            const socket = net.connect(Number(url.port), url.hostname, () => {
+              socket.write(
+                `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${keys.exim}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+              );
+              setTimeout(() => {
+                socket.destroy();
+                resolve();
+              }, 300);
+            });
+            socket.on('error', () => resolve());
+          });
+        }
+        // Within a moment of each close, its statement was cancelled: nothing of the hub waits on the lock.
+        let waiting = -1;
+        for (let i = 0; i < 20 && waiting !== 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          waiting = (await waitingHubStatements())[0]!.n;
+        }
+        expect(waiting).toBe(0);
+      });
+      // And the bank's two slots are free again.
+      const answers = await Promise.all([0, 1].map(() => gql(NORMAL, {}, keys.exim)));
+      for (const answer of answers) expect(answer.json.errors).toBeUndefined();
+    });
   });
 
   describe('introspection', () => {
@@ -445,6 +524,36 @@ describe('hostile clients', () => {
         if (stored?.operator_tax_id) expect(text).not.toContain(stored.operator_tax_id);
       }
       expect(seen).toBeGreaterThan(0);
+
+      // Nor from the other side: a masked licence is listed under no plant and no company, and no
+      // filter answers which firm it resembles. Link one by fuzzy name, as the linker may.
+      const licenceNo = candidates[0]!.licence_no;
+      const [target] = await t.sql<{ juristic_id: string; tis_no: string; fid: string }>(
+        `SELECT c.juristic_id, l.tis_no, l.fid FROM registry.tis_licence l, registry.company c
+          WHERE l.licence_no = $1 AND NOT EXISTS (SELECT 1 FROM registry.tis_licence o WHERE o.company_juristic_id = c.juristic_id AND o.tis_no = l.tis_no)
+          ORDER BY c.juristic_id LIMIT 1`,
+        [licenceNo],
+      );
+      await t.sql(
+        `UPDATE registry.tis_licence SET company_juristic_id = $2, link_method = 'FUZZY_NAME', link_confidence = 0.91, status = 'VALID', absent_since_run_id = NULL WHERE licence_no = $1`,
+        [licenceNo, target!.juristic_id],
+      );
+      for (const key of [keys.analyst, keys.smed, keys.admin]) {
+        const viaCompany = await gql(
+          'query ($id: JuristicId!) { company(juristicId: $id) { certifications(first: 100) { totalCount edges { node { licenceNo } } } } }',
+          { id: target!.juristic_id },
+          key,
+        );
+        expect(viaCompany.json.errors).toBeUndefined();
+        expect(viaCompany.text).not.toContain(licenceNo);
+        expect(viaCompany.json.data).toMatchObject({ company: { certifications: { totalCount: 0 } } });
+        const viaPlant = await gql('query ($fid: String!) { factory(fid: $fid) { licences(first: 100) { edges { node { licenceNo } } } } }', { fid: target!.fid }, key);
+        expect(viaPlant.json.errors).toBeUndefined();
+        expect(viaPlant.text).not.toContain(licenceNo);
+        const viaFilter = await gql('query ($tis: TisNo!) { companies(first: 100, filter: { holdsLicenceFor: $tis }) { edges { node { juristicId } } } }', { tis: target!.tis_no }, key);
+        expect(viaFilter.json.errors).toBeUndefined();
+        expect(viaFilter.text).not.toContain(target!.juristic_id);
+      }
     });
 
     test('a bank\'s feed positions are its own sequence, dense from 1', async () => {
@@ -459,12 +568,17 @@ describe('hostile clients', () => {
   });
 
   describe('logs', () => {
-    test('a failing field on many parents is logged once, with its SQL cut short', async () => {
+    test('a failing field on many parents is logged once, with its SQL and operation name cut short', async () => {
       const before = logged.length;
       await t.sql('ALTER TABLE registry.company RENAME TO company_hidden');
       try {
-        // Factory.company is nullable: each of the page's linked factories gets its own error.
-        const { json } = await gql('{ factories(first: 100, filter: { linked: true }) { edges { node { fid company { nameTh } } } } }', {}, keys.admin);
+        // Factory.company is nullable: each of the page's linked factories gets its own error. The
+        // operation's 200 KB name must not reach the log whole either.
+        const name = `Op${'x'.repeat(200_000)}`;
+        const { json } = await post(
+          JSON.stringify({ query: `query ${name} { factories(first: 100, filter: { linked: true }) { edges { node { fid company { nameTh } } } } }`, operationName: name }),
+          keys.admin,
+        );
         expect(codeOf(json)).toBe('INTERNAL_SERVER_ERROR');
         expect(json.errors!.length).toBeGreaterThan(10);
       } finally {

@@ -57,21 +57,27 @@ describe.each(stores)('rate limits shared by two API processes on %s', (store, a
     await t?.stop();
   });
 
-  maybe('a client of 10 requests a minute gets 10 answers in all, then 429 with Retry-After from either process', async () => {
+  maybe('a client of 10 requests a minute gets 10 answers at once, then 429 with Retry-After from either process', async () => {
     const { key } = await t.hub.services.clients.create({ name: 'ten-a-minute', role: 'ministry', rateLimitPerMinute: 10 });
     const answers: Answer[] = [];
+    const started = Date.now();
     for (let i = 0; i < 7; i++) {
       answers.push(await ask(t.baseUrl, key));
       answers.push(await ask(second.apiUrl!, key));
     }
-    expect(answers.filter((a) => a.status === 200)).toHaveLength(10);
+    // The bucket holds a minute's 10 and gets one back every 6 s: a slow machine may earn one more.
+    const refilled = Math.floor((Date.now() - started) / 6000);
+    const answered = answers.filter((a) => a.status === 200).length;
+    expect(answered).toBeGreaterThanOrEqual(10);
+    expect(answered).toBeLessThanOrEqual(10 + refilled);
     const refused = answers.filter((a) => a.status === 429);
-    expect(refused).toHaveLength(4);
+    expect(refused).toHaveLength(14 - answered);
     for (const answer of refused) {
       expect(answer.code).toBe('RATE_LIMITED');
       expect(answer.limit).toBe('requests');
+      // The time until the next token, not the rest of a minute.
       expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
-      expect(Number(answer.retryAfter)).toBeLessThanOrEqual(60);
+      expect(Number(answer.retryAfter)).toBeLessThanOrEqual(6);
     }
     // Another client is not affected.
     const other = await t.createApiKey('ministry');
@@ -106,6 +112,7 @@ describe('a flooding key', () => {
     const flooder = (await t.hub.services.clients.create({ name: 'flooder', role: 'bank', bankCode: 'SMED', rateLimitPerMinute: 10 })).key;
     const other = await t.createApiKey('bank', 'EXIM');
     const query = '{ companies(first: 50) { totalCount edges { node { juristicId nameTh factories(first: 5) { edges { node { fid } } } } } } }';
+    const started = Date.now();
     const flood = (async () => {
       const answers: Answer[] = [];
       // 20 at a time, 200 in all: over both the concurrency (2) and the minute (10).
@@ -124,7 +131,8 @@ describe('a flooding key', () => {
     const refused = flooded.filter((a) => a.status === 429);
     expect(refused.length).toBeGreaterThan(100);
     expect(refused.every((a) => a.code === 'RATE_LIMITED' && Number(a.retryAfter) >= 1)).toBe(true);
-    expect(flooded.filter((a) => a.status === 200).length).toBeLessThanOrEqual(10);
+    // Its minute's 10 at once, then one every 6 s.
+    expect(flooded.filter((a) => a.status === 200).length).toBeLessThanOrEqual(10 + Math.floor((Date.now() - started) / 6000));
     expect(new Set(refused.map((a) => a.limit))).toEqual(new Set(['requests', 'concurrency']));
   });
 

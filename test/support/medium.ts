@@ -53,7 +53,7 @@ export async function newMediumContext(options: MediumOptions = {}): Promise<Med
   return {
     database,
     dataSource,
-    services: createServices(dataSource, NO_QUEUE, hubSources(), config),
+    services: createServices(dataSource, hubSources(), config, NO_QUEUE),
     sql: <T>(text: string, params: unknown[] = []): Promise<T[]> => dataSource.query(text, params),
     stop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();

@@ -36,6 +36,30 @@ describe('the cost model', () => {
     expect(measure('{ companyStats(groupBy: [REGION]) { groups { count } } }').cost).toBeGreaterThanOrEqual(100);
   });
 
+  test('lists under lists are priced at their real sizes, counts at a page\'s reading (probe H2)', () => {
+    const bank = LIMIT_DEFAULTS.queryMaxCost.bank;
+    // 327 industry classes, each scanning for its companies' page.
+    expect(measure('{ industryClasses { companies(first: 100) { edges { node { juristicId } } } } }').cost).toBeGreaterThan(bank);
+    const counts = measure('{ industryClasses { companies(first: 1) { totalCount } } }').cost;
+    expect(counts).toBeGreaterThan(400 * 20);
+    // Twenty of those are over any role's budget.
+    const aliased = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: industryClasses { companies(first: 1) { totalCount } }`).join(' ')} }`;
+    expect(measure(aliased).cost).toBeGreaterThan(LIMIT_DEFAULTS.queryMaxCost.admin);
+    // A list with `first` costs that many.
+    expect(measure('{ dataSources { lastRuns(first: 100) { runId } } }').cost).toBeGreaterThan(15 * 100);
+  });
+
+  test('a breakdown is priced by the groups its dimensions may give (probe H3)', () => {
+    const stats = (groupBy: string) => `companyStats(groupBy: [${groupBy}]) { groups { count keys { code nameTh } registeredCapital { sum } } }`;
+    const oneDimension = measure(`{ ${stats('REGION')} }`).cost;
+    const threeDimensions = measure(`{ ${stats('PROVINCE, TSIC_DIVISION, REGISTRATION_YEAR')} }`).cost;
+    expect(threeDimensions).toBeGreaterThan(5 * oneDimension);
+    // One large breakdown fits an analyst; thirty aliases of it do not.
+    expect(threeDimensions).toBeLessThan(LIMIT_DEFAULTS.queryMaxCost.analyst);
+    const aliased = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: ${stats('PROVINCE, TSIC_DIVISION, REGISTRATION_YEAR')}`).join(' ')} }`;
+    expect(measure(aliased).cost).toBeGreaterThan(LIMIT_DEFAULTS.queryMaxCost.analyst);
+  });
+
   test('introspection costs nothing, so GraphiQL fits every budget', () => {
     expect(measure(getIntrospectionQuery()).cost).toBe(0);
   });

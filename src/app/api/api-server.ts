@@ -160,6 +160,10 @@ function bodyError(error: unknown): { status: number; code: string; message: str
   if (type === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `The request body is larger than ${PAYLOAD_LIMIT}.` };
   if (type === 'entity.parse.failed') return { status: 400, code: 'BAD_REQUEST', message: 'The request body is not a JSON object.' };
   if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) return { status, code: 'BAD_REQUEST', message: `The request body could not be read (${type}).` };
+  // A body whose Content-Encoding it is not (garbage "gzip", "br", "deflate"): body-parser gives
+  // zlib's error a 4xx status but no type.
+  const expose = (error as { expose?: unknown } | null)?.expose;
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) return { status, code: 'BAD_REQUEST', message: 'The request body could not be read as its headers describe it.' };
   return undefined;
 }
 
@@ -328,7 +332,8 @@ export async function startApiServer(options: {
     if (!client || !options.limits.enforced) return next();
     const limits = options.limits;
     const requestDeadline = new RequestDeadline(limits.statementTimeoutMs[client.role], options_.wholeRequest ? limits.requestTimeoutMs[client.role] : undefined);
-    res.on('close', () => requestDeadline.finish());
+    // A close before the answer was written is the client leaving: stop its work.
+    res.on('close', () => (res.writableFinished ? requestDeadline.finish() : requestDeadline.abandon()));
     withRequestDeadline(requestDeadline, next);
   };
 
@@ -343,17 +348,15 @@ export async function startApiServer(options: {
   if (metrics) app.use(GRAPHQL_PATH, graphqlMetricsMiddleware(metrics));
   app.use(
     GRAPHQL_PATH,
+    // GraphQL over HTTP is GET and POST; anything else has no body or query to read.
+    (req, res, next) => {
+      if (req.method === 'GET' || req.method === 'POST') return next();
+      res.setHeader('allow', 'GET, POST');
+      sendJsonError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method.slice(0, 20)} is not a method of the GraphQL endpoint: use GET or POST.`);
+    },
     // A known key over its limits is refused before its body is read: a flood costs no parsing.
     admit,
-    express.json({ limit: PAYLOAD_LIMIT }),
-    (req, res, next) => {
-      // One operation per request: a JSON array (batching) would multiply every limit by its length.
-      if (req.method === 'POST' && (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
-        return sendJsonError(res, 400, 'BAD_REQUEST', Array.isArray(req.body) ? 'Batched operations (a JSON array) are not supported: send one operation per request.' : 'The request body must be a JSON object.');
-      }
-      next();
-    },
-    // Malformed bodies answered BAD_REQUEST above, before authentication; now a key is required.
+    // And so is a request without a valid key: an anonymous megabyte costs no parsing either.
     (req, res, next) => {
       if (res.locals['client']) return next();
       sendJsonError(
@@ -364,6 +367,14 @@ export async function startApiServer(options: {
           ? 'The API key is not valid or has been revoked.'
           : 'An API key is required: send "Authorization: Bearer <key>". Create one with `npm run hub -- client:create`.',
       );
+    },
+    express.json({ limit: PAYLOAD_LIMIT }),
+    (req, res, next) => {
+      // One operation per request: a JSON array (batching) would multiply every limit by its length.
+      if (req.method === 'POST' && (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
+        return sendJsonError(res, 400, 'BAD_REQUEST', Array.isArray(req.body) ? 'Batched operations (a JSON array) are not supported: send one operation per request.' : 'The request body must be a JSON object.');
+      }
+      next();
     },
     async (req, res, next) => {
       try {

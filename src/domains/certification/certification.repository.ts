@@ -62,9 +62,16 @@ interface LicenceRow {
   fetched_at: Date;
 }
 
+/**
+ * Whether a licence row `l`'s licensee is known to be a DBD company (linked by tax ID or exact
+ * name). Any other licensee is masked (see TisLicenseResolver), and its licence is not listed under a
+ * company or a plant: listed there it would say whom the masked licensee resembles or where it works.
+ */
+export const LICENSEE_IS_COMPANY_SQL = `coalesce(l.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
+
 /** Columns of a licence row `l`; whether the licensee is a DBD company is read here, so masking costs no statement. */
 const LICENCE_COLUMNS = `l.licence_no, l.licence_type, to_char(l.issued_on, 'YYYY-MM-DD') AS issued_on, l.tis_no, l.licensee_name,
-  l.licensee_tax_id, coalesce(l.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false) AS licensee_is_company,
+  l.licensee_tax_id, ${LICENSEE_IS_COMPANY_SQL} AS licensee_is_company,
   l.company_juristic_id, l.link_method, l.link_confidence::text,
   l.fid, l.status, l.status_text, to_char(l.suspended_on, 'YYYY-MM-DD') AS suspended_on, to_char(l.cancelled_on, 'YYYY-MM-DD') AS cancelled_on,
   l.absent_since_run_id IS NOT NULL AS withdrawn, l.source, l.source_run_id::text, l.fetched_at`;
@@ -145,6 +152,9 @@ const whereSql = (where: string[]): string => (where.length ? `WHERE ${where.joi
 /** The parent column of each licence relation: licences of a standard, of a (linked) company, of a factory. */
 export type LicenceParent = 'tis_no' | 'company_juristic_id' | 'fid';
 
+/** Under a company or a plant, only licences whose licensee is shown (see LICENSEE_IS_COMPANY_SQL). */
+const shownUnder = (parent: LicenceParent): string[] => (parent === 'tis_no' ? [] : [LICENSEE_IS_COMPANY_SQL]);
+
 export class CertificationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -212,7 +222,7 @@ export class CertificationRepository {
   async licencePagesBy(parent: LicenceParent, parents: readonly string[], after: LicencePosition | undefined, limit: number): Promise<TisLicense[]> {
     const params = new SqlParams();
     const parentList = params.add(parents);
-    const where = [`l.${parent} = parent.key`];
+    const where = [`l.${parent} = parent.key`, ...shownUnder(parent)];
     if (after) where.push(afterLicence(after, params));
     const rows: LicenceRow[] = await this.dataSource.query(
       `SELECT page.* FROM unnest(${parentList}::text[]) AS parent(key)
@@ -226,7 +236,7 @@ export class CertificationRepository {
 
   async countLicencesBy(parent: LicenceParent, parents: readonly string[]): Promise<Map<string, number>> {
     const rows: { key: string; n: number }[] = await this.dataSource.query(
-      `SELECT ${parent} AS key, count(*)::int AS n FROM registry.tis_licence WHERE ${parent} = ANY($1::text[]) GROUP BY 1`,
+      `SELECT l.${parent} AS key, count(*)::int AS n FROM registry.tis_licence l WHERE ${[`l.${parent} = ANY($1::text[])`, ...shownUnder(parent)].join(' AND ')} GROUP BY 1`,
       [parents],
     );
     return new Map(rows.map((r) => [r.key, r.n]));

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { SqlParams } from '../../platform/database/sql-params';
 import { aggregateAnswersFilter, aggregateConditions } from '../statistics/company-aggregate';
+import { LICENSEE_IS_COMPANY_SQL } from '../certification/certification.repository';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import { regionCodeOf, REGION_IN_DATABASE } from '../geography/region-code';
 import type { CompanyCriteria } from './company-criteria';
@@ -186,8 +187,9 @@ export function companyConditions(criteria: CompanyCriteria | undefined, params:
     where.push(`p.latest_i40_level >= ${params.add(criteria.industry40LevelAtLeast)}`);
   }
   if (criteria.holdsLicenceFor) {
+    // Only licences whose licensee is shown: a masked one must not answer which firm it resembles.
     where.push(`EXISTS (SELECT 1 FROM registry.tis_licence l WHERE l.company_juristic_id = c.juristic_id
-      AND l.tis_no = ${params.add(criteria.holdsLicenceFor)} AND l.status = 'VALID' AND l.absent_since_run_id IS NULL)`);
+      AND l.tis_no = ${params.add(criteria.holdsLicenceFor)} AND l.status = 'VALID' AND l.absent_since_run_id IS NULL AND ${LICENSEE_IS_COMPANY_SQL})`);
   }
   if (criteria.eligibleFor) {
     where.push(`EXISTS (SELECT 1 FROM lending.eligibility_result e WHERE e.bank_code = ${params.add(criteria.eligibleFor.bankCode)}

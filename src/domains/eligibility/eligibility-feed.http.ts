@@ -4,6 +4,7 @@ import { isBankCode, type BankCode } from '../../access/roles';
 import type { DomainRoute } from '../api-domain';
 import type { ApiServices } from '../api-services';
 import { DomainError } from '../../platform/errors/domain-error';
+import { drained } from '../../platform/http/drained';
 import type { Logger } from '../../platform/logging/logger';
 import { EligibilityService } from './eligibility.service';
 import type { EligibilityEvent } from './eligibility.type';
@@ -75,7 +76,7 @@ export function eligibilityFeedRouter(services: ApiServices, logger: Logger, opt
       res.on('close', () => (closed = true));
       for (;;) {
         for (const event of batch) {
-          if (!res.write(feedLine(event, bank))) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+          if (!res.write(feedLine(event, bank))) await drained(res);
           if (closed) return;
         }
         sent += batch.length;

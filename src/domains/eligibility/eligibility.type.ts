@@ -86,7 +86,7 @@ export class EligibilityCriterion {
   @Field(() => String, { nullable: true, description: 'The criterion’s id in the rule set, when the bank gave one.' })
   id!: string | null;
 
-  @Field({ description: 'The criterion’s kind, e.g. `employees` or `anyOf` (see the rule form in the README).' })
+  @Field({ description: 'The criterion’s kind, e.g. `employees` or `anyOf` (see the rule form in docs/eligibility.md).' })
   kind!: string;
 
   @Field(() => CriterionOutcome, { description: 'PASS, FAIL or UNKNOWN.' })

@@ -12,11 +12,11 @@ export const QUARANTINE_ROLES = ['admin'] as const;
 const numericKeys = (keys: readonly string[]): string[] => keys.filter((key) => /^[1-9]\d{0,17}$/.test(key));
 
 export const runById = keyedLoader<IngestionRun>('runById', (r) => r.runId, async (ctx, ids) =>
-  (await ctx.services.ingestionRuns.runs.findByIds(numericKeys(ids))).map(toRun),
+  (await ctx.services.ingestionRuns.runsByIds(numericKeys(ids))).map(toRun),
 );
 
 const quarantinedRowById = keyedLoader<QuarantinedRow>('quarantinedRowById', (r) => r.quarantineId, async (ctx, ids) =>
-  (await ctx.services.ingestionRuns.runs.openQuarantinedByIds(numericKeys(ids))).map(toQuarantinedRow),
+  (await ctx.services.ingestionRuns.quarantinedByIds(numericKeys(ids))).map(toQuarantinedRow),
 );
 
 interface LastRunsKey {
@@ -33,7 +33,7 @@ export const lastRunsOfSource = requestLoader('lastRunsOfSource', (ctx) =>
       const runs = new Map<string, IngestionRun[]>();
       await Promise.all(
         [...byLimit].map(async ([limit, sources]) => {
-          for (const run of (await ctx.services.ingestionRuns.runs.latestOfSources(sources, limit)).map(toRun)) {
+          for (const run of (await ctx.services.ingestionRuns.latestRunsOf(sources, limit)).map(toRun)) {
             const key = `${run.source}|${limit}`;
             (runs.get(key) ?? runs.set(key, []).get(key)!).push(run);
           }

@@ -35,9 +35,10 @@ export function toQuarantinedRow(r: QuarantinedRowRecord): QuarantinedRow {
 
 export class IngestionRunService {
   constructor(
-    readonly runs: IngestionRunRepository,
-    private readonly queue: IngestionQueue,
+    private readonly runs: IngestionRunRepository,
     private readonly sources: SourceRegistry,
+    /** Absent in a process that only reads (the CLI's reports, the benchmarks). */
+    private readonly queue?: IngestionQueue,
   ) {}
 
   private checkSource(source: string | null | undefined): string | undefined {
@@ -69,7 +70,33 @@ export class IngestionRunService {
 
   async trigger(source: string): Promise<IngestionJob> {
     this.checkSource(source);
+    if (!this.queue) throw new Error('this process has no ingestion queue');
     const job = await this.queue.enqueue(source, 'manual');
     return { source, jobId: String(job.id), queuedAt: new Date(job.timestamp) };
+  }
+
+  /** Runs by number, for the domain's loaders (one statement per batch). */
+  runsByIds(ids: string[]): Promise<IngestionRunRecord[]> {
+    return this.runs.findByIds(ids);
+  }
+
+  /** Each source's latest `limit` runs, for the domain's loaders (one statement per batch). */
+  latestRunsOf(sources: string[], limit: number): Promise<IngestionRunRecord[]> {
+    return this.runs.latestOfSources(sources, limit);
+  }
+
+  /** Open quarantined rows by number, for the domain's loaders (one statement per batch). */
+  quarantinedByIds(ids: string[]): Promise<QuarantinedRowRecord[]> {
+    return this.runs.openQuarantinedByIds(ids);
+  }
+
+  /** The latest runs as stored, for the CLI's `runs` report. */
+  recentRuns(args: { source?: string; limit: number }): Promise<IngestionRunRecord[]> {
+    return this.runs.list(args);
+  }
+
+  /** Open quarantined rows as stored (raw rows unmasked: the caller masks them), for the CLI. */
+  openQuarantinedRecords(args: { source?: string; limit: number }): Promise<QuarantinedRowRecord[]> {
+    return this.runs.openQuarantined(args);
   }
 }

@@ -18,13 +18,15 @@ export class QueryTimeoutError extends Error {
   readonly code = 'QUERY_TIMEOUT';
 
   constructor(
-    readonly which: 'statement' | 'request',
+    readonly which: 'statement' | 'request' | 'client-gone',
     readonly limitMs: number,
   ) {
     super(
       which === 'statement'
         ? `A database statement of this request ran longer than ${limitMs} ms and was cancelled.`
-        : `The request ran longer than its deadline of ${limitMs} ms; what was left was cancelled.`,
+        : which === 'request'
+          ? `The request ran longer than its deadline of ${limitMs} ms; what was left was cancelled.`
+          : 'The client closed its connection before the answer; what was left was cancelled.',
     );
   }
 }
@@ -56,8 +58,22 @@ export class RequestDeadline {
     clearTimeout(this.timer);
   }
 
+  /**
+   * Called when the client went away before its answer: nobody will read what is left, so its
+   * running statements are cancelled and later ones fail at once (otherwise a client could close
+   * its sockets, get its concurrency slots back, and leave the work holding the pool).
+   */
+  abandon(): void {
+    clearTimeout(this.timer);
+    this.stop(new QueryTimeoutError('client-gone', 0));
+  }
+
   private expire(): void {
-    this.expired = new QueryTimeoutError('request', this.requestTimeoutMs!);
+    this.stop(new QueryTimeoutError('request', this.requestTimeoutMs!));
+  }
+
+  private stop(reason: QueryTimeoutError): void {
+    this.expired ??= reason;
     for (const statement of this.running) cancel(statement, this.expired);
   }
 }

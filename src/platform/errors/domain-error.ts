@@ -21,7 +21,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /**
  * Finer, equally stable reasons beside a code, as `extensions.reason`, where a client must tell
  * one refusal from another: `CONSENT_REQUIRED` (FORBIDDEN) means the caller's role may read the
- * field but the data subject has not consented to it (see the README's consent section). Add
+ * field but the data subject has not consented to it (see docs/consent.md). Add
  * reasons here; never rename one.
  */
 export const ERROR_REASONS = ['CONSENT_REQUIRED'] as const;

@@ -36,11 +36,22 @@ export function timeoutOf(error: unknown): { code: string } | undefined {
 
 const INTERNAL_MESSAGE = 'Internal error. Quote the x-request-id response header when reporting it.';
 
+/**
+ * An error Apollo raised for a bad request without naming a code (an automatic persisted query of
+ * an unknown version, or whose hash does not match its text): its HTTP status says it is the caller's.
+ */
+function isApolloBadRequest(error: unknown): boolean {
+  const extensions = (error as { extensions?: { code?: unknown; http?: { status?: unknown } } } | undefined)?.extensions;
+  const status = extensions?.http?.status;
+  return extensions?.code === undefined && typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /** True when an error was raised for the caller (bad input, auth); false for our own failures. */
 export function isClientError(error: unknown, code?: unknown): boolean {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError || original instanceof ArgumentValidationError) return true;
   if (timeoutOf(error)) return true;
+  if (isApolloBadRequest(original)) return true;
   const ownCode = (original as { extensions?: { code?: unknown } } | undefined)?.extensions?.code ?? code;
   return typeof ownCode === 'string' && CLIENT_CODES.has(ownCode);
 }
@@ -82,6 +93,7 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (original instanceof ArgumentValidationError) {
     return { ...base, message: 'Invalid argument value', extensions: { code: 'BAD_USER_INPUT' } };
   }
+  if (isApolloBadRequest(original)) return { ...base, extensions: { code: 'BAD_REQUEST' } };
   if (isClientError(error, formatted.extensions?.['code'])) {
     const { stacktrace: _stacktrace, http: _http, ...extensions } = formatted.extensions ?? {};
     return { ...base, extensions };

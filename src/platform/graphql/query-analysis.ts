@@ -59,24 +59,67 @@ export interface OverBudget {
  */
 export const MAX_EXPANDED_FIELDS = 5_000;
 
-/** Cost of the live aggregations, on top of the objects they return (each scans rows). */
+/**
+ * Cost of the live aggregations, on top of the objects they return (each scans rows), and of the
+ * relations whose page under each parent is read by scanning the rows that match (an industry
+ * class's companies: by TSIC prefix, no index serves it per parent).
+ */
 const FIXED_COSTS: Record<string, number> = {
   'Query.companyStats': 100,
   'Query.factoryStats': 100,
   'Query.loanTakeUpStats': 100,
+  'IndustryClass.companies': 200,
+  'TargetIndustry.companies': 200,
 };
+
+/**
+ * A connection's `totalCount` is a count(*) of its own: priced as a page's worth of reading, so
+ * that counts under a list of parents cost what they run.
+ */
+const TOTAL_COUNT_COST = 20;
+
+/**
+ * Groups of a breakdown: as many as the product of its dimensions' sizes may give, up to this many
+ * for the estimate (a breakdown answers at most MAX_GROUPS, 10,000, and a request's breakdowns
+ * together too; see the statistics service). Dimension sizes: at most so many values each.
+ */
+const ESTIMATED_GROUPS_CAP = 1_000;
+const DIMENSION_SIZES: Record<string, number> = {
+  BANK: 2,
+  PRODUCT: 6,
+  REGION: 6,
+  PROVINCE: 77,
+  TSIC_DIVISION: 88,
+  ISIC_DIVISION: 88,
+  TARGET_INDUSTRY: 12,
+  SME_SIZE: 4,
+  INDUSTRY40_LEVEL: 6,
+  REGISTRATION_YEAR: 100,
+  STATUS: 5,
+  JURISTIC_TYPE: 6,
+};
+/** The estimate of `*Stats.groups` below (LIST_SIZES), which a breakdown's own estimate rescales. */
+const GROUPS_LIST_SIZE = 100;
+
+function estimatedGroups(groupBy: unknown): number {
+  if (!Array.isArray(groupBy) || groupBy.length === 0) return 1;
+  let product = 1;
+  for (const dimension of groupBy) product *= typeof dimension === 'string' ? (DIMENSION_SIZES[dimension] ?? 10) : 10;
+  return Math.min(ESTIMATED_GROUPS_CAP, product);
+}
 
 /** Expected sizes of lists that are not connections (the default is DEFAULT_LIST_SIZE). */
 const LIST_SIZES: Record<string, number> = {
   'Query.provinces': 77,
-  'Region.provinces': 20,
+  'Region.provinces': 25,
   'Query.regions': 6,
-  'Query.targetIndustries': 10,
-  'Query.industryClasses': 100,
-  'IndustryClass.children': 10,
-  'CompanyStats.groups': 100,
-  'FactoryStats.groups': 100,
-  'LoanTakeUpStats.groups': 100,
+  'Query.targetIndustries': 12,
+  'Query.industryClasses': 400,
+  'IndustryClass.children': 20,
+  'Query.dataSources': 15,
+  'CompanyStats.groups': GROUPS_LIST_SIZE,
+  'FactoryStats.groups': GROUPS_LIST_SIZE,
+  'LoanTakeUpStats.groups': GROUPS_LIST_SIZE,
   'Company.eligibility': 6,
   'ProductEligibility.criteria': 10,
   // Only `anyOf` and `allOf` groups have criteria of their own, a few each.
@@ -93,6 +136,8 @@ const isConnection = (type: GraphQLOutputType): boolean => {
 function listSize(parentName: string, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
   const ids = args['ids'];
   if (Array.isArray(ids)) return Math.max(1, ids.length);
+  // A plain list with a `first` argument (a source's last runs) returns up to that many.
+  if (typeof args['first'] === 'number') return pageSize(args);
   return LIST_SIZES[`${parentName}.${field.name}`] ?? DEFAULT_LIST_SIZE;
 }
 
@@ -108,7 +153,10 @@ export const readCostEstimator: ComplexityEstimator = ({ type, field, args, chil
   // Introspection reads the schema in memory, not the database (GraphiQL's query must fit any budget).
   if (parentName.startsWith('__') || field.name.startsWith('__')) return 0;
   const fixed = FIXED_COSTS[`${parentName}.${field.name}`] ?? 0;
+  if (parentName.endsWith('Connection') && field.name === 'totalCount') return TOTAL_COUNT_COST;
   if (isLeafType(getNamedType(field.type))) return fixed;
+  // A breakdown: its groups were estimated at GROUPS_LIST_SIZE; rescale to what its dimensions may give.
+  if (Array.isArray(args['groupBy'])) return fixed + 1 + Math.ceil((childComplexity * estimatedGroups(args['groupBy'])) / GROUPS_LIST_SIZE);
   // A connection's edges are counted by the connection field, which multiplies by its page size.
   if (parentName.endsWith('Connection') && field.name === 'edges') return childComplexity;
   if (isConnection(field.type)) return fixed + 1 + pageSize(args) * childComplexity;

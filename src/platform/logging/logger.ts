@@ -48,7 +48,8 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
     serializers: { err: errSerializer },
     base: { service: 'i-industry-hub' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label: string) => ({ level: label }) },
+    // Every field of every line is bounded too: a client can put 400 KB in an operation name.
+    formatters: { level: (label: string) => ({ level: label }), log: (object: Record<string, unknown>) => boundedForLog(object) as Record<string, unknown> },
   };
   // A destination stream is for tests that read what the hub logged: always JSON.
   if (destination && 'write' in destination) return pino(options, destination);
