@@ -1,3 +1,4 @@
+// @node-runtime: outgoing webhook requests and their retries (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';

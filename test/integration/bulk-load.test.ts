@@ -7,7 +7,8 @@ import { openDatabase, type Database } from '../../src/platform/database/databas
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
 import { hubSources } from '../../src/sources/registry';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/template-database';
 
 /**
  * A first load in bulk mode (src/ingestion/bulk-load.ts: an empty table's non-unique indexes and
@@ -23,7 +24,7 @@ describe('bulk first loads', () => {
 
   /** Bulk mode for any row count (min 1), in chunks of 100 rows (keys repeated across chunks included). */
   async function hubWith(bulkLoadMinRows: number): Promise<(typeof hubs)[number]> {
-    const database = await createTestDatabase();
+    const database = await createMigratedDatabase();
     const config = loadHubConfig({ DATABASE_URL: database.url, SIMULATOR_URL: simulator.url, LOG_LEVEL: 'silent' });
     const hub = await openDatabase(config, logger, { migrate: true, owner: 'cli' });
     const entry = { database, hub, config, engine: new IngestionEngine(hub.dataSource, hubSources(), config, logger, { bulkLoadMinRows, bulkLoadChunkRows: 100 }) };

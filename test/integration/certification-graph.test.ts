@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { linkRecords } from '../../src/linking/company-linker';
 import { TIS_LICENCE_LINKS } from '../../src/sources/tisi/tisi.source';
-import { startLoadedHub } from '../support/loaded-hub';
+import { DEMO_WORLD, LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /**
@@ -17,8 +17,8 @@ describe('Certification and programme graph', () => {
   const UNLISTED_JURISTIC_ID = '0105599999999';
 
   beforeAll(async () => {
-    // 5,000 firms: enough firms hold licences for a page of 100 of them.
-    t = await startLoadedHub({ scale: 5000 });
+    // The demo world's 5,000 firms: enough firms hold licences for a page of 100 of them.
+    t = await startLoadedHub(DEMO_WORLD);
     analyst = await t.createApiKey('analyst');
     admin = await t.createApiKey('admin');
     await sql(
@@ -29,7 +29,7 @@ describe('Certification and programme graph', () => {
             (SELECT * FROM registry.tis_licence ORDER BY licence_no LIMIT 1) l`,
       [PERSON_TAX_ID, UNLISTED_JURISTIC_ID],
     );
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     await t?.stop();
   });

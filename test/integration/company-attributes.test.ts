@@ -3,7 +3,7 @@ import { evaluateRuleSet, type Outcome } from '../../src/eligibility/rules/evalu
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
 import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
 import { pgPool } from '../../src/platform/database/data-source';
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /** The rule engine's view of companies, loaded from a hub holding every source's data. */
@@ -27,7 +27,7 @@ describe('Company attributes for eligibility', () => {
         return db.query(text, params);
       },
     };
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     await t?.stop();
   });

@@ -1,4 +1,4 @@
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /** Companies in the graph: filters, ordering, relations, global IDs, masking and batched SQL. */
@@ -11,7 +11,7 @@ describe('Company graph', () => {
     t = await startLoadedHub({ scale: 1500 });
     analyst = await t.createApiKey('analyst');
     admin = await t.createApiKey('admin');
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     await t?.stop();
   });

@@ -4,7 +4,7 @@ import { ProvinceIndex } from '../../src/reference/province';
 import { loadProvinces, loadTargetIndustryTsic } from '../../src/reference/reference-data';
 import { sectorOfTsic, smeSize } from '../../src/reference/sme-size';
 import { targetIndustriesOfTsic } from '../../src/reference/target-industry';
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /**
@@ -46,8 +46,8 @@ describe('company profiles: every stored fact equals the rules applied in TypeSc
   const mapping = loadTargetIndustryTsic().rows;
 
   beforeAll(async () => {
-    t = await startLoadedHub({ scale: 1000 });
-  }, 120_000);
+    t = await startLoadedHub({ scale: 1500 });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     t?.feed.set('');
     await t?.stop();

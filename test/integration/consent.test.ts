@@ -2,7 +2,7 @@ import { bangkokDate, WITHDRAWN_FROM_REGISTRY } from '../../src/access/consent-r
 import { IngestionRunRepository, type IngestionRunRecord } from '../../src/ingestion/ingestion-run.repository';
 import { consentRegistry, consentRegistryTruth } from '../../src/simulator/consent/consent-registry.feed';
 import { thaiIdCheckDigit } from '../../src/shared/thai-id';
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { GraphQLBody, TestHub } from '../support/test-hub';
 
 /**
@@ -22,7 +22,7 @@ describe('Consent', () => {
   beforeAll(async () => {
     t = await startLoadedHub({ scale: 600 });
     ({ admin, ministry, analyst, smed, exim } = await t.createApiKeys());
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     t?.feed.set('');
     await t?.stop();

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONFIG_VARIABLES, PROJECT_ROOT } from '../../src/config/config';
+import { PROJECT_ROOT } from '../../src/config/config';
 import { docFiles, extractExamples, runExample, type ExampleRole } from '../support/doc-examples';
-import { startLoadedHub } from '../support/loaded-hub';
+import { DEMO_WORLD, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub, TestRole } from '../support/test-hub';
 
 /**
@@ -11,7 +11,7 @@ import type { TestHub, TestRole } from '../support/test-hub';
  * docs/queries, each saying its role (`# role: bank`) and which lists must come back non-empty
  * (`# non-empty: a.b`), then every ```graphql block and `curl` command of the README and docs/,
  * each answering as the comment before its fence states (docs/development.md, "The docs are
- * tested"). One hub serves both: loading it is most of the file's time.
+ * tested"). One hub serves both.
  */
 const DOCS = path.join(PROJECT_ROOT, 'docs', 'queries');
 const examples = fs.readdirSync(DOCS).filter((file) => file.endsWith('.graphql')).sort();
@@ -24,13 +24,10 @@ describe('docs/queries', () => {
   const keys = new Map<TestRole, string>();
 
   beforeAll(async () => {
-    const demo = (name: keyof typeof CONFIG_VARIABLES): number => Number((CONFIG_VARIABLES[name] as { default?: string }).default);
-    t = await startLoadedHub({
-      scale: demo('SIMULATOR_SCALE'),
-      simulator: { seed: demo('SIMULATOR_SEED'), quirkRate: demo('SIMULATOR_QUIRK_RATE'), badRowRate: demo('SIMULATOR_BAD_ROW_RATE') },
-    });
-    // Loading all eleven sources at the default scale takes about 40 s on a quiet machine and more
-    // than jest's 60 s default when the suite runs beside other work.
+    // The demo world (what `npm start` serves), loaded once per run and copied here: the first file
+    // to ask for it loads all eleven sources, about 40 s on a quiet machine and more than jest's
+    // 60 s default when the suite runs beside other work.
+    t = await startLoadedHub(DEMO_WORLD);
   }, 300_000);
   afterAll(async () => {
     await t?.stop();

@@ -10,7 +10,7 @@ import {
 import { bangkokDate } from '../../src/shared/calendar';
 import { fullYearsBetween } from '../../src/eligibility/rules/evaluate';
 import { createRootLogger } from '../../src/platform/logging/logger';
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /**
@@ -28,11 +28,11 @@ describe('Daily recompute of date-dependent eligibility', () => {
     new DailyEligibilityRecompute(t.hub.database.dataSource, createRootLogger('silent'), () => new Date(`${day}T12:00:00+07:00`)).run({ trigger: 'manual' });
 
   beforeAll(async () => {
-    t = await startLoadedHub({ scale: 300 });
+    t = await startLoadedHub({ scale: 600 });
     admin = await t.createApiKey('admin');
     t.feed.set('edition=2');
     expect((await t.ingestNow('smed-products')).status).toBe('succeeded');
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     t?.feed.set('');
     await t?.stop();

@@ -1,5 +1,6 @@
+// @node-runtime: HTTP response streaming, back-pressure and clients that disconnect (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { Client } from 'pg';
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /**
@@ -16,9 +17,9 @@ describe('NDJSON eligibility feed: end and error lines', () => {
   const BATCH = 10;
 
   beforeAll(async () => {
-    t = await startLoadedHub({ scale: 200, env: { ELIGIBILITY_FEED_BATCH_SIZE: String(BATCH) } });
+    t = await startLoadedHub({ scale: 600, env: { ELIGIBILITY_FEED_BATCH_SIZE: String(BATCH) } });
     [smed, admin] = await Promise.all([t.createApiKey('bank', 'SMED'), t.createApiKey('admin')]);
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     await t?.stop();
   });

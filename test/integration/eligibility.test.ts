@@ -5,7 +5,7 @@ import { bangkokDate } from '../../src/shared/calendar';
 import { detailsHash } from '../../src/eligibility/criteria-text';
 import { evaluateRuleSet, type CriterionResult } from '../../src/eligibility/rules/evaluate';
 import { parseRuleSet } from '../../src/eligibility/rules/rule-set';
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /**
@@ -21,7 +21,7 @@ describe('Eligibility', () => {
   beforeAll(async () => {
     t = await startLoadedHub({ scale: 600 });
     [admin, smed, exim] = await Promise.all([t.createApiKey('admin'), t.createApiKey('bank', 'SMED'), t.createApiKey('bank', 'EXIM')]);
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     t?.feed.set('');
     await t?.stop();

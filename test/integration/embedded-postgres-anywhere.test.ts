@@ -1,3 +1,4 @@
+// @node-runtime: embedded PostgreSQL's native binaries and file relocation (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// @node-runtime: HTTP parsing limits, sockets and request deadlines (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
@@ -33,7 +34,7 @@ describe('hostile clients', () => {
   beforeAll(async () => {
     const destination = { write: (line: string): void => void logged.push(JSON.parse(line) as Record<string, unknown>) };
     t = await startLoadedHub({
-      scale: 300,
+      scale: 600,
       logger: createRootLogger('info', destination),
       env: {
         // Small deadlines for the analyst (statement) and ministry (whole request), so a held lock shows them.

@@ -1,3 +1,4 @@
+// @node-runtime: a worker process killed mid-run (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +10,7 @@ import { IngestionRunRepository, type IngestionRunRecord } from '../../src/inges
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { diwGroundTruth, startSimulator } from '../../src/simulator/simulator';
 import { hubSources } from '../../src/sources/registry';
-import { createTestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/template-database';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 /** The engine's promises, on the DIW source: snapshots, quarantine retry, drift, retries, failures. */
@@ -126,7 +127,7 @@ describe('ingestion engine', () => {
 
 describe('a worker killed in the middle of a run', () => {
   test('leaves no partial data; the job is retried by another worker and ends as a clean run would', async () => {
-    const database = await createTestDatabase();
+    const database = await createMigratedDatabase();
     const simulator = await startSimulator({ port: 0, host: '127.0.0.1', seed: 3, scale: 2000, quirkRate: 0.02, badRowRate: 0.01 });
     const env = {
       DATABASE_URL: database.url,

@@ -1,3 +1,4 @@
+// @node-runtime: a worker process's heap limit, stalled sockets, feed timeouts (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -17,7 +18,7 @@ import type { HubQueueEvents } from '../../src/platform/queue/queue-backend';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { dbdGroundTruth, dbdListingTruth, createSimulatorServer, type SimulatorOptions } from '../../src/simulator/simulator';
 import { hubSources } from '../../src/sources/registry';
-import { createTestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/template-database';
 import { startTestHub, type TestHub } from '../support/test-hub';
 import { until } from '../support/until';
 
@@ -321,7 +322,7 @@ describe('memory bounded whatever the feed size', () => {
     await once(simulator, 'listening');
     const simulatorUrl = `http://127.0.0.1:${(simulator.address() as AddressInfo).port}`;
 
-    const database = await createTestDatabase();
+    const database = await createMigratedDatabase();
     const env: ConfigEnv = {
       DATABASE_URL: database.url,
       REDIS_URL: '',

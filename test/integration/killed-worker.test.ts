@@ -1,3 +1,4 @@
+// @node-runtime: worker processes killed with SIGKILL mid-run (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -16,6 +17,7 @@ import { createRootLogger } from '../../src/platform/logging/logger';
 import { dbdGroundTruth, startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
 import { hubSources } from '../../src/sources/registry';
 import { createTestDatabase, redisTestUrl, type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/template-database';
 import { until } from '../support/until';
 
 /**
@@ -166,7 +168,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
     if (!fs.existsSync(WORKER_ENTRY)) throw new Error(`${WORKER_ENTRY} is missing: build first (npm run build; npm test does)`);
     simulator = closeLater(await startSimulator({ ...WORLD, port: 0, host: '127.0.0.1' }), (s) => s.close());
     const loadYesterday = async (): Promise<{ database: TestDatabase; hub: Database }> => {
-      const database = closeLater(await createTestDatabase(), (d) => d.drop());
+      const database = closeLater(await createMigratedDatabase(), (d) => d.drop());
       const hub = closeLater(await openDatabase(loadHubConfig(env(database, 0)), logger, { migrate: true, owner: 'cli' }), (h) => h.close());
       await runYesterday(hub, database);
       return { database, hub };

@@ -4,7 +4,8 @@ import { openDatabase, type Database } from '../../src/platform/database/databas
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
 import { hubSources } from '../../src/sources/registry';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/template-database';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
 import { FUZZY_MIN_CROSS_PROVINCE } from '../../src/linking/company-linker';
 import { INITIAL_LOAD_ORDER } from '../../src/sources/registry';
@@ -278,7 +279,7 @@ describe('a fuzzy name link across provinces, with most firms missing from the r
 
   beforeAll(async () => {
     simulator = await startSimulator({ ...world, port: 0, host: '127.0.0.1' });
-    database = await createTestDatabase();
+    database = await createMigratedDatabase();
     const env = { DATABASE_URL: database.url, SIMULATOR_URL: simulator.url, LOG_LEVEL: 'silent', DBD_COMPANIES_FEED_URL: `${simulator.url}/dbd/juristic-persons?scale=600` };
     hub = await openDatabase(loadHubConfig(env), createRootLogger('silent'), { migrate: true, owner: 'cli' });
     const engine = new IngestionEngine(hub.dataSource, hubSources(), loadHubConfig(env), createRootLogger('silent'));

@@ -13,7 +13,8 @@ import { createRootLogger } from '../../src/platform/logging/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
 import { INITIAL_LOAD_ORDER, hubSources } from '../../src/sources/registry';
 import { derivedState, stateDifferences, type DerivedState } from '../support/derived-state';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/template-database';
 import { until } from '../support/until';
 
 /**
@@ -82,7 +83,7 @@ describe('the derived picture of every firm does not depend on the order in whic
   }
 
   const newWorld = async (): Promise<World> => {
-    const database = await createTestDatabase();
+    const database = await createMigratedDatabase();
     cleanups.push(() => database.drop());
     const config = loadHubConfig(env(database));
     const hub = await openDatabase(config, logger, { migrate: true, owner: 'cli', applicationName: 'convergence-test' });
@@ -152,7 +153,7 @@ describe('the derived picture of every firm does not depend on the order in whic
 
   /** Starts worker processes (in this process) on a fresh database; resolves once every source has loaded once. */
   const loadWithWorkers = async (workers: number, options: { ingestOnStart: boolean; queueEverything: boolean }) => {
-    const database = await createTestDatabase();
+    const database = await createMigratedDatabase();
     cleanups.push(() => database.drop());
     const config = loadHubConfig({ ...env(database), INGEST_ON_START: String(options.ingestOnStart), QUEUE_PREFIX: `iihcv_${randomBytes(4).toString('hex')}` });
     const logged: { msg: string }[] = [];

@@ -1,7 +1,7 @@
 import { bangkokDate } from '../../src/shared/calendar';
 import { REGION_IN_DATABASE } from '../../src/domains/geography/region-code';
 import { toGlobalId } from '../../src/platform/graphql/global-id';
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /**
@@ -22,9 +22,9 @@ describe('Loan outcomes and take-up', () => {
 
   beforeAll(async () => {
     // Six retries race from one bank key below: more than a bank's default of two requests at once.
-    t = await startLoadedHub({ scale: 400, env: { RATE_LIMIT_CONCURRENT: 'bank=8' } });
+    t = await startLoadedHub({ scale: 600, env: { RATE_LIMIT_CONCURRENT: 'bank=8' } });
     ({ admin, ministry, analyst, smed, exim } = await t.createApiKeys());
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     t?.feed.set('');
     await t?.stop();

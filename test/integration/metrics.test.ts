@@ -1,3 +1,4 @@
+// @node-runtime: the metrics HTTP listener (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { MAX_OPERATION_LABELS } from '../../src/platform/metrics/metrics';
 import { startTestHub, type TestHub } from '../support/test-hub';
 

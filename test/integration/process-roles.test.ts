@@ -1,3 +1,4 @@
+// @node-runtime: graceful stop on SIGTERM of separate API and worker roles (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { randomBytes } from 'node:crypto';
 import { startHub, type RunningHub } from '../../src/app/hub';
 import { type HubConfig } from '../../src/config/config';
@@ -5,7 +6,8 @@ import { loadHubConfig } from '../../src/app/config';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startSimulator } from '../../src/simulator/simulator';
-import { createTestDatabase, redisTestUrl, type TestDatabase } from '../support/test-database';
+import { redisTestUrl, type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase } from '../support/template-database';
 
 /**
  * The production shape: the API and the worker as separate processes (roles) sharing the servers
@@ -20,7 +22,7 @@ describe('API and worker as separate roles', () => {
   const logger = createRootLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent');
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createMigratedDatabase();
     simulator = await startSimulator({ port: 0, host: '127.0.0.1', seed: 11, scale: 2500, quirkRate: 0.02, badRowRate: 0 });
     config = loadHubConfig({
       DATABASE_URL: database.url,

@@ -1,3 +1,4 @@
+// @node-runtime: Redis connections and a second API process (runs on every Node.js line .ci/run tests; docs/development.md#test-tiers)
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';

@@ -1,4 +1,4 @@
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /** Reference data in the graph: TSIC tree, target industries, provinces and regions, OIE indices, source runs. */
@@ -11,7 +11,7 @@ describe('Reference graph', () => {
   beforeAll(async () => {
     t = await startLoadedHub({ scale: 1500 });
     [analyst, admin, bank] = await Promise.all([t.createApiKey('analyst'), t.createApiKey('admin'), t.createApiKey('bank', 'SMED')]);
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     await t?.stop();
   });

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { refreshCompanyAggregate } from '../../src/linking/company-aggregate';
 import { recomputeProfiles } from '../../src/linking/company-profile';
 import { targetIndustriesOfTsic } from '../../src/reference/target-industry';
-import { startLoadedHub } from '../support/loaded-hub';
+import { LOADED_HUB_TIMEOUT_MS, startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /**
@@ -34,7 +34,7 @@ describe('Statistics', () => {
     } finally {
       await runner.release();
     }
-  });
+  }, LOADED_HUB_TIMEOUT_MS);
   afterAll(async () => {
     await t?.stop();
   });

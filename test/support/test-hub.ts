@@ -7,6 +7,7 @@ import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.reposi
 import { createRootLogger, type Logger } from '../../src/platform/logging/logger';
 import { startSimulator, type SimulatorOptions } from '../../src/simulator/simulator';
 import { startFeedSwitch, type FeedSwitch } from './feed-switch';
+import { migratedTemplate } from './template-database';
 import { createTestDatabase, redisTestUrl, type TestDatabase } from './test-database';
 
 /**
@@ -26,6 +27,14 @@ export interface TestHubOptions {
   env?: ConfigEnv;
   /** The hub's logger (default: the hub's own, at TEST_LOG_LEVEL or silent); tests that read logs pass one. */
   logger?: Logger;
+  /**
+   * The database to run on (default: a copy of the migrated template: the hub's own migration run
+   * then finds nothing to do); `stop()` drops it unless `keepDatabase`.
+   */
+  database?: TestDatabase;
+  keepDatabase?: boolean;
+  /** The queue's prefix (default: a fresh one); a copy of a loaded database keeps its queue's. */
+  queuePrefix?: string;
 }
 
 export interface TestHub {
@@ -63,10 +72,16 @@ export interface GraphQLBody<T> {
   errors?: { message: string; extensions?: { code?: string } & Record<string, unknown>; path?: string[] }[];
 }
 
+/** The world a test hub's simulator serves unless a test asks for another. */
+export const DEFAULT_WORLD = { scale: 1500, simulator: { seed: 7, quirkRate: 0.05, badRowRate: 0.01 } } as const;
+
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
-  const database = await createTestDatabase();
-  const scale = options.scale ?? 1500;
-  const simulatorOptions: SimulatorOptions = { seed: 7, scale, quirkRate: 0.05, badRowRate: 0.01, ...options.simulator };
+  const database = options.database ?? (await createTestDatabase({ template: await migratedTemplate() }));
+  const dropDatabase = async (): Promise<void> => {
+    if (!options.keepDatabase) await database.drop();
+  };
+  const scale = options.scale ?? DEFAULT_WORLD.scale;
+  const simulatorOptions: SimulatorOptions = { ...DEFAULT_WORLD.simulator, scale, ...options.simulator };
   const simulator = await startSimulator({ ...simulatorOptions, port: 0, host: '127.0.0.1' });
   const feed = await startFeedSwitch(simulator.url);
   const redisUrl = options.queue === 'redis' ? redisTestUrl() : undefined;
@@ -74,7 +89,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const config = loadHubConfig({
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
-    QUEUE_PREFIX: `iiht_${randomBytes(4).toString('hex')}`,
+    QUEUE_PREFIX: options.queuePrefix ?? `iiht_${randomBytes(4).toString('hex')}`,
     PORT: '0',
     SIMULATOR_IN_PROCESS: 'false',
     // Every source's default URL is on the simulator's host and port: point them at the switch.
@@ -96,7 +111,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     // A hub that failed to start (a migration failing, say) must not leave servers that keep jest running.
     await feed.close();
     await simulator.close();
-    await database.drop().catch(() => undefined);
+    await dropDatabase().catch(() => undefined);
     throw error;
   }
   const baseUrl = hub.apiUrl!;
@@ -152,7 +167,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       await hub.stop();
       await feed.close();
       await simulator.close();
-      await database.drop();
+      await dropDatabase();
     },
   };
 }

@@ -3,9 +3,10 @@ import type { DataSource } from 'typeorm';
 import { ApiClientChangeListener } from '../../src/access/api-client-changes';
 import { ApiClientRepository } from '../../src/access/api-client.repository';
 import { ApiClientService } from '../../src/access/api-client.service';
-import { createDataSource, runMigrations } from '../../src/platform/database/data-source';
+import { createDataSource } from '../../src/platform/database/data-source';
 import { withSqlStatementTally } from '../../src/platform/database/sql-statement-count';
 import { createRootLogger } from '../../src/platform/logging/logger';
+import { migratedTemplate } from '../support/template-database';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -21,10 +22,9 @@ describe('API key cache', () => {
   let cli: ApiClientService;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase({ template: await migratedTemplate() });
     apiSide = createDataSource(database.url);
     await apiSide.initialize();
-    await runMigrations(apiSide);
     cliSide = createDataSource(database.url);
     await cliSide.initialize();
     api = new ApiClientService(new ApiClientRepository(apiSide));

@@ -1,26 +1,22 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
-import { createDataSource, runMigrations } from '../../src/platform/database/data-source';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { newMediumContext, type MediumContext } from '../support/medium';
 
 /** Runs are listed newest first by their number, not by its text ("9" sorted after "11"). */
 describe('ingestion runs in order', () => {
-  let database: TestDatabase;
+  let medium: MediumContext;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = createDataSource(database.url);
-    await dataSource.initialize();
-    await runMigrations(dataSource);
+    medium = await newMediumContext();
+    dataSource = medium.dataSource;
     await dataSource.query(
       `INSERT INTO ingestion.run (source, trigger, attempt, feed_url, full_refresh) SELECT 'diw', 'cli', 1, 'http://feed', false FROM generate_series(1, 12)`,
     );
   });
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await medium?.stop();
   });
 
   test('the newest runs first, and paging on visits every run once', async () => {
