@@ -71,7 +71,8 @@ describe('Registry change feed under concurrent writers', () => {
       let passes = 0;
       for (let last = false; ; ) {
         last = !ingesting;
-        const [a, s] = await Promise.all([readGraphQL(admin, adminCursor), readNdjson(smed, smedCursor, 53)]);
+        const pass: [Read, Read] = await Promise.all([readGraphQL(admin, adminCursor), readNdjson(smed, smedCursor, 53)]);
+        const [a, s] = pass;
         all.push(...a.changes);
         mine.push(...s.changes);
         adminCursor = a.cursor;
