@@ -56,7 +56,7 @@ export class RegistryChange {
   @Field(() => RegistryChangeKind, { description: 'What happened.' })
   kind!: RegistryChangeKind;
 
-  @Field(() => [String], { description: 'Fields of `record` whose values changed; empty for CREATED and MARKED_ABSENT’s only field is `absent`.' })
+  @Field(() => [String], { description: 'Fields of `record` whose values changed: empty for CREATED; `absent` among them for MARKED_ABSENT and RETURNED; the link fields for LINKED, RELINKED and UNLINKED.' })
   changedFields!: string[];
 
   @Field(() => String, { nullable: true, description: 'The ingestion run that wrote the change (the run that marked it absent for MARKED_ABSENT; the record’s last loading run for link changes).' })
