@@ -1,3 +1,5 @@
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ApiClient } from '../../access/api-client.repository';
 import { REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
@@ -71,11 +73,11 @@ export class RegistryChangesRepository {
    */
   async openSnapshot(): Promise<ExportSnapshot> {
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const connection = (await runner.connect()) as PoolClient;
     try {
       await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const [row] = (await runner.query(`SELECT coalesce(max(position), 0)::text AS position FROM registry.record_change`)) as { position: string }[];
-      return new ExportSnapshot(runner, row!.position);
+      return new ExportSnapshot(runner, connection, row!.position);
     } catch (error) {
       await runner.query('ROLLBACK').catch(() => undefined);
       await runner.release();
@@ -88,9 +90,23 @@ export class RegistryChangesRepository {
 export class ExportSnapshot {
   constructor(
     private readonly runner: QueryRunner,
+    private readonly connection: PoolClient,
     /** The change log's position the snapshot holds every change up to. */
     readonly position: string,
   ) {}
+
+  /**
+   * Up to `limit` records after `afterKey` in key order as NDJSON bytes, streamed by COPY straight
+   * from PostgreSQL (which builds the JSON): no row becomes a JavaScript object. CSV format with a
+   * quote and a delimiter JSON never holds raw (control characters are escaped in JSON text), so
+   * each line is the JSON as built. `afterKey` was checked against the entity's key pattern and is
+   * written as a literal (COPY takes no parameters).
+   */
+  copyPage(definition: RegistryRecordDefinition, client: ApiClient, afterKey: string | null, limit: number): NodeJS.ReadableStream {
+    const after = afterKey === null ? 'true' : definition.after(this.connection.escapeLiteral(afterKey));
+    const select = `SELECT (${definition.json})::text FROM ${definition.table} r WHERE ${visibleRows(definition.entity, client)} AND ${after} ORDER BY ${definition.orderBy} LIMIT ${Math.trunc(limit)}`;
+    return this.connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`));
+  }
 
   /** Up to `limit` records after `afterKey` (null: from the first) in key order, as the client may see them: [key, JSON text]. */
   async page(definition: RegistryRecordDefinition, client: ApiClient, afterKey: string | null, limit: number): Promise<{ key: string; json: string }[]> {

@@ -11,8 +11,8 @@ export const REGISTRY_FEED_PATH = '/feeds/registry';
 export const EXPORTS_PATH = '/exports';
 /** Log rows per statement of the feed by default (ELIGIBILITY_FEED_BATCH_SIZE sets both feeds'). */
 const DEFAULT_FEED_BATCH = 1000;
-/** Records per statement of an export: a few MB of JSON text in memory at most. */
-export const EXPORT_BATCH = 2000;
+/** Records per COPY statement of an export; streamed with back-pressure, so memory stays flat whatever it is. */
+export const EXPORT_BATCH = 50_000;
 export const FEED_DEFAULT_LIMIT = 10_000;
 export const FEED_MAX_LIMIT = 1_000_000;
 export const EXPORT_MAX_LIMIT = 100_000_000;
@@ -52,6 +52,34 @@ async function authenticated(services: ApiServices, req: Request): Promise<ApiCl
 async function write(res: Response, text: string, state: { closed: boolean }): Promise<boolean> {
   if (!res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
   return !state.closed;
+}
+
+/**
+ * Writes a COPY stream's bytes to the response with back-pressure; counts its lines and keeps the
+ * last one (for the key to resume after). A client that goes away stops the writing; the rest of
+ * the chunk is read and dropped, so the connection goes back to the pool clean.
+ */
+async function streamChunk(stream: NodeJS.ReadableStream, res: Response, state: { closed: boolean }): Promise<{ lines: number; lastLine: string | null }> {
+  let lines = 0;
+  let partial: Buffer[] = [];
+  let lastLine: Buffer | null = null;
+  for await (const data of stream as AsyncIterable<Buffer>) {
+    if (!state.closed && !res.write(data)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+    let newline = data.indexOf(10);
+    if (newline < 0) {
+      partial.push(data);
+      continue;
+    }
+    let lastNewline = newline;
+    for (; newline >= 0; newline = data.indexOf(10, newline + 1)) {
+      lines += 1;
+      lastNewline = newline;
+    }
+    const before = data.lastIndexOf(10, lastNewline - 1);
+    lastLine = before >= 0 ? data.subarray(before + 1, lastNewline) : Buffer.concat([...partial, data.subarray(0, lastNewline)]);
+    partial = [data.subarray(lastNewline + 1)];
+  }
+  return { lines, lastLine: lastLine === null ? null : lastLine.toString('utf8') };
 }
 
 /**
@@ -131,7 +159,8 @@ export function registryFeedRouter(services: ApiServices, logger: Logger, option
  * download resumes with `after=<lastKey>`: a new snapshot from that key on (keep the first part's
  * feedCursor: the feed replays every change since, and records are applied as upserts).
  */
-export function exportsRouter(services: ApiServices, logger: Logger): Router {
+export function exportsRouter(services: ApiServices, logger: Logger, options: { batchSize?: number } = {}): Router {
+  const batchSize = options.batchSize ?? EXPORT_BATCH;
   const router = express.Router();
   router.get(
     '/:file',
@@ -149,22 +178,13 @@ export function exportsRouter(services: ApiServices, logger: Logger): Router {
         res.status(200).type('application/x-ndjson').setHeader('x-registry-feed-cursor', feedCursor);
         let lastKey = after;
         let records = 0;
-        let next = snapshot.page(definition, client, lastKey, Math.min(EXPORT_BATCH, limit));
         for (;;) {
-          const rows = await next;
-          const wanted = Math.min(EXPORT_BATCH, limit - records);
-          const more = rows.length === wanted && records + rows.length < limit;
-          // The next batch is read while this one is written.
-          if (more) next = snapshot.page(definition, client, rows.at(-1)!.key, Math.min(EXPORT_BATCH, limit - records - rows.length));
-          let text = '';
-          for (const row of rows) text += `${row.json}\n`;
-          if (rows.length > 0 && !(await write(res, text, state))) {
-            if (more) await next.catch(() => undefined);
-            return;
-          }
-          records += rows.length;
-          if (rows.length > 0) lastKey = rows.at(-1)!.key;
-          if (!more) break;
+          const wanted = Math.min(batchSize, limit - records);
+          const chunk = await streamChunk(snapshot.copyPage(definition, client, lastKey, wanted), res, state);
+          records += chunk.lines;
+          if (chunk.lastLine) lastKey = String((JSON.parse(chunk.lastLine) as Record<string, unknown>)[definition.keyField]);
+          if (state.closed) return;
+          if (chunk.lines < wanted || records >= limit) break;
         }
         const complete = records < limit || (await snapshot.page(definition, client, lastKey, 1)).length === 0;
         if (!state.closed) res.end(endLine({ records, lastKey, complete, feedCursor }));

@@ -29,6 +29,8 @@ export interface RegistryRecordDefinition {
   table: string;
   /** SQL of the record's key over `r`: the change log's record_key, and the export's order. */
   key: string;
+  /** The record's field holding its key. */
+  keyField: string;
   /** A valid key as a client writes it (the `after` of an export). */
   keyPattern: RegExp;
   /** SQL condition: the row `r` has the key `k` (an SQL expression), by the table's primary key. */
@@ -50,6 +52,7 @@ const FACTORY_OPERATOR_IS_COMPANY = `(CASE WHEN r.operator_tax_id IS NOT NULL TH
 const COMPANY: RegistryRecordDefinition = {
   entity: 'COMPANY',
   exportName: 'companies',
+  keyField: 'juristicId',
   table: 'registry.company',
   key: 'r.juristic_id',
   keyPattern: /^0[0-9]{12}$/,
@@ -93,6 +96,7 @@ const COMPANY: RegistryRecordDefinition = {
 const FACTORY: RegistryRecordDefinition = {
   entity: 'FACTORY',
   exportName: 'factories',
+  keyField: 'fid',
   table: 'registry.factory',
   key: 'r.fid',
   keyPattern: /^[0-9]{14}$/,
@@ -146,6 +150,7 @@ const FACTORY: RegistryRecordDefinition = {
 const TIS_LICENSE: RegistryRecordDefinition = {
   entity: 'TIS_LICENSE',
   exportName: 'tis-licences',
+  keyField: 'licenceNo',
   table: 'registry.tis_licence',
   key: 'r.licence_no',
   // Printable text: a licence number as TISI writes it (control characters are never part of one).
@@ -185,6 +190,7 @@ const TIS_LICENSE: RegistryRecordDefinition = {
 const LOAN_PRODUCT: RegistryRecordDefinition = {
   entity: 'LOAN_PRODUCT',
   exportName: 'loan-products',
+  keyField: 'key',
   table: 'lending.loan_product',
   key: `r.bank_code || ':' || r.product_code`,
   keyPattern: /^[A-Z]+:[A-Z0-9][A-Z0-9_-]{0,99}$/,
