@@ -18,6 +18,7 @@ import { createRootLogger } from '../src/platform/logging/logger';
 import { INITIAL_LOAD_ORDER, hubSources } from '../src/sources/registry';
 import { cpuMsOf, mb, openBenchDatabase, peakRssOf, sourcesNotLoaded, startSimulatorProcess } from './support/bench-world';
 import { PEER_NESTED_READ, startPostGraphilePeer, type Peer } from './support/peer-postgraphile';
+import { exportThroughput } from './export-throughput';
 
 /**
  * npm run bench:api — the GraphQL API against the limit of its stack, measured in one run.
@@ -258,6 +259,12 @@ async function main(): Promise<void> {
           (hubResult.errors + baselineResult.errors > 0 ? `; ERRORS hub ${hubResult.errors}, baseline ${baselineResult.errors}` : '');
         lines.push(line);
         process.stdout.write(`${line}\n`);
+      }
+      // Bulk exports against COPY ... TO STDOUT of the same rows (BENCH_EXPORTS=0 skips them).
+      if (process.env['BENCH_EXPORTS'] !== '0') {
+        const exportLines = await exportThroughput(`http://127.0.0.1:${hubPort}`, database.url, keyOf.get('ministry')!, ROUNDS);
+        for (const line of exportLines) process.stdout.write(`${line}\n`);
+        lines.push(...exportLines);
       }
       lines.push(`hub API process peak RSS: ${mb(await peakRssOf(hub.pid!))}`);
       lines.push(...limitLines);

@@ -14,6 +14,8 @@ import { FactoryService } from '../domains/factory/factory.service';
 import { ProgrammeRepository } from '../domains/programme/programme.repository';
 import { ProgrammeService } from '../domains/programme/programme.service';
 import { EligibilityReadRepository } from '../domains/eligibility/eligibility.repository';
+import { RegistryChangesRepository } from '../domains/registry-changes/registry-changes.repository';
+import { RegistryChangesService } from '../domains/registry-changes/registry-changes.service';
 import { EligibilityService } from '../domains/eligibility/eligibility.service';
 import { DataSourceService } from '../domains/data-source/data-source.service';
 import { GeographyService } from '../domains/geography/geography.service';
@@ -67,5 +69,6 @@ export function createServices(dataSource: DataSource, sources: SourceRegistry, 
     loanOutcomes: new LoanOutcomeService(new LoanOutcomeRepository(dataSource), eligibility, companies, statistics),
     consents: new ConsentService(new ConsentRepository(dataSource), companies),
     trustedDocuments: new TrustedDocuments(dataSource),
+    registryChanges: new RegistryChangesService(new RegistryChangesRepository(dataSource)),
   };
 }

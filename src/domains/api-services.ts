@@ -12,6 +12,7 @@ import type { IngestionRunService } from './ingestion-run/ingestion-run.service'
 import type { LoanOutcomeService } from './loan-outcome/loan-outcome.service';
 import type { ProgrammeService } from './programme/programme.service';
 import type { ReferenceService } from './reference/reference.service';
+import type { RegistryChangesService } from './registry-changes/registry-changes.service';
 import type { StatisticsService } from './statistics/statistics.service';
 
 /** The services resolvers and the CLI call; each gets only the repositories it needs (src/app/services.ts builds them). */
@@ -37,4 +38,6 @@ export interface ApiServices {
   consents: ConsentService;
   /** Operations registered by hash (`documents:add`), for trusted-document clients. */
   trustedDocuments: TrustedDocuments;
+  /** The registry change feed and bulk exports, scoped by registry-changes/registry-records.ts. */
+  registryChanges: RegistryChangesService;
 }

@@ -16,6 +16,7 @@ import type { GraphQLContext } from '../../domains/api-context';
 import { NodeRegistry } from '../../domains/node/node-registry';
 import { programmeDomain } from '../../domains/programme';
 import { referenceDomain } from '../../domains/reference';
+import { registryChangesDomain } from '../../domains/registry-changes';
 import { statisticsDomain } from '../../domains/statistics';
 import { roleAuthChecker } from './auth-checker';
 import { buildLeanSchema } from '../../platform/graphql/lean-resolvers';
@@ -36,6 +37,7 @@ export const API_DOMAINS: readonly ApiDomain[] = [
   eligibilityDomain,
   loanOutcomeDomain,
   consentDomain,
+  registryChangesDomain,
 ];
 
 /** Every resolver of the API. A test fails when a field has no @Authorized roles. */

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { BankCode } from '../../access/roles';
 import type { CriterionResult } from '../../eligibility/rules/evaluate';
+import type { RuleSet } from '../../eligibility/rules/rule-set';
+import { describeRuleSet, ruleAtPath, type DescribedRule } from '../../eligibility/rules/rule-text';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import type { CriterionOutcome, EligibilityCriterion, EligibilityEvent, EligibilityEventKind, LoanProduct, PartnerBank, ProductEligibility } from './eligibility.type';
 
@@ -12,9 +14,15 @@ interface ProductRow {
   max_amount_baht: string | null;
   max_term_months: number | null;
   rule_set_version: number | null;
+  policy_theme: string;
+  rate_description: string | null;
+  rules: RuleSet;
 }
 
-const PRODUCT_COLUMNS = 'bank_code, product_code, name_th, name_en, max_amount_baht::text, max_term_months, rule_set_version';
+const PRODUCT_COLUMNS = 'bank_code, product_code, name_th, name_en, max_amount_baht::text, max_term_months, rule_set_version, policy_theme, rate_description, rules';
+
+/** Stored rule sets were validated when loaded (src/sources/banks), so they are described as they are. */
+const describedRules = (rules: RuleSet): DescribedRule[] => describeRuleSet(rules);
 
 /** Key of a product's global ID: bank and code (codes are unique per bank only). */
 export const productKey = (bank: string, code: string): string => `${bank}:${code}`;
@@ -28,6 +36,10 @@ const toProduct = (r: ProductRow): LoanProduct => ({
   maxAmountBaht: r.max_amount_baht === null ? null : Number(r.max_amount_baht),
   maxTermMonths: r.max_term_months,
   ruleSetVersion: r.rule_set_version,
+  policyTheme: r.policy_theme,
+  rateDescription: r.rate_description,
+  rules: describedRules(r.rules) as LoanProduct['rules'],
+  ruleSet: r.rules,
 });
 
 interface EventRow {
@@ -56,15 +68,19 @@ const toEvent = (r: EventRow): EligibilityEvent => ({
   occurredAt: r.occurred_at,
 });
 
-function toCriterion(c: CriterionResult): EligibilityCriterion {
+/** A stored criterion result with the rule it was judged against (from `rules`, the version it was computed with). */
+function toCriterion(c: CriterionResult, rules: readonly DescribedRule[] | null): EligibilityCriterion {
+  const value = c.value ?? null;
   return {
     path: c.path,
     id: c.id,
     kind: c.kind,
     outcome: c.outcome as CriterionOutcome,
-    value: c.value === null ? null : JSON.stringify(c.value),
+    value: value === null ? null : JSON.stringify(value),
+    valueJson: value,
+    rule: rules ? ((ruleAtPath(rules, c.path) ?? null) as EligibilityCriterion['rule']) : null,
     provenance: c.provenance,
-    criteria: (c.criteria ?? []).map(toCriterion),
+    criteria: (c.criteria ?? []).map((child) => toCriterion(child, rules)),
   };
 }
 
@@ -102,15 +118,29 @@ export class EligibilityReadRepository {
 
   /** Every stored result of the given firms (one statement for a page of firms), product order. */
   async resultsOf(juristicIds: readonly string[], bank: BankCode | null): Promise<(ProductEligibility & { juristicId: string })[]> {
-    const rows: (ProductRow & { juristic_id: string; eligible: boolean; outcome: CriterionOutcome; result_version: number; computed_at: Date; computed_by_run_id: string; criteria: CriterionResult[] })[] =
+    type ResultRow = ProductRow & { juristic_id: string; eligible: boolean; outcome: CriterionOutcome; result_version: number; computed_at: Date; computed_by_run_id: string; criteria: CriterionResult[]; result_rules: RuleSet | null };
+    // The rules each result was judged against: its own rule set version's (one row per version and
+    // product, joined by key), not the product's current rules, which may have changed since.
+    const rows: ResultRow[] =
       await this.dataSource.query(
         `SELECT r.juristic_id, r.eligible, r.outcome, r.rule_set_version AS result_version, r.computed_at, r.computed_by_run_id::text, r.criteria,
-                p.bank_code, p.product_code, p.name_th, p.name_en, p.max_amount_baht::text, p.max_term_months, p.rule_set_version
+                p.bank_code, p.product_code, p.name_th, p.name_en, p.max_amount_baht::text, p.max_term_months, p.rule_set_version,
+                p.policy_theme, p.rate_description, p.rules, rs.rules AS result_rules
          FROM lending.eligibility_result r JOIN lending.loan_product p USING (bank_code, product_code)
+         LEFT JOIN lending.loan_product_rule_set rs ON rs.bank_code = r.bank_code AND rs.product_code = r.product_code AND rs.version = r.rule_set_version
          WHERE r.juristic_id = ANY ($1::text[]) AND ($2::text IS NULL OR r.bank_code = $2)
          ORDER BY r.juristic_id, r.bank_code, r.product_code`,
         [juristicIds, bank],
       );
+    // A page of firms shares each product's rule set versions: each is described once.
+    const byVersion = new Map<string, DescribedRule[]>();
+    const rulesOf = (r: ResultRow): DescribedRule[] | null => {
+      if (!r.result_rules) return null;
+      const key = `${r.bank_code}:${r.product_code}:${r.result_version}`;
+      let rules = byVersion.get(key);
+      if (!rules) byVersion.set(key, (rules = describedRules(r.result_rules)));
+      return rules;
+    };
     return rows.map((r) => ({
       juristicId: r.juristic_id,
       product: toProduct(r),
@@ -119,7 +149,7 @@ export class EligibilityReadRepository {
       ruleSetVersion: r.result_version,
       computedAt: r.computed_at,
       computedByRunId: r.computed_by_run_id,
-      criteria: r.criteria.map(toCriterion),
+      criteria: r.criteria.map((c) => toCriterion(c, rulesOf(r))),
     }));
   }
 

@@ -1,3 +1,4 @@
+import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
 import { Node } from '../node/node.type';
@@ -45,6 +46,94 @@ registerEnumType(EligibilityEventKind, {
   },
 });
 
+export enum RuleOperator {
+  IN_RANGE = 'IN_RANGE',
+  ONE_OF = 'ONE_OF',
+  EQUALS = 'EQUALS',
+  LOCATED_IN = 'LOCATED_IN',
+  HOLDS_VALID_LICENCE = 'HOLDS_VALID_LICENCE',
+  HAS_OPERATING_FACTORY = 'HAS_OPERATING_FACTORY',
+  ANY_OF = 'ANY_OF',
+  ALL_OF = 'ALL_OF',
+}
+registerEnumType(RuleOperator, {
+  name: 'RuleOperator',
+  description: 'How a criterion compares the firm’s value with the rule.',
+  valuesConfig: {
+    IN_RANGE: { description: 'The value meets every one of `comparisons`.' },
+    ONE_OF: { description: 'The value (or one of the firm’s values) is one of `values`.' },
+    EQUALS: { description: 'The value equals `equals` (`ACTIVE`).' },
+    LOCATED_IN: { description: 'The head office’s province is one of `values` (province codes), or its region is, or `eec` is true and it is in the EEC.' },
+    HOLDS_VALID_LICENCE: { description: 'The firm holds a valid TISI licence, for one of `values` (standards) when any are listed.' },
+    HAS_OPERATING_FACTORY: { description: 'A DIW factory with status OPERATING is linked to the firm.' },
+    ANY_OF: { description: 'At least one of `criteria` passes.' },
+    ALL_OF: { description: 'Every one of `criteria` passes.' },
+  },
+});
+
+export enum ComparisonOperator {
+  GTE = 'GTE',
+  GT = 'GT',
+  LTE = 'LTE',
+  LT = 'LT',
+}
+registerEnumType(ComparisonOperator, {
+  name: 'ComparisonOperator',
+  description: 'One bound of a range.',
+  valuesConfig: { GTE: { description: 'at least (≥)' }, GT: { description: 'more than (>)' }, LTE: { description: 'at most (≤)' }, LT: { description: 'less than (<)' } },
+});
+
+@ObjectType({ description: 'One bound of a range criterion: `{ operator: LTE, threshold: 200 }` is "at most 200".' })
+export class RuleComparison {
+  @Field(() => ComparisonOperator, { description: 'How the value compares with the threshold.' })
+  operator!: ComparisonOperator;
+
+  @Field(() => Float, { description: 'The threshold, in the criterion’s `unit`.' })
+  threshold!: number;
+}
+
+@ObjectType({ description: 'A criterion of a product’s rule set as the bank published it: its operator and thresholds as data, and as a sentence in Thai and in English.' })
+export class CriterionRule {
+  @Field({ description: 'Where the criterion sits in the rule set, e.g. `criteria[2].criteria[0]` (the same path as the evaluated criterion).' })
+  path!: string;
+
+  @Field({ description: 'The criterion’s kind, e.g. `employees` (src/eligibility/rules/README.md).' })
+  kind!: string;
+
+  @Field(() => String, { nullable: true, description: 'The criterion’s id in the rule set, when the bank gave one.' })
+  id!: string | null;
+
+  @Field(() => RuleOperator, { description: 'How the firm’s value is compared.' })
+  operator!: RuleOperator;
+
+  @Field(() => [RuleComparison], { description: 'The bounds of a range (IN_RANGE), low bound first; empty for other operators.' })
+  comparisons!: RuleComparison[];
+
+  @Field(() => [String], { description: 'The listed values (ONE_OF: juristic types, SME sizes, target industries; LOCATED_IN: province codes and regions; HOLDS_VALID_LICENCE: standards); empty otherwise.' })
+  values!: string[];
+
+  @Field(() => String, { nullable: true, description: 'The value an EQUALS criterion asks for, e.g. `ACTIVE`.' })
+  equals!: string | null;
+
+  @Field({ description: 'LOCATED_IN only: a head office in the Eastern Economic Corridor passes.' })
+  eec!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Unit of the thresholds: `baht`, `employees`, `percent`, `years` or `level`; null for other operators.' })
+  unit!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The bank’s own wording, when it gave one.' })
+  note!: string | null;
+
+  @Field({ description: 'The rule in Thai, e.g. `จำนวนพนักงานไม่เกิน 200 คน`.' })
+  textTh!: string;
+
+  @Field({ description: 'The rule in English, e.g. `employees at most 200`.' })
+  textEn!: string;
+
+  @Field(() => [CriterionRule], { description: 'The criteria of an ANY_OF or ALL_OF group; empty for others.' })
+  criteria!: CriterionRule[];
+}
+
 @ObjectType({ implements: Node, description: 'A partner bank’s loan product (สินเชื่อ) with the version of its eligibility rules.' })
 export class LoanProduct extends Node {
   @Field(() => PartnerBank, { description: 'The bank offering it.' })
@@ -67,6 +156,18 @@ export class LoanProduct extends Node {
 
   @Field(() => Int, { nullable: true, description: 'Version of the rule set now published (eligibility results name the version they used).' })
   ruleSetVersion!: number | null;
+
+  @Field({ description: 'The ministry policy the product serves: `SME_UPLIFT`, `TARGET_INDUSTRY`, `INDUSTRY_4_0`, `AREA_DEVELOPMENT`, `EXPORT` or `GREEN`.' })
+  policyTheme!: string;
+
+  @Field(() => String, { nullable: true, description: 'The interest rate as the bank words it, e.g. `1 % a year for 3 years`; null when the bank gives none.' })
+  rateDescription!: string | null;
+
+  @Field(() => [CriterionRule], { description: 'The eligibility rules now published, each as data and as text (every one must pass).' })
+  rules!: CriterionRule[];
+
+  @Field(() => GraphQLJSON, { description: 'The rule set now published, as the bank’s JSON form (src/eligibility/rules/README.md).' })
+  ruleSet!: unknown;
 }
 
 @ObjectType({ description: 'Which source, and which of its ingestion runs, a criterion’s value came from.' })
@@ -92,8 +193,18 @@ export class EligibilityCriterion {
   @Field(() => CriterionOutcome, { description: 'PASS, FAIL or UNKNOWN.' })
   outcome!: CriterionOutcome;
 
-  @Field(() => String, { nullable: true, description: 'The firm’s value the outcome was decided on, as JSON text (e.g. `42`, `"ACTIVE"`, `{"code":"20",...}`); null when unknown and for groups.' })
+  @Field(() => String, {
+    nullable: true,
+    deprecationReason: 'JSON inside a string; read `valueJson`, the same value as typed JSON.',
+    description: 'The firm’s value the outcome was decided on, as JSON text (e.g. `42`, `"ACTIVE"`, `{"code":"20",...}`); null when unknown and for groups.',
+  })
   value!: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'The firm’s value the outcome was decided on, as typed JSON: a number (`42`), a string (`"ACTIVE"`), a list or an object (`{"size":"SMALL","exact":true}`); null when unknown and for groups.' })
+  valueJson!: unknown;
+
+  @Field(() => CriterionRule, { nullable: true, description: 'The rule the value was judged against, from the rule set version the result was computed with; null only if that version is not on record.' })
+  rule!: CriterionRule | null;
 
   @Field(() => CriterionProvenance, { nullable: true, description: 'Where the value came from when the result was last written (see `ProductEligibility.computedAt`); null when no source has it.' })
   provenance!: CriterionProvenance | null;

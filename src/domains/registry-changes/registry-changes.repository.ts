@@ -1,0 +1,128 @@
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { ApiClient } from '../../access/api-client.repository';
+import { REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
+
+export type RegistryChangeKind = 'CREATED' | 'CHANGED' | 'MARKED_ABSENT' | 'RETURNED' | 'LINKED' | 'RELINKED' | 'UNLINKED';
+
+/** A change as the log holds it, with the record as the client may see it now (JSON text), or null when it may not. */
+export interface RegistryChangeRow {
+  position: string;
+  entity: RegistryEntity;
+  key: string;
+  kind: RegistryChangeKind;
+  /** Columns whose values changed (the read side maps them to record fields). */
+  changedColumns: string[];
+  runId: string | null;
+  occurredAt: Date;
+  /** The record's JSON text now; null when the client may not see it (the change is skipped). */
+  recordJson: string | null;
+}
+
+interface ChangeRow {
+  position: string;
+  entity: RegistryEntity;
+  record_key: string;
+  kind: RegistryChangeKind;
+  changed_fields: string[];
+  run_id: string | null;
+  occurred_at: Date;
+  record: string | null;
+}
+
+/** The record of a change, as the client may see it: the JSON of the visible row with the change's key. */
+function recordOf(definition: RegistryRecordDefinition, client: ApiClient): string {
+  return `WHEN '${definition.entity}' THEN (SELECT (${definition.json})::text FROM ${definition.table} r WHERE ${definition.hasKey('c.record_key')} AND ${visibleRows(definition.entity, client)})`;
+}
+
+/** Reads of the registry change log (registry.record_change, migration 1763930000000) and the export snapshots. */
+export class RegistryChangesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Changes after a position, in position order, of the given entities: `limit` rows of the log,
+   * each with its record as the client may see it now. Keyset paging is safe while writers commit:
+   * positions are dense and assigned in commit order (see the migration).
+   */
+  async changes(client: ApiClient, entities: readonly RegistryEntity[], afterPosition: string, limit: number): Promise<RegistryChangeRow[]> {
+    const records = entities.map((entity) => recordOf(REGISTRY_RECORDS[entity], client)).join(' ');
+    const rows: ChangeRow[] = await this.dataSource.query(
+      `SELECT c.position::text, c.entity, c.record_key, c.kind, c.changed_fields, c.run_id::text, c.occurred_at, CASE c.entity ${records} END AS record
+       FROM registry.record_change c
+       WHERE c.position > $1::bigint AND c.entity = ANY ($2::text[])
+       ORDER BY c.position LIMIT $3`,
+      [afterPosition, entities, limit],
+    );
+    return rows.map((r) => ({
+      position: r.position,
+      entity: r.entity,
+      key: r.record_key,
+      kind: r.kind,
+      changedColumns: r.changed_fields,
+      runId: r.run_id,
+      occurredAt: r.occurred_at,
+      recordJson: r.record,
+    }));
+  }
+
+  /**
+   * Opens a consistent snapshot for an export: a REPEATABLE READ, read-only transaction on its own
+   * connection, and the change log's last position in it (every change at or before it is in the
+   * snapshot, every later one is not: positions are in commit order). Close it when done.
+   */
+  async openSnapshot(): Promise<ExportSnapshot> {
+    const runner = this.dataSource.createQueryRunner();
+    const connection = (await runner.connect()) as PoolClient;
+    try {
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const [row] = (await runner.query(`SELECT coalesce(max(position), 0)::text AS position FROM registry.record_change`)) as { position: string }[];
+      return new ExportSnapshot(runner, connection, row!.position);
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
+      throw error;
+    }
+  }
+}
+
+/** One export's snapshot: pages of records by key, all read in the same transaction. */
+export class ExportSnapshot {
+  constructor(
+    private readonly runner: QueryRunner,
+    private readonly connection: PoolClient,
+    /** The change log's position the snapshot holds every change up to. */
+    readonly position: string,
+  ) {}
+
+  /**
+   * Up to `limit` records after `afterKey` in key order as NDJSON bytes, streamed by COPY straight
+   * from PostgreSQL (which builds the JSON): no row becomes a JavaScript object. CSV format with a
+   * quote and a delimiter JSON never holds raw (control characters are escaped in JSON text), so
+   * each line is the JSON as built. `afterKey` was checked against the entity's key pattern and is
+   * written as a literal (COPY takes no parameters).
+   */
+  copyPage(definition: RegistryRecordDefinition, client: ApiClient, afterKey: string | null, limit: number): NodeJS.ReadableStream {
+    const after = afterKey === null ? 'true' : definition.after(this.connection.escapeLiteral(afterKey));
+    const select = `SELECT (${definition.json})::text FROM ${definition.table} r WHERE ${visibleRows(definition.entity, client)} AND ${after} ORDER BY ${definition.orderBy} LIMIT ${Math.trunc(limit)}`;
+    return this.connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`));
+  }
+
+  /** Up to `limit` records after `afterKey` (null: from the first) in key order, as the client may see them: [key, JSON text]. */
+  async page(definition: RegistryRecordDefinition, client: ApiClient, afterKey: string | null, limit: number): Promise<{ key: string; json: string }[]> {
+    return this.runner.query(
+      `SELECT ${definition.key} AS key, (${definition.json})::text AS json FROM ${definition.table} r
+       WHERE ${visibleRows(definition.entity, client)} AND ($1::text IS NULL OR ${definition.after('$1::text')})
+       ORDER BY ${definition.orderBy} LIMIT $2`,
+      [afterKey, limit],
+    );
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.runner.query('ROLLBACK');
+    } finally {
+      await this.runner.release();
+    }
+  }
+}

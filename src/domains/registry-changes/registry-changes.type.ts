@@ -1,0 +1,88 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { PageInfo } from '../../platform/graphql/connection';
+
+export enum RegistryRecordType {
+  COMPANY = 'COMPANY',
+  FACTORY = 'FACTORY',
+  TIS_LICENSE = 'TIS_LICENSE',
+  LOAN_PRODUCT = 'LOAN_PRODUCT',
+}
+registerEnumType(RegistryRecordType, {
+  name: 'RegistryRecordType',
+  description: 'A kind of record the registry change feed and the bulk exports carry.',
+  valuesConfig: {
+    COMPANY: { description: 'A DBD juristic person (key: juristic ID); export `companies.ndjson`.' },
+    FACTORY: { description: 'A DIW factory (key: FID); export `factories.ndjson`.' },
+    TIS_LICENSE: { description: 'A TISI licence (key: licence number); export `tis-licences.ndjson`.' },
+    LOAN_PRODUCT: { description: 'A partner bank’s loan product (key: `BANK:CODE`); a bank reads its own only; export `loan-products.ndjson`.' },
+  },
+});
+
+export enum RegistryChangeKind {
+  CREATED = 'CREATED',
+  CHANGED = 'CHANGED',
+  MARKED_ABSENT = 'MARKED_ABSENT',
+  RETURNED = 'RETURNED',
+  LINKED = 'LINKED',
+  RELINKED = 'RELINKED',
+  UNLINKED = 'UNLINKED',
+}
+registerEnumType(RegistryChangeKind, {
+  name: 'RegistryChangeKind',
+  description: 'What happened to a record.',
+  valuesConfig: {
+    CREATED: { description: 'The record was loaded for the first time.' },
+    CHANGED: { description: 'Values of the record changed (`changedFields` names them).' },
+    MARKED_ABSENT: { description: 'A complete snapshot of its source no longer lists it (kept, with `absent: true`).' },
+    RETURNED: { description: 'A record marked absent is listed again (and may have changed: `changedFields`).' },
+    LINKED: { description: 'The record was linked to a DBD company (`companyJuristicId`, `linkMethod`).' },
+    RELINKED: { description: 'The record’s link changed: another company, method or confidence.' },
+    UNLINKED: { description: 'The record’s link to a company was removed.' },
+  },
+});
+
+@ObjectType({ description: 'One change of a register record, in the order the hub committed it.' })
+export class RegistryChange {
+  @Field({ description: 'Position in the hub-wide change log: dense and in commit order, so resuming after a cursor never misses or repeats a change.' })
+  position!: string;
+
+  @Field(() => RegistryRecordType, { description: 'The kind of record.' })
+  type!: RegistryRecordType;
+
+  @Field({ description: 'The record’s key: juristic ID, FID, licence number, or `BANK:CODE`.' })
+  key!: string;
+
+  @Field(() => RegistryChangeKind, { description: 'What happened.' })
+  kind!: RegistryChangeKind;
+
+  @Field(() => [String], { description: 'Fields of `record` whose values changed: empty for CREATED; `absent` among them for MARKED_ABSENT and RETURNED; the link fields for LINKED, RELINKED and UNLINKED.' })
+  changedFields!: string[];
+
+  @Field(() => String, { nullable: true, description: 'The ingestion run that wrote the change (the run that marked it absent for MARKED_ABSENT; the record’s last loading run for link changes).' })
+  runId!: string | null;
+
+  @Field({ description: 'When the change was committed.' })
+  occurredAt!: Date;
+
+  @Field(() => GraphQLJSON, { description: 'The record as it is now (not as it was at this change), masked like the graph: the same object as a line of its export. Apply it as an upsert by key.' })
+  record!: unknown;
+}
+
+@ObjectType({ description: 'One change, with its cursor.' })
+export class RegistryChangeEdge {
+  @Field({ description: 'Opaque cursor of this change; pass it as `after` to continue after it.' })
+  cursor!: string;
+
+  @Field(() => RegistryChange, { description: 'The change.' })
+  node!: RegistryChange;
+}
+
+@ObjectType({ description: 'A page of the registry change feed. Changes of records the caller may not see are left out, but the page’s endCursor moves past them.' })
+export class RegistryChangeConnection {
+  @Field(() => [RegistryChangeEdge], { description: 'The changes of this page the caller may see (up to `first`).' })
+  edges!: RegistryChangeEdge[];
+
+  @Field(() => PageInfo, { description: '`endCursor` is past every change this page read, shown or not: always resume from it.' })
+  pageInfo!: PageInfo;
+}

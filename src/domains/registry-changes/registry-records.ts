@@ -1,0 +1,244 @@
+/**
+ * The register records the change feed and the bulk exports carry, one definition per entity: its
+ * table, key, the JSON of a record as a client may see it (masked like the graph), and
+ * `visibleRows`, the ONE place that decides which rows of the entity a client may see. The feed
+ * and every export filter through it, so scoping added there (by area, issue 17) holds for both.
+ *
+ * The JSON is built by PostgreSQL (json_build_object), so an export streams text it never parses.
+ * Masks, as the graph's:
+ * - companies: directors' names and individual shareholders' names and personal IDs are personal
+ *   data, shown in the graph only to a bank the company consented to, one company at a time and
+ *   logged (src/domains/consent). Bulk reads never carry them: masked for every role;
+ * - factories: an operator not known to be a company is masked (src/domains/factory/factory.repository.ts);
+ * - TIS licences: a licensee not known to be a company is masked, with its link and plant
+ *   (src/domains/certification).
+ */
+import type { ApiClient } from '../../access/api-client.repository';
+import { isBankCode } from '../../access/roles';
+import { DomainError } from '../../platform/errors/domain-error';
+import { MASK } from '../../shared/mask';
+
+export const REGISTRY_ENTITIES = ['COMPANY', 'FACTORY', 'TIS_LICENSE', 'LOAN_PRODUCT'] as const;
+export type RegistryEntity = (typeof REGISTRY_ENTITIES)[number];
+
+export interface RegistryRecordDefinition {
+  entity: RegistryEntity;
+  /** The export's name: `GET /exports/<name>.ndjson`. */
+  exportName: string;
+  /** The table, aliased `r` in every statement. */
+  table: string;
+  /** SQL of the record's key over `r`: the change log's record_key, and the export's order. */
+  key: string;
+  /** The record's field holding its key. */
+  keyField: string;
+  /** A valid key as a client writes it (the `after` of an export). */
+  keyPattern: RegExp;
+  /** SQL condition: the row `r` has the key `k` (an SQL expression), by the table's primary key. */
+  hasKey: (k: string) => string;
+  /** The export's order and resume condition: rows after the key `k` (an SQL expression). */
+  orderBy: string;
+  after: (k: string) => string;
+  /** SQL of the record's JSON over `r`. */
+  json: string;
+  /** Record field of each column the change log names (changed_fields); columns not shown are left out. */
+  fields: Readonly<Record<string, string>>;
+}
+
+const MASKED = `'${MASK}'`;
+const PROVENANCE = `'provenance', json_build_object('source', r.source, 'runId', r.source_run_id::text, 'fetchedAt', r.fetched_at)`;
+const LINK_IS_SURE = `coalesce(r.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
+const FACTORY_OPERATOR_IS_COMPANY = `(CASE WHEN r.operator_tax_id IS NOT NULL THEN r.operator_tax_id ~ '^0[0-9]{12}$' ELSE ${LINK_IS_SURE} END)`;
+
+const COMPANY: RegistryRecordDefinition = {
+  entity: 'COMPANY',
+  exportName: 'companies',
+  keyField: 'juristicId',
+  table: 'registry.company',
+  key: 'r.juristic_id',
+  keyPattern: /^0[0-9]{12}$/,
+  hasKey: (k) => `r.juristic_id = ${k}`,
+  orderBy: 'r.juristic_id',
+  after: (k) => `r.juristic_id > ${k}`,
+  json: `json_build_object(
+    'juristicId', r.juristic_id, 'juristicType', r.juristic_type_code, 'juristicTypeText', r.juristic_type,
+    'nameTh', r.name_th, 'nameEn', r.name_en, 'status', r.status, 'statusText', r.status_raw,
+    'registeredOn', r.registered_on, 'registeredCapitalBaht', r.registered_capital_baht, 'paidUpCapitalBaht', r.paid_up_capital_baht,
+    'objective', r.objective, 'tsicCode', r.tsic_code, 'address', r.address, 'provinceText', r.province,
+    'thaiShareholdingPct', r.thai_shareholding_pct,
+    'directors', (SELECT coalesce(json_agg(json_build_object('name', ${MASKED}, 'position', d->>'position', 'masked', true)), '[]'::json) FROM jsonb_array_elements(r.directors) d),
+    'shareholders', (SELECT coalesce(json_agg(json_build_object(
+        'name', CASE WHEN s ? 'juristicId' THEN s->>'name' ELSE ${MASKED} END,
+        'personalId', CASE WHEN s ? 'personalId' THEN ${MASKED} END,
+        'juristicId', s->>'juristicId', 'nationality', s->>'nationality', 'shares', (s->>'shares')::numeric,
+        'masked', NOT (s ? 'juristicId'))), '[]'::json) FROM jsonb_array_elements(r.shareholders) s),
+    'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  fields: {
+    juristic_type_code: 'juristicType',
+    juristic_type: 'juristicTypeText',
+    name_th: 'nameTh',
+    name_en: 'nameEn',
+    status: 'status',
+    status_raw: 'statusText',
+    registered_on: 'registeredOn',
+    registered_capital_baht: 'registeredCapitalBaht',
+    paid_up_capital_baht: 'paidUpCapitalBaht',
+    objective: 'objective',
+    tsic_code: 'tsicCode',
+    address: 'address',
+    province: 'provinceText',
+    thai_shareholding_pct: 'thaiShareholdingPct',
+    directors: 'directors',
+    shareholders: 'shareholders',
+    absent_since_run_id: 'absent',
+  },
+};
+
+const FACTORY: RegistryRecordDefinition = {
+  entity: 'FACTORY',
+  exportName: 'factories',
+  keyField: 'fid',
+  table: 'registry.factory',
+  key: 'r.fid',
+  keyPattern: /^[0-9]{14}$/,
+  hasKey: (k) => `r.fid = ${k}`,
+  orderBy: 'r.fid',
+  after: (k) => `r.fid > ${k}`,
+  json: `json_build_object(
+    'fid', r.fid, 'displayRegNo', r.display_reg_no, 'legacyRegNo', r.legacy_reg_no, 'factoryType', r.factory_type, 'name', r.name,
+    'operatorName', CASE WHEN r.operator_name IS NOT NULL AND NOT ${FACTORY_OPERATOR_IS_COMPANY} THEN ${MASKED} ELSE r.operator_name END,
+    'operatorTaxId', CASE WHEN r.operator_tax_id IS NOT NULL AND NOT ${FACTORY_OPERATOR_IS_COMPANY} THEN ${MASKED} ELSE r.operator_tax_id END,
+    'operatorMasked', NOT ${FACTORY_OPERATOR_IS_COMPANY},
+    'objective', r.objective, 'address', r.address, 'moo', r.moo, 'soi', r.soi, 'road', r.road, 'subdistrict', r.subdistrict,
+    'district', r.district, 'provinceName', r.province, 'capitalBaht', r.capital_baht, 'workers', r.workers, 'horsepower', r.horsepower,
+    'latitude', r.latitude, 'longitude', r.longitude, 'isicCode', r.isic_code, 'estateCode', r.estate_code, 'estateName', r.estate_name,
+    'status', r.status, 'statusCode', r.status_code, 'sourceUpdatedOn', r.source_updated_at,
+    'companyJuristicId', r.company_juristic_id, 'linkMethod', r.link_method, 'linkConfidence', r.link_confidence,
+    'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  fields: {
+    display_reg_no: 'displayRegNo',
+    legacy_reg_no: 'legacyRegNo',
+    factory_type: 'factoryType',
+    name: 'name',
+    operator_name: 'operatorName',
+    operator_tax_id: 'operatorTaxId',
+    objective: 'objective',
+    address: 'address',
+    moo: 'moo',
+    soi: 'soi',
+    road: 'road',
+    subdistrict: 'subdistrict',
+    district: 'district',
+    province: 'provinceName',
+    capital_baht: 'capitalBaht',
+    workers: 'workers',
+    horsepower: 'horsepower',
+    latitude: 'latitude',
+    longitude: 'longitude',
+    isic_code: 'isicCode',
+    estate_code: 'estateCode',
+    estate_name: 'estateName',
+    status: 'status',
+    status_code: 'statusCode',
+    source_updated_at: 'sourceUpdatedOn',
+    company_juristic_id: 'companyJuristicId',
+    link_method: 'linkMethod',
+    link_confidence: 'linkConfidence',
+    absent_since_run_id: 'absent',
+  },
+};
+
+const TIS_LICENSE: RegistryRecordDefinition = {
+  entity: 'TIS_LICENSE',
+  exportName: 'tis-licences',
+  keyField: 'licenceNo',
+  table: 'registry.tis_licence',
+  key: 'r.licence_no',
+  // Printable text: a licence number as TISI writes it (control characters are never part of one).
+  keyPattern: /^[^\p{Cc}]{1,100}$/u,
+  hasKey: (k) => `r.licence_no = ${k}`,
+  orderBy: 'r.licence_no',
+  after: (k) => `r.licence_no > ${k}`,
+  json: `json_build_object(
+    'licenceNo', r.licence_no, 'licenceType', r.licence_type, 'issuedOn', r.issued_on, 'tisNo', r.tis_no,
+    'licenseeName', CASE WHEN r.licensee_name IS NOT NULL AND NOT ${LINK_IS_SURE} THEN ${MASKED} ELSE r.licensee_name END,
+    'licenseeTaxId', CASE WHEN NOT ${LINK_IS_SURE} THEN ${MASKED} ELSE r.licensee_tax_id END,
+    'licenseeMasked', NOT ${LINK_IS_SURE},
+    'fid', CASE WHEN ${LINK_IS_SURE} THEN r.fid END,
+    'companyJuristicId', CASE WHEN ${LINK_IS_SURE} THEN r.company_juristic_id END,
+    'linkMethod', CASE WHEN ${LINK_IS_SURE} THEN r.link_method END,
+    'linkConfidence', CASE WHEN ${LINK_IS_SURE} THEN r.link_confidence END,
+    'status', r.status, 'statusText', r.status_text, 'suspendedOn', r.suspended_on, 'cancelledOn', r.cancelled_on,
+    'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  fields: {
+    licence_type: 'licenceType',
+    issued_on: 'issuedOn',
+    tis_no: 'tisNo',
+    licensee_name: 'licenseeName',
+    licensee_tax_id: 'licenseeTaxId',
+    fid: 'fid',
+    company_juristic_id: 'companyJuristicId',
+    link_method: 'linkMethod',
+    link_confidence: 'linkConfidence',
+    status: 'status',
+    status_text: 'statusText',
+    suspended_on: 'suspendedOn',
+    cancelled_on: 'cancelledOn',
+    absent_since_run_id: 'absent',
+  },
+};
+
+const LOAN_PRODUCT: RegistryRecordDefinition = {
+  entity: 'LOAN_PRODUCT',
+  exportName: 'loan-products',
+  keyField: 'key',
+  table: 'lending.loan_product',
+  key: `r.bank_code || ':' || r.product_code`,
+  keyPattern: /^[A-Z]+:[A-Z0-9][A-Z0-9_-]{0,99}$/,
+  hasKey: (k) => `r.bank_code = split_part(${k}, ':', 1) AND r.product_code = split_part(${k}, ':', 2)`,
+  orderBy: 'r.bank_code, r.product_code',
+  after: (k) => `(r.bank_code, r.product_code) > (split_part(${k}, ':', 1), split_part(${k}, ':', 2))`,
+  json: `json_build_object(
+    'key', r.bank_code || ':' || r.product_code, 'bank', r.bank_code, 'code', r.product_code, 'nameTh', r.name_th, 'nameEn', r.name_en,
+    'maxAmountBaht', r.max_amount_baht, 'maxTermMonths', r.max_term_months, 'policyTheme', r.policy_theme,
+    'rateDescription', r.rate_description, 'ruleSet', r.rules, 'ruleSetVersion', r.rule_set_version,
+    'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  fields: {
+    name_th: 'nameTh',
+    name_en: 'nameEn',
+    max_amount_baht: 'maxAmountBaht',
+    max_term_months: 'maxTermMonths',
+    policy_theme: 'policyTheme',
+    rate_description: 'rateDescription',
+    rules: 'ruleSet',
+    rule_set_version: 'ruleSetVersion',
+    absent_since_run_id: 'absent',
+  },
+};
+
+export const REGISTRY_RECORDS: Readonly<Record<RegistryEntity, RegistryRecordDefinition>> = { COMPANY, FACTORY, TIS_LICENSE, LOAN_PRODUCT };
+
+export const recordDefinitionByExport = (name: string): RegistryRecordDefinition | undefined => Object.values(REGISTRY_RECORDS).find((d) => d.exportName === name);
+
+/**
+ * Which rows of an entity a client may see, as an SQL condition over the row `r` (no parameters:
+ * what it inlines is checked here). THE visibility rule of the feed and the exports, per entity:
+ * - registers (companies, factories, TIS licences): every role the graph lets read them (admin,
+ *   ministry, analyst, bank) sees every row, as in the graph today; area scoping (issue 17) goes here;
+ * - loan products: a bank its own bank's only; the other roles every bank's.
+ * A role that may not read the entity is refused (FORBIDDEN) rather than given an empty list.
+ */
+export function visibleRows(entity: RegistryEntity, client: ApiClient): string {
+  if (!['admin', 'ministry', 'analyst', 'bank'].includes(client.role)) throw new DomainError('FORBIDDEN', `the role "${client.role}" may not read ${REGISTRY_RECORDS[entity].exportName}`);
+  switch (entity) {
+    case 'COMPANY':
+    case 'FACTORY':
+    case 'TIS_LICENSE':
+      return 'true';
+    case 'LOAN_PRODUCT': {
+      if (client.role !== 'bank') return 'true';
+      // Checked against the fixed list before it is written into SQL.
+      if (client.bankCode === null || !isBankCode(client.bankCode)) throw new DomainError('FORBIDDEN', 'this bank client is not tied to a bank');
+      return `r.bank_code = '${client.bankCode}'`;
+    }
+  }
+}

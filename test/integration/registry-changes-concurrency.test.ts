@@ -1,0 +1,146 @@
+import type { Queryable } from '../../src/ingestion/ingestion-run.repository';
+import { startLoadedHub } from '../support/loaded-hub';
+import type { TestHub } from '../support/test-hub';
+
+/**
+ * The registry change feed's exactly-once property, as the eligibility feed's is proved
+ * (eligibility.test.ts): readers resuming with their last cursor while runs of several sources
+ * commit concurrently see every change once, in position order, and positions are dense; and a
+ * writer numbers its changes only once the one before it committed, whoever the writer is.
+ */
+describe('Registry change feed under concurrent writers', () => {
+  let t: TestHub;
+  let admin: string;
+  let smed: string;
+
+  beforeAll(async () => {
+    t = await startLoadedHub({ scale: 300, env: { ELIGIBILITY_FEED_BATCH_SIZE: '37' } });
+    [admin, smed] = await Promise.all([t.createApiKey('admin'), t.createApiKey('bank', 'SMED')]);
+  });
+  afterAll(async () => {
+    t?.feed.set('');
+    await t?.stop();
+  });
+
+  type Change = { cursor: string; position: string; type: string; key: string; kind: string };
+  type Read = { changes: Change[]; cursor: string | null };
+
+  async function readGraphQL(key: string, after: string | null): Promise<Read> {
+    const changes: Change[] = [];
+    let cursor = after;
+    for (;;) {
+      const { registryChanges: page } = await t.graphqlData<{ registryChanges: { edges: { cursor: string; node: Omit<Change, 'cursor'> }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+        `query($after: String) { registryChanges(first: 100, after: $after) { edges { cursor node { position type key kind } } pageInfo { hasNextPage endCursor } } }`,
+        { after: cursor },
+        key,
+      );
+      changes.push(...page.edges.map((e) => ({ cursor: e.cursor, ...e.node })));
+      cursor = page.pageInfo.endCursor ?? cursor;
+      if (!page.pageInfo.hasNextPage) return { changes, cursor };
+    }
+  }
+
+  /** NDJSON reads of `limit` changes, resumed from each end line's cursor until nothing more waits. */
+  async function readNdjson(key: string, after: string | null, limit: number): Promise<Read> {
+    const changes: Change[] = [];
+    let cursor = after;
+    for (;;) {
+      const response = await fetch(`${t.baseUrl}/feeds/registry?limit=${limit}${cursor ? `&after=${cursor}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(response.status).toBe(200);
+      const lines = (await response.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Change & { end?: { cursor: string | null; hasMore: boolean } });
+      const end = lines.at(-1)!.end!;
+      expect(end).toBeDefined();
+      changes.push(...lines.slice(0, -1).map(({ cursor: c, position, type, key: k, kind }) => ({ cursor: c, position, type, key: k, kind })));
+      cursor = end.cursor ?? cursor;
+      if (!end.hasMore) return { changes, cursor };
+    }
+  }
+
+  test('readers resuming with their last cursor while runs commit concurrently get every change exactly once, in order', async () => {
+    // A later day for DBD (companies change), a smaller DIW world (factories marked absent), new product rules.
+    t.feed.set('epoch=2&edition=2&scale=250');
+    let ingesting = true;
+    const ingestion = Promise.all(['dbd-companies', 'diw', 'tisi-licences', 'smed-products', 'dbd-financials'].map((s) => t.ingestNow(s))).finally(() => {
+      ingesting = false;
+    });
+    const all: Change[] = [];
+    const mine: Change[] = [];
+    const readers = (async () => {
+      let adminCursor: string | null = null;
+      let smedCursor: string | null = null;
+      let passes = 0;
+      for (let last = false; ; ) {
+        last = !ingesting;
+        const pass: [Read, Read] = await Promise.all([readGraphQL(admin, adminCursor), readNdjson(smed, smedCursor, 53)]);
+        const [a, s] = pass;
+        all.push(...a.changes);
+        mine.push(...s.changes);
+        adminCursor = a.cursor;
+        smedCursor = s.cursor;
+        passes += 1;
+        if (last) return passes;
+      }
+    })();
+    const runs = await ingestion;
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(await readers).toBeGreaterThan(1);
+    const [overlaps] = await t.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ingestion.run x JOIN ingestion.run y ON x.id < y.id AND x.started_at < y.finished_at AND y.started_at < x.finished_at
+       WHERE x.id = ANY ($1::bigint[]) AND y.id = ANY ($1::bigint[])`,
+      [runs.map((r) => r.runId)],
+    );
+    expect(overlaps!.n).toBeGreaterThan(0);
+
+    const log = await t.sql<{ position: string; entity: string; record_key: string; kind: string }>(
+      `SELECT c.position::text, c.entity, c.record_key, c.kind FROM registry.record_change c ORDER BY c.position`,
+    );
+    // Dense: 1..n.
+    expect(log.map((c) => c.position)).toEqual(log.map((_, i) => String(i + 1)));
+    // The runs changed records of several kinds.
+    const [firstOfRuns] = await t.sql<{ p: string }>(`SELECT min(position)::text AS p FROM registry.record_change WHERE run_id = ANY ($1::bigint[])`, [runs.map((r) => r.runId)]);
+    expect(new Set(log.filter((c) => BigInt(c.position) >= BigInt(firstOfRuns!.p)).map((c) => c.entity)).size).toBeGreaterThanOrEqual(3);
+    // The admin saw every change once, in order; the bank every change but the other bank's products.
+    expect(all.map((c) => [c.position, c.type, c.key, c.kind])).toEqual(log.map((c) => [c.position, c.entity, c.record_key, c.kind]));
+    const visibleToSmed = log.filter((c) => !(c.entity === 'LOAN_PRODUCT' && !c.record_key.startsWith('SMED:')));
+    expect(mine.map((c) => [c.position, c.type, c.key, c.kind])).toEqual(visibleToSmed.map((c) => [c.position, c.entity, c.record_key, c.kind]));
+  });
+
+  test('a writer of the registers waits for the one before it to commit, even one that took no lock itself', async () => {
+    const [first, second] = [t.hub.database.dataSource.createQueryRunner(), t.hub.database.dataSource.createQueryRunner()];
+    const a = (await first.connect()) as Queryable;
+    const b = (await second.connect()) as Queryable;
+    const [x, y] = await t.sql<{ juristic_id: string }>(`SELECT juristic_id FROM registry.company ORDER BY juristic_id LIMIT 2`);
+    const maxPosition = async (): Promise<number> => (await t.sql<{ n: number }>('SELECT coalesce(max(position), 0)::int AS n FROM registry.record_change'))[0]!.n;
+    try {
+      const before = await maxPosition();
+      await a.query('BEGIN');
+      await a.query(`UPDATE registry.company SET name_en = 'First Writer Co., Ltd.' WHERE juristic_id = $1`, [x!.juristic_id]);
+      await b.query('BEGIN');
+      let secondDone = false;
+      const secondWriter = (async () => {
+        await b.query(`UPDATE registry.company SET name_en = 'Second Writer Co., Ltd.' WHERE juristic_id = $1`, [y!.juristic_id]);
+        await b.query('COMMIT');
+        secondDone = true;
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The second writer's change waits: nothing of it is visible, nor numbered.
+      expect(secondDone).toBe(false);
+      expect(await maxPosition()).toBe(before);
+      await a.query('COMMIT');
+      await secondWriter;
+      const changes = await t.sql<{ position: number; record_key: string; kind: string; changed_fields: string[] }>(
+        `SELECT position::int, record_key, kind, changed_fields FROM registry.record_change c WHERE c.position > $1 ORDER BY c.position`,
+        [before],
+      );
+      expect(changes).toEqual([
+        { position: before + 1, record_key: x!.juristic_id, kind: 'CHANGED', changed_fields: ['name_en'] },
+        { position: before + 2, record_key: y!.juristic_id, kind: 'CHANGED', changed_fields: ['name_en'] },
+      ]);
+    } finally {
+      await a.query('ROLLBACK').catch(() => undefined);
+      await b.query('ROLLBACK').catch(() => undefined);
+      await first.release();
+      await second.release();
+    }
+  });
+});
