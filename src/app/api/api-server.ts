@@ -215,6 +215,8 @@ export async function startApiServer(options: {
   metrics?: HubMetrics;
   /** The queues the admins' run dashboard shows (DASHBOARD_PATH). */
   dashboardQueues?: readonly Queue[];
+  /** More Apollo plugins (the read replica's routing: src/app/read-routing.ts). */
+  plugins?: ApolloServerPlugin<GraphQLContext>[];
 }): Promise<ApiServer> {
   const log = options.logger.child({ component: 'api' });
   const nodes = apiNodeTypes();
@@ -262,6 +264,7 @@ export async function startApiServer(options: {
       ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits)] : []),
       sqlStatementsPlugin(),
       graphqlMetricsPlugin(),
+      ...(options.plugins ?? []),
     ],
   });
   await apollo.start();
