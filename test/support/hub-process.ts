@@ -45,6 +45,7 @@ export class HubProcess {
     });
     const hub = new HubProcess(child, role, port !== undefined ? `http://127.0.0.1:${port}` : undefined);
     if (role === 'worker') {
+      // Its start-up line (info level) says the schedules are set: it takes jobs from then on.
       await until(`the ${role} to start`, async () => {
         if (!hub.alive) throw new Error(`the ${role} exited: ${hub.output}`);
         return hub.output.includes('schedules set') ? true : undefined;
