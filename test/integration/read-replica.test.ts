@@ -114,8 +114,9 @@ describeWithPostgresServer('registry reads on a streaming standby (DATABASE_READ
       expect(malformed.status).toBe(400);
       expect(malformed.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       // Mutations run on the primary, whatever the standby's state.
-      const mutation = await ask(hub.apiUrl!, admin, 'mutation { triggerIngestion(source: "oie") { jobId } }');
+      const mutation = await ask(hub.apiUrl!, admin, 'mutation { triggerIngestion(source: "oie-mpi") { jobId } }');
       expect(mutation).toMatchObject({ status: 200, readFrom: 'primary' });
+      expect(mutation.body.errors).toBeUndefined();
 
       // The lag is a metric, and grows while the standby is paused.
       const lagOf = async () => Number((await metric(hub.apiUrl!, 'hub_read_replica_lag_seconds ')).at(0)?.split(' ')[1]);
