@@ -1,4 +1,4 @@
-import { runSoak } from '../../bench/soak';
+import { runSoak } from '../../bench/soak-run';
 import { HUB_ENTRY } from '../support/hub-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import fs from 'node:fs';
