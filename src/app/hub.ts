@@ -5,14 +5,14 @@ import { IngestionEngine } from '../ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from '../ingestion/ingestion.queue';
 import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
 import { FirstLoads } from '../ingestion/first-loads';
-import { openDatabase, type Database } from '../platform/database/database';
+import { openDatabase, openReadReplica, type Database, type ReadReplica } from '../platform/database/database';
 import { buildHubSchema } from './api/schema';
 import { GRAPHIQL_PATH, startApiServer, type ApiServer } from './api/api-server';
 import type { Logger } from '../platform/logging/logger';
 import { createQueueBackend, type HubQueue, type HubWorker, type QueueBackend } from '../platform/queue/queue-backend';
 import { startSimulator } from '../simulator/simulator';
 import { hubSources } from '../sources/registry';
-import { createServices, type HubServices } from './services';
+import { createServices, servicesOnReplica, type HubServices } from './services';
 import { ApiClientChangeListener } from '../access/api-client-changes';
 import { ClientRateLimits, openRateLimitStore } from '../access/rate-limits';
 import { SourceStatusService } from '../ingestion/source-status.service';
@@ -20,6 +20,7 @@ import { HubMetrics } from '../platform/metrics/metrics';
 import { startMetricsServer } from '../platform/metrics/metrics-server';
 import { registerHubMetrics } from './hub-metrics';
 import { AlertMonitor } from './alerts';
+import { readRoutingPlugin } from './read-routing';
 
 /** `all` runs API, worker and (when enabled) the simulator in one process: the embedded default. */
 export type HubRole = 'all' | 'api' | 'worker';
@@ -30,6 +31,8 @@ export interface RunningHub {
   apiUrl: string | undefined;
   simulatorUrl: string | undefined;
   database: Database;
+  /** The API's read replica (DATABASE_READ_URL), when one is configured. */
+  readReplica: ReadReplica | undefined;
   queueBackend: QueueBackend;
   ingestionQueue: IngestionQueue;
   services: HubServices;
@@ -96,7 +99,15 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
     // /readyz answers 503 until every part of this role has started.
     let started = false;
     let api: ApiServer | undefined;
+    let readReplica: ReadReplica | undefined;
     if (role === 'all' || role === 'api') {
+      // Registry reads on a standby when one is configured (docs/scale-out.md); the rest on the primary.
+      readReplica = await openReadReplica(config, database.dataSource, logger, `i-industry-hub-${role}`);
+      const replica = readReplica;
+      if (replica) closers.push(() => replica.close());
+      const plugins = replica
+        ? [readRoutingPlugin({ replica: servicesOnReplica(services, replica.dataSource, sources, config, ingestionQueue), monitor: replica.monitor, metrics })]
+        : [];
       const keyChanges = ApiClientChangeListener.forDataSource(database.dataSource, logger.child({ component: 'api' }));
       await keyChanges.start();
       closers.push(() => keyChanges.stop());
@@ -117,6 +128,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
         graphqlExecutor: config.graphqlExecutor,
         metrics,
         dashboardQueues: [queue, eligibilityQueue],
+        plugins,
         readiness: [
           {
             name: 'startup',
@@ -177,6 +189,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       apiUrl: api?.url,
       simulatorUrl,
       database,
+      readReplica,
       queueBackend,
       ingestionQueue,
       services,

@@ -41,34 +41,61 @@ export type { ApiServices as HubServices } from '../domains/api-services';
 /**
  * The one wiring of the hub's services, for the API, the worker, the CLI and the benchmarks. A
  * process that queues no runs (the CLI's reports, the benchmarks) passes no queue.
+ *
+ * `registry`: where the registry reads go (companies, factories, certifications, programmes,
+ * reference tables, indices, statistics): a read replica's data source, or the primary's. The rest
+ * stays on the primary whatever it is: API keys and trusted documents (a key revoked or created
+ * must count at once), consents and their read log, eligibility and its feed (a bank's cursor must
+ * never skip an event a lagging standby has not replayed), loan outcomes (written), and the run
+ * records (what an operator checks right after a run, and what freshness is measured against).
  */
-export function createServices(dataSource: DataSource, sources: SourceRegistry, config: HubConfig, queue?: IngestionQueue): ApiServices {
+export function createServices(dataSource: DataSource, sources: SourceRegistry, config: HubConfig, queue?: IngestionQueue, registry: DataSource = dataSource): ApiServices {
   const runs = new IngestionRunRepository(dataSource);
-  // One reader of the reference tables, so they are cached once per hub.
-  const referenceTables = new ReferenceRepository(dataSource);
+  // One reader of the reference tables, so they are cached once per hub (per data source).
+  const referenceTables = new ReferenceRepository(registry);
   const geography = new GeographyService(referenceTables);
   // Company filters name provinces the way `province(codeOrName)` reads them.
-  const companies = new CompanyService(new CompanyRepository(dataSource), (name) => geography.provinceCode(name));
+  const companies = new CompanyService(new CompanyRepository(registry), (name) => geography.provinceCode(name));
   // Factory filters too; the registry writes Thai province names.
-  const factories = new FactoryService(new FactoryRepository(dataSource), geography);
-  const statistics = new StatisticsRepository(dataSource, referenceTables);
+  const factories = new FactoryService(new FactoryRepository(registry), geography);
+  const statistics = new StatisticsRepository(registry, referenceTables);
   const eligibility = new EligibilityService(new EligibilityReadRepository(dataSource));
   return {
     clients: new ApiClientService(new ApiClientRepository(dataSource)),
     companies,
     factories,
-    certifications: new CertificationService(new CertificationRepository(dataSource)),
-    programmes: new ProgrammeService(new ProgrammeRepository(dataSource)),
+    certifications: new CertificationService(new CertificationRepository(registry)),
+    programmes: new ProgrammeService(new ProgrammeRepository(registry)),
     ingestionRuns: new IngestionRunService(runs, sources, queue),
     dataSources: new DataSourceService(new SourceStatusService(runs, sources, config)),
     reference: new ReferenceService(referenceTables),
     geography,
-    industrialIndex: new IndustrialIndexService(new IndustrialIndexRepository(dataSource)),
+    industrialIndex: new IndustrialIndexService(new IndustrialIndexRepository(registry)),
     statistics: new StatisticsService(statistics, companies, factories),
     eligibility,
     loanOutcomes: new LoanOutcomeService(new LoanOutcomeRepository(dataSource), eligibility, companies, statistics),
     consents: new ConsentService(new ConsentRepository(dataSource), companies),
     trustedDocuments: new TrustedDocuments(dataSource),
     registryChanges: new RegistryChangesService(new RegistryChangesRepository(dataSource)),
+  };
+}
+
+/**
+ * The services of a request whose registry reads go to the read replica: the registry's services
+ * built on the replica, and the primary's own instances of everything else (the API key cache
+ * and its change listener, consents, eligibility, runs), so nothing else is duplicated.
+ */
+export function servicesOnReplica(primary: ApiServices, replica: DataSource, sources: SourceRegistry, config: HubConfig, queue?: IngestionQueue): ApiServices {
+  const onReplica = createServices(replica, sources, config, queue, replica);
+  return {
+    ...primary,
+    companies: onReplica.companies,
+    factories: onReplica.factories,
+    certifications: onReplica.certifications,
+    programmes: onReplica.programmes,
+    reference: onReplica.reference,
+    geography: onReplica.geography,
+    industrialIndex: onReplica.industrialIndex,
+    statistics: onReplica.statistics,
   };
 }

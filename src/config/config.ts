@@ -101,6 +101,15 @@ export const CONFIG_VARIABLES = {
     schema: optionalUrl(['postgres', 'postgresql']),
     description: 'PostgreSQL connection string. Unset: the hub starts its embedded PostgreSQL in HUB_DATA_DIR.',
   },
+  DATABASE_READ_URL: {
+    schema: optionalUrl(['postgres', 'postgresql']),
+    description: 'A streaming standby of DATABASE_URL: the API reads registry data there (docs/scale-out.md says what stays on the primary and why). Unset: every read goes to DATABASE_URL.',
+  },
+  DATABASE_READ_MAX_LAG_MS: {
+    schema: z.coerce.number().int().min(0),
+    default: '5000',
+    description: 'Replica lag (ms) above which the API reads registry data from the primary instead, until the standby catches up (metric hub_read_replica_lag_seconds).',
+  },
   REDIS_URL: {
     schema: optionalUrl(['redis', 'rediss']),
     description: 'Redis connection string for BullMQ. Unset: BullMQ runs on its PostgreSQL backend in the hub database.',
@@ -346,6 +355,8 @@ export interface HubConfig {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** A streaming standby for registry reads, and the lag above which reads go to the primary. */
+  readReplica: { url: string; maxLagMs: number } | undefined;
   redisUrl: string | undefined;
   queuePrefix: string;
   dataDir: string;
@@ -424,6 +435,7 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
     port: r.PORT,
     host: r.HOST,
     databaseUrl: r.DATABASE_URL,
+    readReplica: r.DATABASE_READ_URL ? { url: r.DATABASE_READ_URL, maxLagMs: r.DATABASE_READ_MAX_LAG_MS } : undefined,
     redisUrl: r.REDIS_URL,
     queuePrefix: r.QUEUE_PREFIX,
     dataDir: path.resolve(PROJECT_ROOT, r.HUB_DATA_DIR),

@@ -19,10 +19,14 @@ interface ComposeService {
   ports?: (string | number | { target?: number | string; published?: number | string })[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
+  deploy?: { replicas?: number };
+  expose?: (string | number)[];
+  configs?: { source: string; target: string }[];
 }
 
 interface ComposeFile {
   services: Record<string, ComposeService>;
+  configs?: Record<string, { content?: string; file?: string }>;
 }
 
 const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
@@ -97,8 +101,8 @@ function sourceOfEntry(entry: string): string {
 }
 
 describe('docker-compose.yml', () => {
-  it('has the postgres, redis, simulator, api and worker services', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'simulator', 'api', 'worker']));
+  it('has the postgres, redis, simulator, api, gateway and worker services', () => {
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'simulator', 'api', 'gateway', 'worker']));
   });
 
   it('runs api, worker and simulator from one hub image built from this repository', () => {
@@ -134,12 +138,38 @@ describe('docker-compose.yml', () => {
     expect(() => loadHubConfig(envOf(name))).not.toThrow();
   });
 
-  it('publishes the API on its PORT and makes it listen on all interfaces', () => {
+  it('runs two API replicas and two workers', () => {
+    expect(service('api').deploy?.replicas).toBe(2);
+    expect(service('worker').deploy?.replicas).toBe(2);
+  });
+
+  it('publishes the API replicas on one port, through the gateway, and makes them listen on all interfaces', () => {
     const env = envOf('api');
     const config = loadHubConfig(env);
     expect(env.PORT).toBeDefined();
-    expect(containerPorts('api')).toEqual([config.port]);
     expect(config.host).toBe('0.0.0.0');
+    // Replicas cannot share a host port: only the gateway publishes one.
+    expect(service('api').ports ?? []).toEqual([]);
+    expect((service('api').expose ?? []).map(Number)).toEqual([config.port]);
+    expect(containerPorts('gateway')).toEqual([config.port]);
+    expect(dependsOn('gateway')).toEqual({ api: 'service_healthy' });
+  });
+
+  it('has the gateway proxy every path to the api service\'s PORT, resolving its replicas again and again, without buffering the feed', () => {
+    const mounted = service('gateway').configs ?? [];
+    expect(mounted).toHaveLength(1);
+    // `$$` is how a compose file writes a literal `$`.
+    const conf = (compose.configs?.[mounted[0]!.source]?.content ?? '').replace(/\$\$/g, '$');
+    expect(mounted[0]!.target).toMatch(/^\/etc\/nginx\/conf\.d\/.+\.conf$/);
+    const port = loadHubConfig(envOf('api')).port;
+    expect(conf).toMatch(new RegExp(`listen ${containerPorts('gateway')[0]};`));
+    // A variable makes nginx resolve the name through Docker's DNS at run time (all replicas, as they change).
+    expect(conf).toMatch(/resolver 127\.0\.0\.11 valid=\d+s/);
+    const target = /set \$(\w+) http:\/\/([\w-]+):(\d+);/.exec(conf);
+    expect(target?.slice(2)).toEqual(['api', String(port)]);
+    expect(conf).toContain(`proxy_pass $${target![1]};`);
+    expect(conf).toMatch(/location \/ \{/);
+    expect(conf).toContain('proxy_buffering off;');
   });
 
   it('points DATABASE_URL of api and worker at the postgres service and its credentials', () => {

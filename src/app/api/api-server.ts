@@ -12,6 +12,7 @@ import type { ClientRateLimits, Refusal } from '../../access/rate-limits';
 import { sha256Hex } from '../../access/trusted-documents';
 import type { HubServices } from '../services';
 import type { HubLimits } from '../../config/config';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../platform/database/database-unavailable';
 import { RequestDeadline, withRequestDeadline } from '../../platform/database/request-deadline';
 import type { GraphQLContext } from '../../domains/api-context';
 import { formatGraphQLError, isClientError, timeoutOf } from '../../platform/graphql/format-error';
@@ -143,6 +144,22 @@ function protectionPlugin(limits: HubLimits, rateLimits: ClientRateLimits): Apol
   };
 }
 
+/** A GraphQL answer with an error because the database was unreachable is HTTP 503 with Retry-After. */
+function databaseUnavailablePlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          if (!response.body.singleResult.errors?.some((error) => error.extensions?.['code'] === 'SERVICE_UNAVAILABLE')) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+        },
+      };
+    },
+  };
+}
+
 /** An HTTP-level error as the GraphQL clients read errors: JSON, a stable code, never a stack. */
 function sendJsonError(res: express.Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
   if (res.headersSent) {
@@ -222,6 +239,8 @@ export async function startApiServer(options: {
   metrics?: HubMetrics;
   /** The queues the admins' run dashboard shows (DASHBOARD_PATH). */
   dashboardQueues?: readonly Queue[];
+  /** More Apollo plugins (the read replica's routing: src/app/read-routing.ts). */
+  plugins?: ApolloServerPlugin<GraphQLContext>[];
 }): Promise<ApiServer> {
   const log = options.logger.child({ component: 'api' });
   const nodes = apiNodeTypes();
@@ -270,6 +289,8 @@ export async function startApiServer(options: {
       ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits)] : []),
       sqlStatementsPlugin(),
       graphqlMetricsPlugin(),
+      databaseUnavailablePlugin(),
+      ...(options.plugins ?? []),
     ],
   });
   await apollo.start();
@@ -467,6 +488,12 @@ export async function startApiServer(options: {
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const known = bodyError(error);
     if (known) return sendJsonError(res, known.status, known.code, known.message);
+    // Authentication or admission could not reach the database: 503, not an internal error.
+    if (isDatabaseUnavailable(error)) {
+      log.warn({ err: error, requestId: res.locals['requestId'] }, 'database unavailable');
+      if (!res.headersSent) res.setHeader('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendJsonError(res, 503, 'SERVICE_UNAVAILABLE', DATABASE_UNAVAILABLE_MESSAGE, { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
+    }
     log.error({ err: error, requestId: res.locals['requestId'] }, 'unexpected error in an HTTP request');
     sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error. Quote the x-request-id response header when reporting it.');
   });

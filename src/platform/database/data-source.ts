@@ -19,6 +19,9 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
     // Counts statements per API request; it logs nothing.
     logger: new SqlStatementCounter(),
     poolSize: options.poolSize ?? 10,
+    // A server that does not answer (a host gone from the network) fails a connect in this long,
+    // so requests answer SERVICE_UNAVAILABLE rather than wait; a stopped one refuses at once.
+    connectTimeoutMS: 5000,
     applicationName: options.applicationName ?? 'i-industry-hub',
     // API requests bound their statements with it (see request-deadline.ts); elsewhere it is pg's own.
     extra: { Client: DeadlineAwareClient },

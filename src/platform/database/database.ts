@@ -5,6 +5,7 @@ import type { HubConfig } from '../../config/config';
 import type { Logger } from '../logging/logger';
 import { createDataSource, runMigrations } from './data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
+import { ReplicaMonitor } from './read-replica';
 
 export interface Database {
   dataSource: DataSource;
@@ -79,4 +80,36 @@ export async function openDatabase(
     await unlock();
     throw error;
   }
+}
+
+/** The read replica of an API process: its data source and the monitor that routes reads to it. */
+export interface ReadReplica {
+  dataSource: DataSource;
+  monitor: ReplicaMonitor;
+  close(): Promise<void>;
+}
+
+/** How often the API samples the standby's replay position (the lag metric's resolution). */
+const REPLICA_POLL_MS = 500;
+
+/**
+ * Opens the standby in DATABASE_READ_URL, if any. A standby that is down at start-up does not stop
+ * the API: its reads go to the primary until the standby answers (the monitor polls it).
+ */
+export async function openReadReplica(config: HubConfig, primary: DataSource, logger: Logger, applicationName: string): Promise<ReadReplica | undefined> {
+  if (!config.readReplica) return undefined;
+  const log = logger.child({ component: 'read-replica' });
+  const dataSource = createDataSource(config.readReplica.url, { applicationName });
+  // TypeORM's initialize() connects once; a standby down now is retried by the pool on each poll.
+  await dataSource.initialize().catch((error: unknown) => log.warn({ err: error }, 'read replica not reachable at start-up; reads go to the primary'));
+  const monitor = new ReplicaMonitor(primary, dataSource, { maxLagMs: config.readReplica.maxLagMs, pollMs: REPLICA_POLL_MS, logger: log });
+  await monitor.start();
+  return {
+    dataSource,
+    monitor,
+    close: async () => {
+      await monitor.stop();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
 }

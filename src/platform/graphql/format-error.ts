@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../database/database-unavailable';
 import { isQueryTimeout, QueryTimeoutError } from '../database/request-deadline';
 import { DomainError } from '../errors/domain-error';
 import { originalOf } from './input-errors';
@@ -75,6 +76,10 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     const limit = timeout instanceof QueryTimeoutError ? { which: timeout.which, limitMs: timeout.limitMs } : {};
     const message = timeout instanceof QueryTimeoutError ? timeout.message : 'A database statement of this request ran too long and was cancelled.';
     return { ...base, message, extensions: { code: 'QUERY_TIMEOUT', ...limit } };
+  }
+  // The database down or restarting: the caller should retry, and nothing internal leaks.
+  if (isDatabaseUnavailable(original)) {
+    return { ...base, message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS } };
   }
   const tokens = TOO_MANY_TOKENS.exec(formatted.message);
   if (tokens && formatted.extensions?.['code'] === 'GRAPHQL_PARSE_FAILED') {

@@ -44,25 +44,44 @@ export function createQueueBackend(options: {
   logger: Logger;
 }): QueueBackend {
   return options.redisUrl
-    ? redisBackend(options.redisUrl, options.prefix)
+    ? redisBackend(options.redisUrl, options.prefix, options.logger)
     : postgresBackend(options.databaseUrl, `${options.prefix}_queue`, options.logger);
 }
 
-function redisBackend(url: string, prefix: string): QueueBackend {
+function redisBackend(url: string, prefix: string, logger: Logger): QueueBackend {
+  const log = logger.child({ component: 'queue' });
   const connections: Redis[] = [];
+  // While Redis is away (restarting, say) every client reports every reconnection attempt; BullMQ
+  // writes an error without a listener to the console. One warning per outage, one line when back.
+  let down = false;
+  const reportError = (error: Error): void => {
+    if (down) return;
+    down = true;
+    log.warn({ err: error.message }, 'Redis unreachable: queued jobs wait in Redis, running ones keep their locks until it is back');
+  };
   // BullMQ requires maxRetriesPerRequest: null on connections used for blocking commands.
   const connect = (): Redis => {
     const connection = new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+    connection.on('error', reportError);
+    connection.on('ready', () => {
+      if (!down) return;
+      down = false;
+      log.info('Redis reachable again');
+    });
     connections.push(connection);
     return connection;
+  };
+  const listened = <T extends EventEmitter>(client: T): T => {
+    client.on('error', reportError);
+    return client;
   };
   const shared = connect();
   return {
     kind: 'redis',
-    createQueue: <Data>(name: string) => new Queue(name, { connection: shared, prefix }) as HubQueue<Data>,
+    createQueue: <Data>(name: string) => listened(new Queue(name, { connection: shared, prefix })) as HubQueue<Data>,
     createWorker: <Data>(name: string, processor: Processor<Data>, workerOptions: WorkerTuning = {}) =>
-      new Worker(name, processor, { ...workerOptions, connection: connect(), prefix }) as HubWorker<Data>,
-    createQueueEvents: (name) => new QueueEvents(name, { connection: connect(), prefix }) as HubQueueEvents,
+      listened(new Worker(name, processor, { ...workerOptions, connection: connect(), prefix })) as HubWorker<Data>,
+    createQueueEvents: (name) => listened(new QueueEvents(name, { connection: connect(), prefix })) as HubQueueEvents,
     close: async () => {
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },

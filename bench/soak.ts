@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { runSoak } from './soak-run';
+
+/**
+ * npm run bench:soak — SOAK_MINUTES (default 10) of mixed load, a DBD run every
+ * SOAK_RUN_EVERY_SECONDS (default 120), a world of SOAK_FIRMS firms (default 5,000): see
+ * bench/soak-run.ts. Exits non-zero on an error, a failed run, or a feed event missed or repeated.
+ */
+const minutes = Number(process.env['SOAK_MINUTES'] ?? 10);
+runSoak({
+  durationMs: minutes * 60_000,
+  runEveryMs: Number(process.env['SOAK_RUN_EVERY_SECONDS'] ?? 120) * 1000,
+  scale: Number(process.env['SOAK_FIRMS'] ?? 5000),
+  warmUpMs: Math.min(60_000, (minutes * 60_000) / 5),
+})
+  .then((report) => {
+    process.exitCode = report.errors.count === 0 && report.feed.exactlyOnce && report.runs.every((r) => r.status === 'succeeded') ? 0 : 1;
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
+    process.exitCode = 1;
+  });
