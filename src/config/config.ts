@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ROLES, type Role } from '../shared/roles';
 
 /**
  * Typed configuration: the only module that reads process.env.
@@ -32,8 +33,8 @@ export const cron = z.string().trim().regex(/^\S+(\s+\S+){4,5}$/, { message: 'ex
 
 // Per-role limits: one number for every role (`5000`), or `role=value` pairs over the defaults
 // (`bank=5000,analyst=20000`); a role left out keeps its default.
-const LIMIT_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
-type LimitRole = (typeof LIMIT_ROLES)[number];
+const LIMIT_ROLES = ROLES;
+type LimitRole = Role;
 export type PerRole = Record<LimitRole, number>;
 const perRole = (defaults: PerRole, min = 1) =>
   z
@@ -46,7 +47,11 @@ const perRole = (defaults: PerRole, min = 1) =>
         for (const role of LIMIT_ROLES) result[role] = value;
       } else {
         for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-          const match = /^(admin|ministry|analyst|bank)\s*=\s*(\d+)$/.exec(part);
+          const match = /^([a-z]+)\s*=\s*(\d+)$/.exec(part);
+          if (match && !(LIMIT_ROLES as readonly string[]).includes(match[1]!)) {
+            ctx.addIssue({ code: 'custom', message: `unknown role "${match[1]}" (roles: ${LIMIT_ROLES.join(', ')})` });
+            return z.NEVER;
+          }
           if (!match) {
             ctx.addIssue({ code: 'custom', message: `expected a number or role=number pairs (roles: ${LIMIT_ROLES.join(', ')}), got "${part}"` });
             return z.NEVER;
@@ -76,15 +81,15 @@ const printRoles = (values: PerRole): string => LIMIT_ROLES.map((role) => `${rol
 
 /** Defaults of the per-role limits (docs/limits.md explains each). */
 export const LIMIT_DEFAULTS = {
-  queryMaxCost: { admin: 100_000, ministry: 50_000, analyst: 50_000, bank: 20_000 },
-  queryMaxDepth: { admin: 20, ministry: 20, analyst: 20, bank: 20 },
-  queryMaxAliases: { admin: 30, ministry: 30, analyst: 30, bank: 20 },
-  queryMaxDirectives: { admin: 50, ministry: 50, analyst: 50, bank: 50 },
-  requestsPerMinute: { admin: 1200, ministry: 1200, analyst: 600, bank: 600 },
-  costPerMinute: { admin: 2_000_000, ministry: 1_000_000, analyst: 1_000_000, bank: 400_000 },
-  concurrentRequests: { admin: 8, ministry: 8, analyst: 4, bank: 2 },
-  statementTimeoutMs: { admin: 30_000, ministry: 15_000, analyst: 15_000, bank: 5_000 },
-  requestTimeoutMs: { admin: 60_000, ministry: 30_000, analyst: 30_000, bank: 10_000 },
+  queryMaxCost: { admin: 100_000, ministry: 50_000, analyst: 50_000, bank: 20_000, province: 50_000, centre: 50_000, firm: 5_000 },
+  queryMaxDepth: { admin: 20, ministry: 20, analyst: 20, bank: 20, province: 20, centre: 20, firm: 20 },
+  queryMaxAliases: { admin: 30, ministry: 30, analyst: 30, bank: 20, province: 30, centre: 30, firm: 20 },
+  queryMaxDirectives: { admin: 50, ministry: 50, analyst: 50, bank: 50, province: 50, centre: 50, firm: 50 },
+  requestsPerMinute: { admin: 1200, ministry: 1200, analyst: 600, bank: 600, province: 600, centre: 600, firm: 120 },
+  costPerMinute: { admin: 2_000_000, ministry: 1_000_000, analyst: 1_000_000, bank: 400_000, province: 1_000_000, centre: 1_000_000, firm: 100_000 },
+  concurrentRequests: { admin: 8, ministry: 8, analyst: 4, bank: 2, province: 4, centre: 4, firm: 2 },
+  statementTimeoutMs: { admin: 30_000, ministry: 15_000, analyst: 15_000, bank: 5_000, province: 15_000, centre: 15_000, firm: 5_000 },
+  requestTimeoutMs: { admin: 60_000, ministry: 30_000, analyst: 30_000, bank: 10_000, province: 30_000, centre: 30_000, firm: 10_000 },
 } satisfies Record<string, PerRole>;
 
 export interface VariableSpec {

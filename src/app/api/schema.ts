@@ -17,7 +17,7 @@ import { NodeRegistry } from '../../domains/node/node-registry';
 import { programmeDomain } from '../../domains/programme';
 import { referenceDomain } from '../../domains/reference';
 import { statisticsDomain } from '../../domains/statistics';
-import { roleAuthChecker } from './auth-checker';
+import { permissionAuthChecker } from './auth-checker';
 
 /** Every GraphQL domain of the API, one line each (each exports its resolvers, node types and routes). */
 export const API_DOMAINS: readonly ApiDomain[] = [
@@ -37,7 +37,7 @@ export const API_DOMAINS: readonly ApiDomain[] = [
   consentDomain,
 ];
 
-/** Every resolver of the API. A test fails when a field has no @Authorized roles. */
+/** Every resolver of the API. A test fails when a root field declares no permission. */
 export const RESOLVERS = API_DOMAINS.flatMap((domain) => domain.resolvers);
 
 /** The types `node(id)` fetches, from every domain. */
@@ -51,7 +51,7 @@ export const API_ROUTES = API_DOMAINS.flatMap((domain) => domain.routes ?? []);
 export async function buildHubSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [nodeDomain.resolvers[0], ...RESOLVERS],
-    authChecker: roleAuthChecker,
+    authChecker: permissionAuthChecker,
     authMode: 'error',
     validate: false,
   });

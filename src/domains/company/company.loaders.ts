@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphQLContext } from '../api-context';
@@ -9,7 +10,6 @@ import type { CompanyCriteria, CompanyPage, CompanyPageRequest } from './company
 import type { CompanyListArgs } from './company.service';
 import type { Company, CompanyConnection, FinancialStatement } from './company.type';
 
-const ALL_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 
 export const companyById = keyedLoader<Company>('companyById', (c) => c.juristicId, (ctx, ids) => ctx.services.companies.findByIds(ids));
 
@@ -53,10 +53,10 @@ export function companyList(ctx: GraphQLContext, args: CompanyListArgs, info: Gr
 
 /** The types of this domain `node(id)` fetches. */
 export const companyNodeTypes: readonly DomainNodeType[] = [
-  nodeType('Company', { roles: ALL_ROLES, load: (ctx, key) => companyById(ctx).load(key) }),
+  nodeType('Company', { permission: P.firmsRead, load: (ctx, key) => companyById(ctx).load(key) }),
   // A statement fetched by its own ID is gated like Company.financialStatements: no way round consent.
   nodeType('FinancialStatement', {
-    roles: ALL_ROLES,
+    permission: P.firmsRead,
     load: async (ctx, key) => {
       const statement = await statementByKey(ctx).load(key);
       return statement && consentGatedRead(ctx, statement.juristicId, 'financialStatements', () => statement);

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
 import { bangkokDate } from '../../access/consent-rules';
 import { DomainError } from '../../platform/errors/domain-error';
@@ -82,7 +83,7 @@ export async function consentGatedRead<T>(ctx: GraphQLContext, juristicId: strin
 export const consentNodeTypes: readonly DomainNodeType[] = [
   // Analysts see no consents; a bank only its own bank's (another bank's answers FORBIDDEN, like a missing one).
   nodeType('Consent', {
-    roles: ['admin', 'ministry', 'bank'],
+    permission: P.consentsRead,
     load: async (ctx, key) => (await ctx.services.consents.visible(ctx.client, key, (k) => consentById(ctx).load(k))) ?? undefined,
   }),
 ];

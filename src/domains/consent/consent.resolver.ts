@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { JuristicIdScalar } from '../scalars';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
@@ -33,13 +34,13 @@ class DataAccessLogArgs {
 
 @Resolver(() => Consent)
 export class ConsentResolver {
-  @Authorized('admin', 'ministry', 'bank')
+  @Authorized(P.consentsRead)
   @Query(() => ConsentConnection, { description: 'Companies’ consents to the partner banks, newest recorded first. A bank client sees its own bank’s only (naming another bank answers FORBIDDEN); analysts none.' })
   consents(@Args() args: ConsentsArgs, @Ctx() ctx: GraphQLContext): Promise<ConsentConnection> {
     return ctx.services.consents.list(ctx.client, args);
   }
 
-  @Authorized('admin', 'ministry')
+  @Authorized(P.consentsGrant)
   @Mutation(() => Consent, {
     description:
       'Records a company’s consent that a bank may see its financial statements, directors and shareholders for a purpose until a date (ministry and admin clients). BAD_USER_INPUT for a malformed ID, a blank purpose, or a date in the past or more than 10 years ahead; NOT_FOUND for a company the hub does not hold.',
@@ -48,7 +49,7 @@ export class ConsentResolver {
     return ctx.services.consents.grant(ctx.client, input);
   }
 
-  @Authorized('admin', 'ministry', 'bank')
+  @Authorized(P.consentsRevoke)
   @Mutation(() => Consent, {
     description:
       'Revokes a consent now: from this moment it opens nothing. Ministry and admin clients revoke any consent; a bank client its own bank’s (another bank’s answers FORBIDDEN, as a missing one does). Revoking a revoked consent changes nothing. A later load of the consent registry does not bring it back unless the registry records a new grant.',
@@ -61,7 +62,7 @@ export class ConsentResolver {
     return ctx.services.consents.revoke(ctx.client, id, reason);
   }
 
-  @Authorized('admin', 'ministry')
+  @Authorized(P.accessLogRead)
   @Query(() => DataAccessLogConnection, { description: 'Logged reads of consent-gated fields (financial statements, directors, shareholders) by the banks, newest first (ministry and admin clients): the PDPA record of each disclosure.' })
   dataAccessLog(@Args() args: DataAccessLogArgs, @Ctx() ctx: GraphQLContext): Promise<DataAccessLogConnection> {
     return ctx.services.consents.accessLog(args);

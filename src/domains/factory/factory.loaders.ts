@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
 import type { GraphQLContext } from '../api-context';
 import { childConnections, distinctInChunks, keyedLoader, requestLoader } from '../request-loaders';
@@ -38,5 +39,5 @@ export function factoryList(ctx: GraphQLContext, args: FactoryListArgs, scope?: 
 
 /** The types of this domain `node(id)` fetches. */
 export const factoryNodeTypes: readonly DomainNodeType[] = [
-  nodeType('Factory', { roles: ['admin', 'ministry', 'analyst', 'bank'], load: (ctx, key) => factoryByFid(ctx).load(key) }),
+  nodeType('Factory', { permission: P.firmsRead, load: (ctx, key) => factoryByFid(ctx).load(key) }),
 ];

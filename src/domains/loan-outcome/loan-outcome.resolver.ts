@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../api-context';
@@ -32,7 +33,7 @@ class LoanOutcomesArgs {
 
 @Resolver(() => LoanOutcome)
 export class LoanOutcomeResolver {
-  @Authorized('bank')
+  @Authorized(P.loanOutcomesReport)
   @Mutation(() => ReportLoanOutcomePayload, {
     description:
       'A partner bank reports what happened to a firm’s application for one of its own products (another bank’s product is FORBIDDEN, with the message of a product that does not exist). ' +
@@ -42,13 +43,13 @@ export class LoanOutcomeResolver {
     return ctx.services.loanOutcomes.report(ctx.client, input);
   }
 
-  @Authorized('admin', 'ministry', 'bank')
+  @Authorized(P.loanOutcomesRead)
   @Query(() => LoanOutcomeConnection, { description: 'The banks’ loan outcome reports, newest first: a bank client sees its own bank’s, the ministry and admins every bank’s.' })
   loanOutcomes(@Args() args: LoanOutcomesArgs, @Ctx() ctx: GraphQLContext): Promise<LoanOutcomeConnection> {
     return ctx.services.loanOutcomes.list(ctx.client, args);
   }
 
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.lendingStatisticsRead)
   @Query(() => LoanTakeUpStats, {
     description:
       'Take-up of the partner banks’ loan products per group of the chosen dimensions: firms eligible today, firms the banks reported applying, approved, paid out and rejected, amounts, and the take-up rate (see `LoanTakeUpGroup.takeUpRate`). ' +

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../api-context';
 import { CompanyFilter } from '../company/company.type';
@@ -10,7 +11,7 @@ import { CompanyStats, CompanyStatsDimension, FactoryStats, FactoryStatsDimensio
  */
 @Resolver()
 export class StatisticsResolver {
-  @Authorized('admin', 'ministry', 'analyst')
+  @Authorized(P.statisticsRead)
   @Query(() => CompanyStats, {
     description:
       'Companies counted, with sums and averages of registered capital, latest revenue and employees, per group of the chosen dimensions. ' +
@@ -25,7 +26,7 @@ export class StatisticsResolver {
     return ctx.services.statistics.companyStats(filter, groupBy);
   }
 
-  @Authorized('admin', 'ministry', 'analyst')
+  @Authorized(P.statisticsRead)
   @Query(() => FactoryStats, { description: 'Factories counted, with sums and averages of capital and workers, per group of the chosen dimensions.' })
   factoryStats(
     @Arg('filter', () => FactoryFilter, { nullable: true, description: 'Which factories to count: the same filters as `factories`.' }) filter: FactoryFilter | null,
