@@ -22,6 +22,7 @@ import { SourceStateTable1763805500000 } from './1763805500000-source-state-tabl
 import { ClientLimits1763900000000 } from './1763900000000-client-limits';
 import { BankSequences1763901000000 } from './1763901000000-bank-sequences';
 import { AlertState1763902000000 } from './1763902000000-alert-state';
+import { AreasAndClientScope1763910100000 } from './1763910100000-areas-and-client-scope';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   ClientLimits1763900000000,
   BankSequences1763901000000,
   AlertState1763902000000,
+  AreasAndClientScope1763910100000,
 ];

@@ -27,9 +27,14 @@ const USAGE = `Usage: npm run hub -- <command> [options]
 
 Commands:
   migrate                                        apply pending database migrations
-  client:create --name N --role R [--bank B] [--rate-limit N] [--trusted-documents-only]
+  client:create --name N --role R [--bank B] [--province CODE] [--centre N] [--juristic-id ID]
+                [--purpose TEXT] [--lawful-basis B] [--rate-limit N] [--trusted-documents-only]
                                                  create an API client; prints its key once
-                                                 roles: admin, ministry, analyst, bank (banks: --bank SMED|EXIM);
+                                                 roles: admin, ministry, analyst, bank (banks: --bank SMED|EXIM),
+                                                 province (--province 10 for Bangkok), centre (--centre 1..11),
+                                                 firm (--juristic-id: a firm's own portal key);
+                                                 --purpose, --lawful-basis: what it reads for (read audit;
+                                                 a bank's purpose must match a firm's consent);
                                                  --rate-limit: its requests a minute (default: its role's);
                                                  --trusted-documents-only: it may run only registered documents
   client:update <id-or-name> [--rate-limit N|default] [--trusted-documents-only true|false]
@@ -162,7 +167,18 @@ async function run(command: string, args: string[], options: { newDatabase: bool
       case 'client:create': {
         const { values } = parseArgs({
           args,
-          options: { name: { type: 'string' }, role: { type: 'string' }, bank: { type: 'string' }, 'rate-limit': { type: 'string' }, 'trusted-documents-only': { type: 'boolean' } },
+          options: {
+            name: { type: 'string' },
+            role: { type: 'string' },
+            bank: { type: 'string' },
+            province: { type: 'string' },
+            centre: { type: 'string' },
+            'juristic-id': { type: 'string' },
+            purpose: { type: 'string' },
+            'lawful-basis': { type: 'string' },
+            'rate-limit': { type: 'string' },
+            'trusted-documents-only': { type: 'boolean' },
+          },
         });
         if (!values.name || !values.role) throw new UsageError('client:create needs --name and --role');
         const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
@@ -172,9 +188,21 @@ async function run(command: string, args: string[], options: { newDatabase: bool
           bankCode: values.bank,
           rateLimitPerMinute: rateLimit,
           trustedDocumentsOnly: values['trusted-documents-only'] === true,
+          provinceCode: values.province,
+          centre: values.centre === undefined ? undefined : Number(values.centre),
+          juristicId: values['juristic-id'],
+          purpose: values.purpose,
+          lawfulBasis: values['lawful-basis'],
         });
+        const scope = client.bankCode
+          ? `, bank ${client.bankCode}`
+          : client.juristicId
+            ? `, firm ${client.juristicId}`
+            : client.areaProvinceCodes.length > 0
+              ? `, provinces ${client.areaProvinceCodes.join(' ')}`
+              : '';
         process.stdout.write(
-          `created client ${client.id} (${client.name}, role ${client.role}${client.bankCode ? `, bank ${client.bankCode}` : ''}; ${describeLimits(client, config)})\n` +
+          `created client ${client.id} (${client.name}, role ${client.role}${scope}; ${describeLimits(client, config)})\n` +
             `API key (shown only now; send it as "Authorization: Bearer <key>"):\n${key}\n`,
         );
         return 0;

@@ -18,6 +18,7 @@ import { programmeDomain } from '../../domains/programme';
 import { referenceDomain } from '../../domains/reference';
 import { statisticsDomain } from '../../domains/statistics';
 import { permissionAuthChecker } from './auth-checker';
+import { guardFirmData } from '../../domains/firm-data';
 
 /** Every GraphQL domain of the API, one line each (each exports its resolvers, node types and routes). */
 export const API_DOMAINS: readonly ApiDomain[] = [
@@ -49,10 +50,13 @@ export function apiNodeTypes(): NodeRegistry<GraphQLContext> {
 export const API_ROUTES = API_DOMAINS.flatMap((domain) => domain.routes ?? []);
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: [nodeDomain.resolvers[0], ...RESOLVERS],
-    authChecker: permissionAuthChecker,
-    authMode: 'error',
-    validate: false,
-  });
+  // Every field returning firm-level records is scoped to the caller and noted for the read audit.
+  return guardFirmData(
+    await buildSchema({
+      resolvers: [nodeDomain.resolvers[0], ...RESOLVERS],
+      authChecker: permissionAuthChecker,
+      authMode: 'error',
+      validate: false,
+    }),
+  );
 }

@@ -1,4 +1,5 @@
 import { P } from '../../access/permissions';
+import { firmScopeSql } from '../firm-scope';
 import { childConnections, keyedLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { LicenceParent } from './certification.repository';
@@ -17,9 +18,9 @@ function licencesBy(name: string, parent: LicenceParent, parentOf: (licence: Tis
     kind: LICENCE_CURSOR,
     parentOf,
     cursorOf: licenceCursorKey,
-    fetchPages: (ctx, parents, after, limit) =>
-      ctx.services.certifications.licencePagesBy(parent, parents, after === undefined ? undefined : licencePositionOf(after), limit),
-    countByParent: (ctx, parents) => ctx.services.certifications.countLicencesBy(parent, parents),
+    fetchPages: async (ctx, parents, after, limit) =>
+      ctx.services.certifications.licencePagesBy(parent, parents, after === undefined ? undefined : licencePositionOf(after), limit, await firmScopeSql(ctx)),
+    countByParent: async (ctx, parents) => ctx.services.certifications.countLicencesBy(parent, parents, await firmScopeSql(ctx)),
   });
 }
 

@@ -1,4 +1,5 @@
 import { P } from '../../access/permissions';
+import { firmScopeSql } from '../firm-scope';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
 import { TisNoScalar } from '../scalars';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../platform/graphql/connection';
@@ -78,8 +79,8 @@ const shownLink = (licence: TisLicense, ctx: GraphQLContext): TisLicense['link']
 export class TisLicenseResolver {
   @Authorized(P.firmsRead)
   @Query(() => TisLicenseConnection, { description: 'TISI licences to use a standard mark (ใบอนุญาต มอก.), filtered and sorted (newest issue date first by default).' })
-  tisLicenses(@Args() args: TisLicensesArgs, @Ctx() ctx: GraphQLContext): Promise<TisLicenseConnection> {
-    return ctx.services.certifications.licences(args);
+  async tisLicenses(@Args() args: TisLicensesArgs, @Ctx() ctx: GraphQLContext): Promise<TisLicenseConnection> {
+    return ctx.services.certifications.licences(args, await firmScopeSql(ctx));
   }
 
   @Authorized(P.firmsRead)

@@ -6,6 +6,7 @@ import { distinctInChunks, groupedLoader, keyedLoader, requestLoader } from '../
 import { nodeType, type DomainNodeType } from '../node/node-type';
 import { selectsField } from '../../platform/graphql/selection';
 import { consentGatedRead } from '../consent/consent.loaders';
+import { firmScopeSql } from '../firm-scope';
 import type { CompanyCriteria, CompanyPage, CompanyPageRequest } from './company.repository';
 import type { CompanyListArgs } from './company.service';
 import type { Company, CompanyConnection, FinancialStatement } from './company.type';
@@ -44,8 +45,10 @@ const companyCounts = requestLoader('companyCounts', (ctx) =>
  * A company list inside a request: the lists of every parent on a page (each province's
  * companies) are read in one statement, and their counts in another.
  */
-export function companyList(ctx: GraphQLContext, args: CompanyListArgs, info: GraphQLResolveInfo, extra?: Partial<CompanyCriteria>): Promise<CompanyConnection> {
-  return ctx.services.companies.list({ ...args, withCount: selectsField(info, 'totalCount') }, extra, {
+export async function companyList(ctx: GraphQLContext, args: CompanyListArgs, info: GraphQLResolveInfo, extra?: Partial<CompanyCriteria>): Promise<CompanyConnection> {
+  // Every company list holds only the caller's scope (an area's companies, a firm itself), its count too.
+  const within = await firmScopeSql(ctx);
+  return ctx.services.companies.list({ ...args, withCount: selectsField(info, 'totalCount') }, within ? { ...extra, within } : extra, {
     findPage: (request) => companyPages(ctx).load(request),
     count: (criteria) => companyCounts(ctx).load(criteria),
   });
