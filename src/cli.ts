@@ -1,3 +1,4 @@
+import { verifyAuditChain } from './access/audit/audit-verify';
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,7 +7,8 @@ import { IngestionEngine } from './ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from './ingestion/ingestion.queue';
 import { IngestionRunRepository, type IngestionRunRecord } from './ingestion/ingestion-run.repository';
 import { maskQuarantinedRaw } from './access/quarantined-raw';
-import { createServices } from './app/services';
+import { auditSigningKey, createServices } from './app/services';
+import { pgPool } from './platform/database/data-source';
 import type { ApiClient } from './access/api-client.repository';
 import { TrustedDocuments } from './access/trusted-documents';
 import { buildHubSchema } from './app/api/schema';
@@ -43,6 +45,9 @@ Commands:
   client:list                                    list clients (never their keys)
   documents:add <file.graphql>...                register operations as trusted documents, by SHA-256
   documents:list                                 list the trusted documents and their hashes
+  audit:verify [--since DATE]                    recompute the read audit's hash chain (from the last
+                                                 checkpoint before DATE); exit 1 naming the first
+                                                 edited, deleted or reordered entry
   ingest <source|agency> [--full] [--wait] [--timeout SECONDS]
                                                  queue a run of a source now, or of each source of an
                                                  agency (dbd, tisi, dip) in turn (--full: ignore the
@@ -251,6 +256,21 @@ async function run(command: string, args: string[], options: { newDatabase: bool
           return 1;
         }
         for (const client of revoked) process.stdout.write(`revoked ${client.id} (${client.name})\n`);
+        return 0;
+      }
+      case 'audit:verify': {
+        const { values } = parseArgs({ args, options: { since: { type: 'string' } } });
+        const since = values.since === undefined ? undefined : new Date(values.since);
+        if (since !== undefined && Number.isNaN(since.getTime())) throw new UsageError(`--since takes a date or time (2026-12-01, 2026-12-01T08:00:00+07:00), got "${values.since}"`);
+        const startedAt = performance.now();
+        const { publicKey } = auditSigningKey(config);
+        const result = await verifyAuditChain(pgPool(database.dataSource), { ...(since ? { since } : {}), ...(publicKey ? { publicKey } : {}) });
+        const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
+        if (result.problem) {
+          process.stdout.write(`audit chain broken at entry ${result.problem.seq} (${result.problem.kind}): ${result.problem.message}\n${result.verified} entries verified before it (from entry ${result.fromSeq})\n`);
+          return 1;
+        }
+        process.stdout.write(`verified ${result.verified} entries (from entry ${result.fromSeq}; ${result.checkpoints} checkpoints${publicKey ? ', signatures checked' : ''}) in ${seconds} s\n`);
         return 0;
       }
       case 'client:list': {

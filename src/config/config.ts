@@ -140,6 +140,20 @@ export const CONFIG_VARIABLES = {
     schema: optionalUrl(['http', 'https']),
     description: 'Where alerts (a source stale, a run failed for good, a quarantine grown past its threshold) and their recoveries are POSTed as JSON. Unset: alerts are WARN log lines only.',
   },
+  AUDIT_CHECKPOINT_EVERY: {
+    schema: z.coerce.number().int().min(1).max(10_000_000),
+    default: '1000',
+    description: 'The read audit records a checkpoint of its hash chain every this many entries (docs/access-and-audit.md).',
+  },
+  AUDIT_CHECKPOINT_MINUTES: {
+    schema: z.coerce.number().int().min(1).max(1440),
+    default: '10',
+    description: 'And at least this often while reads are audited (minutes).',
+  },
+  AUDIT_SIGNING_KEY_FILE: {
+    schema: z.string().trim().min(1).optional(),
+    description: 'PEM file of an Ed25519 private key that signs the read audit\'s checkpoints (`openssl genpkey -algorithm ed25519`); `audit:verify` checks the signatures with its public half. Unset: checkpoints are unsigned.',
+  },
   ALERT_CHECK_SECONDS: {
     schema: z.coerce.number().int().min(1).max(86_400),
     default: '60',
@@ -367,6 +381,8 @@ export interface HubConfig {
   eligibilityFeedBatchSize: number;
   /** Query analysis, rate limits and deadlines (docs/limits.md). */
   limits: HubLimits;
+  /** The read audit's checkpoints (docs/access-and-audit.md). */
+  audit: { checkpointEvery: number; checkpointMinutes: number; signingKeyFile: string | undefined };
 }
 
 export interface HubLimits {
@@ -463,6 +479,7 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
       introspectionRoles: r.INTROSPECTION_ROLES,
       enforced: r.LIMITS === 'on',
     },
+    audit: { checkpointEvery: r.AUDIT_CHECKPOINT_EVERY, checkpointMinutes: r.AUDIT_CHECKPOINT_MINUTES, signingKeyFile: r.AUDIT_SIGNING_KEY_FILE },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ApiClientService } from '../access/api-client.service';
+import type { ReadAuditLog } from '../access/audit/read-audit';
 import type { TrustedDocuments } from '../access/trusted-documents';
 import type { CertificationService } from './certification/certification.service';
 import type { CompanyService } from './company/company.service';
@@ -37,4 +38,6 @@ export interface ApiServices {
   consents: ConsentService;
   /** Operations registered by hash (`documents:add`), for trusted-document clients. */
   trustedDocuments: TrustedDocuments;
+  /** The read audit: every response carrying firm-level data, hash-chained (docs/access-and-audit.md). */
+  readAudit: ReadAuditLog;
 }

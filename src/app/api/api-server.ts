@@ -1,3 +1,4 @@
+import { readAuditPlugin } from './read-audit-plugin';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -262,6 +263,8 @@ export async function startApiServer(options: {
       ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits)] : []),
       sqlStatementsPlugin(),
       graphqlMetricsPlugin(),
+      // Last: no firm data leaves before its read is in the audit (docs/access-and-audit.md).
+      readAuditPlugin(),
     ],
   });
   await apollo.start();

@@ -1,5 +1,6 @@
 import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
+import { ReadRecord } from '../../access/audit/read-record';
 import { bangkokDate } from '../../access/consent-rules';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { GraphQLContext } from '../api-context';
@@ -75,6 +76,8 @@ export async function consentGatedRead<T>(ctx: GraphQLContext, juristicId: strin
       'CONSENT_REQUIRED',
     );
   }
+  // The read audit names the consent the disclosure relied on.
+  (ctx.readRecord ??= new ReadRecord()).consentIds.add(consent.consentId);
   const [, value] = await Promise.all([accessLog(ctx).load({ juristicId, consentId: consent.consentId, field }), read({ personalData: true })]);
   return value;
 }
