@@ -19,7 +19,7 @@ export type ConsentGatedField = 'financialStatements' | 'directors' | 'sharehold
 const activeConsentOf = requestLoader('activeConsentOf', (ctx) => {
   const bank = ctx.services.consents.bankScope(ctx.client)!;
   return new DataLoader<string, ActiveConsent | undefined>(async (ids) => {
-    const found = new Map((await ctx.services.consents.activeFor(bank, ids, bangkokDate())).map((c) => [c.juristicId, c]));
+    const found = new Map((await ctx.services.consents.activeFor(bank, ids, bangkokDate(), ctx.client.purpose)).map((c) => [c.juristicId, c]));
     return ids.map((id) => found.get(id));
   });
 });
@@ -74,6 +74,14 @@ export async function consentGatedRead<T>(ctx: GraphQLContext, juristicId: strin
       `company ${juristicId} has no active consent letting ${ctx.client.bankCode ?? 'your bank'} see its ${field}`,
       { juristicId, field },
       'CONSENT_REQUIRED',
+    );
+  }
+  if (!consent.purposeMatches) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `company ${juristicId} consented to ${ctx.client.bankCode ?? 'your bank'} for another purpose than this client’s (“${ctx.client.purpose ?? ''}”): its ${field} stay closed`,
+      { juristicId, field },
+      'CONSENT_PURPOSE_MISMATCH',
     );
   }
   // The read audit names the consent the disclosure relied on.

@@ -22,7 +22,7 @@ class ConsentsArgs {
 
 @ArgsType()
 class DataAccessLogArgs {
-  @Field(() => JuristicIdScalar, { nullable: true, description: 'Only reads of this company.' })
+  @Field(() => JuristicIdScalar, { nullable: true, description: 'Only reads of this company (a firm’s own key: its own, the default).' })
   juristicId?: string | null;
 
   @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` })
@@ -63,9 +63,12 @@ export class ConsentResolver {
   }
 
   @Authorized(P.accessLogRead)
-  @Query(() => DataAccessLogConnection, { description: 'Logged reads of consent-gated fields (financial statements, directors, shareholders) by the banks, newest first (ministry and admin clients): the PDPA record of each disclosure.' })
+  @Query(() => DataAccessLogConnection, {
+    description:
+      'Who read a firm’s data, newest first: every response that carried it, from the read audit (which organisation, when, which field groups, under which consent or basis). The ministry and admins: any firm, or all; a provincial office or regional centre: the firms of its area (`juristicId` required); a firm’s own key: itself.',
+  })
   dataAccessLog(@Args() args: DataAccessLogArgs, @Ctx() ctx: GraphQLContext): Promise<DataAccessLogConnection> {
-    return ctx.services.consents.accessLog(args);
+    return ctx.services.consents.accessLog(ctx.client, args);
   }
 
   @FieldResolver(() => Company, { nullable: true, description: 'The company; null when the hub does not hold it (the registry may name a firm DBD has not loaded yet).' })
@@ -76,8 +79,14 @@ export class ConsentResolver {
 
 @Resolver(() => DataAccessLogEntry)
 export class DataAccessLogEntryResolver {
-  @FieldResolver(() => Consent, { description: 'The consent the read relied on.' })
-  async consent(@Root() entry: DataAccessLogEntry, @Ctx() ctx: GraphQLContext): Promise<Consent> {
-    return (await consentById(ctx).load(entry.consentId))!;
+  @FieldResolver(() => Consent, { nullable: true, description: 'The consent the read relied on; null when it needed none (see `lawfulBasis`). See `consents` when several.' })
+  async consent(@Root() entry: DataAccessLogEntry, @Ctx() ctx: GraphQLContext): Promise<Consent | null> {
+    const first = entry.consentIds[0];
+    return first === undefined ? null : ((await consentById(ctx).load(first)) ?? null);
+  }
+
+  @FieldResolver(() => [Consent], { description: 'Every consent the read relied on.' })
+  async consents(@Root() entry: DataAccessLogEntry, @Ctx() ctx: GraphQLContext): Promise<Consent[]> {
+    return (await Promise.all(entry.consentIds.map((id) => consentById(ctx).load(id)))).filter((c): c is Consent => c !== undefined);
   }
 }
