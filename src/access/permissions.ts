@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'firms:read': ['admin', 'ministry', 'analyst', 'bank', 'province', 'centre', 'firm'],
   /** Counts and sums over firms, small cells suppressed below the ministry (docs/access-and-audit.md). */
   'statistics:read': ['admin', 'ministry', 'analyst', 'province', 'centre'],
+  /** Statistics with every group, small ones too (others see groups of SMALL_CELL_THRESHOLD firms or more). */
+  'statistics:exact': ['admin', 'ministry'],
   /** Loan take-up statistics (outcomes counted, never listed). */
   'lending-statistics:read': ['admin', 'ministry', 'analyst', 'bank', 'province', 'centre'],
   /** Stored eligibility of firms for loan products (a firm sees its own, with the explanation). */
@@ -43,6 +45,9 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/** The fewest firms a statistics group may count for a role without 'statistics:exact'. */
+export const SMALL_CELL_THRESHOLD = 5;
 export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
 
 export const isPermission = (value: string): value is Permission => Object.hasOwn(PERMISSIONS, value);
@@ -61,6 +66,7 @@ export const P = {
   referenceRead: 'reference:read',
   firmsRead: 'firms:read',
   statisticsRead: 'statistics:read',
+  statisticsExact: 'statistics:exact',
   lendingStatisticsRead: 'lending-statistics:read',
   eligibilityRead: 'eligibility:read',
   eligibilityFeedRead: 'eligibility-feed:read',

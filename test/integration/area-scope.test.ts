@@ -281,4 +281,25 @@ describe('Area roles', () => {
     const national = await ok<{ tisStandard: { licences: { totalCount: number } } }>(`query($n: TisNo!) { tisStandard(tisNo: $n) { licences(first: 1) { totalCount } } }`, { n: standard!.tis_no }, await adminKey());
     expect(licences.tisStandard.licences.totalCount).toBeLessThan(national.tisStandard.licences.totalCount);
   });
+
+  test('statistics stay national, with groups of fewer than 5 firms left out for analysts and area roles (take-up too)', async () => {
+    const analyst = (await t.hub.services.clients.create({ name: 'analyst', role: 'analyst' })).key;
+    const STATS = `{ companyStats(groupBy: [PROVINCE]) { suppressedGroups groups { count keys { code } } } }`;
+    type Stats = { companyStats: { suppressedGroups: number; groups: { count: number; keys: { code: string | null }[] }[] } };
+    const full = (await ok<Stats>(STATS, {}, await adminKey())).companyStats;
+    const small = full.groups.filter((g) => g.count < 5);
+    expect(full.suppressedGroups).toBe(0);
+    expect(small.length).toBeGreaterThan(0);
+    for (const key of [analyst, office, centreKey]) {
+      const shown = (await ok<Stats>(STATS, {}, key)).companyStats;
+      expect(shown.groups).toEqual(full.groups.filter((g) => g.count >= 5));
+      expect(shown.suppressedGroups).toBe(small.length);
+    }
+    const TAKE_UP = `{ loanTakeUpStats(groupBy: [PROVINCE]) { suppressedGroups groups { eligibleFirms appliedFirms approvedFirms disbursedFirms rejectedFirms } } }`;
+    type TakeUp = { loanTakeUpStats: { suppressedGroups: number; groups: Record<string, number>[] } };
+    const fullTakeUp = (await ok<TakeUp>(TAKE_UP, {}, await adminKey())).loanTakeUpStats;
+    const analystTakeUp = (await ok<TakeUp>(TAKE_UP, {}, analyst)).loanTakeUpStats;
+    for (const group of analystTakeUp.groups) expect(Math.max(...Object.values(group))).toBeGreaterThanOrEqual(5);
+    expect(analystTakeUp.groups.length + analystTakeUp.suppressedGroups).toBe(fullTakeUp.groups.length);
+  });
 });

@@ -188,6 +188,7 @@ export class LoanOutcomeService {
         approvedAmountBaht: row.approvedAmountBaht,
         disbursedAmountBaht: row.disbursedAmountBaht,
       })),
+      suppressedGroups: 0,
     };
   }
 

@@ -1,3 +1,4 @@
+import { SUPPRESSED_GROUPS_DESCRIPTION } from '../statistics/small-cells';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsoDateScalar, JuristicIdScalar } from '../scalars';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
@@ -244,4 +245,7 @@ export class LoanTakeUpStats {
 
   @Field(() => [LoanTakeUpGroup], { description: 'Groups with at least one eligible firm or report, ordered by their keys in `groupBy` order (each dimension in its natural order, unknown last).' })
   groups!: LoanTakeUpGroup[];
+
+  @Field(() => Int, { description: SUPPRESSED_GROUPS_DESCRIPTION })
+  suppressedGroups!: number;
 }
