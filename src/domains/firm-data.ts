@@ -132,8 +132,14 @@ function selectedFields(selectionSet: SelectionSetNode | undefined, info: GraphQ
   return into;
 }
 
+/** Per selection: the siblings of a list share their field nodes (graphql-js memoises them), so a page costs one walk. */
+const groupsBySelection = new WeakMap<object, Map<FirmDataType, FieldGroup[]>>();
+
 function groupsAsked(type: FirmDataType, info: GraphQLResolveInfo): FieldGroup[] {
   if (!type.fieldGroups) return [type.group];
+  let byType = groupsBySelection.get(info.fieldNodes);
+  const cached = byType?.get(type);
+  if (cached) return cached;
   const groups = new Set<FieldGroup>([type.group]);
   for (const node of info.fieldNodes) {
     for (const field of selectedFields(node.selectionSet, info)) {
@@ -141,7 +147,10 @@ function groupsAsked(type: FirmDataType, info: GraphQLResolveInfo): FieldGroup[]
       if (group) groups.add(group);
     }
   }
-  return [...groups];
+  const asked = [...groups];
+  if (!byType) groupsBySelection.set(info.fieldNodes, (byType = new Map()));
+  byType.set(type, asked);
+  return asked;
 }
 
 function readRecordOf(ctx: GraphQLContext): ReadRecord {
