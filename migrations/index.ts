@@ -23,6 +23,8 @@ import { ClientLimits1763900000000 } from './1763900000000-client-limits';
 import { BankSequences1763901000000 } from './1763901000000-bank-sequences';
 import { AlertState1763902000000 } from './1763902000000-alert-state';
 import { TokenBuckets1763903000000 } from './1763903000000-token-buckets';
+import { AreasAndClientScope1763910100000 } from './1763910100000-areas-and-client-scope';
+import { ReadAudit1763910200000 } from './1763910200000-read-audit';
 import { RegistryChanges1763930000000 } from './1763930000000-registry-changes';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
@@ -52,5 +54,7 @@ export const migrations = [
   BankSequences1763901000000,
   AlertState1763902000000,
   TokenBuckets1763903000000,
+  AreasAndClientScope1763910100000,
+  ReadAudit1763910200000,
   RegistryChanges1763930000000,
 ];

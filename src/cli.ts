@@ -1,3 +1,4 @@
+import { verifyAuditChain } from './access/audit/audit-verify';
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,7 +7,8 @@ import { IngestionEngine } from './ingestion/ingestion.engine';
 import { createIngestionWorker, INGESTION_QUEUE, IngestionQueue, type IngestJobData } from './ingestion/ingestion.queue';
 import { IngestionRunRepository, type IngestionRunRecord } from './ingestion/ingestion-run.repository';
 import { maskQuarantinedRaw } from './access/quarantined-raw';
-import { createServices } from './app/services';
+import { auditSigningKey, createServices } from './app/services';
+import { pgPool } from './platform/database/data-source';
 import type { ApiClient } from './access/api-client.repository';
 import { TrustedDocuments } from './access/trusted-documents';
 import { buildHubSchema } from './app/api/schema';
@@ -27,9 +29,14 @@ const USAGE = `Usage: npm run hub -- <command> [options]
 
 Commands:
   migrate                                        apply pending database migrations
-  client:create --name N --role R [--bank B] [--rate-limit N] [--trusted-documents-only]
+  client:create --name N --role R [--bank B] [--province CODE] [--centre N] [--juristic-id ID]
+                [--purpose TEXT] [--lawful-basis B] [--rate-limit N] [--trusted-documents-only]
                                                  create an API client; prints its key once
-                                                 roles: admin, ministry, analyst, bank (banks: --bank SMED|EXIM);
+                                                 roles: admin, ministry, analyst, bank (banks: --bank SMED|EXIM),
+                                                 province (--province 10 for Bangkok), centre (--centre 1..11),
+                                                 firm (--juristic-id: a firm's own portal key);
+                                                 --purpose, --lawful-basis: what it reads for (read audit;
+                                                 a bank's purpose must match a firm's consent);
                                                  --rate-limit: its requests a minute (default: its role's);
                                                  --trusted-documents-only: it may run only registered documents
   client:update <id-or-name> [--rate-limit N|default] [--trusted-documents-only true|false]
@@ -38,6 +45,9 @@ Commands:
   client:list                                    list clients (never their keys)
   documents:add <file.graphql>...                register operations as trusted documents, by SHA-256
   documents:list                                 list the trusted documents and their hashes
+  audit:verify [--since DATE]                    recompute the read audit's hash chain (from the last
+                                                 checkpoint before DATE); exit 1 naming the first
+                                                 edited, deleted or reordered entry
   ingest <source|agency> [--full] [--wait] [--timeout SECONDS]
                                                  queue a run of a source now, or of each source of an
                                                  agency (dbd, tisi, dip) in turn (--full: ignore the
@@ -162,7 +172,18 @@ async function run(command: string, args: string[], options: { newDatabase: bool
       case 'client:create': {
         const { values } = parseArgs({
           args,
-          options: { name: { type: 'string' }, role: { type: 'string' }, bank: { type: 'string' }, 'rate-limit': { type: 'string' }, 'trusted-documents-only': { type: 'boolean' } },
+          options: {
+            name: { type: 'string' },
+            role: { type: 'string' },
+            bank: { type: 'string' },
+            province: { type: 'string' },
+            centre: { type: 'string' },
+            'juristic-id': { type: 'string' },
+            purpose: { type: 'string' },
+            'lawful-basis': { type: 'string' },
+            'rate-limit': { type: 'string' },
+            'trusted-documents-only': { type: 'boolean' },
+          },
         });
         if (!values.name || !values.role) throw new UsageError('client:create needs --name and --role');
         const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
@@ -172,9 +193,21 @@ async function run(command: string, args: string[], options: { newDatabase: bool
           bankCode: values.bank,
           rateLimitPerMinute: rateLimit,
           trustedDocumentsOnly: values['trusted-documents-only'] === true,
+          provinceCode: values.province,
+          centre: values.centre === undefined ? undefined : Number(values.centre),
+          juristicId: values['juristic-id'],
+          purpose: values.purpose,
+          lawfulBasis: values['lawful-basis'],
         });
+        const scope = client.bankCode
+          ? `, bank ${client.bankCode}`
+          : client.juristicId
+            ? `, firm ${client.juristicId}`
+            : client.areaProvinceCodes.length > 0
+              ? `, provinces ${client.areaProvinceCodes.join(' ')}`
+              : '';
         process.stdout.write(
-          `created client ${client.id} (${client.name}, role ${client.role}${client.bankCode ? `, bank ${client.bankCode}` : ''}; ${describeLimits(client, config)})\n` +
+          `created client ${client.id} (${client.name}, role ${client.role}${scope}; ${describeLimits(client, config)})\n` +
             `API key (shown only now; send it as "Authorization: Bearer <key>"):\n${key}\n`,
         );
         return 0;
@@ -223,6 +256,21 @@ async function run(command: string, args: string[], options: { newDatabase: bool
           return 1;
         }
         for (const client of revoked) process.stdout.write(`revoked ${client.id} (${client.name})\n`);
+        return 0;
+      }
+      case 'audit:verify': {
+        const { values } = parseArgs({ args, options: { since: { type: 'string' } } });
+        const since = values.since === undefined ? undefined : new Date(values.since);
+        if (since !== undefined && Number.isNaN(since.getTime())) throw new UsageError(`--since takes a date or time (2026-12-01, 2026-12-01T08:00:00+07:00), got "${values.since}"`);
+        const startedAt = performance.now();
+        const { publicKey } = auditSigningKey(config);
+        const result = await verifyAuditChain(pgPool(database.dataSource), { ...(since ? { since } : {}), ...(publicKey ? { publicKey } : {}) });
+        const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
+        if (result.problem) {
+          process.stdout.write(`audit chain broken at entry ${result.problem.seq} (${result.problem.kind}): ${result.problem.message}\n${result.verified} entries verified before it (from entry ${result.fromSeq})\n`);
+          return 1;
+        }
+        process.stdout.write(`verified ${result.verified} entries (from entry ${result.fromSeq}; ${result.checkpoints} checkpoints${publicKey ? ', signatures checked' : ''}) in ${seconds} s\n`);
         return 0;
       }
       case 'client:list': {

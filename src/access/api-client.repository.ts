@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { BankCode, Role } from './roles';
+import type { LawfulBasis } from './lawful-basis';
 
 export interface ApiClient {
   id: string;
@@ -14,6 +15,17 @@ export interface ApiClient {
   rateLimitPerMinute: number | null;
   /** May run only registered documents (`documents:add`), by hash or by their exact text. */
   trustedDocumentsOnly: boolean;
+  /** A provincial office's province code (role province). */
+  provinceCode: string | null;
+  /** A regional centre's number, 1-11 (role centre). */
+  centre: number | null;
+  /** The firm of a firm's portal key (role firm). */
+  juristicId: string | null;
+  /** The provinces whose firms an area role sees (its province, or its centre's provinces); empty for other roles. */
+  areaProvinceCodes: string[];
+  /** What the client reads for, as it declared it (recorded in the read audit, matched against consents). */
+  purpose: string | null;
+  lawfulBasis: LawfulBasis | null;
 }
 
 interface ClientRow {
@@ -27,9 +39,18 @@ interface ClientRow {
   last_used_at: Date | null;
   rate_limit_per_minute: number | null;
   trusted_documents_only: boolean;
+  province_code: string | null;
+  centre: number | null;
+  juristic_id: string | null;
+  area_province_codes: string[];
+  purpose: string | null;
+  lawful_basis: LawfulBasis | null;
 }
 
-const COLUMNS = 'id, name, role, bank_code, key_prefix, created_at, revoked_at, last_used_at, rate_limit_per_minute, trusted_documents_only';
+// The area is resolved here, once per key: a centre's provinces come from the reference data.
+const COLUMNS = `id, name, role, bank_code, key_prefix, created_at, revoked_at, last_used_at, rate_limit_per_minute, trusted_documents_only,
+  province_code, centre, juristic_id, purpose, lawful_basis,
+  ARRAY(SELECT p.code FROM reference.province p WHERE p.code = province_code OR p.promotion_centre = centre ORDER BY p.code) AS area_province_codes`;
 const toClient = (r: ClientRow): ApiClient => ({
   id: r.id,
   name: r.name,
@@ -41,6 +62,12 @@ const toClient = (r: ClientRow): ApiClient => ({
   lastUsedAt: r.last_used_at,
   rateLimitPerMinute: r.rate_limit_per_minute,
   trustedDocumentsOnly: r.trusted_documents_only,
+  provinceCode: r.province_code,
+  centre: r.centre,
+  juristicId: r.juristic_id,
+  areaProvinceCodes: r.area_province_codes,
+  purpose: r.purpose,
+  lawfulBasis: r.lawful_basis,
 });
 
 export class ApiClientRepository {
@@ -54,11 +81,19 @@ export class ApiClientRepository {
     keyHash: string;
     rateLimitPerMinute?: number | null;
     trustedDocumentsOnly?: boolean;
+    provinceCode?: string | null;
+    centre?: number | null;
+    juristicId?: string | null;
+    purpose?: string | null;
+    lawfulBasis?: LawfulBasis | null;
   }): Promise<ApiClient> {
     const rows: ClientRow[] = await this.dataSource.query(
-      `INSERT INTO access.api_client (name, role, bank_code, key_prefix, key_hash, rate_limit_per_minute, trusted_documents_only)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-      [client.name, client.role, client.bankCode, client.keyPrefix, client.keyHash, client.rateLimitPerMinute ?? null, client.trustedDocumentsOnly ?? false],
+      `INSERT INTO access.api_client (name, role, bank_code, key_prefix, key_hash, rate_limit_per_minute, trusted_documents_only, province_code, centre, juristic_id, purpose, lawful_basis)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+      [
+        client.name, client.role, client.bankCode, client.keyPrefix, client.keyHash, client.rateLimitPerMinute ?? null, client.trustedDocumentsOnly ?? false,
+        client.provinceCode ?? null, client.centre ?? null, client.juristicId ?? null, client.purpose ?? null, client.lawfulBasis ?? null,
+      ],
     );
     return toClient(rows[0]!);
   }

@@ -1,4 +1,6 @@
 import { DomainError } from '../platform/errors/domain-error';
+import { normaliseJuristicId } from '../shared/thai-id';
+import { isLawfulBasis, LAWFUL_BASES, type LawfulBasis } from './lawful-basis';
 import { bearerToken, generateApiKey, hashApiKey } from './api-key';
 import type { ApiClient, ApiClientRepository } from './api-client.repository';
 import type { ApiClientChangeListener } from './api-client-changes';
@@ -14,6 +16,31 @@ function checkRateLimit(perMinute: number): void {
   if (!Number.isInteger(perMinute) || perMinute < 1 || perMinute > 1_000_000) {
     throw new DomainError('BAD_USER_INPUT', `a rate limit is a whole number of requests a minute, 1 to 1000000, got ${perMinute}`);
   }
+}
+
+const MAX_PURPOSE_LENGTH = 500;
+
+/** The area or firm a role is limited to: exactly the options its role needs, no other. */
+function checkScope(role: Role, input: { provinceCode?: string | undefined; centre?: number | undefined; juristicId?: string | undefined }): { provinceCode: string | null; centre: number | null; juristicId: string | null } {
+  const given = { province: input.provinceCode !== undefined, centre: input.centre !== undefined, firm: input.juristicId !== undefined };
+  for (const [option, needs] of [['--province', 'province'], ['--centre', 'centre'], ['--juristic-id', 'firm']] as const) {
+    if (given[needs] && role !== needs) throw new DomainError('BAD_USER_INPUT', `only a client with role "${needs}" takes ${option}`);
+    if (!given[needs] && role === needs) throw new DomainError('BAD_USER_INPUT', `a ${needs} client needs ${option}`);
+  }
+  let provinceCode: string | null = null;
+  if (input.provinceCode !== undefined) {
+    provinceCode = input.provinceCode.trim();
+    if (!/^\d{2}$/.test(provinceCode)) throw new DomainError('BAD_USER_INPUT', `--province is a 2-digit province code (10 for Bangkok), got "${input.provinceCode}"`);
+  }
+  if (input.centre !== undefined && !(Number.isInteger(input.centre) && input.centre >= 1 && input.centre <= 11)) {
+    throw new DomainError('BAD_USER_INPUT', `--centre is a regional industrial promotion centre, 1 to 11, got ${input.centre}`);
+  }
+  let juristicId: string | null = null;
+  if (input.juristicId !== undefined) {
+    juristicId = normaliseJuristicId(input.juristicId) ?? null;
+    if (juristicId === null) throw new DomainError('BAD_USER_INPUT', `"${input.juristicId}" is not a juristic ID: 13 digits starting with 0, with a valid check digit`);
+  }
+  return { provinceCode, centre: input.centre ?? null, juristicId };
 }
 
 export class ApiClientService {
@@ -49,6 +76,14 @@ export class ApiClientService {
     bankCode?: string | undefined;
     rateLimitPerMinute?: number | undefined;
     trustedDocumentsOnly?: boolean | undefined;
+    /** Role province: the province's 2-digit code (10 for Bangkok). */
+    provinceCode?: string | undefined;
+    /** Role centre: its number, 1-11. */
+    centre?: number | undefined;
+    /** Role firm: the firm's juristic ID. */
+    juristicId?: string | undefined;
+    purpose?: string | undefined;
+    lawfulBasis?: string | undefined;
   }): Promise<{ client: ApiClient; key: string }> {
     const name = input.name.trim();
     if (!name) throw new DomainError('BAD_USER_INPUT', 'a client needs a name');
@@ -64,6 +99,17 @@ export class ApiClientService {
       throw new DomainError('BAD_USER_INPUT', 'only a client with role "bank" has a bank code');
     }
     if (input.rateLimitPerMinute !== undefined) checkRateLimit(input.rateLimitPerMinute);
+    const scope = checkScope(role, input);
+    let purpose: string | null = null;
+    if (input.purpose !== undefined) {
+      purpose = input.purpose.normalize('NFC').trim();
+      if (purpose.length === 0 || purpose.length > MAX_PURPOSE_LENGTH) throw new DomainError('BAD_USER_INPUT', `--purpose is 1 to ${MAX_PURPOSE_LENGTH} characters`);
+    }
+    let lawfulBasis: LawfulBasis | null = null;
+    if (input.lawfulBasis !== undefined) {
+      if (!isLawfulBasis(input.lawfulBasis)) throw new DomainError('BAD_USER_INPUT', `unknown lawful basis "${input.lawfulBasis}" (one of: ${LAWFUL_BASES.join(', ')})`);
+      lawfulBasis = input.lawfulBasis;
+    }
     const { key, prefix, hash } = generateApiKey();
     const client = await this.clients.insert({
       name,
@@ -73,6 +119,13 @@ export class ApiClientService {
       keyHash: hash,
       rateLimitPerMinute: input.rateLimitPerMinute ?? null,
       trustedDocumentsOnly: input.trustedDocumentsOnly ?? false,
+      ...scope,
+      purpose,
+      lawfulBasis,
+    }).catch((error: unknown) => {
+      // The reference data decides which provinces exist (foreign key): say which argument is wrong.
+      if ((error as { code?: string }).code === '23503') throw new DomainError('BAD_USER_INPUT', `no province with code "${input.provinceCode ?? ''}" (2 digits, e.g. 10 for Bangkok, 50 for Chiang Mai)`);
+      throw error;
     });
     return { client, key };
   }

@@ -1,4 +1,8 @@
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
+import { ReadAuditLog } from '../access/audit/read-audit';
+import { pgPool } from '../platform/database/data-source';
 import type { ApiServices } from '../domains/api-services';
 import { ApiClientRepository } from '../access/api-client.repository';
 import { ApiClientService } from '../access/api-client.service';
@@ -77,6 +81,11 @@ export function createServices(dataSource: DataSource, sources: SourceRegistry, 
     consents: new ConsentService(new ConsentRepository(dataSource), companies),
     trustedDocuments: new TrustedDocuments(dataSource),
     registryChanges: new RegistryChangesService(new RegistryChangesRepository(dataSource)),
+    readAudit: new ReadAuditLog(pgPool(dataSource), {
+      checkpointEvery: config.audit.checkpointEvery,
+      checkpointIntervalMs: config.audit.checkpointMinutes * 60_000,
+      ...auditSigningKey(config),
+    }),
   };
 }
 
@@ -98,4 +107,14 @@ export function servicesOnReplica(primary: ApiServices, replica: DataSource, sou
     industrialIndex: onReplica.industrialIndex,
     statistics: onReplica.statistics,
   };
+}
+
+/** The checkpoints' Ed25519 key (AUDIT_SIGNING_KEY_FILE), and the ID of its public half. */
+export function auditSigningKey(config: HubConfig): { signingKey?: KeyObject; publicKey?: KeyObject; keyId?: string } {
+  if (!config.audit.signingKeyFile) return {};
+  const signingKey = createPrivateKey(fs.readFileSync(config.audit.signingKeyFile));
+  if (signingKey.asymmetricKeyType !== 'ed25519') throw new Error(`AUDIT_SIGNING_KEY_FILE holds a ${signingKey.asymmetricKeyType ?? 'unknown'} key; the audit signs with Ed25519`);
+  const publicKey = createPublicKey(signingKey);
+  const keyId = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return { signingKey, publicKey, keyId };
 }

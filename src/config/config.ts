@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ROLES, type Role } from '../shared/roles';
 
 /**
  * Typed configuration: the only module that reads process.env.
@@ -32,8 +33,8 @@ export const cron = z.string().trim().regex(/^\S+(\s+\S+){4,5}$/, { message: 'ex
 
 // Per-role limits: one number for every role (`5000`), or `role=value` pairs over the defaults
 // (`bank=5000,analyst=20000`); a role left out keeps its default.
-const LIMIT_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
-type LimitRole = (typeof LIMIT_ROLES)[number];
+const LIMIT_ROLES = ROLES;
+type LimitRole = Role;
 export type PerRole = Record<LimitRole, number>;
 const perRole = (defaults: PerRole, min = 1) =>
   z
@@ -46,7 +47,11 @@ const perRole = (defaults: PerRole, min = 1) =>
         for (const role of LIMIT_ROLES) result[role] = value;
       } else {
         for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-          const match = /^(admin|ministry|analyst|bank)\s*=\s*(\d+)$/.exec(part);
+          const match = /^([a-z]+)\s*=\s*(\d+)$/.exec(part);
+          if (match && !(LIMIT_ROLES as readonly string[]).includes(match[1]!)) {
+            ctx.addIssue({ code: 'custom', message: `unknown role "${match[1]}" (roles: ${LIMIT_ROLES.join(', ')})` });
+            return z.NEVER;
+          }
           if (!match) {
             ctx.addIssue({ code: 'custom', message: `expected a number or role=number pairs (roles: ${LIMIT_ROLES.join(', ')}), got "${part}"` });
             return z.NEVER;
@@ -76,15 +81,15 @@ const printRoles = (values: PerRole): string => LIMIT_ROLES.map((role) => `${rol
 
 /** Defaults of the per-role limits (docs/limits.md explains each). */
 export const LIMIT_DEFAULTS = {
-  queryMaxCost: { admin: 100_000, ministry: 50_000, analyst: 50_000, bank: 20_000 },
-  queryMaxDepth: { admin: 20, ministry: 20, analyst: 20, bank: 20 },
-  queryMaxAliases: { admin: 30, ministry: 30, analyst: 30, bank: 20 },
-  queryMaxDirectives: { admin: 50, ministry: 50, analyst: 50, bank: 50 },
-  requestsPerMinute: { admin: 1200, ministry: 1200, analyst: 600, bank: 600 },
-  costPerMinute: { admin: 2_000_000, ministry: 1_000_000, analyst: 1_000_000, bank: 400_000 },
-  concurrentRequests: { admin: 8, ministry: 8, analyst: 4, bank: 2 },
-  statementTimeoutMs: { admin: 30_000, ministry: 15_000, analyst: 15_000, bank: 5_000 },
-  requestTimeoutMs: { admin: 60_000, ministry: 30_000, analyst: 30_000, bank: 10_000 },
+  queryMaxCost: { admin: 100_000, ministry: 50_000, analyst: 50_000, bank: 20_000, province: 50_000, centre: 50_000, firm: 5_000 },
+  queryMaxDepth: { admin: 20, ministry: 20, analyst: 20, bank: 20, province: 20, centre: 20, firm: 20 },
+  queryMaxAliases: { admin: 30, ministry: 30, analyst: 30, bank: 20, province: 30, centre: 30, firm: 20 },
+  queryMaxDirectives: { admin: 50, ministry: 50, analyst: 50, bank: 50, province: 50, centre: 50, firm: 50 },
+  requestsPerMinute: { admin: 1200, ministry: 1200, analyst: 600, bank: 600, province: 600, centre: 600, firm: 120 },
+  costPerMinute: { admin: 2_000_000, ministry: 1_000_000, analyst: 1_000_000, bank: 400_000, province: 1_000_000, centre: 1_000_000, firm: 100_000 },
+  concurrentRequests: { admin: 8, ministry: 8, analyst: 4, bank: 2, province: 4, centre: 4, firm: 2 },
+  statementTimeoutMs: { admin: 30_000, ministry: 15_000, analyst: 15_000, bank: 5_000, province: 15_000, centre: 15_000, firm: 5_000 },
+  requestTimeoutMs: { admin: 60_000, ministry: 30_000, analyst: 30_000, bank: 10_000, province: 30_000, centre: 30_000, firm: 10_000 },
 } satisfies Record<string, PerRole>;
 
 export interface VariableSpec {
@@ -143,6 +148,20 @@ export const CONFIG_VARIABLES = {
   ALERT_WEBHOOK_URL: {
     schema: optionalUrl(['http', 'https']),
     description: 'Where alerts (a source stale, a run failed for good, a quarantine grown past its threshold) and their recoveries are POSTed as JSON. Unset: alerts are WARN log lines only.',
+  },
+  AUDIT_CHECKPOINT_EVERY: {
+    schema: z.coerce.number().int().min(1).max(10_000_000),
+    default: '1000',
+    description: 'The read audit records a checkpoint of its hash chain every this many entries (docs/access-and-audit.md).',
+  },
+  AUDIT_CHECKPOINT_MINUTES: {
+    schema: z.coerce.number().int().min(1).max(1440),
+    default: '10',
+    description: 'And at least this often while reads are audited (minutes).',
+  },
+  AUDIT_SIGNING_KEY_FILE: {
+    schema: z.string().trim().min(1).optional(),
+    description: 'PEM file of an Ed25519 private key that signs the read audit\'s checkpoints (`openssl genpkey -algorithm ed25519`); `audit:verify` checks the signatures with its public half. Unset: checkpoints are unsigned.',
   },
   ALERT_CHECK_SECONDS: {
     schema: z.coerce.number().int().min(1).max(86_400),
@@ -380,6 +399,8 @@ export interface HubConfig {
   graphqlExecutor: 'compiled' | 'graphql-js';
   /** Query analysis, rate limits and deadlines (docs/limits.md). */
   limits: HubLimits;
+  /** The read audit's checkpoints (docs/access-and-audit.md). */
+  audit: { checkpointEvery: number; checkpointMinutes: number; signingKeyFile: string | undefined };
 }
 
 export interface HubLimits {
@@ -478,6 +499,7 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
       introspectionRoles: r.INTROSPECTION_ROLES,
       enforced: r.LIMITS === 'on',
     },
+    audit: { checkpointEvery: r.AUDIT_CHECKPOINT_EVERY, checkpointMinutes: r.AUDIT_CHECKPOINT_MINUTES, signingKeyFile: r.AUDIT_SIGNING_KEY_FILE },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../access/api-client.repository';
+import type { ReadRecord } from '../access/audit/read-record';
 import type { ApiServices } from './api-services';
 import type { NodeRegistry } from './node/node-registry';
 import type { Logger } from '../platform/logging/logger';
@@ -26,4 +27,6 @@ export interface GraphQLContext {
   cost: number;
   /** Where the request's operation, role and outcome are noted for its metrics (src/platform/metrics). */
   requestRecord?: GraphqlRequestRecord | undefined;
+  /** The firm-level data this request has served so far, for its read-audit entry (src/domains/firm-data.ts). */
+  readRecord?: ReadRecord | undefined;
 }

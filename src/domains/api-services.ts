@@ -1,4 +1,5 @@
 import type { ApiClientService } from '../access/api-client.service';
+import type { ReadAuditLog } from '../access/audit/read-audit';
 import type { TrustedDocuments } from '../access/trusted-documents';
 import type { CertificationService } from './certification/certification.service';
 import type { CompanyService } from './company/company.service';
@@ -40,4 +41,6 @@ export interface ApiServices {
   trustedDocuments: TrustedDocuments;
   /** The registry change feed and bulk exports, scoped by registry-changes/registry-records.ts. */
   registryChanges: RegistryChangesService;
+  /** The read audit: every response carrying firm-level data, hash-chained (docs/access-and-audit.md). */
+  readAudit: ReadAuditLog;
 }

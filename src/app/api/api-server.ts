@@ -1,3 +1,4 @@
+import { readAuditPlugin } from './read-audit-plugin';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -291,6 +292,8 @@ export async function startApiServer(options: {
       graphqlMetricsPlugin(),
       databaseUnavailablePlugin(),
       ...(options.plugins ?? []),
+      // Last: no firm data leaves before its read is in the audit (docs/access-and-audit.md).
+      readAuditPlugin(),
     ],
   });
   await apollo.start();

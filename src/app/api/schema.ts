@@ -18,8 +18,9 @@ import { programmeDomain } from '../../domains/programme';
 import { referenceDomain } from '../../domains/reference';
 import { registryChangesDomain } from '../../domains/registry-changes';
 import { statisticsDomain } from '../../domains/statistics';
-import { roleAuthChecker } from './auth-checker';
+import { permissionAuthChecker } from './auth-checker';
 import { buildLeanSchema } from '../../platform/graphql/lean-resolvers';
+import { guardFirmData } from '../../domains/firm-data';
 
 /** Every GraphQL domain of the API, one line each (each exports its resolvers, node types and routes). */
 export const API_DOMAINS: readonly ApiDomain[] = [
@@ -40,7 +41,7 @@ export const API_DOMAINS: readonly ApiDomain[] = [
   registryChangesDomain,
 ];
 
-/** Every resolver of the API. A test fails when a field has no @Authorized roles. */
+/** Every resolver of the API. A test fails when a root field declares no permission. */
 export const RESOLVERS = API_DOMAINS.flatMap((domain) => domain.resolvers);
 
 /** The types `node(id)` fetches, from every domain. */
@@ -52,12 +53,16 @@ export function apiNodeTypes(): NodeRegistry<GraphQLContext> {
 export const API_ROUTES = API_DOMAINS.flatMap((domain) => domain.routes ?? []);
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
-  return buildLeanSchema(() =>
-    buildSchema({
-      resolvers: [nodeDomain.resolvers[0], ...RESOLVERS],
-      authChecker: roleAuthChecker,
-      authMode: 'error',
-      validate: false,
-    }),
+  // Plain fields lose type-graphql's wrapper (lean-resolvers.ts); then every field returning
+  // firm-level records is scoped to the caller and noted for the read audit.
+  return guardFirmData(
+    await buildLeanSchema(() =>
+      buildSchema({
+        resolvers: [nodeDomain.resolvers[0], ...RESOLVERS],
+        authChecker: permissionAuthChecker,
+        authMode: 'error',
+        validate: false,
+      }),
+    ),
   );
 }

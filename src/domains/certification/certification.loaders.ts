@@ -1,10 +1,11 @@
+import { P } from '../../access/permissions';
+import { firmScopeSql } from '../firm-scope';
 import { childConnections, keyedLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { LicenceParent } from './certification.repository';
 import { LICENCE_CURSOR, licenceCursorKey, licencePositionOf } from './certification.service';
 import type { TisLicense, TisStandard } from './certification.type';
 
-const ALL_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 
 export const standardByTisNo = keyedLoader<TisStandard>('standardByTisNo', (s) => s.tisNo, (ctx, tisNos) => ctx.services.certifications.standardsByTisNos(tisNos));
 
@@ -17,9 +18,9 @@ function licencesBy(name: string, parent: LicenceParent, parentOf: (licence: Tis
     kind: LICENCE_CURSOR,
     parentOf,
     cursorOf: licenceCursorKey,
-    fetchPages: (ctx, parents, after, limit) =>
-      ctx.services.certifications.licencePagesBy(parent, parents, after === undefined ? undefined : licencePositionOf(after), limit),
-    countByParent: (ctx, parents) => ctx.services.certifications.countLicencesBy(parent, parents),
+    fetchPages: async (ctx, parents, after, limit) =>
+      ctx.services.certifications.licencePagesBy(parent, parents, after === undefined ? undefined : licencePositionOf(after), limit, await firmScopeSql(ctx)),
+    countByParent: async (ctx, parents) => ctx.services.certifications.countLicencesBy(parent, parents, await firmScopeSql(ctx)),
   });
 }
 
@@ -32,6 +33,6 @@ export const licencesOfFactory = licencesBy('licencesOfFactory', 'fid', (l) => l
 
 /** The types of this domain `node(id)` fetches. */
 export const certificationNodeTypes: readonly DomainNodeType[] = [
-  nodeType('TisStandard', { roles: ALL_ROLES, load: (ctx, key) => standardByTisNo(ctx).load(key) }),
-  nodeType('TisLicense', { roles: ALL_ROLES, load: (ctx, key) => licenceByNo(ctx).load(key) }),
+  nodeType('TisStandard', { permission: P.referenceRead, load: (ctx, key) => standardByTisNo(ctx).load(key) }),
+  nodeType('TisLicense', { permission: P.firmsRead, load: (ctx, key) => licenceByNo(ctx).load(key) }),
 ];

@@ -1,3 +1,4 @@
+import { licenceWithin, type FirmScopeSql } from '../firm-scope-sql';
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
@@ -134,8 +135,9 @@ function standardConditions(criteria: TisStandardFilter | undefined, params: Sql
   return where;
 }
 
-function licenceConditions(criteria: TisLicenseFilter | undefined, params: SqlParams): string[] {
+function licenceConditions(criteria: TisLicenseFilter | undefined, params: SqlParams, within?: FirmScopeSql): string[] {
   const where: string[] = [];
+  if (within) where.push(licenceWithin(within, params));
   if (!criteria) return where;
   if (criteria.tisNo) where.push(`l.tis_no = ${params.add(criteria.tisNo)}`);
   if (criteria.status?.length) where.push(`l.status = ANY(${params.add(criteria.status)}::text[])`);
@@ -195,9 +197,10 @@ export class CertificationRepository {
     order: { field: TisLicenseOrderField; direction: SortDirection },
     after: KeysetPosition | undefined,
     limit: number,
+    within?: FirmScopeSql,
   ): Promise<{ licence: TisLicense; sortKey: string }[]> {
     const params = new SqlParams();
-    const where = licenceConditions(criteria, params);
+    const where = licenceConditions(criteria, params, within);
     const sort = LICENCE_SORT[order.field];
     const dir = order.direction === SortDirection.DESC ? 'DESC' : 'ASC';
     if (after) where.push(`(${sort.sql}, l.licence_no) ${dir === 'DESC' ? '<' : '>'} (${params.add(after.sortKey)}::${sort.cast}, ${params.add(after.id)})`);
@@ -209,20 +212,21 @@ export class CertificationRepository {
     return rows.map((row) => ({ licence: toLicence(row), sortKey: row.sort_key }));
   }
 
-  async countLicences(criteria: TisLicenseFilter | undefined): Promise<number> {
+  async countLicences(criteria: TisLicenseFilter | undefined, within?: FirmScopeSql): Promise<number> {
     const params = new SqlParams();
     const rows: { n: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM registry.tis_licence l ${whereSql(licenceConditions(criteria, params))}`,
+      `SELECT count(*)::int AS n FROM registry.tis_licence l ${whereSql(licenceConditions(criteria, params, within))}`,
       params.values,
     );
     return rows[0]!.n;
   }
 
   /** Per parent (standard, licensee or factory), up to `limit` of its licences after `after`: one statement for all. */
-  async licencePagesBy(parent: LicenceParent, parents: readonly string[], after: LicencePosition | undefined, limit: number): Promise<TisLicense[]> {
+  async licencePagesBy(parent: LicenceParent, parents: readonly string[], after: LicencePosition | undefined, limit: number, within?: FirmScopeSql): Promise<TisLicense[]> {
     const params = new SqlParams();
     const parentList = params.add(parents);
     const where = [`l.${parent} = parent.key`, ...shownUnder(parent)];
+    if (within) where.push(licenceWithin(within, params));
     if (after) where.push(afterLicence(after, params));
     const rows: LicenceRow[] = await this.dataSource.query(
       `SELECT page.* FROM unnest(${parentList}::text[]) AS parent(key)
@@ -234,10 +238,13 @@ export class CertificationRepository {
     return rows.map(toLicence);
   }
 
-  async countLicencesBy(parent: LicenceParent, parents: readonly string[]): Promise<Map<string, number>> {
+  async countLicencesBy(parent: LicenceParent, parents: readonly string[], within?: FirmScopeSql): Promise<Map<string, number>> {
+    const params = new SqlParams();
+    const where = [`l.${parent} = ANY(${params.add(parents)}::text[])`, ...shownUnder(parent)];
+    if (within) where.push(licenceWithin(within, params));
     const rows: { key: string; n: number }[] = await this.dataSource.query(
-      `SELECT l.${parent} AS key, count(*)::int AS n FROM registry.tis_licence l WHERE ${[`l.${parent} = ANY($1::text[])`, ...shownUnder(parent)].join(' AND ')} GROUP BY 1`,
-      [parents],
+      `SELECT l.${parent} AS key, count(*)::int AS n FROM registry.tis_licence l WHERE ${where.join(' AND ')} GROUP BY 1`,
+      params.values,
     );
     return new Map(rows.map((r) => [r.key, r.n]));
   }

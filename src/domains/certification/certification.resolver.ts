@@ -1,3 +1,5 @@
+import { P } from '../../access/permissions';
+import { firmScopeSql } from '../firm-scope';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
 import { TisNoScalar } from '../scalars';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../platform/graphql/connection';
@@ -41,13 +43,13 @@ class TisLicensesArgs {
 
 @Resolver(() => TisStandard)
 export class TisStandardResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => TisStandardConnection, { description: 'Thai Industrial Standards (มอก.) published by TISI, by number then edition year (oldest first).' })
   tisStandards(@Args() args: TisStandardsArgs, @Ctx() ctx: GraphQLContext): Promise<TisStandardConnection> {
     return ctx.services.certifications.standards(args);
   }
 
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => TisStandard, { description: 'One standard by its number and edition year (มอก.); NOT_FOUND when TISI lists none such.' })
   tisStandard(
     @Arg('tisNo', () => TisNoScalar, { description: 'Standard number with its Buddhist-Era year (เลข มอก.), e.g. `2536-2555`; a `มอก.` prefix and spaces are ignored.' }) tisNo: string,
@@ -75,13 +77,13 @@ const shownLink = (licence: TisLicense, ctx: GraphQLContext): TisLicense['link']
 
 @Resolver(() => TisLicense)
 export class TisLicenseResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.firmsRead)
   @Query(() => TisLicenseConnection, { description: 'TISI licences to use a standard mark (ใบอนุญาต มอก.), filtered and sorted (newest issue date first by default).' })
-  tisLicenses(@Args() args: TisLicensesArgs, @Ctx() ctx: GraphQLContext): Promise<TisLicenseConnection> {
-    return ctx.services.certifications.licences(args);
+  async tisLicenses(@Args() args: TisLicensesArgs, @Ctx() ctx: GraphQLContext): Promise<TisLicenseConnection> {
+    return ctx.services.certifications.licences(args, await firmScopeSql(ctx));
   }
 
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.firmsRead)
   @Query(() => TisLicense, { description: 'One TISI licence by its number; NOT_FOUND when there is none.' })
   tisLicense(
     @Arg('licenceNo', () => String, { description: 'Licence number (เลขที่ใบอนุญาต), e.g. `ท1234-65/2416`; spaces are ignored.' }) licenceNo: string,

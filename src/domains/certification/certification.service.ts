@@ -1,4 +1,5 @@
 import { checkNameSearchLength } from '../company/company.service';
+import type { FirmScopeSql } from '../firm-scope-sql';
 import { normaliseTisNo as normaliseWrittenTisNo, TIS_NO } from '../../shared/tis-no';
 import { isIsoDate } from '../../shared/calendar';
 import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKeysetCursor, type KeysetPosition, pageOf, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
@@ -80,7 +81,7 @@ export class CertificationService {
     return withTotalCount(pageOf(rows, size, STANDARD_CURSOR, (s) => s.tisNo), () => this.repository.countStandards(filter));
   }
 
-  async licences(args: { first?: number | null; after?: string | null; filter?: TisLicenseFilter | null; orderBy?: TisLicenseOrder | null }): Promise<TisLicenseConnection> {
+  async licences(args: { first?: number | null; after?: string | null; filter?: TisLicenseFilter | null; orderBy?: TisLicenseOrder | null }, within?: FirmScopeSql): Promise<TisLicenseConnection> {
     const size = checkPageSize(args.first);
     const field = args.orderBy?.field ?? TisLicenseOrderField.ISSUED_ON;
     const direction = args.orderBy?.direction ?? (field === TisLicenseOrderField.ISSUED_ON ? SortDirection.DESC : SortDirection.ASC);
@@ -99,14 +100,14 @@ export class CertificationService {
     if (filter?.tisNo !== undefined && filter.tisNo !== null) filter.tisNo = normaliseTisNo(filter.tisNo, 'filter.tisNo');
     checkIsoDate(filter?.issuedFrom, 'filter.issuedFrom');
     checkIsoDate(filter?.issuedTo, 'filter.issuedTo');
-    const rows = await this.repository.licencePage(filter, { field, direction }, after, size + 1);
+    const rows = await this.repository.licencePage(filter, { field, direction }, after, size + 1, within);
     const page = pageWithCursors(
       rows,
       size,
       ({ licence, sortKey }) => (isDefault ? encodeCursor(kind, licenceCursorKey(licence)) : encodeKeysetCursor(kind, { sortKey, id: licence.licenceNo })),
       (row) => row.licence,
     );
-    return withTotalCount(page, () => this.repository.countLicences(filter));
+    return withTotalCount(page, () => this.repository.countLicences(filter, within));
   }
 
   /** The repository's `countLicencesBy`, for the domain's loaders (one statement per batch). */

@@ -1,3 +1,4 @@
+import type { FirmScopeSql } from '../firm-scope-sql';
 import type { CompanyFilter } from './company.type';
 
 /** A company filter after validation: the province resolved to its code, the name normalised. */
@@ -11,4 +12,6 @@ export interface CompanyCriteria extends Omit<CompanyFilter, 'province' | 'nameS
   alsoTargetIndustry?: string;
   /** Eligible for this loan product by the stored results (`eligibleCompanies`). */
   eligibleFor?: { bankCode: string; productCode: string };
+  /** The caller's scope (an area role's provinces, a firm's own key): set by `companyList`, never by a filter. */
+  within?: FirmScopeSql;
 }

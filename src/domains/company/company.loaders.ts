@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GraphQLContext } from '../api-context';
@@ -5,11 +6,11 @@ import { distinctInChunks, groupedLoader, keyedLoader, requestLoader } from '../
 import { nodeType, type DomainNodeType } from '../node/node-type';
 import { selectsField } from '../../platform/graphql/selection';
 import { consentGatedRead } from '../consent/consent.loaders';
+import { firmScopeSql } from '../firm-scope';
 import type { CompanyCriteria, CompanyPage, CompanyPageRequest } from './company.repository';
 import type { CompanyListArgs } from './company.service';
 import type { Company, CompanyConnection, FinancialStatement } from './company.type';
 
-const ALL_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 
 export const companyById = keyedLoader<Company>('companyById', (c) => c.juristicId, (ctx, ids) => ctx.services.companies.findByIds(ids));
 
@@ -44,8 +45,10 @@ const companyCounts = requestLoader('companyCounts', (ctx) =>
  * A company list inside a request: the lists of every parent on a page (each province's
  * companies) are read in one statement, and their counts in another.
  */
-export function companyList(ctx: GraphQLContext, args: CompanyListArgs, info: GraphQLResolveInfo, extra?: Partial<CompanyCriteria>): Promise<CompanyConnection> {
-  return ctx.services.companies.list({ ...args, withCount: selectsField(info, 'totalCount') }, extra, {
+export async function companyList(ctx: GraphQLContext, args: CompanyListArgs, info: GraphQLResolveInfo, extra?: Partial<CompanyCriteria>): Promise<CompanyConnection> {
+  // Every company list holds only the caller's scope (an area's companies, a firm itself), its count too.
+  const within = await firmScopeSql(ctx);
+  return ctx.services.companies.list({ ...args, withCount: selectsField(info, 'totalCount') }, within ? { ...extra, within } : extra, {
     findPage: (request) => companyPages(ctx).load(request),
     count: (criteria) => companyCounts(ctx).load(criteria),
   });
@@ -53,10 +56,10 @@ export function companyList(ctx: GraphQLContext, args: CompanyListArgs, info: Gr
 
 /** The types of this domain `node(id)` fetches. */
 export const companyNodeTypes: readonly DomainNodeType[] = [
-  nodeType('Company', { roles: ALL_ROLES, load: (ctx, key) => companyById(ctx).load(key) }),
+  nodeType('Company', { permission: P.firmsRead, load: (ctx, key) => companyById(ctx).load(key) }),
   // A statement fetched by its own ID is gated like Company.financialStatements: no way round consent.
   nodeType('FinancialStatement', {
-    roles: ALL_ROLES,
+    permission: P.firmsRead,
     load: async (ctx, key) => {
       const statement = await statementByKey(ctx).load(key);
       return statement && consentGatedRead(ctx, statement.juristicId, 'financialStatements', () => statement);

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { SqlParams } from '../../platform/database/sql-params';
+import { companyWithin } from '../firm-scope-sql';
 import { aggregateAnswersFilter, aggregateConditions } from '../statistics/company-aggregate';
 import { LICENSEE_IS_COMPANY_SQL } from '../certification/certification.repository';
 import { toGlobalId } from '../../platform/graphql/global-id';
@@ -168,6 +169,7 @@ function relevanceExpression(search: NonNullable<CompanyCriteria['nameSearch']>,
 export function companyConditions(criteria: CompanyCriteria | undefined, params: SqlParams): string[] {
   const where: string[] = [];
   if (!criteria) return where;
+  if (criteria.within) where.push(companyWithin(criteria.within, params));
   if (criteria.provinceCode) where.push(`p.province_code = ${params.add(criteria.provinceCode)}`);
   if (criteria.region) where.push(`p.region = ${params.add(REGION_IN_DATABASE[criteria.region])}`);
   if (criteria.tsicPrefix) where.push(`c.tsic_code LIKE ${params.add(`${criteria.tsicPrefix}%`)}`);

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import type { GraphQLResolveInfo } from 'graphql';
 import { JuristicIdScalar } from '../scalars';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Info, Resolver, Root } from 'type-graphql';
@@ -29,13 +30,13 @@ const CONSENT_GATED =
 
 @Resolver(() => Company)
 export class CompanyResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.firmsRead)
   @Query(() => CompanyConnection, { description: 'Juristic persons (นิติบุคคล) with their derived facts, filtered and sorted.' })
   companies(@Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
     return companyList(ctx, args, info);
   }
 
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.firmsRead)
   @Query(() => Company, { description: 'One company by its 13-digit juristic ID; NOT_FOUND when there is none.' })
   company(@Arg('juristicId', () => JuristicIdScalar, { description: 'Juristic ID (เลขทะเบียนนิติบุคคล); dashes and spaces ignored.' }) juristicId: string, @Ctx() ctx: GraphQLContext): Promise<Company> {
     return ctx.services.companies.get(juristicId);

@@ -1,4 +1,6 @@
+import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
+import { ReadRecord } from '../../access/audit/read-record';
 import { bangkokDate } from '../../access/consent-rules';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { GraphQLContext } from '../api-context';
@@ -17,7 +19,7 @@ export type ConsentGatedField = 'financialStatements' | 'directors' | 'sharehold
 const activeConsentOf = requestLoader('activeConsentOf', (ctx) => {
   const bank = ctx.services.consents.bankScope(ctx.client)!;
   return new DataLoader<string, ActiveConsent | undefined>(async (ids) => {
-    const found = new Map((await ctx.services.consents.activeFor(bank, ids, bangkokDate())).map((c) => [c.juristicId, c]));
+    const found = new Map((await ctx.services.consents.activeFor(bank, ids, bangkokDate(), ctx.client.purpose)).map((c) => [c.juristicId, c]));
     return ids.map((id) => found.get(id));
   });
 });
@@ -74,6 +76,16 @@ export async function consentGatedRead<T>(ctx: GraphQLContext, juristicId: strin
       'CONSENT_REQUIRED',
     );
   }
+  if (!consent.purposeMatches) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `company ${juristicId} consented to ${ctx.client.bankCode ?? 'your bank'} for another purpose than this client’s (“${ctx.client.purpose ?? ''}”): its ${field} stay closed`,
+      { juristicId, field },
+      'CONSENT_PURPOSE_MISMATCH',
+    );
+  }
+  // The read audit names the consent the disclosure relied on.
+  (ctx.readRecord ??= new ReadRecord()).consentIds.add(consent.consentId);
   const [, value] = await Promise.all([accessLog(ctx).load({ juristicId, consentId: consent.consentId, field }), read({ personalData: true })]);
   return value;
 }
@@ -82,7 +94,7 @@ export async function consentGatedRead<T>(ctx: GraphQLContext, juristicId: strin
 export const consentNodeTypes: readonly DomainNodeType[] = [
   // Analysts see no consents; a bank only its own bank's (another bank's answers FORBIDDEN, like a missing one).
   nodeType('Consent', {
-    roles: ['admin', 'ministry', 'bank'],
+    permission: P.consentsRead,
     load: async (ctx, key) => (await ctx.services.consents.visible(ctx.client, key, (k) => consentById(ctx).load(k))) ?? undefined,
   }),
 ];

@@ -98,6 +98,8 @@ function where(criteria: ConsentCriteria, params: unknown[]): string {
 export interface ActiveConsent {
   consentId: string;
   juristicId: string;
+  /** Its purpose is the reading client's (or the client declared none). */
+  purposeMatches: boolean;
 }
 
 export interface AccessLogWrite {
@@ -171,14 +173,22 @@ export class ConsentRepository {
    * The active consent of a bank for each of a page of companies, in one statement (index
    * `consent_active`). Where several are active, the one valid longest is the one relied on.
    */
-  async activeFor(bank: BankCode, juristicIds: readonly string[], today: string): Promise<ActiveConsent[]> {
-    const rows: { id: string; juristic_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT ON (juristic_id) id::text, juristic_id FROM access.consent
-       WHERE bank_code = $1 AND juristic_id = ANY ($2::text[]) AND revoked_at IS NULL AND valid_until >= $3::date
-       ORDER BY juristic_id, valid_until DESC, granted_at DESC, consent.id`,
-      [bank, juristicIds, today],
+  /**
+   * Each company's active consent for the bank, one statement for a page. With the reading client's
+   * purpose, a consent for that purpose comes first (case and spacing aside), and each answer says
+   * whether its purpose matches; without one (a client that declared none), any purpose matches.
+   */
+  async activeFor(bank: BankCode, juristicIds: readonly string[], today: string, purpose: string | null = null): Promise<ActiveConsent[]> {
+    const rows: { id: string; juristic_id: string; purpose_matches: boolean }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (juristic_id) id::text, juristic_id, purpose_matches FROM (
+         SELECT consent.*, ($4::text IS NULL OR lower(regexp_replace(btrim(purpose), '\\s+', ' ', 'g')) = lower(regexp_replace(btrim($4::text), '\\s+', ' ', 'g'))) AS purpose_matches
+         FROM access.consent
+         WHERE bank_code = $1 AND juristic_id = ANY ($2::text[]) AND revoked_at IS NULL AND valid_until >= $3::date
+       ) consent
+       ORDER BY juristic_id, purpose_matches DESC, valid_until DESC, granted_at DESC, consent.id`,
+      [bank, juristicIds, today, purpose],
     );
-    return rows.map((row) => ({ consentId: row.id, juristicId: row.juristic_id }));
+    return rows.map((row) => ({ consentId: row.id, juristicId: row.juristic_id, purposeMatches: row.purpose_matches }));
   }
 
   /** Appends consented reads to the access log, in one statement. */
@@ -204,20 +214,49 @@ export class ConsentRepository {
   }
 
   /** Logged reads, newest first, optionally of one company; `after` is the last entry's id. */
-  async accessLog(juristicId: string | undefined, afterId: string | undefined, limit: number): Promise<(DataAccessLogEntry & { logId: string })[]> {
-    const rows: { id: string; at: Date; request_id: string; client_name: string; bank_code: PartnerBank | null; juristic_id: string; fields: string[]; consent_id: string }[] =
-      await this.dataSource.query(
-        `SELECT l.id::text, l.at, l.request_id, a.name AS client_name, l.bank_code, l.juristic_id, l.fields, l.consent_id::text
-         FROM access.data_access_log l JOIN access.api_client a ON a.id = l.client_id
-         WHERE ($1::text IS NULL OR l.juristic_id = $1) AND ($2::bigint IS NULL OR l.id < $2::bigint)
-         ORDER BY l.id DESC LIMIT $3`,
-        [juristicId ?? null, afterId ?? null, limit],
-      );
-    return rows.map((r) => ({ logId: r.id, at: r.at, requestId: r.request_id, clientName: r.client_name, bank: r.bank_code, juristicId: r.juristic_id, fields: r.fields, consentId: r.consent_id }));
+  /** The read audit's entries naming a firm (or all), newest first, keyset on the chain position. */
+  async accessLog(juristicId: string | undefined, afterSeq: string | undefined, limit: number): Promise<(DataAccessLogEntry & { logId: string })[]> {
+    const rows: {
+      seq: string;
+      at: Date;
+      request_id: string;
+      client_name: string;
+      role: string;
+      organisation: string;
+      juristic_ids: string[];
+      field_groups: string[];
+      purpose: string | null;
+      lawful_basis: string | null;
+      operation_name: string | null;
+      consent_ids: string[];
+    }[] = await this.dataSource.query(
+      `SELECT seq::text, at, request_id, client_name, role, organisation, juristic_ids, field_groups, purpose, lawful_basis, operation_name, consent_ids
+       FROM audit.read_entry
+       WHERE ($1::text IS NULL OR juristic_ids @> ARRAY[$1::text]) AND ($2::bigint IS NULL OR seq < $2::bigint)
+       ORDER BY seq DESC LIMIT $3`,
+      [juristicId ?? null, afterSeq ?? null, limit],
+    );
+    return rows.map((r) => ({
+      logId: r.seq,
+      auditSeq: r.seq,
+      at: r.at,
+      requestId: r.request_id,
+      clientName: r.client_name,
+      role: r.role,
+      organisation: r.organisation,
+      bank: r.organisation.startsWith('bank:') ? (r.organisation.slice(5) as PartnerBank) : null,
+      juristicId: juristicId ?? r.juristic_ids[0] ?? '',
+      juristicIds: r.juristic_ids,
+      fields: r.field_groups,
+      purpose: r.purpose,
+      lawfulBasis: r.lawful_basis,
+      operationName: r.operation_name,
+      consentIds: r.consent_ids,
+    }));
   }
 
   async countAccessLog(juristicId: string | undefined): Promise<number> {
-    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM access.data_access_log WHERE $1::text IS NULL OR juristic_id = $1`, [juristicId ?? null]);
+    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM audit.read_entry WHERE $1::text IS NULL OR juristic_ids @> ARRAY[$1::text]`, [juristicId ?? null]);
     return rows[0]!.n;
   }
 }

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { JuristicIdScalar } from '../scalars';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
@@ -21,7 +22,7 @@ class ConsentsArgs {
 
 @ArgsType()
 class DataAccessLogArgs {
-  @Field(() => JuristicIdScalar, { nullable: true, description: 'Only reads of this company.' })
+  @Field(() => JuristicIdScalar, { nullable: true, description: 'Only reads of this company (a firm’s own key: its own, the default).' })
   juristicId?: string | null;
 
   @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20).` })
@@ -33,13 +34,13 @@ class DataAccessLogArgs {
 
 @Resolver(() => Consent)
 export class ConsentResolver {
-  @Authorized('admin', 'ministry', 'bank')
+  @Authorized(P.consentsRead)
   @Query(() => ConsentConnection, { description: 'Companies’ consents to the partner banks, newest recorded first. A bank client sees its own bank’s only (naming another bank answers FORBIDDEN); analysts none.' })
   consents(@Args() args: ConsentsArgs, @Ctx() ctx: GraphQLContext): Promise<ConsentConnection> {
     return ctx.services.consents.list(ctx.client, args);
   }
 
-  @Authorized('admin', 'ministry')
+  @Authorized(P.consentsGrant)
   @Mutation(() => Consent, {
     description:
       'Records a company’s consent that a bank may see its financial statements, directors and shareholders for a purpose until a date (ministry and admin clients). BAD_USER_INPUT for a malformed ID, a blank purpose, or a date in the past or more than 10 years ahead; NOT_FOUND for a company the hub does not hold.',
@@ -48,7 +49,7 @@ export class ConsentResolver {
     return ctx.services.consents.grant(ctx.client, input);
   }
 
-  @Authorized('admin', 'ministry', 'bank')
+  @Authorized(P.consentsRevoke)
   @Mutation(() => Consent, {
     description:
       'Revokes a consent now: from this moment it opens nothing. Ministry and admin clients revoke any consent; a bank client its own bank’s (another bank’s answers FORBIDDEN, as a missing one does). Revoking a revoked consent changes nothing. A later load of the consent registry does not bring it back unless the registry records a new grant.',
@@ -61,10 +62,13 @@ export class ConsentResolver {
     return ctx.services.consents.revoke(ctx.client, id, reason);
   }
 
-  @Authorized('admin', 'ministry')
-  @Query(() => DataAccessLogConnection, { description: 'Logged reads of consent-gated fields (financial statements, directors, shareholders) by the banks, newest first (ministry and admin clients): the PDPA record of each disclosure.' })
+  @Authorized(P.accessLogRead)
+  @Query(() => DataAccessLogConnection, {
+    description:
+      'Who read a firm’s data, newest first: every response that carried it, from the read audit (which organisation, when, which field groups, under which consent or basis). The ministry and admins: any firm, or all; a provincial office or regional centre: the firms of its area (`juristicId` required); a firm’s own key: itself.',
+  })
   dataAccessLog(@Args() args: DataAccessLogArgs, @Ctx() ctx: GraphQLContext): Promise<DataAccessLogConnection> {
-    return ctx.services.consents.accessLog(args);
+    return ctx.services.consents.accessLog(ctx.client, args);
   }
 
   @FieldResolver(() => Company, { nullable: true, description: 'The company; null when the hub does not hold it (the registry may name a firm DBD has not loaded yet).' })
@@ -75,8 +79,14 @@ export class ConsentResolver {
 
 @Resolver(() => DataAccessLogEntry)
 export class DataAccessLogEntryResolver {
-  @FieldResolver(() => Consent, { description: 'The consent the read relied on.' })
-  async consent(@Root() entry: DataAccessLogEntry, @Ctx() ctx: GraphQLContext): Promise<Consent> {
-    return (await consentById(ctx).load(entry.consentId))!;
+  @FieldResolver(() => Consent, { nullable: true, description: 'The consent the read relied on; null when it needed none (see `lawfulBasis`). See `consents` when several.' })
+  async consent(@Root() entry: DataAccessLogEntry, @Ctx() ctx: GraphQLContext): Promise<Consent | null> {
+    const first = entry.consentIds[0];
+    return first === undefined ? null : ((await consentById(ctx).load(first)) ?? null);
+  }
+
+  @FieldResolver(() => [Consent], { description: 'Every consent the read relied on.' })
+  async consents(@Root() entry: DataAccessLogEntry, @Ctx() ctx: GraphQLContext): Promise<Consent[]> {
+    return (await Promise.all(entry.consentIds.map((id) => consentById(ctx).load(id)))).filter((c): c is Consent => c !== undefined);
   }
 }

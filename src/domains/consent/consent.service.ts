@@ -1,6 +1,7 @@
 import type { ApiClient } from '../../access/api-client.repository';
 import { bangkokDate, checkGrant, checkJuristicId, checkText, MAX_REASON_LENGTH, type GrantInput } from '../../access/consent-rules';
 import type { BankCode } from '../../access/roles';
+import { scopeOf } from '../../access/client-scope';
 import { DomainError } from '../../platform/errors/domain-error';
 import { checkPageSize, decodeCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
 import { fromGlobalId } from '../../platform/graphql/global-id';
@@ -45,12 +46,16 @@ export class ConsentService {
     const bank = this.bankScope(client);
     const consent = key === undefined ? undefined : await load(key);
     if (bank && (consent?.bank as string | undefined) !== bank) throw new DomainError('FORBIDDEN', 'this is not one of your bank’s consents');
+    // A firm manages its own consents only; another firm's answers as a missing one does.
+    if (client.role === 'firm' && consent?.juristicId !== client.juristicId) throw new DomainError('FORBIDDEN', 'this is not one of your firm’s consents', {}, 'OUTSIDE_SCOPE');
     return consent ?? null;
   }
 
   async grant(client: ApiClient, input: GrantInput): Promise<Consent> {
     const today = bangkokDate();
     const grant = checkGrant(input, today);
+    // A firm's own key grants its own consents, the way an account aggregator's consent manager does.
+    if (client.role === 'firm' && grant.juristicId !== client.juristicId) throw new DomainError('FORBIDDEN', 'a firm grants consents over its own data only', {}, 'OUTSIDE_SCOPE');
     // NOT_FOUND for a company the hub does not hold: consent to see nothing is a mistake.
     await this.companies.get(grant.juristicId);
     return this.repository.insert({ ...grant, clientId: client.id }, today);
@@ -72,8 +77,12 @@ export class ConsentService {
   }
 
   async list(client: ApiClient, args: { filter?: ConsentFilter | null; first?: number | null; after?: string | null }): Promise<ConsentConnection> {
-    const filter = args.filter ?? {};
+    const filter = { ...args.filter };
     const bank = this.bankScope(client, filter.bank);
+    if (client.role === 'firm') {
+      if (filter.juristicId && checkJuristicId(filter.juristicId, 'filter.juristicId') !== client.juristicId) throw new DomainError('FORBIDDEN', 'a firm sees its own consents only', {}, 'OUTSIDE_SCOPE');
+      filter.juristicId = client.juristicId;
+    }
     const size = checkPageSize(args.first);
     const after = decodeCursor(CONSENT_CURSOR, args.after);
     if (after !== undefined && !SORT_KEY.test(after)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
@@ -88,13 +97,30 @@ export class ConsentService {
     return withTotalCount(pageOf(rows, size, CONSENT_CURSOR, (c) => c.sortKey), () => this.repository.count(criteria));
   }
 
-  async accessLog(args: { juristicId?: string | null; first?: number | null; after?: string | null }): Promise<DataAccessLogConnection> {
+  /**
+   * Who read a firm's data, from the read audit. A firm's own key sees its own log; an area role a
+   * firm of its area (another firm, and one that does not exist, answer the same FORBIDDEN); the
+   * ministry and admins any firm, or every entry. Only national callers see the other firms an
+   * entry names.
+   */
+  async accessLog(client: ApiClient, args: { juristicId?: string | null; first?: number | null; after?: string | null }): Promise<DataAccessLogConnection> {
     const size = checkPageSize(args.first);
     const after = decodeCursor(ACCESS_LOG_CURSOR, args.after);
     if (after !== undefined && !/^\d{1,18}$/.test(after)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
-    const juristicId = args.juristicId ? checkJuristicId(args.juristicId, 'juristicId') : undefined;
+    let juristicId = args.juristicId ? checkJuristicId(args.juristicId, 'juristicId') : undefined;
+    const scope = scopeOf(client);
+    const outside = () => new DomainError('FORBIDDEN', `the access log of ${juristicId ?? 'every firm'} ${scope.kind === 'firm' ? 'is not your firm’s' : 'is outside your area'}, or does not exist`, {}, 'OUTSIDE_SCOPE');
+    if (scope.kind === 'firm') {
+      juristicId ??= scope.juristicId;
+      if (juristicId !== scope.juristicId) throw outside();
+    } else if (scope.kind === 'area') {
+      if (juristicId === undefined) throw new DomainError('BAD_USER_INPUT', 'an area role reads the access log of one firm at a time: give juristicId', { argument: 'juristicId' });
+      const [company] = await this.companies.findByIds([juristicId]);
+      if (!company?.provinceCode || !scope.inArea.has(company.provinceCode)) throw outside();
+    }
     const rows = await this.repository.accessLog(juristicId, after, size + 1);
-    return withTotalCount(pageOf(rows, size, ACCESS_LOG_CURSOR, (r) => r.logId), () => this.repository.countAccessLog(juristicId));
+    const shown = rows.map((r) => (scope.kind === 'national' ? r : { ...r, juristicIds: juristicId === undefined ? [] : [juristicId] }));
+    return withTotalCount(pageOf(shown, size, ACCESS_LOG_CURSOR, (r) => r.logId), () => this.repository.countAccessLog(juristicId));
   }
 
   /** The repository's `activeFor`, for the domain's loaders (one statement per batch). */

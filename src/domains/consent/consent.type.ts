@@ -119,27 +119,48 @@ export class ConsentFilter {
 
 @ObjectType({ description: 'One logged read of consent-gated fields: who read which fields of which company, on the strength of which consent (PDPA record of disclosure).' })
 export class DataAccessLogEntry {
-  @Field({ description: 'When the fields were read.' })
+  @Field({ description: 'When the data was read (the response was sent right after its audit entry was committed).' })
   at!: Date;
 
   @Field({ description: 'The request’s ID (its `x-request-id` header), which the hub’s logs carry too.' })
   requestId!: string;
 
-  @Field({ description: 'Name of the API client that read them.' })
+  @Field({ description: 'Name of the API client that read it (e.g. a bank’s loan application, a provincial office’s app).' })
   clientName!: string;
 
-  @Field(() => PartnerBank, { nullable: true, description: 'The client’s bank.' })
+  @Field({ description: 'Role of that client: admin, ministry, analyst, bank, province, centre or firm.' })
+  role!: string;
+
+  @Field({ description: 'The reading organisation: `bank:SMED`, `province:50` (a provincial industry office), `centre:7` (a regional centre), `firm:<juristic ID>`, or the role (`ministry`, `admin`, `analyst`).' })
+  organisation!: string;
+
+  @Field(() => PartnerBank, { nullable: true, description: 'The client’s bank, when a bank read it.' })
   bank!: PartnerBank | null;
 
-  @Field({ description: 'Juristic ID of the company read.' })
+  @Field({ description: 'Juristic ID of the company read (the one asked for; else the first of `juristicIds`).' })
   juristicId!: string;
 
-  @Field(() => [String], { description: 'The fields read: `financialStatements`, `directors`, `shareholders`.' })
+  @Field(() => [String], { description: 'Every firm the response carried (ministry and admin clients only; others see the firm asked for).' })
+  juristicIds!: string[];
+
+  @Field(() => [String], { description: 'The field groups read: identity, finances, persons, eligibility, consents, lending (since the read audit; earlier entries named fields).' })
   fields!: string[];
 
-  /** Not a field: the `consent` resolver loads it. */
-  consentId!: string;
+  @Field(() => String, { nullable: true, description: 'The purpose the client declared (`client:create --purpose`).' })
+  purpose!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The lawful basis of the read (PDPA): CONSENT, CONTRACT, PUBLIC_TASK, LEGAL_OBLIGATION, LEGITIMATE_INTEREST; null for a firm reading its own data.' })
+  lawfulBasis!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The GraphQL operation’s name, when it had one.' })
+  operationName!: string | null;
+
+  @Field(() => String, { description: 'Position of the entry in the read audit’s hash chain (`npm run hub -- audit:verify`).' })
+  auditSeq!: string;
+
+  /** Not a field: the `consent` and `consents` resolvers load them. */
+  consentIds!: string[];
 }
 
-export const DataAccessLogConnection = connectionType(DataAccessLogEntry, { name: 'DataAccessLogEntry', items: 'logged reads of consent-gated fields' });
+export const DataAccessLogConnection = connectionType(DataAccessLogEntry, { name: 'DataAccessLogEntry', items: 'audited reads of a firm’s data' });
 export type DataAccessLogConnection = Connection<DataAccessLogEntry>;

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { checkPageSize, MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../api-context';
@@ -8,7 +9,7 @@ import { DataSource } from './data-source.type';
 @Resolver(() => DataSource)
 export class DataSourceRunsResolver {
   // The same roles as `ingestionRuns`: banks see a source's freshness, not its run history.
-  @Authorized('admin', 'ministry', 'analyst')
+  @Authorized(P.operationsRead)
   @FieldResolver(() => [IngestionRun], { description: `The source's latest ingestion runs, newest first, failed ones included (admins, ministry and analysts); \`ingestionRuns(source)\` pages further.` })
   lastRuns(
     @Root() source: DataSource,

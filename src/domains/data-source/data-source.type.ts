@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Authorized, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum DataSourceMode {
@@ -42,15 +43,15 @@ export class DataSource {
   @Field({ description: 'True when it never loaded, or last loaded longer ago than staleAfterHours.' })
   stale!: boolean;
 
-  @Authorized('admin')
+  @Authorized(P.operationsAdmin)
   @Field({ description: 'Where the hub fetches it (admins only).' })
   feedUrl!: string;
 
-  @Authorized('admin')
+  @Authorized(P.operationsAdmin)
   @Field(() => String, { nullable: true, description: 'Cursor of an incremental source, saved by its last successful run (admins only).' })
   cursor!: string | null;
 
-  @Authorized('admin', 'ministry')
+  @Authorized(P.quarantineCount)
   @Field(() => Int, { description: 'Rows rejected by its runs and not yet resolved (admins and ministry).' })
   openQuarantinedRows!: number;
 }

@@ -1,3 +1,4 @@
+import { may, P } from '../../access/permissions';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import { isBankCode, type BankCode } from '../../access/roles';
@@ -53,7 +54,7 @@ export function eligibilityFeedRouter(services: ApiServices, logger: Logger, opt
     try {
       const client = await services.clients.authenticate(req.header('authorization'));
       if (!client) throw new DomainError('UNAUTHENTICATED', 'An API key is required: send "Authorization: Bearer <key>" with a valid key.');
-      if (!['admin', 'ministry', 'bank'].includes(client.role)) throw new DomainError('FORBIDDEN', `the role "${client.role}" may not read the eligibility feed`);
+      if (!may(client.role, P.eligibilityFeedRead)) throw new DomainError('FORBIDDEN', `the role "${client.role}" may not read the eligibility feed`);
       const asked = typeof req.query['bank'] === 'string' ? req.query['bank'] : undefined;
       if (asked !== undefined && !isBankCode(asked)) throw new DomainError('BAD_USER_INPUT', 'bank is SMED or EXIM', { argument: 'bank' });
       const bank = services.eligibility.bankScope(client, asked);

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { groupedLoader, keyedLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
 import { productKey } from './eligibility.repository';
@@ -18,5 +19,5 @@ export const loanProductByKey = keyedLoader<LoanProduct>('loanProductByKey', (p)
 
 /** The types of this domain `node(id)` fetches. */
 export const eligibilityNodeTypes: readonly DomainNodeType[] = [
-  nodeType('LoanProduct', { roles: ['admin', 'ministry', 'analyst', 'bank'], load: (ctx, key) => loanProductByKey(ctx).load(key) }),
+  nodeType('LoanProduct', { permission: P.referenceRead, load: (ctx, key) => loanProductByKey(ctx).load(key) }),
 ];

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Query, Info, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
@@ -28,20 +29,20 @@ class EligibilityFeedArgs {
 
 @Resolver()
 export class EligibilityResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => [LoanProduct], { description: 'Loan products now published by the partner banks (a bank client sees its own bank’s).' })
   loanProducts(@Ctx() ctx: GraphQLContext): Promise<LoanProduct[]> {
     return ctx.services.eligibility.products(ctx.client);
   }
 
-  @Authorized('admin', 'ministry', 'bank')
+  @Authorized(P.eligibilityRead)
   @Query(() => CompanyConnection, { description: 'Companies eligible for a loan product, filtered and sorted like `companies`. A bank client naming a product that is not its own bank’s gets FORBIDDEN.' })
   async eligibleCompanies(@Args() args: EligibleCompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
     const product = await ctx.services.eligibility.product(ctx.client, args.product);
     return companyList(ctx, args, info, { eligibleFor: { bankCode: product.bank, productCode: product.code } });
   }
 
-  @Authorized('admin', 'ministry', 'bank')
+  @Authorized(P.eligibilityFeedRead)
   @Query(() => EligibilityEventConnection, {
     description: 'Changes of eligibility in commit order: resume with the last cursor and every event arrives exactly once (also as NDJSON at `GET /feeds/eligibility`). A bank client reads its own bank’s events.',
   })
@@ -52,7 +53,7 @@ export class EligibilityResolver {
 
 @Resolver(() => Company)
 export class CompanyEligibilityResolver {
-  @Authorized('admin', 'ministry', 'bank')
+  @Authorized(P.eligibilityRead)
   @FieldResolver(() => [ProductEligibility], { description: 'Stored eligibility for each loan product (a bank client sees its own bank’s products), with each criterion’s outcome, value and provenance.' })
   eligibility(@Root() company: Company, @Ctx() ctx: GraphQLContext, @Arg('eligibleOnly', () => Boolean, { nullable: true, description: 'Only the products the company is eligible for.' }) eligibleOnly?: boolean | null): Promise<ProductEligibility[]> {
     return eligibilityOfCompany(ctx)

@@ -1,5 +1,7 @@
+import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
 import type { GraphQLContext } from '../api-context';
+import { firmScopeSql } from '../firm-scope';
 import { childConnections, distinctInChunks, keyedLoader, requestLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { FactoryCriteria, FactoryPageRequest } from './factory.repository';
@@ -29,8 +31,9 @@ const factoryCounts = requestLoader('factoryCounts', (ctx) =>
  * A factory list inside a request: the lists of every parent on a page (each province's
  * factories) are read in one statement, and their counts in another.
  */
-export function factoryList(ctx: GraphQLContext, args: FactoryListArgs, scope?: FactoryScope): Promise<FactoryConnection> {
-  return ctx.services.factories.list(args, scope, {
+export async function factoryList(ctx: GraphQLContext, args: FactoryListArgs, scope?: FactoryScope): Promise<FactoryConnection> {
+  const within = await firmScopeSql(ctx);
+  return ctx.services.factories.list(args, within ? { ...scope, within } : scope, {
     findPage: (request) => factoryPages(ctx).load(request),
     count: (criteria) => factoryCounts(ctx).load(criteria),
   });
@@ -38,5 +41,5 @@ export function factoryList(ctx: GraphQLContext, args: FactoryListArgs, scope?: 
 
 /** The types of this domain `node(id)` fetches. */
 export const factoryNodeTypes: readonly DomainNodeType[] = [
-  nodeType('Factory', { roles: ['admin', 'ministry', 'analyst', 'bank'], load: (ctx, key) => factoryByFid(ctx).load(key) }),
+  nodeType('Factory', { permission: P.firmsRead, load: (ctx, key) => factoryByFid(ctx).load(key) }),
 ];

@@ -1,3 +1,4 @@
+import { factoryWithin, type FirmScopeSql } from '../firm-scope-sql';
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import { normaliseJuristicId } from '../../shared/thai-id';
@@ -112,11 +113,14 @@ export interface FactoryCriteria {
   isicPrefix?: string;
   nameContains?: string;
   linked?: boolean;
+  /** The caller's scope (an area role's, a firm's): set by `factoryList`, never by a filter. */
+  within?: FirmScopeSql;
 }
 
 /** WHERE conditions of factory criteria over `registry.factory f`; shared with the statistics. */
 export function factoryConditions(criteria: FactoryCriteria | undefined, params: SqlParams): string[] {
   const where: string[] = [];
+  if (criteria?.within) where.push(factoryWithin(criteria.within, params));
   for (const names of criteria?.provinceSets ?? []) where.push(`f.province = ANY(${params.add(names)}::text[])`);
   if (criteria?.status) where.push(`f.status = ${params.add(criteria.status)}`);
   if (criteria?.isicPrefix) where.push(`f.isic_code LIKE ${params.add(`${likeLiteral(criteria.isicPrefix)}%`)}`);

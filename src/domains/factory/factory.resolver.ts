@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../api-context';
@@ -21,13 +22,13 @@ export class FactoriesArgs {
 
 @Resolver(() => Factory)
 export class FactoryResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.firmsRead)
   @Query(() => FactoryConnection, { description: 'Factories of the DIW registry (โรงงาน), filtered and sorted.' })
   factories(@Args() args: FactoriesArgs, @Ctx() ctx: GraphQLContext): Promise<FactoryConnection> {
     return factoryList(ctx, args);
   }
 
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.firmsRead)
   @Query(() => Factory, { description: 'One factory by its 14-digit FID; NOT_FOUND when there is none.' })
   factory(@Arg('fid', () => String, { description: 'DIW factory ID, 14 digits (dashes and spaces ignored).' }) fid: string, @Ctx() ctx: GraphQLContext): Promise<Factory> {
     return ctx.services.factories.get(fid);

@@ -2,6 +2,7 @@ import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKe
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { RegionCode } from '../geography/region-code';
+import type { FirmScopeSql } from '../firm-scope-sql';
 import type { FactoryCriteria, FactoryPageRequest, FactoryRepository } from './factory.repository';
 import { type Factory, type FactoryConnection, type FactoryFilter, type FactoryOrder, FactoryOrderField } from './factory.type';
 
@@ -27,6 +28,8 @@ export interface FactoryListArgs {
 export interface FactoryScope {
   provinceCode?: string;
   region?: RegionCode;
+  /** The caller's scope (src/domains/firm-scope.ts). */
+  within?: FirmScopeSql;
 }
 
 /** How a list reads its page and count: directly, or through a request's batching loaders. */
@@ -71,6 +74,7 @@ export class FactoryService {
       if (text !== '') criteria.nameContains = text;
     }
     if (filter?.linked !== undefined && filter.linked !== null) criteria.linked = filter.linked;
+    if (scope.within) criteria.within = scope.within;
     return criteria;
   }
 

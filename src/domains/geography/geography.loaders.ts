@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
 import { keyedLoader, requestLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
@@ -7,7 +8,6 @@ import type { RegionCode } from './region-code';
 
 /** Per-request loaders of provinces and regions, over the cached reference tables (see ReferenceRepository). */
 
-const READ_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 
 export const provinceByCode = keyedLoader<Province>('provinceByCode', (p) => p.code, async (ctx, codes) => {
   const { byCode } = await ctx.services.geography.catalogue();
@@ -30,6 +30,6 @@ export function regionOf(code: string): Region | undefined {
 
 /** The types of this domain `node(id)` fetches. */
 export const geographyNodeTypes: readonly DomainNodeType[] = [
-  nodeType('Province', { roles: READ_ROLES, load: (ctx, key) => provinceByCode(ctx).load(key) }),
-  nodeType('Region', { roles: READ_ROLES, load: (_ctx, key) => Promise.resolve(regionOf(key)) }),
+  nodeType('Province', { permission: P.referenceRead, load: (ctx, key) => provinceByCode(ctx).load(key) }),
+  nodeType('Region', { permission: P.referenceRead, load: (_ctx, key) => Promise.resolve(regionOf(key)) }),
 ];

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../api-context';
@@ -13,13 +14,13 @@ import { RegionCode } from './region-code';
 
 @Resolver(() => Province)
 export class ProvinceResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => [Province], { description: 'Provinces (จังหวัด), ascending by code; all 77, or those of one region.' })
   provinces(@Arg('region', () => RegionCode, { nullable: true, description: 'Only the provinces of this region (ภาค).' }) region: RegionCode | null, @Ctx() ctx: GraphQLContext): Promise<Province[]> {
     return ctx.services.geography.provinces(region);
   }
 
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => Province, { description: 'One province (จังหวัด) by code or name; NOT_FOUND when none matches.' })
   province(
     @Arg('codeOrName', () => String, { description: 'Code (`20`), ISO code (`TH-20`), Thai name (`ชลบุรี`, `จ.ชลบุรี`) or English name (`Chon Buri`, `Chonburi`).' }) codeOrName: string,
@@ -46,7 +47,7 @@ export class ProvinceResolver {
 
 @Resolver(() => Region)
 export class RegionResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => [Region], { description: 'The six regions (ภาค) of the reference data.' })
   regions(): readonly Region[] {
     return ALL_REGIONS;

@@ -1,8 +1,8 @@
+import { P } from '../../access/permissions';
 import { keyedLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
 import type { IndustrialIndexGroup, IndustrialIndexMonth } from './industrial-index.type';
 
-const READ_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 const MONTH_KEY = /^(C|[0-9]{2,5}):(\d{4}-(0[1-9]|1[0-2]))$/;
 
 export const industrialIndexGroupByCode = keyedLoader<IndustrialIndexGroup>('industrialIndexGroupByCode', (g) => g.code, (ctx, codes) =>
@@ -21,6 +21,6 @@ const industrialIndexMonthByKey = keyedLoader<IndustrialIndexMonth>('industrialI
 
 /** The types of this domain `node(id)` fetches. */
 export const industrialIndexNodeTypes: readonly DomainNodeType[] = [
-  nodeType('IndustrialIndexGroup', { roles: READ_ROLES, load: (ctx, key) => industrialIndexGroupByCode(ctx).load(key) }),
-  nodeType('IndustrialIndexMonth', { roles: READ_ROLES, load: (ctx, key) => industrialIndexMonthByKey(ctx).load(key) }),
+  nodeType('IndustrialIndexGroup', { permission: P.referenceRead, load: (ctx, key) => industrialIndexGroupByCode(ctx).load(key) }),
+  nodeType('IndustrialIndexMonth', { permission: P.referenceRead, load: (ctx, key) => industrialIndexMonthByKey(ctx).load(key) }),
 ];

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../api-context';
 import { IndustryClass } from '../reference/industry-class.type';
@@ -7,7 +8,7 @@ import { IndustrialIndexGroup, IndustrialIndexMonth } from './industrial-index.t
 
 @Resolver(() => IndustrialIndexGroup)
 export class IndustrialIndexResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => [IndustrialIndexMonth], {
     description:
       'The OIE monthly series (MPI, capacity utilisation) of one industry group, oldest month first. BAD_USER_INPUT for a malformed group or month or `from` after `to`; NOT_FOUND for a group OIE does not publish; an empty list when no month falls in the range.',
@@ -21,7 +22,7 @@ export class IndustrialIndexResolver {
     return ctx.services.industrialIndex.series(group, from, to);
   }
 
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => [IndustrialIndexGroup], { description: 'Industry groups with an OIE industrial index (ดัชนีผลผลิตอุตสาหกรรม), all manufacturing first, then by code.' })
   industrialIndexGroups(@Ctx() ctx: GraphQLContext): Promise<IndustrialIndexGroup[]> {
     return ctx.services.industrialIndex.groups();

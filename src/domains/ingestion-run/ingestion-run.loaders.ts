@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
 import { keyedLoader, requestLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
@@ -5,8 +6,6 @@ import { toQuarantinedRow, toRun } from './ingestion-run.service';
 import type { IngestionRun, QuarantinedRow } from './ingestion-run.type';
 
 /** Who may see runs and quarantined rows: the roles of the `ingestionRuns` and `quarantinedRows` queries. */
-export const RUN_ROLES = ['admin', 'ministry', 'analyst'] as const;
-export const QUARANTINE_ROLES = ['admin'] as const;
 
 /** Run and row numbers are bigint: anything else is no key of ours (and must not reach the cast). */
 const numericKeys = (keys: readonly string[]): string[] => keys.filter((key) => /^[1-9]\d{0,17}$/.test(key));
@@ -47,6 +46,6 @@ export const lastRunsOfSource = requestLoader('lastRunsOfSource', (ctx) =>
 
 /** The types of this domain `node(id)` fetches. */
 export const ingestionRunNodeTypes: readonly DomainNodeType[] = [
-  nodeType('IngestionRun', { roles: RUN_ROLES, load: (ctx, key) => runById(ctx).load(key) }),
-  nodeType('QuarantinedRow', { roles: QUARANTINE_ROLES, load: (ctx, key) => quarantinedRowById(ctx).load(key) }),
+  nodeType('IngestionRun', { permission: P.operationsRead, load: (ctx, key) => runById(ctx).load(key) }),
+  nodeType('QuarantinedRow', { permission: P.operationsAdmin, load: (ctx, key) => quarantinedRowById(ctx).load(key) }),
 ];

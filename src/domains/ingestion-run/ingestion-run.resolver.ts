@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../api-context';
@@ -5,7 +6,7 @@ import { IngestionJob, IngestionRun, IngestionRunConnection, QuarantinedRowConne
 
 @Resolver(() => IngestionRun)
 export class IngestionRunResolver {
-  @Authorized('admin', 'ministry', 'analyst')
+  @Authorized(P.operationsRead)
   @Query(() => IngestionRunConnection, { description: 'Run history of the agency sources, newest first.' })
   ingestionRuns(
     @Arg('source', () => String, { nullable: true, description: 'Only runs of this source, e.g. `diw`.' }) source: string | null,
@@ -16,7 +17,7 @@ export class IngestionRunResolver {
     return ctx.services.ingestionRuns.list({ source, first, after });
   }
 
-  @Authorized('admin')
+  @Authorized(P.operationsAdmin)
   @Query(() => QuarantinedRowConnection, { description: 'Rows rejected by ingestion runs and not yet resolved, newest first (admins only).' })
   quarantinedRows(
     @Arg('source', () => String, { nullable: true, description: 'Only rows of this source.' }) source: string | null,
@@ -27,7 +28,7 @@ export class IngestionRunResolver {
     return ctx.services.ingestionRuns.quarantined({ source, first, after });
   }
 
-  @Authorized('admin')
+  @Authorized(P.operationsAdmin)
   @Mutation(() => IngestionJob, { description: 'Queues a run of a source now (admins only). Follow it in `ingestionRuns`.' })
   triggerIngestion(@Arg('source', { description: 'Source identifier, e.g. `diw`.' }) source: string, @Ctx() ctx: GraphQLContext): Promise<IngestionJob> {
     return ctx.services.ingestionRuns.trigger(source);

@@ -1,3 +1,5 @@
+import { withoutSmallCells } from '../statistics/small-cells';
+import { P } from '../../access/permissions';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../api-context';
@@ -32,7 +34,7 @@ class LoanOutcomesArgs {
 
 @Resolver(() => LoanOutcome)
 export class LoanOutcomeResolver {
-  @Authorized('bank')
+  @Authorized(P.loanOutcomesReport)
   @Mutation(() => ReportLoanOutcomePayload, {
     description:
       'A partner bank reports what happened to a firm’s application for one of its own products (another bank’s product is FORBIDDEN, with the message of a product that does not exist). ' +
@@ -42,25 +44,27 @@ export class LoanOutcomeResolver {
     return ctx.services.loanOutcomes.report(ctx.client, input);
   }
 
-  @Authorized('admin', 'ministry', 'bank')
+  @Authorized(P.loanOutcomesRead)
   @Query(() => LoanOutcomeConnection, { description: 'The banks’ loan outcome reports, newest first: a bank client sees its own bank’s, the ministry and admins every bank’s.' })
   loanOutcomes(@Args() args: LoanOutcomesArgs, @Ctx() ctx: GraphQLContext): Promise<LoanOutcomeConnection> {
     return ctx.services.loanOutcomes.list(ctx.client, args);
   }
 
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.lendingStatisticsRead)
   @Query(() => LoanTakeUpStats, {
     description:
       'Take-up of the partner banks’ loan products per group of the chosen dimensions: firms eligible today, firms the banks reported applying, approved, paid out and rejected, amounts, and the take-up rate (see `LoanTakeUpGroup.takeUpRate`). ' +
       'A bank client gets its own bank’s products only.',
   })
-  loanTakeUpStats(
+  async loanTakeUpStats(
     @Arg('filter', () => LoanTakeUpFilter, { nullable: true, description: 'Which products, reports and firms to count.' }) filter: LoanTakeUpFilter | null,
     @Arg('groupBy', () => [LoanTakeUpDimension], { description: `Dimensions to group by, 1 to ${MAX_DIMENSIONS}, each once; groups are ordered by them in this order.` })
     groupBy: LoanTakeUpDimension[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<LoanTakeUpStats> {
-    return ctx.services.loanOutcomes.takeUp(ctx.client, filter, groupBy);
+    return withoutSmallCells(ctx.client, await ctx.services.loanOutcomes.takeUp(ctx.client, filter, groupBy), (g) =>
+      Math.max(g.eligibleFirms, g.appliedFirms, g.approvedFirms, g.disbursedFirms, g.rejectedFirms),
+    );
   }
 
   @FieldResolver(() => LoanProduct, { nullable: true, description: 'The product, as now published; null once the bank has withdrawn it from its catalogue.' })

@@ -1,3 +1,4 @@
+import { SUPPRESSED_GROUPS_DESCRIPTION } from '../statistics/small-cells';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsoDateScalar, JuristicIdScalar } from '../scalars';
 import { connectionType, type Connection } from '../../platform/graphql/connection';
@@ -248,6 +249,6 @@ export class LoanTakeUpStats {
   })
   groups!: LoanTakeUpGroup[];
 
-  @Field(() => Int, { description: 'Groups left out because they count reports on fewer than 5 firms (analysts only; 0 for the ministry, admins and banks, which see their own reports).' })
+  @Field(() => Int, { description: SUPPRESSED_GROUPS_DESCRIPTION })
   suppressedGroups!: number;
 }

@@ -1,15 +1,16 @@
+import { may, type Permission } from '../../access/permissions';
 import type { Role } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
 import { fromGlobalId } from '../../platform/graphql/global-id';
 
 /**
  * A type `node(id)` can fetch, declared by its domain (its index.ts `nodeTypes`). `load` should go
- * through a per-request DataLoader so that `nodes(ids)` costs one statement per type; `roles` are
- * those allowed to see the type at all.
+ * through a per-request DataLoader so that `nodes(ids)` costs one statement per type; `permission`
+ * (src/access/permissions.ts) is the one a client needs to see the type at all.
  */
 export interface NodeTypeDefinition<C extends NodeContext = NodeContext> {
   typeName: string;
-  roles: readonly Role[];
+  permission: Permission;
   load(ctx: C, key: string): Promise<object | undefined>;
 }
 
@@ -27,6 +28,11 @@ export class NodeRegistry<C extends NodeContext = NodeContext> {
     if (this.types.size !== types.length) throw new Error('two node types share a name');
   }
 
+  /** The permission a type needs (undefined for an unknown type). */
+  permissionOf(typeName: string): Permission | undefined {
+    return this.types.get(typeName)?.permission;
+  }
+
   typeNames(): string[] {
     return [...this.types.keys()];
   }
@@ -36,7 +42,7 @@ export class NodeRegistry<C extends NodeContext = NodeContext> {
     const { typeName, key } = fromGlobalId(id);
     const type = this.types.get(typeName);
     if (!type) throw new DomainError('BAD_USER_INPUT', `"${id}" is not a global ID of this API`, { argument: 'id' });
-    if (!type.roles.includes(ctx.client.role)) {
+    if (!may(ctx.client.role, type.permission)) {
       throw new DomainError('FORBIDDEN', `the role "${ctx.client.role}" may not read ${typeName} objects`);
     }
     const found = await type.load(ctx, key);

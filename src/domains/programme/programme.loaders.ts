@@ -1,9 +1,9 @@
+import { P } from '../../access/permissions';
 import { groupedLoader, keyedLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
 import { assessmentKey, participationKey } from './programme.repository';
 import type { Industry40Assessment, ProgrammeParticipation } from './programme.type';
 
-const ALL_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 
 /** `Company.programmeParticipations`, newest year first. */
 export const participationsOfCompany = groupedLoader<ProgrammeParticipation>('participationsOfCompany', (p) => p.companyJuristicId ?? '', (ctx, ids) =>
@@ -39,6 +39,6 @@ const assessmentByKey = keyedLoader<Industry40Assessment>('assessmentByKey', ass
 
 /** The types of this domain `node(id)` fetches. */
 export const programmeNodeTypes: readonly DomainNodeType[] = [
-  nodeType('ProgrammeParticipation', { roles: ALL_ROLES, load: (ctx, key) => participationByKey(ctx).load(key) }),
-  nodeType('Industry40Assessment', { roles: ALL_ROLES, load: (ctx, key) => assessmentByKey(ctx).load(key) }),
+  nodeType('ProgrammeParticipation', { permission: P.firmsRead, load: (ctx, key) => participationByKey(ctx).load(key) }),
+  nodeType('Industry40Assessment', { permission: P.firmsRead, load: (ctx, key) => assessmentByKey(ctx).load(key) }),
 ];

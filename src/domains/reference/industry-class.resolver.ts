@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../api-context';
@@ -9,7 +10,7 @@ import { industryClassByCode, industryClassChildren } from './reference.loaders'
 
 @Resolver(() => IndustryClass)
 export class IndustryClassResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => IndustryClass, { description: 'One TSIC 2009 entry (รหัส TSIC) by its code; NOT_FOUND when the reference data has no such entry.' })
   industryClass(
     @Arg('code', () => String, { description: 'TSIC code: a section letter (`C`) or 2 to 5 digits (`10`, `1072`); Thai digits and dashes are accepted.' }) code: string,
@@ -18,7 +19,7 @@ export class IndustryClassResolver {
     return ctx.services.reference.industryClass(code);
   }
 
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => [IndustryClass], { description: 'TSIC 2009 entries (รหัส TSIC), ascending by code: at one level, below one parent, or the whole tree.' })
   industryClasses(
     @Arg('level', () => IndustryClassLevel, { nullable: true, description: 'Only entries at this level.' }) level: IndustryClassLevel | null,

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import DataLoader from 'dataloader';
 import { keyedLoader, requestLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
@@ -11,7 +12,6 @@ import type { TargetIndustry } from './target-industry.type';
  * one read of the tables, and none once the process has them.
  */
 
-const READ_ROLES = ['admin', 'ministry', 'analyst', 'bank'] as const;
 
 export const industryClassByCode = keyedLoader<IndustryClass>('industryClassByCode', (c) => c.code, async (ctx, codes) => {
   const { classByCode } = await ctx.services.reference.catalogue();
@@ -40,6 +40,6 @@ export const targetIndustryByCode = keyedLoader<TargetIndustry>('targetIndustryB
 
 /** The types of this domain `node(id)` fetches. */
 export const referenceNodeTypes: readonly DomainNodeType[] = [
-  nodeType('IndustryClass', { roles: READ_ROLES, load: (ctx, key) => industryClassByCode(ctx).load(key) }),
-  nodeType('TargetIndustry', { roles: READ_ROLES, load: (ctx, key) => targetIndustryByCode(ctx).load(key) }),
+  nodeType('IndustryClass', { permission: P.referenceRead, load: (ctx, key) => industryClassByCode(ctx).load(key) }),
+  nodeType('TargetIndustry', { permission: P.referenceRead, load: (ctx, key) => targetIndustryByCode(ctx).load(key) }),
 ];

@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Args, Authorized, Ctx, FieldResolver, Query, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../api-context';
@@ -8,7 +9,7 @@ import { TargetIndustry } from './target-industry.type';
 
 @Resolver(() => TargetIndustry)
 export class TargetIndustryResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.referenceRead)
   @Query(() => [TargetIndustry], { description: 'The ten target industries (อุตสาหกรรมเป้าหมาย, S-curve and New S-curve), in the ministry\'s order.' })
   targetIndustries(@Ctx() ctx: GraphQLContext): Promise<readonly TargetIndustry[]> {
     return ctx.services.reference.targetIndustries();

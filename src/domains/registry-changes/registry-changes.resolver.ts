@@ -1,3 +1,4 @@
+import { P } from '../../access/permissions';
 import { Args, ArgsType, Authorized, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
 import type { GraphQLContext } from '../api-context';
@@ -17,7 +18,7 @@ class RegistryChangesArgs {
 
 @Resolver()
 export class RegistryChangesResolver {
-  @Authorized('admin', 'ministry', 'analyst', 'bank')
+  @Authorized(P.registrySync)
   @Query(() => RegistryChangeConnection, {
     description:
       'Changes of register records (companies, factories, TIS licences, loan products) in commit order, each with the record as it is now, scoped and masked like the graph: resume with `pageInfo.endCursor` and every change arrives exactly once. Also as NDJSON at `GET /feeds/registry`; a bulk export (`GET /exports/<name>.ndjson`) gives the cursor the feed continues it from (docs/integrators.md).',

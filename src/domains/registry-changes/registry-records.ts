@@ -13,6 +13,7 @@
  * - TIS licences: a licensee not known to be a company is masked, with its link and plant
  *   (src/domains/certification).
  */
+import { may, P } from '../../access/permissions';
 import type { ApiClient } from '../../access/api-client.repository';
 import { isBankCode } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
@@ -228,7 +229,7 @@ export const recordDefinitionByExport = (name: string): RegistryRecordDefinition
  * A role that may not read the entity is refused (FORBIDDEN) rather than given an empty list.
  */
 export function visibleRows(entity: RegistryEntity, client: ApiClient): string {
-  if (!['admin', 'ministry', 'analyst', 'bank'].includes(client.role)) throw new DomainError('FORBIDDEN', `the role "${client.role}" may not read ${REGISTRY_RECORDS[entity].exportName}`);
+  if (!may(client.role, P.registrySync)) throw new DomainError('FORBIDDEN', `the role "${client.role}" may not read ${REGISTRY_RECORDS[entity].exportName}`);
   switch (entity) {
     case 'COMPANY':
     case 'FACTORY':

@@ -1,3 +1,5 @@
+import { withoutSmallCells } from './small-cells';
+import { P } from '../../access/permissions';
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../api-context';
 import { CompanyFilter } from '../company/company.type';
@@ -10,29 +12,29 @@ import { CompanyStats, CompanyStatsDimension, FactoryStats, FactoryStatsDimensio
  */
 @Resolver()
 export class StatisticsResolver {
-  @Authorized('admin', 'ministry', 'analyst')
+  @Authorized(P.statisticsRead)
   @Query(() => CompanyStats, {
     description:
       'Companies counted, with sums and averages of registered capital, latest revenue and employees, per group of the chosen dimensions. ' +
       'Served from a materialised aggregate, refreshed with every ingestion run, when the dimensions and filters allow; from the live rows otherwise (see `source`).',
   })
-  companyStats(
+  async companyStats(
     @Arg('filter', () => CompanyFilter, { nullable: true, description: 'Which companies to count: the same filters as `companies`.' }) filter: CompanyFilter | null,
     @Arg('groupBy', () => [CompanyStatsDimension], { description: `Dimensions to group by, 1 to ${MAX_DIMENSIONS}, each once; groups are ordered by them in this order.` })
     groupBy: CompanyStatsDimension[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<CompanyStats> {
-    return ctx.services.statistics.companyStats(filter, groupBy);
+    return withoutSmallCells(ctx.client, await ctx.services.statistics.companyStats(filter, groupBy), (group) => group.count);
   }
 
-  @Authorized('admin', 'ministry', 'analyst')
+  @Authorized(P.statisticsRead)
   @Query(() => FactoryStats, { description: 'Factories counted, with sums and averages of capital and workers, per group of the chosen dimensions.' })
-  factoryStats(
+  async factoryStats(
     @Arg('filter', () => FactoryFilter, { nullable: true, description: 'Which factories to count: the same filters as `factories`.' }) filter: FactoryFilter | null,
     @Arg('groupBy', () => [FactoryStatsDimension], { description: `Dimensions to group by, 1 to ${MAX_DIMENSIONS}, each once; groups are ordered by them in this order.` })
     groupBy: FactoryStatsDimension[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<FactoryStats> {
-    return ctx.services.statistics.factoryStats(filter, groupBy);
+    return withoutSmallCells(ctx.client, await ctx.services.statistics.factoryStats(filter, groupBy), (group) => group.count);
   }
 }

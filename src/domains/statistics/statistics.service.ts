@@ -189,6 +189,7 @@ export class StatisticsService {
       })),
       source: result.source,
       aggregateRefreshedAt: result.refreshedAt,
+      suppressedGroups: 0,
     };
   }
 
@@ -205,6 +206,7 @@ export class StatisticsService {
         capital: measure(row.measures['capital']!),
         workers: measure(row.measures['workers']!),
       })),
+      suppressedGroups: 0,
     };
   }
 }

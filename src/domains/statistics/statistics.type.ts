@@ -1,3 +1,4 @@
+import { SUPPRESSED_GROUPS_DESCRIPTION } from './small-cells';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 /** At most this many dimensions per request: beyond three, groups outnumber what an analyst reads. */
@@ -134,6 +135,9 @@ export class CompanyStats {
 
   @Field(() => Date, { nullable: true, description: 'When the aggregate was last refreshed (when `source` is AGGREGATE).' })
   aggregateRefreshedAt!: Date | null;
+
+  @Field(() => Int, { description: SUPPRESSED_GROUPS_DESCRIPTION })
+  suppressedGroups!: number;
 }
 
 @ObjectType({ description: 'The value of one factory dimension that identifies a group, with its human names.' })
@@ -173,4 +177,7 @@ export class FactoryStats {
 
   @Field(() => [FactoryStatsGroup], { description: 'Non-empty groups, ordered by their keys in `groupBy` order (each dimension in its natural order, unknown last).' })
   groups!: FactoryStatsGroup[];
+
+  @Field(() => Int, { description: SUPPRESSED_GROUPS_DESCRIPTION })
+  suppressedGroups!: number;
 }

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'BAD_REQUEST',
   'PAYLOAD_TOO_LARGE',
   'PERSISTED_QUERY_NOT_FOUND',
+  // The read audit could not record a read: nothing is served unrecorded (docs/access-and-audit.md).
+  'SERVICE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -24,7 +26,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  * field but the data subject has not consented to it (see docs/consent.md). Add
  * reasons here; never rename one.
  */
-export const ERROR_REASONS = ['CONSENT_REQUIRED'] as const;
+export const ERROR_REASONS = ['CONSENT_REQUIRED', 'CONSENT_PURPOSE_MISMATCH', 'OUTSIDE_SCOPE'] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 
 /** An error the domain raises on purpose; its message is safe to show to the caller. */

@@ -1,0 +1,40 @@
+import type { ApiClient } from './api-client.repository';
+import { isAreaRole } from './roles';
+
+/**
+ * Which firms a client sees. National roles see every firm; an area role (a provincial office, a
+ * regional centre) the firms of its provinces; a firm's own key that firm alone. Outside its scope a
+ * firm-level record answers as if it did not exist (docs/access-and-audit.md):
+ *
+ * - a company is in an area when its head office is (its DBD address's province);
+ * - a factory when it stands there, or when its operating company's head office is there;
+ * - every other firm-level record (statements, licences, participations, assessments,
+ *   eligibility, consents, outcomes) follows the company it belongs to; a licence also follows
+ *   its plant (a factory in the area).
+ */
+export type ClientScope =
+  | { kind: 'national' }
+  | { kind: 'area'; provinceCodes: readonly string[]; inArea: ReadonlySet<string> }
+  | { kind: 'firm'; juristicId: string };
+
+const NATIONAL: ClientScope = { kind: 'national' };
+const scopes = new WeakMap<ApiClient, ClientScope>();
+
+export function scopeOf(client: ApiClient): ClientScope {
+  let scope = scopes.get(client);
+  if (scope) return scope;
+  if (isAreaRole(client.role)) scope = { kind: 'area', provinceCodes: client.areaProvinceCodes, inArea: new Set(client.areaProvinceCodes) };
+  else if (client.role === 'firm') scope = { kind: 'firm', juristicId: client.juristicId ?? '' };
+  else scope = NATIONAL;
+  scopes.set(client, scope);
+  return scope;
+}
+
+/** What the client would call itself in an access log: its bank, its province or centre, its firm. */
+export function organisationOf(client: ApiClient): string {
+  if (client.bankCode) return `bank:${client.bankCode}`;
+  if (client.role === 'province') return `province:${client.provinceCode ?? ''}`;
+  if (client.role === 'centre') return `centre:${client.centre ?? ''}`;
+  if (client.role === 'firm') return `firm:${client.juristicId ?? ''}`;
+  return client.role;
+}

@@ -1,0 +1,199 @@
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { verifyAuditChain } from '../../src/access/audit/audit-verify';
+import { entryHash, type ReadAuditEntry } from '../../src/access/audit/read-audit';
+import { auditSigningKey } from '../../src/app/services';
+import { pgPool } from '../../src/platform/database/data-source';
+import { startLoadedHub } from '../support/loaded-hub';
+import type { TestHub } from '../support/test-hub';
+
+/**
+ * The read audit: every response carrying firm-level data leaves one hash-chained entry, the log
+ * refuses changes, `audit:verify` finds an edited, deleted or reordered entry even when the
+ * triggers were bypassed, and the hub refuses to serve firm data it cannot record.
+ */
+describe('Read audit', () => {
+  let t: TestHub;
+  let admin: string;
+  let firmId: string;
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-key-'));
+  const keyFile = path.join(keyDir, 'audit.pem');
+  fs.writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+
+  const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(text, params);
+  const verify = () => verifyAuditChain(pgPool(t.hub.database.dataSource), { publicKey: auditSigningKey(t.config).publicKey! });
+  /** Runs statements as a superuser with the triggers off, as an attacker with the database's keys would. */
+  async function bypassingTriggers(statements: (query: (text: string, params?: unknown[]) => Promise<unknown>) => Promise<void>): Promise<void> {
+    const client = await pgPool(t.hub.database.dataSource).connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL session_replication_role = replica');
+      await statements((text, params) => client.query(text, params));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+  const entries = () => sql<{ seq: string; role: string; organisation: string; operation_name: string | null; juristic_ids: string[]; field_groups: string[]; lawful_basis: string | null; document_hash: string | null }>(
+    'SELECT * FROM audit.read_entry ORDER BY seq',
+  );
+
+  beforeAll(async () => {
+    t = await startLoadedHub({ scale: 600, env: { AUDIT_CHECKPOINT_EVERY: '5', AUDIT_SIGNING_KEY_FILE: keyFile } });
+    admin = (await t.hub.services.clients.create({ name: 'ministry app', role: 'admin' })).key;
+    [{ id: firmId }] = (await sql<{ id: string }>(
+      `SELECT c.juristic_id AS id FROM registry.company c JOIN registry.financial_statement s USING (juristic_id) WHERE jsonb_array_length(c.directors) > 0 ORDER BY 1 LIMIT 1`,
+    )) as [{ id: string }];
+  });
+  afterAll(async () => {
+    await t?.stop();
+    fs.rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  test('a response with firm data writes one entry naming the firms and each field group read', async () => {
+    const before = (await entries()).length;
+    const { body } = await t.graphql(
+      `query Profile($id: JuristicId!) { company(juristicId: $id) { juristicId paidUpCapitalBaht financialStatements { fiscalYear } directors { name } eligibility { eligible } } }`,
+      { id: firmId },
+      admin,
+    );
+    expect(body.errors).toBeUndefined();
+    const after = await entries();
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1)).toMatchObject({
+      role: 'admin',
+      organisation: 'admin',
+      operation_name: 'Profile',
+      juristic_ids: [firmId],
+      field_groups: ['eligibility', 'finances', 'identity', 'persons'],
+      lawful_basis: 'PUBLIC_TASK',
+      document_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+  });
+
+  test('a list is one entry with every firm of the page; a response without firm data writes none', async () => {
+    const before = (await entries()).length;
+    const page = await t.graphqlData<{ companies: { edges: { node: { juristicId: string } }[] } }>(`{ companies(first: 7) { edges { node { juristicId } } } }`, {}, admin);
+    await t.graphqlData(`{ regions { code } loanProducts { code } }`, {}, admin);
+    const after = await entries();
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1)!.juristic_ids).toEqual(page.companies.edges.map((e) => e.node.juristicId).sort());
+    expect(after.at(-1)!.field_groups).toEqual(['identity']);
+  });
+
+  test('the log refuses UPDATE, DELETE and TRUNCATE', async () => {
+    for (const statement of ['UPDATE audit.read_entry SET role = $$x$$', 'DELETE FROM audit.read_entry', 'TRUNCATE audit.read_entry', 'DELETE FROM audit.checkpoint']) {
+      await expect(sql(statement)).rejects.toThrow(/append-only/);
+    }
+  });
+
+  test('audit:verify passes on a whole chain, then names an edited, a deleted and a reordered entry', async () => {
+    // Enough entries for checkpoints (every 5) and room to tamper.
+    for (let i = 0; i < 12; i++) await t.graphqlData(`query($id: JuristicId!) { company(juristicId: $id) { juristicId } }`, { id: firmId }, admin);
+    const whole = await verify();
+    expect(whole.problem).toBeUndefined();
+    expect(whole.verified).toBeGreaterThanOrEqual(14);
+    expect(whole.checkpoints).toBeGreaterThanOrEqual(2);
+
+    // Edited (triggers bypassed), then put back.
+    await bypassingTriggers((q) => q(`UPDATE audit.read_entry SET client_name = 'someone else' WHERE seq = 3`).then(() => undefined));
+    expect((await verify()).problem).toMatchObject({ seq: 3, kind: 'edited' });
+    await bypassingTriggers((q) => q(`UPDATE audit.read_entry SET client_name = 'ministry app' WHERE seq = 3`).then(() => undefined));
+    expect((await verify()).problem).toBeUndefined();
+
+    // Deleted, then put back.
+    const [saved] = await sql<Record<string, unknown>>('SELECT to_jsonb(e) AS row FROM audit.read_entry e WHERE seq = 4');
+    await bypassingTriggers((q) => q('DELETE FROM audit.read_entry WHERE seq = 4').then(() => undefined));
+    expect((await verify()).problem).toMatchObject({ seq: 4, kind: 'deleted' });
+    await bypassingTriggers((q) => q('INSERT INTO audit.read_entry SELECT * FROM jsonb_populate_record(NULL::audit.read_entry, $1)', [saved!['row']]).then(() => undefined));
+    expect((await verify()).problem).toBeUndefined();
+
+    // Reordered: two entries trade places.
+    await bypassingTriggers(async (q) => {
+      await q('UPDATE audit.read_entry SET seq = 999999999 WHERE seq = 6');
+      await q('UPDATE audit.read_entry SET seq = 6 WHERE seq = 7');
+      await q('UPDATE audit.read_entry SET seq = 7 WHERE seq = 999999999');
+    });
+    expect((await verify()).problem).toMatchObject({ seq: 6, kind: 'reordered' });
+    await bypassingTriggers(async (q) => {
+      await q('UPDATE audit.read_entry SET seq = 999999999 WHERE seq = 6');
+      await q('UPDATE audit.read_entry SET seq = 6 WHERE seq = 7');
+      await q('UPDATE audit.read_entry SET seq = 7 WHERE seq = 999999999');
+    });
+    expect((await verify()).problem).toBeUndefined();
+
+    // The newest entries deleted: the head and the checkpoints still count them.
+    const [{ last }] = (await sql<{ last: string }>('SELECT max(seq) AS last FROM audit.read_entry')) as [{ last: string }];
+    const [tail] = await sql<Record<string, unknown>>('SELECT to_jsonb(e) AS row FROM audit.read_entry e WHERE seq = $1', [last]);
+    await bypassingTriggers((q) => q('DELETE FROM audit.read_entry WHERE seq = $1', [last]).then(() => undefined));
+    expect((await verify()).problem).toMatchObject({ seq: Number(last), kind: 'truncated' });
+    await bypassingTriggers((q) => q('INSERT INTO audit.read_entry SELECT * FROM jsonb_populate_record(NULL::audit.read_entry, $1)', [tail!['row']]).then(() => undefined));
+    expect((await verify()).problem).toBeUndefined();
+  });
+
+  test('a chain rewritten from an edited entry on is caught by the signed checkpoints', async () => {
+    const rows = await sql<Record<string, unknown> & { seq: string; at: Date }>('SELECT * FROM audit.read_entry ORDER BY seq');
+    const rewritten = rows.map((r) => ({
+      seq: Number(r.seq), at: r.at, requestId: r['request_id'] as string, clientId: r['client_id'] as string, clientName: r['client_name'] as string,
+      role: r['role'] as string, organisation: r['organisation'] as string, operationName: r['operation_name'] as string | null, documentHash: r['document_hash'] as string | null,
+      juristicIds: r['juristic_ids'] as string[], entities: r['entities'] as string[], fieldGroups: r['field_groups'] as string[], purpose: r['purpose'] as string | null,
+      lawfulBasis: r['lawful_basis'] as string | null, consentIds: r['consent_ids'] as string[], prevHash: '', hash: '',
+    })) satisfies ReadAuditEntry[];
+    rewritten[1]!.juristicIds = ['0000000000000'];
+    let prev = '0'.repeat(64);
+    for (const entry of rewritten) {
+      entry.prevHash = prev;
+      entry.hash = entryHash(prev, entry);
+      prev = entry.hash;
+    }
+    const original = rows.map((r) => ({ seq: r.seq, juristic_ids: r['juristic_ids'], prev_hash: r['prev_hash'], hash: r['hash'] }));
+    const write = (list: { seq: string | number; juristic_ids: unknown; prev_hash: unknown; hash: unknown }[]) =>
+      bypassingTriggers(async (q) => {
+        for (const r of list) await q('UPDATE audit.read_entry SET juristic_ids = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [r.seq, r.juristic_ids, r.prev_hash, r.hash]);
+      });
+    await write(rewritten.map((e) => ({ seq: e.seq, juristic_ids: e.juristicIds, prev_hash: e.prevHash, hash: e.hash })));
+    expect((await verify()).problem).toMatchObject({ seq: 5, kind: 'checkpoint' });
+    await write(original);
+    expect((await verify()).problem).toBeUndefined();
+  });
+
+  test('npm run hub -- audit:verify says "verified N entries", and exits non-zero naming the entry at fault', async () => {
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['scripts/run-built.mjs', 'src/cli.js', 'audit:verify', ...args], {
+        env: { ...process.env, DATABASE_URL: t.database.url, AUDIT_SIGNING_KEY_FILE: keyFile, LOG_LEVEL: 'silent' },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    const whole = await run([]);
+    expect(whole).toEqual({ code: 0, stdout: expect.stringMatching(/^verified \d+ entries .*signatures checked/) });
+    await bypassingTriggers((q) => q(`UPDATE audit.read_entry SET organisation = 'bank:EXIM' WHERE seq = 2`).then(() => undefined));
+    const broken = await run(['--since', '2000-01-01']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/broken at entry 2 \(edited\)/);
+    await bypassingTriggers((q) => q(`UPDATE audit.read_entry SET organisation = 'admin' WHERE seq = 2`).then(() => undefined));
+  });
+
+  test('when the audit cannot be written, firm data is not served (503 SERVICE_UNAVAILABLE); other answers go on', async () => {
+    await sql('ALTER TABLE audit.read_entry ADD CONSTRAINT audit_down CHECK (false) NOT VALID');
+    try {
+      const { status, body } = await t.graphql(`query($id: JuristicId!) { company(juristicId: $id) { juristicId nameTh } }`, { id: firmId }, admin);
+      expect(status).toBe(503);
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(JSON.stringify(body)).not.toContain(firmId);
+      expect((await t.graphql(`{ regions { code } }`, {}, admin)).status).toBe(200);
+    } finally {
+      await sql('ALTER TABLE audit.read_entry DROP CONSTRAINT audit_down');
+    }
+    expect((await t.graphql(`query($id: JuristicId!) { company(juristicId: $id) { juristicId } }`, { id: firmId }, admin)).status).toBe(200);
+    expect((await verify()).problem).toBeUndefined();
+  });
+});
