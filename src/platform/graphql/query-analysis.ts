@@ -115,7 +115,7 @@ const LIST_SIZES: Record<string, number> = {
   'Query.regions': 6,
   'Query.targetIndustries': 12,
   'Query.industryClasses': 400,
-  'IndustryClass.children': 20,
+  'IndustryClass.children': 40,
   'Query.dataSources': 15,
   'CompanyStats.groups': GROUPS_LIST_SIZE,
   'FactoryStats.groups': GROUPS_LIST_SIZE,
@@ -138,6 +138,8 @@ function listSize(parentName: string, field: GraphQLField<unknown, unknown>, arg
   if (Array.isArray(ids)) return Math.max(1, ids.length);
   // A plain list with a `first` argument (a source's last runs) returns up to that many.
   if (typeof args['first'] === 'number') return pageSize(args);
+  // The classes under one code (a section's divisions: 24 at most) rather than all 400.
+  if (typeof args['parentCode'] === 'string') return LIST_SIZES['IndustryClass.children'] ?? DEFAULT_LIST_SIZE;
   return LIST_SIZES[`${parentName}.${field.name}`] ?? DEFAULT_LIST_SIZE;
 }
 
