@@ -2,8 +2,7 @@ import type { Client } from 'pg';
 
 /**
  * What a database holds, table by table, comparable between two databases that loaded the same
- * data (a run interrupted and retried, against one left alone). The same comparison as
- * test/integration/killed-worker.test.ts's, for the restart tests.
+ * data (a run interrupted and retried, against one left alone): the killed-worker and restart tests.
  */
 /** A backend of a hub worker waiting for an advisory lock inside a transaction that wrote. */
 export const WAITING_WORKER = `SELECT pid, backend_xid::text AS xid FROM pg_stat_activity
