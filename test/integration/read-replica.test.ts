@@ -110,9 +110,13 @@ describeWithPostgresServer('registry reads on a streaming standby (DATABASE_READ
       expect(fresh).toMatchObject({ status: 200, readFrom: 'primary' });
       expect(nameOf(fresh)).toBe('Renamed on the primary');
       // Malformed freshness: refused, not guessed.
-      const malformed = await factoryName(hub.apiUrl!, analyst, { [READ_AFTER_HEADER]: 'yesterday' });
-      expect(malformed.status).toBe(400);
-      expect(malformed.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      for (const value of ['yesterday', '2026-13-45T99:00:00Z', `2026-01-01T${'9'.repeat(8000)}`, '2026-01-01T00:00:00Z; DROP TABLE x']) {
+        const malformed = await factoryName(hub.apiUrl!, analyst, { [READ_AFTER_HEADER]: value });
+        expect(malformed.status).toBe(400);
+        expect(malformed.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      }
+      // A time far ahead is a freshness no standby has: the primary answers.
+      expect(await factoryName(hub.apiUrl!, analyst, { [READ_AFTER_HEADER]: '9999-12-31T23:59:59Z' })).toMatchObject({ status: 200, readFrom: 'primary' });
       // Mutations run on the primary, whatever the standby's state.
       const mutation = await ask(hub.apiUrl!, admin, 'mutation { triggerIngestion(source: "oie-mpi") { jobId } }');
       expect(mutation).toMatchObject({ status: 200, readFrom: 'primary' });
