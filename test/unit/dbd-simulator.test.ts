@@ -323,7 +323,12 @@ describe('the DBD sources read the simulator', () => {
 
   test('schema drift: a page too small to tell drift from bad items is not judged; its items are quarantined and the next larger page fails', async () => {
     // Pages of 4 (below MIN_ITEMS_FOR_DRIFT): one bad item must not block the source on its page every day.
-    const small = await readSource(dbdCompanySource, { ...companiesUrl('?fault=missing-column&faultPage=2'), DBD_PAGE_SIZE: String(MIN_ITEMS_FOR_DRIFT - 1) });
+    // Ten pages of a 40-firm listing show it; the whole listing would be 650 pages of the same.
+    const small = await readSource(dbdCompanySource, {
+      ...companiesUrl(`?fault=missing-column&faultPage=2&scale=${10 * (MIN_ITEMS_FOR_DRIFT - 1)}`),
+      DBD_PAGE_SIZE: String(MIN_ITEMS_FOR_DRIFT - 1),
+    });
+    expect(small.urls).toHaveLength(10);
     const page2 = small.rows.slice(MIN_ITEMS_FOR_DRIFT - 1, 2 * (MIN_ITEMS_FOR_DRIFT - 1));
     expect(page2.map((row) => row.kind === 'rejected' && /nameTh/.test(row.reason))).toEqual(page2.map(() => true));
     expect(small.rows.filter((row) => row.kind === 'record').length).toBeGreaterThan(page2.length);
