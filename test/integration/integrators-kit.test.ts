@@ -123,7 +123,7 @@ describe('the integrators’ kit (docs/integrators.md)', () => {
   test('the page’s tables are the code’s: every limit, every error code, every schema', async () => {
     const doc = await readFile(join(DOCS, 'integrators.md'), 'utf8');
     expect(doc).toContain(`1 to ${MAX_PAGE_SIZE} (default 20)`);
-    expect(doc).toContain(`1 to ${FEED_MAX_LIMIT} changes read (default ${FEED_DEFAULT_LIMIT})`);
+    expect(doc).toContain(`1 to ${FEED_MAX_LIMIT} changes sent (default ${FEED_DEFAULT_LIMIT})`);
     expect(doc).toContain(`1 to ${EXPORT_MAX_LIMIT} records`);
     expect(doc).toContain(`exports ${EXPORT_BATCH.toLocaleString('en-US')}`);
     for (const code of ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'RATE_LIMITED', 'QUERY_TIMEOUT', 'INTERNAL_SERVER_ERROR']) expect(doc).toContain(`| \`${code}\` |`);

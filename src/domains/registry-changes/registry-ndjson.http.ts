@@ -5,7 +5,7 @@ import { DomainError } from '../../platform/errors/domain-error';
 import type { Logger } from '../../platform/logging/logger';
 import type { DomainRoute } from '../api-domain';
 import type { ApiServices } from '../api-services';
-import { RegistryChangesService, type RegistryChange } from './registry-changes.service';
+import type { RegistryChange } from './registry-changes.service';
 
 export const REGISTRY_FEED_PATH = '/feeds/registry';
 export const EXPORTS_PATH = '/exports';
@@ -117,8 +117,9 @@ function ndjsonHandler(logger: Logger, what: string, body: (req: Request, res: R
 /**
  * `GET /feeds/registry?after=<cursor>&limit=<n>&types=COMPANY,FACTORY`: the registry change feed as
  * NDJSON, one change per line in position order (GraphQL `registryChanges`), read in keyset
- * batches with back-pressure; `limit` counts changes of the log read (shown or not). The last
- * line is `{"end":{"cursor","changes","hasMore"}}`: resume from its cursor.
+ * batches with back-pressure; `limit` counts the changes sent (those of records the client may
+ * not see are left out, uncounted). The last line is `{"end":{"cursor","changes","hasMore"}}`:
+ * resume from its cursor.
  */
 export function registryFeedRouter(services: ApiServices, logger: Logger, options: { batchSize?: number | undefined } = {}): Router {
   const batchSize = options.batchSize ?? DEFAULT_FEED_BATCH;
@@ -130,21 +131,17 @@ export function registryFeedRouter(services: ApiServices, logger: Logger, option
       const limit = limitOf(req, FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT);
       const typesText = queryText(req, 'types');
       const types = typesText === undefined || typesText === '' ? undefined : typesText.split(',');
-      let cursor = queryText(req, 'after') || null;
-      let read = 0;
       let shown = 0;
       // Validates the cursor and types before the first byte: a bad one is a 400, not a broken stream.
-      let page = await services.registryChanges.read(client, { after: cursor, types }, Math.min(batchSize, limit));
+      let page = await services.registryChanges.read(client, { after: queryText(req, 'after') || null, types }, Math.min(batchSize, limit));
       res.status(200).type('application/x-ndjson');
       for (;;) {
         for (const change of page.changes) if (!(await write(res, changeLine(change), state))) return;
         shown += page.changes.length;
-        if (page.endCursor) cursor = page.endCursor;
-        read += Math.min(batchSize, limit - read);
-        if (!page.hasMore || read >= limit) break;
-        page = await services.registryChanges.read(client, { after: cursor, types }, Math.min(batchSize, limit - read));
+        if (!page.hasMore || shown >= limit) break;
+        page = await services.registryChanges.read(client, { after: page.endCursor, types }, Math.min(batchSize, limit - shown));
       }
-      if (!state.closed) res.end(endLine({ cursor, changes: shown, hasMore: page.hasMore }));
+      if (!state.closed) res.end(endLine({ cursor: page.endCursor, changes: shown, hasMore: page.hasMore }));
     }),
   );
   return router;
@@ -172,9 +169,10 @@ export function exportsRouter(services: ApiServices, logger: Logger, options: { 
       const after = queryText(req, 'after') || null;
       if (after !== null && !definition.keyPattern.test(after)) throw new DomainError('BAD_USER_INPUT', `after is not a key of ${definition.exportName}`, { argument: 'after' });
       const limit = limitOf(req, EXPORT_MAX_LIMIT, EXPORT_MAX_LIMIT);
+      const cursors = await services.registryChanges.cursorsFor(client);
       const snapshot = await services.registryChanges.openSnapshot();
       try {
-        const feedCursor = RegistryChangesService.cursorOf(snapshot.position);
+        const feedCursor = cursors.cursorOf(snapshot.position);
         res.status(200).type('application/x-ndjson').setHeader('x-registry-feed-cursor', feedCursor);
         let lastKey = after;
         let records = 0;
