@@ -92,11 +92,17 @@ export class RegistryChangesRepository {
    * connection, and the change log's last position in it (every change at or before it is in the
    * snapshot, every later one is not: positions are in commit order). Close it when done.
    */
-  async openSnapshot(): Promise<ExportSnapshot> {
+  async openSnapshot(bounds: SnapshotBounds): Promise<ExportSnapshot> {
     const runner = this.dataSource.createQueryRunner();
     const connection = (await runner.connect()) as PoolClient;
     try {
       await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      // COPY streams bypass the API's statement timers (request-deadline.ts): PostgreSQL bounds each
+      // chunk itself. And should this process stall between chunks, the server ends the transaction.
+      await runner.query(`SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`, [
+        String(Math.trunc(bounds.statementTimeoutMs)),
+        String(Math.trunc(bounds.idleInTransactionMs)),
+      ]);
       const [row] = (await runner.query(`SELECT coalesce(max(position), 0)::text AS position FROM registry.record_change`)) as { position: string }[];
       return new ExportSnapshot(runner, connection, row!.position);
     } catch (error) {
@@ -105,6 +111,12 @@ export class RegistryChangesRepository {
       throw error;
     }
   }
+}
+
+/** Bounds of an export's transaction: each statement's time (a COPY chunk's, sending included), and idle time between them. */
+export interface SnapshotBounds {
+  statementTimeoutMs: number;
+  idleInTransactionMs: number;
 }
 
 /** One export's snapshot: pages of records by key, all read in the same transaction. */

@@ -1,7 +1,7 @@
 import type { ApiClient } from '../../access/api-client.repository';
 import { DomainError } from '../../platform/errors/domain-error';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../platform/graphql/connection';
-import type { ExportSnapshot, RegistryChangeRow, RegistryChangesRepository } from './registry-changes.repository';
+import type { ExportSnapshot, RegistryChangeRow, RegistryChangesRepository, SnapshotBounds } from './registry-changes.repository';
 import { openPosition, sealPosition } from './registry-cursor';
 import { REGISTRY_ENTITIES, REGISTRY_RECORDS, seesWholeLog, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
 
@@ -143,8 +143,8 @@ export class RegistryChangesService {
     return definition;
   }
 
-  openSnapshot(): Promise<ExportSnapshot> {
-    return this.repository.openSnapshot();
+  openSnapshot(bounds: SnapshotBounds): Promise<ExportSnapshot> {
+    return this.repository.openSnapshot(bounds);
   }
 }
 
