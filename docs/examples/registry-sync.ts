@@ -87,12 +87,11 @@ export async function loadExport(hub: Hub, copy: RegistryCopy, type: RecordType)
     if (ended) break;
     if (attempt === 5) throw new Error(`export ${name} failed 5 times`);
   }
-  // The feed continues from the earliest snapshot of all exports loaded.
-  if (copy.cursor === null || (firstCursor !== null && position(firstCursor) < position(copy.cursor))) copy.cursor = firstCursor;
+  // The feed continues from the earliest snapshot of all exports loaded: the first one's, as they
+  // load one after another. (Cursors are opaque, and sealed for area roles and banks: never compare
+  // or build them.)
+  copy.cursor ??= firstCursor;
 }
-
-/** A feed cursor's position, to compare two (cursors are opaque otherwise: do not build them). */
-const position = (cursor: string): bigint => BigInt(Buffer.from(cursor, 'base64url').toString('utf8').split(':')[1] ?? '0');
 
 /**
  * Applies the change feed from the copy's cursor until nothing more waits: each change's record is

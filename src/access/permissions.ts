@@ -17,10 +17,10 @@ export const PERMISSIONS = {
   /** Firm-level records: companies, factories, licences, participations, assessments (scoped for area and firm roles). */
   'firms:read': ['admin', 'ministry', 'analyst', 'bank', 'province', 'centre', 'firm'],
   /**
-   * The registry change feed and bulk exports (docs/integrators.md): national roles only, since
-   * their rows are not yet scoped to an area (registry-changes/registry-records.ts `visibleRows`).
+   * The registry change feed and bulk exports (docs/integrators.md): an area role its area's
+   * records (registry-changes/registry-records.ts `visibleRows`, with the graph's rules).
    */
-  'registry:sync': ['admin', 'ministry', 'analyst', 'bank'],
+  'registry:sync': ['admin', 'ministry', 'analyst', 'bank', 'province', 'centre'],
   /** Counts and sums over firms, small cells suppressed below the ministry (docs/access-and-audit.md). */
   'statistics:read': ['admin', 'ministry', 'analyst', 'province', 'centre'],
   /** Statistics with every group, small ones too (others see groups of SMALL_CELL_THRESHOLD firms or more). */

@@ -7,7 +7,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { EXPORTS, followFeed, syncRegistry, type RecordType, type RegistryCopy } from '../../docs/examples/registry-sync';
 import { MAX_PAGE_SIZE } from '../../src/platform/graphql/connection';
-import { EXPORT_BATCH, EXPORT_MAX_LIMIT, FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT } from '../../src/domains/registry-changes/registry-ndjson.http';
+import { EXPORT_BATCH, EXPORT_MAX_LIMIT, EXPORT_STALL_MS, FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT } from '../../src/domains/registry-changes/registry-ndjson.http';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -123,9 +123,10 @@ describe('the integrators’ kit (docs/integrators.md)', () => {
   test('the page’s tables are the code’s: every limit, every error code, every schema', async () => {
     const doc = await readFile(join(DOCS, 'integrators.md'), 'utf8');
     expect(doc).toContain(`1 to ${MAX_PAGE_SIZE} (default 20)`);
-    expect(doc).toContain(`1 to ${FEED_MAX_LIMIT} changes read (default ${FEED_DEFAULT_LIMIT})`);
+    expect(doc).toContain(`1 to ${FEED_MAX_LIMIT} changes sent (default ${FEED_DEFAULT_LIMIT})`);
     expect(doc).toContain(`1 to ${EXPORT_MAX_LIMIT} records`);
     expect(doc).toContain(`exports ${EXPORT_BATCH.toLocaleString('en-US')}`);
+    expect(doc).toContain(`${EXPORT_STALL_MS / 1000} s without reading`);
     for (const code of ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'RATE_LIMITED', 'QUERY_TIMEOUT', 'INTERNAL_SERVER_ERROR']) expect(doc).toContain(`| \`${code}\` |`);
     for (const file of await readdir(join(DOCS, 'schemas'))) expect(doc).toContain(`(schemas/${file})`);
   });

@@ -12,17 +12,22 @@ describe('Registry change feed under concurrent writers', () => {
   let t: TestHub;
   let admin: string;
   let smed: string;
+  let office: string;
+  let officeProvince: string;
 
   beforeAll(async () => {
     t = await startLoadedHub({ scale: 300, env: { ELIGIBILITY_FEED_BATCH_SIZE: '37' } });
     [admin, smed] = await Promise.all([t.createApiKey('admin'), t.createApiKey('bank', 'SMED')]);
+    // A provincial office of the province with most companies.
+    [{ code: officeProvince }] = (await t.sql<{ code: string }>(`SELECT province_code AS code FROM registry.company_profile WHERE province_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)) as [{ code: string }];
+    office = (await t.hub.services.clients.create({ name: 'office', role: 'province', provinceCode: officeProvince })).key;
   });
   afterAll(async () => {
     t?.feed.set('');
     await t?.stop();
   });
 
-  type Change = { cursor: string; position: string; type: string; key: string; kind: string };
+  type Change = { cursor: string; position: string | null; type: string; key: string; kind: string };
   type Read = { changes: Change[]; cursor: string | null };
 
   async function readGraphQL(key: string, after: string | null): Promise<Read> {
@@ -65,18 +70,22 @@ describe('Registry change feed under concurrent writers', () => {
     });
     const all: Change[] = [];
     const mine: Change[] = [];
+    const area: Change[] = [];
     const readers = (async () => {
       let adminCursor: string | null = null;
       let smedCursor: string | null = null;
+      let officeCursor: string | null = null;
       let passes = 0;
       for (let last = false; ; ) {
         last = !ingesting;
-        const pass: [Read, Read] = await Promise.all([readGraphQL(admin, adminCursor), readNdjson(smed, smedCursor, 53)]);
-        const [a, s] = pass;
+        const pass: [Read, Read, Read] = await Promise.all([readGraphQL(admin, adminCursor), readNdjson(smed, smedCursor, 53), readNdjson(office, officeCursor, 11)]);
+        const [a, s, o] = pass;
         all.push(...a.changes);
         mine.push(...s.changes);
+        area.push(...o.changes);
         adminCursor = a.cursor;
         smedCursor = s.cursor;
+        officeCursor = o.cursor;
         passes += 1;
         if (last) return passes;
       }
@@ -101,8 +110,26 @@ describe('Registry change feed under concurrent writers', () => {
     expect(new Set(log.filter((c) => BigInt(c.position) >= BigInt(firstOfRuns!.p)).map((c) => c.entity)).size).toBeGreaterThanOrEqual(3);
     // The admin saw every change once, in order; the bank every change but the other bank's products.
     expect(all.map((c) => [c.position, c.type, c.key, c.kind])).toEqual(log.map((c) => [c.position, c.entity, c.record_key, c.kind]));
+    // A bank's and an area's cursors are sealed and their changes carry no position: compared in order.
     const visibleToSmed = log.filter((c) => !(c.entity === 'LOAN_PRODUCT' && !c.record_key.startsWith('SMED:')));
-    expect(mine.map((c) => [c.position, c.type, c.key, c.kind])).toEqual(visibleToSmed.map((c) => [c.position, c.entity, c.record_key, c.kind]));
+    expect(mine.every((c) => c.position === null)).toBe(true);
+    expect(mine.map((c) => [c.type, c.key, c.kind])).toEqual(visibleToSmed.map((c) => [c.entity, c.record_key, c.kind]));
+    // The office: every change of a record of its province, once, in order (no record left or entered the province in these runs).
+    const [inArea] = await t.sql<{ keys: string[] }>(
+      `SELECT array_agg(k) AS keys FROM (
+         SELECT 'COMPANY:' || juristic_id AS k FROM registry.company_profile WHERE province_code = $1
+         UNION ALL SELECT 'FACTORY:' || fid FROM registry.factory
+           WHERE province = (SELECT name_th FROM reference.province WHERE code = $1) OR company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
+         UNION ALL SELECT 'TIS_LICENSE:' || licence_no FROM registry.tis_licence
+           WHERE company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
+              OR fid IN (SELECT fid FROM registry.factory WHERE province = (SELECT name_th FROM reference.province WHERE code = $1))
+         UNION ALL SELECT 'LOAN_PRODUCT:' || bank_code || ':' || product_code FROM lending.loan_product) x`,
+      [officeProvince],
+    );
+    const visibleToOffice = new Set(inArea!.keys);
+    expect(area.length).toBeGreaterThan(0);
+    expect(area.every((c) => c.position === null)).toBe(true);
+    expect(area.map((c) => [c.type, c.key, c.kind])).toEqual(log.filter((c) => visibleToOffice.has(`${c.entity}:${c.record_key}`)).map((c) => [c.entity, c.record_key, c.kind]));
   });
 
   test('a writer of the registers waits for the one before it to commit, even one that took no lock itself', async () => {

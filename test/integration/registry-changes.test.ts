@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { exportsRouter } from '../../src/domains/registry-changes/registry-ndjson.http';
+import { REGISTRY_RECORDS } from '../../src/domains/registry-changes/registry-records';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
@@ -278,6 +279,83 @@ describe('Registry change feed and exports', () => {
       } finally {
         server.close();
       }
+    });
+
+    /** The export route behind a client that stops reading after `bytes`: writes are held (and say so) until `release()`. */
+    async function stallingExport(bytes: number, stallMs: number) {
+      let release!: () => void;
+      let routeEnded!: () => void;
+      const ended = new Promise<void>((resolve) => (routeEnded = resolve));
+      const app = express()
+        .use((_req, res, next) => {
+          const write = res.write.bind(res) as (chunk: unknown) => boolean;
+          const end = res.end.bind(res) as (chunk?: unknown) => unknown;
+          const held: unknown[] = [];
+          let written = 0;
+          let heldEnd: { chunk: unknown } | undefined;
+          res.write = ((chunk: unknown) => {
+            if (written >= bytes) return held.push(chunk) < 0;
+            written += Buffer.byteLength(chunk as string);
+            return write(chunk);
+          }) as typeof res.write;
+          res.end = ((chunk?: unknown) => {
+            if (written < bytes) return end(chunk);
+            heldEnd = { chunk };
+            routeEnded();
+            return res;
+          }) as typeof res.end;
+          release = () => {
+            for (const chunk of held) write(chunk);
+            end(heldEnd?.chunk);
+          };
+          next();
+        })
+        .use('/exports', exportsRouter(t.hub.services, createRootLogger('silent'), { batchSize: 7, stallMs }));
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      return { server, port: (server.address() as AddressInfo).port, ended, release: () => release() };
+    }
+    const openExportTransactions = async (): Promise<number> =>
+      (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND xact_start IS NOT NULL AND query ILIKE 'COPY (SELECT%'`))[0]!.n;
+
+    test('a client that stops reading: its export ends with whole lines and the key to resume after, and its snapshot is freed', async () => {
+      const whole = (await ndjson('/exports/factories.ndjson', keys.ministry)).lines.slice(0, -1);
+      const stalling = await stallingExport(3000, 300);
+      try {
+        const response = fetch(`http://127.0.0.1:${stalling.port}/exports/factories.ndjson`, { headers: { authorization: `Bearer ${keys.ministry}` } });
+        await stalling.ended;
+        // The route has given up on the client: no transaction of the export is left open.
+        expect(await openExportTransactions()).toBe(0);
+        stalling.release();
+        const body = await (await response).text();
+        const lines = body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+        const end = lines.at(-1)!.end as { records: number; lastKey: string; complete: boolean; stopped: string };
+        expect(end).toMatchObject({ complete: false, stopped: 'SLOW_CONSUMER' });
+        const got = lines.slice(0, -1);
+        expect(got.length).toBe(end.records);
+        expect(got.length).toBeLessThan(whole.length);
+        expect(end.lastKey).toBe(got.at(-1)!['fid']);
+        // Resumed after its last key: the rest, nothing twice, nothing missing.
+        const rest = (await ndjson(`/exports/factories.ndjson?after=${end.lastKey}`, keys.ministry)).lines.slice(0, -1);
+        expect([...got, ...rest]).toEqual(whole);
+      } finally {
+        stalling.server.close();
+      }
+    });
+
+    test('each COPY chunk runs under a statement timeout: a slow one is cancelled by PostgreSQL', async () => {
+      const { client } = await t.hub.services.clients.create({ name: 'timeout probe', role: 'ministry' });
+      const slow = { ...REGISTRY_RECORDS.COMPANY, json: `json_build_object('juristicId', r.juristic_id, 'slept', pg_sleep(0.2)::text)` };
+      const snapshot = await t.hub.services.registryChanges.openSnapshot({ statementTimeoutMs: 50, idleInTransactionMs: 5_000 });
+      try {
+        const read = async (): Promise<void> => {
+          for await (const _ of snapshot.copyPage(slow, client, null, 3) as AsyncIterable<Buffer>) void _;
+        };
+        await expect(read()).rejects.toMatchObject({ code: '57014' });
+      } finally {
+        await snapshot.close();
+      }
+      expect(await openExportTransactions()).toBe(0);
     });
   });
 });

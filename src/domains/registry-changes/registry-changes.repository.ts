@@ -6,7 +6,7 @@ import { REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecord
 
 export type RegistryChangeKind = 'CREATED' | 'CHANGED' | 'MARKED_ABSENT' | 'RETURNED' | 'LINKED' | 'RELINKED' | 'UNLINKED';
 
-/** A change as the log holds it, with the record as the client may see it now (JSON text), or null when it may not. */
+/** A change as the log holds it, with the record as the client may see it now (JSON text). */
 export interface RegistryChangeRow {
   position: string;
   entity: RegistryEntity;
@@ -16,8 +16,8 @@ export interface RegistryChangeRow {
   changedColumns: string[];
   runId: string | null;
   occurredAt: Date;
-  /** The record's JSON text now; null when the client may not see it (the change is skipped). */
-  recordJson: string | null;
+  /** The record's JSON text now, as the client may see it. */
+  recordJson: string;
 }
 
 interface ChangeRow {
@@ -41,29 +41,50 @@ export class RegistryChangesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Changes after a position, in position order, of the given entities: `limit` rows of the log,
-   * each with its record as the client may see it now. Keyset paging is safe while writers commit:
-   * positions are dense and assigned in commit order (see the migration).
+   * The client's changes after a position, in position order: up to `limit` changes of the log
+   * whose record the client may see now, each with that record; changes it may not see are left
+   * out before the limit (a page's length counts none of them). With them, the log's last position
+   * in the same snapshot: every change up to it is committed and was considered (positions are
+   * dense and assigned in commit order, see the migration), so a page that is not full may resume
+   * there. Keyset paging stays safe while writers commit.
    */
-  async changes(client: ApiClient, entities: readonly RegistryEntity[], afterPosition: string, limit: number): Promise<RegistryChangeRow[]> {
+  async changes(client: ApiClient, entities: readonly RegistryEntity[], afterPosition: string, limit: number): Promise<{ rows: RegistryChangeRow[]; head: string }> {
     const records = entities.map((entity) => recordOf(REGISTRY_RECORDS[entity], client)).join(' ');
-    const rows: ChangeRow[] = await this.dataSource.query(
-      `SELECT c.position::text, c.entity, c.record_key, c.kind, c.changed_fields, c.run_id::text, c.occurred_at, CASE c.entity ${records} END AS record
-       FROM registry.record_change c
-       WHERE c.position > $1::bigint AND c.entity = ANY ($2::text[])
-       ORDER BY c.position LIMIT $3`,
+    const rows: (ChangeRow & { head: string })[] = await this.dataSource.query(
+      `SELECT h.head, p.* FROM (SELECT coalesce(max(position), 0)::text AS head FROM registry.record_change) h
+       LEFT JOIN LATERAL (
+         SELECT * FROM (
+           SELECT c.position, c.entity, c.record_key, c.kind, c.changed_fields, c.run_id::text, c.occurred_at, CASE c.entity ${records} END AS record
+           FROM registry.record_change c
+           WHERE c.position > $1::bigint AND c.entity = ANY ($2::text[])
+           ORDER BY c.position
+         ) x WHERE x.record IS NOT NULL ORDER BY x.position LIMIT $3
+       ) p ON true`,
       [afterPosition, entities, limit],
     );
-    return rows.map((r) => ({
-      position: r.position,
-      entity: r.entity,
-      key: r.record_key,
-      kind: r.kind,
-      changedColumns: r.changed_fields,
-      runId: r.run_id,
-      occurredAt: r.occurred_at,
-      recordJson: r.record,
-    }));
+    const head = rows[0]?.head ?? '0';
+    return {
+      head,
+      rows: rows
+        .filter((r) => r.position !== null)
+        .map((r) => ({
+          position: String(r.position),
+          entity: r.entity,
+          key: r.record_key,
+          kind: r.kind,
+          changedColumns: r.changed_fields,
+          runId: r.run_id,
+          occurredAt: r.occurred_at,
+          recordJson: r.record!,
+        })),
+    };
+  }
+
+  /** The key that seals the cursors of clients who see part of the log (migration 1763940000000). */
+  async cursorKey(): Promise<Buffer> {
+    const [row] = await this.dataSource.query<{ key: Buffer }[]>(`SELECT key FROM registry.feed_cursor_key WHERE id = 1`);
+    if (!row) throw new Error('registry.feed_cursor_key holds no key: run the migrations');
+    return row.key;
   }
 
   /**
@@ -71,11 +92,17 @@ export class RegistryChangesRepository {
    * connection, and the change log's last position in it (every change at or before it is in the
    * snapshot, every later one is not: positions are in commit order). Close it when done.
    */
-  async openSnapshot(): Promise<ExportSnapshot> {
+  async openSnapshot(bounds: SnapshotBounds): Promise<ExportSnapshot> {
     const runner = this.dataSource.createQueryRunner();
     const connection = (await runner.connect()) as PoolClient;
     try {
       await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      // COPY streams bypass the API's statement timers (request-deadline.ts): PostgreSQL bounds each
+      // chunk itself. And should this process stall between chunks, the server ends the transaction.
+      await runner.query(`SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`, [
+        String(Math.trunc(bounds.statementTimeoutMs)),
+        String(Math.trunc(bounds.idleInTransactionMs)),
+      ]);
       const [row] = (await runner.query(`SELECT coalesce(max(position), 0)::text AS position FROM registry.record_change`)) as { position: string }[];
       return new ExportSnapshot(runner, connection, row!.position);
     } catch (error) {
@@ -84,6 +111,12 @@ export class RegistryChangesRepository {
       throw error;
     }
   }
+}
+
+/** Bounds of an export's transaction: each statement's time (a COPY chunk's, sending included), and idle time between them. */
+export interface SnapshotBounds {
+  statementTimeoutMs: number;
+  idleInTransactionMs: number;
 }
 
 /** One export's snapshot: pages of records by key, all read in the same transaction. */

@@ -6,7 +6,7 @@ import { RegistryChangeConnection, RegistryRecordType } from './registry-changes
 
 @ArgsType()
 class RegistryChangesArgs {
-  @Field(() => Int, { nullable: true, description: `Changes of the log read per page, 1 to ${MAX_PAGE_SIZE} (default 20); changes the caller may not see are read but left out.` })
+  @Field(() => Int, { nullable: true, description: `Changes per page, 1 to ${MAX_PAGE_SIZE} (default 20); changes of records the caller may not see are left out and not counted.` })
   first?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Cursor after which the page starts: `pageInfo.endCursor` of the previous page, a cursor of `GET /feeds/registry`, or the `feedCursor` of an export.' })
@@ -21,7 +21,7 @@ export class RegistryChangesResolver {
   @Authorized(P.registrySync)
   @Query(() => RegistryChangeConnection, {
     description:
-      'Changes of register records (companies, factories, TIS licences, loan products) in commit order, each with the record as it is now, scoped and masked like the graph: resume with `pageInfo.endCursor` and every change arrives exactly once. Also as NDJSON at `GET /feeds/registry`; a bulk export (`GET /exports/<name>.ndjson`) gives the cursor the feed continues it from (docs/integrators.md).',
+      'Changes of register records (companies, factories, TIS licences, loan products) in commit order, each with the record as it is now, scoped (an area role: its area) and masked like the graph: resume with `pageInfo.endCursor` and every change arrives exactly once. Also as NDJSON at `GET /feeds/registry`; a bulk export (`GET /exports/<name>.ndjson`) gives the cursor the feed continues it from (docs/integrators.md).',
   })
   async registryChanges(@Args() args: RegistryChangesArgs, @Ctx() ctx: GraphQLContext): Promise<RegistryChangeConnection> {
     const page = await ctx.services.registryChanges.page(ctx.client, args);

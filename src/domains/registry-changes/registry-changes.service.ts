@@ -1,8 +1,9 @@
 import type { ApiClient } from '../../access/api-client.repository';
 import { DomainError } from '../../platform/errors/domain-error';
 import { checkPageSize, decodeCursor, encodeCursor } from '../../platform/graphql/connection';
-import type { ExportSnapshot, RegistryChangeRow, RegistryChangesRepository } from './registry-changes.repository';
-import { REGISTRY_ENTITIES, REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
+import type { ExportSnapshot, RegistryChangeRow, RegistryChangesRepository, SnapshotBounds } from './registry-changes.repository';
+import { openPosition, sealPosition } from './registry-cursor';
+import { REGISTRY_ENTITIES, REGISTRY_RECORDS, seesWholeLog, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
 
 /** Cursor tag of the registry change feed; GraphQL, NDJSON and the exports' feed cursor share it. */
 export const REGISTRY_CHANGE_CURSOR = 'registryChange';
@@ -10,7 +11,8 @@ export const REGISTRY_CHANGE_CURSOR = 'registryChange';
 /** A change as clients read it (GraphQL node, NDJSON line). */
 export interface RegistryChange {
   cursor: string;
-  position: string;
+  /** The hub-wide log position, for the clients that see the whole log; null for the others (see registry-cursor.ts). */
+  position: string | null;
   type: RegistryEntity;
   key: string;
   kind: RegistryChangeRow['kind'];
@@ -25,18 +27,23 @@ export interface RegistryChange {
 /** One page of the feed: the visible changes, and where the next read resumes (past invisible ones too). */
 export interface RegistryChangePage {
   changes: RegistryChange[];
-  /** Cursor after the last change read (shown or not); null when nothing was read. */
-  endCursor: string | null;
-  /** True when the log holds more changes after endCursor (at the time of the read). */
+  /** Where the next read resumes: after the last change shown, or (a page that is not full) after every change there was. */
+  endCursor: string;
+  /** True when more changes the client may see follow endCursor (at the time of the read). */
   hasMore: boolean;
 }
 
 /**
  * The registry change feed and bulk exports, scoped and masked by registry-records.ts (one
- * visibility rule per entity). Cursors are positions in the hub-wide log: every client's feed is
- * the same log filtered, so an export's cursor resumes any feed of the same client.
+ * visibility rule per entity). Cursors are positions in the hub-wide log, every client's feed the
+ * same log filtered, so an export's cursor resumes any feed of the same client. A client that sees
+ * the whole log (admin, ministry, analyst) gets them in the clear; every other client (area roles,
+ * banks) sealed (registry-cursor.ts), and only sealed ones are taken from it: its cursors neither
+ * show how many changes it was not shown nor let it start at a position of its choosing.
  */
 export class RegistryChangesService {
+  private key: Promise<Buffer> | undefined;
+
   constructor(private readonly repository: RegistryChangesRepository) {}
 
   static cursorOf(position: string): string {
@@ -47,8 +54,37 @@ export class RegistryChangesService {
   static afterPosition(cursor: string | null | undefined): string {
     const key = decodeCursor(REGISTRY_CHANGE_CURSOR, cursor);
     if (key === undefined) return '0';
-    if (!/^\d{1,18}$/.test(key)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    if (!/^\d{1,18}$/.test(key)) throw notACursor();
     return key;
+  }
+
+  private cursorKey(): Promise<Buffer> {
+    this.key ??= this.repository.cursorKey().catch((error: unknown) => {
+      this.key = undefined;
+      throw error;
+    });
+    return this.key;
+  }
+
+  /** How this client's cursors are written and read: in the clear, or sealed. */
+  async cursorsFor(client: ApiClient): Promise<{ cursorOf(position: string): string; afterPosition(cursor: string | null | undefined): string }> {
+    const key = await this.cursorKey();
+    if (seesWholeLog(client)) {
+      return {
+        cursorOf: (position) => RegistryChangesService.cursorOf(position),
+        // The sealed form too: a national key may continue a cursor any client was given.
+        afterPosition: (cursor) => (cursor ? (openPosition(key, cursor) ?? RegistryChangesService.afterPosition(cursor)) : '0'),
+      };
+    }
+    return {
+      cursorOf: (position) => sealPosition(key, position),
+      afterPosition: (cursor) => {
+        if (!cursor) return '0';
+        const position = openPosition(key, cursor);
+        if (position === undefined) throw notACursor();
+        return position;
+      },
+    };
   }
 
   /** The types asked for (every type when none), checked against the client's visibility. */
@@ -64,19 +100,20 @@ export class RegistryChangesService {
     return asked as RegistryEntity[];
   }
 
-  /** Reads `limit` log rows after the cursor and returns the visible changes among them. */
+  /** Reads up to `limit` changes the client may see after the cursor. */
   async read(client: ApiClient, args: { after?: string | null; types?: readonly string[] | null }, limit: number): Promise<RegistryChangePage> {
-    const after = RegistryChangesService.afterPosition(args.after);
+    const cursors = await this.cursorsFor(client);
+    const after = cursors.afterPosition(args.after);
     const types = RegistryChangesService.typesOf(client, args.types);
-    const rows = await this.repository.changes(client, types, after, limit + 1);
-    const read = rows.slice(0, limit);
-    const changes: RegistryChange[] = [];
-    for (const row of read) {
-      if (row.recordJson === null) continue;
+    const { rows, head } = await this.repository.changes(client, types, after, limit + 1);
+    const shown = rows.slice(0, limit);
+    const hasMore = rows.length > limit;
+    const inTheClear = seesWholeLog(client);
+    const changes = shown.map((row): RegistryChange => {
       const fields = REGISTRY_RECORDS[row.entity].fields;
-      changes.push({
-        cursor: RegistryChangesService.cursorOf(row.position),
-        position: row.position,
+      return {
+        cursor: cursors.cursorOf(row.position),
+        position: inTheClear ? row.position : null,
         type: row.entity,
         key: row.key,
         kind: row.kind,
@@ -84,9 +121,11 @@ export class RegistryChangesService {
         runId: row.runId,
         occurredAt: row.occurredAt,
         recordJson: row.recordJson,
-      });
-    }
-    return { changes, endCursor: read.length > 0 ? RegistryChangesService.cursorOf(read.at(-1)!.position) : null, hasMore: rows.length > limit };
+      };
+    });
+    // A full page resumes after its last change; one that is not, after the whole log it looked at.
+    const end = hasMore ? shown.at(-1)!.position : BigInt(head) > BigInt(after) ? head : after;
+    return { changes, endCursor: cursors.cursorOf(end), hasMore };
   }
 
   /** A GraphQL page (1 to 100 log rows). */
@@ -104,7 +143,9 @@ export class RegistryChangesService {
     return definition;
   }
 
-  openSnapshot(): Promise<ExportSnapshot> {
-    return this.repository.openSnapshot();
+  openSnapshot(bounds: SnapshotBounds): Promise<ExportSnapshot> {
+    return this.repository.openSnapshot(bounds);
   }
 }
+
+const notACursor = (): DomainError => new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });

@@ -44,8 +44,12 @@ registerEnumType(RegistryChangeKind, {
 
 @ObjectType({ description: 'One change of a register record, in the order the hub committed it.' })
 export class RegistryChange {
-  @Field({ description: 'Position in the hub-wide change log: dense and in commit order, so resuming after a cursor never misses or repeats a change.' })
-  position!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Position in the hub-wide change log (dense, in commit order), for the roles that see the whole log (admin, ministry, analyst); null for area roles and banks, whose cursors are sealed so that they do not count the changes left out. Resume with the cursor, never with this.',
+  })
+  position!: string | null;
 
   @Field(() => RegistryRecordType, { description: 'The kind of record.' })
   type!: RegistryRecordType;
@@ -78,11 +82,11 @@ export class RegistryChangeEdge {
   node!: RegistryChange;
 }
 
-@ObjectType({ description: 'A page of the registry change feed. Changes of records the caller may not see are left out, but the page’s endCursor moves past them.' })
+@ObjectType({ description: 'A page of the registry change feed: the changes of records the caller may see (the others are left out before `first` counts).' })
 export class RegistryChangeConnection {
   @Field(() => [RegistryChangeEdge], { description: 'The changes of this page the caller may see (up to `first`).' })
   edges!: RegistryChangeEdge[];
 
-  @Field(() => PageInfo, { description: '`endCursor` is past every change this page read, shown or not: always resume from it.' })
+  @Field(() => PageInfo, { description: '`endCursor` is where the next page starts, also when this one is empty: always resume from it.' })
   pageInfo!: PageInfo;
 }

@@ -1,11 +1,12 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { ApiClient } from '../../access/api-client.repository';
+import { currentDeadline, QueryTimeoutError } from '../../platform/database/request-deadline';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { Logger } from '../../platform/logging/logger';
 import type { DomainRoute } from '../api-domain';
 import type { ApiServices } from '../api-services';
-import { RegistryChangesService, type RegistryChange } from './registry-changes.service';
+import type { RegistryChange } from './registry-changes.service';
 
 export const REGISTRY_FEED_PATH = '/feeds/registry';
 export const EXPORTS_PATH = '/exports';
@@ -16,6 +17,10 @@ export const EXPORT_BATCH = 50_000;
 export const FEED_DEFAULT_LIMIT = 10_000;
 export const FEED_MAX_LIMIT = 1_000_000;
 export const EXPORT_MAX_LIMIT = 100_000_000;
+/** A client that reads nothing for this long ends its export (with the key to resume after) and frees its snapshot. */
+export const EXPORT_STALL_MS = 30_000;
+/** Each COPY chunk's statement timeout outside an API request's limits (inside, the role's). */
+const EXPORT_STATEMENT_TIMEOUT_MS = 60_000;
 const INTERNAL_MESSAGE = 'Internal error. Quote the requestId when reporting it.';
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
 
@@ -48,38 +53,87 @@ async function authenticated(services: ApiServices, req: Request): Promise<ApiCl
   return client;
 }
 
-/** Writes with back-pressure; false when the client went away. */
-async function write(res: Response, text: string, state: { closed: boolean }): Promise<boolean> {
-  if (!res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-  return !state.closed;
+/**
+ * Waits until the response drains (true), the client goes away, or `stallMs` pass without a drain
+ * (false for both): a client that stops reading does not hold what the writer holds for ever.
+ */
+function drained(res: Response, stallMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => () => {
+      clearTimeout(timer);
+      res.off('drain', onDrain).off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = done(true);
+    const onClose = done(false);
+    const timer = setTimeout(done(false), stallMs);
+    res.once('drain', onDrain).once('close', onClose);
+  });
 }
 
 /**
- * Writes a COPY stream's bytes to the response with back-pressure; counts its lines and keeps the
- * last one (for the key to resume after). A client that goes away stops the writing; the rest of
- * the chunk is read and dropped, so the connection goes back to the pool clean.
+ * Writes with back-pressure; false when the client went away, or stopped reading for `stallMs`
+ * (its connection is then closed: it resumes from the last change it applied).
  */
-async function streamChunk(stream: NodeJS.ReadableStream, res: Response, state: { closed: boolean }): Promise<{ lines: number; lastLine: string | null }> {
+async function write(res: Response, text: string, state: { closed: boolean }, stallMs = EXPORT_STALL_MS): Promise<boolean> {
+  if (!res.write(text) && !(await drained(res, stallMs))) {
+    if (!state.closed) res.destroy();
+    return false;
+  }
+  return !state.closed;
+}
+
+/** What a chunk wrote: whole lines only, the last of them, and whether the client stopped reading. */
+interface ChunkWritten {
+  lines: number;
+  lastLine: string | null;
+  stalled: boolean;
+}
+
+/**
+ * Writes a COPY stream's lines to the response with back-pressure, whole lines only (a line split
+ * across network chunks is held until its end arrives), so that wherever the writing stops the
+ * client has whole lines and the key of the last one. It stops when the client goes away or reads
+ * nothing for `stallMs`; the rest of the chunk is then read and dropped, so the connection goes
+ * back to the pool clean, at once rather than when the client reads again.
+ */
+async function streamChunk(stream: NodeJS.ReadableStream, res: Response, state: { closed: boolean }, stallMs: number): Promise<ChunkWritten> {
   let lines = 0;
-  let partial: Buffer[] = [];
   let lastLine: Buffer | null = null;
+  let held: Buffer[] = [];
+  let writing = true;
+  let stalled = false;
   for await (const data of stream as AsyncIterable<Buffer>) {
-    if (!state.closed && !res.write(data)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-    let newline = data.indexOf(10);
-    if (newline < 0) {
-      partial.push(data);
+    if (!writing) continue;
+    const lastNewline = data.lastIndexOf(10);
+    if (lastNewline < 0) {
+      held.push(data);
       continue;
     }
-    let lastNewline = newline;
-    for (; newline >= 0; newline = data.indexOf(10, newline + 1)) {
-      lines += 1;
-      lastNewline = newline;
-    }
+    for (let newline = data.indexOf(10); newline >= 0 && newline <= lastNewline; newline = data.indexOf(10, newline + 1)) lines += 1;
     const before = data.lastIndexOf(10, lastNewline - 1);
-    lastLine = before >= 0 ? data.subarray(before + 1, lastNewline) : Buffer.concat([...partial, data.subarray(0, lastNewline)]);
-    partial = [data.subarray(lastNewline + 1)];
+    lastLine = before >= 0 ? data.subarray(before + 1, lastNewline) : Buffer.concat([...held, data.subarray(0, lastNewline)]);
+    let ok = true;
+    for (const part of held) ok = res.write(part) && ok;
+    ok = res.write(data.subarray(0, lastNewline + 1)) && ok;
+    held = lastNewline + 1 < data.length ? [data.subarray(lastNewline + 1)] : [];
+    if (state.closed) writing = false;
+    else if (!ok && !(await drained(res, stallMs))) {
+      writing = false;
+      stalled = !state.closed;
+    }
   }
-  return { lines, lastLine: lastLine === null ? null : lastLine.toString('utf8') };
+  return { lines, lastLine: lastLine === null ? null : lastLine.toString('utf8'), stalled };
+}
+
+/** A COPY chunk cancelled by its statement timeout (SQLSTATE 57014) fails as the API's other statements do. */
+async function copied<T>(statementTimeoutMs: number, chunk: Promise<T>): Promise<T> {
+  try {
+    return await chunk;
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === '57014') throw new QueryTimeoutError('statement', statementTimeoutMs);
+    throw error;
+  }
 }
 
 /**
@@ -117,8 +171,9 @@ function ndjsonHandler(logger: Logger, what: string, body: (req: Request, res: R
 /**
  * `GET /feeds/registry?after=<cursor>&limit=<n>&types=COMPANY,FACTORY`: the registry change feed as
  * NDJSON, one change per line in position order (GraphQL `registryChanges`), read in keyset
- * batches with back-pressure; `limit` counts changes of the log read (shown or not). The last
- * line is `{"end":{"cursor","changes","hasMore"}}`: resume from its cursor.
+ * batches with back-pressure; `limit` counts the changes sent (those of records the client may
+ * not see are left out, uncounted). The last line is `{"end":{"cursor","changes","hasMore"}}`:
+ * resume from its cursor.
  */
 export function registryFeedRouter(services: ApiServices, logger: Logger, options: { batchSize?: number | undefined } = {}): Router {
   const batchSize = options.batchSize ?? DEFAULT_FEED_BATCH;
@@ -130,21 +185,17 @@ export function registryFeedRouter(services: ApiServices, logger: Logger, option
       const limit = limitOf(req, FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT);
       const typesText = queryText(req, 'types');
       const types = typesText === undefined || typesText === '' ? undefined : typesText.split(',');
-      let cursor = queryText(req, 'after') || null;
-      let read = 0;
       let shown = 0;
       // Validates the cursor and types before the first byte: a bad one is a 400, not a broken stream.
-      let page = await services.registryChanges.read(client, { after: cursor, types }, Math.min(batchSize, limit));
+      let page = await services.registryChanges.read(client, { after: queryText(req, 'after') || null, types }, Math.min(batchSize, limit));
       res.status(200).type('application/x-ndjson');
       for (;;) {
         for (const change of page.changes) if (!(await write(res, changeLine(change), state))) return;
         shown += page.changes.length;
-        if (page.endCursor) cursor = page.endCursor;
-        read += Math.min(batchSize, limit - read);
-        if (!page.hasMore || read >= limit) break;
-        page = await services.registryChanges.read(client, { after: cursor, types }, Math.min(batchSize, limit - read));
+        if (!page.hasMore || shown >= limit) break;
+        page = await services.registryChanges.read(client, { after: page.endCursor, types }, Math.min(batchSize, limit - shown));
       }
-      if (!state.closed) res.end(endLine({ cursor, changes: shown, hasMore: page.hasMore }));
+      if (!state.closed) res.end(endLine({ cursor: page.endCursor, changes: shown, hasMore: page.hasMore }));
     }),
   );
   return router;
@@ -159,8 +210,9 @@ export function registryFeedRouter(services: ApiServices, logger: Logger, option
  * download resumes with `after=<lastKey>`: a new snapshot from that key on (keep the first part's
  * feedCursor: the feed replays every change since, and records are applied as upserts).
  */
-export function exportsRouter(services: ApiServices, logger: Logger, options: { batchSize?: number } = {}): Router {
+export function exportsRouter(services: ApiServices, logger: Logger, options: { batchSize?: number; stallMs?: number; statementTimeoutMs?: number } = {}): Router {
   const batchSize = options.batchSize ?? EXPORT_BATCH;
+  const stallMs = options.stallMs ?? EXPORT_STALL_MS;
   const router = express.Router();
   router.get(
     '/:file',
@@ -172,24 +224,42 @@ export function exportsRouter(services: ApiServices, logger: Logger, options: { 
       const after = queryText(req, 'after') || null;
       if (after !== null && !definition.keyPattern.test(after)) throw new DomainError('BAD_USER_INPUT', `after is not a key of ${definition.exportName}`, { argument: 'after' });
       const limit = limitOf(req, EXPORT_MAX_LIMIT, EXPORT_MAX_LIMIT);
-      const snapshot = await services.registryChanges.openSnapshot();
+      const cursors = await services.registryChanges.cursorsFor(client);
+      const statementTimeoutMs = currentDeadline()?.statementTimeoutMs ?? options.statementTimeoutMs ?? EXPORT_STATEMENT_TIMEOUT_MS;
+      const snapshot = await services.registryChanges.openSnapshot({ statementTimeoutMs, idleInTransactionMs: stallMs + statementTimeoutMs });
+      let stalled = false;
+      let open = true;
+      const close = async (): Promise<void> => {
+        if (open) await snapshot.close();
+        open = false;
+      };
       try {
-        const feedCursor = RegistryChangesService.cursorOf(snapshot.position);
+        const feedCursor = cursors.cursorOf(snapshot.position);
         res.status(200).type('application/x-ndjson').setHeader('x-registry-feed-cursor', feedCursor);
         let lastKey = after;
         let records = 0;
         for (;;) {
           const wanted = Math.min(batchSize, limit - records);
-          const chunk = await streamChunk(snapshot.copyPage(definition, client, lastKey, wanted), res, state);
+          const chunk = await copied(statementTimeoutMs, streamChunk(snapshot.copyPage(definition, client, lastKey, wanted), res, state, stallMs));
           records += chunk.lines;
           if (chunk.lastLine) lastKey = String((JSON.parse(chunk.lastLine) as Record<string, unknown>)[definition.keyField]);
           if (state.closed) return;
-          if (chunk.lines < wanted || records >= limit) break;
+          stalled = chunk.stalled;
+          if (stalled || chunk.lines < wanted || records >= limit) break;
         }
-        const complete = records < limit || (await snapshot.page(definition, client, lastKey, 1)).length === 0;
-        if (!state.closed) res.end(endLine({ records, lastKey, complete, feedCursor }));
+        const complete = !stalled && (records < limit || (await snapshot.page(definition, client, lastKey, 1)).length === 0);
+        // Freed before the end line is written: a client that has it holds nothing of the database.
+        await close();
+        // A client that stopped reading gets, should it read again, whole lines and the key to resume after.
+        if (!state.closed) res.end(endLine({ records, lastKey, complete, feedCursor, ...(stalled ? { stopped: 'SLOW_CONSUMER' } : {}) }));
       } finally {
-        await snapshot.close();
+        await close();
+      }
+      if (stalled) {
+        // The end line waits in the socket; a client that never reads again does not keep it open.
+        const timer = setTimeout(() => res.destroy(), stallMs);
+        timer.unref();
+        res.once('close', () => clearTimeout(timer));
       }
     }),
   );

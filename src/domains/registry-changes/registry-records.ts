@@ -1,8 +1,8 @@
 /**
  * The register records the change feed and the bulk exports carry, one definition per entity: its
  * table, key, the JSON of a record as a client may see it (masked like the graph), and
- * `visibleRows`, the ONE place that decides which rows of the entity a client may see. The feed
- * and every export filter through it, so scoping added there (by area, issue 17) holds for both.
+ * `visibleRows`, the ONE place that decides which rows of the entity a client may see (by role,
+ * bank and area, as the graph). The feed and every export filter through it.
  *
  * The JSON is built by PostgreSQL (json_build_object), so an export streams text it never parses.
  * Masks, as the graph's:
@@ -16,6 +16,7 @@
 import { may, P } from '../../access/permissions';
 import type { ApiClient } from '../../access/api-client.repository';
 import { isBankCode } from '../../access/roles';
+import { scopeOf } from '../../access/client-scope';
 import { DomainError } from '../../platform/errors/domain-error';
 import { MASK } from '../../shared/mask';
 
@@ -221,20 +222,61 @@ export const REGISTRY_RECORDS: Readonly<Record<RegistryEntity, RegistryRecordDef
 export const recordDefinitionByExport = (name: string): RegistryRecordDefinition | undefined => Object.values(REGISTRY_RECORDS).find((d) => d.exportName === name);
 
 /**
+ * Whether the client sees every change of the log (national roles other than banks): its cursors
+ * may carry the hub-wide position in the clear. Every other client's are sealed (registry-cursor.ts).
+ */
+export function seesWholeLog(client: ApiClient): boolean {
+  return scopeOf(client).kind === 'national' && client.role !== 'bank';
+}
+
+const PROVINCE_CODE = /^[0-9]{2}$/;
+
+/** An area's provinces as an SQL array literal; the codes come from the client's row, checked here before they are written into SQL. */
+function areaCodes(codes: readonly string[]): string {
+  for (const code of codes) if (!PROVINCE_CODE.test(code)) throw new DomainError('FORBIDDEN', 'this area client has a malformed province code');
+  return `ARRAY[${codes.map((code) => `'${code}'`).join(', ')}]::text[]`;
+}
+
+/**
+ * An area's rows, by the graph's rules (src/access/client-scope.ts, src/domains/firm-scope-sql.ts):
+ * a company by its head office (its profile's province); a factory standing in the area or
+ * operated by a company of the area; a licence of a company of the area or for a plant standing
+ * in it. Factories write their province by its Thai name, as reference.province holds it.
+ */
+function areaRows(entity: Exclude<RegistryEntity, 'LOAN_PRODUCT'>, codes: readonly string[]): string {
+  const array = areaCodes(codes);
+  const companies = `(SELECT p.juristic_id FROM registry.company_profile p WHERE p.province_code = ANY(${array}))`;
+  const names = `(SELECT rp.name_th FROM reference.province rp WHERE rp.code = ANY(${array}))`;
+  switch (entity) {
+    case 'COMPANY':
+      return `r.juristic_id IN ${companies}`;
+    case 'FACTORY':
+      return `(r.province IN ${names} OR r.company_juristic_id IN ${companies})`;
+    case 'TIS_LICENSE':
+      return `(r.company_juristic_id IN ${companies} OR r.fid IN (SELECT rf.fid FROM registry.factory rf WHERE rf.province IN ${names}))`;
+  }
+}
+
+/**
  * Which rows of an entity a client may see, as an SQL condition over the row `r` (no parameters:
  * what it inlines is checked here). THE visibility rule of the feed and the exports, per entity:
- * - registers (companies, factories, TIS licences): every role the graph lets read them (admin,
- *   ministry, analyst, bank) sees every row, as in the graph today; area scoping (issue 17) goes here;
- * - loan products: a bank its own bank's only; the other roles every bank's.
+ * - registers (companies, factories, TIS licences): the national roles the graph lets read them
+ *   (admin, ministry, analyst, bank) every row, as in the graph; an area role (province, centre)
+ *   its area's rows, as the graph scopes them (areaRows);
+ * - loan products (reference data in the graph): a bank its own bank's only; the other roles every bank's.
  * A role that may not read the entity is refused (FORBIDDEN) rather than given an empty list.
  */
 export function visibleRows(entity: RegistryEntity, client: ApiClient): string {
   if (!may(client.role, P.registrySync)) throw new DomainError('FORBIDDEN', `the role "${client.role}" may not read ${REGISTRY_RECORDS[entity].exportName}`);
+  const scope = scopeOf(client);
   switch (entity) {
     case 'COMPANY':
     case 'FACTORY':
     case 'TIS_LICENSE':
-      return 'true';
+      if (scope.kind === 'national') return 'true';
+      if (scope.kind === 'area') return areaRows(entity, scope.provinceCodes);
+      // A firm's key holds no registry:sync; refused here too, should the table change.
+      throw new DomainError('FORBIDDEN', `the role "${client.role}" may not read ${REGISTRY_RECORDS[entity].exportName}`);
     case 'LOAN_PRODUCT': {
       if (client.role !== 'bank') return 'true';
       // Checked against the fixed list before it is written into SQL.
