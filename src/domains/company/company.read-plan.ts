@@ -1,14 +1,17 @@
 import { isObjectType, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { checkPageSize, decodeCursor, encodeCursor, type PageInfo } from '../../platform/graphql/connection';
-import { below, isPlainField, selectedFields, setPrefetched, type SelectedField } from '../../platform/graphql/read-plan';
+import { below, isPlainField, prefetchedKey, selectedFields, type SelectedField } from '../../platform/graphql/read-plan';
 import type { GraphQLContext } from '../api-context';
 import { firmScopeSql } from '../firm-scope';
 import { FACTORY_FIELD_SQL, finishPlannedFactory, PROVENANCE_FIELDS, type FactoryListShape } from '../factory/factory.repository';
 import { FACTORY_CURSOR } from '../factory/factory.service';
 import { companyCounts } from './company.loaders';
-import { COMPANY_FIELD_SQL, plannedFactoriesKey, type CompanyShape } from './company.repository';
+import { COMPANY_FIELD_SQL, type CompanyShape } from './company.repository';
 import type { CompanyListArgs } from './company.service';
 import type { Company, CompanyConnection } from './company.type';
+
+/** The fields whose values a plan of this file prefetches (src/app/api/schema.ts serves them first). */
+export const PREFETCHED_FIELDS = [['Company', 'factories']] as const;
 
 /**
  * The read plan of `Query.companies` (issue 16): the whole selection, a page of companies with the
@@ -26,7 +29,7 @@ import type { Company, CompanyConnection } from './company.type';
  *   shapes its statement; the planned page is the one findPages would read;
  * - the GraphQL execution then walks the planned objects as it walks rows: every field's resolver
  *   runs, so the firm-data guard (area and firm scope, the read audit) and authorisation see every
- *   company and factory, and `Company.factories` answers the planned page (prefetchedFor);
+ *   company and factory, and `Company.factories` answers the planned page (servePrefetched);
  * - masking (operators) and value mapping (region codes, global IDs, provenance dates) run the
  *   row mappers' own rules on the planned JSON (factory.repository.ts, company.repository.ts).
  *
@@ -167,7 +170,9 @@ function planFactory(info: GraphQLResolveInfo, factory: GraphQLObjectType, selec
 /** Each planned company's factory pages, made the connections `Company.factories` would answer. */
 function prefetchFactories(company: Record<string, unknown>, shapes: readonly FactoryListShape[]): void {
   for (const shape of shapes) {
-    const planned = company[plannedFactoriesKey(shape.key)] as { rows: Record<string, unknown>[]; count: number | null };
+    // The statement put the page's raw JSON where the field's prefetched value goes; it is replaced by the connection.
+    const key = prefetchedKey(shape.key);
+    const planned = company[key] as { rows: Record<string, unknown>[]; count: number | null };
     const edges = planned.rows.slice(0, shape.size).map((row) => {
       const node = finishPlannedFactory(row, shape);
       return { cursor: encodeCursor(FACTORY_CURSOR, node['fid'] as string), node };
@@ -178,6 +183,6 @@ function prefetchFactories(company: Record<string, unknown>, shapes: readonly Fa
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     };
-    setPrefetched(company, shape.key, { edges, pageInfo, totalCount: planned.count ?? 0 });
+    company[key] = { edges, pageInfo, totalCount: planned.count ?? 0 };
   }
 }

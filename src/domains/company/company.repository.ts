@@ -11,6 +11,7 @@ import type { Company, CompanyStatus, FinancialStatement, JuristicType, SmeSecto
 export type { CompanyCriteria } from './company-criteria';
 import { CompanyOrderField } from './company.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
+import { prefetchedKey } from '../../platform/graphql/read-plan';
 import { factoryPageJsonSql, finishPlannedProvenance, provenanceJsonSql, type FactoryListShape } from '../factory/factory.repository';
 
 interface CompanyRow {
@@ -297,9 +298,6 @@ function finishPlannedCompany(record: Record<string, unknown>, shape: CompanySha
   return record;
 }
 
-/** Where a planned company's factory pages are in its JSON: a key no GraphQL name can take. */
-export const plannedFactoriesKey = (responseKey: string): string => `@factories:${responseKey}`;
-
 export class CompanyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -371,15 +369,15 @@ export class CompanyRepository {
     if (shape.provenance) columns.push(`${provenanceJsonSql('c', shape.provenance)} AS provenance`);
     const members = fields.map((name, i) => `'${name}', page.f${i}`);
     if (shape.provenance) members.push(`'provenance', page.provenance`);
-    for (const factories of shape.factories) members.push(`'${plannedFactoriesKey(factories.key)}', ${factoryPageJsonSql('page.f0', factories, params)}`);
-    const sql = `SELECT page.sk::text AS sort_key, page.total_count, json_build_object(${members.join(', ')}) AS node
+    for (const factories of shape.factories) members.push(`'${prefetchedKey(factories.key)}', ${factoryPageJsonSql('page.f0', factories, params)}`);
+    // The whole page is one JSON value: one row for the driver to parse, not one per company.
+    const sql = `SELECT coalesce(json_agg(json_build_array(page.sk::text, page.total_count, json_build_object(${members.join(', ')})) ORDER BY page.sk ${dir}, page.f0 ${dir}), '[]'::json) AS page
       FROM (SELECT ${columns.join(', ')}, ${sortKey} AS sk, ${total} AS total_count
-        FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${sortKey} ${dir}, c.juristic_id ${dir} LIMIT ${params.add(request.limit)}) page
-      ORDER BY page.sk ${dir}, page.f0 ${dir}`;
-    const rows: { sort_key: string | null; total_count: number | null; node: Record<string, unknown> }[] = await this.dataSource.query(sql, params.values);
+        FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${sortKey} ${dir}, c.juristic_id ${dir} LIMIT ${params.add(request.limit)}) page`;
+    const [{ page }] = await this.dataSource.query<[{ page: [string | null, number | null, Record<string, unknown>][] }]>(sql, params.values);
     return {
-      rows: rows.map((row) => ({ company: finishPlannedCompany(row.node, shape), sortKey: row.sort_key ?? '' })),
-      total: rows[0]?.total_count ?? undefined,
+      rows: page.map(([sortKey, , node]) => ({ company: finishPlannedCompany(node, shape), sortKey: sortKey ?? '' })),
+      total: page[0]?.[1] ?? undefined,
     };
   }
 

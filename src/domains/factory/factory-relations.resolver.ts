@@ -1,6 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import { Args, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
-import { prefetchedFor } from '../../platform/graphql/read-plan';
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { checkPageSize, decodeCursor } from '../../platform/graphql/connection';
 import { PageArgs } from '../../platform/graphql/page-args';
 import type { GraphQLContext } from '../api-context';
@@ -20,8 +18,7 @@ export class FactoryCompanyResolver {
 @Resolver(() => Company)
 export class CompanyFactoriesResolver {
   @FieldResolver(() => FactoryConnection, { description: 'Factories linked to this company (โรงงาน), ordered by FID.' })
-  factories(@Root() company: Company, @Args() args: PageArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): FactoryConnection {
-    // Read with the company's page when a read plan fetched it (src/domains/company/company.read-plan.ts).
-    return prefetchedFor<FactoryConnection>(company, info) ?? factoriesOfCompany(ctx, company.juristicId, checkPageSize(args.first), decodeCursor('factory', args.after));
+  factories(@Root() company: Company, @Args() args: PageArgs, @Ctx() ctx: GraphQLContext): FactoryConnection {
+    return factoriesOfCompany(ctx, company.juristicId, checkPageSize(args.first), decodeCursor('factory', args.after));
   }
 }

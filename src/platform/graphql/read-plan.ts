@@ -1,4 +1,4 @@
-import { getArgumentValues, Kind, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 
 /**
  * What a read plan (one SQL statement for a list and what is nested in it, docs/performance.md)
@@ -70,22 +70,31 @@ export function isPlainField(type: GraphQLObjectType, name: string): boolean {
 }
 
 /**
- * Values a plan fetched for a nested field (a company's `factories`), by parent object and response
- * key. The nested field's resolver takes its value from here when there is one, so a planned
- * request reads nothing more; a parent the plan did not build has none and is read as usual.
+ * Where a plan puts the value it fetched for a nested field (a company's `factories`) on the parent
+ * object: a property no GraphQL field can be named (names have no `@`), one per response key.
  */
-const prefetched = new WeakMap<object, Map<string, unknown>>();
-
-export function setPrefetched(parent: object, responseKey: string, value: unknown): void {
-  let values = prefetched.get(parent);
-  if (!values) prefetched.set(parent, (values = new Map()));
-  values.set(responseKey, value);
-}
+export const prefetchedKey = (responseKey: string): string => `@prefetched:${responseKey}`;
 
 /** The value a plan fetched for the field being resolved on `parent`, if any. */
-export function prefetchedFor<T>(parent: object, info: Pick<GraphQLResolveInfo, 'fieldName' | 'fieldNodes'>): T | undefined {
-  const values = prefetched.get(parent);
-  if (!values) return undefined;
+export function prefetchedFor(parent: unknown, info: Pick<GraphQLResolveInfo, 'fieldName' | 'fieldNodes'>): unknown {
+  if (parent === null || typeof parent !== 'object') return undefined;
   const node = info.fieldNodes[0];
-  return values.get(node?.alias?.value ?? info.fieldName) as T | undefined;
+  return (parent as Record<string, unknown>)[prefetchedKey(node?.alias?.value ?? info.fieldName)];
+}
+
+/**
+ * Lets the named fields answer a value a plan prefetched before their own resolver runs: a planned
+ * request reads nothing more, and skips the field resolver's per-parent work (type-graphql's
+ * argument conversion for each of a page's companies). A parent the plan did not build has no
+ * such value and is resolved as usual.
+ */
+export function servePrefetched(schema: GraphQLSchema, fields: readonly (readonly [typeName: string, fieldName: string])[]): GraphQLSchema {
+  for (const [typeName, fieldName] of fields) {
+    const type = schema.getType(typeName);
+    const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
+    if (!field?.resolve) throw new Error(`servePrefetched: ${typeName}.${fieldName} has no resolver to stand before`);
+    const resolve = field.resolve;
+    field.resolve = (source, args, ctx, info) => prefetchedFor(source, info) ?? resolve(source, args, ctx, info);
+  }
+  return schema;
 }
