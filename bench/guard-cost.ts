@@ -8,7 +8,8 @@ import { buildHubSchema, RESOLVERS } from '../src/app/api/schema';
 import { nodeDomain } from '../src/domains/node';
 import { buildLeanSchema } from '../src/platform/graphql/lean-resolvers';
 import { RequestLoaders } from '../src/platform/graphql/loaders';
-import { prefetchedKey } from '../src/platform/graphql/read-plan';
+import { prefetchedKey, servePrefetched } from '../src/platform/graphql/read-plan';
+import { PREFETCHED_FIELDS } from '../src/domains/company/company.read-plan';
 
 /**
  * What the firm-data guard (src/domains/firm-data.ts: scope check and read-audit note of every
@@ -45,7 +46,11 @@ function client(role: 'analyst' | 'province'): ApiClient {
 }
 
 async function unguardedSchema(): Promise<GraphQLSchema> {
-  return buildLeanSchema(() => buildSchema({ resolvers: [nodeDomain.resolvers[0], ...RESOLVERS], authChecker: permissionAuthChecker, authMode: 'error', validate: false }));
+  // buildHubSchema less guardFirmData.
+  return servePrefetched(
+    await buildLeanSchema(() => buildSchema({ resolvers: [nodeDomain.resolvers[0], ...RESOLVERS], authChecker: permissionAuthChecker, authMode: 'error', validate: false })),
+    PREFETCHED_FIELDS,
+  );
 }
 
 async function main(): Promise<void> {
