@@ -35,6 +35,8 @@ import { exportThroughput } from './export-throughput';
  * one API process per core; a peer that cannot start is reported as skipped, with the reason.
  * BENCH_QUERIES=nested-read,bank-screening,... runs only those; BENCH_LIMITS_RUNS=0 skips the
  * limits' cost and fairness runs; BENCH_PEER=0 and BENCH_CLUSTER_WORKERS=0 skip those servers.
+ * Beside the hub, the same hub with READ_PLANS=off answers the nested read and the canonical
+ * queries in the same rounds (BENCH_PLANS_OFF=0 skips it): what the read plans change.
  */
 const FIRMS = Number(process.env['BENCH_FIRMS'] ?? 1_000_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
@@ -49,6 +51,8 @@ const PEER = process.env['BENCH_PEER'] !== '0';
 const CLUSTER_WORKERS = Number(process.env['BENCH_CLUSTER_WORKERS'] ?? os.cpus().length);
 /** Only these scenarios (comma-separated names: nested-read, bank-screening, ...); all by default. */
 const ONLY = process.env['BENCH_QUERIES']?.split(',').map((name) => name.trim());
+/** `0` skips the hub with READ_PLANS=off (the resolvers' loaders: what the read plans are measured against). */
+const PLANS_OFF = process.env['BENCH_PLANS_OFF'] !== '0';
 /** `0` skips the limits' cost (LIMITS=on against off) and the fairness run. */
 const LIMITS_RUNS = process.env['BENCH_LIMITS_RUNS'] !== '0';
 /** Connections of the flooding key, and of the client whose latency is watched, in the fairness run. */
@@ -183,10 +187,15 @@ async function main(): Promise<void> {
       const unlimited = startNode('src/main.js', ['--role=api'], { ...hubEnv, LIMITS: 'off', PORT: String(unlimitedPort) }, ['--max-semi-space-size=32']);
       const defaults = startNode('src/main.js', ['--role=api'], { ...hubEnv, PORT: String(defaultsPort) }, ['--max-semi-space-size=32']);
       children.push(hub, baseline, unlimited, defaults);
+      const plansOffPort = hubPort + 6;
+      const plansOff = PLANS_OFF ? startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, READ_PLANS: 'off', PORT: String(plansOffPort) }, ['--max-semi-space-size=32']) : undefined;
+      if (plansOff) children.push(plansOff);
+      const plansOffUrl = plansOff ? `http://127.0.0.1:${plansOffPort}/graphql` : undefined;
       await waitFor(`http://127.0.0.1:${hubPort}/readyz`, hub);
       await waitFor(`http://127.0.0.1:${baselinePort}/`, baseline);
       await waitFor(`http://127.0.0.1:${unlimitedPort}/readyz`, unlimited);
       await waitFor(`http://127.0.0.1:${defaultsPort}/readyz`, defaults);
+      if (plansOff) await waitFor(`http://127.0.0.1:${plansOffPort}/readyz`, plansOff);
       const limitLines: string[] = [];
 
       if (!ONLY || ONLY.includes('nested-read')) {
@@ -200,6 +209,8 @@ async function main(): Promise<void> {
           peerPort: hubPort + 4,
           clusterPort: hubPort + 5,
           clusterEnv: { ...hubEnv, ...unbinding },
+          plansOffUrl,
+          plansOffPid: plansOff?.pid,
         });
         lines.push(...nested);
       }
@@ -245,9 +256,12 @@ async function main(): Promise<void> {
         // Warm both (JIT, plans, pools) before measuring.
         await load(hubUrl, headers, hubBody, 3);
         await load(baselineUrl, {}, baselineBody, 3);
-        const rounds: { hub: LoadResult; baseline: LoadResult }[] = [];
+        if (plansOffUrl) await load(plansOffUrl, headers, hubBody, 3);
+        const rounds: { hub: LoadResult; baseline: LoadResult; plansOff?: LoadResult }[] = [];
         for (let round = 0; round < ROUNDS; round += 1) {
-          rounds.push({ hub: await load(hubUrl, headers, hubBody, SECONDS), baseline: await load(baselineUrl, {}, baselineBody, SECONDS) });
+          const hubRound = await load(hubUrl, headers, hubBody, SECONDS);
+          const baselineRound = await load(baselineUrl, {}, baselineBody, SECONDS);
+          rounds.push({ hub: hubRound, baseline: baselineRound, ...(plansOffUrl ? { plansOff: await load(plansOffUrl, headers, hubBody, SECONDS) } : {}) });
         }
         const hubResult = medianResult(rounds.map((r) => r.hub));
         const baselineResult = medianResult(rounds.map((r) => r.baseline));
@@ -259,6 +273,16 @@ async function main(): Promise<void> {
           (hubResult.errors + baselineResult.errors > 0 ? `; ERRORS hub ${hubResult.errors}, baseline ${baselineResult.errors}` : '');
         lines.push(line);
         process.stdout.write(`${line}\n`);
+        if (plansOffUrl) {
+          const off = medianResult(rounds.map((r) => r.plansOff!));
+          const offRatios = rounds.map((r) => r.plansOff!.requestsPerSecond / r.baseline.requestsPerSecond);
+          const gains = rounds.map((r) => r.hub.requestsPerSecond / r.plansOff!.requestsPerSecond);
+          const offLine =
+            `${query.name}: hub with READ_PLANS=off ${off.requestsPerSecond.toFixed(0)} req/s, p50 ${off.p50} ms, p99 ${off.p99} ms; ${median(offRatios).toFixed(2)} × baseline ` +
+            `(rounds ${offRatios.map((r) => r.toFixed(2)).join(', ')}); plans on ÷ off = ${median(gains).toFixed(2)} (rounds ${gains.map((r) => r.toFixed(2)).join(', ')})`;
+          lines.push(offLine);
+          process.stdout.write(`${offLine}\n`);
+        }
       }
       // Bulk exports against COPY ... TO STDOUT of the same rows (BENCH_EXPORTS=0 skips them).
       if (process.env['BENCH_EXPORTS'] !== '0') {
@@ -267,6 +291,7 @@ async function main(): Promise<void> {
         lines.push(...exportLines);
       }
       lines.push(`hub API process peak RSS: ${mb(await peakRssOf(hub.pid!))}`);
+      if (plansOff) lines.push(`hub with READ_PLANS=off, peak RSS: ${mb(await peakRssOf(plansOff.pid!))}`);
       lines.push(...limitLines);
       lines.push(...(await analysisMicroseconds()));
 
@@ -320,6 +345,8 @@ async function nestedReadComparison(options: {
   peerPort: number;
   clusterPort: number;
   clusterEnv: Record<string, string>;
+  plansOffUrl: string | undefined;
+  plansOffPid: number | undefined;
 }): Promise<string[]> {
   const lines: string[] = [];
   const say = (line: string): void => {
@@ -345,6 +372,7 @@ async function nestedReadComparison(options: {
     const targets: { name: string; url: string; headers: Record<string, string>; body: string; essence: (data: never) => Nested; pid: number | undefined }[] = [
       { name: 'hub', url: options.hubUrl, headers: hubHeaders, body: hubBody, essence: nestedEssence.hub, pid: options.hubPid },
       ...('skipped' in peer ? [] : [{ name: 'PostGraphile V5', url: peer.url, headers: {}, body: JSON.stringify({ query: PEER_NESTED_READ }), essence: nestedEssence.peer, pid: peer.child.pid }]),
+      ...(options.plansOffUrl ? [{ name: 'hub, READ_PLANS=off', url: options.plansOffUrl, headers: hubHeaders, body: hubBody, essence: nestedEssence.hub, pid: options.plansOffPid }] : []),
       { name: 'hand-written pg', url: options.baselineUrl, headers: {}, body: '{}', essence: nestedEssence.baseline, pid: options.baselinePid },
       ...(clusterUrl ? [{ name: `hub, ${CLUSTER_WORKERS} processes`, url: clusterUrl, headers: hubHeaders, body: hubBody, essence: nestedEssence.hub, pid: clusterPid }] : []),
     ];
@@ -379,6 +407,10 @@ async function nestedReadComparison(options: {
           (cpu.get(target.name)!.length ? `; server CPU ${median(cpu.get(target.name)!).toFixed(2)} ms a request` : '') +
           (result.errors > 0 ? `; ERRORS ${result.errors}` : ''),
       );
+    }
+    if (options.plansOffUrl) {
+      const gains = ratios('hub', 'hub, READ_PLANS=off');
+      say(`nested read: hub ÷ hub with READ_PLANS=off = ${median(gains).toFixed(2)} (median of ${ROUNDS} alternating rounds: ${gains.map((r) => r.toFixed(2)).join(', ')})`);
     }
     if (!('skipped' in peer)) {
       const vsPeer = ratios('hub', 'PostGraphile V5');

@@ -126,6 +126,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
         port: config.port,
         eligibilityFeedBatchSize: config.eligibilityFeedBatchSize,
         graphqlExecutor: config.graphqlExecutor,
+        readPlans: config.readPlans,
         metrics,
         dashboardQueues: [queue, eligibilityQueue],
         plugins,

@@ -241,6 +241,11 @@ export const CONFIG_VARIABLES = {
     default: 'compiled',
     description: 'compiled: each validated document is compiled once by graphql-jit and run compiled (docs/performance.md); graphql-js interprets every operation (the reference, for comparison).',
   },
+  READ_PLANS: {
+    schema: z.enum(['on', 'off'], { message: 'expected on or off' }),
+    default: 'on',
+    description: 'on: the hot company lists (`companies` with plain fields and their `factories`) are planned into one SQL statement that builds only the asked-for JSON (docs/performance.md); off: every list is read by the resolvers and their loaders (the reference the fast path is tested against).',
+  },
   QUERY_MAX_COST: {
     schema: perRole(LIMIT_DEFAULTS.queryMaxCost),
     default: printRoles(LIMIT_DEFAULTS.queryMaxCost),
@@ -397,6 +402,8 @@ export interface HubConfig {
   eligibilityFeedBatchSize: number;
   /** How GraphQL operations are executed (src/platform/graphql/compiled-executor.ts). */
   graphqlExecutor: 'compiled' | 'graphql-js';
+  /** Whether planned reads (one statement per list, src/domains/company/company.read-plan.ts) are on. */
+  readPlans: boolean;
   /** Query analysis, rate limits and deadlines (docs/limits.md). */
   limits: HubLimits;
   /** The read audit's checkpoints (docs/access-and-audit.md). */
@@ -484,6 +491,7 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
     workerLockMs: r.WORKER_LOCK_MS,
     eligibilityFeedBatchSize: r.ELIGIBILITY_FEED_BATCH_SIZE,
     graphqlExecutor: r.GRAPHQL_EXECUTOR,
+    readPlans: r.READ_PLANS === 'on',
     limits: {
       queryMaxCost: r.QUERY_MAX_COST,
       queryMaxDepth: r.QUERY_MAX_DEPTH,

@@ -27,6 +27,8 @@ export interface GraphQLContext {
   cost: number;
   /** Where the request's operation, role and outcome are noted for its metrics (src/platform/metrics). */
   requestRecord?: GraphqlRequestRecord | undefined;
+  /** Whether a list may be read by its planned statement (READ_PLANS; false: the resolvers' loaders only). */
+  readPlans?: boolean;
   /** The firm-level data this request has served so far, for its read-audit entry (src/domains/firm-data.ts). */
   readRecord?: ReadRecord | undefined;
 }

@@ -235,6 +235,8 @@ export async function startApiServer(options: {
   limits: HubLimits;
   /** `compiled` (default): graphql-jit, each document compiled once; `graphql-js`: interpret every operation. */
   graphqlExecutor?: 'compiled' | 'graphql-js';
+  /** Planned reads of the hot lists (default on; docs/performance.md). */
+  readPlans?: boolean;
   rateLimits: ClientRateLimits;
   /** Served at GET /metrics to admin keys, and fed by the GraphQL endpoint. */
   metrics?: HubMetrics;
@@ -434,6 +436,7 @@ export async function startApiServer(options: {
           requestRecord: res.locals[REQUEST_RECORD] as GraphqlRequestRecord | undefined,
           logger: log.child({ requestId, clientId: client.id, role: client.role }),
           cost: 0,
+          readPlans: options.readPlans !== false,
         };
       },
     }),

@@ -21,6 +21,8 @@ import { statisticsDomain } from '../../domains/statistics';
 import { permissionAuthChecker } from './auth-checker';
 import { buildLeanSchema } from '../../platform/graphql/lean-resolvers';
 import { guardFirmData } from '../../domains/firm-data';
+import { PREFETCHED_FIELDS } from '../../domains/company/company.read-plan';
+import { servePrefetched } from '../../platform/graphql/read-plan';
 
 /** Every GraphQL domain of the API, one line each (each exports its resolvers, node types and routes). */
 export const API_DOMAINS: readonly ApiDomain[] = [
@@ -55,14 +57,15 @@ export const API_ROUTES = API_DOMAINS.flatMap((domain) => domain.routes ?? []);
 export async function buildHubSchema(): Promise<GraphQLSchema> {
   // Plain fields lose type-graphql's wrapper (lean-resolvers.ts); then every field returning
   // firm-level records is scoped to the caller and noted for the read audit.
+  // Fields a read plan may have prefetched answer that value first (src/domains/company/company.read-plan.ts).
   return guardFirmData(
-    await buildLeanSchema(() =>
+    servePrefetched(await buildLeanSchema(() =>
       buildSchema({
         resolvers: [nodeDomain.resolvers[0], ...RESOLVERS],
         authChecker: permissionAuthChecker,
         authMode: 'error',
         validate: false,
       }),
-    ),
+    ), PREFETCHED_FIELDS),
   );
 }

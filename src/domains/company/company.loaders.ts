@@ -37,7 +37,7 @@ export async function personalDataOf(ctx: GraphQLContext, company: Company): Pro
 const companyPages = requestLoader('companyPages', (ctx) =>
   new DataLoader<CompanyPageRequest, CompanyPage>((requests) => distinctInChunks(requests, (chunk) => ctx.services.companies.findPages(chunk)), { cache: false }),
 );
-const companyCounts = requestLoader('companyCounts', (ctx) =>
+export const companyCounts = requestLoader('companyCounts', (ctx) =>
   new DataLoader<CompanyCriteria | undefined, number>((criteria) => distinctInChunks(criteria, (chunk) => ctx.services.companies.counts(chunk)), { cache: false }),
 );
 

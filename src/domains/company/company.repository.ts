@@ -11,6 +11,8 @@ import type { Company, CompanyStatus, FinancialStatement, JuristicType, SmeSecto
 export type { CompanyCriteria } from './company-criteria';
 import { CompanyOrderField } from './company.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
+import { prefetchedKey } from '../../platform/graphql/read-plan';
+import { factoryPageJsonSql, finishPlannedProvenance, provenanceJsonSql, type FactoryListShape } from '../factory/factory.repository';
 
 interface CompanyRow {
   juristic_id: string;
@@ -240,6 +242,62 @@ export interface CompanyPage {
   total: number | undefined;
 }
 
+/** What a read plan asks of a page of companies (docs/performance.md, company.read-plan.ts). */
+export interface CompanyShape {
+  /** Company fields asked for, each a key of COMPANY_FIELD_SQL. */
+  fields: string[];
+  /** The company's global ID is asked for. */
+  id: boolean;
+  /** Provenance fields asked for, if any. */
+  provenance: string[] | undefined;
+  /** `factories` pages asked for, one per response key. */
+  factories: FactoryListShape[];
+}
+
+/**
+ * The JSON value of each Company field a read plan may build, over `c` and `p`: the columns
+ * toCompany maps, with its defaults (counts 0, no target industry: an empty list). `juristicId`
+ * and `provinceCode` are always built: the firm-data guard and the relations read them.
+ */
+export const COMPANY_FIELD_SQL: Readonly<Record<string, string>> = {
+  juristicId: 'c.juristic_id',
+  juristicType: 'c.juristic_type_code',
+  juristicTypeText: 'c.juristic_type',
+  nameTh: 'c.name_th',
+  nameEn: 'c.name_en',
+  status: 'c.status',
+  statusText: 'c.status_raw',
+  registeredOn: `to_char(c.registered_on, 'YYYY-MM-DD')`,
+  registeredCapitalBaht: 'c.registered_capital_baht',
+  paidUpCapitalBaht: 'c.paid_up_capital_baht',
+  objective: 'c.objective',
+  tsicCode: 'c.tsic_code',
+  address: 'c.address',
+  provinceText: 'c.province',
+  thaiShareholdingPct: 'c.thai_shareholding_pct',
+  smeSize: 'p.sme_size',
+  smeSector: 'p.sme_sector',
+  smeSizeReason: 'p.sme_size_reason',
+  smeFiscalYear: 'p.sme_fiscal_year',
+  latestRevenueBaht: 'p.revenue_baht',
+  latestEmployees: 'p.employees',
+  operatingFactoryCount: 'coalesce(p.operating_factories, 0)',
+  validLicenceCount: 'coalesce(p.certifications, 0)',
+  latestIndustry40Level: 'p.latest_i40_level',
+  // regionCodeOf in finishPlannedCompany, as toCompany.
+  regionCode: 'p.region',
+  targetIndustryCodes: `coalesce(p.target_industries, '{}')`,
+  provinceCode: 'p.province_code',
+};
+
+/** A company as a plan's JSON builds it, made what toCompany would answer for the fields asked. */
+function finishPlannedCompany(record: Record<string, unknown>, shape: CompanyShape): Record<string, unknown> {
+  if (shape.id) record['id'] = toGlobalId('Company', record['juristicId'] as string);
+  if ('regionCode' in record) record['regionCode'] = regionCodeOf(record['regionCode'] as string | null);
+  finishPlannedProvenance(record['provenance'] as Record<string, unknown> | undefined);
+  return record;
+}
+
 export class CompanyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -288,6 +346,39 @@ export class CompanyRepository {
       page.total = row.total_count ?? undefined;
     }
     return result;
+  }
+
+  /**
+   * One keyset page as a read plan shapes it, in one statement: the page's rows (only the columns
+   * asked for) are chosen first, ordered and limited as findPages does, then each row's JSON is
+   * built with its factory pages as correlated subqueries over the page's rows only, so a
+   * list sorted without an index never builds JSON or reads factories for rows it does not return.
+   */
+  async findShapedPage(request: CompanyPageRequest, shape: CompanyShape): Promise<{ rows: { company: Record<string, unknown>; sortKey: string }[]; total: number | undefined }> {
+    const params = new SqlParams();
+    const where = companyConditions(request.criteria, params);
+    const total = request.withCount ? `(${countSql(request.criteria, params, where)})` : 'NULL::int';
+    const { field, direction } = request.order;
+    const sortKey = field === CompanyOrderField.RELEVANCE ? relevanceExpression(request.criteria!.nameSearch!, params) : SORT_EXPRESSIONS[field];
+    const dir = direction === SortDirection.DESC ? 'DESC' : 'ASC';
+    if (request.after) {
+      where.push(`(${sortKey}, c.juristic_id) ${dir === 'DESC' ? '<' : '>'} (${params.add(request.after.sortKey)}::${SORT_CASTS[field]}, ${params.add(request.after.juristicId)})`);
+    }
+    const fields = [...new Set(['juristicId', 'provinceCode', ...shape.fields])];
+    const columns = fields.map((name, i) => `${COMPANY_FIELD_SQL[name]!} AS f${i}`);
+    if (shape.provenance) columns.push(`${provenanceJsonSql('c', shape.provenance)} AS provenance`);
+    const members = fields.map((name, i) => `'${name}', page.f${i}`);
+    if (shape.provenance) members.push(`'provenance', page.provenance`);
+    for (const factories of shape.factories) members.push(`'${prefetchedKey(factories.key)}', ${factoryPageJsonSql('page.f0', factories, params)}`);
+    // The whole page is one JSON value: one row for the driver to parse, not one per company.
+    const sql = `SELECT coalesce(json_agg(json_build_array(page.sk::text, page.total_count, json_build_object(${members.join(', ')})) ORDER BY page.sk ${dir}, page.f0 ${dir}), '[]'::json) AS page
+      FROM (SELECT ${columns.join(', ')}, ${sortKey} AS sk, ${total} AS total_count
+        FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${sortKey} ${dir}, c.juristic_id ${dir} LIMIT ${params.add(request.limit)}) page`;
+    const [{ page }] = await this.dataSource.query<[{ page: [string | null, number | null, Record<string, unknown>][] }]>(sql, params.values);
+    return {
+      rows: page.map(([sortKey, , node]) => ({ company: finishPlannedCompany(node, shape), sortKey: sortKey ?? '' })),
+      total: page[0]?.[1] ?? undefined,
+    };
   }
 
   async count(criteria: CompanyCriteria | undefined): Promise<number> {

@@ -8,6 +8,7 @@ import { companyById, companyList, personalDataOf, statementsByCompany } from '.
 import { Company, CompanyConnection, CompanyFilter, CompanyOrder, Director, FinancialStatement, Shareholder } from './company.type';
 import { consentGatedRead } from '../consent/consent.loaders';
 import { MASK } from './personal-data';
+import { plannedCompanyList } from './company.read-plan';
 
 /** Arguments of every company list: the root `companies` and the lists below provinces, regions, industries. */
 @ArgsType()
@@ -32,8 +33,9 @@ const CONSENT_GATED =
 export class CompanyResolver {
   @Authorized(P.firmsRead)
   @Query(() => CompanyConnection, { description: 'Juristic persons (นิติบุคคล) with their derived facts, filtered and sorted.' })
-  companies(@Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
-    return companyList(ctx, args, info);
+  async companies(@Args() args: CompaniesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<CompanyConnection> {
+    // One statement for the whole selection when it can be planned; the loaders otherwise.
+    return (await plannedCompanyList(ctx, args, info)) ?? companyList(ctx, args, info);
   }
 
   @Authorized(P.firmsRead)

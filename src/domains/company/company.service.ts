@@ -122,6 +122,11 @@ export class CompanyService {
     return this.repository.findByIds(...args);
   }
 
+  /** The repository's `findShapedPage`, for read plans (one statement for a page and what is nested in it). */
+  findShapedPage(...args: Parameters<CompanyRepository['findShapedPage']>): ReturnType<CompanyRepository['findShapedPage']> {
+    return this.repository.findShapedPage(...args);
+  }
+
   /** The repository's `findPages`, for the domain's loaders (one statement per batch). */
   findPages(...args: Parameters<CompanyRepository['findPages']>): ReturnType<CompanyRepository['findPages']> {
     return this.repository.findPages(...args);

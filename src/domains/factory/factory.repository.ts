@@ -1,5 +1,6 @@
 import { factoryWithin, type FirmScopeSql } from '../firm-scope-sql';
 import type { DataSource } from 'typeorm';
+import { types } from 'pg';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import { normaliseJuristicId } from '../../shared/thai-id';
 import { MASK } from '../../shared/mask';
@@ -54,7 +55,7 @@ const num = (value: string | null): number | null => (value === null ? null : Nu
  * An operator is shown when it is known to be a company: its tax ID is a juristic ID, or the linker
  * matched it by tax ID or exact name. Any other operator may be a person (PDPA): masked for every role.
  */
-function operatorIsCompany(r: FactoryRow): boolean {
+function operatorIsCompany(r: Pick<FactoryRow, 'operator_tax_id' | 'link_method'>): boolean {
   // A tax ID that is not a juristic ID is a personal ID, whatever the name matched.
   if (r.operator_tax_id !== null) return normaliseJuristicId(r.operator_tax_id) !== undefined;
   return r.link_method !== null && r.link_method !== LinkMethod.FUZZY_NAME;
@@ -63,6 +64,117 @@ function operatorIsCompany(r: FactoryRow): boolean {
 /** operatorIsCompany over `registry.factory f` (stored tax IDs have passed the check digit). */
 const OPERATOR_IS_COMPANY_SQL = `(CASE WHEN f.operator_tax_id IS NOT NULL THEN f.operator_tax_id ~ '^0[0-9]{12}$'
   ELSE coalesce(f.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false) END)`;
+
+/** What a read plan asks of a company's factories (`Company.factories` under one response key). */
+export interface FactoryListShape {
+  /** The response key the page answers (its alias, or `factories`). */
+  key: string;
+  /** Page size: `size + 1` rows are read, the extra one telling whether more follow. */
+  size: number;
+  afterFid: string | undefined;
+  withCount: boolean;
+  /** Factory fields asked for, each a key of FACTORY_FIELD_SQL. */
+  fields: string[];
+  /** Provenance fields asked for, if any (keys of PROVENANCE_FIELD_SQL). */
+  provenance: string[] | undefined;
+  /** The factory's global ID is asked for. */
+  id: boolean;
+}
+
+/**
+ * The JSON value of each Factory field a read plan may build, over `registry.factory f`: the same
+ * columns toFactory maps, so both paths answer the same (numbers as PostgreSQL prints them, which
+ * JSON.parse reads as Number() reads the text). The operator's three fields are masked in
+ * finishPlannedFactory by the same rule as toFactory; `fid`, `companyJuristicId` and `provinceName`
+ * are always built: the firm-data guard reads them.
+ */
+export const FACTORY_FIELD_SQL: Readonly<Record<string, string>> = {
+  fid: 'f.fid',
+  displayRegNo: 'f.display_reg_no',
+  legacyRegNo: 'f.legacy_reg_no',
+  factoryType: 'f.factory_type',
+  name: 'f.name',
+  operatorName: 'f.operator_name',
+  operatorTaxId: 'f.operator_tax_id',
+  operatorMasked: 'NULL::boolean',
+  objective: 'f.objective',
+  address: 'f.address',
+  moo: 'f.moo',
+  soi: 'f.soi',
+  road: 'f.road',
+  subdistrict: 'f.subdistrict',
+  district: 'f.district',
+  provinceName: 'f.province',
+  capitalBaht: 'f.capital_baht',
+  workers: 'f.workers',
+  horsepower: 'f.horsepower',
+  latitude: 'f.latitude',
+  longitude: 'f.longitude',
+  isicCode: 'f.isic_code',
+  estateCode: 'f.estate_code',
+  estateName: 'f.estate_name',
+  status: 'f.status',
+  statusCode: 'f.status_code',
+  companyJuristicId: 'f.company_juristic_id',
+  linkMethod: 'f.link_method',
+  linkConfidence: 'f.link_confidence',
+};
+const OPERATOR_FIELDS = ['operatorName', 'operatorTaxId', 'operatorMasked'];
+const ALWAYS_BUILT = ['fid', 'companyJuristicId', 'provinceName'];
+
+/** A record's provenance, over its table's alias: as the row mappers read it (fetchedAt parsed in JS as `pg` parses it). */
+export function provenanceJsonSql(alias: string, fields: readonly string[]): string {
+  const sql: Readonly<Record<string, string>> = {
+    source: `${alias}.source`,
+    runId: `${alias}.source_run_id::text`,
+    fetchedAt: `${alias}.fetched_at::text`,
+    sourceUpdatedAt: `to_char(${alias}.source_updated_at, 'YYYY-MM-DD')`,
+  };
+  return `json_build_object(${fields.map((field) => `'${field}', ${sql[field]!}`).join(', ')})`;
+}
+export const PROVENANCE_FIELDS: ReadonlySet<string> = new Set(['source', 'runId', 'fetchedAt', 'sourceUpdatedAt']);
+
+/** `pg`'s own parser of timestamptz text: a planned provenance's fetchedAt is the Date a row read gives. */
+const parseTimestamptz = types.getTypeParser(1184, 'text') as (text: string) => Date;
+
+/** Turns a planned provenance's text timestamp into the Date the row mappers give. */
+export function finishPlannedProvenance(provenance: Record<string, unknown> | undefined): void {
+  if (provenance && typeof provenance['fetchedAt'] === 'string') provenance['fetchedAt'] = parseTimestamptz(provenance['fetchedAt']);
+}
+
+/**
+ * The factories of the company whose juristic ID is `parent` (an SQL expression of the outer
+ * query), as one JSON value: `{ rows: [...], count }`, `size + 1` rows in FID order after the
+ * cursor, and the count of all its factories when asked (as `pagesByCompanies` and
+ * `countByCompanies` read them).
+ */
+export function factoryPageJsonSql(parent: string, shape: FactoryListShape, params: SqlParams): string {
+  const fields = new Set([...ALWAYS_BUILT, ...shape.fields]);
+  if (shape.fields.some((field) => OPERATOR_FIELDS.includes(field))) {
+    for (const field of OPERATOR_FIELDS) fields.add(field);
+    fields.add('linkMethod');
+  }
+  const members = [...fields].map((field) => `'${field}', ${FACTORY_FIELD_SQL[field]!}`);
+  if (shape.provenance) members.push(`'provenance', ${provenanceJsonSql('f', shape.provenance)}`);
+  const after = shape.afterFid === undefined ? '' : ` AND f.fid > ${params.add(shape.afterFid)}`;
+  const rows = `(SELECT coalesce(json_agg(json_build_object(${members.join(', ')}) ORDER BY f.fid), '[]'::json)
+    FROM (SELECT * FROM registry.factory f WHERE f.company_juristic_id = ${parent}${after} ORDER BY f.fid LIMIT ${params.add(shape.size + 1)}) f)`;
+  const count = shape.withCount ? `(SELECT count(*)::int FROM registry.factory f WHERE f.company_juristic_id = ${parent})` : 'NULL::int';
+  return `json_build_object('rows', ${rows}, 'count', ${count})`;
+}
+
+/** A factory as a plan's JSON builds it, made what toFactory would answer for the fields asked. */
+export function finishPlannedFactory(record: Record<string, unknown>, shape: FactoryListShape): Record<string, unknown> {
+  if (shape.id) record['id'] = toGlobalId('Factory', record['fid'] as string);
+  if ('operatorMasked' in record) {
+    const operatorMasked = !operatorIsCompany({ operator_tax_id: record['operatorTaxId'] as string | null, link_method: record['linkMethod'] as LinkMethod | null });
+    record['operatorMasked'] = operatorMasked;
+    if (operatorMasked && record['operatorName'] !== null) record['operatorName'] = MASK;
+    if (operatorMasked && record['operatorTaxId'] !== null) record['operatorTaxId'] = MASK;
+  }
+  finishPlannedProvenance(record['provenance'] as Record<string, unknown> | undefined);
+  return record;
+}
 
 function toFactory(r: FactoryRow): Factory {
   const operatorMasked = !operatorIsCompany(r);
