@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import { SqlParams } from '../../platform/database/sql-params';
 import { companyWithin } from '../firm-scope-sql';
 import { aggregateAnswersFilter, aggregateConditions } from '../statistics/company-aggregate';
@@ -11,6 +10,7 @@ import type { Company, CompanyStatus, FinancialStatement, JuristicType, SmeSecto
 export type { CompanyCriteria } from './company-criteria';
 import { CompanyOrderField } from './company.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
+import type { SqlReader } from '../../platform/database/sql-reader';
 
 interface CompanyRow {
   juristic_id: string;
@@ -241,7 +241,7 @@ export interface CompanyPage {
 }
 
 export class CompanyRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: SqlReader) {}
 
   async findByIds(juristicIds: readonly string[]): Promise<Company[]> {
     const rows: CompanyRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.juristic_id = ANY($1::text[])`, [juristicIds]);
