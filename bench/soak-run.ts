@@ -35,6 +35,11 @@ export interface SoakOptions {
   scale: number;
   /** RSS measured after this long counts as the start (after warm-up). */
   warmUpMs: number;
+  /**
+   * A folder for heap snapshots of the API (SOAK_HEAP_SNAPSHOTS): one after warm-up and one at the
+   * end, to compare with bench/heap-compare.ts. Each pauses the API for a few seconds while it is written.
+   */
+  heapSnapshotDir?: string;
   log?: (line: string) => void;
 }
 
@@ -44,6 +49,8 @@ export interface SoakReport {
   p99PerMinuteMs: number[];
   p50Ms: number;
   rssMb: { api: { warm: number; end: number }; worker: { warm: number; end: number } };
+  /** The API's V8 heap in use, its size, and memory outside it (Buffers), after warm-up and at the end. */
+  apiHeapMb: Record<'warm' | 'end', { used: number; total: number; external: number }>;
   runs: { status: string; rowsRead: number }[];
   feed: { received: number; logged: number; exactlyOnce: boolean; syncs: number };
   lines: string[];
@@ -160,8 +167,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       });
     });
     const entry = path.join(PROJECT_ROOT, 'dist', 'src', 'main.js');
+    const snapshots = options.heapSnapshotDir;
+    if (snapshots) fs.mkdirSync(snapshots, { recursive: true });
     const start = (role: string, extra: Record<string, string>): ChildProcess => {
-      const child = spawn(process.execPath, ['--max-semi-space-size=32', entry, `--role=${role}`], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
+      const flags = ['--max-semi-space-size=32', ...(snapshots && role === 'api' ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshots}`] : [])];
+      const child = spawn(process.execPath, [...flags, entry, `--role=${role}`], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(child);
       return child;
     };
@@ -181,6 +191,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const errors: string[] = [];
     let requests = 0;
     const rss = { api: { warm: 0, end: 0 }, worker: { warm: 0, end: 0 } };
+    const heap = { warm: { used: 0, total: 0, external: 0 }, end: { used: 0, total: 0, external: 0 } };
     const queryLoop = async (query: (typeof queries)[number]): Promise<void> => {
       while (Date.now() < endAt) {
         const t0 = performance.now();
@@ -239,14 +250,42 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         else jobIds.push(body.data.triggerIngestion.jobId);
       }
     };
+    /** Asks the API for a heap snapshot and waits until it is written (the file's size stops changing). */
+    const heapSnapshot = async (): Promise<void> => {
+      if (!snapshots) return;
+      const before = new Set(fs.readdirSync(snapshots));
+      api.kill('SIGUSR2');
+      let size = -1;
+      for (let i = 0; i < 600; i += 1) {
+        await sleep(500);
+        const written = fs.readdirSync(snapshots).find((name) => name.endsWith('.heapsnapshot') && !before.has(name));
+        if (!written) continue;
+        const now = fs.statSync(path.join(snapshots, written)).size;
+        if (now === size && now > 0) {
+          log(`heap snapshot: ${path.join(snapshots, written)}`);
+          return;
+        }
+        size = now;
+      }
+    };
+    /** The API's V8 heap (used, total) and external memory in MB, from its own /metrics. */
+    const heapOfApi = async (): Promise<{ used: number; total: number; external: number }> => {
+      const text = await (await fetch(`${apiUrl}/metrics`, { headers: { authorization: `Bearer ${keys.admin}` } })).text();
+      const mbOf = (name: string): number => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 1048576);
+      return { used: mbOf('nodejs_heap_size_used_bytes'), total: mbOf('nodejs_heap_size_total_bytes'), external: mbOf('nodejs_external_memory_bytes') };
+    };
     const rssLoop = async (): Promise<void> => {
       await sleep(options.warmUpMs);
       rss.api.warm = rssMb(api.pid!);
       rss.worker.warm = rssMb(worker.pid!);
+      heap.warm = await heapOfApi();
+      await heapSnapshot();
     };
     await Promise.all([...queries.map(queryLoop), feedLoop(), runLoop(), rssLoop()]);
     rss.api.end = rssMb(api.pid!);
     rss.worker.end = rssMb(worker.pid!);
+    heap.end = await heapOfApi();
+    await heapSnapshot();
 
     // ---- The end: the runs finish, the bank syncs to the end, and its events are compared with the log.
     const runs: { status: string; rowsRead: number }[] = [];
@@ -273,6 +312,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       p99PerMinuteMs: latencies.map((minute) => Math.round(percentile(minute ?? [], 99))),
       p50Ms: Math.round(percentile(all, 50) * 10) / 10,
       rssMb: rss,
+      apiHeapMb: heap,
       runs,
       feed: { received: received.length, logged: logged.length, exactlyOnce, syncs },
       lines: [],
@@ -283,6 +323,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       `requests: ${requests} (${(requests / (options.durationMs / 1000)).toFixed(1)}/s, 3 clients back to back), errors: ${errors.length}${errors.length ? ` (${report.errors.samples.join('; ')})` : ''}`,
       `latency p50 ${report.p50Ms} ms; p99 per minute (ms): ${report.p99PerMinuteMs.join(', ')}`,
       `RSS API ${rss.api.warm} -> ${rss.api.end} MB (${growth(rss.api)}), worker ${rss.worker.warm} -> ${rss.worker.end} MB (${growth(rss.worker)}), after ${(options.warmUpMs / 1000).toFixed(0)} s of warm-up`,
+      `API heap used ${heap.warm.used} -> ${heap.end.used} MB, heap size ${heap.warm.total} -> ${heap.end.total} MB, external ${heap.warm.external} -> ${heap.end.external} MB`,
       `incremental DBD runs: ${runs.length} (${runs.map((r) => `${r.status} ${r.rowsRead} rows`).join(', ')})`,
       `eligibility feed: ${received.length} events received in ${syncs} syncs, ${logged.length} logged: ${exactlyOnce ? 'each exactly once' : 'MISMATCH'}`,
     ];

@@ -8,8 +8,10 @@ import { MemoryTokenBuckets, PostgresTokenBuckets, RedisTokenBuckets, type Bucke
 /**
  * Per-client limits (issue 14): requests a minute and query cost a minute, as token buckets
  * (./token-bucket.ts) kept in Redis when REDIS_URL is set and in PostgreSQL (`access.rate_bucket`) otherwise,
- * so N API processes give a client one budget, not N; and requests in progress at once, counted in
- * each API process (they protect that process's event loop and its pool of database connections).
+ * so N API processes give a client one budget, not N; and requests in progress at once, and their
+ * query cost, counted in each API process (they protect that process's event loop and its pool of
+ * database connections; weighting by cost keeps a client of heavy queries from taking more of them
+ * than a client of light ones: equal counts are not equal shares).
  * Defaults come per role from the configuration; a client's own `rate_limit_per_minute`
  * (`client:create --rate-limit N`, `client:update`) replaces its role's request rate.
  *
@@ -31,15 +33,25 @@ export type LimitName = 'requests' | 'cost' | 'concurrency';
 
 export interface Refusal {
   limit: LimitName;
-  /** The limit that was reached (requests or cost a minute, or requests at once). */
+  /** The limit that was reached (requests or cost a minute, or requests or query cost at once). */
   allowed: number;
   retryAfterSeconds: number;
+  /** For `concurrency`: what is counted at once, requests or their query cost. */
+  measure?: 'requests' | 'cost';
+  /** For the cost at once: what the client had in progress, and what this operation costs. */
+  inProgressCost?: number;
+  cost?: number;
 }
 
 export type RateLimitStore = { kind: 'redis'; client: Redis } | { kind: 'postgres'; pool: Pool } | { kind: 'memory' };
 
-/** A slot of the concurrency limit; `release` gives it back (once). */
+/** A slot of the concurrency limit; `release` gives it back (once), with the cost it holds. */
 export interface Slot {
+  /**
+   * Once the operation's cost is known: holds it against the client's cost at once, or refuses
+   * when the client has other work in progress and this would take it over its budget.
+   */
+  holdCost(cost: number): Refusal | undefined;
   release(): void;
 }
 
@@ -69,6 +81,8 @@ export class ClientRateLimits {
   private flushTimer: NodeJS.Timeout | undefined;
   /** Requests of each client in progress in this process. */
   private readonly inFlight = new Map<string, number>();
+  /** Query cost of each client's operations in progress in this process. */
+  private readonly costInFlight = new Map<string, number>();
   private lastStoreWarning = 0;
 
   constructor(
@@ -115,12 +129,27 @@ export class ClientRateLimits {
     if (running >= concurrent) return { refused: { limit: 'concurrency', allowed: concurrent, retryAfterSeconds: 1 } };
     this.inFlight.set(client.id, running + 1);
     let released = false;
+    let heldCost = 0;
     const release = (): void => {
       if (released) return;
       released = true;
       const now = (this.inFlight.get(client.id) ?? 1) - 1;
       if (now <= 0) this.inFlight.delete(client.id);
       else this.inFlight.set(client.id, now);
+      if (heldCost > 0) this.addCostInFlight(client.id, -heldCost);
+      heldCost = 0;
+    };
+    const holdCost = (cost: number): Refusal | undefined => {
+      if (released || cost <= 0) return undefined;
+      const budget = this.limits.concurrentCost[client.role];
+      const inProgress = (this.costInFlight.get(client.id) ?? 0) - heldCost;
+      // One operation alone always runs (QUERY_MAX_COST bounds it); beside others it must fit.
+      if (inProgress > 0 && inProgress + cost > budget) {
+        return { limit: 'concurrency', measure: 'cost', allowed: budget, retryAfterSeconds: 1, inProgressCost: inProgress, cost };
+      }
+      this.addCostInFlight(client.id, cost - heldCost);
+      heldCost = cost;
+      return undefined;
     };
     try {
       const refused = await this.charge('requests', client.id, this.requestsPerMinute(client), 1);
@@ -132,7 +161,13 @@ export class ClientRateLimits {
       release();
       throw error;
     }
-    return { slot: { release } };
+    return { slot: { holdCost, release } };
+  }
+
+  private addCostInFlight(clientId: string, delta: number): void {
+    const now = (this.costInFlight.get(clientId) ?? 0) + delta;
+    if (now <= 0) this.costInFlight.delete(clientId);
+    else this.costInFlight.set(clientId, now);
   }
 
   /** Charges an operation's cost to the client's minute; a refusal when it does not fit. */

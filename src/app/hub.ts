@@ -106,7 +106,7 @@ export async function startHub(config: HubConfig, role: HubRole, logger: Logger)
       const replica = readReplica;
       if (replica) closers.push(() => replica.close());
       const plugins = replica
-        ? [readRoutingPlugin({ replica: servicesOnReplica(services, replica.dataSource, sources, config, ingestionQueue), monitor: replica.monitor, metrics })]
+        ? [readRoutingPlugin({ replica: servicesOnReplica(services, replica.dataSource, replica.reader, sources, config, ingestionQueue), monitor: replica.monitor, metrics })]
         : [];
       const keyChanges = ApiClientChangeListener.forDataSource(database.dataSource, logger.child({ component: 'api' }));
       await keyChanges.start();

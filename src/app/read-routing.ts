@@ -44,8 +44,19 @@ export function readRoutingPlugin(deps: { replica: ApiServices; monitor: Replica
     },
   });
 
+  const fallbacks: Counter = new Counter({
+    name: 'hub_read_replica_fallbacks_total',
+    help: 'Statements of requests routed to the read replica that ran on the primary instead: the standby was found gone during the request (and each such statement was retried on the primary), or cancelled the statement for a conflict with recovery.',
+    registers: [deps.metrics.registry],
+    collect() {
+      fallbacks.reset();
+      fallbacks.inc(deps.monitor.fallbacks);
+    },
+  });
+
   return {
     async requestDidStart({ request }) {
+      const startedAt = Date.now();
       const given = request.http?.headers.get(READ_AFTER_HEADER);
       let target: ReadTarget = 'primary';
       return {
@@ -69,6 +80,8 @@ export function readRoutingPlugin(deps: { replica: ApiServices; monitor: Replica
           if (target === 'replica') contextValue.services = deps.replica;
         },
         async willSendResponse({ response }) {
+          // Reads the standby could not answer during the request were answered by the primary.
+          if (target === 'replica' && deps.monitor.fellBackSince(startedAt)) target = 'primary';
           response.http.headers.set(READ_FROM_HEADER, target);
         },
       };

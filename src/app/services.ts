@@ -37,6 +37,7 @@ import { IngestionRunRepository } from '../ingestion/ingestion-run.repository';
 import { SourceStatusService } from '../ingestion/source-status.service';
 import type { HubConfig } from '../config/config';
 import type { SourceRegistry } from '../ingestion/source-registry';
+import type { SqlReader } from '../platform/database/sql-reader';
 
 /** The services resolvers and the CLI call (declared by the domains: src/domains/api-services.ts). */
 export type { ApiServices as HubServices } from '../domains/api-services';
@@ -53,7 +54,7 @@ export type { ApiServices as HubServices } from '../domains/api-services';
  * never skip an event a lagging standby has not replayed), loan outcomes (written), and the run
  * records (what an operator checks right after a run, and what freshness is measured against).
  */
-export function createServices(dataSource: DataSource, sources: SourceRegistry, config: HubConfig, queue?: IngestionQueue, registry: DataSource = dataSource): ApiServices {
+export function createServices(dataSource: DataSource, sources: SourceRegistry, config: HubConfig, queue?: IngestionQueue, registry: SqlReader = dataSource): ApiServices {
   const runs = new IngestionRunRepository(dataSource);
   // One reader of the reference tables, so they are cached once per hub (per data source).
   const referenceTables = new ReferenceRepository(registry);
@@ -91,11 +92,12 @@ export function createServices(dataSource: DataSource, sources: SourceRegistry, 
 
 /**
  * The services of a request whose registry reads go to the read replica: the registry's services
- * built on the replica, and the primary's own instances of everything else (the API key cache
+ * built on the replica's reader (which runs a statement the standby cannot answer on the primary),
+ * and the primary's own instances of everything else (the API key cache
  * and its change listener, consents, eligibility, runs), so nothing else is duplicated.
  */
-export function servicesOnReplica(primary: ApiServices, replica: DataSource, sources: SourceRegistry, config: HubConfig, queue?: IngestionQueue): ApiServices {
-  const onReplica = createServices(replica, sources, config, queue, replica);
+export function servicesOnReplica(primary: ApiServices, replica: DataSource, reader: SqlReader, sources: SourceRegistry, config: HubConfig, queue?: IngestionQueue): ApiServices {
+  const onReplica = createServices(replica, sources, config, queue, reader);
   return {
     ...primary,
     companies: onReplica.companies,

@@ -88,6 +88,7 @@ export const LIMIT_DEFAULTS = {
   requestsPerMinute: { admin: 1200, ministry: 1200, analyst: 600, bank: 600, province: 600, centre: 600, firm: 120 },
   costPerMinute: { admin: 2_000_000, ministry: 1_000_000, analyst: 1_000_000, bank: 400_000, province: 1_000_000, centre: 1_000_000, firm: 100_000 },
   concurrentRequests: { admin: 8, ministry: 8, analyst: 4, bank: 2, province: 4, centre: 4, firm: 2 },
+  concurrentCost: { admin: 16_000, ministry: 8_000, analyst: 4_000, bank: 1_500, province: 4_000, centre: 4_000, firm: 1_000 },
   statementTimeoutMs: { admin: 30_000, ministry: 15_000, analyst: 15_000, bank: 5_000, province: 15_000, centre: 15_000, firm: 5_000 },
   requestTimeoutMs: { admin: 60_000, ministry: 30_000, analyst: 30_000, bank: 10_000, province: 30_000, centre: 30_000, firm: 10_000 },
 } satisfies Record<string, PerRole>;
@@ -291,6 +292,11 @@ export const CONFIG_VARIABLES = {
     default: printRoles(LIMIT_DEFAULTS.concurrentRequests),
     description: 'Requests of one client in progress at once in one API process, per role (it guards that process\'s event loop and database pool); one more: HTTP 429, RATE_LIMITED.',
   },
+  RATE_LIMIT_CONCURRENT_COST: {
+    schema: perRole(LIMIT_DEFAULTS.concurrentCost),
+    default: printRoles(LIMIT_DEFAULTS.concurrentCost),
+    description: 'Query cost of one client\'s operations in progress at once in one API process, per role: a client with work in progress whose next operation would take it over this is refused (HTTP 429, RATE_LIMITED, `limit: "concurrency"`, `measure: "cost"`), so a client of heavy queries holds fewer at once than one of light ones. One operation alone is always admitted (QUERY_MAX_COST bounds it).',
+  },
   STATEMENT_TIMEOUT_MS: {
     schema: perRole(LIMIT_DEFAULTS.statementTimeoutMs, 10),
     default: printRoles(LIMIT_DEFAULTS.statementTimeoutMs),
@@ -420,6 +426,7 @@ export interface HubLimits {
   requestsPerMinute: PerRole;
   costPerMinute: PerRole;
   concurrentRequests: PerRole;
+  concurrentCost: PerRole;
   statementTimeoutMs: PerRole;
   requestTimeoutMs: PerRole;
   introspectionRoles: readonly LimitRole[];
@@ -502,6 +509,7 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
       requestsPerMinute: r.RATE_LIMIT_REQUESTS_PER_MINUTE,
       costPerMinute: r.RATE_LIMIT_COST_PER_MINUTE,
       concurrentRequests: r.RATE_LIMIT_CONCURRENT,
+      concurrentCost: r.RATE_LIMIT_CONCURRENT_COST,
       statementTimeoutMs: r.STATEMENT_TIMEOUT_MS,
       requestTimeoutMs: r.REQUEST_TIMEOUT_MS,
       introspectionRoles: r.INTROSPECTION_ROLES,

@@ -1,5 +1,6 @@
 import type { ApiClient } from '../access/api-client.repository';
 import type { ReadRecord } from '../access/audit/read-record';
+import type { Slot } from '../access/rate-limits';
 import type { ApiServices } from './api-services';
 import type { NodeRegistry } from './node/node-registry';
 import type { Logger } from '../platform/logging/logger';
@@ -25,6 +26,8 @@ export interface GraphQLContext {
   sql: SqlStatementTally;
   /** The operation's cost as the query analysis counted it (docs/limits.md). */
   cost: number;
+  /** The request's concurrency slot, which holds the operation's cost once known (absent with LIMITS=off). */
+  admission?: Slot | undefined;
   /** Where the request's operation, role and outcome are noted for its metrics (src/platform/metrics). */
   requestRecord?: GraphqlRequestRecord | undefined;
   /** Whether a list may be read by its planned statement (READ_PLANS; false: the resolvers' loaders only). */

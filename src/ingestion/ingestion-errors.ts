@@ -12,3 +12,10 @@ export class PermanentIngestionError extends Error {
 
 /** Another run of the same source holds the source's lock; the job is retried later. */
 export class SourceBusyError extends TransientIngestionError {}
+
+/**
+ * The source's lock is held by an earlier attempt of the same job, still running: the queue handed
+ * the job out again because its lock lapsed (Redis away for longer than WORKER_LOCK_MS, or a worker
+ * stalled), not because that attempt ended. The new attempt waits for it instead of failing.
+ */
+export class EarlierAttemptRunningError extends SourceBusyError {}

@@ -132,6 +132,28 @@ export class IngestionRunRepository {
     return result.rowCount ?? 0;
   }
 
+  /**
+   * A run of this job that succeeded: the job is done, though the queue may not know it (its
+   * completion was lost with the job's lock). `jobCreatedAt` tells a run of this job from one of an
+   * older job under the same ID (a queue that was emptied counts its IDs from 1 again).
+   */
+  static async succeededOfJob(client: Queryable, source: string, jobId: string, jobCreatedAt: number | undefined): Promise<IngestionRunRecord | undefined> {
+    const result = await client.query<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM ingestion.run
+       WHERE source = $1 AND job_id = $2 AND status = 'succeeded'
+         AND ($3::double precision IS NULL OR started_at >= to_timestamp($3 / 1000.0) - interval '1 minute')
+       ORDER BY id DESC LIMIT 1`,
+      [source, jobId, jobCreatedAt ?? null],
+    );
+    return result.rows[0] && toRecord(result.rows[0]);
+  }
+
+  /** Whether the source's running run (there is at most one: the source's lock) belongs to this job. */
+  static async isRunningForJob(client: Queryable, source: string, jobId: string): Promise<boolean> {
+    const result = await client.query(`SELECT 1 FROM ingestion.run WHERE source = $1 AND status = 'running' AND job_id = $2`, [source, jobId]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
   static async create(
     client: Queryable,
     run: { source: string; trigger: RunTrigger; jobId: string | null; attempt: number; feedUrl: string; fullRefresh: boolean; cursorBefore: string | null },

@@ -5,7 +5,7 @@ import { pgPool } from '../platform/database/data-source';
 import type { Logger } from '../platform/logging/logger';
 import { FeedFormatError, type ParsedRow, type RawRow } from './feed';
 import { fetchJsonDocument, openFeed } from './feed-fetcher';
-import { PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
+import { EarlierAttemptRunningError, PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
 import { IngestionRunRepository, ZERO_RUN_COUNTS, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
 import { derivedBulkCandidates, deriveAfterLoad, type DerivationCatalogue, type DerivationSummary } from '../linking/derivations';
 import { BulkLoad, shareWritersLock } from './bulk-load';
@@ -26,6 +26,8 @@ export interface RunRequest {
   source: string;
   trigger: RunTrigger;
   jobId?: string;
+  /** When the job was created (ms): a finished run of the same job ID older than that is another job's. */
+  jobCreatedAt?: number;
   attempt?: number;
   /** Ignore the saved cursor and read the whole feed. */
   full?: boolean;
@@ -99,7 +101,17 @@ export class IngestionEngine {
   async run(request: RunRequest): Promise<IngestionRunRecord> {
     const source = this.sources.get(request.source);
     if (!source) throw new PermanentIngestionError(`unknown source "${request.source}" (known: ${this.sources.ids().join(', ')})`);
-    return this.withSourceLock(source, async (client, state) => {
+    return this.withSourceLock(source, request.jobId, async (client, state) => {
+      // An earlier attempt of this job already succeeded (the queue lost its completion with the
+      // job's lock, e.g. while Redis was away): the job is done; running the source again would
+      // record a second run of one job.
+      if (request.jobId !== undefined) {
+        const done = await IngestionRunRepository.succeededOfJob(client, source.id, request.jobId, request.jobCreatedAt);
+        if (done) {
+          this.logger.info({ runId: done.id, source: source.id, jobId: request.jobId }, 'an earlier attempt of this job already loaded the source; reporting its run');
+          return done;
+        }
+      }
       const cursorBefore = (await IngestionRunRepository.cursorOf(client, source.id)) ?? null;
       const full = request.full === true || source.mode === 'snapshot' || cursorBefore === null;
       const feed = feedOf(this.config, source.id);
@@ -178,7 +190,7 @@ export class IngestionEngine {
     if (!source) throw new PermanentIngestionError(`unknown source "${sourceId}"`);
     const reparse = source.reparse?.bind(source);
     if (!reparse) throw new PermanentIngestionError(`source ${sourceId} cannot re-parse stored rows; run it again instead`);
-    return this.withSourceLock(source, async (client) => {
+    return this.withSourceLock(source, undefined, async (client) => {
       // Quarantined rows are kept only by runs that committed; before the first, a retry would be a
       // first load from nothing (for DIW or TISI licences: every firm's count known as none).
       if (!(await IngestionRunRepository.hasLoaded(client, source.id))) {
@@ -242,6 +254,7 @@ export class IngestionEngine {
    */
   private async withSourceLock<T>(
     source: AnySource,
+    jobId: string | undefined,
     work: (client: PoolClient, state: { abandoned: number; connectionBroken: boolean }) => Promise<T>,
   ): Promise<T> {
     const queryRunner = this.dataSource.createQueryRunner('master');
@@ -255,7 +268,12 @@ export class IngestionEngine {
     try {
       await client.query(`SET client_connection_check_interval = ${DEAD_CLIENT_CHECK_MS}`).catch(() => undefined);
       const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey]);
-      if (!locked.rows[0]!.ok) throw new SourceBusyError(`another run of ${source.id} is in progress`);
+      if (!locked.rows[0]!.ok) {
+        if (jobId !== undefined && (await IngestionRunRepository.isRunningForJob(client, source.id, jobId))) {
+          throw new EarlierAttemptRunningError(`an earlier attempt of job ${jobId} is still loading ${source.id}`);
+        }
+        throw new SourceBusyError(`another run of ${source.id} is in progress`);
+      }
       try {
         state.abandoned = await IngestionRunRepository.markAbandoned(client, source.id);
         return await work(client, state);

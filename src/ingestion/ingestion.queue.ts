@@ -1,14 +1,18 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { UnrecoverableError, type Job, type JobsOptions } from 'bullmq';
 import { feedOf, type HubConfig } from '../config/config';
 import type { Logger } from '../platform/logging/logger';
 import type { HubQueue, HubQueueEvents, HubWorker, QueueBackend } from '../platform/queue/queue-backend';
 import type { SourceRegistry } from './source-registry';
 import type { IngestionEngine } from './ingestion.engine';
-import { PermanentIngestionError } from './ingestion-errors';
+import { EarlierAttemptRunningError, PermanentIngestionError } from './ingestion-errors';
+import type { RunProgress } from './run-progress';
 import type { IngestionRunRepository, RunTrigger } from './ingestion-run.repository';
 
 export const INGESTION_QUEUE = 'ingestion';
 export const INGEST_JOB = 'ingest';
+/** How often an attempt waiting for an earlier attempt of its job tries the source's lock again. */
+const EARLIER_ATTEMPT_POLL_MS = 1000;
 
 export interface IngestJobData {
   source: string;
@@ -104,19 +108,31 @@ export function createIngestionWorker(
 ): HubWorker<IngestJobData> {
   const handlers: Record<string, JobHandler> = {
     [INGEST_JOB]: async (job) => {
-      try {
-        const run = await engine.run({
-          source: job.data.source,
-          trigger: job.data.trigger,
-          jobId: job.id,
-          attempt: job.attemptsMade + 1,
-          full: job.data.full === true,
-          onProgress: (progress) => void job.updateProgress({ ...progress }).catch(() => undefined),
-        });
-        return { runId: run.id, status: run.status };
-      } catch (error) {
-        if (error instanceof PermanentIngestionError) throw new UnrecoverableError(error.message);
-        throw error;
+      const request = {
+        source: job.data.source,
+        trigger: job.data.trigger,
+        jobId: job.id,
+        jobCreatedAt: job.timestamp,
+        attempt: job.attemptsMade + 1,
+        full: job.data.full === true,
+        onProgress: (progress: RunProgress) => void job.updateProgress({ ...progress }).catch(() => undefined),
+      };
+      let waiting = false;
+      for (;;) {
+        try {
+          const run = await engine.run(request);
+          return { runId: run.id, status: run.status };
+        } catch (error) {
+          if (error instanceof PermanentIngestionError) throw new UnrecoverableError(error.message);
+          // The queue handed this job out again while an earlier attempt still runs (its lock lapsed:
+          // Redis away for longer than WORKER_LOCK_MS). Failing would fail a job whose run then
+          // succeeds, and a retry would run the source twice: wait for that attempt, then report its
+          // run (or run again if it failed). This attempt's lock is renewed meanwhile.
+          if (!(error instanceof EarlierAttemptRunningError)) throw error;
+          if (!waiting) logger.warn({ jobId: job.id, source: job.data.source }, 'an earlier attempt of this job is still running (its queue lock lapsed); waiting for it instead of running the source again');
+          waiting = true;
+          await delay(EARLIER_ATTEMPT_POLL_MS);
+        }
       }
     },
   };

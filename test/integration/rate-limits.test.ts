@@ -2,10 +2,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
 import { startHub, type RunningHub } from '../../src/app/hub';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { redisTestUrl } from '../support/test-database';
 import { startTestHub, type TestHub } from '../support/test-hub';
+import { until } from '../support/until';
 
 /**
  * Per-client limits (issue 14): one budget across API processes, counted in PostgreSQL without
@@ -23,6 +25,8 @@ interface Answer {
   retryAfter: string | null;
   code: string | undefined;
   limit: unknown;
+  measure?: unknown;
+  cost?: unknown;
 }
 
 async function ask(url: string, key: string, query = QUERY): Promise<Answer> {
@@ -31,8 +35,9 @@ async function ask(url: string, key: string, query = QUERY): Promise<Answer> {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ query }),
   });
-  const body = (await response.json()) as { errors?: { extensions?: { code?: string; limit?: unknown } }[] };
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), code: body.errors?.[0]?.extensions?.code, limit: body.errors?.[0]?.extensions?.limit };
+  const body = (await response.json()) as { errors?: { extensions?: { code?: string; limit?: unknown; measure?: unknown; cost?: unknown } }[] };
+  const extensions = body.errors?.[0]?.extensions;
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), code: extensions?.code, limit: extensions?.limit, measure: extensions?.measure, cost: extensions?.cost };
 }
 
 const stores: ['postgres' | 'redis', boolean][] = [
@@ -134,6 +139,40 @@ describe('a flooding key', () => {
     // Its minute's 10 at once, then one every 6 s.
     expect(flooded.filter((a) => a.status === 200).length).toBeLessThanOrEqual(10 + Math.floor((Date.now() - started) / 6000));
     expect(new Set(refused.map((a) => a.limit))).toEqual(new Set(['requests', 'concurrency']));
+  });
+
+  test('holds a client to a query cost at once: a heavy operation beside another is refused, a light one is not', async () => {
+    // A bank may have 2 requests and 1,500 of query cost in progress at once (the defaults).
+    const bank = await t.createApiKey('bank', 'SMED');
+    const heavy = '{ companies(first: 80) { edges { node { juristicId factories(first: 10) { edges { node { fid } } } } } } }';
+    const locker = new Client({ connectionString: t.config.databaseUrl });
+    await locker.connect();
+    let first: Promise<Answer> | undefined;
+    try {
+      // The first heavy operation stays in progress: the table it reads is locked.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE registry.company IN ACCESS EXCLUSIVE MODE');
+      first = ask(t.baseUrl, bank, heavy);
+      await until('the first operation to wait for the lock', async () =>
+        (await locker.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`)).rows[0],
+      );
+      // A second one would take the bank over its cost at once, though it has a request slot left.
+      const second = await ask(t.baseUrl, bank, heavy);
+      expect(second).toMatchObject({ status: 429, code: 'RATE_LIMITED', limit: 'concurrency', measure: 'cost' });
+      // Priced over half the budget (so two do not fit), and with room for a light one beside it.
+      expect(Number(second.cost)).toBeGreaterThan(750);
+      expect(Number(second.cost)).toBeLessThan(1400);
+      expect(Number(second.retryAfter)).toBeGreaterThanOrEqual(1);
+      // A light one fits beside it.
+      const light = await ask(t.baseUrl, bank);
+      expect(light).toMatchObject({ status: 200, code: undefined });
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    expect((await first).status).toBe(200);
+    // The first over, its cost is given back: a heavy operation runs again.
+    expect(await ask(t.baseUrl, bank, heavy)).toMatchObject({ status: 200, code: undefined });
   });
 
   test('the NDJSON eligibility feed counts against the same minute', async () => {

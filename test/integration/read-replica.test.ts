@@ -179,4 +179,44 @@ describeWithPostgresServer('registry reads on a streaming standby (DATABASE_READ
     }
     await until('reads back on the standby', async () => ((await factoryName(hub.apiUrl!, admin)).readFrom === 'replica' ? true : undefined), 30_000, 200);
   });
+
+  test('a standby killed between two polls fails no request: reads it cut off are retried on the primary', async () => {
+    await until('reads on the standby', async () => ((await factoryName(hub.apiUrl!, admin)).readFrom === 'replica' ? true : undefined), 30_000, 200);
+    const fallbacksBefore = Number((await metric(hub.apiUrl!, 'hub_read_replica_fallbacks_total ')).at(0)?.split(' ')[1] ?? '0');
+    // Eight clients read back to back (a page of factories and their count: two statements each),
+    // so requests are in flight on the standby when it dies, and more arrive before the next poll
+    // could notice it.
+    const query = '{ factories(first: 50) { totalCount edges { node { fid name } } } }';
+    const answers: { answer: Answer; startedAt: number }[] = [];
+    let stopAt = Number.POSITIVE_INFINITY;
+    const client = async () => {
+      while (Date.now() < stopAt) {
+        const startedAt = Date.now();
+        answers.push({ answer: await ask(hub.apiUrl!, admin, query), startedAt });
+      }
+    };
+    const clients = Array.from({ length: 8 }, () => client());
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Immediate mode: the server's sessions end without a goodbye, as on a crash or a lost host.
+      const killedAt = Date.now();
+      await standby.stop('immediate');
+      stopAt = Date.now() + 1500;
+      await Promise.all(clients);
+      const failed = answers.filter(({ answer }) => answer.status !== 200 || answer.body.errors !== undefined);
+      expect(failed.map(({ answer }) => ({ status: answer.status, codes: answer.body.errors?.map((error) => error.extensions?.code) }))).toEqual([]);
+      // Requests were on the standby when it died, and requests came after it.
+      expect(answers.filter(({ answer, startedAt }) => answer.readFrom === 'replica' && startedAt < killedAt).length).toBeGreaterThan(0);
+      expect(answers.filter(({ startedAt }) => startedAt > killedAt).length).toBeGreaterThan(0);
+      // The API knew at once, not at the next poll; and it says how often it fell back.
+      expect(hub.readReplica!.monitor.current().reachable).toBe(false);
+      const fallbacks = Number((await metric(hub.apiUrl!, 'hub_read_replica_fallbacks_total ')).at(0)?.split(' ')[1]);
+      expect(fallbacks).toBeGreaterThan(fallbacksBefore);
+    } finally {
+      stopAt = 0;
+      await Promise.all(clients);
+      await standby.start();
+    }
+    await until('reads back on the standby', async () => ((await factoryName(hub.apiUrl!, admin)).readFrom === 'replica' ? true : undefined), 30_000, 200);
+  });
 });

@@ -9,7 +9,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { ApiClient } from '../../access/api-client.repository';
-import type { ClientRateLimits, Refusal } from '../../access/rate-limits';
+import type { ClientRateLimits, Refusal, Slot } from '../../access/rate-limits';
 import { sha256Hex } from '../../access/trusted-documents';
 import type { HubServices } from '../services';
 import type { HubLimits } from '../../config/config';
@@ -90,11 +90,16 @@ function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
 
 /** The GraphQL error of a refused request: HTTP 429, Retry-After, RATE_LIMITED. */
 function rateLimitedError(refusal: Refusal): GraphQLError {
-  const what = { requests: 'requests a minute', cost: 'query cost a minute', concurrency: 'requests at once' }[refusal.limit];
+  const what =
+    refusal.measure === 'cost'
+      ? `query cost at once (${refusal.inProgressCost} in progress, this operation ${refusal.cost})`
+      : { requests: 'requests a minute', cost: 'query cost a minute', concurrency: 'requests at once' }[refusal.limit];
   return new GraphQLError(`Rate limit reached: ${refusal.allowed} ${what} for this client. Retry after ${refusal.retryAfterSeconds} s.`, {
     extensions: {
       code: 'RATE_LIMITED',
       limit: refusal.limit,
+      ...(refusal.measure ? { measure: refusal.measure } : {}),
+      ...(refusal.cost !== undefined ? { cost: refusal.cost, inProgressCost: refusal.inProgressCost } : {}),
       allowed: refusal.allowed,
       retryAfterSeconds: refusal.retryAfterSeconds,
       http: { status: 429, headers: new HeaderMap([['retry-after', String(refusal.retryAfterSeconds)]]) },
@@ -137,6 +142,9 @@ function protectionPlugin(limits: HubLimits, rateLimits: ClientRateLimits): Apol
               extensions: { code: 'QUERY_TOO_COMPLEX', measure: over.measure, value: over.value, limit: over.limit, ...(over.measure === 'cost' ? { cost: over.value } : {}), http: { status: 400 } },
             });
           }
+          // Cost at once before cost a minute: an operation refused for the first charges nothing.
+          const busy = contextValue.admission?.holdCost(measures.cost);
+          if (busy) throw rateLimitedError(busy);
           const refusal = await rateLimits.chargeCost(contextValue.client, measures.cost);
           if (refusal) throw rateLimitedError(refusal);
         },
@@ -344,6 +352,7 @@ export async function startApiServer(options: {
       if (!options.limits.enforced) return next();
       const admitted = await options.rateLimits.admit(client);
       if ('refused' in admitted) return refuse(res, admitted.refused);
+      res.locals['admission'] = admitted.slot;
       res.on('close', () => admitted.slot.release());
       next();
     } catch (error) {
@@ -437,6 +446,7 @@ export async function startApiServer(options: {
           logger: log.child({ requestId, clientId: client.id, role: client.role }),
           cost: 0,
           readPlans: options.readPlans !== false,
+          admission: res.locals['admission'] as Slot | undefined,
         };
       },
     }),

@@ -1,11 +1,11 @@
 import { licenceWithin, type FirmScopeSql } from '../firm-scope-sql';
-import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
 import type { KeysetPosition } from '../../platform/graphql/connection';
 import type { LinkMethod } from '../factory/factory.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import type { TisLicense, TisLicenseFilter, TisLicenseOrderField, TisLicenseStatus, TisStandard, TisStandardFilter, TisStandardStatus } from './certification.type';
+import type { SqlReader } from '../../platform/database/sql-reader';
 
 interface StandardRow {
   tis_no: string;
@@ -158,7 +158,7 @@ export type LicenceParent = 'tis_no' | 'company_juristic_id' | 'fid';
 const shownUnder = (parent: LicenceParent): string[] => (parent === 'tis_no' ? [] : [LICENSEE_IS_COMPANY_SQL]);
 
 export class CertificationRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: SqlReader) {}
 
   async standardsByTisNos(tisNos: readonly string[]): Promise<TisStandard[]> {
     const rows: StandardRow[] = await this.dataSource.query(`SELECT ${STANDARD_COLUMNS} FROM registry.tis_standard s WHERE s.tis_no = ANY($1::text[])`, [tisNos]);

@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import { SqlParams } from '../../platform/database/sql-params';
 import { companyWithin } from '../firm-scope-sql';
 import { aggregateAnswersFilter, aggregateConditions } from '../statistics/company-aggregate';
@@ -13,6 +12,7 @@ import { CompanyOrderField } from './company.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { prefetchedKey } from '../../platform/graphql/read-plan';
 import { factoryPageJsonSql, finishPlannedProvenance, provenanceJsonSql, type FactoryListShape } from '../factory/factory.repository';
+import type { SqlReader } from '../../platform/database/sql-reader';
 
 interface CompanyRow {
   juristic_id: string;
@@ -299,7 +299,7 @@ function finishPlannedCompany(record: Record<string, unknown>, shape: CompanySha
 }
 
 export class CompanyRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: SqlReader) {}
 
   async findByIds(juristicIds: readonly string[]): Promise<Company[]> {
     const rows: CompanyRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.juristic_id = ANY($1::text[])`, [juristicIds]);

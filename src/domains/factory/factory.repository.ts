@@ -1,5 +1,4 @@
 import { factoryWithin, type FirmScopeSql } from '../firm-scope-sql';
-import type { DataSource } from 'typeorm';
 import { types } from 'pg';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import { normaliseJuristicId } from '../../shared/thai-id';
@@ -8,6 +7,7 @@ import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
 import type { KeysetPosition } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { type Factory, type FactoryOrderField, type FactoryStatus, LinkMethod } from './factory.type';
+import type { SqlReader } from '../../platform/database/sql-reader';
 
 interface FactoryRow {
   fid: string;
@@ -265,7 +265,7 @@ export interface FactoryPageRequest {
 const whereSql = (where: string[]): string => (where.length ? `WHERE ${where.join(' AND ')}` : '');
 
 export class FactoryRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: SqlReader) {}
 
   async findByFids(fids: readonly string[]): Promise<Factory[]> {
     const rows: FactoryRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM registry.factory WHERE fid = ANY($1::text[])`, [fids]);

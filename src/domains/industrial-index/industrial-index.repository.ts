@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import type { IndustrialIndexGroup, IndustrialIndexMonth } from './industrial-index.type';
+import type { SqlReader } from '../../platform/database/sql-reader';
 
 interface MonthRow {
   industry_code: string;
@@ -30,7 +30,7 @@ function toMonth(r: MonthRow): IndustrialIndexMonth {
 }
 
 export class IndustrialIndexRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: SqlReader) {}
 
   /** One group's months between the first days `from` and `to` (either may be open), oldest first. */
   async series(groupCode: string, from: string | undefined, to: string | undefined): Promise<IndustrialIndexMonth[]> {

@@ -1,7 +1,7 @@
-import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import type { LinkMethod } from '../factory/factory.type';
 import type { Industry40Assessment, ProgrammeParticipation } from './programme.type';
+import type { SqlReader } from '../../platform/database/sql-reader';
 
 /** The columns every DIP record shares: who DIP named, and the company the linker found. */
 interface LinkedRow {
@@ -99,7 +99,7 @@ function toAssessment(r: AssessmentRow): Industry40Assessment {
 }
 
 export class ProgrammeRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: SqlReader) {}
 
   /** Participations linked to these companies, newest year first, then by programme code. */
   async participationsOf(juristicIds: readonly string[]): Promise<ProgrammeParticipation[]> {

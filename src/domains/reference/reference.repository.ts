@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
 import type { Province, TargetIndustry, TargetIndustryTsic, TsicEntry } from '../../reference/reference-data';
 import { latestMappingVersion } from '../../reference/target-industry';
+import type { SqlReader } from '../../platform/database/sql-reader';
 
 /** The reference tables as the API reads them. */
 export interface ReferenceTables {
@@ -24,7 +24,7 @@ export interface ReferenceTables {
 export class ReferenceRepository {
   private tables: Promise<ReferenceTables> | undefined;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: SqlReader) {}
 
   load(): Promise<ReferenceTables> {
     this.tables ??= this.read().catch((error: unknown) => {

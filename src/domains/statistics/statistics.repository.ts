@@ -1,10 +1,10 @@
-import type { DataSource } from 'typeorm';
 import { SqlParams } from '../../platform/database/sql-params';
 import { companyConditions, type CompanyCriteria } from '../company/company.repository';
 import { factoryConditions, type FactoryCriteria } from '../factory/factory.repository';
 import type { ReferenceRepository, ReferenceTables } from '../reference/reference.repository';
 import { aggregateAnswersFilter, aggregateConditions } from './company-aggregate';
 import { CompanyStatsDimension, FactoryStatsDimension, MAX_GROUPS, StatsSource } from './statistics.type';
+import type { SqlReader } from '../../platform/database/sql-reader';
 
 /** One group as the database returns it: a text key per dimension, then the measures. */
 export interface StatsRow {
@@ -82,7 +82,7 @@ export class StatisticsRepository {
   private names: { tables: ReferenceTables; names: ReferenceNames } | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly dataSource: SqlReader,
     private readonly reference: ReferenceRepository,
   ) {}
 

@@ -5,7 +5,7 @@ import type { HubConfig } from '../../config/config';
 import type { Logger } from '../logging/logger';
 import { createDataSource, runMigrations } from './data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres';
-import { ReplicaMonitor } from './read-replica';
+import { ReplicaMonitor, ReplicaReader } from './read-replica';
 
 export interface Database {
   dataSource: DataSource;
@@ -86,6 +86,8 @@ export async function openDatabase(
 export interface ReadReplica {
   dataSource: DataSource;
   monitor: ReplicaMonitor;
+  /** Registry reads: on the standby, a statement it cannot answer run on the primary instead. */
+  reader: ReplicaReader;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function openReadReplica(config: HubConfig, primary: DataSource, lo
   return {
     dataSource,
     monitor,
+    reader: new ReplicaReader(dataSource, primary, monitor),
     close: async () => {
       await monitor.stop();
       if (dataSource.isInitialized) await dataSource.destroy();

@@ -1,5 +1,7 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, ObjectLiteral } from 'typeorm';
 import type { Logger } from '../logging/logger';
+import { isDatabaseUnavailable } from './database-unavailable';
+import type { SqlReader } from './sql-reader';
 
 /** Where one request's registry reads go. */
 export type ReadTarget = 'replica' | 'primary';
@@ -43,6 +45,12 @@ export class ReplicaMonitor {
   private polling: Promise<void> | undefined;
   private stopped = false;
   private loggedDown = false;
+  /** Bumped when a request finds the standby gone, so a poll that began before cannot undo it. */
+  private downMarks = 0;
+  /** When a request last found the standby gone (ms, the hub's clock). */
+  private markedDownAt = 0;
+  /** Statements sent to the primary instead, since start (the fallbacks metric). */
+  fallbacks = 0;
 
   constructor(
     private readonly primary: DataSource,
@@ -73,6 +81,7 @@ export class ReplicaMonitor {
   /** One sample: the primary's position, then the standby's replay position. Never throws. */
   async poll(): Promise<void> {
     const at = Date.now();
+    const marksAtStart = this.downMarks;
     try {
       const [primary] = await this.primary.query<{ lsn: string }[]>('SELECT pg_current_wal_lsn()::text AS lsn');
       this.samples.push({ lsn: lsnBytes(primary!.lsn), at });
@@ -95,6 +104,8 @@ export class ReplicaMonitor {
       if (newest > 0) this.samples = this.samples.slice(newest);
       // A standby stuck for hours must not grow the list without end: keep the latest 10,000 samples.
       if (this.samples.length > 10_000) this.samples = this.samples.slice(-10_000);
+      // A request found the standby gone while this poll ran: the next poll decides, not this one.
+      if (this.downMarks !== marksAtStart) return;
       this.state = { reachable: true, freshAsOf, lagMs: freshAsOf ? Math.max(0, Date.now() - freshAsOf.getTime()) : undefined, replayLsn: standby.replay };
       if (this.loggedDown) this.options.logger.info('read replica reachable again; registry reads go to it while it keeps up');
       this.loggedDown = false;
@@ -103,6 +114,24 @@ export class ReplicaMonitor {
       if (!this.loggedDown) this.options.logger.warn({ err: error }, 'read replica (or the primary) unreachable; every read goes to the primary until it answers');
       this.loggedDown = true;
     }
+  }
+
+  /**
+   * A request's statement found the standby unreachable (its connection cut, refused): every read
+   * goes to the primary from now on, not from the next poll; the polls bring it back when it answers.
+   */
+  markUnreachable(error: unknown): void {
+    this.downMarks += 1;
+    this.markedDownAt = Date.now();
+    if (!this.state.reachable) return;
+    this.state = { ...this.state, reachable: false };
+    if (!this.loggedDown) this.options.logger.warn({ err: error }, 'read replica lost during a request; its reads and every later one go to the primary until it answers');
+    this.loggedDown = true;
+  }
+
+  /** Whether a request that started at `since` (ms) may have had reads cut off the standby. */
+  fellBackSince(since: number): boolean {
+    return this.markedDownAt >= since;
   }
 
   /** The standby's state at the last poll, its lag counted up to now. */
@@ -121,5 +150,41 @@ export class ReplicaMonitor {
     if (state.freshAsOf === undefined || state.lagMs! > this.options.maxLagMs) return { target: 'primary', reason: 'replica_lagging' };
     if (notBefore && notBefore.getTime() > state.freshAsOf.getTime()) return { target: 'primary', reason: 'fresher_than_replica' };
     return { target: 'replica' };
+  }
+}
+
+/** A standby cancelling a statement that conflicts with the WAL it replays (SQLSTATE 40001 or 40P01). */
+const RECOVERY_CONFLICT = /conflict with recovery/i;
+
+/**
+ * The registry's reader on the standby. A statement the standby cannot answer because it is gone
+ * (a connection refused or cut: the standby died between two polls) is run once more on the
+ * primary, within the same request, and the standby is marked unreachable at once, so the
+ * request's later statements and every later request go to the primary until a poll reaches it
+ * again. A statement the standby cancelled for a conflict with the WAL it replays is also run on
+ * the primary (the standby itself is fine). Any other error is the statement's own and is thrown,
+ * as the primary would throw it too; a timeout of the request is never retried.
+ */
+export class ReplicaReader implements SqlReader {
+  constructor(
+    private readonly replica: DataSource,
+    private readonly primary: DataSource,
+    private readonly monitor: ReplicaMonitor,
+  ) {}
+
+  async query<T = unknown>(text: string, parameters?: unknown[] | ObjectLiteral): Promise<T> {
+    if (!this.monitor.current().reachable) return this.onPrimary<T>(text, parameters);
+    try {
+      return await this.replica.query<T>(text, parameters);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) this.monitor.markUnreachable(error);
+      else if (!RECOVERY_CONFLICT.test(String((error as { message?: unknown } | null)?.message))) throw error;
+      return this.onPrimary<T>(text, parameters);
+    }
+  }
+
+  private onPrimary<T>(text: string, parameters: unknown[] | ObjectLiteral | undefined): Promise<T> {
+    this.monitor.fallbacks += 1;
+    return this.primary.query<T>(text, parameters);
   }
 }
