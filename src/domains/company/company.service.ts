@@ -5,7 +5,10 @@ import { checkPageSize, decodeKeysetCursor, encodeKeysetCursor, pageWithCursors,
 import { DomainError } from '../../platform/errors/domain-error';
 import { normaliseCompanyName } from '../../sources/dbd/company-name';
 import type { CompanyCriteria, CompanyPage, CompanyPageRequest, CompanyRepository } from './company.repository';
-import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, CompanyOrderField } from './company.type';
+import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, COMPANY_SORT_KEY_TYPES, CompanyOrderField } from './company.type';
+
+/** A juristic ID as stored: 13 digits (a cursor's tie-breaker). */
+const JURISTIC_ID_SHAPE = /^\d{13}$/;
 import { SortDirection } from '../../platform/graphql/sort-direction';
 
 
@@ -104,7 +107,7 @@ export class CompanyService {
     const direction = args.orderBy?.direction ?? (field === CompanyOrderField.RELEVANCE ? SortDirection.DESC : SortDirection.ASC);
     // The cursor names its ordering, so a cursor from another ordering is refused, not misread.
     const kind = `company.${field}.${direction}`;
-    const position = decodeKeysetCursor(kind, args.after);
+    const position = decodeKeysetCursor(kind, args.after, COMPANY_SORT_KEY_TYPES[field], JURISTIC_ID_SHAPE);
     const after = position && { sortKey: position.sortKey, juristicId: position.id };
     const { rows, total } = await batch.findPage({ criteria, order: { field, direction }, after, limit: size + 1, withCount: args.withCount === true });
     const { edges, pageInfo } = pageWithCursors(rows, size, (row) => encodeKeysetCursor(kind, { sortKey: row.sortKey, id: row.company.juristicId }), (row) => row.company);

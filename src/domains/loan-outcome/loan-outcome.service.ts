@@ -4,7 +4,7 @@ import { normaliseJuristicId } from '../../shared/thai-id';
 import type { ApiClient } from '../../access/api-client.repository';
 import type { BankCode } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, invalidCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
 import type { CompanyService } from '../company/company.service';
 import type { DateRange } from '../company/company.type';
 import type { EligibilityService } from '../eligibility/eligibility.service';
@@ -139,7 +139,7 @@ export class LoanOutcomeService {
     const bank = this.eligibility.bankScope(client, filter.bank);
     const cursor = decodeCursor(OUTCOME_CURSOR, args.after);
     const before = cursor === undefined ? undefined : LoanOutcomeRepository.cursorNumber(cursor, bank);
-    if (cursor !== undefined && before === undefined) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    if (cursor !== undefined && before === undefined) throw invalidCursor();
     const criteria: OutcomeCriteria = {
       bank,
       ...(filter.productCode ? { productCode: filter.productCode.trim() } : {}),

@@ -1,6 +1,6 @@
 import type { ApiClient } from '../../access/api-client.repository';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, encodeCursor } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, encodeCursor, invalidCursor } from '../../platform/graphql/connection';
 import type { ExportSnapshot, RegistryChangeRow, RegistryChangesRepository } from './registry-changes.repository';
 import { REGISTRY_ENTITIES, REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
 
@@ -47,7 +47,7 @@ export class RegistryChangesService {
   static afterPosition(cursor: string | null | undefined): string {
     const key = decodeCursor(REGISTRY_CHANGE_CURSOR, cursor);
     if (key === undefined) return '0';
-    if (!/^\d{1,18}$/.test(key)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    if (!/^\d{1,18}$/.test(key)) throw invalidCursor();
     return key;
   }
 
