@@ -1,3 +1,4 @@
+import { toGlobalId } from '../../src/platform/graphql/global-id';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
@@ -153,6 +154,82 @@ describe('red-team probe, second round', () => {
       }
       expect(errorsLogged().slice(errorsBefore)).toEqual([]);
       await stillServes();
+    });
+  });
+
+  describe('L8: node(id) tells no refused object from a missing one', () => {
+    test('a statement of a firm without consent and a filing year that does not exist both answer null', async () => {
+      const [row] = await t.sql<{ juristic_id: string; fiscal_year: number }>(
+        `SELECT s.juristic_id, s.fiscal_year FROM registry.financial_statement s
+         WHERE NOT EXISTS (SELECT 1 FROM access.consent c WHERE c.juristic_id = s.juristic_id AND c.bank_code = 'SMED' AND c.revoked_at IS NULL)
+         ORDER BY s.juristic_id, s.fiscal_year LIMIT 1`,
+      );
+      const existing = toGlobalId('FinancialStatement', `${row!.juristic_id}:${row!.fiscal_year}`);
+      const missing = toGlobalId('FinancialStatement', `${row!.juristic_id}:1901`);
+      const query = 'query ($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id } both: nodes(ids: [$a, $b]) { id } }';
+      const asBank = await gql(query, { a: existing, b: missing }, keys.smed);
+      expect(asBank.json).toEqual({ data: { a: null, b: null, both: [null, null] } });
+      // The ministry reads it: the statement exists.
+      const asMinistry = await gql(query, { a: existing, b: missing }, keys.ministry);
+      expect(asMinistry.json).toEqual({ data: { a: { id: existing }, b: null, both: [{ id: existing }, null] } });
+      await stillServes(keys.smed);
+    });
+  });
+
+  describe('L10: no "Did you mean" for roles that may not introspect', () => {
+    const typo = '{ companies(first: 1) { edges { node { juristicI } } } }';
+    const enumTypo = ['query ($o: CompanyOrderField!) { companies(first: 1, orderBy: { field: $o }) { totalCount } }', { o: 'JURISTIC' }] as const;
+    test('a bank key gets the error without suggestions; an analyst (GraphiQL) keeps them', async () => {
+      const bank = await gql(typo, {}, keys.smed);
+      expect(codeOf(bank.json)).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(bank.json.errors![0]!.message).toBe('Cannot query field "juristicI" on type "Company".');
+      expect(bank.text).not.toMatch(/Did you mean|juristicId/);
+      const bankEnum = await gql(enumTypo[0], enumTypo[1], keys.smed);
+      expect(codeOf(bankEnum.json)).toBe('BAD_USER_INPUT');
+      expect(bankEnum.text).not.toMatch(/Did you mean|JURISTIC_ID/);
+      const analyst = await gql(typo, {}, keys.analyst);
+      expect(analyst.json.errors![0]!.message).toMatch(/Did you mean "juristicId"/);
+      await stillServes(keys.smed);
+    });
+  });
+
+  describe('L11: a range whose start is after its end is BAD_USER_INPUT', () => {
+    test.each([
+      ['registeredBetween', '{ companies(first: 1, filter: { registeredBetween: { from: "2024-01-01", to: "2020-01-01" } }) { totalCount } }', 'filter.registeredBetween'],
+      ['registeredCapital', '{ companies(first: 1, filter: { registeredCapital: { min: 5000000, max: 1000 } }) { totalCount } }', 'filter.registeredCapital'],
+      ['revenue', '{ companies(first: 1, filter: { revenue: { min: 2, max: 1 } }) { totalCount } }', 'filter.revenue'],
+      ['companyStats', '{ companyStats(groupBy: [REGION], filter: { registeredBetween: { from: "2024-01-01", to: "2020-01-01" } }) { groups { count } } }', 'filter.registeredBetween'],
+      ['tisLicenses issuedFrom/issuedTo', '{ tisLicenses(first: 1, filter: { issuedFrom: "2024-01-01", issuedTo: "2020-01-01" }) { totalCount } }', 'filter.issuedFrom'],
+      ['loanOutcomes outcomeBetween', '{ loanOutcomes(first: 1, filter: { outcomeBetween: { from: "2024-01-01", to: "2020-01-01" } }) { totalCount } }', 'filter.outcomeBetween'],
+    ])('%s', async (_name, query, argument) => {
+      const { json } = await gql(query, {}, keys.admin);
+      expect(codeOf(json)).toBe('BAD_USER_INPUT');
+      expect(json.errors![0]!.extensions!['argument']).toBe(argument);
+      expect(json.errors![0]!.message).toMatch(/is after/);
+    });
+    test('an equal start and end is a one-day range, not an error', async () => {
+      const { json } = await gql('{ companies(first: 1, filter: { registeredBetween: { from: "2020-01-01", to: "2020-01-01" } }) { totalCount } }', {}, keys.admin);
+      expect(json.errors).toBeUndefined();
+    });
+  });
+
+  describe('L12: a bank reads no other client\'s name on a consent', () => {
+    test('grantedByClient of a consent the ministry granted is null for the bank, named for the ministry', async () => {
+      const [firm] = await t.sql<{ juristic_id: string }>('SELECT juristic_id FROM registry.company ORDER BY juristic_id LIMIT 1 OFFSET 7');
+      const grant = await gql(
+        'mutation ($input: GrantConsentInput!) { grantConsent(input: $input) { id grantedByClient } }',
+        { input: { juristicId: firm!.juristic_id, bank: 'SMED', purpose: 'loan screening', validUntil: '2030-12-31' } },
+        keys.ministry,
+      );
+      expect(grant.json.errors).toBeUndefined();
+      const id = (grant.json.data!['grantConsent'] as { id: string }).id;
+      expect((grant.json.data!['grantConsent'] as { grantedByClient: string }).grantedByClient).toBe('test-ministry');
+      const query = 'query ($id: ID!) { node(id: $id) { ... on Consent { grantedByClient revokedByClient } } }';
+      expect((await gql(query, { id }, keys.smed)).json).toEqual({ data: { node: { grantedByClient: null, revokedByClient: null } } });
+      const listed = await gql('{ consents(first: 100) { edges { node { grantedByClient } } } }', {}, keys.smed);
+      expect(listed.json.errors).toBeUndefined();
+      expect(JSON.stringify(listed.json.data)).not.toMatch(/test-ministry|test-admin/);
+      expect((await gql(query, { id }, keys.ministry)).json).toEqual({ data: { node: { grantedByClient: 'test-ministry', revokedByClient: null } } });
     });
   });
 });
