@@ -5,6 +5,7 @@ import { isIsoDate } from '../../shared/calendar';
 import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, invalidCursor, isCalendarDate, encodeKeysetCursor, type KeysetPosition, pageOf, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { DomainError } from '../../platform/errors/domain-error';
+import { checkRangeOrder } from '../../platform/graphql/ranges';
 import type { CertificationRepository, LicencePosition } from './certification.repository';
 import { type TisLicense, type TisLicenseConnection, type TisLicenseFilter, type TisLicenseOrder, TisLicenseOrderField, type TisStandard, type TisStandardConnection, type TisStandardFilter } from './certification.type';
 
@@ -99,6 +100,7 @@ export class CertificationService {
     if (filter?.tisNo !== undefined && filter.tisNo !== null) filter.tisNo = normaliseTisNo(filter.tisNo, 'filter.tisNo');
     checkIsoDate(filter?.issuedFrom, 'filter.issuedFrom');
     checkIsoDate(filter?.issuedTo, 'filter.issuedTo');
+    checkRangeOrder(filter?.issuedFrom, filter?.issuedTo, 'filter.issuedFrom', ['issuedFrom', 'issuedTo']);
     const rows = await this.repository.licencePage(filter, { field, direction }, after, size + 1, within);
     const page = pageWithCursors(
       rows,

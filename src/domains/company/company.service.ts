@@ -3,6 +3,7 @@ import { normaliseJuristicId } from '../../shared/thai-id';
 import { normaliseTisNo } from '../../shared/tis-no';
 import { checkPageSize, decodeKeysetCursor, encodeKeysetCursor, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
 import { DomainError } from '../../platform/errors/domain-error';
+import { checkRangeOrder } from '../../platform/graphql/ranges';
 import { normaliseCompanyName } from '../../sources/dbd/company-name';
 import type { CompanyCriteria, CompanyPage, CompanyPageRequest, CompanyRepository } from './company.repository';
 import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, COMPANY_SORT_KEY_TYPES, CompanyOrderField } from './company.type';
@@ -61,6 +62,9 @@ export class CompanyService {
         throw new DomainError('BAD_USER_INPUT', `registeredBetween.${end} must be an ISO date (YYYY-MM-DD), got "${value}"`, { argument: `filter.registeredBetween.${end}` });
       }
     }
+    checkRangeOrder(rest.registeredBetween?.from, rest.registeredBetween?.to, 'filter.registeredBetween');
+    checkRangeOrder(rest.registeredCapital?.min, rest.registeredCapital?.max, 'filter.registeredCapital', ['min', 'max']);
+    checkRangeOrder(rest.revenue?.min, rest.revenue?.max, 'filter.revenue', ['min', 'max']);
     const level = rest.industry40LevelAtLeast;
     if (level !== undefined && level !== null && !(level >= 1 && level <= 4)) {
       throw new DomainError('BAD_USER_INPUT', 'industry40LevelAtLeast is between 1.0 and 4.0', { argument: 'filter.industry40LevelAtLeast' });

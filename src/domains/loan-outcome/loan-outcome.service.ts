@@ -4,6 +4,7 @@ import { normaliseJuristicId } from '../../shared/thai-id';
 import type { ApiClient } from '../../access/api-client.repository';
 import type { BankCode } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
+import { checkRangeOrder } from '../../platform/graphql/ranges';
 import { checkPageSize, decodeCursor, invalidCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
 import type { CompanyService } from '../company/company.service';
 import type { DateRange } from '../company/company.type';
@@ -60,6 +61,7 @@ function checkDate(value: string, argument: string): string {
 function checkRange(range: DateRange | null | undefined, argument: string): { from?: string; to?: string } {
   const from = range?.from ? checkDate(range.from, `${argument}.from`) : undefined;
   const to = range?.to ? checkDate(range.to, `${argument}.to`) : undefined;
+  checkRangeOrder(from, to, argument);
   return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
