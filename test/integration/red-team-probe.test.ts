@@ -232,4 +232,55 @@ describe('red-team probe, second round', () => {
       expect((await gql(query, { id }, keys.ministry)).json).toEqual({ data: { node: { grantedByClient: 'test-ministry', revokedByClient: null } } });
     });
   });
+
+  describe('L9: routes outside GraphQL answer errors in GraphQL\'s shape, and refuse odd query parameters', () => {
+    async function route(path: string, key: string = keys.admin): Promise<{ status: number; text: string; json: ErrorBody }> {
+      const response = await fetch(`${t.baseUrl}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      const text = await response.text();
+      let json: ErrorBody = {};
+      try {
+        json = JSON.parse(text) as ErrorBody;
+      } catch {
+        // NDJSON: not an error
+      }
+      return { status: response.status, text, json };
+    }
+    const routes = ['/feeds/eligibility', '/feeds/registry', '/exports/companies.ndjson'];
+
+    test.each(routes)('%s: limit repeated, in exponent form, negative, zero, not a number, huge, fractional: 400 BAD_USER_INPUT', async (path) => {
+      for (const query of ['limit=1&limit=2', 'limit=1e3', 'limit=-1', 'limit=0', 'limit=abc', 'limit=99999999999999999999', 'limit=1.5', 'limit=0x10', 'limit=%201', 'after=a&after=b']) {
+        const answer = await route(`${path}?${query}`);
+        expect({ query, status: answer.status, code: codeOf(answer.json) }).toEqual({ query, status: 400, code: 'BAD_USER_INPUT' });
+        expect(answer.json.errors![0]!.message).toEqual(expect.any(String));
+        expect(answer.text).not.toMatch(LEAK);
+      }
+      // The plain form still works.
+      const ok = await route(`${path}?limit=2`);
+      expect(ok.status).toBe(200);
+    });
+
+    test.each(routes)('%s: no key (401), a bad cursor (400) in the one error shape', async (path) => {
+      const anonymous = await route(path, ''); // '' sends no key (undefined would take the admin's)
+      expect(anonymous.status).toBe(401);
+      expect(codeOf(anonymous.json)).toBe('UNAUTHENTICATED');
+      expect(anonymous.json).not.toHaveProperty('error');
+      const forged = await route(`${path}?after=${encode('nope:1')}`);
+      expect(forged.status).toBe(400);
+      expect(codeOf(forged.json)).toBe('BAD_USER_INPUT');
+      expect(forged.json).not.toHaveProperty('error');
+    });
+
+    test('an unknown export (404) and the admin routes (401, 403) answer in the one shape', async () => {
+      const unknown = await route('/exports/nothing.ndjson');
+      expect({ status: unknown.status, code: codeOf(unknown.json) }).toEqual({ status: 404, code: 'NOT_FOUND' });
+      for (const path of ['/metrics', '/admin/queues']) {
+        const anonymous = await route(path, ''); // '' sends no key (undefined would take the admin's)
+        if (anonymous.status === 404) continue; // not served by this hub's API port
+        expect({ path, status: anonymous.status, code: codeOf(anonymous.json) }).toEqual({ path, status: 401, code: 'UNAUTHENTICATED' });
+        const analyst = await route(path, keys.analyst);
+        expect({ path, status: analyst.status, code: codeOf(analyst.json) }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
+      }
+      await stillServes();
+    });
+  });
 });
