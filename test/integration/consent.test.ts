@@ -205,7 +205,9 @@ describe('Consent', () => {
     const statementId = company.financialStatements![0]!.id;
     const byNode = await ok<{ node: { fiscalYear: number } }>(`query($id: ID!) { node(id: $id) { ... on FinancialStatement { fiscalYear } } }`, { id: statementId }, smed);
     expect(byNode.node.fiscalYear).toBe(company.financialStatements![0]!.fiscalYear);
-    expect(await errorOf(`query($id: ID!) { node(id: $id) { id } }`, { id: statementId }, exim)).toMatchObject({ code: 'FORBIDDEN', reason: 'CONSENT_REQUIRED' });
+    // Without consent, a statement answers null as a missing one does (a refusal would say which years exist).
+    expect(await ok(`query($id: ID!) { node(id: $id) { id } }`, { id: statementId }, exim)).toEqual({ node: null });
+    expect((await errorOf(`query($id: JuristicId!) { company(juristicId: $id) { financialStatements { id } } }`, { id: firm }, exim)).reason).toBe('CONSENT_REQUIRED');
 
     // Consent opens the company to the bank only: the ministry and analysts still see personal data masked, and nothing is logged for them.
     for (const key of [ministry, analyst, admin]) {
@@ -334,9 +336,9 @@ describe('Consent', () => {
     const [theirs] = await sql<{ id: string }>(`SELECT id::text FROM access.consent WHERE bank_code = 'EXIM' AND revoked_at IS NULL AND valid_until >= $1::date ORDER BY id LIMIT 1`, [today]);
     const missing = consentId('00000000-0000-4000-8000-000000000000');
     const NODE = `query($id: ID!) { node(id: $id) { id } }`;
-    const seeTheirs = await errorOf(NODE, { id: consentId(theirs!.id) }, smed);
-    expect(seeTheirs.code).toBe('FORBIDDEN');
-    expect(seeTheirs).toEqual(await errorOf(NODE, { id: missing }, smed));
+    // Another bank's consent answers null through node(id), as a missing one does.
+    expect(await ok(NODE, { id: consentId(theirs!.id) }, smed)).toEqual({ node: null });
+    expect(await ok(NODE, { id: missing }, smed)).toEqual({ node: null });
     const revokeTheirs = await errorOf(REVOKE, { id: consentId(theirs!.id), reason: 'not mine' }, smed);
     expect(revokeTheirs.code).toBe('FORBIDDEN');
     expect(revokeTheirs).toEqual(await errorOf(REVOKE, { id: missing, reason: 'not mine' }, smed));

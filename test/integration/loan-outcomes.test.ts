@@ -199,6 +199,16 @@ describe('Loan outcomes and take-up', () => {
       ['a malformed juristic ID', { juristicId: '12345' }, 'input.juristicId', /13 digits/],
       ['an empty reference', { bankReference: '  ' }, 'input.bankReference', /1 to 100/],
       ['a reference with a line break', { bankReference: 'A\nB' }, 'input.bankReference', /control/],
+      // The red-team probe's second round (issue 14, L5).
+      ['an amount of 1e-300 (a 500 before)', { amountBaht: 1e-300 }, 'input.amountBaht', /more than 0/],
+      ['an amount under a satang', { amountBaht: 0.004 }, 'input.amountBaht', /more than 0/],
+      ['a date of 1900', { outcomeOn: '1900-01-01' }, 'input.outcomeOn', /before 2019-01-01/],
+      ['a date of year 1', { outcomeOn: '0001-01-01' }, 'input.outcomeOn', /ISO date|before 2019-01-01/],
+      ['a date far in the future', { outcomeOn: '9999-12-31' }, 'input.outcomeOn', /in the future/],
+      ['a reference with a right-to-left override', { bankReference: 'APP-1\u202E/DEVORPPA' }, 'input.bankReference', /control|format/],
+      ['a reference with a zero-width space', { bankReference: 'APP\u200B-1' }, 'input.bankReference', /control|format/],
+      ['a reference with a C1 control character', { bankReference: 'APP\u0085-1' }, 'input.bankReference', /control/],
+      ['a reference of 101 characters', { bankReference: 'R'.repeat(101) }, 'input.bankReference', /1 to 100/],
     ])('%s is BAD_USER_INPUT naming the argument', async (_name, change, argument, message) => {
       const [firm] = await firms(PRODUCT, true);
       const input: Record<string, unknown> = { juristicId: firm, productCode: PRODUCT, outcome: 'APPLIED', amountBaht: 500_000, outcomeOn: '2025-03-01', ...change };
@@ -206,6 +216,14 @@ describe('Loan outcomes and take-up', () => {
       const before = await sql<{ n: number }>('SELECT count(*)::int AS n FROM lending.loan_outcome');
       expect(await failure(REPORT, { input }, smed)).toMatchObject({ code: 'BAD_USER_INPUT', argument, message: expect.stringMatching(message) });
       expect(await sql('SELECT count(*)::int AS n FROM lending.loan_outcome')).toEqual(before);
+    });
+
+    test('an amount beyond any loan is refused on a product without a maximum of its own', async () => {
+      const [firm] = await firms('EXIM-EEC-CREDIT-LINE', true).then(async (eligible) => (eligible.length ? eligible : firms('EXIM-EEC-CREDIT-LINE', false)));
+      const input = { juristicId: firm, productCode: 'EXIM-EEC-CREDIT-LINE', outcome: 'APPROVED', outcomeOn: '2025-03-01' };
+      expect(await failure(REPORT, { input: { ...input, amountBaht: 1e14 } }, exim)).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.amountBaht', message: expect.stringMatching(/at most 100000000000/) });
+      expect(await failure(REPORT, { input: { ...input, amountBaht: Number.MAX_VALUE } }, exim)).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.amountBaht' });
+      expect((await report({ ...input, juristicId: firm!, amountBaht: 2_500_000_000 }, exim)).loanOutcome.amountBaht).toBe(2_500_000_000);
     });
 
     test('today is accepted, and a firm the hub does not know is NOT_FOUND', async () => {

@@ -35,7 +35,7 @@ describe('metrics', () => {
     const none = await fetch(`${t.baseUrl}/metrics`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
-    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    expect(((await none.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
     const analyst = await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: `Bearer ${keys.analyst}` } });
     expect(analyst.status).toBe(403);
     expect(await analyst.text()).not.toMatch(/hub_/);
@@ -58,33 +58,44 @@ describe('metrics', () => {
   });
 
   test('a GraphQL request moves the request counter and the latency histogram', async () => {
-    const series = 'hub_graphql_requests_total{operation="FactoryCount",role="analyst",code="OK"}';
+    const series = 'hub_graphql_requests_total{operation="FactoryCount",role="ministry",code="OK"}';
     const before = value(await scrape(), series) ?? 0;
     const response = await fetch(t.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.analyst}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.ministry}` },
       body: JSON.stringify({ query: 'query FactoryCount { factories(first: 1) { totalCount } }', operationName: 'FactoryCount' }),
     });
     expect(response.status).toBe(200);
     const text = await scrape();
     expect(value(text, series)).toBe(before + 1);
-    expect(value(text, 'hub_graphql_request_duration_seconds_count{operation="FactoryCount",role="analyst"}')).toBe(before + 1);
-    expect(value(text, 'hub_graphql_request_duration_seconds_bucket{le="+Inf",operation="FactoryCount",role="analyst"}')).toBe(before + 1);
+    expect(value(text, 'hub_graphql_request_duration_seconds_count{operation="FactoryCount",role="ministry"}')).toBe(before + 1);
+    expect(value(text, 'hub_graphql_request_duration_seconds_bucket{le="+Inf",operation="FactoryCount",role="ministry"}')).toBe(before + 1);
   });
 
   test('failures are counted with their code; callers without a key cannot add operation names', async () => {
-    await t.graphql('query Broken { factories(first: 1) { noSuchField } }', {}, keys.analyst);
+    await t.graphql('query Broken { factories(first: 1) { noSuchField } }', {}, keys.ministry);
     await t.graphql('query WithoutKey { factories(first: 1) { totalCount } }');
     const text = await scrape();
-    expect(value(text, 'hub_graphql_requests_total{operation="Broken",role="analyst",code="GRAPHQL_VALIDATION_FAILED"}')).toBe(1);
+    expect(value(text, 'hub_graphql_requests_total{operation="Broken",role="ministry",code="GRAPHQL_VALIDATION_FAILED"}')).toBe(1);
     expect(value(text, 'hub_graphql_requests_total{operation="-",role="anonymous",code="UNAUTHENTICATED"}')).toBeGreaterThanOrEqual(1);
     expect(text).not.toMatch(/operation="WithoutKey"/);
+  });
+
+  test('a bank or analyst cannot add operation names to the labels (red-team probe L6)', async () => {
+    for (const key of [keys.analyst, keys.smed]) {
+      // One at a time: a bank may have two requests in progress.
+      for (let i = 0; i < 30; i++) expect((await t.graphql(`query Poison${i} { __typename }`, {}, key)).status).toBe(200);
+    }
+    const text = await scrape();
+    expect(text).not.toMatch(/operation="Poison/);
+    expect(value(text, 'hub_graphql_requests_total{operation="other",role="analyst",code="OK"}')).toBeGreaterThanOrEqual(30);
+    expect(value(text, 'hub_graphql_requests_total{operation="other",role="bank",code="OK"}')).toBeGreaterThanOrEqual(30);
   });
 
   test('hostile operation names cannot grow the series without end', async () => {
     const names = Array.from({ length: MAX_OPERATION_LABELS + 50 }, (_, i) => `Op${i}`);
     for (let i = 0; i < names.length; i += 25) {
-      await Promise.all(names.slice(i, i + 25).map((name) => t.graphql(`query ${name} { __typename }`, {}, keys.analyst)));
+      await Promise.all(names.slice(i, i + 25).map((name) => t.graphql(`query ${name} { __typename }`, {}, keys.ministry)));
     }
     await t.graphql('query { __typename }', {}, keys.analyst);
     const weird = await fetch(t.graphqlUrl, {

@@ -32,10 +32,11 @@ describe('Registry change feed and exports', () => {
     const lines = response.headers.get('content-type')?.includes('ndjson') ? body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) : [];
     return { status: response.status, lines, body, headers: response.headers };
   }
-  /** The error of a refused request: the routes' `{ error }`, or the API's `{ errors: [...] }` (limits, refused before the route). */
+  /** The error of a refused request: every route answers GraphQL's `{ errors: [...] }` shape. */
   const errorOf = (body: string): { code: string; message: string } => {
-    const parsed = JSON.parse(body) as { error?: { code: string; message: string }; errors?: { message: string; extensions: { code: string } }[] };
-    return parsed.error ?? { code: parsed.errors![0]!.extensions.code, message: parsed.errors![0]!.message };
+    const parsed = JSON.parse(body) as { error?: unknown; errors: { message: string; extensions: { code: string } }[] };
+    expect(parsed.error).toBeUndefined();
+    return { code: parsed.errors[0]!.extensions.code, message: parsed.errors[0]!.message };
   };
 
   describe('hostile callers', () => {

@@ -19,6 +19,8 @@ import type { GraphQLContext } from '../../domains/api-context';
 import { formatGraphQLError, isClientError, timeoutOf } from '../../platform/graphql/format-error';
 import { checkDocumentText, checkVariablesText } from '../../platform/graphql/input-text';
 import { asksForIntrospection, measureOperation } from '../../platform/graphql/query-analysis';
+import { suggestionsPlugin } from '../../platform/graphql/suggestions';
+import { sendJsonError } from '../../platform/http/json-error';
 import type { Logger } from '../../platform/logging/logger';
 import { withSqlStatementTally, type SqlStatementTally } from '../../platform/database/sql-statement-count';
 import { RequestLoaders } from '../../platform/graphql/loaders';
@@ -170,13 +172,6 @@ function databaseUnavailablePlugin(): ApolloServerPlugin<GraphQLContext> {
 }
 
 /** An HTTP-level error as the GraphQL clients read errors: JSON, a stable code, never a stack. */
-function sendJsonError(res: express.Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] }));
-}
 
 const PAYLOAD_LIMIT = '1mb';
 
@@ -298,6 +293,8 @@ export async function startApiServer(options: {
       // Input scalars' refusals name their argument (src/domains/scalars.ts).
       inputErrorsPlugin((error) => error instanceof DomainError),
       ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits)] : []),
+      // "Did you mean …?" only for the roles that may introspect (docs/limits.md#introspection).
+      suggestionsPlugin<GraphQLContext>((context) => options.limits.introspectionRoles.includes(context.client.role)),
       sqlStatementsPlugin(),
       graphqlMetricsPlugin(),
       databaseUnavailablePlugin(),
@@ -329,7 +326,9 @@ export async function startApiServer(options: {
         checks[readiness.name] = 'ok';
       } catch (error) {
         ready = false;
-        checks[readiness.name] = `failing: ${error instanceof Error ? error.message : String(error)}`;
+        // The client gets a status only: a driver's message names hosts, ports and users. The log has it.
+        checks[readiness.name] = 'failing';
+        log.warn({ check: readiness.name, err: error instanceof Error ? { message: error.message, code: (error as NodeJS.ErrnoException).code } : String(error) }, 'readiness check failing');
       }
     }
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });

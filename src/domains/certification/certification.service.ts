@@ -2,13 +2,13 @@ import { checkNameSearchLength } from '../company/company.service';
 import type { FirmScopeSql } from '../firm-scope-sql';
 import { normaliseTisNo as normaliseWrittenTisNo, TIS_NO } from '../../shared/tis-no';
 import { isIsoDate } from '../../shared/calendar';
-import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKeysetCursor, type KeysetPosition, pageOf, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, decodeKeysetCursor, encodeCursor, invalidCursor, isCalendarDate, encodeKeysetCursor, type KeysetPosition, pageOf, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { DomainError } from '../../platform/errors/domain-error';
+import { checkRangeOrder } from '../../platform/graphql/ranges';
 import type { CertificationRepository, LicencePosition } from './certification.repository';
 import { type TisLicense, type TisLicenseConnection, type TisLicenseFilter, type TisLicenseOrder, TisLicenseOrderField, type TisStandard, type TisStandardConnection, type TisStandardFilter } from './certification.type';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Cursor tags; every licence list shares one order, so they share one tag. */
 export const STANDARD_CURSOR = 'tisStandard';
@@ -20,7 +20,7 @@ export const licenceCursorKey = (licence: TisLicense): string => `${licence.issu
 /** A licence cursor's key read back as a position; BAD_USER_INPUT when it is not one. */
 export function licencePositionOf(key: string): LicencePosition {
   const issuedOn = key.slice(0, 10);
-  if (!ISO_DATE.test(issuedOn) || key[10] !== '|' || key.length < 12) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+  if (!isCalendarDate(issuedOn) || key[10] !== '|' || key.length < 12) throw invalidCursor();
   return { issuedOn, licenceNo: key.slice(11) };
 }
 
@@ -69,7 +69,7 @@ export class CertificationService {
     const size = checkPageSize(args.first);
     const afterKey = decodeCursor(STANDARD_CURSOR, args.after);
     const afterMatch = afterKey === undefined ? undefined : TIS_NO.exec(afterKey);
-    if (afterMatch === null) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    if (afterMatch === null) throw invalidCursor();
     const after = afterMatch && { number: Number(afterMatch[1]), yearBe: Number(afterMatch[2]) };
     const filter = args.filter ? { ...args.filter } : undefined;
     if (filter?.nameSearch !== undefined && filter.nameSearch !== null) {
@@ -94,12 +94,13 @@ export class CertificationService {
       const position = key === undefined ? undefined : licencePositionOf(key);
       after = position && { sortKey: position.issuedOn, id: position.licenceNo };
     } else {
-      after = decodeKeysetCursor(kind, args.after);
+      after = decodeKeysetCursor(kind, args.after, field === TisLicenseOrderField.ISSUED_ON ? 'date' : 'text');
     }
     const filter = args.filter ? { ...args.filter } : undefined;
     if (filter?.tisNo !== undefined && filter.tisNo !== null) filter.tisNo = normaliseTisNo(filter.tisNo, 'filter.tisNo');
     checkIsoDate(filter?.issuedFrom, 'filter.issuedFrom');
     checkIsoDate(filter?.issuedTo, 'filter.issuedTo');
+    checkRangeOrder(filter?.issuedFrom, filter?.issuedTo, 'filter.issuedFrom', ['issuedFrom', 'issuedTo']);
     const rows = await this.repository.licencePage(filter, { field, direction }, after, size + 1, within);
     const page = pageWithCursors(
       rows,

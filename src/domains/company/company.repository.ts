@@ -8,7 +8,7 @@ import type { CompanyCriteria } from './company-criteria';
 import type { Company, CompanyStatus, FinancialStatement, JuristicType, SmeSector, SmeSize } from './company.type';
 
 export type { CompanyCriteria } from './company-criteria';
-import { CompanyOrderField } from './company.type';
+import { COMPANY_SORT_KEY_TYPES, CompanyOrderField } from './company.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { prefetchedKey } from '../../platform/graphql/read-plan';
 import { factoryPageJsonSql, finishPlannedProvenance, provenanceJsonSql, type FactoryListShape } from '../factory/factory.repository';
@@ -153,14 +153,6 @@ export const SORT_EXPRESSIONS: Readonly<Record<CompanyOrderField, string>> = {
   RELEVANCE: '', // depends on the search text; see sortExpression
 };
 
-const SORT_CASTS: Readonly<Record<CompanyOrderField, string>> = {
-  JURISTIC_ID: 'text',
-  NAME_TH: 'text',
-  REGISTERED_ON: 'date',
-  REGISTERED_CAPITAL: 'numeric',
-  REVENUE: 'numeric',
-  RELEVANCE: 'real',
-};
 
 
 function relevanceExpression(search: NonNullable<CompanyCriteria['nameSearch']>, params: SqlParams): string {
@@ -325,7 +317,7 @@ export class CompanyRepository {
       const sortKey = field === CompanyOrderField.RELEVANCE ? relevanceExpression(request.criteria!.nameSearch!, params) : SORT_EXPRESSIONS[field];
       const dir = direction === SortDirection.DESC ? 'DESC' : 'ASC';
       if (request.after) {
-        const cast = SORT_CASTS[field];
+        const cast = COMPANY_SORT_KEY_TYPES[field];
         where.push(`(${sortKey}, c.juristic_id) ${dir === 'DESC' ? '<' : '>'} (${params.add(request.after.sortKey)}::${cast}, ${params.add(request.after.juristicId)})`);
       }
       const order = `${sortKey} ${dir}, c.juristic_id ${dir}`;
@@ -362,7 +354,7 @@ export class CompanyRepository {
     const sortKey = field === CompanyOrderField.RELEVANCE ? relevanceExpression(request.criteria!.nameSearch!, params) : SORT_EXPRESSIONS[field];
     const dir = direction === SortDirection.DESC ? 'DESC' : 'ASC';
     if (request.after) {
-      where.push(`(${sortKey}, c.juristic_id) ${dir === 'DESC' ? '<' : '>'} (${params.add(request.after.sortKey)}::${SORT_CASTS[field]}, ${params.add(request.after.juristicId)})`);
+      where.push(`(${sortKey}, c.juristic_id) ${dir === 'DESC' ? '<' : '>'} (${params.add(request.after.sortKey)}::${COMPANY_SORT_KEY_TYPES[field]}, ${params.add(request.after.juristicId)})`);
     }
     const fields = [...new Set(['juristicId', 'provinceCode', ...shape.fields])];
     const columns = fields.map((name, i) => `${COMPANY_FIELD_SQL[name]!} AS f${i}`);

@@ -3,9 +3,13 @@ import { normaliseJuristicId } from '../../shared/thai-id';
 import { normaliseTisNo } from '../../shared/tis-no';
 import { checkPageSize, decodeKeysetCursor, encodeKeysetCursor, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
 import { DomainError } from '../../platform/errors/domain-error';
+import { checkRangeOrder } from '../../platform/graphql/ranges';
 import { normaliseCompanyName } from '../../sources/dbd/company-name';
 import type { CompanyCriteria, CompanyPage, CompanyPageRequest, CompanyRepository } from './company.repository';
-import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, CompanyOrderField } from './company.type';
+import { type Company, type CompanyConnection, type CompanyFilter, type CompanyOrder, COMPANY_SORT_KEY_TYPES, CompanyOrderField } from './company.type';
+
+/** A juristic ID as stored: 13 digits (a cursor's tie-breaker). */
+const JURISTIC_ID_SHAPE = /^\d{13}$/;
 import { SortDirection } from '../../platform/graphql/sort-direction';
 
 
@@ -58,6 +62,9 @@ export class CompanyService {
         throw new DomainError('BAD_USER_INPUT', `registeredBetween.${end} must be an ISO date (YYYY-MM-DD), got "${value}"`, { argument: `filter.registeredBetween.${end}` });
       }
     }
+    checkRangeOrder(rest.registeredBetween?.from, rest.registeredBetween?.to, 'filter.registeredBetween');
+    checkRangeOrder(rest.registeredCapital?.min, rest.registeredCapital?.max, 'filter.registeredCapital', ['min', 'max']);
+    checkRangeOrder(rest.revenue?.min, rest.revenue?.max, 'filter.revenue', ['min', 'max']);
     const level = rest.industry40LevelAtLeast;
     if (level !== undefined && level !== null && !(level >= 1 && level <= 4)) {
       throw new DomainError('BAD_USER_INPUT', 'industry40LevelAtLeast is between 1.0 and 4.0', { argument: 'filter.industry40LevelAtLeast' });
@@ -104,7 +111,7 @@ export class CompanyService {
     const direction = args.orderBy?.direction ?? (field === CompanyOrderField.RELEVANCE ? SortDirection.DESC : SortDirection.ASC);
     // The cursor names its ordering, so a cursor from another ordering is refused, not misread.
     const kind = `company.${field}.${direction}`;
-    const position = decodeKeysetCursor(kind, args.after);
+    const position = decodeKeysetCursor(kind, args.after, COMPANY_SORT_KEY_TYPES[field], JURISTIC_ID_SHAPE);
     const after = position && { sortKey: position.sortKey, juristicId: position.id };
     const { rows, total } = await batch.findPage({ criteria, order: { field, direction }, after, limit: size + 1, withCount: args.withCount === true });
     const { edges, pageInfo } = pageWithCursors(rows, size, (row) => encodeKeysetCursor(kind, { sortKey: row.sortKey, id: row.company.juristicId }), (row) => row.company);

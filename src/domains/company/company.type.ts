@@ -1,6 +1,6 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsoDateScalar, TisNoScalar } from '../scalars';
-import { connectionType, type Connection } from '../../platform/graphql/connection';
+import { connectionType, type Connection, type SortKeyType } from '../../platform/graphql/connection';
 import { Node } from '../node/node.type';
 import { RegionCode } from '../geography/region-code';
 import { Provenance } from '../provenance/provenance.type';
@@ -307,6 +307,16 @@ export enum CompanyOrderField {
   REVENUE = 'REVENUE',
   RELEVANCE = 'RELEVANCE',
 }
+
+/** The type each ordering's sort value has in SQL: the repository casts a cursor's value to it, and the service checks it first. */
+export const COMPANY_SORT_KEY_TYPES: Readonly<Record<CompanyOrderField, SortKeyType>> = {
+  JURISTIC_ID: 'text',
+  NAME_TH: 'text',
+  REGISTERED_ON: 'date',
+  REGISTERED_CAPITAL: 'numeric',
+  REVENUE: 'numeric',
+  RELEVANCE: 'real',
+};
 registerEnumType(CompanyOrderField, {
   name: 'CompanyOrderField',
   description: 'What to sort companies by; ties are broken by juristic ID. Missing values sort as lowest.',

@@ -14,6 +14,8 @@ interface ConsentRow {
   valid_until: string;
   origin: ConsentOrigin;
   granted_by_client: string | null;
+  granted_by_client_id: string | null;
+  revoked_by_client_id: string | null;
   registry_id: string | null;
   loaded_by_run_id: string | null;
   revoked_at: Date | null;
@@ -26,7 +28,7 @@ interface ConsentRow {
 
 /** A consent with the names of the clients that granted and revoked it; `c` is access.consent. */
 const SELECT = `SELECT c.id::text, c.juristic_id, c.bank_code, c.purpose, c.granted_at, to_char(c.valid_until, 'YYYY-MM-DD') AS valid_until,
-    c.origin, g.name AS granted_by_client, c.registry_id, c.loaded_by_run_id::text, c.revoked_at, c.revocation_reason,
+    c.origin, g.name AS granted_by_client, c.granted_by_client_id::text, c.revoked_by_client_id::text, c.registry_id, c.loaded_by_run_id::text, c.revoked_at, c.revocation_reason,
     r.name AS revoked_by_client, c.revoked_by_run_id::text, c.recorded_at,
     to_char(c.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || c.id::text AS sort_key
   FROM access.consent c
@@ -49,11 +51,13 @@ function toConsent(r: ConsentRow, today: string): Consent & { sortKey: string } 
     status: consentStatus({ revokedAt: r.revoked_at, validUntil: r.valid_until }, today) as ConsentStatus,
     origin: r.origin,
     grantedByClient: r.granted_by_client,
+    grantedByClientId: r.granted_by_client_id,
     registryId: r.registry_id,
     loadedByRunId: r.loaded_by_run_id,
     revokedAt: r.revoked_at,
     revocationReason: r.revocation_reason,
     revokedByClient: r.revoked_by_client,
+    revokedByClientId: r.revoked_by_client_id,
     revokedByRunId: r.revoked_by_run_id,
     recordedAt: r.recorded_at,
     sortKey: r.sort_key,

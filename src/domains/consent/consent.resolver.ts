@@ -32,6 +32,16 @@ class DataAccessLogArgs {
   after?: string | null;
 }
 
+/**
+ * A client's name as another client may see it: the ministry and admins see every client's (they
+ * manage them); a bank or firm only its own, since the names of other clients (the ministry's
+ * applications, the other keys of a bank) are none of its business (issue 14, L12).
+ */
+function clientNameShown(caller: GraphQLContext['client'], name: string | null, clientId: string | null): string | null {
+  if (caller.role === 'admin' || caller.role === 'ministry') return name;
+  return clientId !== null && clientId === caller.id ? name : null;
+}
+
 @Resolver(() => Consent)
 export class ConsentResolver {
   @Authorized(P.consentsRead)
@@ -69,6 +79,22 @@ export class ConsentResolver {
   })
   dataAccessLog(@Args() args: DataAccessLogArgs, @Ctx() ctx: GraphQLContext): Promise<DataAccessLogConnection> {
     return ctx.services.consents.accessLog(ctx.client, args);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Name of the API client that granted it (origin MUTATION). The ministry and admins see every name; any other client only its own (another client’s name is null).',
+  })
+  grantedByClient(@Root() consent: Consent, @Ctx() ctx: GraphQLContext): string | null {
+    return clientNameShown(ctx.client, consent.grantedByClient, consent.grantedByClientId);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Name of the API client that revoked it with `revokeConsent`; null when not revoked or revoked by the registry. Shown as `grantedByClient` is.',
+  })
+  revokedByClient(@Root() consent: Consent, @Ctx() ctx: GraphQLContext): string | null {
+    return clientNameShown(ctx.client, consent.revokedByClient, consent.revokedByClientId);
   }
 
   @FieldResolver(() => Company, { nullable: true, description: 'The company; null when the hub does not hold it (the registry may name a firm DBD has not loaded yet).' })

@@ -3,7 +3,7 @@ import { bangkokDate, checkGrant, checkJuristicId, checkText, MAX_REASON_LENGTH,
 import type { BankCode } from '../../access/roles';
 import { scopeOf } from '../../access/client-scope';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, invalidCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
 import { fromGlobalId } from '../../platform/graphql/global-id';
 import type { CompanyService } from '../company/company.service';
 import { SORT_KEY, type ConsentRepository } from './consent.repository';
@@ -85,7 +85,7 @@ export class ConsentService {
     }
     const size = checkPageSize(args.first);
     const after = decodeCursor(CONSENT_CURSOR, args.after);
-    if (after !== undefined && !SORT_KEY.test(after)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    if (after !== undefined && !SORT_KEY.test(after)) throw invalidCursor();
     const criteria = {
       bank,
       today: bangkokDate(),
@@ -106,7 +106,7 @@ export class ConsentService {
   async accessLog(client: ApiClient, args: { juristicId?: string | null; first?: number | null; after?: string | null }): Promise<DataAccessLogConnection> {
     const size = checkPageSize(args.first);
     const after = decodeCursor(ACCESS_LOG_CURSOR, args.after);
-    if (after !== undefined && !/^\d{1,18}$/.test(after)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    if (after !== undefined && !/^\d{1,18}$/.test(after)) throw invalidCursor();
     let juristicId = args.juristicId ? checkJuristicId(args.juristicId, 'juristicId') : undefined;
     const scope = scopeOf(client);
     const outside = () => new DomainError('FORBIDDEN', `the access log of ${juristicId ?? 'every firm'} ${scope.kind === 'firm' ? 'is not your firm’s' : 'is outside your area'}, or does not exist`, {}, 'OUTSIDE_SCOPE');

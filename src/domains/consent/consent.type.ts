@@ -59,8 +59,9 @@ export class Consent extends Node {
   @Field(() => ConsentOrigin, { description: 'Granted through the API or loaded from the ministry’s consent registry.' })
   origin!: ConsentOrigin;
 
-  @Field(() => String, { nullable: true, description: 'Name of the API client that granted it (origin MUTATION).' })
+  /** Name of the API client that granted it: a field resolver shows it to whom may see it (ConsentResolver). */
   grantedByClient!: string | null;
+  grantedByClientId!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The consent’s key in the ministry’s consent registry (origin REGISTRY).' })
   registryId!: string | null;
@@ -74,8 +75,9 @@ export class Consent extends Node {
   @Field(() => String, { nullable: true, description: 'Why it was revoked, as the revoker gave it.' })
   revocationReason!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Name of the API client that revoked it with `revokeConsent`; null when not revoked or revoked by the registry.' })
+  /** Name of the API client that revoked it, shown as grantedByClient is. */
   revokedByClient!: string | null;
+  revokedByClientId!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The `consent-registry` run that revoked it (revoked, or no longer listed, in the registry).' })
   revokedByRunId!: string | null;

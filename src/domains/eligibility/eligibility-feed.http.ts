@@ -1,3 +1,4 @@
+import { positiveIntParam, queryText, sendJsonError } from '../../platform/http/json-error';
 import { may, P } from '../../access/permissions';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
@@ -55,17 +56,15 @@ export function eligibilityFeedRouter(services: ApiServices, logger: Logger, opt
       const client = await services.clients.authenticate(req.header('authorization'));
       if (!client) throw new DomainError('UNAUTHENTICATED', 'An API key is required: send "Authorization: Bearer <key>" with a valid key.');
       if (!may(client.role, P.eligibilityFeedRead)) throw new DomainError('FORBIDDEN', `the role "${client.role}" may not read the eligibility feed`);
-      const asked = typeof req.query['bank'] === 'string' ? req.query['bank'] : undefined;
+      const asked = queryText(req, 'bank');
       if (asked !== undefined && !isBankCode(asked)) throw new DomainError('BAD_USER_INPUT', 'bank is SMED or EXIM', { argument: 'bank' });
       const bank = services.eligibility.bankScope(client, asked);
-      const limitText = typeof req.query['limit'] === 'string' ? req.query['limit'] : undefined;
-      const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new DomainError('BAD_USER_INPUT', `limit must be between 1 and ${MAX_LIMIT}`, { argument: 'limit' });
-      const trailerText = req.query['trailer'];
-      if (trailerText !== undefined && (typeof trailerText !== 'string' || !['0', '1', 'true', 'false'].includes(trailerText))) {
+      const limit = positiveIntParam(req, 'limit', DEFAULT_LIMIT, MAX_LIMIT);
+      const trailerText = queryText(req, 'trailer');
+      if (trailerText !== undefined && !['0', '1', 'true', 'false'].includes(trailerText)) {
         throw new DomainError('BAD_USER_INPUT', 'trailer is 1 (end with an end or error line) or 0', { argument: 'trailer' });
       }
-      const after = typeof req.query['after'] === 'string' && req.query['after'] !== '' ? req.query['after'] : undefined;
+      const after = queryText(req, 'after') || undefined;
       let cursor = after;
       let requested = Math.min(batchSize, limit);
       // Validate the cursor before the first byte, so a bad one is a 400, not a broken stream.
@@ -97,12 +96,12 @@ export function eligibilityFeedRouter(services: ApiServices, logger: Logger, opt
       }
     } catch (error) {
       if (error instanceof DomainError && !res.headersSent) {
-        res.status(STATUS[error.code] ?? 400).json({ error: { code: error.code, message: error.message } });
+        sendJsonError(res, STATUS[error.code] ?? 400, error.code, error.message, error.details);
         return;
       }
       logger.error({ err: error, requestId, headersSent: res.headersSent }, 'eligibility feed failed');
       if (!res.headersSent) {
-        res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error. Quote the x-request-id response header when reporting it.' } });
+        sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error. Quote the x-request-id response header when reporting it.');
       } else if (trailer && !closed && !res.writableEnded) {
         const known = error instanceof DomainError;
         res.end(errorLine({ code: known ? error.code : 'INTERNAL_SERVER_ERROR', message: known ? error.message : INTERNAL_MESSAGE, requestId }));

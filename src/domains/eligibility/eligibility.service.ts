@@ -1,7 +1,7 @@
 import type { ApiClient } from '../../access/api-client.repository';
 import type { BankCode } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, encodeCursor, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, encodeCursor, invalidCursor, pageWithCursors, withTotalCount } from '../../platform/graphql/connection';
 import type { EligibilityReadRepository } from './eligibility.repository';
 import type { EligibilityEvent, EligibilityEventConnection, LoanProduct } from './eligibility.type';
 
@@ -53,7 +53,7 @@ export class EligibilityService {
     const key = decodeCursor(EVENT_CURSOR, cursor);
     if (key === undefined) return '0';
     const match = /^(?:([A-Z]+)\.)?(\d{1,18})$/.exec(key);
-    if (!match || (match[1] ?? null) !== bank) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    if (!match || (match[1] ?? null) !== bank) throw invalidCursor();
     return match[2]!;
   }
 

@@ -5,6 +5,7 @@ import type { GraphQLContext } from '../api-context';
 import { companyById } from '../company/company.loaders';
 import { Company } from '../company/company.type';
 import { factoriesOfCompany } from './factory.loaders';
+import { FACTORY_CURSOR, FID_SHAPE } from './factory.service';
 import { Factory, FactoryConnection } from './factory.type';
 
 @Resolver(() => Factory)
@@ -19,6 +20,6 @@ export class FactoryCompanyResolver {
 export class CompanyFactoriesResolver {
   @FieldResolver(() => FactoryConnection, { description: 'Factories linked to this company (โรงงาน), ordered by FID.' })
   factories(@Root() company: Company, @Args() args: PageArgs, @Ctx() ctx: GraphQLContext): FactoryConnection {
-    return factoriesOfCompany(ctx, company.juristicId, checkPageSize(args.first), decodeCursor('factory', args.after));
+    return factoriesOfCompany(ctx, company.juristicId, checkPageSize(args.first), decodeCursor(FACTORY_CURSOR, args.after, FID_SHAPE));
   }
 }

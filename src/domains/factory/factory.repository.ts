@@ -6,7 +6,7 @@ import { MASK } from '../../shared/mask';
 import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
 import type { KeysetPosition } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
-import { type Factory, type FactoryOrderField, type FactoryStatus, LinkMethod } from './factory.type';
+import { type Factory, FACTORY_SORT_KEY_TYPES, type FactoryOrderField, type FactoryStatus, LinkMethod } from './factory.type';
 import type { SqlReader } from '../../platform/database/sql-reader';
 
 interface FactoryRow {
@@ -248,10 +248,10 @@ export function factoryConditions(criteria: FactoryCriteria | undefined, params:
 
 /** Sort expressions: missing values sort as lowest, so keyset comparisons never meet a null. */
 const SORT_EXPRESSIONS: Readonly<Record<FactoryOrderField, { sql: string; cast: string }>> = {
-  FID: { sql: 'f.fid', cast: 'text' },
-  NAME: { sql: 'f.name', cast: 'text' },
-  CAPITAL: { sql: 'coalesce(f.capital_baht, -1)', cast: 'numeric' },
-  WORKERS: { sql: 'coalesce(f.workers, -1)', cast: 'int' },
+  FID: { sql: 'f.fid', cast: FACTORY_SORT_KEY_TYPES.FID },
+  NAME: { sql: 'f.name', cast: FACTORY_SORT_KEY_TYPES.NAME },
+  CAPITAL: { sql: 'coalesce(f.capital_baht, -1)', cast: FACTORY_SORT_KEY_TYPES.CAPITAL },
+  WORKERS: { sql: 'coalesce(f.workers, -1)', cast: FACTORY_SORT_KEY_TYPES.WORKERS },
 };
 
 export interface FactoryPageRequest {

@@ -4,10 +4,12 @@ import { DomainError } from '../../platform/errors/domain-error';
 import type { RegionCode } from '../geography/region-code';
 import type { FirmScopeSql } from '../firm-scope-sql';
 import type { FactoryCriteria, FactoryPageRequest, FactoryRepository } from './factory.repository';
-import { type Factory, type FactoryConnection, type FactoryFilter, type FactoryOrder, FactoryOrderField } from './factory.type';
+import { type Factory, type FactoryConnection, type FactoryFilter, type FactoryOrder, FACTORY_SORT_KEY_TYPES, FactoryOrderField } from './factory.type';
 
 /** Cursor tag of the default order (FID ascending), shared with `Company.factories`. */
 export const FACTORY_CURSOR = 'factory';
+/** A factory ID as stored (DIW's 14 digits): the key of a factory cursor. */
+export const FID_SHAPE = /^\d{14}$/;
 
 /** How the service names provinces: the Thai names the registry writes, from any way a user writes them. */
 export interface ProvinceNames {
@@ -90,10 +92,10 @@ export class FactoryService {
     const kind = byFid ? FACTORY_CURSOR : `${FACTORY_CURSOR}.${field}.${direction}`;
     let after: KeysetPosition | undefined;
     if (byFid) {
-      const fid = decodeCursor(kind, args.after);
+      const fid = decodeCursor(kind, args.after, FID_SHAPE);
       after = fid === undefined ? undefined : { sortKey: fid, id: fid };
     } else {
-      after = decodeKeysetCursor(kind, args.after);
+      after = decodeKeysetCursor(kind, args.after, FACTORY_SORT_KEY_TYPES[field], FID_SHAPE);
     }
     const rows = await batch.findPage({ criteria, order: { field, direction }, after, limit: size + 1 });
     const page = pageWithCursors(

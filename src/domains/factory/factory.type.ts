@@ -1,5 +1,5 @@
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { connectionType, type Connection } from '../../platform/graphql/connection';
+import { connectionType, type Connection, type SortKeyType } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import { RegionCode } from '../geography/region-code';
 import { Node } from '../node/node.type';
@@ -172,6 +172,14 @@ export enum FactoryOrderField {
   CAPITAL = 'CAPITAL',
   WORKERS = 'WORKERS',
 }
+
+/** The type each ordering's sort value has in SQL: the repository casts a cursor's value to it, and the service checks it first. */
+export const FACTORY_SORT_KEY_TYPES: Readonly<Record<FactoryOrderField, SortKeyType>> = {
+  FID: 'text',
+  NAME: 'text',
+  CAPITAL: 'numeric',
+  WORKERS: 'int',
+};
 registerEnumType(FactoryOrderField, {
   name: 'FactoryOrderField',
   description: 'What to sort factories by; ties are broken by FID. Missing values sort as lowest.',

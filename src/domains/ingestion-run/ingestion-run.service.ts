@@ -17,6 +17,8 @@ import type {
 
 const CURSOR_KIND = 'run';
 const QUARANTINE_CURSOR = 'quarantine';
+/** A run's or quarantined row's ID: a bigint, so at most 18 digits (a longer one overflows in SQL). */
+const ROW_ID = /^[1-9]\d{0,17}$/;
 
 export function toRun(r: IngestionRunRecord): IngestionRun {
   return {
@@ -52,8 +54,7 @@ export class IngestionRunService {
   async list(args: { source?: string | null; first?: number | null; after?: string | null }): Promise<IngestionRunConnection> {
     const source = this.checkSource(args.source);
     const size = checkPageSize(args.first);
-    const before = decodeCursor(CURSOR_KIND, args.after);
-    if (before !== undefined && !/^\d+$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list');
+    const before = decodeCursor(CURSOR_KIND, args.after, ROW_ID);
     const rows = await this.runs.list({ source, beforeId: before, limit: size + 1 });
     return withTotalCount(pageOf(rows.map(toRun), size, CURSOR_KIND, (r) => r.runId), () => this.runs.count({ source }));
   }
@@ -61,8 +62,7 @@ export class IngestionRunService {
   async quarantined(args: { source?: string | null; first?: number | null; after?: string | null }): Promise<QuarantinedRowConnection> {
     const source = this.checkSource(args.source);
     const size = checkPageSize(args.first);
-    const before = decodeCursor(QUARANTINE_CURSOR, args.after);
-    if (before !== undefined && !/^\d+$/.test(before)) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list');
+    const before = decodeCursor(QUARANTINE_CURSOR, args.after, ROW_ID);
     const rows = await this.runs.openQuarantined({ source, beforeId: before, limit: size + 1 });
     const nodes = rows.map(toQuarantinedRow);
     return withTotalCount(pageOf(nodes, size, QUARANTINE_CURSOR, (r) => r.quarantineId), () => this.runs.countOpenQuarantined({ source }));

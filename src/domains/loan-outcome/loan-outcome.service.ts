@@ -4,7 +4,8 @@ import { normaliseJuristicId } from '../../shared/thai-id';
 import type { ApiClient } from '../../access/api-client.repository';
 import type { BankCode } from '../../access/roles';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
+import { checkRangeOrder } from '../../platform/graphql/ranges';
+import { checkPageSize, decodeCursor, invalidCursor, pageOf, withTotalCount } from '../../platform/graphql/connection';
 import type { CompanyService } from '../company/company.service';
 import type { DateRange } from '../company/company.type';
 import type { EligibilityService } from '../eligibility/eligibility.service';
@@ -25,10 +26,22 @@ import {
 } from './loan-outcome.type';
 
 export const OUTCOME_CURSOR = 'loanOutcome';
-/** Printable, no line breaks or control characters: a reference is an identifier, not a note. */
-const REFERENCE = /^[^\p{Cc}]{1,100}$/u;
-/** numeric(18, 2): sixteen digits before the point. */
-const MAX_AMOUNT = 1e15;
+/**
+ * Printable: no control characters (C0, C1), no format characters (bidi overrides such as U+202E,
+ * zero-width spaces: a reference that displays as another), no private-use, unassigned or
+ * surrogate code points, no line or paragraph separators. A reference is an identifier, not a note.
+ */
+const REFERENCE = /^[^\p{C}\p{Zl}\p{Zp}]{1,100}$/u;
+/**
+ * The largest amount of one report, for products without a maximum of their own: 100 billion baht,
+ * beyond any loan of a state bank to one firm (*assumed*; the column holds numeric(18, 2)).
+ */
+export const MAX_OUTCOME_AMOUNT_BAHT = 100_000_000_000;
+/**
+ * The earliest day an outcome may have happened: the ministry's data linkage with the partner banks
+ * began in 2019 (domain brief), so no outcome reported through the hub answers an earlier eligibility.
+ */
+export const EARLIEST_OUTCOME_ON = '2019-01-01';
 
 const BANK_LABELS = fixed({
   SMED: { nameEn: 'SME Development Bank', nameTh: 'ธนาคารพัฒนาวิสาหกิจขนาดกลางและขนาดย่อมแห่งประเทศไทย' },
@@ -48,14 +61,16 @@ function checkDate(value: string, argument: string): string {
 function checkRange(range: DateRange | null | undefined, argument: string): { from?: string; to?: string } {
   const from = range?.from ? checkDate(range.from, `${argument}.from`) : undefined;
   const to = range?.to ? checkDate(range.to, `${argument}.to`) : undefined;
+  checkRangeOrder(from, to, argument);
   return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
-/** Baht with at most two decimals, as exact text for the numeric column. */
+/** Baht with at most two decimals, at least one satang, as exact text for the numeric column. */
 function amountText(amount: number): string | undefined {
-  if (!Number.isFinite(amount) || amount <= 0 || amount >= MAX_AMOUNT) return undefined;
+  if (!Number.isFinite(amount) || amount <= 0) return undefined;
   const satang = Math.round(amount * 100);
-  if (Math.abs(amount * 100 - satang) > 1e-6 * Math.max(1, Math.abs(amount))) return undefined;
+  // 1e-300 rounds to 0 satang: not an amount (it reached the column's CHECK, a 500, before).
+  if (satang < 1 || Math.abs(amount * 100 - satang) > 1e-6 * Math.max(1, Math.abs(amount))) return undefined;
   return (satang / 100).toFixed(2);
 }
 
@@ -99,11 +114,17 @@ export class LoanOutcomeService {
     const outcomeOn = checkDate(input.outcomeOn, 'input.outcomeOn');
     const today = bangkokDate(this.now());
     if (outcomeOn > today) throw new DomainError('BAD_USER_INPUT', `outcomeOn ${outcomeOn} is in the future (today is ${today} in Bangkok)`, { argument: 'input.outcomeOn' });
+    if (outcomeOn < EARLIEST_OUTCOME_ON) {
+      throw new DomainError('BAD_USER_INPUT', `outcomeOn ${outcomeOn} is before ${EARLIEST_OUTCOME_ON}, when the banks' data linkage with the ministry began`, { argument: 'input.outcomeOn' });
+    }
 
     let amountBaht: string | null = null;
     if (input.amountBaht !== undefined && input.amountBaht !== null) {
       const text = amountText(input.amountBaht);
-      if (text === undefined) throw new DomainError('BAD_USER_INPUT', `amountBaht must be more than 0 baht with at most 2 decimals, got ${input.amountBaht}`, { argument: 'input.amountBaht' });
+      if (text === undefined) throw new DomainError('BAD_USER_INPUT', `amountBaht must be more than 0 baht (at least 0.01) with at most 2 decimals, got ${input.amountBaht}`, { argument: 'input.amountBaht' });
+      if (Number(text) > MAX_OUTCOME_AMOUNT_BAHT) {
+        throw new DomainError('BAD_USER_INPUT', `amountBaht must be at most ${MAX_OUTCOME_AMOUNT_BAHT} baht, got ${input.amountBaht}`, { argument: 'input.amountBaht' });
+      }
       if (product.maxAmountBaht !== null && Number(text) > product.maxAmountBaht) {
         throw new DomainError('BAD_USER_INPUT', `amountBaht ${text} is more than the product’s maximum of ${product.maxAmountBaht} baht (amounts are in baht, not millions)`, {
           argument: 'input.amountBaht',
@@ -117,7 +138,7 @@ export class LoanOutcomeService {
     let bankReference: string | null = null;
     if (input.bankReference !== undefined && input.bankReference !== null) {
       bankReference = input.bankReference.trim();
-      if (!REFERENCE.test(bankReference)) throw new DomainError('BAD_USER_INPUT', 'bankReference is 1 to 100 characters without control characters', { argument: 'input.bankReference' });
+      if (!REFERENCE.test(bankReference)) throw new DomainError('BAD_USER_INPUT', 'bankReference is 1 to 100 printable characters: no control or format characters (line breaks, bidi overrides, zero-width spaces)', { argument: 'input.bankReference' });
     }
     if (!(await this.repository.companyExists(juristicId))) throw new DomainError('NOT_FOUND', `no company with juristic ID ${juristicId}`, { argument: 'input.juristicId' });
 
@@ -139,7 +160,7 @@ export class LoanOutcomeService {
     const bank = this.eligibility.bankScope(client, filter.bank);
     const cursor = decodeCursor(OUTCOME_CURSOR, args.after);
     const before = cursor === undefined ? undefined : LoanOutcomeRepository.cursorNumber(cursor, bank);
-    if (cursor !== undefined && before === undefined) throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
+    if (cursor !== undefined && before === undefined) throw invalidCursor();
     const criteria: OutcomeCriteria = {
       bank,
       ...(filter.productCode ? { productCode: filter.productCode.trim() } : {}),

@@ -101,16 +101,16 @@ export class ReportLoanOutcomeInput {
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Amount in baht (THB), more than 0, at most 2 decimals and at most the product’s maximum amount. Required for APPROVED (amount approved) and DISBURSED (amount paid out); optional otherwise (amount applied for).',
+    description: 'Amount in baht (THB), at least 0.01, at most 2 decimals and at most the product’s maximum amount (100 billion baht for a product without one). Required for APPROVED (amount approved) and DISBURSED (amount paid out); optional otherwise (amount applied for).',
   })
   amountBaht?: number | null;
 
-  @Field(() => IsoDateScalar, { description: 'The day it happened (Bangkok); not in the future.' })
+  @Field(() => IsoDateScalar, { description: 'The day it happened (Bangkok); from 2019-01-01, not in the future.' })
   outcomeOn!: string;
 
   @Field(() => String, {
     nullable: true,
-    description: 'Your own reference of this report (1 to 100 characters), unique per report, e.g. `APP-2025-0042/APPROVED`. Recommended: a retry with the same reference returns the report already recorded instead of adding a duplicate.',
+    description: 'Your own reference of this report (1 to 100 printable characters: no control or format characters), unique per report, e.g. `APP-2025-0042/APPROVED`. Recommended: a retry with the same reference returns the report already recorded instead of adding a duplicate.',
   })
   bankReference?: string | null;
 }

@@ -45,7 +45,16 @@ export class NodeRegistry<C extends NodeContext = NodeContext> {
     if (!may(ctx.client.role, type.permission)) {
       throw new DomainError('FORBIDDEN', `the role "${ctx.client.role}" may not read ${typeName} objects`);
     }
-    const found = await type.load(ctx, key);
+    // An object the caller may not read (a statement of a firm that has not consented, another
+    // bank's consent) answers null, as a missing one does: a refusal here would tell which IDs exist
+    // (which filing years a firm has). The type-level refusal above depends on the role only.
+    let found: object | undefined;
+    try {
+      found = await type.load(ctx, key);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'FORBIDDEN') return undefined;
+      throw error;
+    }
     return found && { ...found, __typename: typeName };
   }
 }

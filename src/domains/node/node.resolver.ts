@@ -7,7 +7,7 @@ import { Node } from './node.type';
 @Resolver()
 export class NodeResolver {
   @Authorized(P.referenceRead)
-  @Query(() => Node, { nullable: true, description: 'Any object by its global ID; null when it no longer exists.' })
+  @Query(() => Node, { nullable: true, description: 'Any object by its global ID; null when it does not exist or the caller may not read it (the two are not told apart).' })
   async node(@Arg('id', () => ID, { description: 'A global ID (the `id` field of any Node).' }) id: string, @Ctx() ctx: GraphQLContext): Promise<object | null> {
     return (await ctx.nodes.load(ctx, id)) ?? null;
   }

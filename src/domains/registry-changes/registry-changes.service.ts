@@ -1,6 +1,6 @@
 import type { ApiClient } from '../../access/api-client.repository';
 import { DomainError } from '../../platform/errors/domain-error';
-import { checkPageSize, decodeCursor, encodeCursor } from '../../platform/graphql/connection';
+import { checkPageSize, decodeCursor, encodeCursor, invalidCursor } from '../../platform/graphql/connection';
 import type { ExportSnapshot, RegistryChangeRow, RegistryChangesRepository, SnapshotBounds } from './registry-changes.repository';
 import { openPosition, sealPosition } from './registry-cursor';
 import { REGISTRY_ENTITIES, REGISTRY_RECORDS, seesWholeLog, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
@@ -54,7 +54,7 @@ export class RegistryChangesService {
   static afterPosition(cursor: string | null | undefined): string {
     const key = decodeCursor(REGISTRY_CHANGE_CURSOR, cursor);
     if (key === undefined) return '0';
-    if (!/^\d{1,18}$/.test(key)) throw notACursor();
+    if (!/^\d{1,18}$/.test(key)) throw invalidCursor();
     return key;
   }
 

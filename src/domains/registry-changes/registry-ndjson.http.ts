@@ -1,3 +1,4 @@
+import { positiveIntParam, queryText, sendJsonError } from '../../platform/http/json-error';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { ApiClient } from '../../access/api-client.repository';
@@ -32,20 +33,6 @@ export function changeLine(change: RegistryChange): string {
 
 const endLine = (end: Record<string, unknown>): string => `${JSON.stringify({ end })}\n`;
 const errorLine = (error: { code: string; message: string; requestId: string }): string => `${JSON.stringify({ error })}\n`;
-
-function queryText(req: Request, name: string): string | undefined {
-  const value = req.query[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new DomainError('BAD_USER_INPUT', `${name} is given once, as text`, { argument: name });
-  return value;
-}
-
-function limitOf(req: Request, fallback: number, max: number): number {
-  const text = queryText(req, 'limit');
-  const limit = text === undefined ? fallback : Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new DomainError('BAD_USER_INPUT', `limit must be between 1 and ${max}`, { argument: 'limit' });
-  return limit;
-}
 
 async function authenticated(services: ApiServices, req: Request): Promise<ApiClient> {
   const client = await services.clients.authenticate(req.header('authorization'));
@@ -150,7 +137,7 @@ function ndjsonHandler(logger: Logger, what: string, body: (req: Request, res: R
       await body(req, res, state);
     } catch (error) {
       if (error instanceof DomainError && !res.headersSent) {
-        res.status(STATUS[error.code] ?? 400).json({ error: { code: error.code, message: error.message } });
+        sendJsonError(res, STATUS[error.code] ?? 400, error.code, error.message, error.details);
         return;
       }
       const code = (error as { code?: unknown } | null)?.code;
@@ -158,7 +145,7 @@ function ndjsonHandler(logger: Logger, what: string, body: (req: Request, res: R
       if (!known) logger.error({ err: error, requestId, headersSent: res.headersSent }, `${what} failed`);
       const message = known ? (error as Error).message : INTERNAL_MESSAGE;
       if (!res.headersSent) {
-        res.status(code === 'QUERY_TIMEOUT' ? 503 : 500).json({ error: { code: known ? String(code) : 'INTERNAL_SERVER_ERROR', message } });
+        sendJsonError(res, code === 'QUERY_TIMEOUT' ? 503 : 500, known ? String(code) : 'INTERNAL_SERVER_ERROR', message);
       } else if (!state.closed && !res.writableEnded) {
         res.end(errorLine({ code: known ? String(code) : 'INTERNAL_SERVER_ERROR', message, requestId }));
       } else {
@@ -182,7 +169,7 @@ export function registryFeedRouter(services: ApiServices, logger: Logger, option
     '/',
     ndjsonHandler(logger, 'registry feed', async (req, res, state) => {
       const client = await authenticated(services, req);
-      const limit = limitOf(req, FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT);
+      const limit = positiveIntParam(req, 'limit', FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT);
       const typesText = queryText(req, 'types');
       const types = typesText === undefined || typesText === '' ? undefined : typesText.split(',');
       let shown = 0;
@@ -223,7 +210,7 @@ export function exportsRouter(services: ApiServices, logger: Logger, options: { 
       const definition = services.registryChanges.exportDefinition(client, file.slice(0, -'.ndjson'.length));
       const after = queryText(req, 'after') || null;
       if (after !== null && !definition.keyPattern.test(after)) throw new DomainError('BAD_USER_INPUT', `after is not a key of ${definition.exportName}`, { argument: 'after' });
-      const limit = limitOf(req, EXPORT_MAX_LIMIT, EXPORT_MAX_LIMIT);
+      const limit = positiveIntParam(req, 'limit', EXPORT_MAX_LIMIT, EXPORT_MAX_LIMIT);
       const cursors = await services.registryChanges.cursorsFor(client);
       const statementTimeoutMs = currentDeadline()?.statementTimeoutMs ?? options.statementTimeoutMs ?? EXPORT_STATEMENT_TIMEOUT_MS;
       const snapshot = await services.registryChanges.openSnapshot({ statementTimeoutMs, idleInTransactionMs: stallMs + statementTimeoutMs });

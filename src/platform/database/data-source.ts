@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../../migrations';
-import { DeadlineAwareClient } from './request-deadline';
+import pg from 'pg';
+import { DeadlineAwareClient, DeadlinePool } from './request-deadline';
 import { SqlStatementCounter } from './sql-statement-count';
 
 /**
@@ -25,6 +26,8 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
     applicationName: options.applicationName ?? 'i-industry-hub',
     // API requests bound their statements with it (see request-deadline.ts); elsewhere it is pg's own.
     extra: { Client: DeadlineAwareClient },
+    // ... and a wait for a free connection counts toward the request's deadline (request-deadline.ts).
+    driver: { ...pg, Pool: DeadlinePool },
   });
 }
 

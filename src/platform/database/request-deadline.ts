@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Client, Query, type QueryConfig } from 'pg';
+import { Client, Pool, type PoolClient, Query, type QueryConfig } from 'pg';
 
 /**
  * Deadlines of API requests (issue 14): every SQL statement an API request issues runs under the
@@ -18,7 +18,7 @@ export class QueryTimeoutError extends Error {
   readonly code = 'QUERY_TIMEOUT';
 
   constructor(
-    readonly which: 'statement' | 'request' | 'client-gone',
+    readonly which: 'statement' | 'request' | 'client-gone' | 'pool',
     readonly limitMs: number,
   ) {
     super(
@@ -26,7 +26,9 @@ export class QueryTimeoutError extends Error {
         ? `A database statement of this request ran longer than ${limitMs} ms and was cancelled.`
         : which === 'request'
           ? `The request ran longer than its deadline of ${limitMs} ms; what was left was cancelled.`
-          : 'The client closed its connection before the answer; what was left was cancelled.',
+          : which === 'pool'
+            ? `No database connection came free within ${limitMs} ms (the hub is busy); retry later.`
+            : 'The client closed its connection before the answer; what was left was cancelled.',
     );
   }
 }
@@ -51,6 +53,17 @@ export class RequestDeadline {
       this.timer = setTimeout(() => this.expire(), requestTimeoutMs);
       this.timer.unref();
     }
+  }
+
+  private readonly startedAt = performance.now();
+
+  /**
+   * How long a wait for a pooled connection may last: what is left of the request's deadline, and
+   * at most the statement timeout (a wait for a connection is part of the statement's time).
+   */
+  connectionWaitMs(): { ms: number; which: 'request' | 'pool' } {
+    const left = this.requestTimeoutMs === undefined ? Infinity : this.requestTimeoutMs - (performance.now() - this.startedAt);
+    return left <= this.statementTimeoutMs ? { ms: Math.max(0, left), which: 'request' } : { ms: this.statementTimeoutMs, which: 'pool' };
   }
 
   /** Called when the request is over: its timer stops. */
@@ -141,4 +154,52 @@ export class DeadlineAwareClient extends Client {
 export function isQueryTimeout(error: unknown): error is { code: string } {
   const code = (error as { code?: unknown } | null)?.code;
   return error instanceof QueryTimeoutError || code === '57014';
+}
+
+type ConnectCallback = (error: Error | undefined, client: PoolClient | undefined, release: (error?: Error | boolean) => void) => void;
+
+/**
+ * The pool's class (given to TypeORM as the pg driver's Pool). Inside a request a wait for a free
+ * connection counts toward the request's deadline (and lasts at most its statement timeout): when
+ * the pool is exhausted, a request fails with QUERY_TIMEOUT (`which: "pool"`, or `"request"` when
+ * its deadline came first) instead of waiting past its deadline. A connection that comes free after
+ * the waiter gave up goes straight back to the pool, for the next one.
+ */
+export class DeadlinePool extends Pool {
+  // pg-pool's connect: with a callback (TypeORM's form) or returning a promise.
+  override connect(...args: unknown[]): never {
+    const deadline = scope.getStore();
+    const callback = args[0] as ConnectCallback | undefined;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with this pool as `this`
+    const superConnect = super.connect as (...forwarded: unknown[]) => never;
+    if (!deadline) return superConnect.apply(this, args);
+    const waited = new Promise<{ client: PoolClient; release: (error?: Error | boolean) => void }>((resolve, reject) => {
+      if (deadline.expired) return reject(deadline.expired);
+      const { ms, which } = deadline.connectionWaitMs();
+      let gaveUp = false;
+      const timer = setTimeout(() => {
+        gaveUp = true;
+        reject(which === 'request' ? (deadline.expired ?? new QueryTimeoutError('request', deadline.requestTimeoutMs!)) : new QueryTimeoutError('pool', ms));
+      }, ms);
+      const onClient: ConnectCallback = (error, client, release) => {
+        clearTimeout(timer);
+        if (gaveUp) {
+          if (client) release();
+          return;
+        }
+        if (error || !client) reject(error ?? new Error('the pool gave no client'));
+        else resolve({ client, release });
+      };
+      superConnect.call(this, onClient);
+    });
+    if (callback) {
+      // On the next tick, as pg-pool calls back: an exception in the callback is not a rejection here.
+      waited.then(
+        ({ client, release }) => process.nextTick(() => callback(undefined, client, release)),
+        (error: Error) => process.nextTick(() => callback(error, undefined, () => undefined)),
+      );
+      return undefined as never;
+    }
+    return waited.then(({ client }) => client) as never;
+  }
 }

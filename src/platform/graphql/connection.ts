@@ -34,13 +34,34 @@ export function encodeCursor(kind: string, key: string): string {
   return Buffer.from(`${kind}:${key}`, 'utf8').toString('base64url');
 }
 
-export function decodeCursor(kind: string, cursor: string | undefined | null): string | undefined {
+/**
+ * Longest cursor accepted: the hub's own are well under 200 characters (a keyset cursor carries a
+ * company name at most). Anything longer is forged, and is refused before it is decoded.
+ */
+export const MAX_CURSOR_LENGTH = 1024;
+const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
+/** Control characters (NUL breaks a PostgreSQL text parameter) and U+FFFD (bytes that were not UTF-8). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it finds
+const NOT_IN_A_CURSOR = /[\u0000-\u001f\u007f\ufffd]/;
+
+/** The one answer to every cursor that is not one of the list's own: forged, of another list or ordering. */
+export function invalidCursor(): DomainError {
+  return new DomainError('BAD_USER_INPUT', 'invalid cursor: after is not a cursor of this list', { argument: 'after' });
+}
+
+/**
+ * The key of a cursor of `kind`, or undefined for none. A cursor of another list, or whose key
+ * does not have the list's `shape`, is refused with BAD_USER_INPUT before any statement sees it:
+ * a forged key must never reach SQL as a value of the wrong type (a 500, and its SQL in the log).
+ */
+export function decodeCursor(kind: string, cursor: string | undefined | null, shape?: RegExp): string | undefined {
   if (cursor === undefined || cursor === null) return undefined;
+  if (cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) throw invalidCursor();
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!decoded.startsWith(`${kind}:`) || decoded.length === kind.length + 1) {
-    throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
-  }
-  return decoded.slice(kind.length + 1);
+  if (!decoded.startsWith(`${kind}:`) || decoded.length === kind.length + 1) throw invalidCursor();
+  const key = decoded.slice(kind.length + 1);
+  if (NOT_IN_A_CURSOR.test(key) || (shape && !shape.test(key))) throw invalidCursor();
+  return key;
 }
 
 /** Where a keyset page resumes: the last row's sort value (as text) and its unique ID (the tie-breaker). */
@@ -49,13 +70,36 @@ export interface KeysetPosition {
   id: string;
 }
 
+/** The SQL type a keyset cursor's sort value is read back as; each has its own shape. */
+export type SortKeyType = 'text' | 'numeric' | 'int' | 'date' | 'real';
+
+/** `YYYY-MM-DD` of a day that exists, from year 1 (PostgreSQL has no year 0). */
+export function isCalendarDate(key: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(key) || key.startsWith('0000')) return false;
+  const time = Date.parse(`${key}T00:00:00Z`);
+  return Number.isFinite(time) && new Date(time).toISOString().startsWith(key);
+}
+
+const SORT_KEY_SHAPES: Readonly<Record<SortKeyType, (key: string) => boolean>> = {
+  text: () => true,
+  // numeric's text form: an optional sign, digits, an optional fraction; no exponent, no NaN.
+  numeric: (key) => /^-?\d{1,30}(\.\d{1,20})?$/.test(key),
+  int: (key) => /^-?\d{1,10}$/.test(key) && Math.abs(Number(key)) <= 2_147_483_647,
+  date: isCalendarDate,
+  // real's text form may carry an exponent (1e-05); it must be finite.
+  real: (key) => key.length <= 32 && /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(key) && Number.isFinite(Number(key)),
+};
+
 /** A cursor for lists sorted by a chosen field: the sort value and the ID, tagged with the ordering. */
 export function encodeKeysetCursor(kind: string, position: KeysetPosition): string {
   return encodeCursor(kind, JSON.stringify([position.sortKey, position.id]));
 }
 
-/** Reads a keyset cursor back; BAD_USER_INPUT when it belongs to another list or ordering. */
-export function decodeKeysetCursor(kind: string, cursor: string | undefined | null): KeysetPosition | undefined {
+/**
+ * Reads a keyset cursor back; BAD_USER_INPUT when it belongs to another list or ordering, or when
+ * its sort value is not of the ordering's type or its ID not of the list's `idShape`.
+ */
+export function decodeKeysetCursor(kind: string, cursor: string | undefined | null, sortKeyType: SortKeyType, idShape?: RegExp): KeysetPosition | undefined {
   const text = decodeCursor(kind, cursor);
   if (text === undefined) return undefined;
   let parsed: unknown;
@@ -64,10 +108,10 @@ export function decodeKeysetCursor(kind: string, cursor: string | undefined | nu
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) {
-    throw new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
-  }
-  return { sortKey: parsed[0] as string, id: parsed[1] as string };
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) throw invalidCursor();
+  const [sortKey, id] = parsed as [string, string];
+  if (NOT_IN_A_CURSOR.test(sortKey) || NOT_IN_A_CURSOR.test(id) || id === '' || !SORT_KEY_SHAPES[sortKeyType](sortKey) || (idShape && !idShape.test(id))) throw invalidCursor();
+  return { sortKey, id };
 }
 
 /** Builds edges and page info from `size + 1` keyset-ordered rows (the extra row tells if more follow). */

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { sendJsonError } from './json-error';
 
 /** Resolves an Authorization header to the caller's role, or undefined for no or a bad key. */
 export type Authenticate = (authorization: string | undefined) => Promise<{ role: string } | undefined>;
@@ -14,7 +15,7 @@ export function requireAdmin(authenticate: Authenticate, realm: string): Request
   return (req, res, next) => {
     const deny = (status: 401 | 403, code: string, message: string): void => {
       if (status === 401) res.setHeader('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
-      res.status(status).json({ error: { code, message } });
+      sendJsonError(res, status, code, message);
     };
     authenticate(asBearer(req.header('authorization'))).then(
       (client) => {

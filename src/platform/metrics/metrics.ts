@@ -17,7 +17,7 @@ export class HubMetrics {
     collectDefaultMetrics({ register: this.registry });
     this.graphqlRequests = new Counter({
       name: 'hub_graphql_requests_total',
-      help: 'GraphQL requests answered, by operation name (at most 200 distinct; others are "other"), caller role and outcome code (OK or the first error\'s extensions.code).',
+      help: 'GraphQL requests answered, by operation name (names sent by admin and ministry clients, at most 200; any other is "other"), caller role and outcome code (OK or the first error\'s extensions.code).',
       labelNames: ['operation', 'role', 'code'],
       registers: [this.registry],
     });
@@ -33,7 +33,7 @@ export class HubMetrics {
   /** Records one answered GraphQL request. */
   observeGraphqlRequest(request: { operationName: unknown; role: string | undefined; code: string; seconds: number }): void {
     // Callers without a valid key get no say in the labels: their operation is "-".
-    const operation = request.role === undefined ? '-' : this.operations.label(request.operationName);
+    const operation = request.role === undefined ? '-' : this.operations.label(request.operationName, VETTING_ROLES.has(request.role));
     const role = request.role ?? 'anonymous';
     const code = /^[A-Z][A-Z0-9_]{0,47}$/.test(request.code) ? request.code : 'OTHER';
     this.graphqlRequests.inc({ operation, role, code });
@@ -77,21 +77,30 @@ export class HubMetrics {
 
 /** Most distinct operation names the metrics keep as labels: client-chosen names must not grow the series without end. */
 export const MAX_OPERATION_LABELS = 200;
+/**
+ * Roles whose operation names become labels: the ministry's applications and operators, whom the
+ * hub's own operators answer for. A bank's or analyst's name is "other" however few there are: one
+ * of them could otherwise fill the label space first (or write names into dashboards) and leave the
+ * ministry's own operations as "other" (prom-client and Prometheus: label values from a bounded set
+ * the server chooses, never from request input).
+ */
+export const VETTING_ROLES: ReadonlySet<string> = new Set(['admin', 'ministry']);
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 
 /**
  * Operation names come from clients, so they are hostile: a name that is not a plain GraphQL name
- * of at most 64 characters is "invalid", no name is "anonymous", and once MAX_OPERATION_LABELS
- * distinct names were seen, any new one is "other". Names seen early keep their own series.
+ * of at most 64 characters is "invalid", no name is "anonymous". A name becomes a label of its own
+ * only when a vetting client (VETTING_ROLES) sends it, and at most MAX_OPERATION_LABELS of them;
+ * others send it under that label once it is one, and "other" otherwise.
  */
 export class OperationLabels {
   private readonly seen = new Set<string>();
 
-  label(name: unknown): string {
+  label(name: unknown, vetting = false): string {
     if (name === undefined || name === null || name === '') return 'anonymous';
     if (typeof name !== 'string' || !OPERATION_NAME.test(name)) return 'invalid';
     if (this.seen.has(name)) return name;
-    if (this.seen.size >= MAX_OPERATION_LABELS) return 'other';
+    if (!vetting || this.seen.size >= MAX_OPERATION_LABELS) return 'other';
     this.seen.add(name);
     return name;
   }

@@ -1,0 +1,43 @@
+import type { Request, Response } from 'express';
+import { DomainError } from '../errors/domain-error';
+
+/**
+ * The one shape of every error answer of the hub, on GraphQL and on every other route (feeds,
+ * exports, /metrics, the run dashboard): GraphQL's own, `{"errors":[{"message","extensions":{"code"}}]}`,
+ * so a client reads one shape wherever it calls (docs/integrators.md#errors).
+ */
+export function errorBody(code: string, message: string, extensions: Record<string, unknown> = {}): { errors: { message: string; extensions: Record<string, unknown> }[] } {
+  return { errors: [{ message, extensions: { code, ...extensions } }] };
+}
+
+/** Answers an error in that shape (before the first byte; after it, the connection is closed). */
+export function sendJsonError(res: Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(status).type('application/json').send(JSON.stringify(errorBody(code, message, extensions)));
+}
+
+/**
+ * A query parameter given at most once, as text: `limit=1&limit=2` (an array to Express) and
+ * `limit[a]=1` (an object) are refused, not silently read as the default.
+ */
+export function queryText(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new DomainError('BAD_USER_INPUT', `${name} is given once, as text`, { argument: name });
+  return value;
+}
+
+/**
+ * A whole number parameter between 1 and `max`, written as plain decimal digits: `1e3`, `0x10`,
+ * `+5`, `-1`, `1.0`, ` 7` and numbers beyond `max` are refused (Number() would accept most of them).
+ */
+export function positiveIntParam(req: Request, name: string, fallback: number, max: number): number {
+  const text = queryText(req, name);
+  if (text === undefined) return fallback;
+  const value = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= max)) throw new DomainError('BAD_USER_INPUT', `${name} must be a whole number from 1 to ${max}, written in digits; got "${text.slice(0, 40)}"`, { argument: name });
+  return value;
+}
