@@ -26,6 +26,7 @@ import { TokenBuckets1763903000000 } from './1763903000000-token-buckets';
 import { AreasAndClientScope1763910100000 } from './1763910100000-areas-and-client-scope';
 import { ReadAudit1763910200000 } from './1763910200000-read-audit';
 import { RegistryChanges1763930000000 } from './1763930000000-registry-changes';
+import { CentresAndGroups1763935100000 } from './1763935100000-centres-and-groups';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -57,4 +58,5 @@ export const migrations = [
   AreasAndClientScope1763910100000,
   ReadAudit1763910200000,
   RegistryChanges1763930000000,
+  CentresAndGroups1763935100000,
 ];
