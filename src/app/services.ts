@@ -58,8 +58,8 @@ export function createServices(dataSource: DataSource, sources: SourceRegistry, 
   // One reader of the reference tables, so they are cached once per hub (per data source).
   const referenceTables = new ReferenceRepository(registry);
   const geography = new GeographyService(referenceTables);
-  // Company filters name provinces the way `province(codeOrName)` reads them.
-  const companies = new CompanyService(new CompanyRepository(registry), (name) => geography.provinceCode(name));
+  // Company filters name provinces the way `province(codeOrName)` reads them, and centres and groups.
+  const companies = new CompanyService(new CompanyRepository(registry), geography);
   // Factory filters too; the registry writes Thai province names.
   const factories = new FactoryService(new FactoryRepository(registry), geography);
   const statistics = new StatisticsRepository(registry, referenceTables);
