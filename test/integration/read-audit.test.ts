@@ -17,6 +17,8 @@ import type { TestHub } from '../support/test-hub';
  * triggers were bypassed, and the hub refuses to serve firm data it cannot record.
  */
 describe('Read audit', () => {
+  /** The NDJSON feed reads this many events per statement here, so one response is several pages. */
+  const FEED_BATCH = 10;
   let t: TestHub;
   let admin: string;
   let firmId: string;
@@ -46,7 +48,7 @@ describe('Read audit', () => {
   );
 
   beforeAll(async () => {
-    t = await startLoadedHub({ scale: 600, env: { AUDIT_CHECKPOINT_EVERY: '5', AUDIT_SIGNING_KEY_FILE: keyFile } });
+    t = await startLoadedHub({ scale: 600, env: { AUDIT_CHECKPOINT_EVERY: '5', AUDIT_SIGNING_KEY_FILE: keyFile, ELIGIBILITY_FEED_BATCH_SIZE: String(FEED_BATCH) } });
     admin = (await t.hub.services.clients.create({ name: 'ministry app', role: 'admin' })).key;
     [{ id: firmId }] = (await sql<{ id: string }>(
       `SELECT c.juristic_id AS id FROM registry.company c JOIN registry.financial_statement s USING (juristic_id) WHERE jsonb_array_length(c.directors) > 0 ORDER BY 1 LIMIT 1`,
@@ -179,6 +181,57 @@ describe('Read audit', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/broken at entry 2 \(edited\)/);
     await bypassingTriggers((q) => q(`UPDATE audit.read_entry SET organisation = 'admin' WHERE seq = 2`).then(() => undefined));
+  });
+
+  type FeedLine = { cursor: string; position: string; juristicId: string };
+  async function feed(key: string, params: Record<string, string>): Promise<{ status: number; body: string; lines: FeedLine[] }> {
+    const response = await fetch(`${t.baseUrl}/feeds/eligibility?${new URLSearchParams(params).toString()}`, { headers: { authorization: `Bearer ${key}` } });
+    const body = await response.text();
+    return { status: response.status, body, lines: response.status === 200 ? body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedLine).filter((l) => l.cursor) : [] };
+  }
+  const feedEntries = async (since: number) =>
+    (await entries()).filter((e) => Number(e.seq) > since && e.operation_name === 'GET /feeds/eligibility') as (Awaited<ReturnType<typeof entries>>[number] & { entities: string[]; purpose: string | null })[];
+
+  test('the NDJSON eligibility feed writes one entry per page it serves: the bank, the firms, the positions, the purpose', async () => {
+    const bank = (await t.hub.services.clients.create({ name: 'SME D sync', role: 'bank', bankCode: 'SMED', purpose: 'loan eligibility sync' })).key;
+    const head = Number((await sql<{ seq: string }>('SELECT seq FROM audit.chain_head'))[0]!.seq);
+    const served = await feed(bank, { limit: String(3 * FEED_BATCH + 5) });
+    expect(served.status).toBe(200);
+    expect(served.lines).toHaveLength(3 * FEED_BATCH + 5);
+    const written = await feedEntries(head);
+    // One entry per statement's page of events (10, 10, 10, 5), each written before its events went out.
+    expect(written).toHaveLength(4);
+    for (const [i, entry] of written.entries()) {
+      const page = served.lines.slice(i * FEED_BATCH, (i + 1) * FEED_BATCH);
+      expect(entry).toMatchObject({
+        role: 'bank',
+        organisation: 'bank:SMED',
+        field_groups: ['eligibility'],
+        lawful_basis: 'CONSENT',
+        purpose: 'loan eligibility sync',
+        juristic_ids: [...new Set(page.map((l) => l.juristicId))].sort(),
+        entities: [`EligibilityFeed:SMED:${page[0]!.position}..${page.at(-1)!.position}`],
+      });
+    }
+    // A page with no events (resuming at the end) reads no firm: no entry.
+    const after = Number((await sql<{ seq: string }>('SELECT seq FROM audit.chain_head'))[0]!.seq);
+    const all = await feed(bank, { limit: '1000000' });
+    expect((await feed(bank, { after: all.lines.at(-1)!.cursor })).lines).toEqual([]);
+    expect((await feedEntries(after)).length).toBe(Math.ceil(all.lines.length / FEED_BATCH));
+    expect((await verify()).problem).toBeUndefined();
+  });
+
+  test('when the audit cannot be written, the feed serves no event: 503 SERVICE_UNAVAILABLE', async () => {
+    const bank = (await t.hub.services.clients.create({ name: 'EXIM sync', role: 'bank', bankCode: 'EXIM' })).key;
+    await sql('ALTER TABLE audit.read_entry ADD CONSTRAINT audit_down CHECK (false) NOT VALID');
+    try {
+      const refused = await feed(bank, { limit: '5' });
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) } });
+    } finally {
+      await sql('ALTER TABLE audit.read_entry DROP CONSTRAINT audit_down');
+    }
+    expect((await feed(bank, { limit: '5' })).lines).toHaveLength(5);
   });
 
   test('when the audit cannot be written, firm data is not served (503 SERVICE_UNAVAILABLE); other answers go on', async () => {
