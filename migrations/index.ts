@@ -27,6 +27,7 @@ import { AreasAndClientScope1763910100000 } from './1763910100000-areas-and-clie
 import { ReadAudit1763910200000 } from './1763910200000-read-audit';
 import { RegistryChanges1763930000000 } from './1763930000000-registry-changes';
 import { CentresAndGroups1763935100000 } from './1763935100000-centres-and-groups';
+import { AdminActions1763935200000 } from './1763935200000-admin-actions';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -59,4 +60,5 @@ export const migrations = [
   ReadAudit1763910200000,
   RegistryChanges1763930000000,
   CentresAndGroups1763935100000,
+  AdminActions1763935200000,
 ];

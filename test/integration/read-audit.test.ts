@@ -181,7 +181,69 @@ describe('Read audit', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/broken at entry 2 \(edited\)/);
     await bypassingTriggers((q) => q(`UPDATE audit.read_entry SET organisation = 'admin' WHERE seq = 2`).then(() => undefined));
-  });
+  }, 240_000);
+
+  test('client:update --purpose changes what a client declares, as an audited admin action, and the hub follows', async () => {
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['scripts/run-built.mjs', 'src/cli.js', ...args], {
+        env: { ...process.env, DATABASE_URL: t.database.url, AUDIT_SIGNING_KEY_FILE: keyFile, LOG_LEVEL: 'silent' },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
+      );
+    const key = (await t.hub.services.clients.create({ name: 'purpose-bank', role: 'bank', bankCode: 'SMED', purpose: 'trade finance' })).key;
+    const read = async (): Promise<string | null> => {
+      await t.graphqlData(`query($id: JuristicId!) { company(juristicId: $id) { juristicId } }`, { id: firmId }, key);
+      return (await sql<{ purpose: string | null }>(`SELECT purpose FROM audit.read_entry WHERE client_name = 'purpose-bank' ORDER BY seq DESC LIMIT 1`))[0]!.purpose;
+    };
+    expect(await read()).toBe('trade finance');
+
+    // Hostile first: an empty purpose, an unknown basis, an unknown client change nothing.
+    expect((await cli(['client:update', 'purpose-bank', '--purpose', '  '])).code).toBe(2);
+    expect((await cli(['client:update', 'purpose-bank', '--lawful-basis', 'BECAUSE'])).code).toBe(2);
+    expect((await cli(['client:update', 'no-such-client', '--purpose', 'x'])).code).toBe(1);
+    expect(await sql(`SELECT * FROM audit.admin_action WHERE subject = (SELECT 'ApiClient:' || id FROM access.api_client WHERE name = 'purpose-bank')`)).toEqual([]);
+
+    const updated = await cli(['client:update', 'purpose-bank', '--purpose', 'working capital loan application', '--lawful-basis', 'CONTRACT']);
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toMatch(/updated .* purpose "trade finance" -> "working capital loan application", lawfulBasis null -> "CONTRACT"/);
+    // The running hub learns of it by NOTIFY; its next reads are recorded under the new purpose.
+    let purpose: string | null = null;
+    for (let i = 0; i < 50 && purpose !== 'working capital loan application'; i++) {
+      purpose = await read();
+      if (purpose !== 'working capital loan application') await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(purpose).toBe('working capital loan application');
+    const [action] = await sql<{ actor: string; action: string; subject: string; changes: unknown }>(`SELECT actor, action, subject, changes FROM audit.admin_action ORDER BY seq DESC LIMIT 1`);
+    const [{ id }] = (await sql<{ id: string }>(`SELECT id FROM access.api_client WHERE name = 'purpose-bank'`)) as [{ id: string }];
+    expect(action).toEqual({
+      actor: expect.stringMatching(/^cli:.+@.+/),
+      action: 'client:update',
+      subject: `ApiClient:${id}`,
+      changes: [
+        ['purpose', 'trade finance', 'working capital loan application'],
+        ['lawfulBasis', null, 'CONTRACT'],
+      ],
+    });
+    // The same change again changes nothing and records nothing.
+    expect((await cli(['client:update', 'purpose-bank', '--purpose', 'working capital loan application'])).stdout).toMatch(/^unchanged /);
+    expect(await sql(`SELECT count(*)::int AS n FROM audit.admin_action WHERE subject = $1`, [`ApiClient:${id}`])).toEqual([{ n: 1 }]);
+
+    // Admin actions are append-only and chained: audit:verify counts them and names an edited one.
+    await expect(sql(`DELETE FROM audit.admin_action`)).rejects.toThrow(/append-only/);
+    expect((await cli(['audit:verify'])).stdout).toMatch(/^verified \d+ entries .* and [1-9]\d* admin actions/);
+    await bypassingTriggers((q) => q(`UPDATE audit.admin_action SET changes = '[["purpose", "trade finance", "marketing"]]' WHERE subject = $1`, [`ApiClient:${id}`]).then(() => undefined));
+    const broken = await cli(['audit:verify']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/admin actions broken at action \d+: .* was edited/);
+    await bypassingTriggers((q) =>
+      q(`UPDATE audit.admin_action SET changes = $2::jsonb WHERE subject = $1`, [
+        `ApiClient:${id}`,
+        JSON.stringify([['purpose', 'trade finance', 'working capital loan application'], ['lawfulBasis', null, 'CONTRACT']]),
+      ]).then(() => undefined),
+    );
+    expect((await cli(['audit:verify'])).code).toBe(0);
+  }, 240_000);
 
   type FeedLine = { cursor: string; position: string; juristicId: string };
   async function feed(key: string, params: Record<string, string>): Promise<{ status: number; body: string; lines: FeedLine[] }> {
