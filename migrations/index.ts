@@ -28,6 +28,7 @@ import { ReadAudit1763910200000 } from './1763910200000-read-audit';
 import { RegistryChanges1763930000000 } from './1763930000000-registry-changes';
 import { CentresAndGroups1763935100000 } from './1763935100000-centres-and-groups';
 import { AdminActions1763935200000 } from './1763935200000-admin-actions';
+import { AccessLogIntoAudit1763935300000 } from './1763935300000-access-log-into-audit';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -61,4 +62,5 @@ export const migrations = [
   RegistryChanges1763930000000,
   CentresAndGroups1763935100000,
   AdminActions1763935200000,
+  AccessLogIntoAudit1763935300000,
 ];
