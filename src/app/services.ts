@@ -82,6 +82,7 @@ export function createServices(dataSource: DataSource, sources: SourceRegistry, 
     trustedDocuments: new TrustedDocuments(dataSource),
     registryChanges: new RegistryChangesService(new RegistryChangesRepository(dataSource)),
     readAudit: new ReadAuditLog(pgPool(dataSource), {
+      enabled: config.audit.enabled,
       checkpointEvery: config.audit.checkpointEvery,
       checkpointIntervalMs: config.audit.checkpointMinutes * 60_000,
       ...auditSigningKey(config),
