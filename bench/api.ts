@@ -34,7 +34,7 @@ import { exportThroughput } from './export-throughput';
  * PostGraphile V5 (bench/support/peer-postgraphile.ts), and hand-written SQL, beside the hub with
  * one API process per core; a peer that cannot start is reported as skipped, with the reason.
  * BENCH_QUERIES=nested-read,bank-screening,... runs only those; BENCH_LIMITS_RUNS=0 skips the
- * limits' cost and fairness runs; BENCH_PEER=0 and BENCH_CLUSTER_WORKERS=0 skip those servers.
+ * limits' cost and fairness runs; BENCH_AUDIT_RUNS=0 the read audit's cost (AUDIT=on against off); BENCH_PEER=0 and BENCH_CLUSTER_WORKERS=0 skip those servers.
  * Beside the hub, the same hub with READ_PLANS=off answers the nested read and the canonical
  * queries in the same rounds (BENCH_PLANS_OFF=0 skips it): what the read plans change.
  */
@@ -55,6 +55,8 @@ const ONLY = process.env['BENCH_QUERIES']?.split(',').map((name) => name.trim())
 const PLANS_OFF = process.env['BENCH_PLANS_OFF'] !== '0';
 /** `0` skips the limits' cost (LIMITS=on against off) and the fairness run. */
 const LIMITS_RUNS = process.env['BENCH_LIMITS_RUNS'] !== '0';
+/** `0` skips the audit's cost (AUDIT=on against off, the limits on in both). */
+const AUDIT_RUNS = process.env['BENCH_AUDIT_RUNS'] !== '0';
 /** Connections of the flooding key, and of the client whose latency is watched, in the fairness run. */
 const FLOOD_CONNECTIONS = Number(process.env['BENCH_FLOOD_CONNECTIONS'] ?? 64);
 const WATCHED_CONNECTIONS = Number(process.env['BENCH_WATCHED_CONNECTIONS'] ?? 4);
@@ -186,7 +188,10 @@ async function main(): Promise<void> {
       const defaultsPort = hubPort + 3;
       const unlimited = startNode('src/main.js', ['--role=api'], { ...hubEnv, LIMITS: 'off', PORT: String(unlimitedPort) }, ['--max-semi-space-size=32']);
       const defaults = startNode('src/main.js', ['--role=api'], { ...hubEnv, PORT: String(defaultsPort) }, ['--max-semi-space-size=32']);
-      children.push(hub, baseline, unlimited, defaults);
+      // The same hub as `hub` with AUDIT=off: what writing the read audit costs.
+      const unauditedPort = hubPort + 7;
+      const unaudited = startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, AUDIT: 'off', PORT: String(unauditedPort) }, ['--max-semi-space-size=32']);
+      children.push(hub, baseline, unlimited, defaults, unaudited);
       const plansOffPort = hubPort + 6;
       const plansOff = PLANS_OFF ? startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, READ_PLANS: 'off', PORT: String(plansOffPort) }, ['--max-semi-space-size=32']) : undefined;
       if (plansOff) children.push(plansOff);
@@ -196,7 +201,9 @@ async function main(): Promise<void> {
       await waitFor(`http://127.0.0.1:${unlimitedPort}/readyz`, unlimited);
       await waitFor(`http://127.0.0.1:${defaultsPort}/readyz`, defaults);
       if (plansOff) await waitFor(`http://127.0.0.1:${plansOffPort}/readyz`, plansOff);
+      await waitFor(`http://127.0.0.1:${unauditedPort}/readyz`, unaudited);
       const limitLines: string[] = [];
+      const auditLines: string[] = [];
 
       if (!ONLY || ONLY.includes('nested-read')) {
         const nested = await nestedReadComparison({
@@ -251,6 +258,28 @@ async function main(): Promise<void> {
           limitLines.push(limitLine);
           process.stdout.write(`${limitLine}\n`);
         }
+        // What the read audit costs: the same hub with AUDIT=on and off, in alternating rounds.
+        if (AUDIT_RUNS) {
+          const unauditedUrl = `http://127.0.0.1:${unauditedPort}/graphql`;
+          await load(hubUrl, headers, hubBody, 3);
+          await load(unauditedUrl, headers, hubBody, 3);
+          const auditRounds: { on: LoadResult; off: LoadResult }[] = [];
+          for (let round = 0; round < ROUNDS; round += 1) {
+            auditRounds.push({ on: await load(hubUrl, headers, hubBody, SECONDS), off: await load(unauditedUrl, headers, hubBody, SECONDS) });
+          }
+          // One connection too: a lone request pays the audit's commit alone, with no neighbour to share it.
+          const lone = { on: await load(hubUrl, headers, hubBody, SECONDS, 1), off: await load(unauditedUrl, headers, hubBody, SECONDS, 1) };
+          const on = medianResult(auditRounds.map((r) => r.on));
+          const off = medianResult(auditRounds.map((r) => r.off));
+          const costs = auditRounds.map((r) => 1 - r.on.requestsPerSecond / r.off.requestsPerSecond);
+          const auditLine =
+            `${query.name}: audit on ${on.requestsPerSecond.toFixed(0)} req/s (p99 ${on.p99} ms), off ${off.requestsPerSecond.toFixed(0)} req/s (p99 ${off.p99} ms) at ${CONNECTIONS} connections; ` +
+            `throughput cost ${(median(costs) * 100).toFixed(1)} % (target < 10 %; median of ${ROUNDS} alternating rounds: ${costs.map((c) => `${(c * 100).toFixed(1)} %`).join(', ')}); ` +
+            `one connection: on ${lone.on.requestsPerSecond.toFixed(0)} req/s (p50 ${lone.on.p50} ms), off ${lone.off.requestsPerSecond.toFixed(0)} req/s (p50 ${lone.off.p50} ms)` +
+            (on.errors + off.errors > 0 ? `; ERRORS on ${on.errors}, off ${off.errors}` : '');
+          auditLines.push(auditLine);
+          process.stdout.write(`${auditLine}\n`);
+        }
         if (!BASELINE) continue;
 
         // Warm both (JIT, plans, pools) before measuring.
@@ -293,6 +322,7 @@ async function main(): Promise<void> {
       lines.push(`hub API process peak RSS: ${mb(await peakRssOf(hub.pid!))}`);
       if (plansOff) lines.push(`hub with READ_PLANS=off, peak RSS: ${mb(await peakRssOf(plansOff.pid!))}`);
       lines.push(...limitLines);
+      lines.push(...auditLines);
       lines.push(...(await analysisMicroseconds()));
 
       if (LIMITS_RUNS) {

@@ -26,6 +26,9 @@ import { TokenBuckets1763903000000 } from './1763903000000-token-buckets';
 import { AreasAndClientScope1763910100000 } from './1763910100000-areas-and-client-scope';
 import { ReadAudit1763910200000 } from './1763910200000-read-audit';
 import { RegistryChanges1763930000000 } from './1763930000000-registry-changes';
+import { CentresAndGroups1763935100000 } from './1763935100000-centres-and-groups';
+import { AdminActions1763935200000 } from './1763935200000-admin-actions';
+import { AccessLogIntoAudit1763935300000 } from './1763935300000-access-log-into-audit';
 import { RegistryCursorKey1763940000000 } from './1763940000000-registry-cursor-key';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
@@ -58,5 +61,8 @@ export const migrations = [
   AreasAndClientScope1763910100000,
   ReadAudit1763910200000,
   RegistryChanges1763930000000,
+  CentresAndGroups1763935100000,
+  AdminActions1763935200000,
+  AccessLogIntoAudit1763935300000,
   RegistryCursorKey1763940000000,
 ];

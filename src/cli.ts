@@ -1,4 +1,5 @@
 import { verifyAuditChain } from './access/audit/audit-verify';
+import { verifyAdminActions } from './access/audit/admin-actions';
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -39,8 +40,11 @@ Commands:
                                                  a bank's purpose must match a firm's consent);
                                                  --rate-limit: its requests a minute (default: its role's);
                                                  --trusted-documents-only: it may run only registered documents
-  client:update <id-or-name> [--rate-limit N|default] [--trusted-documents-only true|false]
-                                                 change a client's limits (running hubs follow at once)
+  client:update <id-or-name> [--purpose TEXT|none] [--lawful-basis B|default]
+                [--rate-limit N|default] [--trusted-documents-only true|false]
+                                                 change a client's declared purpose and basis, or its
+                                                 limits (running hubs follow at once); each change is
+                                                 an admin action in the audit (audit:verify checks it)
   client:revoke <id-or-name>                     revoke a client's key
   client:list                                    list clients (never their keys)
   documents:add <file.graphql>...                register operations as trusted documents, by SHA-256
@@ -213,22 +217,35 @@ async function run(command: string, args: string[], options: { newDatabase: bool
         return 0;
       }
       case 'client:update': {
-        const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'rate-limit': { type: 'string' }, 'trusted-documents-only': { type: 'string' } } });
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: { 'rate-limit': { type: 'string' }, 'trusted-documents-only': { type: 'string' }, purpose: { type: 'string' }, 'lawful-basis': { type: 'string' } },
+        });
         const target = positionals[0];
         if (!target) throw new UsageError('client:update needs a client id or name');
         const rateText = values['rate-limit'];
         const trustedText = values['trusted-documents-only'];
-        if (rateText === undefined && trustedText === undefined) throw new UsageError('client:update needs --rate-limit or --trusted-documents-only');
+        const purposeText = values.purpose;
+        const basisText = values['lawful-basis'];
+        if ([rateText, trustedText, purposeText, basisText].every((v) => v === undefined)) {
+          throw new UsageError('client:update needs --purpose, --lawful-basis, --rate-limit or --trusted-documents-only');
+        }
         if (trustedText !== undefined && trustedText !== 'true' && trustedText !== 'false') throw new UsageError('--trusted-documents-only takes true or false');
-        const changed = await clients.updateLimits(target, {
+        const changed = await clients.update(target, {
           ...(rateText === undefined ? {} : { rateLimitPerMinute: rateText === 'default' ? null : Number(rateText) }),
           ...(trustedText === undefined ? {} : { trustedDocumentsOnly: trustedText === 'true' }),
+          ...(purposeText === undefined ? {} : { purpose: purposeText === 'none' ? null : purposeText }),
+          ...(basisText === undefined ? {} : { lawfulBasis: basisText === 'default' ? null : basisText }),
         });
         if (changed.length === 0) {
           process.stdout.write(`no active client with id or name "${target}"\n`);
           return 1;
         }
-        for (const client of changed) process.stdout.write(`updated ${client.id} (${client.name}): ${describeLimits(client, config)}\n`);
+        for (const { client, changes } of changed) {
+          const what = changes.map(([field, before, after]) => `${field} ${JSON.stringify(before)} -> ${JSON.stringify(after)}`).join(', ');
+          process.stdout.write(`${changes.length ? 'updated' : 'unchanged'} ${client.id} (${client.name})${what ? `: ${what}` : ''}; ${describeLimits(client, config)}\n`);
+        }
         return 0;
       }
       case 'documents:add': {
@@ -266,17 +283,25 @@ async function run(command: string, args: string[], options: { newDatabase: bool
         const { publicKey } = auditSigningKey(config);
         const result = await verifyAuditChain(pgPool(database.dataSource), { ...(since ? { since } : {}), ...(publicKey ? { publicKey } : {}) });
         const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
+        const admin = await verifyAdminActions((text, params) => database.dataSource.query(text, params));
         if (result.problem) {
           process.stdout.write(`audit chain broken at entry ${result.problem.seq} (${result.problem.kind}): ${result.problem.message}\n${result.verified} entries verified before it (from entry ${result.fromSeq})\n`);
           return 1;
         }
-        process.stdout.write(`verified ${result.verified} entries (from entry ${result.fromSeq}; ${result.checkpoints} checkpoints${publicKey ? ', signatures checked' : ''}) in ${seconds} s\n`);
+        if (admin.problem) {
+          process.stdout.write(`admin actions broken at action ${admin.problem.seq}: ${admin.problem.message}\n${admin.verified} admin actions verified before it\n`);
+          return 1;
+        }
+        process.stdout.write(
+          `verified ${result.verified} entries (from entry ${result.fromSeq}; ${result.checkpoints} checkpoints${publicKey ? ', signatures checked' : ''}) and ${admin.verified} admin actions in ${seconds} s\n`,
+        );
         return 0;
       }
       case 'client:list': {
         for (const c of await clients.list()) {
           process.stdout.write(
-            `${c.id}  ${c.name}  ${c.role}${c.bankCode ? `/${c.bankCode}` : ''}  key ${c.keyPrefix}…  ${c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active'}  ${describeLimits(c, config)}\n`,
+            `${c.id}  ${c.name}  ${c.role}${c.bankCode ? `/${c.bankCode}` : ''}  key ${c.keyPrefix}…  ${c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active'}  ${describeLimits(c, config)}` +
+              `${c.purpose ? `  purpose "${c.purpose}"` : ''}${c.lawfulBasis ? `  basis ${c.lawfulBasis}` : ''}\n`,
           );
         }
         return 0;

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { appendAdminActions, type AttributeChange } from './audit/admin-actions';
 import type { BankCode, Role } from './roles';
 import type { LawfulBasis } from './lawful-basis';
 
@@ -70,6 +71,22 @@ const toClient = (r: ClientRow): ApiClient => ({
   lawfulBasis: r.lawful_basis,
 });
 
+/** What `client:update` may change; undefined: unchanged. */
+export interface ClientChange {
+  rateLimitPerMinute?: number | null;
+  trustedDocumentsOnly?: boolean;
+  purpose?: string | null;
+  lawfulBasis?: LawfulBasis | null;
+}
+
+/** Each changeable attribute and its column. */
+const CHANGEABLE = new Map<keyof ClientChange, string>([
+  ['rateLimitPerMinute', 'rate_limit_per_minute'],
+  ['trustedDocumentsOnly', 'trusted_documents_only'],
+  ['purpose', 'purpose'],
+  ['lawfulBasis', 'lawful_basis'],
+]);
+
 export class ApiClientRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -98,17 +115,42 @@ export class ApiClientRepository {
     return toClient(rows[0]!);
   }
 
-  /** Changes the limits of active clients by id or name; returns the clients changed. */
-  async updateLimits(idOrName: string, change: { rateLimitPerMinute?: number | null; trustedDocumentsOnly?: boolean }): Promise<ApiClient[]> {
+  /**
+   * Changes active clients (by id or name) and records each change as an admin action in the same
+   * transaction (src/access/audit/admin-actions.ts): both commit, or neither. Returns each client
+   * after the change with the attributes that really changed (none: nothing was written for it).
+   */
+  async update(idOrName: string, change: ClientChange, actor: string): Promise<{ client: ApiClient; changes: AttributeChange[] }[]> {
     const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
-    const result: [ClientRow[], number] = await this.dataSource.query(
-      `UPDATE access.api_client SET
-         rate_limit_per_minute = CASE WHEN $2 THEN $3::integer ELSE rate_limit_per_minute END,
-         trusted_documents_only = coalesce($4::boolean, trusted_documents_only)
-       WHERE revoked_at IS NULL AND ${isUuid ? 'id = $1::uuid' : 'name = $1'} RETURNING ${COLUMNS}`,
-      [idOrName, change.rateLimitPerMinute !== undefined, change.rateLimitPerMinute ?? null, change.trustedDocumentsOnly ?? null],
-    );
-    return result[0].map(toClient);
+    return this.dataSource.transaction(async (manager) => {
+      const query = (sql: string, params?: unknown[]): Promise<unknown> => manager.query(sql, params);
+      const before: ClientRow[] = await manager.query(
+        `SELECT ${COLUMNS} FROM access.api_client WHERE revoked_at IS NULL AND ${isUuid ? 'id = $1::uuid' : 'name = $1'} ORDER BY id FOR UPDATE`,
+        [idOrName],
+      );
+      const at = new Date();
+      const results: { client: ApiClient; changes: AttributeChange[] }[] = [];
+      for (const row of before) {
+        const old = toClient(row);
+        const changes: AttributeChange[] = [];
+        for (const field of CHANGEABLE.keys()) {
+          const next = change[field];
+          if (next !== undefined && next !== old[field]) changes.push([field, old[field], next]);
+        }
+        if (changes.length === 0) {
+          results.push({ client: old, changes });
+          continue;
+        }
+        const sets = changes.map(([field], i) => `${CHANGEABLE.get(field as keyof ClientChange)!} = $${i + 2}`);
+        const [rows]: [ClientRow[], number] = await manager.query(`UPDATE access.api_client SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`, [
+          old.id,
+          ...changes.map(([, , next]) => next),
+        ]);
+        await appendAdminActions(query, [{ at, actor, action: 'client:update', subject: `ApiClient:${old.id}`, changes }]);
+        results.push({ client: toClient(rows[0]!), changes });
+      }
+      return results;
+    });
   }
 
   async findActiveByKeyHash(keyHash: string): Promise<ApiClient | undefined> {
@@ -119,15 +161,23 @@ export class ApiClientRepository {
     return rows[0] && toClient(rows[0]);
   }
 
-  /** Revokes by client id or by name; returns the clients revoked. */
-  async revoke(idOrName: string): Promise<ApiClient[]> {
+  /** Revokes by client id or by name, each recorded as an admin action in the same transaction; returns the clients revoked. */
+  async revoke(idOrName: string, actor: string): Promise<ApiClient[]> {
     const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
-    const result: [ClientRow[], number] = await this.dataSource.query(
-      `UPDATE access.api_client SET revoked_at = now()
-       WHERE revoked_at IS NULL AND ${isUuid ? 'id = $1::uuid' : 'name = $1'} RETURNING ${COLUMNS}`,
-      [idOrName],
-    );
-    return result[0].map(toClient);
+    return this.dataSource.transaction(async (manager) => {
+      const [rows]: [ClientRow[], number] = await manager.query(
+        `UPDATE access.api_client SET revoked_at = now()
+         WHERE revoked_at IS NULL AND ${isUuid ? 'id = $1::uuid' : 'name = $1'} RETURNING ${COLUMNS}`,
+        [idOrName],
+      );
+      const revoked = rows.map(toClient);
+      const at = new Date();
+      await appendAdminActions(
+        (sql, params) => manager.query(sql, params),
+        revoked.map((client) => ({ at, actor, action: 'client:revoke', subject: `ApiClient:${client.id}`, changes: [['revokedAt', null, client.revokedAt?.toISOString() ?? null]] })),
+      );
+      return revoked;
+    });
   }
 
   async list(): Promise<ApiClient[]> {

@@ -1,8 +1,10 @@
+import os from 'node:os';
 import { DomainError } from '../platform/errors/domain-error';
 import { normaliseJuristicId } from '../shared/thai-id';
 import { isLawfulBasis, LAWFUL_BASES, type LawfulBasis } from './lawful-basis';
 import { bearerToken, generateApiKey, hashApiKey } from './api-key';
-import type { ApiClient, ApiClientRepository } from './api-client.repository';
+import type { ApiClient, ApiClientRepository, ClientChange } from './api-client.repository';
+import type { AttributeChange } from './audit/admin-actions';
 import type { ApiClientChangeListener } from './api-client-changes';
 import { BANK_CODES, ROLES, isBankCode, isRole, type BankCode, type Role } from './roles';
 
@@ -100,16 +102,8 @@ export class ApiClientService {
     }
     if (input.rateLimitPerMinute !== undefined) checkRateLimit(input.rateLimitPerMinute);
     const scope = checkScope(role, input);
-    let purpose: string | null = null;
-    if (input.purpose !== undefined) {
-      purpose = input.purpose.normalize('NFC').trim();
-      if (purpose.length === 0 || purpose.length > MAX_PURPOSE_LENGTH) throw new DomainError('BAD_USER_INPUT', `--purpose is 1 to ${MAX_PURPOSE_LENGTH} characters`);
-    }
-    let lawfulBasis: LawfulBasis | null = null;
-    if (input.lawfulBasis !== undefined) {
-      if (!isLawfulBasis(input.lawfulBasis)) throw new DomainError('BAD_USER_INPUT', `unknown lawful basis "${input.lawfulBasis}" (one of: ${LAWFUL_BASES.join(', ')})`);
-      lawfulBasis = input.lawfulBasis;
-    }
+    const purpose = input.purpose === undefined ? null : checkPurpose(input.purpose);
+    const lawfulBasis = input.lawfulBasis === undefined ? null : checkLawfulBasis(input.lawfulBasis);
     const { key, prefix, hash } = generateApiKey();
     const client = await this.clients.insert({
       name,
@@ -131,13 +125,26 @@ export class ApiClientService {
   }
 
   /**
-   * Changes a client's own limits (`client:update`): its request rate (null: back to its role's
-   * default) and whether it may run only trusted documents. API processes learn of it by NOTIFY.
+   * Changes clients (`client:update`): the request rate (null: back to its role's default), whether
+   * it may run only trusted documents, its declared purpose and lawful basis (null: none declared,
+   * the role's default basis). Each change is an admin action in the audit, written with it; API
+   * processes learn of it by NOTIFY. `actor` names who made it (the CLI: `cli:<user>@<host>`).
    */
-  async updateLimits(idOrName: string, change: { rateLimitPerMinute?: number | null; trustedDocumentsOnly?: boolean }): Promise<ApiClient[]> {
+  async update(
+    idOrName: string,
+    change: { rateLimitPerMinute?: number | null; trustedDocumentsOnly?: boolean; purpose?: string | null; lawfulBasis?: string | null },
+    actor: string = localActor(),
+  ): Promise<{ client: ApiClient; changes: AttributeChange[] }[]> {
     if (change.rateLimitPerMinute !== undefined && change.rateLimitPerMinute !== null) checkRateLimit(change.rateLimitPerMinute);
-    const changed = await this.clients.updateLimits(idOrName, change);
-    if (changed.length > 0) this.forget();
+    const checked: ClientChange = {
+      ...(change.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: change.rateLimitPerMinute }),
+      ...(change.trustedDocumentsOnly === undefined ? {} : { trustedDocumentsOnly: change.trustedDocumentsOnly }),
+      ...(change.purpose === undefined ? {} : { purpose: change.purpose === null ? null : checkPurpose(change.purpose) }),
+      ...(change.lawfulBasis === undefined ? {} : { lawfulBasis: change.lawfulBasis === null ? null : checkLawfulBasis(change.lawfulBasis) }),
+    };
+    if (Object.keys(checked).length === 0) throw new DomainError('BAD_USER_INPUT', 'nothing to change: give --purpose, --lawful-basis, --rate-limit or --trusted-documents-only');
+    const changed = await this.clients.update(idOrName, checked, actor);
+    if (changed.some((c) => c.changes.length > 0)) this.forget();
     return changed;
   }
 
@@ -176,8 +183,8 @@ export class ApiClientService {
     return client;
   }
 
-  async revoke(idOrName: string): Promise<ApiClient[]> {
-    const revoked = await this.clients.revoke(idOrName);
+  async revoke(idOrName: string, actor: string = localActor()): Promise<ApiClient[]> {
+    const revoked = await this.clients.revoke(idOrName, actor);
     // This process need not wait for its own notification.
     if (revoked.length > 0) this.forget();
     return revoked;
@@ -191,4 +198,26 @@ export class ApiClientService {
   async list(): Promise<ApiClient[]> {
     return this.clients.list();
   }
+}
+
+function checkPurpose(text: string): string {
+  const purpose = text.normalize('NFC').trim();
+  if (purpose.length === 0 || purpose.length > MAX_PURPOSE_LENGTH) throw new DomainError('BAD_USER_INPUT', `--purpose is 1 to ${MAX_PURPOSE_LENGTH} characters`);
+  return purpose;
+}
+
+function checkLawfulBasis(text: string): LawfulBasis {
+  if (!isLawfulBasis(text)) throw new DomainError('BAD_USER_INPUT', `unknown lawful basis "${text}" (one of: ${LAWFUL_BASES.join(', ')})`);
+  return text;
+}
+
+/** Who runs this process, as an admin action names its actor: `cli:<os user>@<host>`. */
+export function localActor(): string {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the host still says where.
+  }
+  return `cli:${user}@${os.hostname()}`;
 }

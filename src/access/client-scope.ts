@@ -1,4 +1,5 @@
 import type { ApiClient } from './api-client.repository';
+import type { LawfulBasis } from './lawful-basis';
 import { isAreaRole } from './roles';
 
 /**
@@ -37,4 +38,13 @@ export function organisationOf(client: ApiClient): string {
   if (client.role === 'centre') return `centre:${client.centre ?? ''}`;
   if (client.role === 'firm') return `firm:${client.juristicId ?? ''}`;
   return client.role;
+}
+
+/** The basis a client reads under when it declared none: banks by consent, the ministry and its offices by public task. */
+export function lawfulBasisOf(client: ApiClient): LawfulBasis | null {
+  if (client.lawfulBasis) return client.lawfulBasis;
+  if (client.role === 'bank') return 'CONSENT';
+  // A firm reading its own data is no disclosure: no basis to name.
+  if (client.role === 'firm') return null;
+  return 'PUBLIC_TASK';
 }

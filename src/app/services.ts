@@ -59,8 +59,8 @@ export function createServices(dataSource: DataSource, sources: SourceRegistry, 
   // One reader of the reference tables, so they are cached once per hub (per data source).
   const referenceTables = new ReferenceRepository(registry);
   const geography = new GeographyService(referenceTables);
-  // Company filters name provinces the way `province(codeOrName)` reads them.
-  const companies = new CompanyService(new CompanyRepository(registry), (name) => geography.provinceCode(name));
+  // Company filters name provinces the way `province(codeOrName)` reads them, and centres and groups.
+  const companies = new CompanyService(new CompanyRepository(registry), geography);
   // Factory filters too; the registry writes Thai province names.
   const factories = new FactoryService(new FactoryRepository(registry), geography);
   const statistics = new StatisticsRepository(registry, referenceTables);
@@ -83,6 +83,7 @@ export function createServices(dataSource: DataSource, sources: SourceRegistry, 
     trustedDocuments: new TrustedDocuments(dataSource),
     registryChanges: new RegistryChangesService(new RegistryChangesRepository(dataSource)),
     readAudit: new ReadAuditLog(pgPool(dataSource), {
+      enabled: config.audit.enabled,
       checkpointEvery: config.audit.checkpointEvery,
       checkpointIntervalMs: config.audit.checkpointMinutes * 60_000,
       ...auditSigningKey(config),

@@ -150,6 +150,11 @@ export const CONFIG_VARIABLES = {
     schema: optionalUrl(['http', 'https']),
     description: 'Where alerts (a source stale, a run failed for good, a quarantine grown past its threshold) and their recoveries are POSTed as JSON. Unset: alerts are WARN log lines only.',
   },
+  AUDIT: {
+    schema: z.enum(['on', 'off'], { message: 'expected on or off' }),
+    default: 'on',
+    description: 'off writes no read-audit entries, for measuring what the audit costs (`npm run bench:api` compares both); never off in service: reads go unrecorded.',
+  },
   AUDIT_CHECKPOINT_EVERY: {
     schema: z.coerce.number().int().min(1).max(10_000_000),
     default: '1000',
@@ -413,7 +418,7 @@ export interface HubConfig {
   /** Query analysis, rate limits and deadlines (docs/limits.md). */
   limits: HubLimits;
   /** The read audit's checkpoints (docs/access-and-audit.md). */
-  audit: { checkpointEvery: number; checkpointMinutes: number; signingKeyFile: string | undefined };
+  audit: { enabled: boolean; checkpointEvery: number; checkpointMinutes: number; signingKeyFile: string | undefined };
 }
 
 export interface HubLimits {
@@ -515,7 +520,7 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
       introspectionRoles: r.INTROSPECTION_ROLES,
       enforced: r.LIMITS === 'on',
     },
-    audit: { checkpointEvery: r.AUDIT_CHECKPOINT_EVERY, checkpointMinutes: r.AUDIT_CHECKPOINT_MINUTES, signingKeyFile: r.AUDIT_SIGNING_KEY_FILE },
+    audit: { enabled: r.AUDIT === 'on', checkpointEvery: r.AUDIT_CHECKPOINT_EVERY, checkpointMinutes: r.AUDIT_CHECKPOINT_MINUTES, signingKeyFile: r.AUDIT_SIGNING_KEY_FILE },
   };
 }
 

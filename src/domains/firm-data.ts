@@ -89,7 +89,7 @@ export const NOT_FIRM_DATA: ReadonlySet<string> = new Set([
   'EligibilityCriterion', 'EligibilityAtReport', 'ReportLoanOutcomePayload',
   'DataAccessLogEntry', 'DataAccessLogEntryConnection', 'DataAccessLogEntryEdge',
   'DataSource', 'IngestionJob', 'IngestionRun', 'IngestionRunConnection', 'IngestionRunEdge', 'QuarantinedRow', 'QuarantinedRowConnection', 'QuarantinedRowEdge',
-  'Province', 'Region', 'PromotionCentre', 'ProvinceGroup', 'IndustryClass', 'TargetIndustry', 'IndustrialIndexGroup', 'IndustrialIndexMonth',
+  'Province', 'Region', 'PromotionCentre', 'ProvinceGroup', 'IndustryTransformationCentre', 'IndustryClass', 'TargetIndustry', 'IndustrialIndexGroup', 'IndustrialIndexMonth',
   'LoanProduct', 'TisStandard', 'TisStandardConnection', 'TisStandardEdge',
 ]);
 

@@ -15,6 +15,12 @@ export interface PromotionCentre {
   nameEn: string;
   seatProvinceCode: string;
   seatConfirmed: boolean;
+  /**
+   * The Industry Transformation Center (ITC 4.0) the centre hosts. The domain brief confirms that
+   * each centre hosts one; the names here are assumed wording (data/reference/README.md).
+   */
+  itcNameTh: string;
+  itcNameEn: string;
   version: string;
 }
 
@@ -43,7 +49,16 @@ export function loadPromotionCentres(): PromotionCentre[] {
     if (!Number.isInteger(number) || number < 1 || number > 11) refuse(file, line, `number "${row['number']}" is not 1..11`);
     const seat = row['seat_province'] ?? '';
     if (!/^\d{2}$/.test(seat)) refuse(file, line, `seat_province "${seat}" is not a 2-digit province code`);
-    return { number, nameTh: row['name_th'] ?? '', nameEn: row['name_en'] ?? '', seatProvinceCode: seat, seatConfirmed: row['seat_confirmed'] === 'true', version: row['version'] ?? '' };
+    return {
+      number,
+      nameTh: row['name_th'] ?? '',
+      nameEn: row['name_en'] ?? '',
+      seatProvinceCode: seat,
+      seatConfirmed: row['seat_confirmed'] === 'true',
+      itcNameTh: row['itc_name_th'] ?? '',
+      itcNameEn: row['itc_name_en'] ?? '',
+      version: row['version'] ?? '',
+    };
   });
   if (new Set(centres.map((c) => c.number)).size !== 11 || centres.length !== 11) throw new Error(`data/reference/${file}: expected the 11 centres, once each`);
   return centres;

@@ -42,7 +42,7 @@ describe('Area roles', () => {
   let office: string;
   let centreKey: string;
   let province: { code: string; name: string; centre: number };
-  let neighbour: { code: string; name: string };
+  let neighbour: { code: string; name: string; centre: number };
   let insider: string;
   let outsider: string;
   const missing = (() => {
@@ -226,6 +226,49 @@ describe('Area roles', () => {
       )) as [{ n: number }];
       expect(data.tisStandard.licences.totalCount).toBe(n);
     },
+    'Query.promotionCentres': async (key, area) => {
+      const data = await ok<{ promotionCentres: { number: number; companies: { totalCount: number }; factories: { totalCount: number } }[] }>(
+        `{ promotionCentres { number companies(first: 1) { totalCount } factories(first: 1) { totalCount } } }`,
+        {},
+        key,
+      );
+      const [{ n }] = (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company_profile WHERE province_code = ANY($1)`, [area])) as [{ n: number }];
+      expect(data.promotionCentres.reduce((sum, c) => sum + c.companies.totalCount, 0)).toBe(n);
+      for (const c of data.promotionCentres) if (c.number !== province.centre) expect([c.number, c.companies.totalCount, c.factories.totalCount]).toEqual([c.number, 0, expect.any(Number)]);
+    },
+    'Query.promotionCentre': async (key, area) => {
+      const Q = `query($n: Int!) { promotionCentre(number: $n) { companies(first: 100) { totalCount edges { node { province { code } } } } } }`;
+      const own = await ok<{ promotionCentre: { companies: { totalCount: number; edges: { node: { province: { code: string } } }[] } } }>(Q, { n: province.centre }, key);
+      const [{ n }] = (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company_profile WHERE province_code = ANY($1)`, [area])) as [{ n: number }];
+      expect(own.promotionCentre.companies.totalCount).toBe(n);
+      for (const { node } of own.promotionCentre.companies.edges) expect(area).toContain(node.province.code);
+      const far = await ok<{ promotionCentre: { companies: { totalCount: number; edges: unknown[] } } }>(Q, { n: neighbour.centre }, key);
+      expect(far.promotionCentre.companies).toEqual({ totalCount: 0, edges: [] });
+    },
+    'Query.provinceGroups': async (key, area) => {
+      const data = await ok<{ provinceGroups: { companies: { totalCount: number } }[] }>(`{ provinceGroups { companies(first: 1) { totalCount } } }`, {}, key);
+      const [{ n }] = (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company_profile WHERE province_code = ANY($1) AND region IS NOT NULL`, [area])) as [{ n: number }];
+      expect(data.provinceGroups.reduce((sum, g) => sum + g.companies.totalCount, 0)).toBe(n);
+    },
+    'Query.provinceGroup': async (key, area) => {
+      const [far] = await sql<{ code: string }>(
+        `SELECT g.code FROM reference.province_group g WHERE g.region NOT IN (SELECT region FROM reference.province WHERE code = ANY($1)) ORDER BY 1 LIMIT 1`,
+        [area],
+      );
+      const data = await ok<{ provinceGroup: { companies: { totalCount: number }; factories: { edges: { node: { province: { code: string } | null } }[] } } }>(
+        `query($g: String!) { provinceGroup(code: $g) { companies(first: 1) { totalCount } factories(first: 50) { edges { node { province { code } } } } } }`,
+        { g: far!.code },
+        key,
+      );
+      expect(data.provinceGroup.companies.totalCount).toBe(0);
+      // Only a factory of the area's own companies can stand in another group's province.
+      const [{ n }] = (await sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM registry.factory f JOIN reference.province r ON r.name_th = f.province JOIN reference.province_group g ON g.region = r.region
+         WHERE g.code = $2 AND f.company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = ANY($1))`,
+        [area, far!.code],
+      )) as [{ n: number }];
+      expect(data.provinceGroup.factories.edges.length).toBe(Math.min(50, n));
+    },
     // Roles without the permission: refused outright, before any data is read.
     'Query.consents': async (key) => expect((await refusal(`{ consents(first: 1) { totalCount } }`, {}, key)).code).toBe('FORBIDDEN'),
     'Query.eligibilityFeed': async (key) => expect((await refusal(`{ eligibilityFeed(first: 1) { totalCount } }`, {}, key)).code).toBe('FORBIDDEN'),
@@ -296,6 +339,73 @@ describe('Area roles', () => {
       expect(shown.suppressedGroups).toBe(small.length);
     }
     const TAKE_UP = `{ loanTakeUpStats(groupBy: [PROVINCE]) { suppressedGroups groups { eligibleFirms appliedFirms approvedFirms disbursedFirms rejectedFirms } } }`;
+    type TakeUp = { loanTakeUpStats: { suppressedGroups: number; groups: Record<string, number>[] } };
+    const fullTakeUp = (await ok<TakeUp>(TAKE_UP, {}, await adminKey())).loanTakeUpStats;
+    const analystTakeUp = (await ok<TakeUp>(TAKE_UP, {}, analyst)).loanTakeUpStats;
+    for (const group of analystTakeUp.groups) expect(Math.max(...Object.values(group))).toBeGreaterThanOrEqual(5);
+    expect(analystTakeUp.groups.length + analystTakeUp.suppressedGroups).toBe(fullTakeUp.groups.length);
+  });
+  test('a centre key naming another centre or group in a filter gets nothing of it, and its own centre as ever', async () => {
+    const area = (await sql<{ code: string }>(`SELECT code FROM reference.province WHERE promotion_centre = $1`, [province.centre])).map((r) => r.code);
+    const [{ n }] = (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company_profile WHERE province_code = ANY($1)`, [area])) as [{ n: number }];
+    const companies = (filter: Record<string, unknown>) =>
+      ok<{ companies: { totalCount: number; edges: unknown[] } }>(`query($f: CompanyFilter) { companies(first: 5, filter: $f) { totalCount edges { node { juristicId } } } }`, { f: filter }, centreKey);
+    expect(await companies({ promotionCentre: neighbour.centre })).toEqual({ companies: { totalCount: 0, edges: [] } });
+    expect((await companies({ promotionCentre: province.centre })).companies.totalCount).toBe(n);
+    const [{ code: farGroup }] = (await sql<{ code: string }>(
+      `SELECT g.code FROM reference.province_group g WHERE g.region <> (SELECT region FROM reference.province WHERE code = $1) ORDER BY 1 LIMIT 1`,
+      [province.code],
+    )) as [{ code: string }];
+    expect(await companies({ provinceGroup: farGroup })).toEqual({ companies: { totalCount: 0, edges: [] } });
+    // Below its own centre, a filter naming the neighbour's centre contradicts the parent: empty.
+    const nested = await ok<{ promotionCentre: { companies: { totalCount: number } } }>(
+      `query($n: Int!, $f: CompanyFilter) { promotionCentre(number: $n) { companies(first: 1, filter: $f) { totalCount } } }`,
+      { n: province.centre, f: { promotionCentre: neighbour.centre } },
+      centreKey,
+    );
+    expect(nested.promotionCentre.companies.totalCount).toBe(0);
+    // Factories: only those the area holds (standing there, or run by its companies), whatever the filter names.
+    const factories = await ok<{ factories: { totalCount: number } }>(`query($n: Int) { factories(first: 1, filter: { promotionCentre: $n }) { totalCount } }`, { n: neighbour.centre }, centreKey);
+    const [{ f }] = (await sql<{ f: number }>(
+      `SELECT count(*)::int AS f FROM registry.factory x WHERE x.province IN (SELECT name_th FROM reference.province WHERE promotion_centre = $2)
+         AND x.company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = ANY($1))`,
+      [area, neighbour.centre],
+    )) as [{ f: number }];
+    expect(factories.factories.totalCount).toBe(f);
+    // A centre that does not exist is bad input, not an empty answer.
+    const { body } = await t.graphql(`{ companies(first: 1, filter: { promotionCentre: 12 }) { totalCount } }`, {}, centreKey);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.extensions?.['argument']).toBe('filter.promotionCentre');
+  });
+
+  test('breakdowns by centre and by group: national, with the small cells left out for area roles and analysts', async () => {
+    type Stats = { suppressedGroups: number; groups: { count: number; keys: { code: string | null; nameEn: string | null }[] }[] };
+    const analyst = (await t.hub.services.clients.create({ name: 'analyst (centres)', role: 'analyst' })).key;
+    for (const groupBy of ['[PROMOTION_CENTRE, SME_SIZE, STATUS]', '[PROVINCE_GROUP, TSIC_DIVISION]', '[PROMOTION_CENTRE]']) {
+      const Q = `{ companyStats(groupBy: ${groupBy}) { suppressedGroups groups { count keys { code nameEn } } } }`;
+      const full = (await ok<{ companyStats: Stats }>(Q, {}, await adminKey())).companyStats;
+      expect(full.suppressedGroups).toBe(0);
+      for (const key of [analyst, office, centreKey]) {
+        const shown = (await ok<{ companyStats: Stats }>(Q, {}, key)).companyStats;
+        expect(shown.groups).toEqual(full.groups.filter((g) => g.count >= 5));
+        expect(shown.suppressedGroups).toBe(full.groups.filter((g) => g.count < 5).length);
+      }
+      if (groupBy !== '[PROMOTION_CENTRE]') expect(full.groups.some((g) => g.count < 5)).toBe(true);
+    }
+    // Each centre's count is the count of its provinces' companies (the same reference rows as the filter).
+    const byCentre = (await ok<{ companyStats: Stats }>(`{ companyStats(groupBy: [PROMOTION_CENTRE]) { suppressedGroups groups { count keys { code nameEn } } } }`, {}, await adminKey())).companyStats;
+    const expected = await sql<{ code: string | null; n: number }>(
+      `SELECT r.promotion_centre::text AS code, count(*)::int AS n FROM registry.company c LEFT JOIN registry.company_profile p USING (juristic_id)
+       LEFT JOIN reference.province r ON r.code = p.province_code GROUP BY 1`,
+    );
+    expect(byCentre.groups.map((g) => [g.keys[0]!.code, g.count]).sort()).toEqual(expected.map((e) => [e.code, e.n]).sort());
+    // Factories and take-up group by centre and group too, with the same suppression.
+    const FACTORIES = `{ factoryStats(groupBy: [PROVINCE_GROUP, ISIC_DIVISION]) { suppressedGroups groups { count } } }`;
+    const allFactories = (await ok<{ factoryStats: Stats }>(FACTORIES, {}, await adminKey())).factoryStats;
+    const centreFactories = (await ok<{ factoryStats: Stats }>(FACTORIES, {}, centreKey)).factoryStats;
+    for (const g of centreFactories.groups) expect(g.count).toBeGreaterThanOrEqual(5);
+    expect(centreFactories.groups.length + centreFactories.suppressedGroups).toBe(allFactories.groups.length);
+    const TAKE_UP = `{ loanTakeUpStats(groupBy: [PROMOTION_CENTRE, PRODUCT]) { suppressedGroups groups { eligibleFirms appliedFirms approvedFirms disbursedFirms rejectedFirms } } }`;
     type TakeUp = { loanTakeUpStats: { suppressedGroups: number; groups: Record<string, number>[] } };
     const fullTakeUp = (await ok<TakeUp>(TAKE_UP, {}, await adminKey())).loanTakeUpStats;
     const analystTakeUp = (await ok<TakeUp>(TAKE_UP, {}, analyst)).loanTakeUpStats;

@@ -181,14 +181,15 @@ describe('Consent', () => {
     const individual = row!.shareholders.find((s) => s.personalId)!;
     expect(company.shareholders).toContainEqual({ name: individual.name, personalId: individual.personalId, juristicId: null, masked: false });
 
-    // One log row for the request: who, which company, which fields, on which consent.
-    const log = await sql<{ client_name: string; bank_code: string; fields: string[]; consent_id: string }>(
-      `SELECT a.name AS client_name, l.bank_code, l.fields, l.consent_id::text FROM access.data_access_log l JOIN access.api_client a ON a.id = l.client_id
-       WHERE l.request_id = $1 AND l.juristic_id = $2`,
-      [requestId, firm],
+    // One read-audit entry for the request: who, which company, which field groups, on which consent.
+    const log = await sql<{ client_name: string; organisation: string; juristic_ids: string[]; field_groups: string[]; consent_ids: string[] }>(
+      `SELECT client_name, organisation, juristic_ids, field_groups, consent_ids FROM audit.read_entry WHERE request_id = $1`,
+      [requestId],
     );
-    expect(log).toEqual([{ client_name: 'test-bank', bank_code: 'SMED', fields: ['directors', 'financialStatements', 'shareholders'], consent_id: expect.any(String) }]);
-    expect(consentId(log[0]!.consent_id)).toBe(consent.id);
+    expect(log).toEqual([{ client_name: 'test-bank', organisation: 'bank:SMED', juristic_ids: [firm], field_groups: ['eligibility', 'finances', 'identity', 'persons'], consent_ids: [expect.any(String)] }]);
+    expect(consentId(log[0]!.consent_ids[0]!)).toBe(consent.id);
+    // The old consented-read log is gone: the audit is the one record (migration 1763935300000).
+    expect(await sql(`SELECT to_regclass('access.data_access_log') AS t`)).toEqual([{ t: null }]);
     // The read audit has the bank's read: its organisation, the field groups, the consent it relied on.
     const ministryView = await ok<{ dataAccessLog: { totalCount: number; edges: { node: { requestId: string; clientName: string; bank: string; fields: string[]; consent: { id: string } | null } }[] } }>(
       `query($id: JuristicId) { dataAccessLog(juristicId: $id, first: 50) { totalCount edges { node { requestId clientName bank juristicId fields consent { id } } } } }`,
@@ -216,7 +217,7 @@ describe('Consent', () => {
       expect(other.company.shareholders!.filter((s) => s.juristicId === null).every((s) => s.masked && s.name === '***')).toBe(true);
       expect(other.company.financialStatements!.length).toBeGreaterThan(0);
     }
-    expect(await sql(`SELECT count(*)::int AS n FROM access.data_access_log WHERE juristic_id = $1 AND bank_code IS NULL`, [firm])).toEqual([{ n: 0 }]);
+    expect(await sql(`SELECT count(*)::int AS n FROM audit.read_entry WHERE juristic_ids @> ARRAY[$1::text] AND role <> 'bank' AND cardinality(consent_ids) > 0`, [firm])).toEqual([{ n: 0 }]);
   });
 
   test('revoked: the bank gets CONSENT_REQUIRED again, and revoking twice changes nothing', async () => {
@@ -388,7 +389,7 @@ describe('Consent', () => {
     expect((await errorOf(`{ consents(after: "bm90LWEtY3Vyc29y") { totalCount } }`, {}, ministry)).code).toBe('BAD_USER_INPUT');
   });
 
-  test('a bank’s nested query costs the same SQL statements for 1, 10 and 100 companies, consent lookups and the access log included', async () => {
+  test('a bank’s nested query costs the same SQL statements for 1, 10 and 100 companies, consent lookups included', async () => {
     // The first company of the list has an SMED consent, so every page size reads and logs some personal data.
     const [first] = await sql<{ juristic_id: string }>(`SELECT juristic_id FROM registry.company ORDER BY juristic_id LIMIT 1`);
     await grant(first!.juristic_id, 'SMED');
@@ -427,9 +428,10 @@ describe('Consent', () => {
         added.push(count - statements);
       }
       expect(new Set(counts).size).toBe(1);
-      // Over the same list without them: the bank's consents for the page, the access log insert, the
-      // statements, the directors and shareholders (list rows leave them out).
-      expect(added).toEqual([4, 4, 4]);
+      // Over the same list without them: the bank's consents for the page, the statements, the
+      // directors and shareholders (list rows leave them out). The read audit's entry is written for
+      // both (its pool connection is not counted here); the old access-log INSERT is gone.
+      expect(added).toEqual([3, 3, 3]);
     } finally {
       logger.logQuery = original;
     }

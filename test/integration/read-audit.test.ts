@@ -17,6 +17,8 @@ import type { TestHub } from '../support/test-hub';
  * triggers were bypassed, and the hub refuses to serve firm data it cannot record.
  */
 describe('Read audit', () => {
+  /** The NDJSON feed reads this many events per statement here, so one response is several pages. */
+  const FEED_BATCH = 10;
   let t: TestHub;
   let admin: string;
   let firmId: string;
@@ -46,7 +48,7 @@ describe('Read audit', () => {
   );
 
   beforeAll(async () => {
-    t = await startLoadedHub({ scale: 600, env: { AUDIT_CHECKPOINT_EVERY: '5', AUDIT_SIGNING_KEY_FILE: keyFile } });
+    t = await startLoadedHub({ scale: 600, env: { AUDIT_CHECKPOINT_EVERY: '5', AUDIT_SIGNING_KEY_FILE: keyFile, ELIGIBILITY_FEED_BATCH_SIZE: String(FEED_BATCH) } });
     admin = (await t.hub.services.clients.create({ name: 'ministry app', role: 'admin' })).key;
     [{ id: firmId }] = (await sql<{ id: string }>(
       `SELECT c.juristic_id AS id FROM registry.company c JOIN registry.financial_statement s USING (juristic_id) WHERE jsonb_array_length(c.directors) > 0 ORDER BY 1 LIMIT 1`,
@@ -179,6 +181,119 @@ describe('Read audit', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/broken at entry 2 \(edited\)/);
     await bypassingTriggers((q) => q(`UPDATE audit.read_entry SET organisation = 'admin' WHERE seq = 2`).then(() => undefined));
+  }, 240_000);
+
+  test('client:update --purpose changes what a client declares, as an audited admin action, and the hub follows', async () => {
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['scripts/run-built.mjs', 'src/cli.js', ...args], {
+        env: { ...process.env, DATABASE_URL: t.database.url, AUDIT_SIGNING_KEY_FILE: keyFile, LOG_LEVEL: 'silent' },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
+      );
+    const key = (await t.hub.services.clients.create({ name: 'purpose-bank', role: 'bank', bankCode: 'SMED', purpose: 'trade finance' })).key;
+    const read = async (): Promise<string | null> => {
+      await t.graphqlData(`query($id: JuristicId!) { company(juristicId: $id) { juristicId } }`, { id: firmId }, key);
+      return (await sql<{ purpose: string | null }>(`SELECT purpose FROM audit.read_entry WHERE client_name = 'purpose-bank' ORDER BY seq DESC LIMIT 1`))[0]!.purpose;
+    };
+    expect(await read()).toBe('trade finance');
+
+    // Hostile first: an empty purpose, an unknown basis, an unknown client change nothing.
+    expect((await cli(['client:update', 'purpose-bank', '--purpose', '  '])).code).toBe(2);
+    expect((await cli(['client:update', 'purpose-bank', '--lawful-basis', 'BECAUSE'])).code).toBe(2);
+    expect((await cli(['client:update', 'no-such-client', '--purpose', 'x'])).code).toBe(1);
+    expect(await sql(`SELECT * FROM audit.admin_action WHERE subject = (SELECT 'ApiClient:' || id FROM access.api_client WHERE name = 'purpose-bank')`)).toEqual([]);
+
+    const updated = await cli(['client:update', 'purpose-bank', '--purpose', 'working capital loan application', '--lawful-basis', 'CONTRACT']);
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toMatch(/updated .* purpose "trade finance" -> "working capital loan application", lawfulBasis null -> "CONTRACT"/);
+    // The running hub learns of it by NOTIFY; its next reads are recorded under the new purpose.
+    let purpose: string | null = null;
+    for (let i = 0; i < 50 && purpose !== 'working capital loan application'; i++) {
+      purpose = await read();
+      if (purpose !== 'working capital loan application') await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(purpose).toBe('working capital loan application');
+    const [action] = await sql<{ actor: string; action: string; subject: string; changes: unknown }>(`SELECT actor, action, subject, changes FROM audit.admin_action ORDER BY seq DESC LIMIT 1`);
+    const [{ id }] = (await sql<{ id: string }>(`SELECT id FROM access.api_client WHERE name = 'purpose-bank'`)) as [{ id: string }];
+    expect(action).toEqual({
+      actor: expect.stringMatching(/^cli:.+@.+/),
+      action: 'client:update',
+      subject: `ApiClient:${id}`,
+      changes: [
+        ['purpose', 'trade finance', 'working capital loan application'],
+        ['lawfulBasis', null, 'CONTRACT'],
+      ],
+    });
+    // The same change again changes nothing and records nothing.
+    expect((await cli(['client:update', 'purpose-bank', '--purpose', 'working capital loan application'])).stdout).toMatch(/^unchanged /);
+    expect(await sql(`SELECT count(*)::int AS n FROM audit.admin_action WHERE subject = $1`, [`ApiClient:${id}`])).toEqual([{ n: 1 }]);
+
+    // Admin actions are append-only and chained: audit:verify counts them and names an edited one.
+    await expect(sql(`DELETE FROM audit.admin_action`)).rejects.toThrow(/append-only/);
+    expect((await cli(['audit:verify'])).stdout).toMatch(/^verified \d+ entries .* and [1-9]\d* admin actions/);
+    await bypassingTriggers((q) => q(`UPDATE audit.admin_action SET changes = '[["purpose", "trade finance", "marketing"]]' WHERE subject = $1`, [`ApiClient:${id}`]).then(() => undefined));
+    const broken = await cli(['audit:verify']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/admin actions broken at action \d+: .* was edited/);
+    await bypassingTriggers((q) =>
+      q(`UPDATE audit.admin_action SET changes = $2::jsonb WHERE subject = $1`, [
+        `ApiClient:${id}`,
+        JSON.stringify([['purpose', 'trade finance', 'working capital loan application'], ['lawfulBasis', null, 'CONTRACT']]),
+      ]).then(() => undefined),
+    );
+    expect((await cli(['audit:verify'])).code).toBe(0);
+  }, 240_000);
+
+  type FeedLine = { cursor: string; position: string; juristicId: string };
+  async function feed(key: string, params: Record<string, string>): Promise<{ status: number; body: string; lines: FeedLine[] }> {
+    const response = await fetch(`${t.baseUrl}/feeds/eligibility?${new URLSearchParams(params).toString()}`, { headers: { authorization: `Bearer ${key}` } });
+    const body = await response.text();
+    return { status: response.status, body, lines: response.status === 200 ? body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedLine).filter((l) => l.cursor) : [] };
+  }
+  const feedEntries = async (since: number) =>
+    (await entries()).filter((e) => Number(e.seq) > since && e.operation_name === 'GET /feeds/eligibility') as (Awaited<ReturnType<typeof entries>>[number] & { entities: string[]; purpose: string | null })[];
+
+  test('the NDJSON eligibility feed writes one entry per page it serves: the bank, the firms, the positions, the purpose', async () => {
+    const bank = (await t.hub.services.clients.create({ name: 'SME D sync', role: 'bank', bankCode: 'SMED', purpose: 'loan eligibility sync' })).key;
+    const head = Number((await sql<{ seq: string }>('SELECT seq FROM audit.chain_head'))[0]!.seq);
+    const served = await feed(bank, { limit: String(3 * FEED_BATCH + 5) });
+    expect(served.status).toBe(200);
+    expect(served.lines).toHaveLength(3 * FEED_BATCH + 5);
+    const written = await feedEntries(head);
+    // One entry per statement's page of events (10, 10, 10, 5), each written before its events went out.
+    expect(written).toHaveLength(4);
+    for (const [i, entry] of written.entries()) {
+      const page = served.lines.slice(i * FEED_BATCH, (i + 1) * FEED_BATCH);
+      expect(entry).toMatchObject({
+        role: 'bank',
+        organisation: 'bank:SMED',
+        field_groups: ['eligibility'],
+        lawful_basis: 'CONSENT',
+        purpose: 'loan eligibility sync',
+        juristic_ids: [...new Set(page.map((l) => l.juristicId))].sort(),
+        entities: [`EligibilityFeed:SMED:${page[0]!.position}..${page.at(-1)!.position}`],
+      });
+    }
+    // A page with no events (resuming at the end) reads no firm: no entry.
+    const after = Number((await sql<{ seq: string }>('SELECT seq FROM audit.chain_head'))[0]!.seq);
+    const all = await feed(bank, { limit: '1000000' });
+    expect((await feed(bank, { after: all.lines.at(-1)!.cursor })).lines).toEqual([]);
+    expect((await feedEntries(after)).length).toBe(Math.ceil(all.lines.length / FEED_BATCH));
+    expect((await verify()).problem).toBeUndefined();
+  });
+
+  test('when the audit cannot be written, the feed serves no event: 503 SERVICE_UNAVAILABLE', async () => {
+    const bank = (await t.hub.services.clients.create({ name: 'EXIM sync', role: 'bank', bankCode: 'EXIM' })).key;
+    await sql('ALTER TABLE audit.read_entry ADD CONSTRAINT audit_down CHECK (false) NOT VALID');
+    try {
+      const refused = await feed(bank, { limit: '5' });
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) } });
+    } finally {
+      await sql('ALTER TABLE audit.read_entry DROP CONSTRAINT audit_down');
+    }
+    expect((await feed(bank, { limit: '5' })).lines).toHaveLength(5);
   });
 
   test('when the audit cannot be written, firm data is not served (503 SERVICE_UNAVAILABLE); other answers go on', async () => {

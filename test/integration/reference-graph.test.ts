@@ -150,6 +150,73 @@ describe('Reference graph', () => {
     for (const row of perRegion) expect(regions.regions.find((r) => r.code === row.region)!.provinces.length).toBe(row.n);
   });
 
+  test('regional centres and province groups: reference rows, their provinces, and the same companies as the filter', async () => {
+    const data = await ok<{
+      promotionCentres: { id: string; number: number; nameTh: string; seatConfirmed: boolean; seatProvince: { code: string }; provinces: { code: string; promotionCentre: number; centre: { number: number } }[]; transformationCentre: { nameEn: string } }[];
+      provinceGroups: { code: string; regionCode: string; focusIndustries: { code: string }[]; provinces: { code: string; provinceGroup: { code: string } }[] }[];
+    }>(
+      `{ promotionCentres { id number nameTh seatConfirmed seatProvince { code } provinces { code promotionCentre centre { number } } transformationCentre { nameEn } }
+         provinceGroups { code regionCode focusIndustries { code } provinces { code provinceGroup { code } } } }`,
+    );
+    expect(data.promotionCentres.map((c) => c.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const rows = await sql<{ code: string; promotion_centre: number }>(`SELECT code, promotion_centre::int FROM reference.province ORDER BY code`);
+    for (const centre of data.promotionCentres) {
+      expect(centre.provinces.map((p) => p.code)).toEqual(rows.filter((r) => r.promotion_centre === centre.number).map((r) => r.code));
+      // The deprecated number and the new object agree.
+      for (const p of centre.provinces) expect([p.promotionCentre, p.centre.number]).toEqual([centre.number, centre.number]);
+      expect(centre.transformationCentre.nameEn).toContain('ITC');
+    }
+    const seven = data.promotionCentres[6]!;
+    expect([seven.seatProvince.code, seven.seatConfirmed]).toEqual(['31', true]);
+    expect(seven.provinces.map((p) => p.code)).toEqual(expect.arrayContaining(['31', '32', '33']));
+    expect(seven.provinces).toHaveLength(5);
+    expect(data.promotionCentres[10]!.seatProvince.code).toBe('90');
+    expect(data.promotionCentres.filter((c) => c.seatConfirmed).map((c) => c.number)).toEqual([7, 11]);
+    expect(data.provinceGroups).toHaveLength(6);
+    expect(data.provinceGroups.flatMap((g) => g.provinces.map((p) => p.code)).sort()).toEqual(rows.map((r) => r.code));
+    for (const group of data.provinceGroups) {
+      expect(group.focusIndustries.length).toBeGreaterThan(0);
+      for (const p of group.provinces) expect(p.provinceGroup.code).toBe(group.code);
+    }
+    expect(await errorCode(`{ promotionCentre(number: 12) { number } }`)).toBe('NOT_FOUND');
+    expect(await errorCode(`{ provinceGroup(code: "ATLANTIS") { code } }`)).toBe('NOT_FOUND');
+    expect(await errorCode(`{ companies(first: 1, filter: { provinceGroup: "ATLANTIS" }) { totalCount } }`)).toBe('BAD_USER_INPUT');
+    expect(await errorCode(`{ factories(first: 1, filter: { promotionCentre: 0 }) { totalCount } }`)).toBe('BAD_USER_INPUT');
+    const node = await ok<{ node: { number: number } }>(`query($id: ID!) { node(id: $id) { ... on PromotionCentre { number } } }`, { id: seven.id });
+    expect(node.node).toEqual({ number: 7 });
+
+    // Lists below a centre and a group are the root lists under the same filter; the counts match SQL.
+    const lists = await ok<{
+      promotionCentre: { companies: Page; factories: { totalCount: number } };
+      companies: Page;
+      factories: { totalCount: number };
+      provinceGroup: { companies: Page };
+      byGroup: Page;
+    }>(
+      `{ promotionCentre(number: 7) { companies(first: 5) { ${PAGE} } factories(first: 1) { totalCount } }
+         companies(first: 5, filter: { promotionCentre: 7 }) { ${PAGE} } factories(first: 1, filter: { promotionCentre: 7 }) { totalCount }
+         provinceGroup(code: "northeast") { companies(first: 5) { ${PAGE} } } byGroup: companies(first: 5, filter: { provinceGroup: "NORTHEAST" }) { ${PAGE} } }`,
+    );
+    expect(lists.promotionCentre.companies).toEqual(lists.companies);
+    expect(lists.promotionCentre.factories).toEqual(lists.factories);
+    expect(lists.provinceGroup.companies).toEqual(lists.byGroup);
+    const [{ n }] = (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company_profile p JOIN reference.province r ON r.code = p.province_code WHERE r.promotion_centre = 7`)) as [{ n: number }];
+    expect(lists.companies.totalCount).toBe(n);
+    const [{ f }] = (await sql<{ f: number }>(`SELECT count(*)::int AS f FROM registry.factory x JOIN reference.province r ON r.name_th = x.province WHERE r.promotion_centre = 7`)) as [{ f: number }];
+    expect(lists.factories.totalCount).toBe(f);
+    // Statistics filter by centre too, from the aggregate and from the live rows alike.
+    const stats = await ok<{ a: { source: string; groups: { count: number }[] }; b: { source: string; groups: { count: number }[] } }>(
+      `{ a: companyStats(filter: { promotionCentre: 7 }, groupBy: [PROVINCE]) { source groups { count } }
+         b: companyStats(filter: { promotionCentre: 7 }, groupBy: [PROVINCE, REGISTRATION_YEAR]) { source groups { count } } }`,
+      {},
+      admin,
+    );
+    expect(stats.a.source).toBe('AGGREGATE');
+    expect(stats.b.source).toBe('LIVE');
+    expect(stats.a.groups.reduce((sum, g) => sum + g.count, 0)).toBe(n);
+    expect(stats.b.groups.reduce((sum, g) => sum + g.count, 0)).toBe(n);
+  });
+
   test('target industries come in display order with their mapping', async () => {
     const data = await ok<{ targetIndustries: { code: string; wave: string; displayOrder: number; mappingVersion: string; tsicPrefixes: string[] }[] }>(
       `{ targetIndustries { code wave displayOrder nameEn nameTh mappingVersion tsicPrefixes } }`,

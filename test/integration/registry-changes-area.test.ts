@@ -169,7 +169,7 @@ describe('Registry change feed and exports for area roles', () => {
       for (const cursor of [Buffer.from('registryChange:0').toString('base64url'), Buffer.from('registryChange:12').toString('base64url'), bytes.toString('base64url'), 'AAAA', sealed.slice(0, -4)]) {
         const answer = await ndjson(`/feeds/registry?after=${cursor}`, office);
         expect([cursor, answer.status]).toEqual([cursor, 400]);
-        expect((JSON.parse(answer.body) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
+        expect((JSON.parse(answer.body) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
         const graph = await t.graphql(`query($after: String) { registryChanges(after: $after) { edges { cursor } } }`, { after: cursor }, centreKey);
         expect(graph.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       }

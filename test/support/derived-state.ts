@@ -15,7 +15,7 @@ export type DerivedState = Record<string, string[]>;
 const SCHEMAS = ['registry', 'stats', 'lending', 'access', 'reference'];
 // The registry's change log is a log too: its positions follow commit order, and a record linked on
 // arrival is one change where a record linked later is two.
-const LOGS = ['lending.eligibility_event', 'stats.aggregate_refresh', 'access.data_access_log', 'access.api_client', 'registry.record_change', 'access.rate_bucket'];
+const LOGS = ['lending.eligibility_event', 'stats.aggregate_refresh', 'access.api_client', 'registry.record_change', 'access.rate_bucket'];
 /** Timestamps the hub stamps itself (when a row was fetched, linked, computed...). */
 const STAMPED_AT = /^(fetched|linked|resolved|refreshed|last_success|finished|computed|occurred|eligibility_computed|created|updated|recorded|received)_at$/;
 const NET_ELIGIBILITY = 'net eligibility (last event per firm and product)';

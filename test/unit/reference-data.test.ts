@@ -34,7 +34,7 @@ describe('the reference files', () => {
   });
 
   test('parse, each dataset with its version', () => {
-    expect(data.provinces.version).toBe('2024-01');
+    expect(data.provinces.version).toBe('2026-12');
     expect(data.tsic.version).toBe('2009-r1');
     expect(data.targetIndustries.version).toBe('2024-01');
     expect(data.targetIndustryTsic.version).toBe('2024-01');
@@ -75,6 +75,12 @@ describe('provinces', () => {
   test('every one of the 11 promotion centres covers at least one province', () => {
     const centres = new Set(data.provinces.rows.map((p) => p.promotionCentre));
     expect([...centres].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  test('centre 7 serves Buri Ram, Surin, Si Sa Ket and two more provinces, as its own pages say', () => {
+    const served = data.provinces.rows.filter((p) => p.promotionCentre === 7).map((p) => p.nameEn);
+    expect(served).toEqual(expect.arrayContaining(['Buri Ram', 'Surin', 'Si Sa Ket']));
+    expect(served).toHaveLength(5);
   });
 
   test('agree with the simulator on the codes and Thai names they share', () => {
@@ -250,7 +256,7 @@ describe('the loader refuses a broken file, naming file and line', () => {
     ['promotion centre out of range', 'provinces.csv', (t) => t.replace(',South,11,', ',South,12,'), /promotion_centre "12"/],
     ['a BOM', 'provinces.csv', (t) => `\ufeff${t}`, /byte-order mark/],
     ['a renamed column', 'provinces.csv', (t) => t.replace('name_en', 'name_english'), /header is/],
-    ['two versions in one file', 'provinces.csv', (t) => t.replace('96,TH-96,นราธิวาส,Narathiwat,South,11,false,2024-01', '96,TH-96,นราธิวาส,Narathiwat,South,11,false,2024-02'), /several versions/],
+    ['two versions in one file', 'provinces.csv', (t) => t.replace('96,TH-96,นราธิวาส,Narathiwat,South,11,false,2026-12', '96,TH-96,นราธิวาส,Narathiwat,South,11,false,2026-11'), /several versions/],
     ['a group under the wrong division', 'tsic-2009-manufacturing.csv', (t) => t.replace('101,group,10,', '101,group,11,'), /parent_code "11" of group 101 should be "10"/],
     ['a division under the wrong section', 'tsic-2009-manufacturing.csv', (t) => t.replace('29,division,C,', '29,division,G,'), /parent_code "G" of division 29 should be "C"/],
     ['a class whose group is missing', 'tsic-2009-manufacturing.csv', (t) => t.replace(/^101,group.*\n/m, ''), /parent 101 of 1010 is not in the files/],

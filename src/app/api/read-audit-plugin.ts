@@ -1,18 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { organisationOf } from '../../access/client-scope';
-import type { ApiClient } from '../../access/api-client.repository';
-import type { LawfulBasis } from '../../access/lawful-basis';
+import { lawfulBasisOf, organisationOf } from '../../access/client-scope';
 import type { GraphQLContext } from '../../domains/api-context';
-
-/** The basis a client reads under when it declared none: banks by consent, the ministry and its offices by public task. */
-export function lawfulBasisOf(client: ApiClient): LawfulBasis | null {
-  if (client.lawfulBasis) return client.lawfulBasis;
-  if (client.role === 'bank') return 'CONSENT';
-  // A firm reading its own data is no disclosure: no basis to name.
-  if (client.role === 'firm') return null;
-  return 'PUBLIC_TASK';
-}
 
 /**
  * The read audit at the edge of the API: a response that carries firm-level data (the records the

@@ -166,6 +166,8 @@ export function companyConditions(criteria: CompanyCriteria | undefined, params:
   if (criteria.within) where.push(companyWithin(criteria.within, params));
   if (criteria.provinceCode) where.push(`p.province_code = ${params.add(criteria.provinceCode)}`);
   if (criteria.region) where.push(`p.region = ${params.add(REGION_IN_DATABASE[criteria.region])}`);
+  if (criteria.centreArea) where.push(`p.province_code = ANY(${params.add(criteria.centreArea.provinceCodes)}::text[])`);
+  if (criteria.groupArea) where.push(`p.province_code = ANY(${params.add(criteria.groupArea.provinceCodes)}::text[])`);
   if (criteria.tsicPrefix) where.push(`c.tsic_code LIKE ${params.add(`${criteria.tsicPrefix}%`)}`);
   if (criteria.tsicPrefixAny) where.push(`c.tsic_code LIKE ANY(${params.add(criteria.tsicPrefixAny.map((prefix) => `${prefix}%`))}::text[])`);
   if (criteria.targetIndustry) where.push(`p.target_industries @> ARRAY[${params.add(criteria.targetIndustry)}::text]`);

@@ -28,22 +28,39 @@ export interface CompanyListBatch {
   count(criteria: CompanyCriteria | undefined): Promise<number>;
 }
 
-/** Resolves a province as users write it (code, ISO code, Thai or English name) to its code. */
-export type ProvinceResolver = (codeOrName: string) => Promise<string | undefined>;
+/** How company filters name areas (src/domains/geography/geography.service.ts answers). */
+export interface CompanyAreas {
+  /** The code of a province as users write it (code, ISO code, Thai or English name); undefined if none. */
+  provinceCode(codeOrName: string): Promise<string | undefined>;
+  /** The provinces a regional centre serves; undefined for a number that is no centre. */
+  centreProvinces(centre: number): Promise<{ codes: string[] } | undefined>;
+  /** The provinces of a province group; undefined for a code that is no group. */
+  groupProvinces(code: string): Promise<{ codes: string[] } | undefined>;
+}
 
 export class CompanyService {
   constructor(
     private readonly repository: CompanyRepository,
-    private readonly resolveProvince: ProvinceResolver,
+    private readonly areas: CompanyAreas,
   ) {}
 
   /** Checks a filter and resolves what it names (province, normalised name); clear errors for bad input. */
   async criteria(filter: CompanyFilter | null | undefined): Promise<CompanyCriteria | undefined> {
     if (!filter) return undefined;
-    const { province, nameSearch, ...rest } = filter;
+    const { province, nameSearch, promotionCentre, provinceGroup, ...rest } = filter;
     const criteria: CompanyCriteria = { ...rest };
+    if (promotionCentre !== undefined && promotionCentre !== null) {
+      const area = await this.areas.centreProvinces(promotionCentre);
+      if (!area) throw new DomainError('BAD_USER_INPUT', `promotionCentre is a centre number, 1 to 11, got ${promotionCentre}`, { argument: 'filter.promotionCentre' });
+      criteria.centreArea = { centre: promotionCentre, provinceCodes: area.codes };
+    }
+    if (provinceGroup !== undefined && provinceGroup !== null) {
+      const area = await this.areas.groupProvinces(provinceGroup);
+      if (!area) throw new DomainError('BAD_USER_INPUT', `unknown province group "${provinceGroup}": see provinceGroups for their codes`, { argument: 'filter.provinceGroup' });
+      criteria.groupArea = { group: provinceGroup.trim().toUpperCase(), provinceCodes: area.codes };
+    }
     if (province !== undefined && province !== null) {
-      const code = await this.resolveProvince(province);
+      const code = await this.areas.provinceCode(province);
       if (!code) throw new DomainError('BAD_USER_INPUT', `unknown province "${province}": give its code (20), ISO code (TH-20), Thai or English name`, { argument: 'filter.province' });
       criteria.provinceCode = code;
     }

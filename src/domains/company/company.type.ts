@@ -262,6 +262,12 @@ export class CompanyFilter {
   @Field(() => RegionCode, { nullable: true, description: 'Head-office region.' })
   region?: RegionCode | null;
 
+  @Field(() => Int, { nullable: true, description: 'Regional industrial promotion centre (1-11) serving the head office\'s province (see `promotionCentres`).' })
+  promotionCentre?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Province group (กลุ่มจังหวัด) of the head office\'s province, by code, e.g. `NORTHEAST` (see `provinceGroups`).' })
+  provinceGroup?: string | null;
+
   @Field(() => String, { nullable: true, description: 'Leading digits of the TSIC code, e.g. `10` (food products) or `2930`.' })
   tsicPrefix?: string | null;
 

@@ -6,7 +6,7 @@ import { DomainError } from '../../platform/errors/domain-error';
 import type { GraphQLContext } from '../api-context';
 import { keyedLoader, requestLoader } from '../request-loaders';
 import { nodeType, type DomainNodeType } from '../node/node-type';
-import { consentKey, type AccessLogWrite, type ActiveConsent } from './consent.repository';
+import { consentKey, type ActiveConsent } from './consent.repository';
 import type { Consent } from './consent.type';
 
 export const consentById = keyedLoader<Consent>('consentById', consentKey, (ctx, keys) => ctx.services.consents.byIds(keys, bangkokDate()));
@@ -24,45 +24,11 @@ const activeConsentOf = requestLoader('activeConsentOf', (ctx) => {
   });
 });
 
-interface LoggedRead {
-  juristicId: string;
-  consentId: string;
-  field: ConsentGatedField;
-}
-
-/**
- * The access log of a request: the reads of one tick are written in one statement, one row per
- * company and consent with the fields read. Not cached: every read is logged.
- */
-const accessLog = requestLoader('accessLog', (ctx) =>
-  new DataLoader<LoggedRead, true>(
-    async (reads) => {
-      const byCompany = new Map<string, AccessLogWrite>();
-      for (const read of reads) {
-        const key = `${read.juristicId}|${read.consentId}`;
-        const entry = byCompany.get(key) ?? {
-          requestId: ctx.requestId,
-          clientId: ctx.client.id,
-          bankCode: ctx.client.bankCode,
-          juristicId: read.juristicId,
-          fields: [],
-          consentId: read.consentId,
-        };
-        if (!entry.fields.includes(read.field)) entry.fields.push(read.field);
-        byCompany.set(key, entry);
-      }
-      await ctx.services.consents.logReads([...byCompany.values()].map((entry) => ({ ...entry, fields: entry.fields.sort() })));
-      return reads.map(() => true as const);
-    },
-    { cache: false },
-  ),
-);
-
 /**
  * Reads a consent-gated field of a company. For a bank client the company must have an active
  * consent for the bank: without one the field answers FORBIDDEN with the reason CONSENT_REQUIRED;
- * with one, personal data is shown (consent is the lawful basis) and the read is written to the
- * access log before the value is returned (fails closed: no log, no data). Other roles need no
+ * with one, personal data is shown (consent is the lawful basis), and the response's read-audit
+ * entry names the consent (src/app/api/read-audit-plugin.ts: no entry, no data). Other roles need no
  * consent and see personal data masked, so their reads are not logged.
  */
 export async function consentGatedRead<T>(ctx: GraphQLContext, juristicId: string, field: ConsentGatedField, read: (access: { personalData: boolean }) => T | Promise<T>): Promise<T> {
@@ -84,10 +50,9 @@ export async function consentGatedRead<T>(ctx: GraphQLContext, juristicId: strin
       'CONSENT_PURPOSE_MISMATCH',
     );
   }
-  // The read audit names the consent the disclosure relied on.
+  // The read audit names the consent the disclosure relied on; the response waits for its entry.
   (ctx.readRecord ??= new ReadRecord()).consentIds.add(consent.consentId);
-  const [, value] = await Promise.all([accessLog(ctx).load({ juristicId, consentId: consent.consentId, field }), read({ personalData: true })]);
-  return value;
+  return read({ personalData: true });
 }
 
 /** The types of this domain `node(id)` fetches. */

@@ -106,16 +106,7 @@ export interface ActiveConsent {
   purposeMatches: boolean;
 }
 
-export interface AccessLogWrite {
-  requestId: string;
-  clientId: string;
-  bankCode: BankCode | null;
-  juristicId: string;
-  fields: string[];
-  consentId: string;
-}
-
-/** Consents and the log of consented reads: the only code that writes their SQL. */
+/** Consents, and who read a firm (the read audit's entries naming it): the only code that writes their SQL. */
 export class ConsentRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -195,29 +186,6 @@ export class ConsentRepository {
     return rows.map((row) => ({ consentId: row.id, juristicId: row.juristic_id, purposeMatches: row.purpose_matches }));
   }
 
-  /** Appends consented reads to the access log, in one statement. */
-  async logReads(reads: readonly AccessLogWrite[]): Promise<void> {
-    if (reads.length === 0) return;
-    await this.dataSource.query(
-      `INSERT INTO access.data_access_log (request_id, client_id, bank_code, juristic_id, fields, consent_id)
-       SELECT r.request_id, r.client_id, r.bank_code, r.juristic_id, r.fields, r.consent_id
-       FROM jsonb_to_recordset($1::jsonb) AS r(request_id text, client_id uuid, bank_code text, juristic_id text, fields text[], consent_id uuid)`,
-      [
-        JSON.stringify(
-          reads.map((read) => ({
-            request_id: read.requestId,
-            client_id: read.clientId,
-            bank_code: read.bankCode,
-            juristic_id: read.juristicId,
-            fields: read.fields,
-            consent_id: read.consentId,
-          })),
-        ),
-      ],
-    );
-  }
-
-  /** Logged reads, newest first, optionally of one company; `after` is the last entry's id. */
   /** The read audit's entries naming a firm (or all), newest first, keyset on the chain position. */
   async accessLog(juristicId: string | undefined, afterSeq: string | undefined, limit: number): Promise<(DataAccessLogEntry & { logId: string })[]> {
     const rows: {

@@ -132,9 +132,4 @@ export class ConsentService {
   byIds(...args: Parameters<ConsentRepository['byIds']>): ReturnType<ConsentRepository['byIds']> {
     return this.repository.byIds(...args);
   }
-
-  /** The repository's `logReads`, for the domain's loaders (one statement per batch). */
-  logReads(...args: Parameters<ConsentRepository['logReads']>): ReturnType<ConsentRepository['logReads']> {
-    return this.repository.logReads(...args);
-  }
 }

@@ -1,4 +1,7 @@
 import { positiveIntParam, queryText, sendJsonError } from '../../platform/http/json-error';
+import { createHash } from 'node:crypto';
+import type { ApiClient } from '../../access/api-client.repository';
+import { lawfulBasisOf, organisationOf } from '../../access/client-scope';
 import { may, P } from '../../access/permissions';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
@@ -31,7 +34,42 @@ export const endLine = (end: { cursor: string | null; events: number; hasMore: b
 /** The last line of a response with `trailer=1` that failed after it started: the feed is truncated. */
 export const errorLine = (error: { code: string; message: string; requestId: string }): string => `${JSON.stringify({ error })}\n`;
 
-const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
+const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, SERVICE_UNAVAILABLE: 503 };
+
+/** How the feed names itself in the read audit (`operation_name`). */
+export const FEED_OPERATION = 'GET /feeds/eligibility';
+
+/**
+ * Records one page of the feed in the read audit before it is written (docs/access-and-audit.md):
+ * who, the firms the page names, which positions (`EligibilityFeed:<bank>:<first>..<last>`), and
+ * the purpose and basis. One entry per page (one statement's batch), so the audit costs one
+ * group-committed INSERT per thousand events, not one per event. A page with no events reads no
+ * firm and writes nothing. When the audit cannot be written the page is not served.
+ */
+async function auditPage(services: ApiServices, logger: Logger, client: ApiClient, request: { id: string; url: string }, bank: BankCode | null, events: readonly EligibilityEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  try {
+    await services.readAudit.record({
+      at: new Date(),
+      requestId: request.id,
+      clientId: client.id,
+      clientName: client.name,
+      role: client.role,
+      organisation: organisationOf(client),
+      operationName: FEED_OPERATION,
+      documentHash: createHash('sha256').update(request.url).digest('hex'),
+      juristicIds: [...new Set(events.map((e) => e.juristicId))].sort(),
+      entities: [`EligibilityFeed:${bank ?? 'ALL'}:${events[0]!.position}..${events.at(-1)!.position}`],
+      fieldGroups: ['eligibility'],
+      purpose: client.purpose,
+      lawfulBasis: lawfulBasisOf(client),
+      consentIds: [],
+    });
+  } catch (error) {
+    logger.error({ err: error, requestId: request.id }, 'read audit not written: the feed page is withheld');
+    throw new DomainError('SERVICE_UNAVAILABLE', 'The hub cannot record this read in its audit right now, so it does not serve it; try again shortly.');
+  }
+}
 
 /**
  * `GET /feeds/eligibility?after=<cursor>&limit=<n>[&bank=SMED][&trailer=1]`: the eligibility feed as
@@ -69,6 +107,9 @@ export function eligibilityFeedRouter(services: ApiServices, logger: Logger, opt
       let requested = Math.min(batchSize, limit);
       // Validate the cursor before the first byte, so a bad one is a 400, not a broken stream.
       let batch = await services.eligibility.eventsAfter(bank, cursor, requested);
+      const audited = { id: requestId, url: req.originalUrl };
+      // The first page is recorded before the status line: an audit that cannot be written is a 503.
+      await auditPage(services, logger, client, audited, bank, batch);
       res.status(200).type('application/x-ndjson');
       let sent = 0;
       // True once a batch came back short: the log holds nothing more after `cursor` (in this read).
@@ -85,6 +126,7 @@ export function eligibilityFeedRouter(services: ApiServices, logger: Logger, opt
         if (exhausted || sent >= limit) break;
         requested = Math.min(batchSize, limit - sent);
         batch = await services.eligibility.eventsAfter(bank, cursor, requested);
+        await auditPage(services, logger, client, audited, bank, batch);
       }
       if (closed) return;
       if (trailer) {

@@ -17,6 +17,10 @@ export interface ProvinceNames {
   nameOf(codeOrName: string): Promise<string | undefined>;
   /** The Thai names of a region's provinces. */
   namesInRegion(region: RegionCode): Promise<string[]>;
+  /** The provinces a regional centre serves; undefined for a number that is no centre. */
+  centreProvinces(centre: number): Promise<{ names: string[] } | undefined>;
+  /** The provinces of a province group; undefined for a code that is no group. */
+  groupProvinces(code: string): Promise<{ names: string[] } | undefined>;
 }
 
 export interface FactoryListArgs {
@@ -26,10 +30,12 @@ export interface FactoryListArgs {
   orderBy?: FactoryOrder | null;
 }
 
-/** A list scoped by its parent: a province's or a region's factories (ANDed with the filter). */
+/** A list scoped by its parent: a province's, a region's, a centre's or a group's factories (ANDed with the filter). */
 export interface FactoryScope {
   provinceCode?: string;
   region?: RegionCode;
+  promotionCentre?: number;
+  provinceGroup?: string;
   /** The caller's scope (src/domains/firm-scope.ts). */
   within?: FirmScopeSql;
 }
@@ -65,6 +71,18 @@ export class FactoryService {
     if (filter?.province) await province(filter.province, 'filter.province');
     if (scope.provinceCode) await province(scope.provinceCode, 'province');
     for (const region of [filter?.region, scope.region]) if (region) criteria.provinceSets!.push(await this.provinces.namesInRegion(region));
+    for (const [centre, argument] of [[filter?.promotionCentre, 'filter.promotionCentre'], [scope.promotionCentre, 'promotionCentre']] as const) {
+      if (centre === undefined || centre === null) continue;
+      const area = await this.provinces.centreProvinces(centre);
+      if (!area) throw new DomainError('BAD_USER_INPUT', `promotionCentre is a centre number, 1 to 11, got ${centre}`, { argument });
+      criteria.provinceSets!.push(area.names);
+    }
+    for (const [group, argument] of [[filter?.provinceGroup, 'filter.provinceGroup'], [scope.provinceGroup, 'provinceGroup']] as const) {
+      if (group === undefined || group === null) continue;
+      const area = await this.provinces.groupProvinces(group);
+      if (!area) throw new DomainError('BAD_USER_INPUT', `unknown province group "${group}": see provinceGroups for their codes`, { argument });
+      criteria.provinceSets!.push(area.names);
+    }
     if (filter?.status) criteria.status = filter.status;
     if (filter?.isicPrefix !== undefined && filter.isicPrefix !== null) {
       const prefix = filter.isicPrefix.trim();

@@ -153,6 +153,12 @@ export class FactoryFilter {
   @Field(() => RegionCode, { nullable: true, description: 'Region (ภาค) of the factory\'s province.' })
   region?: RegionCode | null;
 
+  @Field(() => Int, { nullable: true, description: 'Regional industrial promotion centre (1-11) serving the factory\'s province (see `promotionCentres`).' })
+  promotionCentre?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Province group (กลุ่มจังหวัด) of the factory\'s province, by code, e.g. `EAST` (see `provinceGroups`).' })
+  provinceGroup?: string | null;
+
   @Field(() => FactoryStatus, { nullable: true, description: 'Licence status.' })
   status?: FactoryStatus | null;
 

@@ -32,4 +32,9 @@ export function regionOf(code: string): Region | undefined {
 export const geographyNodeTypes: readonly DomainNodeType[] = [
   nodeType('Province', { permission: P.referenceRead, load: (ctx, key) => provinceByCode(ctx).load(key) }),
   nodeType('Region', { permission: P.referenceRead, load: (_ctx, key) => Promise.resolve(regionOf(key)) }),
+  nodeType('PromotionCentre', {
+    permission: P.referenceRead,
+    load: async (ctx, key) => (/^\d{1,2}$/.test(key) ? (await ctx.services.geography.catalogue()).centreByNumber.get(Number(key)) : undefined),
+  }),
+  nodeType('ProvinceGroup', { permission: P.referenceRead, load: async (ctx, key) => (await ctx.services.geography.catalogue()).groupByCode.get(key) }),
 ];

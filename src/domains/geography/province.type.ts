@@ -22,7 +22,8 @@ export class Province extends Node {
   regionCode!: RegionCode;
 
   @Field(() => Int, {
-    description: 'Regional industrial promotion centre of the Department of Industrial Promotion covering it (ศูนย์ส่งเสริมอุตสาหกรรมภาค 1-11); assumed assignment, see data/reference/README.md.',
+    description: 'Number (1-11) of the regional industrial promotion centre serving the province; `centre` gives the centre itself.',
+    deprecationReason: 'Use `centre { number }`, which also gives the centre\'s names, seat and provinces.',
   })
   promotionCentre!: number;
 

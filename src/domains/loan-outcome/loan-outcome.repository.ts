@@ -4,6 +4,7 @@ import { toGlobalId } from '../../platform/graphql/global-id';
 import { SqlParams } from '../../platform/database/sql-params';
 import { companyConditions, type CompanyCriteria } from '../company/company.repository';
 import type { CriterionOutcome, PartnerBank } from '../eligibility/eligibility.type';
+import { areaJoins, CENTRE_KEY, GROUP_KEY } from '../geography/area-sql';
 import { MAX_GROUPS } from '../statistics/statistics.type';
 import { LoanTakeUpDimension, type LoanOutcome, type LoanOutcomeKind } from './loan-outcome.type';
 
@@ -109,6 +110,8 @@ const TAKE_UP_DIMENSIONS: Readonly<Record<LoanTakeUpDimension, string>> = {
   PRODUCT: 'x.product_code',
   REGION: 'p.region',
   PROVINCE: 'p.province_code',
+  PROMOTION_CENTRE: CENTRE_KEY,
+  PROVINCE_GROUP: GROUP_KEY,
   TARGET_INDUSTRY: 'ti.code',
   SME_SIZE: 'p.sme_size',
 };
@@ -294,6 +297,7 @@ export class LoanOutcomeRepository {
       FROM pairs x
       JOIN registry.company c ON c.juristic_id = x.juristic_id
       LEFT JOIN registry.company_profile p ON p.juristic_id = c.juristic_id
+      ${areaJoins(request.groupBy, 'p.province_code', 'p.region')}
       ${byIndustry ? `CROSS JOIN LATERAL unnest(CASE WHEN cardinality(p.target_industries) > 0 THEN p.target_industries ELSE ARRAY[NULL::text] END) AS ti(code)` : ''}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       GROUP BY ${request.groupBy.map((_, i) => i + 1).join(', ')}

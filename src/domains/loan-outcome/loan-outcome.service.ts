@@ -10,7 +10,7 @@ import type { CompanyService } from '../company/company.service';
 import type { DateRange } from '../company/company.type';
 import type { EligibilityService } from '../eligibility/eligibility.service';
 import type { StatisticsRepository } from '../statistics/statistics.repository';
-import { checkGroupBy, checkGroupCount, fixed, REGION_SHAPE, shapeGroups, SME_SIZE_LABELS, type KeyShape } from '../statistics/statistics.service';
+import { centreShape, checkGroupBy, checkGroupCount, fixed, groupShape, REGION_SHAPE, shapeGroups, SME_SIZE_LABELS, type KeyShape } from '../statistics/statistics.service';
 import { LoanOutcomeRepository, type CatalogueProduct, type OutcomeCriteria } from './loan-outcome.repository';
 import {
   AMOUNT_REQUIRED,
@@ -233,7 +233,7 @@ export class LoanOutcomeService {
 export const MIN_REPORTED_FIRMS = 5;
 
 /** Company filters an analyst may narrow take-up by: areas and classes, not firm-level traits. */
-const COARSE_COMPANY_FILTERS = new Set(['province', 'region', 'tsicPrefix', 'targetIndustry', 'smeSize', 'status', 'juristicType']);
+const COARSE_COMPANY_FILTERS = new Set(['province', 'region', 'promotionCentre', 'provinceGroup', 'tsicPrefix', 'targetIndustry', 'smeSize', 'status', 'juristicType']);
 
 function checkCoarseCompanyFilter(filter: object | null | undefined): void {
   for (const [name, value] of Object.entries(filter ?? {})) {
@@ -251,6 +251,8 @@ function takeUpShapes(names: Awaited<ReturnType<StatisticsRepository['referenceN
     PRODUCT: { code: (v) => v, label: (c) => products.get(c) },
     REGION: REGION_SHAPE,
     PROVINCE: { code: (v) => v, label: (c) => names.provinces.get(c) },
+    PROMOTION_CENTRE: centreShape(names),
+    PROVINCE_GROUP: groupShape(names),
     TARGET_INDUSTRY: { code: (v) => v, label: (c) => names.targetIndustries.get(c), rank: (c) => names.targetIndustries.get(c)?.order },
     SME_SIZE: fixed(SME_SIZE_LABELS),
   };

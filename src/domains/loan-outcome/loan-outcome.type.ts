@@ -147,6 +147,8 @@ export enum LoanTakeUpDimension {
   PRODUCT = 'PRODUCT',
   REGION = 'REGION',
   PROVINCE = 'PROVINCE',
+  PROMOTION_CENTRE = 'PROMOTION_CENTRE',
+  PROVINCE_GROUP = 'PROVINCE_GROUP',
   TARGET_INDUSTRY = 'TARGET_INDUSTRY',
   SME_SIZE = 'SME_SIZE',
 }
@@ -158,6 +160,8 @@ registerEnumType(LoanTakeUpDimension, {
     PRODUCT: { description: 'The loan product (its code; names from the catalogue).' },
     REGION: { description: 'Region of the firm’s head office (`RegionCode`).' },
     PROVINCE: { description: 'Province of the firm’s head office: 2-digit Interior ministry code.' },
+    PROMOTION_CENTRE: { description: 'Regional industrial promotion centre (1-11) serving the firm’s head-office province (`PromotionCentre`).' },
+    PROVINCE_GROUP: { description: 'Province group of the firm’s head-office province, by code (`ProvinceGroup`).' },
     TARGET_INDUSTRY: {
       description: 'Target industry of the firm. Multi-valued: a firm counts once in each of its target industries, so these groups may add up to more than the firms; a firm in none is in the null group.',
     },

@@ -1,3 +1,4 @@
+import type { PromotionCentre, ProvinceGroup } from '../../reference/promotion-areas';
 import type { Province, TargetIndustry, TargetIndustryTsic, TsicEntry } from '../../reference/reference-data';
 import { latestMappingVersion } from '../../reference/target-industry';
 import type { SqlReader } from '../../platform/database/sql-reader';
@@ -13,6 +14,10 @@ export interface ReferenceTables {
   targetIndustryTsic: readonly TargetIndustryTsic[];
   /** The latest mapping version, e.g. `2024-01`; null when the mapping is empty. */
   mappingVersion: string | null;
+  /** The 11 regional industrial promotion centres, by number. */
+  promotionCentres: readonly PromotionCentre[];
+  /** The 6 groups of provinces, in the order of the six-region scheme. */
+  provinceGroups: readonly ProvinceGroup[];
 }
 
 /**
@@ -36,7 +41,7 @@ export class ReferenceRepository {
   }
 
   private async read(): Promise<ReferenceTables> {
-    const [tsic, provinces, industries, mapping] = await Promise.all([
+    const [tsic, provinces, industries, mapping, centres, groups] = await Promise.all([
       this.dataSource.query<TsicEntry[]>(`SELECT code, level, parent_code AS "parentCode", name_en AS "nameEn", name_th AS "nameTh" FROM reference.tsic ORDER BY code`),
       this.dataSource.query<Province[]>(
         `SELECT code, iso_code AS "isoCode", name_th AS "nameTh", name_en AS "nameEn", region, promotion_centre::int AS "promotionCentre", eec
@@ -49,6 +54,16 @@ export class ReferenceRepository {
         `SELECT industry_code AS "industryCode", tsic_prefix AS "tsicPrefix", mapping_version AS "mappingVersion"
          FROM reference.target_industry_tsic ORDER BY industry_code, tsic_prefix`,
       ),
+      this.dataSource.query<PromotionCentre[]>(
+        `SELECT number::int AS number, name_th AS "nameTh", name_en AS "nameEn", seat_province_code AS "seatProvinceCode", seat_confirmed AS "seatConfirmed",
+           itc_name_th AS "itcNameTh", itc_name_en AS "itcNameEn", version
+         FROM reference.promotion_centre ORDER BY number`,
+      ),
+      this.dataSource.query<ProvinceGroup[]>(
+        `SELECT code, name_th AS "nameTh", name_en AS "nameEn", region, focus_industries AS "focusIndustryCodes", version
+         FROM reference.province_group
+         ORDER BY array_position(ARRAY['North', 'Northeast', 'Central', 'East', 'West', 'South'], region), code`,
+      ),
     ]);
     const mappingVersion = latestMappingVersion(mapping);
     return {
@@ -57,6 +72,8 @@ export class ReferenceRepository {
       targetIndustries: industries,
       targetIndustryTsic: mapping.filter((row) => row.mappingVersion === mappingVersion),
       mappingVersion,
+      promotionCentres: centres,
+      provinceGroups: groups,
     };
   }
 }

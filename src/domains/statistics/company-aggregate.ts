@@ -11,7 +11,7 @@ import { REGION_IN_DATABASE } from '../geography/region-code';
  * The filters the aggregate answers exactly. Anything else in a filter (including filters added to
  * CompanyFilter later) sends the request to the live query, so a new filter can never be ignored.
  */
-const AGGREGATE_FILTERS = new Set<string>(['provinceCode', 'region', 'targetIndustry', 'smeSize', 'status', 'juristicType', 'industry40LevelAtLeast', 'hasOperatingFactory']);
+const AGGREGATE_FILTERS = new Set<string>(['provinceCode', 'centreArea', 'groupArea', 'region', 'targetIndustry', 'smeSize', 'status', 'juristicType', 'industry40LevelAtLeast', 'hasOperatingFactory']);
 
 const used = (value: unknown): boolean => value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
 
@@ -26,6 +26,8 @@ export function aggregateConditions(criteria: CompanyCriteria | undefined, param
   if (!criteria) return where;
   if (criteria.provinceCode) where.push(`a.province_code = ${params.add(criteria.provinceCode)}`);
   if (criteria.region) where.push(`a.region = ${params.add(REGION_IN_DATABASE[criteria.region])}`);
+  if (criteria.centreArea) where.push(`a.province_code = ANY(${params.add(criteria.centreArea.provinceCodes)}::text[])`);
+  if (criteria.groupArea) where.push(`a.province_code = ANY(${params.add(criteria.groupArea.provinceCodes)}::text[])`);
   if (criteria.targetIndustry) where.push(`a.target_industries @> ARRAY[${params.add(criteria.targetIndustry)}::text]`);
   if (criteria.smeSize?.length) where.push(`a.sme_size = ANY(${params.add(criteria.smeSize)}::text[])`);
   if (criteria.status?.length) where.push(`a.status = ANY(${params.add(criteria.status)}::text[])`);

@@ -2,6 +2,7 @@ import { SqlParams } from '../../platform/database/sql-params';
 import { companyConditions, type CompanyCriteria } from '../company/company.repository';
 import { factoryConditions, type FactoryCriteria } from '../factory/factory.repository';
 import type { ReferenceRepository, ReferenceTables } from '../reference/reference.repository';
+import { areaJoins, CENTRE_KEY, GROUP_KEY, groupJoin } from '../geography/area-sql';
 import { aggregateAnswersFilter, aggregateConditions } from './company-aggregate';
 import { CompanyStatsDimension, FactoryStatsDimension, MAX_GROUPS, StatsSource } from './statistics.type';
 import type { SqlReader } from '../../platform/database/sql-reader';
@@ -24,7 +25,12 @@ export interface ReferenceNames {
   provinces: Map<string, { nameEn: string; nameTh: string }>;
   tsicDivisions: Map<string, { nameEn: string; nameTh: string | null }>;
   targetIndustries: Map<string, { nameEn: string; nameTh: string; order: number }>;
+  /** Regional centres by number (as text), in number order. */
+  centres: Map<string, { nameEn: string; nameTh: string; order: number }>;
+  /** Province groups by code, in the order of the six-region scheme. */
+  provinceGroups: Map<string, { nameEn: string; nameTh: string; order: number }>;
 }
+
 
 /** SQL of a dimension's key (as text) over the live rows, and over the aggregate when it holds it. */
 interface DimensionSql {
@@ -38,6 +44,8 @@ const I40_BUCKET = (level: string): string => `floor(${level})::int::text || '.0
 const COMPANY_DIMENSIONS: Readonly<Record<CompanyStatsDimension, DimensionSql>> = {
   REGION: { live: 'p.region', aggregate: 'a.region' },
   PROVINCE: { live: 'p.province_code', aggregate: 'a.province_code' },
+  PROMOTION_CENTRE: { live: CENTRE_KEY, aggregate: CENTRE_KEY },
+  PROVINCE_GROUP: { live: GROUP_KEY, aggregate: GROUP_KEY },
   TSIC_DIVISION: { live: `nullif(left(c.tsic_code, 2), '')` },
   TARGET_INDUSTRY: { live: TARGET_INDUSTRY_KEY, aggregate: TARGET_INDUSTRY_KEY },
   SME_SIZE: { live: 'p.sme_size', aggregate: 'a.sme_size' },
@@ -97,6 +105,8 @@ export class StatisticsRepository {
           provinces: new Map(tables.provinces.map((p) => [p.code, { nameEn: p.nameEn, nameTh: p.nameTh }])),
           tsicDivisions: new Map(divisions.map((d) => [d.code, { nameEn: d.nameEn, nameTh: d.nameTh }])),
           targetIndustries: new Map(tables.targetIndustries.map((t) => [t.code, { nameEn: t.nameEn, nameTh: t.nameTh, order: t.displayOrder }])),
+          centres: new Map(tables.promotionCentres.map((c) => [String(c.number), { nameEn: c.nameEn, nameTh: c.nameTh, order: c.number }])),
+          provinceGroups: new Map(tables.provinceGroups.map((g, order) => [g.code, { nameEn: g.nameEn, nameTh: g.nameTh, order }])),
         },
       };
     }
@@ -115,8 +125,9 @@ export class StatisticsRepository {
     const keys = groupBy.map((d, i) => `${fromAggregate ? COMPANY_DIMENSIONS[d].aggregate! : COMPANY_DIMENSIONS[d].live} AS k${i}`).join(', ');
     const where = fromAggregate ? aggregateConditions(criteria, params) : companyConditions(criteria, params);
     const from = fromAggregate
-      ? `stats.company_aggregate a ${byIndustry ? unnestIndustries('a.target_industries') : ''}`
-      : `registry.company c LEFT JOIN registry.company_profile p ON p.juristic_id = c.juristic_id ${byIndustry ? unnestIndustries('p.target_industries') : ''}`;
+      ? `stats.company_aggregate a ${areaJoins(groupBy, 'a.province_code', 'a.region')} ${byIndustry ? unnestIndustries('a.target_industries') : ''}`
+      : `registry.company c LEFT JOIN registry.company_profile p ON p.juristic_id = c.juristic_id ${areaJoins(groupBy, 'p.province_code', 'p.region')}
+         ${byIndustry ? unnestIndustries('p.target_industries') : ''}`;
     const sql = `SELECT ${keys}, ${fromAggregate ? COMPANY_MEASURES_AGGREGATE : COMPANY_MEASURES_LIVE}
       FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} LIMIT ${MAX_GROUPS + 1}`;
@@ -154,6 +165,8 @@ export class StatisticsRepository {
     const dimension: Readonly<Record<FactoryStatsDimension, string>> = {
       REGION: 'rp.region',
       PROVINCE: 'rp.code',
+      PROMOTION_CENTRE: 'rp.promotion_centre::text',
+      PROVINCE_GROUP: GROUP_KEY,
       ISIC_DIVISION: `nullif(left(f.isic_code, 2), '')`,
       TARGET_INDUSTRY: 'ti.industry_code',
       STATUS: 'f.status',
@@ -163,7 +176,10 @@ export class StatisticsRepository {
     };
     const uses = (...dimensions: FactoryStatsDimension[]): boolean => dimensions.some((d) => groupBy.includes(d));
     const joins: string[] = [];
-    if (uses(FactoryStatsDimension.REGION, FactoryStatsDimension.PROVINCE)) joins.push('LEFT JOIN reference.province rp ON rp.name_th = f.province');
+    if (uses(FactoryStatsDimension.REGION, FactoryStatsDimension.PROVINCE, FactoryStatsDimension.PROMOTION_CENTRE, FactoryStatsDimension.PROVINCE_GROUP)) {
+      joins.push('LEFT JOIN reference.province rp ON rp.name_th = f.province');
+    }
+    if (uses(FactoryStatsDimension.PROVINCE_GROUP)) joins.push(groupJoin('rp.region'));
     if (uses(FactoryStatsDimension.TARGET_INDUSTRY)) {
       const version = params.add((await this.reference.load()).mappingVersion);
       // One row per target industry of the code, or one null row for none (the unknown group).

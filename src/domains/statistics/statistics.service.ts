@@ -81,6 +81,10 @@ export const REGION_SHAPE: KeyShape = {
   },
 };
 
+/** Regional centres and province groups, named and ordered by the reference data. */
+export const centreShape = (names: ReferenceNames): KeyShape => ({ code: (v) => v, label: (c) => names.centres.get(c), rank: (c) => names.centres.get(c)?.order });
+export const groupShape = (names: ReferenceNames): KeyShape => ({ code: (v) => v, label: (c) => names.provinceGroups.get(c), rank: (c) => names.provinceGroups.get(c)?.order });
+
 const INDUSTRY40_SHAPE: KeyShape = { code: (v) => v, label: (c) => ({ nameEn: `Industry ${c}`, nameTh: `อุตสาหกรรม ${c}` }) };
 const REGISTRATION_YEAR_SHAPE: KeyShape = { code: (v) => v, label: (c) => ({ nameEn: c, nameTh: `พ.ศ. ${Number(c) + BUDDHIST_ERA_OFFSET}` }) };
 
@@ -88,6 +92,8 @@ function companyShapes(names: ReferenceNames): Readonly<Record<CompanyStatsDimen
   return {
     REGION: REGION_SHAPE,
     PROVINCE: { code: (v) => v, label: (c) => names.provinces.get(c) },
+    PROMOTION_CENTRE: centreShape(names),
+    PROVINCE_GROUP: groupShape(names),
     TSIC_DIVISION: { code: (v) => v, label: (c) => names.tsicDivisions.get(c) },
     TARGET_INDUSTRY: { code: (v) => v, label: (c) => names.targetIndustries.get(c), rank: (c) => names.targetIndustries.get(c)?.order },
     SME_SIZE: fixed(SME_SIZE_LABELS),
@@ -102,6 +108,8 @@ function factoryShapes(names: ReferenceNames): Readonly<Record<FactoryStatsDimen
   return {
     REGION: REGION_SHAPE,
     PROVINCE: { code: (v) => v, label: (c) => names.provinces.get(c) },
+    PROMOTION_CENTRE: centreShape(names),
+    PROVINCE_GROUP: groupShape(names),
     ISIC_DIVISION: { code: (v) => v, label: (c) => names.tsicDivisions.get(c) },
     TARGET_INDUSTRY: { code: (v) => v, label: (c) => names.targetIndustries.get(c), rank: (c) => names.targetIndustries.get(c)?.order },
     STATUS: fixed(FACTORY_STATUS_LABELS),

@@ -9,6 +9,8 @@ export const MAX_GROUPS = 10_000;
 export enum CompanyStatsDimension {
   REGION = 'REGION',
   PROVINCE = 'PROVINCE',
+  PROMOTION_CENTRE = 'PROMOTION_CENTRE',
+  PROVINCE_GROUP = 'PROVINCE_GROUP',
   TSIC_DIVISION = 'TSIC_DIVISION',
   TARGET_INDUSTRY = 'TARGET_INDUSTRY',
   SME_SIZE = 'SME_SIZE',
@@ -23,6 +25,8 @@ registerEnumType(CompanyStatsDimension, {
   valuesConfig: {
     REGION: { description: 'Region of the head office (`RegionCode`).' },
     PROVINCE: { description: 'Province of the head office: 2-digit Interior ministry code.' },
+    PROMOTION_CENTRE: { description: 'Regional industrial promotion centre (1-11) serving the head office\'s province (`PromotionCentre`; assumed assignment).' },
+    PROVINCE_GROUP: { description: 'Province group of the head office\'s province, by code (`ProvinceGroup`; assumed membership).' },
     TSIC_DIVISION: { description: 'TSIC 2009 division: the first two digits of the TSIC code.' },
     TARGET_INDUSTRY: {
       description: 'Target industry (อุตสาหกรรมเป้าหมาย). Multi-valued: a company counts once in each of its target industries, so these groups may add up to more than the companies; a company in none is in the null group.',
@@ -40,6 +44,8 @@ registerEnumType(CompanyStatsDimension, {
 export enum FactoryStatsDimension {
   REGION = 'REGION',
   PROVINCE = 'PROVINCE',
+  PROMOTION_CENTRE = 'PROMOTION_CENTRE',
+  PROVINCE_GROUP = 'PROVINCE_GROUP',
   ISIC_DIVISION = 'ISIC_DIVISION',
   TARGET_INDUSTRY = 'TARGET_INDUSTRY',
   STATUS = 'STATUS',
@@ -53,6 +59,8 @@ registerEnumType(FactoryStatsDimension, {
   valuesConfig: {
     REGION: { description: 'Region of the province the registry gives (`RegionCode`).' },
     PROVINCE: { description: 'Province: 2-digit Interior ministry code, from the Thai name in the registry (null when it names no known province).' },
+    PROMOTION_CENTRE: { description: 'Regional industrial promotion centre (1-11) serving the factory\'s province (`PromotionCentre`; assumed assignment).' },
+    PROVINCE_GROUP: { description: 'Province group of the factory\'s province, by code (`ProvinceGroup`; assumed membership).' },
     ISIC_DIVISION: { description: 'ISIC/TSIC division: the first two digits of the factory\'s ISIC code.' },
     TARGET_INDUSTRY: {
       description: 'Target industry (อุตสาหกรรมเป้าหมาย) of the factory\'s own ISIC code, by the ministry\'s TSIC mapping. Multi-valued like the company dimension: a factory counts once in each; one in none is in the null group.',
@@ -94,7 +102,7 @@ export class CompanyStatsKey {
   @Field(() => CompanyStatsDimension, { description: 'The dimension.' })
   dimension!: CompanyStatsDimension;
 
-  @Field(() => String, { nullable: true, description: 'The value: region or enum code, province or TSIC division code, target industry code, level (`2.0`), year (`2015`); null for companies whose value is unknown.' })
+  @Field(() => String, { nullable: true, description: 'The value: region or enum code, province, centre number, province group or TSIC division code, target industry code, level (`2.0`), year (`2015`); null for companies whose value is unknown.' })
   code!: string | null;
 
   @Field(() => String, { nullable: true, description: 'English name of the value (e.g. `Chon Buri`, `Manufacture of food products`); null when unknown.' })
