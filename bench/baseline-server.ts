@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
+import { SMALL_CELL_THRESHOLD } from '../src/access/permissions';
 
 /**
  * The limit of this stack for `npm run bench:api`: the same data the canonical GraphQL queries
@@ -135,8 +136,11 @@ async function targetIndustriesByRegion(variables: { filter: { status: string[] 
      FROM stats.company_aggregate a
      LEFT JOIN LATERAL unnest(CASE WHEN a.target_industries = '{}' THEN ARRAY[NULL::text] ELSE a.target_industries END) AS t(code) ON true
      WHERE a.status = ANY($1::text[])
-     GROUP BY 1, 2 ORDER BY 1, 2`,
-    [variables.filter.status],
+     GROUP BY 1, 2
+     HAVING sum(a.companies) >= $2
+     ORDER BY 1, 2`,
+    // An analyst is not shown groups of fewer firms than this (src/domains/statistics/small-cells.ts).
+    [variables.filter.status, SMALL_CELL_THRESHOLD],
   );
   return {
     companyStats: {
