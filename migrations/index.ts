@@ -27,6 +27,7 @@ import { AreasAndClientScope1763910100000 } from './1763910100000-areas-and-clie
 import { ReadAudit1763910200000 } from './1763910200000-read-audit';
 import { RegistryChanges1763930000000 } from './1763930000000-registry-changes';
 import { RegistryCursorKey1763940000000 } from './1763940000000-registry-cursor-key';
+import { RegistryChangesDip1763950000000 } from './1763950000000-registry-changes-dip';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -59,4 +60,5 @@ export const migrations = [
   ReadAudit1763910200000,
   RegistryChanges1763930000000,
   RegistryCursorKey1763940000000,
+  RegistryChangesDip1763950000000,
 ];
