@@ -60,7 +60,7 @@ export class RegistryChange {
   @Field(() => RegistryRecordType, { description: 'The kind of record.' })
   type!: RegistryRecordType;
 
-  @Field({ description: 'The record’s key: juristic ID, FID, licence number, or `BANK:CODE`.' })
+  @Field({ description: 'The record’s key: juristic ID, FID, licence number, `BANK:CODE`, or for a DIP record an opaque `dip-...` (DIP’s own key names the participant).' })
   key!: string;
 
   @Field(() => RegistryChangeKind, { description: 'What happened.' })
