@@ -30,7 +30,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * what a hash join does in 0.2 s).
  */
 
-interface Tracked {
+export interface Tracked {
   table: string;
   entity: string;
   /** SQL of the record's key over a row alias `r`. */
@@ -51,9 +51,9 @@ const LINK_COLUMNS = ['company_juristic_id', 'link_method', 'link_confidence'];
 const REGISTER_WRITER_LOCK = '1763798, 2';
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const fn = (t: Tracked, op: string): string => `registry.${q(`record_changes_${t.table.replace('.', '_')}_${op}`)}`;
+export const fn = (t: Tracked, op: string): string => `registry.${q(`record_changes_${t.table.replace('.', '_')}_${op}`)}`;
 
-async function recordChangesOf(queryRunner: QueryRunner, t: Tracked): Promise<void> {
+export async function recordChangesOf(queryRunner: QueryRunner, t: Tracked): Promise<void> {
   const [schema, table] = t.table.split('.') as [string, string];
   const columns: { column_name: string; data_type: string }[] = await queryRunner.query(
     `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,

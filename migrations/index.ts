@@ -30,6 +30,7 @@ import { CentresAndGroups1763935100000 } from './1763935100000-centres-and-group
 import { AdminActions1763935200000 } from './1763935200000-admin-actions';
 import { AccessLogIntoAudit1763935300000 } from './1763935300000-access-log-into-audit';
 import { RegistryCursorKey1763940000000 } from './1763940000000-registry-cursor-key';
+import { RegistryChangesDip1763950000000 } from './1763950000000-registry-changes-dip';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -65,4 +66,5 @@ export const migrations = [
   AdminActions1763935200000,
   AccessLogIntoAudit1763935300000,
   RegistryCursorKey1763940000000,
+  RegistryChangesDip1763950000000,
 ];

@@ -7,7 +7,7 @@
  * with your database (apply a record and save the cursor in one transaction).
  */
 
-export type RecordType = 'COMPANY' | 'FACTORY' | 'TIS_LICENSE' | 'LOAN_PRODUCT';
+export type RecordType = 'COMPANY' | 'FACTORY' | 'TIS_LICENSE' | 'DIP_PARTICIPATION' | 'I40_ASSESSMENT' | 'LOAN_PRODUCT';
 export type RegistryRecord = Record<string, unknown>;
 
 /** Your copy: records by type and key, and the feed cursor to continue from. */
@@ -20,6 +20,8 @@ export const EXPORTS: Record<RecordType, { name: string; key: (r: RegistryRecord
   COMPANY: { name: 'companies', key: (r) => r['juristicId'] as string },
   FACTORY: { name: 'factories', key: (r) => r['fid'] as string },
   TIS_LICENSE: { name: 'tis-licences', key: (r) => r['licenceNo'] as string },
+  DIP_PARTICIPATION: { name: 'dip-participations', key: (r) => r['key'] as string },
+  I40_ASSESSMENT: { name: 'i40-assessments', key: (r) => r['key'] as string },
   LOAN_PRODUCT: { name: 'loan-products', key: (r) => r['key'] as string },
 };
 

@@ -21,7 +21,7 @@ const DOCS = join(__dirname, '../../docs');
 describe('the integrators’ kit (docs/integrators.md)', () => {
   let t: TestHub;
   let keys: { admin: string; ministry: string; analyst: string; smed: string; exim: string };
-  const TYPES: RecordType[] = ['COMPANY', 'FACTORY', 'TIS_LICENSE', 'LOAN_PRODUCT'];
+  const TYPES: RecordType[] = ['COMPANY', 'FACTORY', 'TIS_LICENSE', 'DIP_PARTICIPATION', 'I40_ASSESSMENT', 'LOAN_PRODUCT'];
 
   beforeAll(async () => {
     t = await startLoadedHub({ scale: 150 });

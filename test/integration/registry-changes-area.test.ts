@@ -29,20 +29,23 @@ describe('Registry change feed and exports for area roles', () => {
   const records = (lines: Line[]): Line[] => lines.filter((l) => !l.end);
 
   /** What an area holds, by the graph's rules (src/domains/firm-scope-sql.ts), straight from SQL. */
-  async function inArea(codes: string[]): Promise<{ companies: Set<string>; factories: Set<string>; licences: Set<string> }> {
+  async function inArea(codes: string[]): Promise<{ companies: Set<string>; factories: Set<string>; licences: Set<string>; dip: Set<string> }> {
     const companies = `(SELECT juristic_id FROM registry.company_profile WHERE province_code = ANY($1::text[]))`;
     const names = `(SELECT name_th FROM reference.province WHERE code = ANY($1::text[]))`;
-    const [row] = await t.sql<{ companies: string[]; factories: string[]; licences: string[] }>(
+    const [row] = await t.sql<{ companies: string[]; factories: string[]; licences: string[]; dip: string[] }>(
       `SELECT (SELECT coalesce(array_agg(juristic_id), '{}') FROM registry.company WHERE juristic_id IN ${companies}) AS companies,
               (SELECT coalesce(array_agg(fid), '{}') FROM registry.factory WHERE province IN ${names} OR company_juristic_id IN ${companies}) AS factories,
               (SELECT coalesce(array_agg(licence_no), '{}') FROM registry.tis_licence
-                 WHERE company_juristic_id IN ${companies} OR fid IN (SELECT fid FROM registry.factory WHERE province IN ${names})) AS licences`,
+                 WHERE company_juristic_id IN ${companies} OR fid IN (SELECT fid FROM registry.factory WHERE province IN ${names})) AS licences,
+              (SELECT coalesce(array_agg(k), '{}') FROM (
+                 SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS k FROM registry.dip_participation WHERE company_juristic_id IN ${companies}
+                 UNION ALL SELECT registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) FROM registry.dip_i40_assessment WHERE company_juristic_id IN ${companies}) d) AS dip`,
       [codes],
     );
-    return { companies: new Set(row!.companies), factories: new Set(row!.factories), licences: new Set(row!.licences) };
+    return { companies: new Set(row!.companies), factories: new Set(row!.factories), licences: new Set(row!.licences), dip: new Set(row!.dip) };
   }
   const keyIn = (area: Awaited<ReturnType<typeof inArea>>, type: string, key: string): boolean =>
-    type === 'COMPANY' ? area.companies.has(key) : type === 'FACTORY' ? area.factories.has(key) : type === 'TIS_LICENSE' ? area.licences.has(key) : type === 'LOAN_PRODUCT';
+    type === 'COMPANY' ? area.companies.has(key) : type === 'FACTORY' ? area.factories.has(key) : type === 'TIS_LICENSE' ? area.licences.has(key) : type === 'DIP_PARTICIPATION' || type === 'I40_ASSESSMENT' ? area.dip.has(key) : type === 'LOAN_PRODUCT';
 
   const touch = (juristicId: string): Promise<unknown> => t.sql(`UPDATE registry.company SET objective = coalesce(objective, '') || ' +' WHERE juristic_id = $1`, [juristicId]);
 

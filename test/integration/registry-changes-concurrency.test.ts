@@ -5,7 +5,7 @@ import type { TestHub } from '../support/test-hub';
 /**
  * The registry change feed's exactly-once property, as the eligibility feed's is proved
  * (eligibility.test.ts): readers resuming with their last cursor while runs of several sources
- * commit concurrently see every change once, in position order, and positions are dense; and a
+ * commit concurrently (DIP's among them) see every change once, in position order, and positions are dense; and a
  * writer numbers its changes only once the one before it committed, whoever the writer is.
  */
 describe('Registry change feed under concurrent writers', () => {
@@ -65,7 +65,7 @@ describe('Registry change feed under concurrent writers', () => {
     // A later day for DBD (companies change), a smaller DIW world (factories marked absent), new product rules.
     t.feed.set('epoch=2&edition=2&scale=250');
     let ingesting = true;
-    const ingestion = Promise.all(['dbd-companies', 'diw', 'tisi-licences', 'smed-products', 'dbd-financials'].map((s) => t.ingestNow(s))).finally(() => {
+    const ingestion = Promise.all(['dbd-companies', 'diw', 'tisi-licences', 'dip-participations', 'dip-i40-assessments', 'smed-products', 'dbd-financials'].map((s) => t.ingestNow(s))).finally(() => {
       ingesting = false;
     });
     const all: Change[] = [];
@@ -91,7 +91,7 @@ describe('Registry change feed under concurrent writers', () => {
       }
     })();
     const runs = await ingestion;
-    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
     expect(await readers).toBeGreaterThan(1);
     const [overlaps] = await t.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM ingestion.run x JOIN ingestion.run y ON x.id < y.id AND x.started_at < y.finished_at AND y.started_at < x.finished_at
@@ -107,7 +107,10 @@ describe('Registry change feed under concurrent writers', () => {
     expect(log.map((c) => c.position)).toEqual(log.map((_, i) => String(i + 1)));
     // The runs changed records of several kinds.
     const [firstOfRuns] = await t.sql<{ p: string }>(`SELECT min(position)::text AS p FROM registry.record_change WHERE run_id = ANY ($1::bigint[])`, [runs.map((r) => r.runId)]);
-    expect(new Set(log.filter((c) => BigInt(c.position) >= BigInt(firstOfRuns!.p)).map((c) => c.entity)).size).toBeGreaterThanOrEqual(3);
+    const changedByRuns = new Set(log.filter((c) => BigInt(c.position) >= BigInt(firstOfRuns!.p)).map((c) => c.entity));
+    expect(changedByRuns.size).toBeGreaterThanOrEqual(3);
+    // DIP's runs among them: their records' changes are numbered under the same lock.
+    expect(changedByRuns.has('DIP_PARTICIPATION') || changedByRuns.has('I40_ASSESSMENT')).toBe(true);
     // The admin saw every change once, in order; the bank every change but the other bank's products.
     expect(all.map((c) => [c.position, c.type, c.key, c.kind])).toEqual(log.map((c) => [c.position, c.entity, c.record_key, c.kind]));
     // A bank's and an area's cursors are sealed and their changes carry no position: compared in order.
@@ -123,6 +126,10 @@ describe('Registry change feed under concurrent writers', () => {
          UNION ALL SELECT 'TIS_LICENSE:' || licence_no FROM registry.tis_licence
            WHERE company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
               OR fid IN (SELECT fid FROM registry.factory WHERE province = (SELECT name_th FROM reference.province WHERE code = $1))
+         UNION ALL SELECT 'DIP_PARTICIPATION:' || registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) FROM registry.dip_participation
+           WHERE company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
+         UNION ALL SELECT 'I40_ASSESSMENT:' || registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) FROM registry.dip_i40_assessment
+           WHERE company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
          UNION ALL SELECT 'LOAN_PRODUCT:' || bank_code || ':' || product_code FROM lending.loan_product) x`,
       [officeProvince],
     );

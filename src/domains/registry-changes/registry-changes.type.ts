@@ -6,6 +6,8 @@ export enum RegistryRecordType {
   COMPANY = 'COMPANY',
   FACTORY = 'FACTORY',
   TIS_LICENSE = 'TIS_LICENSE',
+  DIP_PARTICIPATION = 'DIP_PARTICIPATION',
+  I40_ASSESSMENT = 'I40_ASSESSMENT',
   LOAN_PRODUCT = 'LOAN_PRODUCT',
 }
 registerEnumType(RegistryRecordType, {
@@ -15,6 +17,10 @@ registerEnumType(RegistryRecordType, {
     COMPANY: { description: 'A DBD juristic person (key: juristic ID); export `companies.ndjson`.' },
     FACTORY: { description: 'A DIW factory (key: FID); export `factories.ndjson`.' },
     TIS_LICENSE: { description: 'A TISI licence (key: licence number); export `tis-licences.ndjson`.' },
+    DIP_PARTICIPATION: {
+      description: 'A firm’s participation in a DIP support programme (key: an opaque `dip-...`, since DIP’s own key may name a person); a participant not known to be a company is masked; export `dip-participations.ndjson`.',
+    },
+    I40_ASSESSMENT: { description: 'A firm’s Industry 4.0 assessment with DIP (key: an opaque `dip-...`); masked as DIP participations; export `i40-assessments.ndjson`.' },
     LOAN_PRODUCT: { description: 'A partner bank’s loan product (key: `BANK:CODE`); a bank reads its own only; export `loan-products.ndjson`.' },
   },
 });
@@ -54,7 +60,7 @@ export class RegistryChange {
   @Field(() => RegistryRecordType, { description: 'The kind of record.' })
   type!: RegistryRecordType;
 
-  @Field({ description: 'The record’s key: juristic ID, FID, licence number, or `BANK:CODE`.' })
+  @Field({ description: 'The record’s key: juristic ID, FID, licence number, `BANK:CODE`, or for a DIP record an opaque `dip-...` (DIP’s own key names the participant).' })
   key!: string;
 
   @Field(() => RegistryChangeKind, { description: 'What happened.' })

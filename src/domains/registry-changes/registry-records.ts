@@ -11,7 +11,11 @@
  *   logged (src/domains/consent). Bulk reads never carry them: masked for every role;
  * - factories: an operator not known to be a company is masked (src/domains/factory/factory.repository.ts);
  * - TIS licences: a licensee not known to be a company is masked, with its link and plant
- *   (src/domains/certification).
+ *   (src/domains/certification);
+ * - DIP participations and assessments: by the licensees' rule (LINK_IS_SURE), a participant not
+ *   known to be a company (DIP's name for it may be a person's, typed by a clerk) is masked, its
+ *   juristic ID and link too. Their key is a keyed hash of DIP's key (migration 1763950000000),
+ *   which names the participant.
  */
 import { may, P } from '../../access/permissions';
 import type { ApiClient } from '../../access/api-client.repository';
@@ -20,7 +24,7 @@ import { scopeOf } from '../../access/client-scope';
 import { DomainError } from '../../platform/errors/domain-error';
 import { MASK } from '../../shared/mask';
 
-export const REGISTRY_ENTITIES = ['COMPANY', 'FACTORY', 'TIS_LICENSE', 'LOAN_PRODUCT'] as const;
+export const REGISTRY_ENTITIES = ['COMPANY', 'FACTORY', 'TIS_LICENSE', 'DIP_PARTICIPATION', 'I40_ASSESSMENT', 'LOAN_PRODUCT'] as const;
 export type RegistryEntity = (typeof REGISTRY_ENTITIES)[number];
 
 export interface RegistryRecordDefinition {
@@ -189,6 +193,71 @@ const TIS_LICENSE: RegistryRecordDefinition = {
   },
 };
 
+/** A DIP record's key (migration 1763950000000): it names no participant. */
+const DIP_KEY_PATTERN = /^dip-[0-9a-f]{64}$/;
+const DIP_PARTICIPANT = `
+    'juristicId', CASE WHEN r.juristic_id IS NOT NULL AND NOT ${LINK_IS_SURE} THEN ${MASKED} ELSE r.juristic_id END,
+    'companyName', CASE WHEN r.company_name IS NOT NULL AND NOT ${LINK_IS_SURE} THEN ${MASKED} ELSE r.company_name END,
+    'participantMasked', NOT ${LINK_IS_SURE},
+    'companyJuristicId', CASE WHEN ${LINK_IS_SURE} THEN r.company_juristic_id END,
+    'linkMethod', CASE WHEN ${LINK_IS_SURE} THEN r.link_method END,
+    'linkConfidence', CASE WHEN ${LINK_IS_SURE} THEN r.link_confidence END`;
+const DIP_PARTICIPANT_FIELDS = {
+  juristic_id: 'juristicId',
+  company_name: 'companyName',
+  company_juristic_id: 'companyJuristicId',
+  link_method: 'linkMethod',
+  link_confidence: 'linkConfidence',
+  absent_since_run_id: 'absent',
+} as const;
+
+const DIP_PARTICIPATION_KEY = `registry.dip_record_key(r.participant_key || ':' || r.year::text || ':' || r.programme_code)`;
+const DIP_PARTICIPATION: RegistryRecordDefinition = {
+  entity: 'DIP_PARTICIPATION',
+  exportName: 'dip-participations',
+  keyField: 'key',
+  table: 'registry.dip_participation',
+  key: DIP_PARTICIPATION_KEY,
+  keyPattern: DIP_KEY_PATTERN,
+  hasKey: (k) => `${DIP_PARTICIPATION_KEY} = ${k}`,
+  orderBy: DIP_PARTICIPATION_KEY,
+  after: (k) => `${DIP_PARTICIPATION_KEY} > ${k}`,
+  json: `json_build_object(
+    'key', ${DIP_PARTICIPATION_KEY}, ${DIP_PARTICIPANT},
+    'programmeCode', r.programme_code, 'programmeName', r.programme_name, 'year', r.year, 'province', r.province,
+    'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  fields: { ...DIP_PARTICIPANT_FIELDS, programme_name: 'programmeName', province: 'province' },
+};
+
+const I40_ASSESSMENT_KEY = `registry.dip_record_key(r.participant_key || ':' || (r.assessed_on - DATE '2000-01-01')::text)`;
+const I40_ASSESSMENT: RegistryRecordDefinition = {
+  entity: 'I40_ASSESSMENT',
+  exportName: 'i40-assessments',
+  keyField: 'key',
+  table: 'registry.dip_i40_assessment',
+  key: I40_ASSESSMENT_KEY,
+  keyPattern: DIP_KEY_PATTERN,
+  hasKey: (k) => `${I40_ASSESSMENT_KEY} = ${k}`,
+  orderBy: I40_ASSESSMENT_KEY,
+  after: (k) => `${I40_ASSESSMENT_KEY} > ${k}`,
+  json: `json_build_object(
+    'key', ${I40_ASSESSMENT_KEY}, ${DIP_PARTICIPANT},
+    'assessedOn', r.assessed_on, 'overallLevel', r.overall_level, 'smartOperation', r.smart_operation,
+    'strategyOrganisation', r.strategy_organisation, 'workforce', r.workforce, 'technologyInnovation', r.technology_innovation,
+    'marketCustomerStandard', r.market_customer_standard, 'itData', r.it_data,
+    'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  fields: {
+    ...DIP_PARTICIPANT_FIELDS,
+    overall_level: 'overallLevel',
+    smart_operation: 'smartOperation',
+    strategy_organisation: 'strategyOrganisation',
+    workforce: 'workforce',
+    technology_innovation: 'technologyInnovation',
+    market_customer_standard: 'marketCustomerStandard',
+    it_data: 'itData',
+  },
+};
+
 const LOAN_PRODUCT: RegistryRecordDefinition = {
   entity: 'LOAN_PRODUCT',
   exportName: 'loan-products',
@@ -217,7 +286,7 @@ const LOAN_PRODUCT: RegistryRecordDefinition = {
   },
 };
 
-export const REGISTRY_RECORDS: Readonly<Record<RegistryEntity, RegistryRecordDefinition>> = { COMPANY, FACTORY, TIS_LICENSE, LOAN_PRODUCT };
+export const REGISTRY_RECORDS: Readonly<Record<RegistryEntity, RegistryRecordDefinition>> = { COMPANY, FACTORY, TIS_LICENSE, DIP_PARTICIPATION, I40_ASSESSMENT, LOAN_PRODUCT };
 
 export const recordDefinitionByExport = (name: string): RegistryRecordDefinition | undefined => Object.values(REGISTRY_RECORDS).find((d) => d.exportName === name);
 
@@ -254,13 +323,16 @@ function areaRows(entity: Exclude<RegistryEntity, 'LOAN_PRODUCT'>, codes: readon
       return `(r.province IN ${names} OR r.company_juristic_id IN ${companies})`;
     case 'TIS_LICENSE':
       return `(r.company_juristic_id IN ${companies} OR r.fid IN (SELECT rf.fid FROM registry.factory rf WHERE rf.province IN ${names}))`;
+    case 'DIP_PARTICIPATION':
+    case 'I40_ASSESSMENT':
+      return `r.company_juristic_id IN ${companies}`;
   }
 }
 
 /**
  * Which rows of an entity a client may see, as an SQL condition over the row `r` (no parameters:
  * what it inlines is checked here). THE visibility rule of the feed and the exports, per entity:
- * - registers (companies, factories, TIS licences): the national roles the graph lets read them
+ * - registers (companies, factories, TIS licences, DIP records): the national roles the graph lets read them
  *   (admin, ministry, analyst, bank) every row, as in the graph; an area role (province, centre)
  *   its area's rows, as the graph scopes them (areaRows);
  * - loan products (reference data in the graph): a bank its own bank's only; the other roles every bank's.
@@ -273,6 +345,8 @@ export function visibleRows(entity: RegistryEntity, client: ApiClient): string {
     case 'COMPANY':
     case 'FACTORY':
     case 'TIS_LICENSE':
+    case 'DIP_PARTICIPATION':
+    case 'I40_ASSESSMENT':
       if (scope.kind === 'national') return 'true';
       if (scope.kind === 'area') return areaRows(entity, scope.provinceCodes);
       // A firm's key holds no registry:sync; refused here too, should the table change.
