@@ -99,6 +99,43 @@ describe('Area roles', () => {
     expect(firmEntryPoints(schema).sort()).toEqual(Object.keys(ENTRY_POINT_CASES).sort());
   });
 
+  test('node(id) of a DIP participation or Industry 4.0 assessment outside the area, or linked to no firm, answers null', async () => {
+    const admin = await adminKey();
+    const idsOf = async (juristicId: string): Promise<string[]> => {
+      const data = await ok<{ company: { programmeParticipations: { id: string }[]; industry40Assessments: { id: string }[] } }>(
+        `query($id: JuristicId!) { company(juristicId: $id) { programmeParticipations { id } industry40Assessments { id } } }`,
+        { id: juristicId },
+        admin,
+      );
+      return [...data.company.programmeParticipations, ...data.company.industry40Assessments].map((r) => r.id);
+    };
+    // Firms of the office's province, or outside the centre's provinces, with DIP records of both kinds among them.
+    const recordsOf = async (inArea: boolean): Promise<string[]> => {
+      const area = inArea ? [province.code] : (await sql<{ code: string }>(`SELECT code FROM reference.province WHERE promotion_centre = $1`, [province.centre])).map((r) => r.code);
+      const firms = await sql<{ id: string }>(
+        `(SELECT p.juristic_id AS id FROM registry.company_profile p JOIN registry.dip_participation d ON d.company_juristic_id = p.juristic_id
+          WHERE (p.province_code = ANY($1)) = $2 ORDER BY 1 LIMIT 2)
+         UNION (SELECT p.juristic_id FROM registry.company_profile p JOIN registry.dip_i40_assessment d ON d.company_juristic_id = p.juristic_id
+          WHERE (p.province_code = ANY($1)) = $2 ORDER BY 1 LIMIT 2)`,
+        [area, inArea],
+      );
+      return (await Promise.all(firms.map((f) => idsOf(f.id)))).flat();
+    };
+    const far = await recordsOf(false);
+    const near = await recordsOf(true);
+    expect(far.some((id) => Buffer.from(id, 'base64url').toString().startsWith('ProgrammeParticipation:'))).toBe(true);
+    expect(far.some((id) => Buffer.from(id, 'base64url').toString().startsWith('Industry40Assessment:'))).toBe(true);
+    expect(near.length).toBeGreaterThanOrEqual(1);
+    const [unlinked] = await sql<{ key: string }>(`SELECT participant_key || ':' || year || ':' || programme_code AS key FROM registry.dip_participation WHERE company_juristic_id IS NULL LIMIT 1`);
+    const unlinkedId = unlinked ? Buffer.from(`ProgrammeParticipation:${unlinked.key}`).toString('base64url') : undefined;
+    for (const key of [office, centreKey]) {
+      for (const id of far) expect([id, (await ok<{ node: unknown }>(`query($id: ID!) { node(id: $id) { id ... on ProgrammeParticipation { companyName } } }`, { id }, key)).node]).toEqual([id, null]);
+      const many = await ok<{ nodes: unknown[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: [...far, ...near] }, key);
+      expect(many.nodes).toEqual([...far.map(() => null), ...near.map((id) => ({ id }))]);
+      if (unlinkedId) expect((await ok<{ node: unknown }>(`query($id: ID!) { node(id: $id) { id } }`, { id: unlinkedId }, key)).node).toBeNull();
+    }
+  });
+
   /** Each case runs from the office and the centre; `area` is the provinces the key sees. */
   const ENTRY_POINT_CASES: Record<string, (key: string, area: string[]) => Promise<void>> = {
     'Query.companies': async (key, area) => {
