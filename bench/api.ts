@@ -179,7 +179,7 @@ async function main(): Promise<void> {
       // As `npm run start:api` and the Dockerfile run it: production mode, a 32 MB young generation.
       // The limits are on, sized so that the benchmark's one key per role is never refused: what is
       // measured is their cost (analysis, counting in the store, deadlines), not their refusals.
-      const unbinding = { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000000', RATE_LIMIT_COST_PER_MINUTE: '2000000000', RATE_LIMIT_CONCURRENT: '10000' };
+      const unbinding = { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000000', RATE_LIMIT_COST_PER_MINUTE: '2000000000', RATE_LIMIT_CONCURRENT: '10000', RATE_LIMIT_CONCURRENT_COST: '2000000000' };
       const hubEnv = { NODE_ENV: 'production', DATABASE_URL: database.url, LOG_LEVEL: 'warn', INGEST_ON_START: 'false' };
       const hub = startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, PORT: String(hubPort) }, ['--max-semi-space-size=32']);
       const baseline = startNode('bench/baseline-server.js', [], { DATABASE_URL: database.url, PORT: String(baselinePort) });
