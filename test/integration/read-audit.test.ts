@@ -289,7 +289,7 @@ describe('Read audit', () => {
     try {
       const refused = await feed(bank, { limit: '5' });
       expect(refused.status).toBe(503);
-      expect(JSON.parse(refused.body)).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) } });
+      expect(JSON.parse(refused.body)).toEqual({ errors: [{ message: expect.any(String), extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }) }] });
     } finally {
       await sql('ALTER TABLE audit.read_entry DROP CONSTRAINT audit_down');
     }

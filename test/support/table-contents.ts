@@ -14,6 +14,9 @@ const DATA_SCHEMAS = ['registry', 'stats', 'lending', 'access', 'ingestion', 're
 /** Timestamps the hub stamps itself (when a row was fetched, linked, computed...), compared as set or not. */
 const STAMPED_AT = /^(fetched|linked|resolved|refreshed|last_success|finished|computed|occurred|eligibility_computed)_at$/;
 
+/** Tables of secrets each database draws for itself (the registry feed's cursor key): equal in no two databases. */
+const PER_DATABASE_SECRETS = ['registry.feed_cursor_key'];
+
 export type Contents = Record<string, { rows: number; md5: string | null }>;
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -47,8 +50,9 @@ export async function contents(db: Client): Promise<Contents> {
      FROM information_schema.columns c
      JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
      WHERE c.table_schema = ANY ($1) AND (c.table_schema, c.table_name) <> ('ingestion', 'run')
+       AND format('%I.%I', c.table_schema, c.table_name) <> ALL ($2)
      ORDER BY 1, c.ordinal_position`,
-    [DATA_SCHEMAS],
+    [DATA_SCHEMAS, PER_DATABASE_SECRETS],
   );
   const tables = new Map<string, string[]>();
   for (const c of columns) {
