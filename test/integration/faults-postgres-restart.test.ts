@@ -10,10 +10,11 @@ import { openDatabase } from '../../src/platform/database/database';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { dbdGroundTruth, startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
 import { hubSources } from '../../src/sources/registry';
-import { HubProcess, NO_SCHEDULES } from '../support/hub-process';
+import { HubProcess } from '../support/hub-process';
 import { describeWithPostgresServer, PgServer } from '../support/pg-server';
 import { contents, succeededRuns, WAITING_WORKER, type Contents } from '../support/table-contents';
 import { until } from '../support/until';
+import { FAULT_SOURCE as SOURCE, FAULT_WORLD as WORLD, faultRunEnv, PAGE_SIZE, TODAY_EPOCH, YESTERDAY } from '../support/fault-world';
 
 /**
  * Issue 19: PostgreSQL restarted during a DBD run. As in killed-worker.test.ts, today's incremental
@@ -24,11 +25,6 @@ import { until } from '../support/until';
  * running), the job must be retried once the server is back, and the end must be what a clean run
  * gives: the same tables and the same cursor, advanced once.
  */
-const WORLD = { seed: 7, scale: 1200, quirkRate: 0.02, badRowRate: 0.03 };
-const TODAY_EPOCH = 3;
-const PAGE_SIZE = 10;
-const YESTERDAY = ['smed-products', 'exim-products', 'diw', 'dbd-financials', 'dbd-companies'];
-const SOURCE = 'dbd-companies';
 
 describeWithPostgresServer('PostgreSQL restarted during a DBD run', () => {
   const logger = createRootLogger('silent');
@@ -36,16 +32,7 @@ describeWithPostgresServer('PostgreSQL restarted during a DBD run', () => {
   let server: PgServer;
   let simulator: RunningSimulator;
 
-  const env = (database: string, epoch: number): ConfigEnv => ({
-    DATABASE_URL: server.url(database),
-    SIMULATOR_URL: simulator.url,
-    DBD_COMPANIES_FEED_URL: `${simulator.url}/dbd/juristic-persons?epoch=${epoch}`,
-    DBD_PAGE_SIZE: String(PAGE_SIZE),
-    INGEST_ON_START: 'false',
-    FEED_TIMEOUT_MS: '10000',
-    LOG_LEVEL: 'silent',
-    ...NO_SCHEDULES,
-  });
+  const env = (database: string, epoch: number): ConfigEnv => faultRunEnv(server.url(database), simulator.url, epoch);
   const probeOf = async (database: string): Promise<Client> => {
     const client = new Client({ connectionString: server.url(database), application_name: 'restart-test' });
     // The probe's connection dies with the server; its error must not end the test process.

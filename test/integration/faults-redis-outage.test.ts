@@ -10,12 +10,13 @@ import { openDatabase, type Database } from '../../src/platform/database/databas
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/simulator';
 import { hubSources } from '../../src/sources/registry';
-import { HubProcess, NO_SCHEDULES } from '../support/hub-process';
+import { HubProcess } from '../support/hub-process';
 import { describeWithRedisServer, RedisServer } from '../support/redis-server';
 import { contents, succeededRuns, WAITING_WORKER, type Contents } from '../support/table-contents';
 import { createMigratedDatabase } from '../support/template-database';
 import { type TestDatabase } from '../support/test-database';
 import { until } from '../support/until';
+import { FAULT_SOURCE as SOURCE, FAULT_WORLD as WORLD, faultRunEnv, TODAY_EPOCH, YESTERDAY } from '../support/fault-world';
 
 /**
  * Issue 19: Redis away for longer than BullMQ's lock duration during a run. The worker cannot renew
@@ -29,11 +30,6 @@ import { until } from '../support/until';
  * The run is held at its last phase (the eligibility writers' lock, held by the test, as the daily
  * recompute holds it) for as long as the outage and the stalled check take, then let go.
  */
-const WORLD = { seed: 7, scale: 1200, quirkRate: 0.02, badRowRate: 0.03 };
-const TODAY_EPOCH = 3;
-const PAGE_SIZE = 10;
-const YESTERDAY = ['smed-products', 'exim-products', 'diw', 'dbd-financials', 'dbd-companies'];
-const SOURCE = 'dbd-companies';
 /** BullMQ's lock on a job; Redis is away for 2.5 times as long. */
 const LOCK_MS = 2000;
 const OUTAGE_MS = 5000;
@@ -47,16 +43,7 @@ describeWithRedisServer('Redis away for longer than the worker lock during a run
   let yesterday: Contents;
   let outage: TestDatabase;
 
-  const env = (database: TestDatabase, epoch: number): ConfigEnv => ({
-    DATABASE_URL: database.url,
-    SIMULATOR_URL: simulator.url,
-    DBD_COMPANIES_FEED_URL: `${simulator.url}/dbd/juristic-persons?epoch=${epoch}`,
-    DBD_PAGE_SIZE: String(PAGE_SIZE),
-    INGEST_ON_START: 'false',
-    FEED_TIMEOUT_MS: '10000',
-    LOG_LEVEL: 'silent',
-    ...NO_SCHEDULES,
-  });
+  const env = (database: TestDatabase, epoch: number): ConfigEnv => faultRunEnv(database.url, simulator.url, epoch);
   const probeOf = async (database: TestDatabase): Promise<Client> => {
     const client = new Client({ connectionString: database.url, application_name: 'redis-outage-test' });
     await client.connect();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { startHub, type RunningHub } from '../../src/app/hub';
 import { type ConfigEnv } from '../../src/config/config';
-import { hubConfigVariables, loadHubConfig } from '../../src/app/config';
+import { loadHubConfig } from '../../src/app/config';
 import { lockEventWriters } from '../../src/eligibility/eligibility.repository';
 import { IngestionEngine } from '../../src/ingestion/ingestion.engine';
 import { IngestionQueue } from '../../src/ingestion/ingestion.queue';
@@ -18,8 +18,9 @@ import { dbdGroundTruth, startSimulator, type RunningSimulator } from '../../src
 import { hubSources } from '../../src/sources/registry';
 import { createTestDatabase, redisTestUrl, type TestDatabase } from '../support/test-database';
 import { createMigratedDatabase } from '../support/template-database';
-import { contents, WAITING_WORKER, type Contents } from '../support/table-contents';
+import { contents, succeededRuns, WAITING_WORKER, type Contents } from '../support/table-contents';
 import { until } from '../support/until';
+import { FAULT_SOURCE as SOURCE, FAULT_WORLD as WORLD, faultRunEnv, PAGE_SIZE, TODAY_EPOCH, YESTERDAY } from '../support/fault-world';
 
 /**
  * Issue 3: "A worker killed mid-run leaves no partial data visible; the retried run finishes the
@@ -39,30 +40,7 @@ import { until } from '../support/until';
  * killed, and while the retry is blocked; and A's must equal B's in the end.
  */
 
-/** 1200 firms; at epoch 3, 32 records changed (2 bad, 1 item repeated: 4 pages of 10). */
-const WORLD = { seed: 7, scale: 1200, quirkRate: 0.02, badRowRate: 0.03 };
-const TODAY_EPOCH = 3;
-const PAGE_SIZE = 10;
-/** Yesterday's loads, in order; the DBD listings at epoch 0. */
-const YESTERDAY = ['smed-products', 'exim-products', 'diw', 'dbd-financials', 'dbd-companies'];
-const SOURCE = 'dbd-companies';
 const WORKER_ENTRY = path.resolve(__dirname, '../../dist/src/main.js');
-/** No schedule fires during the test (the consent registry's default runs every 15 minutes). */
-const NO_SCHEDULES = Object.fromEntries(
-  Object.keys(hubConfigVariables())
-    .filter((name) => name.endsWith('_SCHEDULE'))
-    .map((name) => [name, '0 0 1 1 *']),
-) as ConfigEnv;
-/** The succeeded runs, less what says which job ran them and when. */
-async function succeededRuns(db: Client): Promise<unknown[]> {
-  const { rows } = await db.query(
-    `SELECT source, trigger, feed_url, full_refresh, cursor_before, cursor_after, warnings,
-            rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected, rows_duplicate, rows_marked_absent
-     FROM ingestion.run WHERE status = 'succeeded' ORDER BY id`,
-  );
-  return rows;
-}
-
 describe('a worker killed in the database phase of an incremental run', () => {
   const logger = createRootLogger('silent');
   /** Closed in reverse order after all tests (each test adds its own, run after it). */
@@ -73,16 +51,7 @@ describe('a worker killed in the database phase of an incremental run', () => {
   /** Yesterday's loads, done once more: each killed run's database is a copy. */
   let yesterdayTemplate: TestDatabase;
 
-  const env = (database: TestDatabase, epoch: number): ConfigEnv => ({
-    DATABASE_URL: database.url,
-    SIMULATOR_URL: simulator.url,
-    DBD_COMPANIES_FEED_URL: `${simulator.url}/dbd/juristic-persons?epoch=${epoch}`,
-    DBD_PAGE_SIZE: String(PAGE_SIZE),
-    INGEST_ON_START: 'false',
-    FEED_TIMEOUT_MS: '10000',
-    LOG_LEVEL: 'silent',
-    ...NO_SCHEDULES,
-  });
+  const env = (database: TestDatabase, epoch: number): ConfigEnv => faultRunEnv(database.url, simulator.url, epoch);
   const closeLater = <T>(value: T, close: (value: T) => Promise<unknown>, list = cleanups): T => {
     list.push(() => close(value));
     return value;
