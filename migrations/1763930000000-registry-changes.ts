@@ -53,6 +53,14 @@ const REGISTER_WRITER_LOCK = '1763798, 2';
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 export const fn = (t: Tracked, op: string): string => `registry.${q(`record_changes_${t.table.replace('.', '_')}_${op}`)}`;
 
+/** Undoes recordChangesOf: the table's changes are no longer recorded. */
+export async function dropRecordChangesOf(queryRunner: QueryRunner, t: Tracked): Promise<void> {
+  await queryRunner.query(`DROP TRIGGER IF EXISTS record_changes_insert ON ${t.table}`);
+  await queryRunner.query(`DROP TRIGGER IF EXISTS record_changes_update ON ${t.table}`);
+  await queryRunner.query(`DROP FUNCTION IF EXISTS ${fn(t, 'insert')}()`);
+  await queryRunner.query(`DROP FUNCTION IF EXISTS ${fn(t, 'update')}()`);
+}
+
 export async function recordChangesOf(queryRunner: QueryRunner, t: Tracked): Promise<void> {
   const [schema, table] = t.table.split('.') as [string, string];
   const columns: { column_name: string; data_type: string }[] = await queryRunner.query(
@@ -135,12 +143,7 @@ export class RegistryChanges1763930000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const t of TRACKED) {
-      await queryRunner.query(`DROP TRIGGER IF EXISTS record_changes_insert ON ${t.table}`);
-      await queryRunner.query(`DROP TRIGGER IF EXISTS record_changes_update ON ${t.table}`);
-      await queryRunner.query(`DROP FUNCTION IF EXISTS ${fn(t, 'insert')}()`);
-      await queryRunner.query(`DROP FUNCTION IF EXISTS ${fn(t, 'update')}()`);
-    }
+    for (const t of TRACKED) await dropRecordChangesOf(queryRunner, t);
     await queryRunner.query(`DROP TABLE registry.record_change`);
   }
 }

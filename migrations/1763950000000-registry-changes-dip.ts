@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { fn, recordChangesOf, type Tracked } from './1763930000000-registry-changes';
+import { dropRecordChangesOf, recordChangesOf, type Tracked } from './1763930000000-registry-changes';
 
 /**
  * DIP's records in the registry change log (issue 20): programme participations and Industry 4.0
@@ -38,12 +38,7 @@ export class RegistryChangesDip1763950000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const t of TRACKED) {
-      await queryRunner.query(`DROP TRIGGER IF EXISTS record_changes_insert ON ${t.table}`);
-      await queryRunner.query(`DROP TRIGGER IF EXISTS record_changes_update ON ${t.table}`);
-      await queryRunner.query(`DROP FUNCTION IF EXISTS ${fn(t, 'insert')}()`);
-      await queryRunner.query(`DROP FUNCTION IF EXISTS ${fn(t, 'update')}()`);
-    }
+    for (const t of TRACKED) await dropRecordChangesOf(queryRunner, t);
     await queryRunner.query(`DELETE FROM registry.record_change WHERE entity IN ('DIP_PARTICIPATION', 'I40_ASSESSMENT')`);
     await queryRunner.query(`DROP INDEX registry.dip_participation_record_key`);
     await queryRunner.query(`DROP INDEX registry.dip_i40_assessment_record_key`);
