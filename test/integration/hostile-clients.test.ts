@@ -264,6 +264,16 @@ describe('hostile clients', () => {
       expect(response.status).toBe(404);
       expect(((await response.json()) as ErrorBody).errors![0]!.extensions!.code).toBe('NOT_FOUND');
     });
+
+    test('GraphiQL assets that do not exist, or climb out of the asset folder, answer JSON 404 naming no file', async () => {
+      for (const asset of ['nope.js', '..%2F..%2Fpackage.json', '%2e%2e/%2e%2e/etc/passwd', `${'a/'.repeat(2000)}x.js`, 'react@1.0.0/%00.js']) {
+        const response = await fetch(`${t.baseUrl}/graphiql/assets/${asset}`);
+        const text = await response.text();
+        expect([asset, response.status, (JSON.parse(text) as ErrorBody).errors![0]!.extensions!.code]).toEqual([asset, 404, 'NOT_FOUND']);
+        expect(text).not.toMatch(/node_modules|\/work\/|root:|"name":/);
+      }
+      await stillServes();
+    });
   });
 
   describe('text arguments (failure 6)', () => {

@@ -20,7 +20,7 @@ import { formatGraphQLError, isClientError, timeoutOf } from '../../platform/gra
 import { checkDocumentText, checkVariablesText } from '../../platform/graphql/input-text';
 import { asksForIntrospection, measureOperation } from '../../platform/graphql/query-analysis';
 import { suggestionsPlugin } from '../../platform/graphql/suggestions';
-import { sendJsonError } from '../../platform/http/json-error';
+import { errorBody, sendJsonError } from '../../platform/http/json-error';
 import type { Logger } from '../../platform/logging/logger';
 import { withSqlStatementTally, type SqlStatementTally } from '../../platform/database/sql-statement-count';
 import { RequestLoaders } from '../../platform/graphql/loaders';
@@ -191,7 +191,7 @@ function bodyError(error: unknown): { status: number; code: string; message: str
 
 /** Writes a JSON answer straight to the socket, for errors Node's HTTP parser raises before Express. */
 function clientErrorResponse(status: number, code: string, message: string): string {
-  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  const body = JSON.stringify(errorBody(code, message));
   return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 

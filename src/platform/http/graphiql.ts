@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
+import { sendJsonError } from './json-error';
 
 /**
  * GraphiQL served by the hub itself: the page, GraphiQL, React and ReactDOM all come from this router
@@ -190,7 +191,7 @@ export function graphiqlRouter(options: GraphiqlRouterOptions): express.Router {
   router.get('/assets/*rest', (req, res) => {
     const asset = byUrlPath.get(req.path.slice('/assets'.length));
     if (!asset) {
-      res.status(404).type('text/plain').send('Not found');
+      sendJsonError(res, 404, 'NOT_FOUND', 'No such GraphiQL asset.');
       return;
     }
     const { identity, gzip } = load(asset);
