@@ -180,6 +180,14 @@ describe('Reference graph', () => {
     }
     expect(await errorCode(`{ promotionCentre(number: 12) { number } }`)).toBe('NOT_FOUND');
     expect(await errorCode(`{ provinceGroup(code: "ATLANTIS") { code } }`)).toBe('NOT_FOUND');
+    // Hostile numbers and codes: refused with a code, the hub still answering.
+    for (const n of [0, -1, 2147483647]) expect([n, await errorCode(`query($n: Int!) { promotionCentre(number: $n) { number } }`, { n })]).toEqual([n, 'NOT_FOUND']);
+    for (const code of ['x'.repeat(100_000), 'NORTH\u0000EAST', "' OR 1=1 --"]) {
+      const { body } = await t.graphql(`query($g: String!) { provinceGroup(code: $g) { code } }`, { g: code }, analyst);
+      expect(['NOT_FOUND', 'BAD_USER_INPUT']).toContain(body.errors?.[0]?.extensions?.code);
+      expect(JSON.stringify(body).length).toBeLessThan(2_000);
+    }
+    expect(await errorCode(`{ provinceGroup(code: "NORTHEAST") { code } }`)).toBeUndefined();
     expect(await errorCode(`{ companies(first: 1, filter: { provinceGroup: "ATLANTIS" }) { totalCount } }`)).toBe('BAD_USER_INPUT');
     expect(await errorCode(`{ factories(first: 1, filter: { promotionCentre: 0 }) { totalCount } }`)).toBe('BAD_USER_INPUT');
     const node = await ok<{ node: { number: number } }>(`query($id: ID!) { node(id: $id) { ... on PromotionCentre { number } } }`, { id: seven.id });

@@ -105,6 +105,20 @@ describe('DIP records in the registry change feed and exports', () => {
     expect(body).not.toContain(outsider);
   });
 
+  test('a DIP export resumed from a key that is not one (a typed name, a personal ID, huge, control characters) answers 400 BAD_USER_INPUT, echoing none of it', async () => {
+    for (const exportName of ['dip-participations', 'i40-assessments']) {
+      for (const after of [PERSON, PERSON_ID, `dip-${'f'.repeat(10_000)}`, 'dip-\u0000', 'dip-' + 'g'.repeat(64)]) {
+        const answer = await ndjson(`/exports/${exportName}.ndjson?after=${encodeURIComponent(after)}`, office);
+        expect([exportName, after.slice(0, 20), answer.status]).toEqual([exportName, after.slice(0, 20), 400]);
+        expect((JSON.parse(answer.body) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+        expect(answer.body).not.toContain(PERSON);
+        expect(answer.body).not.toContain(PERSON_ID);
+        expect(answer.body.length).toBeLessThan(1_000);
+      }
+    }
+    expect((await ndjson('/exports/dip-participations.ndjson?limit=1', office)).status).toBe(200);
+  });
+
   test('a participant not known to be a company: masked in every field and key of every line, for every role', async () => {
     for (const key of [office, ministry]) {
       const lines = [
