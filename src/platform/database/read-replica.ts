@@ -153,8 +153,12 @@ export class ReplicaMonitor {
   }
 }
 
-/** A standby cancelling a statement that conflicts with the WAL it replays (SQLSTATE 40001 or 40P01). */
-const RECOVERY_CONFLICT = /conflict with recovery/i;
+/**
+ * A standby cancelling a statement that conflicts with the WAL it replays: SQLSTATE 40001 or 40P01
+ * (read by code, not by message, which follows the server's lc_messages; a read-only standby has
+ * no other cause for either).
+ */
+const RECOVERY_CONFLICT_CODES: ReadonlySet<unknown> = new Set(['40001', '40P01']);
 
 /**
  * The registry's reader on the standby. A statement the standby cannot answer because it is gone
@@ -178,7 +182,7 @@ export class ReplicaReader implements SqlReader {
       return await this.replica.query<T>(text, parameters);
     } catch (error) {
       if (isDatabaseUnavailable(error)) this.monitor.markUnreachable(error);
-      else if (!RECOVERY_CONFLICT.test(String((error as { message?: unknown } | null)?.message))) throw error;
+      else if (!RECOVERY_CONFLICT_CODES.has((error as { code?: unknown } | null)?.code)) throw error;
       return this.onPrimary<T>(text, parameters);
     }
   }
