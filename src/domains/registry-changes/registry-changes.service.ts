@@ -81,7 +81,7 @@ export class RegistryChangesService {
       afterPosition: (cursor) => {
         if (!cursor) return '0';
         const position = openPosition(key, cursor);
-        if (position === undefined) throw notACursor();
+        if (position === undefined) throw invalidCursor();
         return position;
       },
     };
@@ -148,4 +148,3 @@ export class RegistryChangesService {
   }
 }
 
-const notACursor = (): DomainError => new DomainError('BAD_USER_INPUT', 'after is not a cursor of this list', { argument: 'after' });
