@@ -66,8 +66,9 @@ export const FIRM_DATA_TYPES: Readonly<Record<string, FirmDataType>> = {
     plantOf: own('fid'),
     keyOf: (v) => `TisLicense:${String(v['licenceNo'])}`,
   },
-  ProgrammeParticipation: { group: 'identity', juristicIdOf: own('companyJuristicId'), keyOf: (v) => String(v['id']) },
-  Industry40Assessment: { group: 'identity', juristicIdOf: own('companyJuristicId'), keyOf: (v) => String(v['id']) },
+  // The firm a DIP record belongs to is its link, shown or masked (a masked one is scoped by it too, as in the registry feed).
+  ProgrammeParticipation: { group: 'identity', juristicIdOf: (v) => str((v['link'] as { companyJuristicId?: unknown } | null)?.companyJuristicId), keyOf: (v) => String(v['id']) },
+  Industry40Assessment: { group: 'identity', juristicIdOf: (v) => str((v['link'] as { companyJuristicId?: unknown } | null)?.companyJuristicId), keyOf: (v) => String(v['id']) },
   ProductEligibility: { group: 'eligibility', juristicIdOf: parentFirm, keyOf: (v) => String((v['product'] as { code?: string } | undefined)?.code) },
   EligibilityEvent: { group: 'eligibility', juristicIdOf: own('juristicId'), keyOf: (v) => String(v['position']) },
   Consent: { group: 'consents', juristicIdOf: own('juristicId'), keyOf: (v) => String(v['id']) },

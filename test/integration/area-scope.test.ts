@@ -126,7 +126,9 @@ describe('Area roles', () => {
     expect(far.some((id) => Buffer.from(id, 'base64url').toString().startsWith('ProgrammeParticipation:'))).toBe(true);
     expect(far.some((id) => Buffer.from(id, 'base64url').toString().startsWith('Industry40Assessment:'))).toBe(true);
     expect(near.length).toBeGreaterThanOrEqual(1);
-    const [unlinked] = await sql<{ key: string }>(`SELECT participant_key || ':' || year || ':' || programme_code AS key FROM registry.dip_participation WHERE company_juristic_id IS NULL LIMIT 1`);
+    const [unlinked] = await sql<{ key: string }>(
+      `SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS key FROM registry.dip_participation WHERE company_juristic_id IS NULL LIMIT 1`,
+    );
     const unlinkedId = unlinked ? Buffer.from(`ProgrammeParticipation:${unlinked.key}`).toString('base64url') : undefined;
     for (const key of [office, centreKey]) {
       for (const id of far) expect([id, (await ok<{ node: unknown }>(`query($id: ID!) { node(id: $id) { id ... on ProgrammeParticipation { companyName } } }`, { id }, key)).node]).toEqual([id, null]);

@@ -241,7 +241,7 @@ describe('Certification and programme graph', () => {
     );
     const [participation] = await sql<{ company: string; name: string; method: string; programme_code: string; year: number }>(
       `SELECT company_juristic_id AS company, company_name AS name, link_method AS method, programme_code, year FROM registry.dip_participation
-       WHERE juristic_id IS NULL AND company_juristic_id IS NOT NULL ORDER BY participant_key LIMIT 1`,
+       WHERE juristic_id IS NULL AND company_juristic_id IS NOT NULL AND link_method LIKE 'EXACT_NAME%' ORDER BY participant_key LIMIT 1`,
     );
     expect(licence).toBeDefined();
     expect(participation).toBeDefined();

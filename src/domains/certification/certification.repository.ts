@@ -1,5 +1,6 @@
 import { licenceWithin, type FirmScopeSql } from '../firm-scope-sql';
 import { toGlobalId } from '../../platform/graphql/global-id';
+import { linkIsSureSql } from '../../shared/firm-identity';
 import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
 import type { KeysetPosition } from '../../platform/graphql/connection';
 import type { LinkMethod } from '../factory/factory.type';
@@ -68,7 +69,7 @@ interface LicenceRow {
  * name). Any other licensee is masked (see TisLicenseResolver), and its licence is not listed under a
  * company or a plant: listed there it would say whom the masked licensee resembles or where it works.
  */
-export const LICENSEE_IS_COMPANY_SQL = `coalesce(l.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
+export const LICENSEE_IS_COMPANY_SQL = linkIsSureSql('l');
 
 /** Columns of a licence row `l`; whether the licensee is a DBD company is read here, so masking costs no statement. */
 const LICENCE_COLUMNS = `l.licence_no, l.licence_type, to_char(l.issued_on, 'YYYY-MM-DD') AS issued_on, l.tis_no, l.licensee_name,

@@ -7,7 +7,7 @@ import type { GraphQLContext } from '../api-context';
 import { PageArgs } from '../../platform/graphql/page-args';
 import { companyById } from '../company/company.loaders';
 import { Company } from '../company/company.type';
-import { MASK, mayReadPersonalData } from '../company/personal-data';
+import { MASK } from '../company/personal-data';
 import { factoryByFid } from '../factory/factory.loaders';
 import { Factory, LinkMethod } from '../factory/factory.type';
 import { licencesOfStandard, standardByTisNo } from './certification.loaders';
@@ -65,15 +65,13 @@ export class TisStandardResolver {
 }
 
 /**
- * The licensee is a firm or an individual. A licensee known to be a DBD company (by its tax ID, or
- * by an exact name when TISI gave no tax ID) is business data; any other (a personal ID, a juristic ID
- * DBD does not list, a name no company or only a fuzzy match matches) is treated as personal data
- * under the PDPA and masked, with the name and the company it may be linked to, unless the caller is
- * granted personal data.
+ * The licensee is a firm or an individual: shown only when it is known to be a DBD company (by its
+ * tax ID, or by an exact name when TISI gave no tax ID), else masked for every role with the name,
+ * the company it may be linked to and its plant: the one rule of src/shared/firm-identity.ts.
  */
-const licenseeMasked = (licence: TisLicense, ctx: GraphQLContext): boolean => !licence.licenseeIsCompany && !mayReadPersonalData(ctx);
+const licenseeMasked = (licence: TisLicense): boolean => !licence.licenseeIsCompany;
 /** The licence's link, unless it would name the company behind a masked licensee. */
-const shownLink = (licence: TisLicense, ctx: GraphQLContext): TisLicense['link'] => (licenseeMasked(licence, ctx) ? null : licence.link);
+const shownLink = (licence: TisLicense): TisLicense['link'] => (licenseeMasked(licence) ? null : licence.link);
 
 @Resolver(() => TisLicense)
 export class TisLicenseResolver {
@@ -99,28 +97,28 @@ export class TisLicenseResolver {
 
   @FieldResolver(() => Company, { nullable: true, description: 'The licensee as a company registered with DBD, linked by tax ID or name (see `linkMethod`); null for individuals, for firms no company matches, and when the licensee is masked.' })
   async company(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<Company | null> {
-    const link = shownLink(licence, ctx);
+    const link = shownLink(licence);
     return link === null ? null : ((await companyById(ctx).load(link.companyJuristicId)) ?? null);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Juristic ID of the company the licence is linked to (by the licensee\'s tax ID, else by name within the plant\'s province or nationwide); null when unlinked or masked.' })
-  companyJuristicId(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string | null {
-    return shownLink(licence, ctx)?.companyJuristicId ?? null;
+  companyJuristicId(@Root() licence: TisLicense): string | null {
+    return shownLink(licence)?.companyJuristicId ?? null;
   }
 
   @FieldResolver(() => LinkMethod, { nullable: true, description: 'How the licence was linked to its company; null when unlinked or masked.' })
-  linkMethod(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): LinkMethod | null {
-    return shownLink(licence, ctx)?.method ?? null;
+  linkMethod(@Root() licence: TisLicense): LinkMethod | null {
+    return shownLink(licence)?.method ?? null;
   }
 
   @FieldResolver(() => Float, { nullable: true, description: 'Confidence of the link, 0-1 (1 for the tax ID); null when unlinked or masked.' })
-  linkConfidence(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): number | null {
-    return shownLink(licence, ctx)?.confidence ?? null;
+  linkConfidence(@Root() licence: TisLicense): number | null {
+    return shownLink(licence)?.confidence ?? null;
   }
 
   @FieldResolver(() => String, { nullable: true, description: '14-digit DIW factory ID of the licensed plant, when TISI gives one; see `factory`. Null when the licensee is masked: the plant\'s operator is as often as not the licensee.' })
-  fid(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string | null {
-    return licenseeMasked(licence, ctx) ? null : licence.fid;
+  fid(@Root() licence: TisLicense): string | null {
+    return licenseeMasked(licence) ? null : licence.fid;
   }
 
   @FieldResolver(() => Factory, {
@@ -131,22 +129,22 @@ export class TisLicenseResolver {
   async factory(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<Factory | null> {
     // Any handle on the plant (its FID, its global ID, its name and address) leads to its operator
     // and company through `factory(fid)` or `node(id)`: a masked licensee's licence gives none.
-    if (licence.fid === null || licenseeMasked(licence, ctx)) return null;
+    if (licence.fid === null || licenseeMasked(licence)) return null;
     return (await factoryByFid(ctx).load(licence.fid)) ?? null;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Licensee name (ผู้รับใบอนุญาต) as TISI lists it; `***` when masked (see `licenseeMasked`), null when TISI gives none.' })
-  licenseeName(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string | null {
-    return licence.licenseeNameData === null ? null : licenseeMasked(licence, ctx) ? MASK : licence.licenseeNameData;
+  licenseeName(@Root() licence: TisLicense): string | null {
+    return licence.licenseeNameData === null ? null : licenseeMasked(licence) ? MASK : licence.licenseeNameData;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Licensee tax ID (เลขประจำตัวผู้เสียภาษี), 13 digits: a company\'s juristic ID; `***` when masked (see `licenseeMasked`); null when TISI left it blank.' })
-  licenseeTaxId(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): string | null {
-    return licence.licenseeTaxIdData === null ? null : licenseeMasked(licence, ctx) ? MASK : licence.licenseeTaxIdData;
+  licenseeTaxId(@Root() licence: TisLicense): string | null {
+    return licence.licenseeTaxIdData === null ? null : licenseeMasked(licence) ? MASK : licence.licenseeTaxIdData;
   }
 
   @FieldResolver(() => Boolean, { description: 'True when the licensee\'s name and tax ID are withheld as personal data: the licensee is not a company registered with DBD (e.g. an individual, whose tax ID is the personal ID).' })
-  licenseeMasked(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): boolean {
-    return licenseeMasked(licence, ctx);
+  licenseeMasked(@Root() licence: TisLicense): boolean {
+    return licenseeMasked(licence);
   }
 }

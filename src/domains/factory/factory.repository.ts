@@ -3,10 +3,11 @@ import { types } from 'pg';
 import { toGlobalId } from '../../platform/graphql/global-id';
 import { normaliseJuristicId } from '../../shared/thai-id';
 import { MASK } from '../../shared/mask';
+import { linkIsSure, operatorIsCompanySql } from '../../shared/firm-identity';
 import { likeLiteral, SqlParams } from '../../platform/database/sql-params';
 import type { KeysetPosition } from '../../platform/graphql/connection';
 import { SortDirection } from '../../platform/graphql/sort-direction';
-import { type Factory, FACTORY_SORT_KEY_TYPES, type FactoryOrderField, type FactoryStatus, LinkMethod } from './factory.type';
+import { type Factory, FACTORY_SORT_KEY_TYPES, type FactoryOrderField, type FactoryStatus, type LinkMethod } from './factory.type';
 import type { SqlReader } from '../../platform/database/sql-reader';
 
 interface FactoryRow {
@@ -58,12 +59,11 @@ const num = (value: string | null): number | null => (value === null ? null : Nu
 function operatorIsCompany(r: Pick<FactoryRow, 'operator_tax_id' | 'link_method'>): boolean {
   // A tax ID that is not a juristic ID is a personal ID, whatever the name matched.
   if (r.operator_tax_id !== null) return normaliseJuristicId(r.operator_tax_id) !== undefined;
-  return r.link_method !== null && r.link_method !== LinkMethod.FUZZY_NAME;
+  return linkIsSure(r.link_method);
 }
 
 /** operatorIsCompany over `registry.factory f` (stored tax IDs have passed the check digit). */
-const OPERATOR_IS_COMPANY_SQL = `(CASE WHEN f.operator_tax_id IS NOT NULL THEN f.operator_tax_id ~ '^0[0-9]{12}$'
-  ELSE coalesce(f.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false) END)`;
+const OPERATOR_IS_COMPANY_SQL = operatorIsCompanySql('f');
 
 /** What a read plan asks of a company's factories (`Company.factories` under one response key). */
 export interface FactoryListShape {

@@ -2,25 +2,32 @@ import { toGlobalId } from '../../platform/graphql/global-id';
 import type { LinkMethod } from '../factory/factory.type';
 import type { Industry40Assessment, ProgrammeParticipation } from './programme.type';
 import type { SqlReader } from '../../platform/database/sql-reader';
+import { linkIsSureSql } from '../../shared/firm-identity';
+import { assessmentKeySql, participationKeySql } from './dip-record-key';
 
 /** The columns every DIP record shares: who DIP named, and the company the linker found. */
 interface LinkedRow {
-  participant_key: string;
+  record_key: string;
   juristic_id: string | null;
   company_name: string | null;
   company_juristic_id: string | null;
   link_method: LinkMethod | null;
   link_confidence: string | null;
 }
-const LINK_COLUMNS = 'participant_key, juristic_id, company_name, company_juristic_id, link_method, link_confidence::text';
+const linkColumns = (keySql: string): string => `${keySql} AS record_key, juristic_id, company_name, company_juristic_id, link_method, link_confidence::text`;
 
 const linkOf = (r: LinkedRow) => ({
-  juristicId: r.juristic_id,
-  companyName: r.company_name,
-  companyJuristicId: r.company_juristic_id,
-  linkMethod: r.link_method,
-  linkConfidence: r.link_confidence === null ? null : Number(r.link_confidence),
+  recordKey: r.record_key,
+  juristicIdData: r.juristic_id,
+  companyNameData: r.company_name,
+  link: r.company_juristic_id === null || r.link_method === null ? null : { companyJuristicId: r.company_juristic_id, method: r.link_method, confidence: Number(r.link_confidence) },
 });
+
+/**
+ * Under a company, only the records whose participant is shown (src/shared/firm-identity.ts): a
+ * masked one listed there would say whom it resembles. `node(id)` still reaches it, masked.
+ */
+const SHOWN_UNDER_COMPANY = linkIsSureSql('d');
 
 interface ParticipationRow extends LinkedRow {
   programme_code: string;
@@ -33,21 +40,12 @@ interface ParticipationRow extends LinkedRow {
   fetched_at: Date;
 }
 
-const PARTICIPATION_COLUMNS = `${LINK_COLUMNS}, programme_code, programme_name, year, province, absent_since_run_id IS NOT NULL AS withdrawn,
+const PARTICIPATION_COLUMNS = `${linkColumns(participationKeySql('d'))}, programme_code, programme_name, year, province, absent_since_run_id IS NOT NULL AS withdrawn,
   source, source_run_id::text, fetched_at`;
 
-/**
- * Global ID key of a participation: `participantKey:year:programmeCode` (the code last, as it is free
- * text); the participant key is the juristic ID, or `name:` and the normalised name when DIP gave none.
- */
-export const participationKey = (p: { participantKey: string; year: number; programmeCode: string }): string => `${p.participantKey}:${p.year}:${p.programmeCode}`;
-
-/** Global ID key of an assessment: `participantKey:assessedOn`. */
-export const assessmentKey = (a: { participantKey: string; assessedOn: string }): string => `${a.participantKey}:${a.assessedOn}`;
-
 function toParticipation(r: ParticipationRow): ProgrammeParticipation {
-  const participation = {
-    participantKey: r.participant_key,
+  return {
+    id: toGlobalId('ProgrammeParticipation', r.record_key),
     ...linkOf(r),
     programmeCode: r.programme_code,
     programmeName: r.programme_name,
@@ -56,7 +54,6 @@ function toParticipation(r: ParticipationRow): ProgrammeParticipation {
     withdrawnFromSource: r.withdrawn,
     provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: null },
   };
-  return { id: toGlobalId('ProgrammeParticipation', participationKey(participation)), ...participation };
 }
 
 interface AssessmentRow extends LinkedRow {
@@ -74,7 +71,7 @@ interface AssessmentRow extends LinkedRow {
   fetched_at: Date;
 }
 
-const ASSESSMENT_COLUMNS = `${LINK_COLUMNS}, to_char(assessed_on, 'YYYY-MM-DD') AS assessed_on, overall_level::text, smart_operation::text,
+const ASSESSMENT_COLUMNS = `${linkColumns(assessmentKeySql('d'))}, to_char(assessed_on, 'YYYY-MM-DD') AS assessed_on, overall_level::text, smart_operation::text,
   strategy_organisation::text, workforce::text, technology_innovation::text, market_customer_standard::text, it_data::text,
   absent_since_run_id IS NOT NULL AS withdrawn, source, source_run_id::text, fetched_at`;
 
@@ -82,8 +79,7 @@ const num = (value: string | null): number | null => (value === null ? null : Nu
 
 function toAssessment(r: AssessmentRow): Industry40Assessment {
   return {
-    id: toGlobalId('Industry40Assessment', assessmentKey({ participantKey: r.participant_key, assessedOn: r.assessed_on })),
-    participantKey: r.participant_key,
+    id: toGlobalId('Industry40Assessment', r.record_key),
     ...linkOf(r),
     assessedOn: r.assessed_on,
     overallLevel: Number(r.overall_level),
@@ -101,40 +97,40 @@ function toAssessment(r: AssessmentRow): Industry40Assessment {
 export class ProgrammeRepository {
   constructor(private readonly dataSource: SqlReader) {}
 
-  /** Participations linked to these companies, newest year first, then by programme code. */
+  /** Participations linked to these companies and shown under them, newest year first, then by programme code. */
   async participationsOf(juristicIds: readonly string[]): Promise<ProgrammeParticipation[]> {
     const rows: ParticipationRow[] = await this.dataSource.query(
-      `SELECT ${PARTICIPATION_COLUMNS} FROM registry.dip_participation WHERE company_juristic_id = ANY($1::text[])
-       ORDER BY company_juristic_id, year DESC, programme_code, participant_key`,
+      `SELECT ${PARTICIPATION_COLUMNS} FROM registry.dip_participation d WHERE d.company_juristic_id = ANY($1::text[]) AND ${SHOWN_UNDER_COMPANY}
+       ORDER BY d.company_juristic_id, d.year DESC, d.programme_code, d.participant_key`,
       [juristicIds],
     );
     return rows.map(toParticipation);
   }
 
-  async participationsByKey(keys: readonly { participantKey: string; year: number; programmeCode: string }[]): Promise<ProgrammeParticipation[]> {
+  /** Participations by their keys (`dip-...`), by the unique index on the key. */
+  async participationsByKey(keys: readonly string[]): Promise<ProgrammeParticipation[]> {
     const rows: ParticipationRow[] = await this.dataSource.query(
-      `SELECT ${PARTICIPATION_COLUMNS} FROM registry.dip_participation
-       WHERE (participant_key, year, programme_code) IN (SELECT * FROM unnest($1::text[], $2::int[], $3::text[]))`,
-      [keys.map((k) => k.participantKey), keys.map((k) => k.year), keys.map((k) => k.programmeCode)],
+      `SELECT ${PARTICIPATION_COLUMNS} FROM registry.dip_participation d WHERE ${participationKeySql('d')} = ANY($1::text[])`,
+      [keys],
     );
     return rows.map(toParticipation);
   }
 
-  /** Industry 4.0 assessments linked to these companies, newest first. */
+  /** Industry 4.0 assessments linked to these companies and shown under them, newest first. */
   async assessmentsOf(juristicIds: readonly string[]): Promise<Industry40Assessment[]> {
     const rows: AssessmentRow[] = await this.dataSource.query(
-      `SELECT ${ASSESSMENT_COLUMNS} FROM registry.dip_i40_assessment WHERE company_juristic_id = ANY($1::text[])
-       ORDER BY company_juristic_id, assessed_on DESC, overall_level DESC, participant_key`,
+      `SELECT ${ASSESSMENT_COLUMNS} FROM registry.dip_i40_assessment d WHERE d.company_juristic_id = ANY($1::text[]) AND ${SHOWN_UNDER_COMPANY}
+       ORDER BY d.company_juristic_id, d.assessed_on DESC, d.overall_level DESC, d.participant_key`,
       [juristicIds],
     );
     return rows.map(toAssessment);
   }
 
-  async assessmentsByKey(keys: readonly { participantKey: string; assessedOn: string }[]): Promise<Industry40Assessment[]> {
+  /** Assessments by their keys (`dip-...`), by the unique index on the key. */
+  async assessmentsByKey(keys: readonly string[]): Promise<Industry40Assessment[]> {
     const rows: AssessmentRow[] = await this.dataSource.query(
-      `SELECT ${ASSESSMENT_COLUMNS} FROM registry.dip_i40_assessment
-       WHERE (participant_key, assessed_on) IN (SELECT * FROM unnest($1::text[], $2::date[]))`,
-      [keys.map((k) => k.participantKey), keys.map((k) => k.assessedOn)],
+      `SELECT ${ASSESSMENT_COLUMNS} FROM registry.dip_i40_assessment d WHERE ${assessmentKeySql('d')} = ANY($1::text[])`,
+      [keys],
     );
     return rows.map(toAssessment);
   }

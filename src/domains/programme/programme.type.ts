@@ -1,28 +1,29 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Node } from '../node/node.type';
-import { LinkMethod } from '../factory/factory.type';
+import type { LinkMethod } from '../factory/factory.type';
 import { Provenance } from '../provenance/provenance.type';
 
-/** What every DIP record has: the firm as DIP named it, and the company the linker found for it. */
-@ObjectType({ description: 'Not a type of the API: the fields every DIP record shares.' })
+/** The company the linker found for a DIP record. */
+export interface DipLink {
+  companyJuristicId: string;
+  method: LinkMethod;
+  confidence: number;
+}
+
+/**
+ * What every DIP record has: the firm as DIP named it, and the company the linker found. Not fields:
+ * the resolvers (programme-relations.resolver.ts) show or mask them by the one rule of
+ * src/shared/firm-identity.ts, as the registry feed and the exports do.
+ */
 abstract class DipRecord extends Node {
-  @Field(() => String, { nullable: true, description: 'Juristic ID of the firm as DIP gave it; null when DIP left it out (see `companyName`, `company`).' })
-  juristicId!: string | null;
-
-  /** Not a field: the record's key at DIP (the juristic ID, or `name:` and the normalised name), in its global ID. */
-  participantKey!: string;
-
-  @Field(() => String, { nullable: true, description: 'Name of the firm as DIP wrote it (ชื่อสถานประกอบการ), when DIP gives one; the record is linked by it when the juristic ID is missing.' })
-  companyName!: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Juristic ID of the company the record is linked to (by its juristic ID, else by name); see `company`.' })
-  companyJuristicId!: string | null;
-
-  @Field(() => LinkMethod, { nullable: true, description: 'How the record was linked to its company.' })
-  linkMethod!: LinkMethod | null;
-
-  @Field(() => Float, { nullable: true, description: 'Confidence of the link, 0-1 (1 for the juristic ID).' })
-  linkConfidence!: number | null;
+  /** The record's key (`dip-...`, migration 1763950000000): it names no participant; its global ID's key. */
+  recordKey!: string;
+  /** The juristic ID as DIP gave it (a personal ID, when a clerk typed one). */
+  juristicIdData!: string | null;
+  /** The name as DIP wrote it (a person's, perhaps). */
+  companyNameData!: string | null;
+  /** The company the linker found for it; shown unless the participant is masked. */
+  link!: DipLink | null;
 }
 
 @ObjectType({ implements: Node, description: 'A firm\'s participation in a support programme of the Department of Industrial Promotion (DIP, กสอ.) in one fiscal year (การเข้าร่วมโครงการ).' })

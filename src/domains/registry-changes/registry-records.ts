@@ -5,7 +5,7 @@
  * bank and area, as the graph). The feed and every export filter through it.
  *
  * The JSON is built by PostgreSQL (json_build_object), so an export streams text it never parses.
- * Masks, as the graph's:
+ * Masks, as the graph's (firm identities by the one rule of src/shared/firm-identity.ts):
  * - companies: directors' names and individual shareholders' names and personal IDs are personal
  *   data, shown in the graph only to a bank the company consented to, one company at a time and
  *   logged (src/domains/consent). Bulk reads never carry them: masked for every role;
@@ -23,6 +23,8 @@ import { isBankCode } from '../../access/roles';
 import { scopeOf } from '../../access/client-scope';
 import { DomainError } from '../../platform/errors/domain-error';
 import { MASK } from '../../shared/mask';
+import { linkIsSureSql, operatorIsCompanySql } from '../../shared/firm-identity';
+import { assessmentKeySql, DIP_KEY_PATTERN, participationKeySql } from '../programme/dip-record-key';
 
 export const REGISTRY_ENTITIES = ['COMPANY', 'FACTORY', 'TIS_LICENSE', 'DIP_PARTICIPATION', 'I40_ASSESSMENT', 'LOAN_PRODUCT'] as const;
 export type RegistryEntity = (typeof REGISTRY_ENTITIES)[number];
@@ -52,8 +54,9 @@ export interface RegistryRecordDefinition {
 
 const MASKED = `'${MASK}'`;
 const PROVENANCE = `'provenance', json_build_object('source', r.source, 'runId', r.source_run_id::text, 'fetchedAt', r.fetched_at)`;
-const LINK_IS_SURE = `coalesce(r.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
-const FACTORY_OPERATOR_IS_COMPANY = `(CASE WHEN r.operator_tax_id IS NOT NULL THEN r.operator_tax_id ~ '^0[0-9]{12}$' ELSE ${LINK_IS_SURE} END)`;
+/** The one masking rule (src/shared/firm-identity.ts), over the row `r`. */
+const LINK_IS_SURE = linkIsSureSql('r');
+const FACTORY_OPERATOR_IS_COMPANY = operatorIsCompanySql('r');
 
 const COMPANY: RegistryRecordDefinition = {
   entity: 'COMPANY',
@@ -167,7 +170,7 @@ const TIS_LICENSE: RegistryRecordDefinition = {
   json: `json_build_object(
     'licenceNo', r.licence_no, 'licenceType', r.licence_type, 'issuedOn', r.issued_on, 'tisNo', r.tis_no,
     'licenseeName', CASE WHEN r.licensee_name IS NOT NULL AND NOT ${LINK_IS_SURE} THEN ${MASKED} ELSE r.licensee_name END,
-    'licenseeTaxId', CASE WHEN NOT ${LINK_IS_SURE} THEN ${MASKED} ELSE r.licensee_tax_id END,
+    'licenseeTaxId', CASE WHEN r.licensee_tax_id IS NOT NULL AND NOT ${LINK_IS_SURE} THEN ${MASKED} ELSE r.licensee_tax_id END,
     'licenseeMasked', NOT ${LINK_IS_SURE},
     'fid', CASE WHEN ${LINK_IS_SURE} THEN r.fid END,
     'companyJuristicId', CASE WHEN ${LINK_IS_SURE} THEN r.company_juristic_id END,
@@ -193,8 +196,6 @@ const TIS_LICENSE: RegistryRecordDefinition = {
   },
 };
 
-/** A DIP record's key (migration 1763950000000): it names no participant. */
-const DIP_KEY_PATTERN = /^dip-[0-9a-f]{64}$/;
 const DIP_PARTICIPANT = `
     'juristicId', CASE WHEN r.juristic_id IS NOT NULL AND NOT ${LINK_IS_SURE} THEN ${MASKED} ELSE r.juristic_id END,
     'companyName', CASE WHEN r.company_name IS NOT NULL AND NOT ${LINK_IS_SURE} THEN ${MASKED} ELSE r.company_name END,
@@ -211,7 +212,7 @@ const DIP_PARTICIPANT_FIELDS = {
   absent_since_run_id: 'absent',
 } as const;
 
-const DIP_PARTICIPATION_KEY = `registry.dip_record_key(r.participant_key || ':' || r.year::text || ':' || r.programme_code)`;
+const DIP_PARTICIPATION_KEY = participationKeySql('r');
 const DIP_PARTICIPATION: RegistryRecordDefinition = {
   entity: 'DIP_PARTICIPATION',
   exportName: 'dip-participations',
@@ -229,7 +230,7 @@ const DIP_PARTICIPATION: RegistryRecordDefinition = {
   fields: { ...DIP_PARTICIPANT_FIELDS, programme_name: 'programmeName', province: 'province' },
 };
 
-const I40_ASSESSMENT_KEY = `registry.dip_record_key(r.participant_key || ':' || (r.assessed_on - DATE '2000-01-01')::text)`;
+const I40_ASSESSMENT_KEY = assessmentKeySql('r');
 const I40_ASSESSMENT: RegistryRecordDefinition = {
   entity: 'I40_ASSESSMENT',
   exportName: 'i40-assessments',
