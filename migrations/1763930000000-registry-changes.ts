@@ -35,6 +35,11 @@ export interface Tracked {
   entity: string;
   /** SQL of the record's key over a row alias `r`. */
   key: (r: string) => string;
+  /**
+   * Since 1763955000000: the provinces (codes) whose area roles see the row `r`, as a text[], and the
+   * columns that decide them; an update that moves a row out of provinces logs them in `left_areas`.
+   */
+  areas?: { of: (r: string) => string; columns: readonly string[] };
 }
 
 const TRACKED: readonly Tracked[] = [
@@ -84,6 +89,11 @@ export async function recordChangesOf(queryRunner: QueryRunner, t: Tracked): Pro
         CASE WHEN d.old_company IS NULL THEN 'LINKED' WHEN d.new_company IS NULL THEN 'UNLINKED' ELSE 'RELINKED' END` : ''}
       ELSE 'CHANGED' END`;
   const run = absent ? `CASE WHEN o.absent_since_run_id IS NULL AND n.absent_since_run_id IS NOT NULL THEN n.absent_since_run_id ELSE n.source_run_id END` : 'n.source_run_id';
+  const areas = t.areas;
+  const leftAreas = areas
+    ? `CASE WHEN ${areas.columns.map((c) => `o.${q(c)} IS DISTINCT FROM n.${q(c)}`).join(' OR ')}
+         THEN nullif(ARRAY(SELECT unnest(${areas.of('o')}) EXCEPT SELECT unnest(${areas.of('n')}) ORDER BY 1), '{}'::text[]) END`
+    : '';
   const nextPosition = `(SELECT coalesce(max(position), 0) FROM registry.record_change) + row_number() OVER (ORDER BY record_key)`;
   await queryRunner.query(`
     CREATE OR REPLACE FUNCTION ${fn(t, 'insert')}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -100,12 +110,12 @@ export async function recordChangesOf(queryRunner: QueryRunner, t: Tracked): Pro
     BEGIN
       PERFORM pg_advisory_xact_lock(${REGISTER_WRITER_LOCK});
       EXECUTE $sql$
-      INSERT INTO registry.record_change (position, entity, record_key, kind, changed_fields, run_id)
-      SELECT ${nextPosition}, '${t.entity}', record_key, kind, fields, run_id
+      INSERT INTO registry.record_change (position, entity, record_key, kind, changed_fields, run_id${areas ? ', left_areas' : ''})
+      SELECT ${nextPosition}, '${t.entity}', record_key, kind, fields, run_id${areas ? ', left_areas' : ''}
       FROM (
-        SELECT d.record_key, d.fields, d.run_id, ${kind} AS kind
+        SELECT d.record_key, d.fields, d.run_id, ${kind} AS kind${areas ? ', d.left_areas' : ''}
         FROM (
-          SELECT ${t.key('n')} AS record_key, ${fields} AS fields, ${run} AS run_id,
+          SELECT ${t.key('n')} AS record_key, ${fields} AS fields, ${run} AS run_id,${areas ? ` ${leftAreas} AS left_areas,` : ''}
                  ${absent ? 'o.absent_since_run_id AS old_absent, n.absent_since_run_id AS new_absent' : 'NULL::bigint AS old_absent, NULL::bigint AS new_absent'},
                  ${links.length > 0 ? 'o.company_juristic_id AS old_company, n.company_juristic_id AS new_company' : 'NULL::text AS old_company, NULL::text AS new_company'}
           FROM old_rows o JOIN new_rows n ON ${t.key('o')} = ${t.key('n')}

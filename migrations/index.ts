@@ -31,6 +31,7 @@ import { AdminActions1763935200000 } from './1763935200000-admin-actions';
 import { AccessLogIntoAudit1763935300000 } from './1763935300000-access-log-into-audit';
 import { RegistryCursorKey1763940000000 } from './1763940000000-registry-cursor-key';
 import { RegistryChangesDip1763950000000 } from './1763950000000-registry-changes-dip';
+import { RegistryLeftScope1763955000000 } from './1763955000000-registry-left-scope';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -67,4 +68,5 @@ export const migrations = [
   AccessLogIntoAudit1763935300000,
   RegistryCursorKey1763940000000,
   RegistryChangesDip1763950000000,
+  RegistryLeftScope1763955000000,
 ];

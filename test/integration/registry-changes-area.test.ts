@@ -217,4 +217,51 @@ describe('Registry change feed and exports for area roles', () => {
       expect(next.map((c) => c.key)).toEqual([insider]);
     });
   });
+
+  describe('records leaving an area', () => {
+    test('a factory moved to another province: the old area gets LEFT_SCOPE (its key only), the new one the whole record, the ministry a change; each once', async () => {
+      const newOffice = (await t.hub.services.clients.create({ name: 'neighbour office', role: 'province', provinceCode: neighbour.code })).key;
+      // A plant of the province, operated by no company (unlinked first): its province alone puts it in the area.
+      const [plant] = await t.sql<{ fid: string }>(`SELECT f.fid FROM registry.factory f WHERE f.province = $1 ORDER BY f.fid LIMIT 1`, [province.name]);
+      await t.sql(`UPDATE registry.factory SET company_juristic_id = NULL, link_method = NULL, link_confidence = NULL WHERE fid = $1`, [plant?.fid]);
+      expect(plant).toBeDefined();
+      const fid = plant!.fid;
+      const end = async (key: string): Promise<string> => (await ndjson('/feeds/registry?limit=1000000', key)).lines.at(-1)!.end!['cursor'] as string;
+      const clients = { office, centre: centreKey, newOffice, ministry };
+      const before = Object.fromEntries(await Promise.all(Object.entries(clients).map(async ([name, key]) => [name, await end(key)] as const)));
+      const linesOf = async (name: keyof typeof clients, after: string): Promise<{ lines: Line[]; body: string; cursor: string }> => {
+        const answer = await ndjson(`/feeds/registry?limit=1000000&after=${after}`, clients[name]);
+        return { lines: records(answer.lines).filter((l) => l.type === 'FACTORY' && l.key === fid), body: answer.body, cursor: answer.lines.at(-1)!.end!['cursor'] as string };
+      };
+
+      // DIW now lists the plant in the neighbouring province (the upsert of a run writes it so).
+      await t.sql(`UPDATE registry.factory SET province = $1 WHERE fid = $2`, [neighbour.name, fid]);
+      const left = await linesOf('office', before['office']!);
+      expect(left.lines).toEqual([expect.objectContaining({ type: 'FACTORY', key: fid, kind: 'LEFT_SCOPE', changedFields: [], record: null, position: null })]);
+      // Nothing of the new area: no field of the record, not the province it went to.
+      expect(left.body).not.toContain(neighbour.name);
+      expect((await linesOf('centre', before['centre']!)).lines.map((l) => [l.kind, l.record])).toEqual([['LEFT_SCOPE', null]]);
+      const entered = await linesOf('newOffice', before['newOffice']!);
+      expect(entered.lines.map((l) => l.kind)).toEqual(['CHANGED']);
+      // The whole record, as the new area's export holds it: an upsert creates the copy.
+      const exported = records((await ndjson('/exports/factories.ndjson', newOffice)).lines).find((r) => r['fid'] === fid);
+      expect(entered.lines[0]!.record).toEqual(exported);
+      expect(entered.lines[0]!.record).toMatchObject({ fid, provinceName: neighbour.name });
+      const national = await linesOf('ministry', before['ministry']!);
+      expect(national.lines.map((l) => [l.kind, l.changedFields])).toEqual([['CHANGED', ['provinceName']]]);
+      // Exactly once: from the end cursors, nothing more; the same reads again give the same.
+      for (const name of ['office', 'centre', 'newOffice', 'ministry'] as const) {
+        const after = await linesOf(name, before[name]!);
+        expect([name, (await linesOf(name, after.cursor)).lines]).toEqual([name, []]);
+        expect([name, after.lines.map((l) => l.kind)]).toEqual([name, name === 'office' || name === 'centre' ? ['LEFT_SCOPE'] : ['CHANGED']]);
+      }
+
+      // Back home: the old area gets it whole again, the neighbour its exit.
+      const mid = { office: left.cursor, newOffice: entered.cursor };
+      await t.sql(`UPDATE registry.factory SET province = $1 WHERE fid = $2`, [province.name, fid]);
+      const back = await linesOf('office', mid.office);
+      expect(back.lines.map((l) => [l.kind, (l.record as Record<string, unknown> | null)?.['provinceName']])).toEqual([['CHANGED', province.name]]);
+      expect((await linesOf('newOffice', mid.newOffice)).lines.map((l) => [l.kind, l.record])).toEqual([['LEFT_SCOPE', null]]);
+    });
+  });
 });

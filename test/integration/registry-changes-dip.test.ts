@@ -144,10 +144,12 @@ describe('DIP records in the registry change feed and exports', () => {
     const after = records((await ndjson(`/feeds/registry?types=DIP_PARTICIPATION&limit=1000000&after=${before}`, office)).lines);
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ type: 'DIP_PARTICIPATION', kind: 'LINKED', record: { programmeCode: 'LATER-1', participantMasked: false, companyJuristicId: insider } });
-    // Relinked elsewhere: out of the area's feed, in the ministry's as RELINKED.
+    // Relinked elsewhere: the area is told to drop it (its key only), the ministry sees RELINKED.
     await t.sql(`UPDATE registry.dip_participation SET company_juristic_id = $1 WHERE programme_code = 'LATER-1'`, [outsider]);
     const cursor = after[0]!['cursor'] as string;
-    expect(records((await ndjson(`/feeds/registry?types=DIP_PARTICIPATION&limit=1000000&after=${cursor}`, office)).lines)).toHaveLength(0);
+    const exit = await ndjson(`/feeds/registry?types=DIP_PARTICIPATION&limit=1000000&after=${cursor}`, office);
+    expect(records(exit.lines)).toEqual([expect.objectContaining({ type: 'DIP_PARTICIPATION', key: after[0]!.key, kind: 'LEFT_SCOPE', changedFields: [], record: null })]);
+    expect(exit.body).not.toContain(outsider);
     const national = records((await ndjson('/feeds/registry?types=DIP_PARTICIPATION&limit=1000000', ministry)).lines).filter((l) => l.record?.['programmeCode'] === 'LATER-1');
     expect(national.map((l) => l.kind)).toEqual(['CREATED', 'LINKED', 'RELINKED']);
   });

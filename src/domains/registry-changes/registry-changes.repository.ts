@@ -2,9 +2,9 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ApiClient } from '../../access/api-client.repository';
-import { REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
+import { leftAreaCondition, REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
 
-export type RegistryChangeKind = 'CREATED' | 'CHANGED' | 'MARKED_ABSENT' | 'RETURNED' | 'LINKED' | 'RELINKED' | 'UNLINKED';
+export type RegistryChangeKind = 'CREATED' | 'CHANGED' | 'MARKED_ABSENT' | 'RETURNED' | 'LINKED' | 'RELINKED' | 'UNLINKED' | 'LEFT_SCOPE';
 
 /** A change as the log holds it, with the record as the client may see it now (JSON text). */
 export interface RegistryChangeRow {
@@ -16,7 +16,7 @@ export interface RegistryChangeRow {
   changedColumns: string[];
   runId: string | null;
   occurredAt: Date;
-  /** The record's JSON text now, as the client may see it. */
+  /** The record's JSON text now, as the client may see it; `null` for LEFT_SCOPE (the key only). */
   recordJson: string;
 }
 
@@ -29,6 +29,7 @@ interface ChangeRow {
   run_id: string | null;
   occurred_at: Date;
   record: string | null;
+  left_scope: boolean;
 }
 
 /** The record of a change, as the client may see it: the JSON of the visible row with the change's key. */
@@ -47,6 +48,10 @@ export class RegistryChangesRepository {
    * in the same snapshot: every change up to it is committed and was considered (positions are
    * dense and assigned in commit order, see the migration), so a page that is not full may resume
    * there. Keyset paging stays safe while writers commit.
+   *
+   * A change that moved a record out of the client's area (leftAreaCondition), of a record not in
+   * the area now, is shown as LEFT_SCOPE with no record: drop your copy. Read in the same scan as
+   * the others (a column of the change), so a page costs what it did.
    */
   async changes(client: ApiClient, entities: readonly RegistryEntity[], afterPosition: string, limit: number): Promise<{ rows: RegistryChangeRow[]; head: string }> {
     const records = entities.map((entity) => recordOf(REGISTRY_RECORDS[entity], client)).join(' ');
@@ -54,11 +59,12 @@ export class RegistryChangesRepository {
       `SELECT h.head, p.* FROM (SELECT coalesce(max(position), 0)::text AS head FROM registry.record_change) h
        LEFT JOIN LATERAL (
          SELECT * FROM (
-           SELECT c.position, c.entity, c.record_key, c.kind, c.changed_fields, c.run_id::text, c.occurred_at, CASE c.entity ${records} END AS record
+           SELECT c.position, c.entity, c.record_key, c.kind, c.changed_fields, c.run_id::text, c.occurred_at, CASE c.entity ${records} END AS record,
+                  ${leftAreaCondition(client)} AS left_scope
            FROM registry.record_change c
            WHERE c.position > $1::bigint AND c.entity = ANY ($2::text[])
            ORDER BY c.position
-         ) x WHERE x.record IS NOT NULL ORDER BY x.position LIMIT $3
+         ) x WHERE x.record IS NOT NULL OR x.left_scope ORDER BY x.position LIMIT $3
        ) p ON true`,
       [afterPosition, entities, limit],
     );
@@ -71,11 +77,11 @@ export class RegistryChangesRepository {
           position: String(r.position),
           entity: r.entity,
           key: r.record_key,
-          kind: r.kind,
-          changedColumns: r.changed_fields,
+          ...(r.record === null
+            ? { kind: 'LEFT_SCOPE' as const, changedColumns: [], recordJson: 'null' }
+            : { kind: r.kind, changedColumns: r.changed_fields, recordJson: r.record }),
           runId: r.run_id,
           occurredAt: r.occurred_at,
-          recordJson: r.record!,
         })),
     };
   }

@@ -33,6 +33,7 @@ export enum RegistryChangeKind {
   LINKED = 'LINKED',
   RELINKED = 'RELINKED',
   UNLINKED = 'UNLINKED',
+  LEFT_SCOPE = 'LEFT_SCOPE',
 }
 registerEnumType(RegistryChangeKind, {
   name: 'RegistryChangeKind',
@@ -45,6 +46,10 @@ registerEnumType(RegistryChangeKind, {
     LINKED: { description: 'The record was linked to a DBD company (`companyJuristicId`, `linkMethod`).' },
     RELINKED: { description: 'The record’s link changed: another company, method or confidence.' },
     UNLINKED: { description: 'The record’s link to a company was removed.' },
+    LEFT_SCOPE: {
+      description:
+        'For area roles only: the record left your area (e.g. a factory’s province changed, a record was relinked to a company elsewhere): drop your copy of `key`. `record` is null and `changedFields` empty; should it come back, a later change brings it whole.',
+    },
   },
 });
 
@@ -66,7 +71,7 @@ export class RegistryChange {
   @Field(() => RegistryChangeKind, { description: 'What happened.' })
   kind!: RegistryChangeKind;
 
-  @Field(() => [String], { description: 'Fields of `record` whose values changed: empty for CREATED; `absent` among them for MARKED_ABSENT and RETURNED; the link fields for LINKED, RELINKED and UNLINKED.' })
+  @Field(() => [String], { description: 'Fields of `record` whose values changed: empty for CREATED and LEFT_SCOPE; `absent` among them for MARKED_ABSENT and RETURNED; the link fields for LINKED, RELINKED and UNLINKED.' })
   changedFields!: string[];
 
   @Field(() => String, { nullable: true, description: 'The ingestion run that wrote the change (the run that marked it absent for MARKED_ABSENT; the record’s last loading run for link changes).' })
@@ -75,7 +80,10 @@ export class RegistryChange {
   @Field({ description: 'When the change was committed.' })
   occurredAt!: Date;
 
-  @Field(() => GraphQLJSON, { description: 'The record as it is now (not as it was at this change), masked like the graph: the same object as a line of its export. Apply it as an upsert by key.' })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'The record as it is now (not as it was at this change), masked like the graph: the same object as a line of its export. Apply it as an upsert by key; null for LEFT_SCOPE (delete by key).',
+  })
   record!: unknown;
 }
 

@@ -360,3 +360,15 @@ export function visibleRows(entity: RegistryEntity, client: ApiClient): string {
     }
   }
 }
+
+/**
+ * Which changes of the log tell the client that a record left its area (LEFT_SCOPE), as an SQL
+ * condition over the change `c`: an area role's, when the change moved the record out of one of its
+ * provinces (`left_areas`, migration 1763955000000); the feed shows one only when the record is not
+ * in the area now. Every other client sees every record it ever saw (national) or none leave (a
+ * bank's loan products): never.
+ */
+export function leftAreaCondition(client: ApiClient): string {
+  const scope = scopeOf(client);
+  return scope.kind === 'area' ? `c.left_areas && ${areaCodes(scope.provinceCodes)}` : 'false';
+}
