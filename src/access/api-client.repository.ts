@@ -90,29 +90,54 @@ const CHANGEABLE = new Map<keyof ClientChange, string>([
 export class ApiClientRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(client: {
-    name: string;
-    role: Role;
-    bankCode: BankCode | null;
-    keyPrefix: string;
-    keyHash: string;
-    rateLimitPerMinute?: number | null;
-    trustedDocumentsOnly?: boolean;
-    provinceCode?: string | null;
-    centre?: number | null;
-    juristicId?: string | null;
-    purpose?: string | null;
-    lawfulBasis?: LawfulBasis | null;
-  }): Promise<ApiClient> {
-    const rows: ClientRow[] = await this.dataSource.query(
-      `INSERT INTO access.api_client (name, role, bank_code, key_prefix, key_hash, rate_limit_per_minute, trusted_documents_only, province_code, centre, juristic_id, purpose, lawful_basis)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
-      [
-        client.name, client.role, client.bankCode, client.keyPrefix, client.keyHash, client.rateLimitPerMinute ?? null, client.trustedDocumentsOnly ?? false,
-        client.provinceCode ?? null, client.centre ?? null, client.juristicId ?? null, client.purpose ?? null, client.lawfulBasis ?? null,
-      ],
-    );
-    return toClient(rows[0]!);
+  /**
+   * Inserts a client and records its creation as an admin action (`client:create`) in the same
+   * transaction: each attribute it was given, as a change from null. Never the key nor its hash.
+   */
+  async insert(
+    client: {
+      name: string;
+      role: Role;
+      bankCode: BankCode | null;
+      keyPrefix: string;
+      keyHash: string;
+      rateLimitPerMinute?: number | null;
+      trustedDocumentsOnly?: boolean;
+      provinceCode?: string | null;
+      centre?: number | null;
+      juristicId?: string | null;
+      purpose?: string | null;
+      lawfulBasis?: LawfulBasis | null;
+    },
+    actor: string,
+  ): Promise<ApiClient> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: ClientRow[] = await manager.query(
+        `INSERT INTO access.api_client (name, role, bank_code, key_prefix, key_hash, rate_limit_per_minute, trusted_documents_only, province_code, centre, juristic_id, purpose, lawful_basis)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+        [
+          client.name, client.role, client.bankCode, client.keyPrefix, client.keyHash, client.rateLimitPerMinute ?? null, client.trustedDocumentsOnly ?? false,
+          client.provinceCode ?? null, client.centre ?? null, client.juristicId ?? null, client.purpose ?? null, client.lawfulBasis ?? null,
+        ],
+      );
+      const created = toClient(rows[0]!);
+      const given: [string, unknown][] = [
+        ['name', created.name],
+        ['role', created.role],
+        ['bankCode', created.bankCode],
+        ['provinceCode', created.provinceCode],
+        ['centre', created.centre],
+        ['juristicId', created.juristicId],
+        ['keyPrefix', created.keyPrefix],
+        ['rateLimitPerMinute', created.rateLimitPerMinute],
+        ['trustedDocumentsOnly', created.trustedDocumentsOnly ? true : null],
+        ['purpose', created.purpose],
+        ['lawfulBasis', created.lawfulBasis],
+      ];
+      const changes: AttributeChange[] = given.filter(([, value]) => value !== null && value !== undefined).map(([field, value]) => [field, null, value]);
+      await appendAdminActions((sql, params) => manager.query(sql, params), [{ at: new Date(), actor, action: 'client:create', subject: `ApiClient:${created.id}`, changes }]);
+      return created;
+    });
   }
 
   /**

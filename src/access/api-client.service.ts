@@ -71,7 +71,7 @@ export class ApiClientService {
     changes.onChange(() => this.forget());
   }
 
-  /** Creates a client and returns its key: the only time the key is ever visible. */
+  /** Creates a client and returns its key: the only time the key is ever visible. Recorded as an admin action (`client:create`) by `actor`. */
   async create(input: {
     name: string;
     role: string;
@@ -86,7 +86,7 @@ export class ApiClientService {
     juristicId?: string | undefined;
     purpose?: string | undefined;
     lawfulBasis?: string | undefined;
-  }): Promise<{ client: ApiClient; key: string }> {
+  }, actor: string = localActor()): Promise<{ client: ApiClient; key: string }> {
     const name = input.name.trim();
     if (!name) throw new DomainError('BAD_USER_INPUT', 'a client needs a name');
     if (!isRole(input.role)) throw new DomainError('BAD_USER_INPUT', `unknown role "${input.role}" (one of: ${ROLES.join(', ')})`);
@@ -116,7 +116,7 @@ export class ApiClientService {
       ...scope,
       purpose,
       lawfulBasis,
-    }).catch((error: unknown) => {
+    }, actor).catch((error: unknown) => {
       // The reference data decides which provinces exist (foreign key): say which argument is wrong.
       if ((error as { code?: string }).code === '23503') throw new DomainError('BAD_USER_INPUT', `no province with code "${input.provinceCode ?? ''}" (2 digits, e.g. 10 for Bangkok, 50 for Chiang Mai)`);
       throw error;

@@ -14,66 +14,16 @@ import {
 } from 'graphql';
 import { scopeOf, type ClientScope } from '../access/client-scope';
 import { ReadRecord, type FieldGroup } from '../access/audit/read-record';
+import { FIRM_DATA_TYPES, str, type FirmDataType } from './firm-data-types';
 import { DomainError } from '../platform/errors/domain-error';
 import type { GraphQLContext } from './api-context';
 import { companyById } from './company/company.loaders';
 import { factoryByFid } from './factory/factory.loaders';
 
-/**
- * Firm-level data, by GraphQL type: what each type reveals (its field group, for the read audit)
- * and whose it is (the firm, and where it stands, for area and firm scoping). One table: a type not
- * named here and not in NOT_FIRM_DATA fails the schema test, so a new type is classified when it
- * is added.
- */
-interface FirmDataType {
-  group: FieldGroup;
-  /** Fields of the type that reveal another group than the type's own. */
-  fieldGroups?: Readonly<Record<string, FieldGroup>>;
-  /** The firm the record belongs to (null: not linked to one); `parent` is the object it was read from. */
-  juristicIdOf(value: Record<string, unknown>, parent: unknown): string | null;
-  /** The province the record itself stands in, as the registry writes it (a factory's). */
-  locatedIn?(value: Record<string, unknown>): string | null;
-  /** A record that belongs to the area of its plant too (a licence): the plant's FID. */
-  plantOf?(value: Record<string, unknown>): string | null;
-  keyOf(value: Record<string, unknown>): string;
-}
-
-const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const own = (field: string) => (value: Record<string, unknown>): string | null => str(value[field]);
-const parentFirm = (_value: Record<string, unknown>, parent: unknown): string | null => str((parent as Record<string, unknown> | null)?.['juristicId']);
-
-export const FIRM_DATA_TYPES: Readonly<Record<string, FirmDataType>> = {
-  Company: {
-    group: 'identity',
-    fieldGroups: {
-      registeredCapitalBaht: 'finances',
-      paidUpCapitalBaht: 'finances',
-      latestRevenueBaht: 'finances',
-      smeSize: 'finances',
-      smeSizeReason: 'finances',
-      thaiShareholdingPct: 'persons',
-    },
-    juristicIdOf: own('juristicId'),
-    keyOf: (v) => String(v['juristicId']),
-  },
-  FinancialStatement: { group: 'finances', juristicIdOf: own('juristicId'), keyOf: (v) => String(v['id']) },
-  Director: { group: 'persons', juristicIdOf: parentFirm, keyOf: (v) => String(v['name']) },
-  Shareholder: { group: 'persons', juristicIdOf: parentFirm, keyOf: (v) => String(v['name']) },
-  Factory: { group: 'identity', juristicIdOf: own('companyJuristicId'), locatedIn: own('provinceName'), keyOf: (v) => `Factory:${String(v['fid'])}` },
-  TisLicense: {
-    group: 'identity',
-    juristicIdOf: (v) => str((v['link'] as { companyJuristicId?: unknown } | null)?.companyJuristicId) ?? str(v['companyJuristicId']),
-    plantOf: own('fid'),
-    keyOf: (v) => `TisLicense:${String(v['licenceNo'])}`,
-  },
-  // The firm a DIP record belongs to is its link, shown or masked (a masked one is scoped by it too, as in the registry feed).
-  ProgrammeParticipation: { group: 'identity', juristicIdOf: (v) => str((v['link'] as { companyJuristicId?: unknown } | null)?.companyJuristicId), keyOf: (v) => String(v['id']) },
-  Industry40Assessment: { group: 'identity', juristicIdOf: (v) => str((v['link'] as { companyJuristicId?: unknown } | null)?.companyJuristicId), keyOf: (v) => String(v['id']) },
-  ProductEligibility: { group: 'eligibility', juristicIdOf: parentFirm, keyOf: (v) => String((v['product'] as { code?: string } | undefined)?.code) },
-  EligibilityEvent: { group: 'eligibility', juristicIdOf: own('juristicId'), keyOf: (v) => String(v['position']) },
-  Consent: { group: 'consents', juristicIdOf: own('juristicId'), keyOf: (v) => String(v['id']) },
-  LoanOutcome: { group: 'lending', juristicIdOf: own('juristicId'), keyOf: (v) => String(v['id']) },
-};
+// The table of firm-level types (what each reveals, whose it is) lives in firm-data-types.ts, free of
+// the request context, so that other readers of firm data (the registry feed and exports) classify
+// their records by it too.
+export { FIRM_DATA_TYPES, type FirmDataType } from './firm-data-types';
 
 /**
  * Types that carry no firm-level record of their own: reference data, operations, statistics

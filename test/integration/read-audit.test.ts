@@ -202,7 +202,29 @@ describe('Read audit', () => {
     expect((await cli(['client:update', 'purpose-bank', '--purpose', '  '])).code).toBe(2);
     expect((await cli(['client:update', 'purpose-bank', '--lawful-basis', 'BECAUSE'])).code).toBe(2);
     expect((await cli(['client:update', 'no-such-client', '--purpose', 'x'])).code).toBe(1);
-    expect(await sql(`SELECT * FROM audit.admin_action WHERE subject = (SELECT 'ApiClient:' || id FROM access.api_client WHERE name = 'purpose-bank')`)).toEqual([]);
+    expect(await sql(`SELECT * FROM audit.admin_action WHERE action = 'client:update' AND subject = (SELECT 'ApiClient:' || id FROM access.api_client WHERE name = 'purpose-bank')`)).toEqual([]);
+
+    // client:create is an admin action too: who made which client, with what it was given (never its key).
+    const created = await cli(['client:create', '--name', 'office-by-cli', '--role', 'province', '--province', '50', '--purpose', 'local industry support']);
+    expect(created.code).toBe(0);
+    const newKey = created.stdout.trim().split('\n').at(-1)!;
+    const [{ id: officeId, key_prefix: keyPrefix }] = (await sql<{ id: string; key_prefix: string }>(`SELECT id, key_prefix FROM access.api_client WHERE name = 'office-by-cli'`)) as [{ id: string; key_prefix: string }];
+    const [creation] = await sql<{ actor: string; action: string; changes: unknown }>(`SELECT actor, action, changes FROM audit.admin_action WHERE subject = $1`, [`ApiClient:${officeId}`]);
+    expect(creation).toEqual({
+      actor: expect.stringMatching(/^cli:.+@.+/),
+      action: 'client:create',
+      changes: [
+        ['name', null, 'office-by-cli'],
+        ['role', null, 'province'],
+        ['provinceCode', null, '50'],
+        ['keyPrefix', null, keyPrefix],
+        ['purpose', null, 'local industry support'],
+      ],
+    });
+    expect(JSON.stringify(creation)).not.toContain(newKey);
+    // A refused creation records nothing.
+    expect((await cli(['client:create', '--name', 'no-bank', '--role', 'bank'])).code).not.toBe(0);
+    expect(await sql(`SELECT * FROM audit.admin_action WHERE changes::text LIKE '%no-bank%'`)).toEqual([]);
 
     const updated = await cli(['client:update', 'purpose-bank', '--purpose', 'working capital loan application', '--lawful-basis', 'CONTRACT']);
     expect(updated.code).toBe(0);
@@ -227,17 +249,17 @@ describe('Read audit', () => {
     });
     // The same change again changes nothing and records nothing.
     expect((await cli(['client:update', 'purpose-bank', '--purpose', 'working capital loan application'])).stdout).toMatch(/^unchanged /);
-    expect(await sql(`SELECT count(*)::int AS n FROM audit.admin_action WHERE subject = $1`, [`ApiClient:${id}`])).toEqual([{ n: 1 }]);
+    expect(await sql(`SELECT count(*)::int AS n FROM audit.admin_action WHERE action = 'client:update' AND subject = $1`, [`ApiClient:${id}`])).toEqual([{ n: 1 }]);
 
     // Admin actions are append-only and chained: audit:verify counts them and names an edited one.
     await expect(sql(`DELETE FROM audit.admin_action`)).rejects.toThrow(/append-only/);
     expect((await cli(['audit:verify'])).stdout).toMatch(/^verified \d+ entries .* and [1-9]\d* admin actions/);
-    await bypassingTriggers((q) => q(`UPDATE audit.admin_action SET changes = '[["purpose", "trade finance", "marketing"]]' WHERE subject = $1`, [`ApiClient:${id}`]).then(() => undefined));
+    await bypassingTriggers((q) => q(`UPDATE audit.admin_action SET changes = '[["purpose", "trade finance", "marketing"]]' WHERE action = 'client:update' AND subject = $1`, [`ApiClient:${id}`]).then(() => undefined));
     const broken = await cli(['audit:verify']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/admin actions broken at action \d+: .* was edited/);
     await bypassingTriggers((q) =>
-      q(`UPDATE audit.admin_action SET changes = $2::jsonb WHERE subject = $1`, [
+      q(`UPDATE audit.admin_action SET changes = $2::jsonb WHERE action = 'client:update' AND subject = $1`, [
         `ApiClient:${id}`,
         JSON.stringify([['purpose', 'trade finance', 'working capital loan application'], ['lawfulBasis', null, 'CONTRACT']]),
       ]).then(() => undefined),

@@ -93,6 +93,11 @@ export class ReadAuditLog {
     private readonly options: ReadAuditOptions,
   ) {}
 
+  /** False with AUDIT=off: callers may skip gathering what they would record. */
+  get enabled(): boolean {
+    return this.options.enabled !== false;
+  }
+
   record(entry: ReadAuditInput): Promise<void> {
     if (this.options.enabled === false) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {

@@ -27,4 +27,12 @@ export class ReadRecord {
     if (juristicId) this.juristicIds.add(juristicId);
     else if (entity) this.entities.add(entity);
   }
+
+  /** Adds what another record read (a page read by a service, noted into the request's record). */
+  merge(other: ReadRecord): void {
+    for (const id of other.juristicIds) this.juristicIds.add(id);
+    for (const entity of other.entities) this.entities.add(entity);
+    for (const group of other.groups) this.groups.add(group);
+    for (const id of other.consentIds) this.consentIds.add(id);
+  }
 }

@@ -1,7 +1,7 @@
 import { positiveIntParam, queryText, sendJsonError } from '../../platform/http/json-error';
-import { createHash } from 'node:crypto';
 import type { ApiClient } from '../../access/api-client.repository';
-import { lawfulBasisOf, organisationOf } from '../../access/client-scope';
+import { ReadRecord } from '../../access/audit/read-record';
+import { auditStreamPage } from '../../access/audit/stream-audit';
 import { may, P } from '../../access/permissions';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
@@ -41,34 +41,16 @@ export const FEED_OPERATION = 'GET /feeds/eligibility';
 
 /**
  * Records one page of the feed in the read audit before it is written (docs/access-and-audit.md):
- * who, the firms the page names, which positions (`EligibilityFeed:<bank>:<first>..<last>`), and
- * the purpose and basis. One entry per page (one statement's batch), so the audit costs one
- * group-committed INSERT per thousand events, not one per event. A page with no events reads no
- * firm and writes nothing. When the audit cannot be written the page is not served.
+ * the firms the page names, which positions (`EligibilityFeed:<bank>:<first>..<last>`), field group
+ * `eligibility`. One entry per page (one statement's batch), so the audit costs one group-committed
+ * INSERT per thousand events, not one per event. A page with no events reads no firm and writes
+ * nothing. When the audit cannot be written the page is not served (SERVICE_UNAVAILABLE).
  */
-async function auditPage(services: ApiServices, logger: Logger, client: ApiClient, request: { id: string; url: string }, bank: BankCode | null, events: readonly EligibilityEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  try {
-    await services.readAudit.record({
-      at: new Date(),
-      requestId: request.id,
-      clientId: client.id,
-      clientName: client.name,
-      role: client.role,
-      organisation: organisationOf(client),
-      operationName: FEED_OPERATION,
-      documentHash: createHash('sha256').update(request.url).digest('hex'),
-      juristicIds: [...new Set(events.map((e) => e.juristicId))].sort(),
-      entities: [`EligibilityFeed:${bank ?? 'ALL'}:${events[0]!.position}..${events.at(-1)!.position}`],
-      fieldGroups: ['eligibility'],
-      purpose: client.purpose,
-      lawfulBasis: lawfulBasisOf(client),
-      consentIds: [],
-    });
-  } catch (error) {
-    logger.error({ err: error, requestId: request.id }, 'read audit not written: the feed page is withheld');
-    throw new DomainError('SERVICE_UNAVAILABLE', 'The hub cannot record this read in its audit right now, so it does not serve it; try again shortly.');
-  }
+function auditPage(services: ApiServices, logger: Logger, client: ApiClient, request: { id: string; url: string }, bank: BankCode | null, events: readonly EligibilityEvent[]): Promise<void> {
+  const read = new ReadRecord();
+  for (const event of events) read.note('eligibility', event.juristicId);
+  if (events.length > 0) read.entities.add(`EligibilityFeed:${bank ?? 'ALL'}:${events[0]!.position}..${events.at(-1)!.position}`);
+  return auditStreamPage(services.readAudit, logger, client, request, FEED_OPERATION, read);
 }
 
 /**

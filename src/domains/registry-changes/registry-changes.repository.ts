@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ApiClient } from '../../access/api-client.repository';
+import { ReadRecord } from '../../access/audit/read-record';
 import { leftAreaCondition, REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
 
 export type RegistryChangeKind = 'CREATED' | 'CHANGED' | 'MARKED_ABSENT' | 'RETURNED' | 'LINKED' | 'RELINKED' | 'UNLINKED' | 'LEFT_SCOPE';
@@ -18,6 +19,8 @@ export interface RegistryChangeRow {
   occurredAt: Date;
   /** The record's JSON text now, as the client may see it; `null` for LEFT_SCOPE (the key only). */
   recordJson: string;
+  /** The firm the record reveals (its definition's audit.juristicId), for the read audit; null when none or masked. */
+  juristicId: string | null;
 }
 
 interface ChangeRow {
@@ -29,12 +32,16 @@ interface ChangeRow {
   run_id: string | null;
   occurred_at: Date;
   record: string | null;
-  left_scope: boolean;
+  juristic_id: string | null;
 }
 
-/** The record of a change, as the client may see it: the JSON of the visible row with the change's key. */
+/**
+ * The record of a change, as the client may see it: the JSON of the visible row with the change's
+ * key, and the firm it reveals (for the read audit), read together as a two-element text array.
+ */
 function recordOf(definition: RegistryRecordDefinition, client: ApiClient): string {
-  return `WHEN '${definition.entity}' THEN (SELECT (${definition.json})::text FROM ${definition.table} r WHERE ${definition.hasKey('c.record_key')} AND ${visibleRows(definition.entity, client)})`;
+  const firm = definition.audit?.juristicId ?? 'NULL';
+  return `WHEN '${definition.entity}' THEN (SELECT ARRAY[(${definition.json})::text, (${firm})::text] FROM ${definition.table} r WHERE ${definition.hasKey('c.record_key')} AND ${visibleRows(definition.entity, client)})`;
 }
 
 /** Reads of the registry change log (registry.record_change, migration 1763930000000) and the export snapshots. */
@@ -56,15 +63,15 @@ export class RegistryChangesRepository {
   async changes(client: ApiClient, entities: readonly RegistryEntity[], afterPosition: string, limit: number): Promise<{ rows: RegistryChangeRow[]; head: string }> {
     const records = entities.map((entity) => recordOf(REGISTRY_RECORDS[entity], client)).join(' ');
     const rows: (ChangeRow & { head: string })[] = await this.dataSource.query(
-      `SELECT h.head, p.* FROM (SELECT coalesce(max(position), 0)::text AS head FROM registry.record_change) h
+      `SELECT h.head, p.position, p.entity, p.record_key, p.kind, p.changed_fields, p.run_id, p.occurred_at, p.seen[1] AS record, p.seen[2] AS juristic_id FROM (SELECT coalesce(max(position), 0)::text AS head FROM registry.record_change) h
        LEFT JOIN LATERAL (
          SELECT * FROM (
-           SELECT c.position, c.entity, c.record_key, c.kind, c.changed_fields, c.run_id::text, c.occurred_at, CASE c.entity ${records} END AS record,
+           SELECT c.position, c.entity, c.record_key, c.kind, c.changed_fields, c.run_id::text, c.occurred_at, CASE c.entity ${records} END AS seen,
                   ${leftAreaCondition(client)} AS left_scope
            FROM registry.record_change c
            WHERE c.position > $1::bigint AND c.entity = ANY ($2::text[])
            ORDER BY c.position
-         ) x WHERE x.record IS NOT NULL OR x.left_scope ORDER BY x.position LIMIT $3
+         ) x WHERE x.seen IS NOT NULL OR x.left_scope ORDER BY x.position LIMIT $3
        ) p ON true`,
       [afterPosition, entities, limit],
     );
@@ -82,6 +89,7 @@ export class RegistryChangesRepository {
             : { kind: r.kind, changedColumns: r.changed_fields, recordJson: r.record }),
           runId: r.run_id,
           occurredAt: r.occurred_at,
+          juristicId: r.record === null ? null : r.juristic_id,
         })),
     };
   }
@@ -145,6 +153,32 @@ export class ExportSnapshot {
     const after = afterKey === null ? 'true' : definition.after(this.connection.escapeLiteral(afterKey));
     const select = `SELECT (${definition.json})::text FROM ${definition.table} r WHERE ${visibleRows(definition.entity, client)} AND ${after} ORDER BY ${definition.orderBy} LIMIT ${Math.trunc(limit)}`;
     return this.connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`));
+  }
+
+  /**
+   * What the chunk `copyPage` streams with the same arguments carries, for the read audit: the
+   * firms its records reveal, the records of no known firm (`Type:key`), their field groups, and
+   * the first and last key. The same statement's rows in the same snapshot, so it names exactly
+   * the records the COPY then sends. Loan products (no firm data) read as empty.
+   */
+  async chunkRead(definition: RegistryRecordDefinition, client: ApiClient, afterKey: string | null, limit: number): Promise<{ read: ReadRecord; first: string | null; last: string | null }> {
+    const read = new ReadRecord();
+    const audit = definition.audit;
+    if (!audit) return { read, first: null, last: null };
+    const [row] = (await this.runner.query(
+      `SELECT count(*)::int AS n, min(x.k) AS first, max(x.k) AS last,
+              coalesce(array_agg(DISTINCT x.j) FILTER (WHERE x.j IS NOT NULL), '{}') AS firms,
+              coalesce(array_agg(x.k) FILTER (WHERE x.j IS NULL), '{}') AS unlinked
+       FROM (SELECT ${definition.key} AS k, (${audit.juristicId})::text AS j FROM ${definition.table} r
+             WHERE ${visibleRows(definition.entity, client)} AND ($1::text IS NULL OR ${definition.after('$1::text')})
+             ORDER BY ${definition.orderBy} LIMIT $2) x`,
+      [afterKey, Math.trunc(limit)],
+    )) as { n: number; first: string | null; last: string | null; firms: string[]; unlinked: string[] }[];
+    if (!row || row.n === 0) return { read, first: null, last: null };
+    for (const group of audit.groups) read.groups.add(group);
+    for (const firm of row.firms) read.juristicIds.add(firm);
+    for (const key of row.unlinked) read.entities.add(`${audit.typeName}:${key}`);
+    return { read, first: row.first, last: row.last };
   }
 
   /** Up to `limit` records after `afterKey` (null: from the first) in key order, as the client may see them: [key, JSON text]. */

@@ -1,3 +1,4 @@
+import { ReadRecord } from '../../access/audit/read-record';
 import { P } from '../../access/permissions';
 import { Args, ArgsType, Authorized, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../../platform/graphql/connection';
@@ -25,6 +26,8 @@ export class RegistryChangesResolver {
   })
   async registryChanges(@Args() args: RegistryChangesArgs, @Ctx() ctx: GraphQLContext): Promise<RegistryChangeConnection> {
     const page = await ctx.services.registryChanges.page(ctx.client, args);
+    // The records are JSON, not firm-data types the guard notes (firm-data.ts): the page notes what it carries itself, and the read audit's plugin records it with the response.
+    (ctx.readRecord ??= new ReadRecord()).merge(page.read);
     const edges = page.changes.map(({ cursor, recordJson, ...change }) => ({ cursor, node: { ...change, type: change.type as RegistryRecordType, kind: change.kind as never, record: JSON.parse(recordJson) as unknown } }));
     return { edges, pageInfo: { hasNextPage: page.hasMore, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: page.endCursor } };
   }

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../../access/api-client.repository';
+import { ReadRecord } from '../../access/audit/read-record';
 import { DomainError } from '../../platform/errors/domain-error';
 import { checkPageSize, decodeCursor, encodeCursor, invalidCursor } from '../../platform/graphql/connection';
 import type { ExportSnapshot, RegistryChangeRow, RegistryChangesRepository, SnapshotBounds } from './registry-changes.repository';
@@ -31,6 +32,24 @@ export interface RegistryChangePage {
   endCursor: string;
   /** True when more changes the client may see follow endCursor (at the time of the read). */
   hasMore: boolean;
+  /**
+   * What the page carries, for the read audit: the firms its records reveal, the records of no
+   * known firm (`Type:key`), their field groups, and the log positions it spans
+   * (`RegistryFeed:<first>..<last>`). Empty when it carries no firm data (no change, or loan products only).
+   */
+  read: ReadRecord;
+}
+
+/** What a page of changes tells the read audit (see RegistryChangePage.read). */
+function readOf(rows: readonly RegistryChangeRow[]): ReadRecord {
+  const read = new ReadRecord();
+  for (const row of rows) {
+    const audit = REGISTRY_RECORDS[row.entity].audit;
+    if (!audit) continue;
+    for (const group of audit.groups) read.note(group, row.juristicId, `${audit.typeName}:${row.key}`);
+  }
+  if (!read.empty) read.entities.add(`RegistryFeed:${rows[0]!.position}..${rows.at(-1)!.position}`);
+  return read;
 }
 
 /**
@@ -125,7 +144,7 @@ export class RegistryChangesService {
     });
     // A full page resumes after its last change; one that is not, after the whole log it looked at.
     const end = hasMore ? shown.at(-1)!.position : BigInt(head) > BigInt(after) ? head : after;
-    return { changes, endCursor: cursors.cursorOf(end), hasMore };
+    return { changes, endCursor: cursors.cursorOf(end), hasMore, read: readOf(shown) };
   }
 
   /** A GraphQL page (1 to 100 log rows). */

@@ -2,6 +2,7 @@ import { positiveIntParam, queryText, sendJsonError } from '../../platform/http/
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { ApiClient } from '../../access/api-client.repository';
+import { auditStreamPage } from '../../access/audit/stream-audit';
 import { currentDeadline, QueryTimeoutError } from '../../platform/database/request-deadline';
 import { DomainError } from '../../platform/errors/domain-error';
 import type { Logger } from '../../platform/logging/logger';
@@ -23,7 +24,11 @@ export const EXPORT_STALL_MS = 30_000;
 /** Each COPY chunk's statement timeout outside an API request's limits (inside, the role's). */
 const EXPORT_STATEMENT_TIMEOUT_MS = 60_000;
 const INTERNAL_MESSAGE = 'Internal error. Quote the requestId when reporting it.';
-const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
+const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, SERVICE_UNAVAILABLE: 503 };
+/** How the feed names itself in the read audit (`operation_name`). */
+export const REGISTRY_FEED_OPERATION = 'GET /feeds/registry';
+/** How an export names itself in the read audit: `GET /exports/companies.ndjson`. */
+export const exportOperation = (exportName: string): string => `GET /exports/${exportName}.ndjson`;
 
 /** One NDJSON line of the feed: the GraphQL node, with its cursor; the record's JSON is written as PostgreSQL built it. */
 export function changeLine(change: RegistryChange): string {
@@ -172,15 +177,20 @@ export function registryFeedRouter(services: ApiServices, logger: Logger, option
       const limit = positiveIntParam(req, 'limit', FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT);
       const typesText = queryText(req, 'types');
       const types = typesText === undefined || typesText === '' ? undefined : typesText.split(',');
+      const audited = { id: String(res.locals['requestId'] ?? ''), url: req.originalUrl };
       let shown = 0;
       // Validates the cursor and types before the first byte: a bad one is a 400, not a broken stream.
       let page = await services.registryChanges.read(client, { after: queryText(req, 'after') || null, types }, Math.min(batchSize, limit));
+      // Each page is recorded before it is written; the first before the status line, so an audit that cannot be written is a 503.
+      await auditStreamPage(services.readAudit, logger, client, audited, REGISTRY_FEED_OPERATION, page.read);
       res.status(200).type('application/x-ndjson');
       for (;;) {
         for (const change of page.changes) if (!(await write(res, changeLine(change), state))) return;
         shown += page.changes.length;
         if (!page.hasMore || shown >= limit) break;
         page = await services.registryChanges.read(client, { after: page.endCursor, types }, Math.min(batchSize, limit - shown));
+        if (state.closed) return;
+        await auditStreamPage(services.readAudit, logger, client, audited, REGISTRY_FEED_OPERATION, page.read);
       }
       if (!state.closed) res.end(endLine({ cursor: page.endCursor, changes: shown, hasMore: page.hasMore }));
     }),
@@ -222,11 +232,20 @@ export function exportsRouter(services: ApiServices, logger: Logger, options: { 
       };
       try {
         const feedCursor = cursors.cursorOf(snapshot.position);
-        res.status(200).type('application/x-ndjson').setHeader('x-registry-feed-cursor', feedCursor);
+        const audited = { id: String(res.locals['requestId'] ?? ''), url: req.originalUrl };
+        const operation = exportOperation(definition.exportName);
         let lastKey = after;
         let records = 0;
         for (;;) {
           const wanted = Math.min(batchSize, limit - records);
+          // The chunk is recorded before the COPY sends it (the same rows: one snapshot); the first before the status line.
+          if (services.readAudit.enabled) {
+            const { read, first, last } = await copied(statementTimeoutMs, snapshot.chunkRead(definition, client, lastKey, wanted));
+            if (first !== null) read.entities.add(`Export:${definition.exportName}:${first}..${last ?? first}`);
+            await auditStreamPage(services.readAudit, logger, client, audited, operation, read);
+          }
+          if (state.closed) return;
+          if (!res.headersSent) res.status(200).type('application/x-ndjson').setHeader('x-registry-feed-cursor', feedCursor);
           const chunk = await copied(statementTimeoutMs, streamChunk(snapshot.copyPage(definition, client, lastKey, wanted), res, state, stallMs));
           records += chunk.lines;
           if (chunk.lastLine) lastKey = String((JSON.parse(chunk.lastLine) as Record<string, unknown>)[definition.keyField]);

@@ -25,6 +25,8 @@ import { DomainError } from '../../platform/errors/domain-error';
 import { MASK } from '../../shared/mask';
 import { linkIsSureSql, operatorIsCompanySql } from '../../shared/firm-identity';
 import { assessmentKeySql, DIP_KEY_PATTERN, participationKeySql } from '../programme/dip-record-key';
+import type { FieldGroup } from '../../access/audit/read-record';
+import { FIRM_DATA_TYPES } from '../firm-data-types';
 
 export const REGISTRY_ENTITIES = ['COMPANY', 'FACTORY', 'TIS_LICENSE', 'DIP_PARTICIPATION', 'I40_ASSESSMENT', 'LOAN_PRODUCT'] as const;
 export type RegistryEntity = (typeof REGISTRY_ENTITIES)[number];
@@ -50,6 +52,42 @@ export interface RegistryRecordDefinition {
   json: string;
   /** Record field of each column the change log names (changed_fields); columns not shown are left out. */
   fields: Readonly<Record<string, string>>;
+  /**
+   * How the read audit names a record (docs/access-and-audit.md, "Feeds and exports"); null for
+   * records that are no firm's data (loan products, reference data in the graph too).
+   */
+  audit: RecordAudit | null;
+}
+
+/** What a record of an entity tells the read audit, as the graph's read of the same record would. */
+export interface RecordAudit {
+  /** The GraphQL type of the record (its `Type:key` when no firm is known, as the graph's audit writes it). */
+  typeName: string;
+  /**
+   * SQL over `r`: the firm the record reveals, null when none is known. A masked record (a link the
+   * hub is unsure of) reveals none, so its guessed company is never named in the audit either.
+   */
+  juristicId: string;
+  /** The field groups every record carries, classified as the graph classifies its fields (firm-data.ts). */
+  groups: readonly FieldGroup[];
+}
+
+/**
+ * The field groups of a record with these fields, by the graph's table (FIRM_DATA_TYPES): the
+ * type's group, the group of each field classified apart (a company's capital: finances), and the
+ * group of each nested record type (a company's directors: persons).
+ */
+function recordGroups(typeName: string, fields: Readonly<Record<string, string>>, nested: Readonly<Record<string, string>> = {}): FieldGroup[] {
+  const type = FIRM_DATA_TYPES[typeName];
+  if (!type) throw new Error(`${typeName} is not a firm-data type (src/domains/firm-data.ts)`);
+  const groups = new Set<FieldGroup>([type.group]);
+  for (const field of Object.values(fields)) {
+    const group = type.fieldGroups?.[field];
+    if (group) groups.add(group);
+    const inner = nested[field] ? FIRM_DATA_TYPES[nested[field]] : undefined;
+    if (inner) groups.add(inner.group);
+  }
+  return [...groups].sort();
 }
 
 const MASKED = `'${MASK}'`;
@@ -99,6 +137,9 @@ const COMPANY: RegistryRecordDefinition = {
     directors: 'directors',
     shareholders: 'shareholders',
     absent_since_run_id: 'absent',
+  },
+  get audit(): RecordAudit {
+    return { typeName: 'Company', juristicId: 'r.juristic_id', groups: recordGroups('Company', COMPANY.fields, { directors: 'Director', shareholders: 'Shareholder' }) };
   },
 };
 
@@ -154,6 +195,10 @@ const FACTORY: RegistryRecordDefinition = {
     link_confidence: 'linkConfidence',
     absent_since_run_id: 'absent',
   },
+  // The operator's company as the record shows it (companyJuristicId is never masked: the graph's Factory.companyJuristicId).
+  get audit(): RecordAudit {
+    return { typeName: 'Factory', juristicId: 'r.company_juristic_id', groups: recordGroups('Factory', FACTORY.fields) };
+  },
 };
 
 const TIS_LICENSE: RegistryRecordDefinition = {
@@ -194,6 +239,9 @@ const TIS_LICENSE: RegistryRecordDefinition = {
     cancelled_on: 'cancelledOn',
     absent_since_run_id: 'absent',
   },
+  get audit(): RecordAudit {
+    return { typeName: 'TisLicense', juristicId: `CASE WHEN ${LINK_IS_SURE} THEN r.company_juristic_id END`, groups: recordGroups('TisLicense', TIS_LICENSE.fields) };
+  },
 };
 
 const DIP_PARTICIPANT = `
@@ -203,6 +251,8 @@ const DIP_PARTICIPANT = `
     'companyJuristicId', CASE WHEN ${LINK_IS_SURE} THEN r.company_juristic_id END,
     'linkMethod', CASE WHEN ${LINK_IS_SURE} THEN r.link_method END,
     'linkConfidence', CASE WHEN ${LINK_IS_SURE} THEN r.link_confidence END`;
+/** The company a DIP record reveals: the one it is surely linked to (the record's companyJuristicId); none when masked. */
+const DIP_FIRM = `CASE WHEN ${LINK_IS_SURE} THEN r.company_juristic_id END`;
 const DIP_PARTICIPANT_FIELDS = {
   juristic_id: 'juristicId',
   company_name: 'companyName',
@@ -228,6 +278,9 @@ const DIP_PARTICIPATION: RegistryRecordDefinition = {
     'programmeCode', r.programme_code, 'programmeName', r.programme_name, 'year', r.year, 'province', r.province,
     'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
   fields: { ...DIP_PARTICIPANT_FIELDS, programme_name: 'programmeName', province: 'province' },
+  get audit(): RecordAudit {
+    return { typeName: 'ProgrammeParticipation', juristicId: DIP_FIRM, groups: recordGroups('ProgrammeParticipation', DIP_PARTICIPATION.fields) };
+  },
 };
 
 const I40_ASSESSMENT_KEY = assessmentKeySql('r');
@@ -257,6 +310,9 @@ const I40_ASSESSMENT: RegistryRecordDefinition = {
     market_customer_standard: 'marketCustomerStandard',
     it_data: 'itData',
   },
+  get audit(): RecordAudit {
+    return { typeName: 'Industry40Assessment', juristicId: DIP_FIRM, groups: recordGroups('Industry40Assessment', I40_ASSESSMENT.fields) };
+  },
 };
 
 const LOAN_PRODUCT: RegistryRecordDefinition = {
@@ -285,6 +341,8 @@ const LOAN_PRODUCT: RegistryRecordDefinition = {
     rule_set_version: 'ruleSetVersion',
     absent_since_run_id: 'absent',
   },
+  // Reference data (GraphQL LoanProduct is not firm data): not in the read audit.
+  audit: null,
 };
 
 export const REGISTRY_RECORDS: Readonly<Record<RegistryEntity, RegistryRecordDefinition>> = { COMPANY, FACTORY, TIS_LICENSE, DIP_PARTICIPATION, I40_ASSESSMENT, LOAN_PRODUCT };
