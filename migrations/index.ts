@@ -32,6 +32,7 @@ import { AccessLogIntoAudit1763935300000 } from './1763935300000-access-log-into
 import { RegistryCursorKey1763940000000 } from './1763940000000-registry-cursor-key';
 import { RegistryChangesDip1763950000000 } from './1763950000000-registry-changes-dip';
 import { RegistryLeftScope1763955000000 } from './1763955000000-registry-left-scope';
+import { AdminCheckpoints1763962400000 } from './1763962400000-admin-checkpoints';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -69,4 +70,5 @@ export const migrations = [
   RegistryCursorKey1763940000000,
   RegistryChangesDip1763950000000,
   RegistryLeftScope1763955000000,
+  AdminCheckpoints1763962400000,
 ];

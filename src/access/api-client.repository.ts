@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { appendAdminActions, type AttributeChange } from './audit/admin-actions';
+import { appendAdminActions, type AdminActionSigner, type AttributeChange } from './audit/admin-actions';
 import type { BankCode, Role } from './roles';
 import type { LawfulBasis } from './lawful-basis';
 
@@ -88,7 +88,11 @@ const CHANGEABLE = new Map<keyof ClientChange, string>([
 ]);
 
 export class ApiClientRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** `signer`: the audit's key (AUDIT_SIGNING_KEY_FILE), signing each admin action's checkpoint; none: unsigned. */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly signer: AdminActionSigner = {},
+  ) {}
 
   /**
    * Inserts a client and records its creation as an admin action (`client:create`) in the same
@@ -135,7 +139,7 @@ export class ApiClientRepository {
         ['lawfulBasis', created.lawfulBasis],
       ];
       const changes: AttributeChange[] = given.filter(([, value]) => value !== null && value !== undefined).map(([field, value]) => [field, null, value]);
-      await appendAdminActions((sql, params) => manager.query(sql, params), [{ at: new Date(), actor, action: 'client:create', subject: `ApiClient:${created.id}`, changes }]);
+      await appendAdminActions((sql, params) => manager.query(sql, params), [{ at: new Date(), actor, action: 'client:create', subject: `ApiClient:${created.id}`, changes }], this.signer);
       return created;
     });
   }
@@ -171,7 +175,7 @@ export class ApiClientRepository {
           old.id,
           ...changes.map(([, , next]) => next),
         ]);
-        await appendAdminActions(query, [{ at, actor, action: 'client:update', subject: `ApiClient:${old.id}`, changes }]);
+        await appendAdminActions(query, [{ at, actor, action: 'client:update', subject: `ApiClient:${old.id}`, changes }], this.signer);
         results.push({ client: toClient(rows[0]!), changes });
       }
       return results;
@@ -200,6 +204,7 @@ export class ApiClientRepository {
       await appendAdminActions(
         (sql, params) => manager.query(sql, params),
         revoked.map((client) => ({ at, actor, action: 'client:revoke', subject: `ApiClient:${client.id}`, changes: [['revokedAt', null, client.revokedAt?.toISOString() ?? null]] })),
+        this.signer,
       );
       return revoked;
     });

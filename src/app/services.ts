@@ -65,8 +65,10 @@ export function createServices(dataSource: DataSource, sources: SourceRegistry, 
   const factories = new FactoryService(new FactoryRepository(registry), geography);
   const statistics = new StatisticsRepository(registry, referenceTables);
   const eligibility = new EligibilityService(new EligibilityReadRepository(dataSource));
+  // One key for both audits: the read audit's checkpoints and each admin action's.
+  const signer = auditSigningKey(config);
   return {
-    clients: new ApiClientService(new ApiClientRepository(dataSource)),
+    clients: new ApiClientService(new ApiClientRepository(dataSource, signer)),
     companies,
     factories,
     certifications: new CertificationService(new CertificationRepository(registry)),
@@ -86,7 +88,7 @@ export function createServices(dataSource: DataSource, sources: SourceRegistry, 
       enabled: config.audit.enabled,
       checkpointEvery: config.audit.checkpointEvery,
       checkpointIntervalMs: config.audit.checkpointMinutes * 60_000,
-      ...auditSigningKey(config),
+      ...signer,
     }),
   };
 }
@@ -112,7 +114,7 @@ export function servicesOnReplica(primary: ApiServices, replica: DataSource, rea
   };
 }
 
-/** The checkpoints' Ed25519 key (AUDIT_SIGNING_KEY_FILE), and the ID of its public half. */
+/** The checkpoints' Ed25519 key (AUDIT_SIGNING_KEY_FILE; the read audit's and the admin actions'), and the ID of its public half. */
 export function auditSigningKey(config: HubConfig): { signingKey?: KeyObject; publicKey?: KeyObject; keyId?: string } {
   if (!config.audit.signingKeyFile) return {};
   const signingKey = createPrivateKey(fs.readFileSync(config.audit.signingKeyFile));
