@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { adminActionHash, adminCheckpointMessage, type AttributeChange } from '../../src/access/audit/admin-actions';
 import { verifyAuditChain } from '../../src/access/audit/audit-verify';
 import { entryHash, type ReadAuditEntry } from '../../src/access/audit/read-audit';
 import { auditSigningKey } from '../../src/app/services';
@@ -257,7 +258,7 @@ describe('Read audit', () => {
     await bypassingTriggers((q) => q(`UPDATE audit.admin_action SET changes = '[["purpose", "trade finance", "marketing"]]' WHERE action = 'client:update' AND subject = $1`, [`ApiClient:${id}`]).then(() => undefined));
     const broken = await cli(['audit:verify']);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(/admin actions broken at action \d+: .* was edited/);
+    expect(broken.stdout).toMatch(/admin actions broken at action \d+ \(edited\): .* was edited/);
     await bypassingTriggers((q) =>
       q(`UPDATE audit.admin_action SET changes = $2::jsonb WHERE action = 'client:update' AND subject = $1`, [
         `ApiClient:${id}`,
@@ -265,6 +266,87 @@ describe('Read audit', () => {
       ]).then(() => undefined),
     );
     expect((await cli(['audit:verify'])).code).toBe(0);
+  }, 240_000);
+
+  test('admin actions are checkpointed and signed: audit:verify names deleted newest actions, a rewritten checkpoint, a missing or bad signature', async () => {
+    const run = (args: string[], { withKey = true } = {}) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: t.database.url, LOG_LEVEL: 'silent' };
+      delete env['AUDIT_SIGNING_KEY_FILE'];
+      if (withKey) env['AUDIT_SIGNING_KEY_FILE'] = keyFile;
+      return promisify(execFile)(process.execPath, ['scripts/run-built.mjs', 'src/cli.js', ...args], { env }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
+      );
+    };
+    expect((await run(['client:create', '--name', 'checkpointed-office', '--role', 'province', '--province', '50'])).code).toBe(0);
+    expect((await run(['client:update', 'checkpointed-office', '--purpose', 'local industry support'])).code).toBe(0);
+    const [{ n }] = (await sql<{ n: number }>('SELECT max(seq)::int AS n FROM audit.admin_action')) as [{ n: number }];
+    // Every action (all written after the migration here) has its own checkpoint, signed with the configured key.
+    expect(await sql('SELECT count(*)::int AS checkpoints, count(signature)::int AS signed FROM audit.admin_checkpoint')).toEqual([{ checkpoints: n, signed: n }]);
+    await expect(sql('DELETE FROM audit.admin_checkpoint')).rejects.toThrow(/append-only/);
+    await expect(sql('UPDATE audit.admin_checkpoint SET signature = NULL')).rejects.toThrow(/append-only/);
+    const whole = await run(['audit:verify']);
+    expect(whole.code).toBe(0);
+    expect(whole.stdout).toMatch(new RegExp(`signatures checked\\) and ${n} admin actions \\(${n} checkpoints\\) in`));
+
+    // The two newest actions deleted with the triggers off: their checkpoints still count them.
+    const saved = await sql<{ row: unknown }>('SELECT to_jsonb(a) AS row FROM audit.admin_action a WHERE seq >= $1 ORDER BY seq', [n - 1]);
+    await bypassingTriggers((q) => q('DELETE FROM audit.admin_action WHERE seq >= $1', [n - 1]).then(() => undefined));
+    const truncated = await run(['audit:verify']);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stdout).toMatch(new RegExp(`admin actions broken at action ${n - 1} \\(truncated\\): admin actions ${n - 1} to ${n} are missing: the newest admin actions were deleted`));
+    await bypassingTriggers(async (q) => {
+      for (const { row } of saved) await q('INSERT INTO audit.admin_action SELECT * FROM jsonb_populate_record(NULL::audit.admin_action, $1)', [row]);
+    });
+    expect((await run(['audit:verify'])).code).toBe(0);
+
+    // A checkpoint's hash edited: the chain no longer matches it (with the key or without).
+    const [checkpoint] = (await sql<{ hash: string; at: Date; signature: string; key_id: string }>('SELECT hash, at, signature, key_id FROM audit.admin_checkpoint WHERE seq = $1', [n - 1])) as [
+      { hash: string; at: Date; signature: string; key_id: string },
+    ];
+    await bypassingTriggers((q) => q(`UPDATE audit.admin_checkpoint SET hash = repeat('f', 64) WHERE seq = $1`, [n - 1]).then(() => undefined));
+    for (const withKey of [true, false]) {
+      const rewritten = await run(['audit:verify'], { withKey });
+      expect(rewritten.code).toBe(1);
+      expect(rewritten.stdout).toMatch(new RegExp(`admin actions broken at action ${n - 1} \\(checkpoint\\): admin action ${n - 1} differs from its checkpoint .*: the chain was rewritten`));
+    }
+    const restoreCheckpoint = () =>
+      bypassingTriggers((q) => q('UPDATE audit.admin_checkpoint SET hash = $2, signature = $3, key_id = $4 WHERE seq = $1', [n - 1, checkpoint.hash, checkpoint.signature, checkpoint.key_id]).then(() => undefined));
+    await restoreCheckpoint();
+
+    // Unsigned, with a key configured: refused (without a key there is nothing to check it with).
+    await bypassingTriggers((q) => q('UPDATE audit.admin_checkpoint SET signature = NULL, key_id = NULL WHERE seq = $1', [n - 1]).then(() => undefined));
+    const unsigned = await run(['audit:verify']);
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stdout).toMatch(new RegExp(`admin actions broken at action ${n - 1} \\(checkpoint\\): the checkpoint of admin action ${n - 1} is not signed`));
+    expect((await run(['audit:verify'], { withKey: false })).code).toBe(0);
+    // Signed with another key, over the right message: the signature does not verify.
+    const otherKey = generateKeyPairSync('ed25519').privateKey;
+    const forgedSignature = sign(null, adminCheckpointMessage(n - 1, checkpoint.hash, checkpoint.at), otherKey).toString('base64');
+    await bypassingTriggers((q) => q('UPDATE audit.admin_checkpoint SET signature = $2, key_id = $3 WHERE seq = $1', [n - 1, forgedSignature, checkpoint.key_id]).then(() => undefined));
+    const badlySigned = await run(['audit:verify']);
+    expect(badlySigned.code).toBe(1);
+    expect(badlySigned.stdout).toMatch(new RegExp(`admin actions broken at action ${n - 1} \\(checkpoint\\): the checkpoint of admin action ${n - 1}: its signature does not verify with the configured key`));
+    await restoreCheckpoint();
+    expect((await run(['audit:verify'])).code).toBe(0);
+
+    // An action forged onto the end with a correct hash: no checkpoint; with an unsigned one, not signed.
+    const [{ hash: lastHash }] = (await sql<{ hash: string }>('SELECT hash FROM audit.admin_action WHERE seq = $1', [n])) as [{ hash: string }];
+    const forged = { at: new Date(), actor: 'cli:someone@elsewhere', action: 'client:revoke', subject: 'ApiClient:00000000-0000-0000-0000-000000000000', changes: [['revokedAt', null, '2026-01-01T00:00:00.000Z']] as AttributeChange[] };
+    const forgedHash = adminActionHash(lastHash, n + 1, forged);
+    await sql('INSERT INTO audit.admin_action (seq, at, actor, action, subject, changes, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)', [
+      n + 1, forged.at, forged.actor, forged.action, forged.subject, JSON.stringify(forged.changes), lastHash, forgedHash,
+    ]);
+    const noCheckpoint = await run(['audit:verify']);
+    expect(noCheckpoint.code).toBe(1);
+    expect(noCheckpoint.stdout).toMatch(new RegExp(`admin actions broken at action ${n + 1} \\(checkpoint\\): admin action ${n + 1} has no checkpoint`));
+    await sql('INSERT INTO audit.admin_checkpoint (seq, hash, at) VALUES ($1, $2, $3)', [n + 1, forgedHash, forged.at]);
+    expect((await run(['audit:verify'])).stdout).toMatch(new RegExp(`admin actions broken at action ${n + 1} \\(checkpoint\\): the checkpoint of admin action ${n + 1} is not signed`));
+    await bypassingTriggers(async (q) => {
+      await q('DELETE FROM audit.admin_checkpoint WHERE seq = $1', [n + 1]);
+      await q('DELETE FROM audit.admin_action WHERE seq = $1', [n + 1]);
+    });
+    expect(await run(['audit:verify'])).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`and ${n} admin actions \\(${n} checkpoints\\) in`)) });
   }, 240_000);
 
   type FeedLine = { cursor: string; position: string; juristicId: string };
