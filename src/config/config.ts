@@ -167,7 +167,7 @@ export const CONFIG_VARIABLES = {
   },
   AUDIT_SIGNING_KEY_FILE: {
     schema: z.string().trim().min(1).optional(),
-    description: 'PEM file of an Ed25519 private key that signs the read audit\'s checkpoints (`openssl genpkey -algorithm ed25519`); `audit:verify` checks the signatures with its public half. Unset: checkpoints are unsigned.',
+    description: 'PEM file of an Ed25519 private key that signs the read audit\'s checkpoints and each admin action\'s (`openssl genpkey -algorithm ed25519`); give it to the hub and to the `client:*` commands. `audit:verify` checks the signatures with its public half. Unset: checkpoints are unsigned.',
   },
   ALERT_CHECK_SECONDS: {
     schema: z.coerce.number().int().min(1).max(86_400),
