@@ -149,6 +149,28 @@ describe('fair admission', () => {
     expect((await gql(NORMAL, keys.smed)).status).toBe(200);
   });
 
+  test('a client that hangs up while it waits leaves the queue', async () => {
+    const { running } = await holdingLock(async () => {
+      const running = gql(LOCKED, keys.ministry);
+      await settles('hub_api_requests_running', 1);
+      const leaving = new AbortController();
+      const waiting = fetch(t.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.analyst}` },
+        body: JSON.stringify({ query: NORMAL }),
+        signal: leaving.signal,
+      }).catch(() => undefined);
+      await settles('hub_api_requests_queued', 1);
+      leaving.abort();
+      await waiting;
+      await settles('hub_api_requests_queued', 0);
+      return { running };
+    });
+    expect((await running).status).toBe(200);
+    await settles('hub_api_requests_running', 0);
+    expect((await gql(NORMAL, keys.analyst)).status).toBe(200);
+  });
+
   test('a client sending only refused documents is charged for them and gets RATE_LIMITED', async () => {
     // Each kind of refused document: too many tokens, a syntax error, an unknown field, too deep.
     const tooManyTokens = `{ ${'__typename '.repeat(4000)}}`;

@@ -419,6 +419,8 @@ export async function startApiServer(options: {
   const takeTurn: express.RequestHandler = (_req, res, next) => {
     const client = res.locals['client'] as ApiClient | undefined;
     if (!client || !options.limits.enforced) return next();
+    // Gone already (while it was authenticated): nothing to wait for.
+    if (res.closed) return;
     const hungUp = new AbortController();
     const onClose = (): void => hungUp.abort();
     res.once('close', onClose);
