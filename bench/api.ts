@@ -179,7 +179,7 @@ async function main(): Promise<void> {
       // As `npm run start:api` and the Dockerfile run it: production mode, a 32 MB young generation.
       // The limits are on, sized so that the benchmark's one key per role is never refused: what is
       // measured is their cost (analysis, counting in the store, deadlines), not their refusals.
-      const unbinding = { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000000', RATE_LIMIT_COST_PER_MINUTE: '2000000000', RATE_LIMIT_CONCURRENT: '10000', RATE_LIMIT_CONCURRENT_COST: '2000000000' };
+      const unbinding = { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000000', RATE_LIMIT_COST_PER_MINUTE: '2000000000', RATE_LIMIT_CONCURRENT: '10000', RATE_LIMIT_CONCURRENT_COST: '2000000000', API_QUEUE_PER_CLIENT: '10000' };
       const hubEnv = { NODE_ENV: 'production', DATABASE_URL: database.url, LOG_LEVEL: 'warn', INGEST_ON_START: 'false' };
       const hub = startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, PORT: String(hubPort) }, ['--max-semi-space-size=32']);
       const baseline = startNode('bench/baseline-server.js', [], { DATABASE_URL: database.url, PORT: String(baselinePort) });
@@ -345,7 +345,7 @@ async function main(): Promise<void> {
           load(defaultsUrl, { authorization: `Bearer ${floodKey}` }, floodBody, SECONDS, FLOOD_CONNECTIONS),
         ]);
         lines.push(
-          `fairness (default limits): an analyst's company profile at ${WATCHED_CONNECTIONS} connections, p99 ${alone.p99} ms alone (${alone.requestsPerSecond.toFixed(0)} req/s), ` +
+          `fairness (default limits, API_CONCURRENCY=${process.env['API_CONCURRENCY'] || 'the pool size'}): an analyst's company profile at ${WATCHED_CONNECTIONS} connections, p99 ${alone.p99} ms alone (${alone.requestsPerSecond.toFixed(0)} req/s), ` +
             `p99 ${flooded.p99} ms (${flooded.requestsPerSecond.toFixed(0)} req/s, ${flooded.errors} errors) while one bank key floods the bank screening at ${FLOOD_CONNECTIONS} connections ` +
             `(${flood.requestsPerSecond.toFixed(0)} responses/s, ${flood.non2xx} refused in all); ratio ${(flooded.p99 / Math.max(1, alone.p99)).toFixed(2)} × (target < 2 ×)`,
         );

@@ -79,7 +79,8 @@ export async function loadExport(hub: Hub, copy: RegistryCopy, type: RecordType)
           ended = true;
           break;
         }
-        if (line['error']) break;
+        // An error line ends a response that failed after it started (its `errors[0].extensions.code` says why).
+        if (line['errors']) break;
         records.set(key(line), line);
         after = key(line);
       }
@@ -107,7 +108,7 @@ export async function followFeed(hub: Hub, copy: RegistryCopy, types: readonly R
     const response = await get(hub, `/feeds/registry?${query.toString()}`);
     let end: { cursor: string | null; hasMore: boolean } | undefined;
     for await (const line of lines(response)) {
-      if (line['error']) break;
+      if (line['errors']) break;
       if (line['end']) {
         end = line['end'] as { cursor: string | null; hasMore: boolean };
         break;

@@ -29,7 +29,7 @@ import { MemoryTokenBuckets, PostgresTokenBuckets, RedisTokenBuckets, type Bucke
  * memory and the requests are served, so an outage of Redis does not become an outage of the API.
  */
 
-export type LimitName = 'requests' | 'cost' | 'concurrency';
+export type LimitName = 'requests' | 'cost' | 'concurrency' | 'queue';
 
 export interface Refusal {
   limit: LimitName;
@@ -151,6 +151,15 @@ export class ClientRateLimits {
       heldCost = cost;
       return undefined;
     };
+    // A client whose query cost minute is spent (the store refused its last charge) is refused
+    // from memory until enough has refilled, before its document is parsed: refused documents are
+    // charged to it too, so sending only those does not keep costing the process parsing.
+    const costView = this.views.get(`cost:${this.limits.costPerMinute[client.role]}:${client.id}`);
+    const now = Date.now();
+    if (costView && costView.remaining < 1 && costView.resetsAt > now) {
+      release();
+      return { refused: { limit: 'cost', allowed: this.limits.costPerMinute[client.role], retryAfterSeconds: Math.max(1, Math.ceil((costView.resetsAt - now) / 1000)) } };
+    }
     try {
       const refused = await this.charge('requests', client.id, this.requestsPerMinute(client), 1);
       if (refused) {

@@ -302,6 +302,17 @@ export const CONFIG_VARIABLES = {
     default: printRoles(LIMIT_DEFAULTS.concurrentCost),
     description: 'Query cost of one client\'s operations in progress at once in one API process, per role: a client with work in progress whose next operation would take it over this is refused (HTTP 429, RATE_LIMITED, `limit: "concurrency"`, `measure: "cost"`), so a client of heavy queries holds fewer at once than one of light ones. One operation alone is always admitted (QUERY_MAX_COST bounds it).',
   },
+  API_CONCURRENCY: {
+    schema: z.coerce.number().int().min(1).max(10_000).optional(),
+    description:
+      'Requests executing at once in one API process (GraphQL); more wait in one queue per client, served in turn, the client with the fewest running first (docs/limits.md#fair-admission). Unset: the process\'s database pool size (10).',
+  },
+  API_QUEUE_PER_CLIENT: {
+    schema: z.coerce.number().int().min(0).max(10_000),
+    default: '50',
+    description:
+      'Requests one client may have waiting for a slot in one API process (memory); one more: HTTP 429, RATE_LIMITED, `limit: "queue"`, Retry-After: 1. A waiting request gives up at its REQUEST_TIMEOUT_MS: HTTP 503, QUERY_TIMEOUT, `which: "queue"`.',
+  },
   STATEMENT_TIMEOUT_MS: {
     schema: perRole(LIMIT_DEFAULTS.statementTimeoutMs, 10),
     default: printRoles(LIMIT_DEFAULTS.statementTimeoutMs),
@@ -432,6 +443,10 @@ export interface HubLimits {
   costPerMinute: PerRole;
   concurrentRequests: PerRole;
   concurrentCost: PerRole;
+  /** Requests executing at once in one API process; undefined: the pool size. */
+  apiConcurrency: number | undefined;
+  /** Requests one client may have waiting for a slot. */
+  queuePerClient: number;
   statementTimeoutMs: PerRole;
   requestTimeoutMs: PerRole;
   introspectionRoles: readonly LimitRole[];
@@ -515,6 +530,8 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
       costPerMinute: r.RATE_LIMIT_COST_PER_MINUTE,
       concurrentRequests: r.RATE_LIMIT_CONCURRENT,
       concurrentCost: r.RATE_LIMIT_CONCURRENT_COST,
+      apiConcurrency: r.API_CONCURRENCY,
+      queuePerClient: r.API_QUEUE_PER_CLIENT,
       statementTimeoutMs: r.STATEMENT_TIMEOUT_MS,
       requestTimeoutMs: r.REQUEST_TIMEOUT_MS,
       introspectionRoles: r.INTROSPECTION_ROLES,

@@ -26,7 +26,13 @@ describe('NDJSON eligibility feed: end and error lines', () => {
 
   const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> => t.hub.database.dataSource.query(text, params);
 
-  type Line = { cursor?: string; position?: string; end?: { cursor: string | null; events: number; hasMore: boolean }; error?: { code: string; message: string; requestId: string } };
+  type Line = {
+    cursor?: string;
+    position?: string;
+    end?: { cursor: string | null; events: number; hasMore: boolean };
+    errors?: { message: string; extensions: Record<string, unknown> }[];
+    error?: { code: string; message: string; requestId: string };
+  };
 
   async function feed(key: string, params: Record<string, string>): Promise<{ status: number; lines: Line[]; requestId: string | null }> {
     const response = await fetch(`${t.baseUrl}/feeds/eligibility?${new URLSearchParams(params).toString()}`, { headers: { authorization: `Bearer ${key}` } });
@@ -140,8 +146,12 @@ describe('NDJSON eligibility feed: end and error lines', () => {
       await body.done;
       const lines = body.lines.map((l) => JSON.parse(l) as Line);
       expect(lines.slice(0, -1)).toEqual(all.slice(0, 3 * BATCH));
+      const requestId = response.headers.get('x-request-id')!;
+      const message = 'Internal error. Quote the requestId when reporting it.';
+      // The hub's one error shape, and the first format's member beside it (deprecated).
       expect(lines.at(-1)).toEqual({
-        error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error. Quote the requestId when reporting it.', requestId: response.headers.get('x-request-id') },
+        errors: [{ message, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }],
+        error: { code: 'INTERNAL_SERVER_ERROR', message, requestId },
       });
       expect(lines.some((l) => l.end)).toBe(false);
     });

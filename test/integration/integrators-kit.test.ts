@@ -100,7 +100,10 @@ describe('the integrators’ kit (docs/integrators.md)', () => {
     const companies = await ndjsonLines('/exports/companies.ndjson?limit=1', keys.admin);
     expect(validator('export-companies-line.schema.json')({ ...companies[0], salary: 1 })).toBe(false);
     // An error line validates too.
-    expect(validator('registry-feed-line.schema.json')({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'x', requestId: 'r' } })).toBe(true);
+    const error = { code: 'INTERNAL_SERVER_ERROR', message: 'x', requestId: 'r' };
+    expect(validator('registry-feed-line.schema.json')({ errors: [{ message: 'x', extensions: { code: error.code, requestId: 'r' } }], error })).toBe(true);
+    // The first format alone (`error` without `errors`) is no longer what the hub sends.
+    expect(validator('registry-feed-line.schema.json')({ error })).toBe(false);
   });
 
   test('the curl example runs as written', async () => {

@@ -7,14 +7,17 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind, type GraphQLSchema } from 'graphql';
 import type { ApiClient } from '../../access/api-client.repository';
 import type { ClientRateLimits, Refusal, Slot } from '../../access/rate-limits';
 import { sha256Hex } from '../../access/trusted-documents';
 import type { HubServices } from '../services';
 import type { HubLimits } from '../../config/config';
 import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../platform/database/database-unavailable';
-import { RequestDeadline, withRequestDeadline } from '../../platform/database/request-deadline';
+import { QueryTimeoutError, RequestDeadline, withRequestDeadline } from '../../platform/database/request-deadline';
+import { DEFAULT_POOL_SIZE } from '../../platform/database/data-source';
+import { FairAdmission } from '../../platform/http/fair-admission';
+import { Gauge } from 'prom-client';
 import type { GraphQLContext } from '../../domains/api-context';
 import { formatGraphQLError, isClientError, timeoutOf } from '../../platform/graphql/format-error';
 import { checkDocumentText, checkVariablesText } from '../../platform/graphql/input-text';
@@ -95,7 +98,7 @@ function rateLimitedError(refusal: Refusal): GraphQLError {
   const what =
     refusal.measure === 'cost'
       ? `query cost at once (${refusal.inProgressCost} in progress, this operation ${refusal.cost})`
-      : { requests: 'requests a minute', cost: 'query cost a minute', concurrency: 'requests at once' }[refusal.limit];
+      : { requests: 'requests a minute', cost: 'query cost a minute', concurrency: 'requests at once', queue: 'requests waiting for their turn' }[refusal.limit];
   return new GraphQLError(`Rate limit reached: ${refusal.allowed} ${what} for this client. Retry after ${refusal.retryAfterSeconds} s.`, {
     extensions: {
       code: 'RATE_LIMITED',
@@ -109,6 +112,22 @@ function rateLimitedError(refusal: Refusal): GraphQLError {
   });
 }
 
+/** Refusals of a document before it runs, whose parsing and validation are charged to the client. */
+const CHARGED_REFUSALS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_COMPLEX', 'BAD_USER_INPUT', 'FORBIDDEN', 'OPERATION_RESOLUTION_FAILURE']);
+
+/** The lexical tokens of a document, as the parser counts them, at most `max` (the parser stops there too); at least 1. */
+function documentTokens(query: string | undefined, max: number): number {
+  if (!query) return 1;
+  const lexer = new Lexer(new Source(query));
+  let tokens = 0;
+  try {
+    while (tokens < max && lexer.advance().kind !== TokenKind.EOF) tokens += 1;
+  } catch {
+    // A lexical error ends the document where the parser stopped too.
+  }
+  return Math.max(1, tokens);
+}
+
 /**
  * Checks every operation before it runs, against the caller's role (docs/limits.md): introspection
  * allowed or not, text arguments (no NUL, valid Unicode, not too long), then depth, aliases,
@@ -118,7 +137,28 @@ function rateLimitedError(refusal: Refusal): GraphQLError {
 function protectionPlugin(limits: HubLimits, rateLimits: ClientRateLimits): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
+      let executed = false;
       return {
+        async executionDidStart() {
+          executed = true;
+        },
+        /**
+         * A document refused before it ran (parse or validation errors, QUERY_TOO_COMPLEX, refused
+         * text or introspection) still took parsing and validation: its tokens are charged to the
+         * client's query cost a minute, so a key sending only refused documents runs out of its
+         * minute like any other (then RATE_LIMITED, and refused at admission from memory).
+         */
+        async willSendResponse({ contextValue, request, response }) {
+          if (executed || response.body.kind !== 'single') return;
+          const code = response.body.singleResult.errors?.[0]?.extensions?.['code'];
+          if (typeof code !== 'string' || !CHARGED_REFUSALS.has(code)) return;
+          const refusal = await rateLimits.chargeCost(contextValue.client, documentTokens(request.query, limits.queryMaxTokens));
+          if (!refusal) return;
+          const { http: _http, ...extensions } = rateLimitedError(refusal).extensions as Record<string, unknown>;
+          response.body.singleResult = { errors: [{ message: rateLimitedError(refusal).message, extensions }] };
+          response.http.status = 429;
+          response.http.headers.set('retry-after', String(refusal.retryAfterSeconds));
+        },
         async didResolveOperation({ contextValue, document, request, operationName, schema }) {
           const role = contextValue.client.role;
           if (!limits.introspectionRoles.includes(role) && asksForIntrospection(document)) {
@@ -335,6 +375,12 @@ export async function startApiServer(options: {
   });
   const adminOnly = requireAdmin((header) => options.services.clients.authenticate(header), 'i-Industry Hub admin');
   const metrics = options.metrics;
+  // Requests executing at once, and one queue per client beyond (docs/limits.md#fair-admission).
+  const fair = new FairAdmission(options.limits.apiConcurrency ?? DEFAULT_POOL_SIZE, options.limits.queuePerClient);
+  if (metrics) {
+    new Gauge({ name: 'hub_api_requests_running', help: 'GraphQL requests executing in this API process (at most API_CONCURRENCY).', registers: [metrics.registry], collect() { this.set(fair.running); } });
+    new Gauge({ name: 'hub_api_requests_queued', help: 'GraphQL requests waiting for their turn in this API process, all clients together.', registers: [metrics.registry], collect() { this.set(fair.queued); } });
+  }
   if (metrics) app.get(METRICS_PATH, adminOnly, (_req, res) => void writeMetrics(metrics, res));
   if (options.dashboardQueues) app.use(DASHBOARD_PATH, adminOnly, runDashboardRouter(options.dashboardQueues));
   app.use(GRAPHIQL_PATH, graphiqlRouter({ graphqlPath: GRAPHQL_PATH }));
@@ -364,12 +410,43 @@ export async function startApiServer(options: {
     res.setHeader('retry-after', String(refusal.retryAfterSeconds));
     sendJsonError(res, 429, 'RATE_LIMITED', error.message, extensions);
   };
+  /**
+   * Waits for the request's turn (docs/limits.md#fair-admission): a slot of the process's
+   * API_CONCURRENCY, given to the waiting client with the fewest running. Its client's queue full:
+   * 429 RATE_LIMITED `limit: "queue"`; its deadline passed while it waited: 503 QUERY_TIMEOUT
+   * `which: "queue"`; both with Retry-After: 1. The time waited counts toward its deadline.
+   */
+  const takeTurn: express.RequestHandler = (_req, res, next) => {
+    const client = res.locals['client'] as ApiClient | undefined;
+    if (!client || !options.limits.enforced) return next();
+    // Gone already (while it was authenticated): nothing to wait for.
+    if (res.closed) return;
+    const hungUp = new AbortController();
+    const onClose = (): void => hungUp.abort();
+    res.once('close', onClose);
+    const waitMs = options.limits.requestTimeoutMs[client.role];
+    void fair.enter(client.id, { waitMs, signal: hungUp.signal }).then((entry) => {
+      res.off('close', onClose);
+      if (entry.admitted) {
+        if (res.closed) return entry.release();
+        res.once('close', entry.release);
+        res.locals['queuedMs'] = entry.waitedMs;
+        return next();
+      }
+      if (entry.reason === 'gone') return;
+      res.setHeader('retry-after', '1');
+      if (entry.reason === 'queue-full') return refuse(res, { limit: 'queue', allowed: fair.queuePerClient, retryAfterSeconds: 1 });
+      const timeout = new QueryTimeoutError('queue', waitMs);
+      sendJsonError(res, 503, 'QUERY_TIMEOUT', timeout.message, { which: timeout.which, limitMs: timeout.limitMs, retryAfterSeconds: 1 });
+    });
+  };
   /** Statements of the request run under the role's statement timeout, and the whole under its deadline. */
   const deadline = (options_: { wholeRequest: boolean }): express.RequestHandler => (_req, res, next) => {
     const client = res.locals['client'] as ApiClient | undefined;
     if (!client || !options.limits.enforced) return next();
     const limits = options.limits;
-    const requestDeadline = new RequestDeadline(limits.statementTimeoutMs[client.role], options_.wholeRequest ? limits.requestTimeoutMs[client.role] : undefined);
+    const queuedMs = (res.locals['queuedMs'] as number | undefined) ?? 0;
+    const requestDeadline = new RequestDeadline(limits.statementTimeoutMs[client.role], options_.wholeRequest ? limits.requestTimeoutMs[client.role] : undefined, queuedMs);
     // A close before the answer was written is the client leaving: stop its work.
     res.on('close', () => (res.writableFinished ? requestDeadline.finish() : requestDeadline.abandon()));
     withRequestDeadline(requestDeadline, next);
@@ -406,6 +483,8 @@ export async function startApiServer(options: {
           : 'An API key is required: send "Authorization: Bearer <key>". Create one with `npm run hub -- client:create`.',
       );
     },
+    // Its turn, before its body is read: a waiting request holds no parsed body.
+    takeTurn,
     express.json({ limit: PAYLOAD_LIMIT }),
     (req, res, next) => {
       // One operation per request: a JSON array (batching) would multiply every limit by its length.

@@ -1,4 +1,4 @@
-import { positiveIntParam, queryText, sendJsonError } from '../../platform/http/json-error';
+import { ndjsonErrorLine, positiveIntParam, queryText, sendJsonError } from '../../platform/http/json-error';
 import type { ApiClient } from '../../access/api-client.repository';
 import { ReadRecord } from '../../access/audit/read-record';
 import { auditStreamPage } from '../../access/audit/stream-audit';
@@ -32,7 +32,7 @@ export const feedLine = (event: EligibilityEvent, bank: BankCode | null): string
 export const endLine = (end: { cursor: string | null; events: number; hasMore: boolean }): string => `${JSON.stringify({ end })}\n`;
 
 /** The last line of a response with `trailer=1` that failed after it started: the feed is truncated. */
-export const errorLine = (error: { code: string; message: string; requestId: string }): string => `${JSON.stringify({ error })}\n`;
+export const errorLine = ndjsonErrorLine;
 
 const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, SERVICE_UNAVAILABLE: 503 };
 
@@ -61,7 +61,7 @@ function auditPage(services: ApiServices, logger: Logger, client: ApiClient, req
  *
  * With `trailer=1` the last line says how the response ended, so a sync job can tell a complete
  * feed from a truncated one: `{"end":{...}}` when every event up to `limit` (or the end of the log)
- * was sent, `{"error":{...}}` when it failed after the first byte (the response then still ends
+ * was sent, `{"errors":[...]}` (ndjsonErrorLine) when it failed after the first byte (the response then still ends
  * cleanly). Without it the format is the original one, events only, and a failure after the first
  * byte aborts the connection.
  */

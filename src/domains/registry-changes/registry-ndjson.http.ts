@@ -1,4 +1,4 @@
-import { positiveIntParam, queryText, sendJsonError } from '../../platform/http/json-error';
+import { ndjsonErrorLine, positiveIntParam, queryText, sendJsonError } from '../../platform/http/json-error';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { ApiClient } from '../../access/api-client.repository';
@@ -37,7 +37,7 @@ export function changeLine(change: RegistryChange): string {
 }
 
 const endLine = (end: Record<string, unknown>): string => `${JSON.stringify({ end })}\n`;
-const errorLine = (error: { code: string; message: string; requestId: string }): string => `${JSON.stringify({ error })}\n`;
+const errorLine = ndjsonErrorLine;
 
 async function authenticated(services: ApiServices, req: Request): Promise<ApiClient> {
   const client = await services.clients.authenticate(req.header('authorization'));
@@ -130,7 +130,7 @@ async function copied<T>(statementTimeoutMs: number, chunk: Promise<T>): Promise
 
 /**
  * Runs an NDJSON response: errors before the first byte are JSON errors with their HTTP status;
- * after it, the response ends with an `{"error":...}` line, so a truncated response is never
+ * after it, the response ends with an error line (ndjsonErrorLine), so a truncated response is never
  * mistaken for a complete one (a complete one ends with an `{"end":...}` line).
  */
 function ndjsonHandler(logger: Logger, what: string, body: (req: Request, res: Response, state: { closed: boolean }) => Promise<void>) {

@@ -5,6 +5,9 @@ import pg from 'pg';
 import { DeadlineAwareClient, DeadlinePool } from './request-deadline';
 import { SqlStatementCounter } from './sql-statement-count';
 
+/** Connections of a process's pool unless told otherwise (the API's fair admission runs as many requests at once). */
+export const DEFAULT_POOL_SIZE = 10;
+
 /**
  * The TypeORM data source. The schema is owned by migrations/ (never `synchronize`); repositories
  * use it for SQL and the ingestion engine borrows pinned connections from its pool for COPY.
@@ -19,7 +22,7 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
     logging: false,
     // Counts statements per API request; it logs nothing.
     logger: new SqlStatementCounter(),
-    poolSize: options.poolSize ?? 10,
+    poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     // A server that does not answer (a host gone from the network) fails a connect in this long,
     // so requests answer SERVICE_UNAVAILABLE rather than wait; a stopped one refuses at once.
     connectTimeoutMS: 5000,

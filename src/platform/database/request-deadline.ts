@@ -18,7 +18,7 @@ export class QueryTimeoutError extends Error {
   readonly code = 'QUERY_TIMEOUT';
 
   constructor(
-    readonly which: 'statement' | 'request' | 'client-gone' | 'pool',
+    readonly which: 'statement' | 'request' | 'client-gone' | 'pool' | 'queue',
     readonly limitMs: number,
   ) {
     super(
@@ -28,6 +28,8 @@ export class QueryTimeoutError extends Error {
           ? `The request ran longer than its deadline of ${limitMs} ms; what was left was cancelled.`
           : which === 'pool'
             ? `No database connection came free within ${limitMs} ms (the hub is busy); retry later.`
+            : which === 'queue'
+              ? `The request waited ${limitMs} ms, its deadline, for its turn (the hub is busy); it did not run. Retry later.`
             : 'The client closed its connection before the answer; what was left was cancelled.',
     );
   }
@@ -45,17 +47,20 @@ export class RequestDeadline {
   readonly running = new Set<RunningStatement>();
   private readonly timer: NodeJS.Timeout | undefined;
 
+  private readonly startedAt: number;
+
   constructor(
     readonly statementTimeoutMs: number,
     readonly requestTimeoutMs: number | undefined,
+    /** Time the request already spent before its deadline was set up (waiting for admission): it counts. */
+    spentMs = 0,
   ) {
+    this.startedAt = performance.now() - spentMs;
     if (requestTimeoutMs !== undefined) {
-      this.timer = setTimeout(() => this.expire(), requestTimeoutMs);
+      this.timer = setTimeout(() => this.expire(), Math.max(0, requestTimeoutMs - spentMs));
       this.timer.unref();
     }
   }
-
-  private readonly startedAt = performance.now();
 
   /**
    * How long a wait for a pooled connection may last: what is left of the request's deadline, and

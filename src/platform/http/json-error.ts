@@ -10,6 +10,17 @@ export function errorBody(code: string, message: string, extensions: Record<stri
   return { errors: [{ message, extensions: { code, ...extensions } }] };
 }
 
+/**
+ * The line that ends an NDJSON stream (feeds, exports) which failed after its first byte: the same
+ * shape, `{"errors":[{"message","extensions":{"code","requestId"}}]}`, and beside it, for sync jobs
+ * written against the first format, `"error":{"code","message","requestId"}` (deprecated; see
+ * docs/integrators.md#errors). One line, so a client testing either member sees the failure.
+ */
+export function ndjsonErrorLine(error: { code: string; message: string; requestId: string }): string {
+  const { code, message, requestId } = error;
+  return `${JSON.stringify({ ...errorBody(code, message, { requestId }), error: { code, message, requestId } })}\n`;
+}
+
 /** Answers an error in that shape (before the first byte; after it, the connection is closed). */
 export function sendJsonError(res: Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
   if (res.headersSent) {
