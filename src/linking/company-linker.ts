@@ -205,7 +205,8 @@ async function createScope(client: Queryable, select: string, params: unknown[])
  * `pg_temp.link_candidate`, each branch set-based through an index (company, tax ID, name btree and
  * trigram GIN), and returns true; or
  * returns false, leaving the broad scope (every row not linked by ID, and the rows whose tax ID the
- * run changed), when the run changed more companies than that scope has rows (a first load).
+ * run changed), when the run brought at least as many names new to the register or gone from it as
+ * that scope has rows (a first load): each side's cost is one trigram probe per name or row.
  */
 async function companyRunCandidates(client: Queryable, target: LinkTarget, runId: string): Promise<boolean> {
   // One run per transaction: the first target builds the list of changed companies, the others reuse it.
@@ -221,13 +222,18 @@ async function companyRunCandidates(client: Queryable, target: LinkTarget, runId
      FROM registry.company WHERE source_run_id = $1 AND renamed_by_run_id = $1`,
     [runId],
   );
-  const changed = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_temp.link_changed_company')).rows[0]!.n;
+  // The two scopes' costs are their trigram probes: the narrow one probes the target with each name
+  // new to the register or gone from it (its other branches are index joins, microseconds a company),
+  // the broad one probes the company register with each of its rows. Comparing all changed companies
+  // instead chose the broad scope for a 1 % DBD run whenever a table was mostly linked by ID (TISI,
+  // DIP: 11,000 fuzzy probes of a million names, 330 s at a million firms, against about a second).
+  const newOrGone = (await client.query<{ n: number }>('SELECT count(*) FILTER (WHERE name_new_or_gone)::int AS n FROM pg_temp.link_changed_company')).rows[0]!.n;
   const broad = (
     await client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM ${target.table} t WHERE ${NOT_BY_ID} OR t.${target.taxId} IN (SELECT juristic_id FROM pg_temp.link_changed_company)`,
     )
   ).rows[0]!.n;
-  if (changed >= broad) return false;
+  if (newOrGone >= broad) return false;
   await client.query('ANALYZE pg_temp.link_changed_company');
   const keys = target.key.map((k) => `t.${k}`).join(', ');
   const name = `t.${target.name}`;
