@@ -28,7 +28,7 @@ async function download(url: string, key: string): Promise<{ rows: number; bytes
 }
 
 /**
- * The table's columns but the record's kept export JSON (migration 1763960000000): the row as the
+ * The table's columns but the record's kept export JSON (migration 1763965000000): the row as the
  * registers hold it, as `SELECT *` gave it before that column, so COPY is not slowed by copying
  * the export's own text too.
  */

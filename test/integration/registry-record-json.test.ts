@@ -4,13 +4,13 @@ import { relink } from '../../src/linking/relink';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { thaiIdCheckDigit } from '../../src/shared/thai-id';
 import { hubSources } from '../../src/sources/registry';
-import { RegistryRecordJson1763960000000 } from '../../migrations/1763960000000-registry-record-json';
+import { RegistryRecordJson1763965000000 } from '../../migrations/1763965000000-registry-record-json';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
 /**
  * Companies, factories and TIS licences keep their export JSON in the row (migration
- * 1763960000000), so that an export is a COPY of it: what an export shows must still be the record
+ * 1763965000000), so that an export is a COPY of it: what an export shows must still be the record
  * as the definition builds it now (masked as the graph), after any write: a link the linker or a
  * relink changes, a write from a session in another time zone, rows the migration found.
  */
@@ -108,7 +108,7 @@ describe('Kept record JSON of the exports', () => {
   }, 60_000);
 
   test('the migration fills the JSON of every row it finds, and logs no change for it', async () => {
-    const migration = new RegistryRecordJson1763960000000();
+    const migration = new RegistryRecordJson1763965000000();
     const changes = async (): Promise<number> => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.record_change`))[0]!.n;
     const before = await changes();
     const runner = t.hub.database.dataSource.createQueryRunner();

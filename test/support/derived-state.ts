@@ -18,7 +18,7 @@ const SCHEMAS = ['registry', 'stats', 'lending', 'access', 'reference'];
 const LOGS = ['lending.eligibility_event', 'stats.aggregate_refresh', 'access.api_client', 'registry.record_change', 'access.rate_bucket'];
 /** Timestamps the hub stamps itself (when a row was fetched, linked, computed...). */
 const STAMPED_AT = /^(fetched|linked|resolved|refreshed|last_success|finished|computed|occurred|eligibility_computed|created|updated|recorded|received)_at$/;
-/** Columns that restate the row's others, with its run and fetch time (a register record's kept JSON, migration 1763960000000). */
+/** Columns that restate the row's others, with its run and fetch time (a register record's kept JSON, migration 1763965000000). */
 const RESTATED = ['record_json'];
 const NET_ELIGIBILITY = 'net eligibility (last event per firm and product)';
 

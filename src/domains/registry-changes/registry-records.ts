@@ -6,7 +6,7 @@
  *
  * The JSON is built by PostgreSQL (json_build_object), so an export streams text it never parses.
  * Companies, factories and TIS licences keep theirs in the row (`record_json`, written by a trigger
- * from the same SQL, migration 1763960000000): their feed and exports read that column (`recordJson`)
+ * from the same SQL, migration 1763965000000): their feed and exports read that column (`recordJson`)
  * instead of building it on every read; `json` stays the definition, which a test holds the stored
  * JSON to. Changing a `json` (or the masking rule) of those three needs a migration that replaces
  * their functions and backfills (see that migration's `keepRecordJson`).
@@ -57,7 +57,7 @@ export interface RegistryRecordDefinition {
   json: string;
   /**
    * SQL of the record's JSON text over `r` as the feed and exports read it: the row's kept
-   * `record_json` where the table keeps one (migration 1763960000000), else `json` built now.
+   * `record_json` where the table keeps one (migration 1763965000000), else `json` built now.
    */
   recordJson: string;
   /** Record field of each column the change log names (changed_fields); columns not shown are left out. */

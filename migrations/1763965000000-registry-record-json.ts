@@ -43,7 +43,7 @@ const SURE = `coalesce(r.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT
 const OPERATOR_IS_COMPANY = `(CASE WHEN r.operator_tax_id IS NOT NULL THEN r.operator_tax_id ~ '^0[0-9]{12}$' ELSE ${SURE} END)`;
 const PROVENANCE = `'provenance', json_build_object('source', r.source, 'runId', r.source_run_id::text, 'fetchedAt', (to_json(r.fetched_at AT TIME ZONE 'UTC') #>> '{}') || '+00:00')`;
 
-export const KEPT_1763960000000: readonly KeptJson[] = [
+export const KEPT_1763965000000: readonly KeptJson[] = [
   {
     table: 'registry.company',
     fn: 'registry.company_record_json',
@@ -114,19 +114,19 @@ export async function keepRecordJson(queryRunner: QueryRunner, k: KeptJson): Pro
   // record's JSON is no change of the record). The row is named by its table (a whole-row reference).
   const row = k.table.split('.')[1]!;
   await queryRunner.query(`ALTER TABLE ${k.table} ALTER COLUMN record_json TYPE text USING ${k.fn}(${row}), ALTER COLUMN record_json SET NOT NULL`);
-  await queryRunner.query(`COMMENT ON COLUMN ${k.table}.record_json IS 'the record as the feed and exports show it (masked); kept by the trigger zz_record_json, see migration 1763960000000'`);
+  await queryRunner.query(`COMMENT ON COLUMN ${k.table}.record_json IS 'the record as the feed and exports show it (masked); kept by the trigger zz_record_json, see migration 1763965000000'`);
   await queryRunner.query(`CREATE TRIGGER zz_record_json BEFORE INSERT OR UPDATE ON ${k.table} FOR EACH ROW EXECUTE FUNCTION ${triggerFn(k)}()`);
 }
 
-export class RegistryRecordJson1763960000000 implements MigrationInterface {
-  name = 'RegistryRecordJson1763960000000';
+export class RegistryRecordJson1763965000000 implements MigrationInterface {
+  name = 'RegistryRecordJson1763965000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const k of KEPT_1763960000000) await keepRecordJson(queryRunner, k);
+    for (const k of KEPT_1763965000000) await keepRecordJson(queryRunner, k);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const k of KEPT_1763960000000) {
+    for (const k of KEPT_1763965000000) {
       await queryRunner.query(`DROP TRIGGER IF EXISTS zz_record_json ON ${k.table}`);
       await queryRunner.query(`DROP FUNCTION IF EXISTS ${triggerFn(k)}()`);
       await queryRunner.query(`ALTER TABLE ${k.table} DROP COLUMN IF EXISTS record_json`);
