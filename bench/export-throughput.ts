@@ -3,7 +3,7 @@ import { to as copyTo } from 'pg-copy-streams';
 
 /**
  * Bulk export throughput (issue 20), as a ratio to PostgreSQL's own `COPY ... TO STDOUT` of the same
- * rows in the same run: the fastest way out of the database, with no JSON, masking or HTTP. Each
+ * rows in the same run (every column but the kept export JSON): the fastest way out of the database, with no JSON, masking or HTTP. Each
  * export is downloaded whole over HTTP and the same table is copied out in key order, in
  * alternating rounds; rows per second of each, and the median ratio (target >= 0.5 ×).
  */
@@ -27,12 +27,28 @@ async function download(url: string, key: string): Promise<{ rows: number; bytes
   return { rows: rows - 1, bytes, ms: performance.now() - started };
 }
 
+/**
+ * The table's columns but the record's kept export JSON (migration 1763965000000): the row as the
+ * registers hold it, as `SELECT *` gave it before that column, so COPY is not slowed by copying
+ * the export's own text too.
+ */
+async function columnsOf(client: Client, table: string): Promise<string> {
+  const [schema, name] = table.split('.') as [string, string];
+  const { rows } = await client.query<{ list: string }>(
+    `SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) AS list FROM information_schema.columns
+     WHERE table_schema = $1 AND table_name = $2 AND column_name <> 'record_json'`,
+    [schema, name],
+  );
+  return rows[0]!.list;
+}
+
 async function copyOut(databaseUrl: string, table: string, order: string): Promise<{ rows: number; bytes: number; ms: number }> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
+    const columns = await columnsOf(client, table);
     const started = performance.now();
-    const stream = client.query(copyTo(`COPY (SELECT * FROM ${table} ORDER BY ${order}) TO STDOUT`));
+    const stream = client.query(copyTo(`COPY (SELECT ${columns} FROM ${table} ORDER BY ${order}) TO STDOUT`));
     let rows = 0;
     let bytes = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -49,8 +49,8 @@ const TRACKED: readonly Tracked[] = [
   { table: 'lending.loan_product', entity: 'LOAN_PRODUCT', key: (r) => `${r}.bank_code || ':' || ${r}.product_code` },
 ];
 
-/** Columns that say how a row was written, not what it says. */
-const BOOKKEEPING = new Set(['row_hash', 'source', 'source_run_id', 'fetched_at', 'created_at', 'updated_at', 'rules_hash', 'renamed_by_run_id', 'renamed_from_normalised', 'linked_at']);
+/** Columns that say how a row was written, not what it says (record_json, since 1763965000000: what the others say, as JSON). */
+const BOOKKEEPING = new Set(['row_hash', 'source', 'source_run_id', 'fetched_at', 'created_at', 'updated_at', 'rules_hash', 'renamed_by_run_id', 'renamed_from_normalised', 'linked_at', 'record_json']);
 const LINK_COLUMNS = ['company_juristic_id', 'link_method', 'link_confidence'];
 /** Register writers' lock (src/ingestion/register-lock.ts). */
 const REGISTER_WRITER_LOCK = '1763798, 2';

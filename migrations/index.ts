@@ -33,6 +33,7 @@ import { RegistryCursorKey1763940000000 } from './1763940000000-registry-cursor-
 import { RegistryChangesDip1763950000000 } from './1763950000000-registry-changes-dip';
 import { RegistryLeftScope1763955000000 } from './1763955000000-registry-left-scope';
 import { AdminCheckpoints1763962400000 } from './1763962400000-admin-checkpoints';
+import { RegistryRecordJson1763965000000 } from './1763965000000-registry-record-json';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -71,4 +72,5 @@ export const migrations = [
   RegistryChangesDip1763950000000,
   RegistryLeftScope1763955000000,
   AdminCheckpoints1763962400000,
+  RegistryRecordJson1763965000000,
 ];

@@ -346,7 +346,8 @@ describe('Registry change feed and exports', () => {
 
     test('each COPY chunk runs under a statement timeout: a slow one is cancelled by PostgreSQL', async () => {
       const { client } = await t.hub.services.clients.create({ name: 'timeout probe', role: 'ministry' });
-      const slow = { ...REGISTRY_RECORDS.COMPANY, json: `json_build_object('juristicId', r.juristic_id, 'slept', pg_sleep(0.2)::text)` };
+      const slowJson = `json_build_object('juristicId', r.juristic_id, 'slept', pg_sleep(0.2)::text)`;
+      const slow = { ...REGISTRY_RECORDS.COMPANY, json: slowJson, recordJson: `(${slowJson})::text` };
       const snapshot = await t.hub.services.registryChanges.openSnapshot({ statementTimeoutMs: 50, idleInTransactionMs: 5_000 });
       try {
         const read = async (): Promise<void> => {

@@ -5,8 +5,8 @@ import type { Client } from 'pg';
  * must agree on it: every table of the data schemas (the registers with their links, the company
  * profiles, the statistics aggregate, loan products and rule sets, stored eligibility results with
  * their criteria, eligibility inputs, consents), less what says which run wrote a row and when:
- * columns naming a run, timestamps the hub stamps itself, serial and random IDs, and `runId` inside JSON
- * (criteria provenance). Logs are left out (the run log, quarantine, the eligibility event log and
+ * columns naming a run, timestamps the hub stamps itself, serial and random IDs, `runId` inside JSON
+ * (criteria provenance), and the registers' kept record JSON (it restates the row, with its run). Logs are left out (the run log, quarantine, the eligibility event log and
  * the aggregate's refresh log: how many runs and events there were may differ); what the event log
  * says in the end, each firm's net eligibility per product, is compared as its own table.
  */
@@ -18,6 +18,8 @@ const SCHEMAS = ['registry', 'stats', 'lending', 'access', 'reference'];
 const LOGS = ['lending.eligibility_event', 'stats.aggregate_refresh', 'access.api_client', 'registry.record_change', 'access.rate_bucket'];
 /** Timestamps the hub stamps itself (when a row was fetched, linked, computed...). */
 const STAMPED_AT = /^(fetched|linked|resolved|refreshed|last_success|finished|computed|occurred|eligibility_computed|created|updated|recorded|received)_at$/;
+/** Columns that restate the row's others, with its run and fetch time (a register record's kept JSON, migration 1763965000000). */
+const RESTATED = ['record_json'];
 const NET_ELIGIBILITY = 'net eligibility (last event per firm and product)';
 
 function withoutRunIds(value: unknown): unknown {
@@ -50,7 +52,7 @@ export async function derivedState(db: Client): Promise<DerivedState> {
     const list = kept.get(c.table) ?? [];
     kept.set(c.table, list);
     const stamped = c.type.startsWith('timestamp') && STAMPED_AT.test(c.column);
-    if (c.dropped || stamped || /(^|_)run_id$/.test(c.column)) continue;
+    if (c.dropped || stamped || /(^|_)run_id$/.test(c.column) || RESTATED.includes(c.column)) continue;
     list.push(`"${c.column.replace(/"/g, '""')}"`);
   }
   const state: DerivedState = {};

@@ -17,6 +17,9 @@ const STAMPED_AT = /^(fetched|linked|resolved|refreshed|last_success|finished|co
 /** Tables of secrets each database draws for itself (the registry feed's cursor key): equal in no two databases. */
 const PER_DATABASE_SECRETS = ['registry.feed_cursor_key'];
 
+/** Columns that restate the row's others, with its run and fetch time (a register record's kept JSON, migration 1763965000000): left out. */
+const RESTATED = ['record_json'];
+
 export type Contents = Record<string, { rows: number; md5: string | null }>;
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -56,6 +59,7 @@ export async function contents(db: Client): Promise<Contents> {
   );
   const tables = new Map<string, string[]>();
   for (const c of columns) {
+    if (RESTATED.includes(c.column)) continue;
     const ident = `t.${quoteIdent(c.column)}`;
     const expression = /(^|_)run_id$/.test(c.column)
       ? runRank(ident)

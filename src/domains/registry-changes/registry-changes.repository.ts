@@ -41,7 +41,7 @@ interface ChangeRow {
  */
 function recordOf(definition: RegistryRecordDefinition, client: ApiClient): string {
   const firm = definition.audit?.juristicId ?? 'NULL';
-  return `WHEN '${definition.entity}' THEN (SELECT ARRAY[(${definition.json})::text, (${firm})::text] FROM ${definition.table} r WHERE ${definition.hasKey('c.record_key')} AND ${visibleRows(definition.entity, client)})`;
+  return `WHEN '${definition.entity}' THEN (SELECT ARRAY[${definition.recordJson}, (${firm})::text] FROM ${definition.table} r WHERE ${definition.hasKey('c.record_key')} AND ${visibleRows(definition.entity, client)})`;
 }
 
 /** Reads of the registry change log (registry.record_change, migration 1763930000000) and the export snapshots. */
@@ -151,7 +151,7 @@ export class ExportSnapshot {
    */
   copyPage(definition: RegistryRecordDefinition, client: ApiClient, afterKey: string | null, limit: number): NodeJS.ReadableStream {
     const after = afterKey === null ? 'true' : definition.after(this.connection.escapeLiteral(afterKey));
-    const select = `SELECT (${definition.json})::text FROM ${definition.table} r WHERE ${visibleRows(definition.entity, client)} AND ${after} ORDER BY ${definition.orderBy} LIMIT ${Math.trunc(limit)}`;
+    const select = `SELECT ${definition.recordJson} FROM ${definition.table} r WHERE ${visibleRows(definition.entity, client)} AND ${after} ORDER BY ${definition.orderBy} LIMIT ${Math.trunc(limit)}`;
     return this.connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`));
   }
 
@@ -184,7 +184,7 @@ export class ExportSnapshot {
   /** Up to `limit` records after `afterKey` (null: from the first) in key order, as the client may see them: [key, JSON text]. */
   async page(definition: RegistryRecordDefinition, client: ApiClient, afterKey: string | null, limit: number): Promise<{ key: string; json: string }[]> {
     return this.runner.query(
-      `SELECT ${definition.key} AS key, (${definition.json})::text AS json FROM ${definition.table} r
+      `SELECT ${definition.key} AS key, ${definition.recordJson} AS json FROM ${definition.table} r
        WHERE ${visibleRows(definition.entity, client)} AND ($1::text IS NULL OR ${definition.after('$1::text')})
        ORDER BY ${definition.orderBy} LIMIT $2`,
       [afterKey, limit],

@@ -5,6 +5,11 @@
  * bank and area, as the graph). The feed and every export filter through it.
  *
  * The JSON is built by PostgreSQL (json_build_object), so an export streams text it never parses.
+ * Companies, factories and TIS licences keep theirs in the row (`record_json`, written by a trigger
+ * from the same SQL, migration 1763965000000): their feed and exports read that column (`recordJson`)
+ * instead of building it on every read; `json` stays the definition, which a test holds the stored
+ * JSON to. Changing a `json` (or the masking rule) of those three needs a migration that replaces
+ * their functions and backfills (see that migration's `keepRecordJson`).
  * Masks, as the graph's (firm identities by the one rule of src/shared/firm-identity.ts):
  * - companies: directors' names and individual shareholders' names and personal IDs are personal
  *   data, shown in the graph only to a bank the company consented to, one company at a time and
@@ -48,8 +53,13 @@ export interface RegistryRecordDefinition {
   /** The export's order and resume condition: rows after the key `k` (an SQL expression). */
   orderBy: string;
   after: (k: string) => string;
-  /** SQL of the record's JSON over `r`. */
+  /** SQL of the record's JSON over `r`: the definition. */
   json: string;
+  /**
+   * SQL of the record's JSON text over `r` as the feed and exports read it: the row's kept
+   * `record_json` where the table keeps one (migration 1763965000000), else `json` built now.
+   */
+  recordJson: string;
   /** Record field of each column the change log names (changed_fields); columns not shown are left out. */
   fields: Readonly<Record<string, string>>;
   /**
@@ -91,7 +101,11 @@ function recordGroups(typeName: string, fields: Readonly<Record<string, string>>
 }
 
 const MASKED = `'${MASK}'`;
-const PROVENANCE = `'provenance', json_build_object('source', r.source, 'runId', r.source_run_id::text, 'fetchedAt', r.fetched_at)`;
+/** `fetchedAt` in UTC whatever the session's time zone: a kept JSON is written in the writer's session. */
+const PROVENANCE = `'provenance', json_build_object('source', r.source, 'runId', r.source_run_id::text, 'fetchedAt', (to_json(r.fetched_at AT TIME ZONE 'UTC') #>> '{}') || '+00:00')`;
+const KEPT = 'r.record_json';
+/** The JSON of a record whose table keeps none: built when read. */
+const builtNow = (d: RegistryRecordDefinition): string => `(${d.json})::text`;
 /** The one masking rule (src/shared/firm-identity.ts), over the row `r`. */
 const LINK_IS_SURE = linkIsSureSql('r');
 const FACTORY_OPERATOR_IS_COMPANY = operatorIsCompanySql('r');
@@ -119,6 +133,7 @@ const COMPANY: RegistryRecordDefinition = {
         'juristicId', s->>'juristicId', 'nationality', s->>'nationality', 'shares', (s->>'shares')::numeric,
         'masked', NOT (s ? 'juristicId'))), '[]'::json) FROM jsonb_array_elements(r.shareholders) s),
     'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  recordJson: KEPT,
   fields: {
     juristic_type_code: 'juristicType',
     juristic_type: 'juristicTypeText',
@@ -164,6 +179,7 @@ const FACTORY: RegistryRecordDefinition = {
     'status', r.status, 'statusCode', r.status_code, 'sourceUpdatedOn', r.source_updated_at,
     'companyJuristicId', r.company_juristic_id, 'linkMethod', r.link_method, 'linkConfidence', r.link_confidence,
     'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  recordJson: KEPT,
   fields: {
     display_reg_no: 'displayRegNo',
     legacy_reg_no: 'legacyRegNo',
@@ -223,6 +239,7 @@ const TIS_LICENSE: RegistryRecordDefinition = {
     'linkConfidence', CASE WHEN ${LINK_IS_SURE} THEN r.link_confidence END,
     'status', r.status, 'statusText', r.status_text, 'suspendedOn', r.suspended_on, 'cancelledOn', r.cancelled_on,
     'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  recordJson: KEPT,
   fields: {
     licence_type: 'licenceType',
     issued_on: 'issuedOn',
@@ -277,6 +294,9 @@ const DIP_PARTICIPATION: RegistryRecordDefinition = {
     'key', ${DIP_PARTICIPATION_KEY}, ${DIP_PARTICIPANT},
     'programmeCode', r.programme_code, 'programmeName', r.programme_name, 'year', r.year, 'province', r.province,
     'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  get recordJson(): string {
+    return builtNow(DIP_PARTICIPATION);
+  },
   fields: { ...DIP_PARTICIPANT_FIELDS, programme_name: 'programmeName', province: 'province' },
   get audit(): RecordAudit {
     return { typeName: 'ProgrammeParticipation', juristicId: DIP_FIRM, groups: recordGroups('ProgrammeParticipation', DIP_PARTICIPATION.fields) };
@@ -300,6 +320,9 @@ const I40_ASSESSMENT: RegistryRecordDefinition = {
     'strategyOrganisation', r.strategy_organisation, 'workforce', r.workforce, 'technologyInnovation', r.technology_innovation,
     'marketCustomerStandard', r.market_customer_standard, 'itData', r.it_data,
     'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  get recordJson(): string {
+    return builtNow(I40_ASSESSMENT);
+  },
   fields: {
     ...DIP_PARTICIPANT_FIELDS,
     overall_level: 'overallLevel',
@@ -330,6 +353,9 @@ const LOAN_PRODUCT: RegistryRecordDefinition = {
     'maxAmountBaht', r.max_amount_baht, 'maxTermMonths', r.max_term_months, 'policyTheme', r.policy_theme,
     'rateDescription', r.rate_description, 'ruleSet', r.rules, 'ruleSetVersion', r.rule_set_version,
     'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
+  get recordJson(): string {
+    return builtNow(LOAN_PRODUCT);
+  },
   fields: {
     name_th: 'nameTh',
     name_en: 'nameEn',
