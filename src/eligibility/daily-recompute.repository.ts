@@ -60,3 +60,9 @@ export async function createRecomputeRun(client: Queryable, source: string, trig
 export async function recordWindowStart(client: Queryable, runId: string, from: string): Promise<void> {
   await client.query('UPDATE ingestion.run SET cursor_before = $2 WHERE id = $1', [runId, from]);
 }
+
+/** The feed events a run appended (read only when an earlier attempt of a job is reported again). */
+export async function countEventsOfRun(client: Queryable, runId: string): Promise<number> {
+  const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM lending.eligibility_event WHERE run_id = $1', [runId]);
+  return rows[0]!.n;
+}

@@ -22,10 +22,12 @@
  */
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { IngestionRunRepository, ZERO_RUN_COUNTS, type RunTrigger } from '../ingestion/ingestion-run.repository';
+import { EarlierAttemptRunningError, SourceBusyError } from '../ingestion/ingestion-errors';
+import { IngestionRunRepository, ZERO_RUN_COUNTS, type IngestionRunRecord, type RunTrigger } from '../ingestion/ingestion-run.repository';
+import { withRunLock } from '../ingestion/run-lock';
 import { pgPool } from '../platform/database/data-source';
 import type { Logger } from '../platform/logging/logger';
-import { createRecomputeRun, earliestResultDay, listFirmsWithYearsChanged, publishedRuleSets, recordWindowStart } from './daily-recompute.repository';
+import { countEventsOfRun, createRecomputeRun, earliestResultDay, listFirmsWithYearsChanged, publishedRuleSets, recordWindowStart } from './daily-recompute.repository';
 import { lockEventWriters } from './eligibility.repository';
 import { bangkokDate } from '../shared/calendar';
 import { recomputeForAffectedFirms } from './eligibility.service';
@@ -33,17 +35,19 @@ import { isDateDependent } from './rules/date-dependence';
 
 /** The run records and cursor of the job are under this source name (`hub runs --source eligibility-daily`). */
 export const DAILY_RECOMPUTE_SOURCE = 'eligibility-daily';
-/** Session lock: one daily recompute at a time across processes. */
+/** Session lock: one daily recompute at a time across processes (src/ingestion/run-lock.ts). */
 const JOB_LOCK = `eligibility:${DAILY_RECOMPUTE_SOURCE}`;
 
 export interface DailyRecomputeRequest {
   trigger: RunTrigger;
   jobId?: string | null;
+  /** When the queue job was created (ms), to tell its runs from an older job's under the same ID. */
+  jobCreatedAt?: number;
   attempt?: number;
 }
 
 export interface DailyRecomputeResult {
-  /** `skipped`: another daily recompute held the job lock. */
+  /** `skipped`: another job's daily recompute held the lock. */
   status: 'succeeded' | 'skipped';
   runId: string | null;
   /** The window: the last day evaluated before, and the day evaluated now. */
@@ -68,41 +72,58 @@ export class DailyEligibilityRecompute {
 
   async run(request: DailyRecomputeRequest): Promise<DailyRecomputeResult> {
     const to = bangkokDate(this.now());
-    const queryRunner = this.dataSource.createQueryRunner('master');
-    const client = (await queryRunner.connect()) as PoolClient;
-    let broken = false;
-    const onError = (): void => {
-      broken = true;
-    };
-    client.on('error', onError);
+    // The source runs' lock (src/ingestion/run-lock.ts): one daily recompute at a time across
+    // processes, and one per queue job however often the queue hands the job out. A second delivery
+    // while the first runs gets EarlierAttemptRunningError (its worker waits); one after the first
+    // succeeded reports that run; another job's recompute running is a skip.
+    const lock = { source: DAILY_RECOMPUTE_SOURCE, lockKey: JOB_LOCK, jobId: request.jobId ?? undefined, jobCreatedAt: request.jobCreatedAt };
     try {
-      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [JOB_LOCK]);
-      if (!locked.rows[0]!.ok) {
-        this.logger.info({ to }, 'daily eligibility recompute skipped: another one is running');
-        return { status: 'skipped', runId: null, from: null, to, dateDependentProducts: [], firms: 0, results: 0, written: 0, events: 0 };
-      }
-      try {
-        await IngestionRunRepository.markAbandoned(client, DAILY_RECOMPUTE_SOURCE);
-        const runId = await createRecomputeRun(client, DAILY_RECOMPUTE_SOURCE, request.trigger, request.jobId ?? null, request.attempt ?? 1);
-        const log = this.logger.child({ runId, source: DAILY_RECOMPUTE_SOURCE });
-        try {
-          const result = await this.recompute(client, runId, to);
-          log.info(result, 'daily eligibility recompute done');
-          return result;
-        } catch (error) {
-          if (!broken) await client.query('ROLLBACK').catch(() => undefined);
-          const message = error instanceof Error ? error.message : String(error);
-          await IngestionRunRepository.finish(broken ? pgPool(this.dataSource) : client, runId, { status: 'failed', counts: ZERO_RUN_COUNTS, warnings: [], errorKind: 'transient', errorMessage: message });
-          log.error({ err: error, to }, 'daily eligibility recompute failed; nothing it computed was kept');
-          throw error;
-        }
-      } finally {
-        if (!broken) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [JOB_LOCK]).catch(() => undefined);
-      }
-    } finally {
-      client.off('error', onError);
-      await queryRunner.release();
+      return await withRunLock(this.dataSource, lock, {
+        alreadyDone: async (done, client) => {
+          this.logger.info({ runId: done.id, source: DAILY_RECOMPUTE_SOURCE, jobId: request.jobId }, 'an earlier attempt of this job already recomputed eligibility; reporting its run');
+          return this.reportOf(client, done);
+        },
+        run: async (client, state) => {
+          const runId = await createRecomputeRun(client, DAILY_RECOMPUTE_SOURCE, request.trigger, request.jobId ?? null, request.attempt ?? 1);
+          const log = this.logger.child({ runId, source: DAILY_RECOMPUTE_SOURCE, jobId: request.jobId });
+          try {
+            const result = await this.recompute(client, runId, to);
+            log.info(result, 'daily eligibility recompute done');
+            return result;
+          } catch (error) {
+            if (!state.connectionBroken) await client.query('ROLLBACK').catch(() => undefined);
+            const message = error instanceof Error ? error.message : String(error);
+            await IngestionRunRepository.finish(state.connectionBroken ? pgPool(this.dataSource) : client, runId, { status: 'failed', counts: ZERO_RUN_COUNTS, warnings: [], errorKind: 'transient', errorMessage: message });
+            log.error({ err: error, to }, 'daily eligibility recompute failed; nothing it computed was kept');
+            throw error;
+          }
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof SourceBusyError) || error instanceof EarlierAttemptRunningError) throw error;
+      this.logger.info({ to }, 'daily eligibility recompute skipped: another one is running');
+      return { status: 'skipped', runId: null, from: null, to, dateDependentProducts: [], firms: 0, results: 0, written: 0, events: 0 };
     }
+  }
+
+  /**
+   * What a succeeded run did, from its record and its events: the job's result when an earlier
+   * attempt ran it. `dateDependentProducts` is read now (the run record does not keep it).
+   */
+  private async reportOf(client: PoolClient, run: IngestionRunRecord): Promise<DailyRecomputeResult> {
+    const dateDependentProducts = (await publishedRuleSets(client)).filter((p) => isDateDependent(p.ruleSet)).map((p) => `${p.bankCode}/${p.productCode}`);
+    const events = await countEventsOfRun(client, run.id);
+    return {
+      status: 'succeeded',
+      runId: run.id,
+      from: run.cursorBefore,
+      to: run.cursorAfter ?? bangkokDate(this.now()),
+      dateDependentProducts,
+      firms: run.rowsRead,
+      results: run.rowsUpdated + run.rowsUnchanged,
+      written: run.rowsUpdated,
+      events,
+    };
   }
 
   /** One transaction: window, firms, recompute with events, cursor and run record. */

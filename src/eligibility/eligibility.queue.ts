@@ -1,4 +1,5 @@
 import { UnrecoverableError, type JobsOptions } from 'bullmq';
+import { JOB_MAX_STALLS, untilEarlierAttemptEnds } from '../ingestion/run-lock';
 import type { Logger } from '../platform/logging/logger';
 import type { HubQueue, HubWorker, QueueBackend } from '../platform/queue/queue-backend';
 import type { DailyEligibilityRecompute, DailyRecomputeResult } from './daily-recompute';
@@ -36,10 +37,21 @@ export function enqueueDailyRecompute(queue: HubQueue<EligibilityJobData>, trigg
   return queue.add(DAILY_RECOMPUTE_JOB, { trigger }, JOB_OPTIONS);
 }
 
-/** One handler per job name; a job with no handler fails as unrecoverable. */
+/**
+ * One handler per job name; a job with no handler fails as unrecoverable. The queue may hand a job
+ * out again while an earlier attempt still runs (its lock lapsed: Redis away for longer than
+ * WORKER_LOCK_MS): the recompute recognises its own job as the source runs do
+ * (src/ingestion/run-lock.ts), so that delivery waits for the earlier attempt and reports its run,
+ * and one after the recompute succeeded completes without recomputing.
+ */
 export function createEligibilityWorker(backend: QueueBackend, recompute: DailyEligibilityRecompute, logger: Logger, options: { lockMs: number }): HubWorker<EligibilityJobData> {
-  const handlers: Record<string, (job: { id?: string | undefined; data: EligibilityJobData; attemptsMade: number }) => Promise<DailyRecomputeResult>> = {
-    [DAILY_RECOMPUTE_JOB]: (job) => recompute.run({ trigger: job.data.trigger, jobId: job.id ?? null, attempt: job.attemptsMade + 1 }),
+  type EligibilityJob = { id?: string | undefined; name: string; data: EligibilityJobData; attemptsMade: number; timestamp: number };
+  const handlers: Record<string, (job: EligibilityJob) => Promise<DailyRecomputeResult>> = {
+    [DAILY_RECOMPUTE_JOB]: (job) =>
+      untilEarlierAttemptEnds(
+        () => recompute.run({ trigger: job.data.trigger, jobId: job.id ?? null, jobCreatedAt: job.timestamp, attempt: job.attemptsMade + 1 }),
+        () => logger.warn({ jobId: job.id, job: job.name }, 'an earlier attempt of this job is still running (its queue lock lapsed); waiting for it instead of recomputing again'),
+      ),
   };
   const worker = backend.createWorker<EligibilityJobData>(
     ELIGIBILITY_QUEUE,
@@ -48,7 +60,8 @@ export function createEligibilityWorker(backend: QueueBackend, recompute: DailyE
       if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}"`);
       return handler(job);
     },
-    { concurrency: 1, lockDuration: options.lockMs, stalledInterval: Math.max(1000, Math.floor(options.lockMs / 2)) },
+    // Re-delivery is harmless (above), so stalls are bounded by JOB_MAX_STALLS, not BullMQ's 1.
+    { concurrency: 1, lockDuration: options.lockMs, stalledInterval: Math.max(1000, Math.floor(options.lockMs / 2)), maxStalledCount: JOB_MAX_STALLS },
   );
   worker.on('failed', (job, error) => {
     logger.warn({ jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade, err: error.message }, 'eligibility job failed');

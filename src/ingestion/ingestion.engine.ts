@@ -5,7 +5,8 @@ import { pgPool } from '../platform/database/data-source';
 import type { Logger } from '../platform/logging/logger';
 import { FeedFormatError, type ParsedRow, type RawRow } from './feed';
 import { fetchJsonDocument, openFeed } from './feed-fetcher';
-import { EarlierAttemptRunningError, PermanentIngestionError, SourceBusyError, TransientIngestionError } from './ingestion-errors';
+import { PermanentIngestionError, TransientIngestionError } from './ingestion-errors';
+import { withRunLock, type RunLockState } from './run-lock';
 import { IngestionRunRepository, ZERO_RUN_COUNTS, type IngestionRunRecord, type RunCounts, type RunErrorKind, type RunTrigger } from './ingestion-run.repository';
 import { derivedBulkCandidates, deriveAfterLoad, type DerivationCatalogue, type DerivationSummary } from '../linking/derivations';
 import { BulkLoad, shareWritersLock } from './bulk-load';
@@ -65,9 +66,6 @@ export const BULK_LOAD_MIN_ROWS = 50_000;
 /** Rows a bulk load writes per chunk, while the next chunk is read (and held in memory: a few tens of MB). */
 export const BULK_LOAD_CHUNK_ROWS = 20_000;
 
-/** How often a run's connection checks, while a statement runs, that its worker is still there (ms). */
-const DEAD_CLIENT_CHECK_MS = 2000;
-
 export interface EngineOptions {
   /** Overrides BULK_LOAD_MIN_ROWS (tests use small feeds). */
   bulkLoadMinRows?: number;
@@ -101,84 +99,84 @@ export class IngestionEngine {
   async run(request: RunRequest): Promise<IngestionRunRecord> {
     const source = this.sources.get(request.source);
     if (!source) throw new PermanentIngestionError(`unknown source "${request.source}" (known: ${this.sources.ids().join(', ')})`);
-    return this.withSourceLock(source, request.jobId, async (client, state) => {
-      // An earlier attempt of this job already succeeded (the queue lost its completion with the
-      // job's lock, e.g. while Redis was away): the job is done; running the source again would
-      // record a second run of one job.
-      if (request.jobId !== undefined) {
-        const done = await IngestionRunRepository.succeededOfJob(client, source.id, request.jobId, request.jobCreatedAt);
-        if (done) {
-          this.logger.info({ runId: done.id, source: source.id, jobId: request.jobId }, 'an earlier attempt of this job already loaded the source; reporting its run');
-          return done;
-        }
-      }
-      const cursorBefore = (await IngestionRunRepository.cursorOf(client, source.id)) ?? null;
-      const full = request.full === true || source.mode === 'snapshot' || cursorBefore === null;
-      const feed = feedOf(this.config, source.id);
-      const feedUrl = feed.url;
-      const run = await IngestionRunRepository.create(client, {
-        source: source.id,
-        trigger: request.trigger,
-        jobId: request.jobId ?? null,
-        attempt: request.attempt ?? 1,
-        feedUrl,
-        fullRefresh: full,
-        cursorBefore,
-      });
-      const log = this.logger.child({ runId: run.id, source: source.id, jobId: request.jobId, attempt: run.attempt });
-      if (state.abandoned > 0) log.warn({ abandoned: state.abandoned }, 'marked runs left by a stopped worker as failed');
-      log.info({ feedUrl, trigger: request.trigger, full, cursorBefore }, 'ingestion run started');
-
-      let nextCursor: string | null = null;
-      const context: SourceRunContext = {
-        config: this.config,
-        feedUrl,
-        settings: feed.settings,
-        cursor: full ? undefined : cursorBefore,
-        full,
-        warnings: [],
-        fetchStream: async (url) => (await openFeed(url, { idleTimeoutMs: this.config.feedTimeoutMs })).body,
-        fetchJson: (url) => fetchJsonDocument(url, { idleTimeoutMs: this.config.feedTimeoutMs }),
-        setCursor: (cursor) => {
-          nextCursor = cursor;
-        },
-      };
-      let result: LoadResult;
-      try {
-        result = await this.load(client, source, run, withProgress(source.read(context), request.onProgress), {
-          completeSnapshot: source.mode === 'snapshot',
-          quarantine: true,
-          cursor: () => nextCursor,
-          ...(request.onPhases ? { onPhases: request.onPhases } : {}),
-        });
-      } catch (error) {
-        const kind = classify(error);
-        const message = error instanceof Error ? error.message : String(error);
-        if (!state.connectionBroken) await client.query('ROLLBACK').catch(() => undefined);
-        // A broken pinned connection cannot record the failure: use a fresh one from the pool.
-        const recorder = state.connectionBroken ? pgPool(this.dataSource) : client;
-        const failed = await IngestionRunRepository.finish(recorder, run.id, {
-          status: 'failed',
-          counts: ZERO_RUN_COUNTS,
-          warnings: context.warnings,
-          errorKind: kind,
-          errorMessage: message,
-        });
-        log.error({ errorKind: kind, err: error, durationMs: Date.now() - run.startedAt.getTime() }, 'ingestion run failed; earlier data kept');
-        throw Object.assign(kind === 'permanent' ? new PermanentIngestionError(message) : new TransientIngestionError(message), { run: failed });
-      }
-      const finished = await IngestionRunRepository.finish(client, run.id, {
-        status: 'succeeded',
-        counts: result.counts,
-        warnings: context.warnings,
-        cursorAfter: result.cursorAfter,
-      });
-      log.info({ ...result.counts, cursorAfter: result.cursorAfter, warnings: context.warnings, durationMs: Date.now() - run.startedAt.getTime() }, 'ingestion run succeeded');
-      // Only once the run is recorded: a worker stopped or a connection lost during the vacuum
-      // leaves a succeeded run, not one that looks abandoned and is loaded again.
-      if (result.bulkTables.length > 0) request.onVacuumed?.(await this.vacuumAfterBulkLoad(client, run.id, result.bulkTables));
-      return finished;
+    // One run per source at a time, and one per job however often the queue hands it out (run-lock.ts).
+    const lock = { source: source.id, lockKey: `ingest:${source.id}`, jobId: request.jobId, jobCreatedAt: request.jobCreatedAt };
+    return withRunLock(this.dataSource, lock, {
+      alreadyDone: async (done) => {
+        this.logger.info({ runId: done.id, source: source.id, jobId: request.jobId }, 'an earlier attempt of this job already loaded the source; reporting its run');
+        return done;
+      },
+      run: (client, state) => this.runLocked(source, request, client, state),
     });
+  }
+
+  private async runLocked(source: AnySource, request: RunRequest, client: PoolClient, state: RunLockState): Promise<IngestionRunRecord> {
+    const cursorBefore = (await IngestionRunRepository.cursorOf(client, source.id)) ?? null;
+    const full = request.full === true || source.mode === 'snapshot' || cursorBefore === null;
+    const feed = feedOf(this.config, source.id);
+    const feedUrl = feed.url;
+    const run = await IngestionRunRepository.create(client, {
+      source: source.id,
+      trigger: request.trigger,
+      jobId: request.jobId ?? null,
+      attempt: request.attempt ?? 1,
+      feedUrl,
+      fullRefresh: full,
+      cursorBefore,
+    });
+    const log = this.logger.child({ runId: run.id, source: source.id, jobId: request.jobId, attempt: run.attempt });
+    if (state.abandoned > 0) log.warn({ abandoned: state.abandoned }, 'marked runs left by a stopped worker as failed');
+    log.info({ feedUrl, trigger: request.trigger, full, cursorBefore }, 'ingestion run started');
+
+    let nextCursor: string | null = null;
+    const context: SourceRunContext = {
+      config: this.config,
+      feedUrl,
+      settings: feed.settings,
+      cursor: full ? undefined : cursorBefore,
+      full,
+      warnings: [],
+      fetchStream: async (url) => (await openFeed(url, { idleTimeoutMs: this.config.feedTimeoutMs })).body,
+      fetchJson: (url) => fetchJsonDocument(url, { idleTimeoutMs: this.config.feedTimeoutMs }),
+      setCursor: (cursor) => {
+        nextCursor = cursor;
+      },
+    };
+    let result: LoadResult;
+    try {
+      result = await this.load(client, source, run, withProgress(source.read(context), request.onProgress), {
+        completeSnapshot: source.mode === 'snapshot',
+        quarantine: true,
+        cursor: () => nextCursor,
+        ...(request.onPhases ? { onPhases: request.onPhases } : {}),
+      });
+    } catch (error) {
+      const kind = classify(error);
+      const message = error instanceof Error ? error.message : String(error);
+      if (!state.connectionBroken) await client.query('ROLLBACK').catch(() => undefined);
+      // A broken pinned connection cannot record the failure: use a fresh one from the pool.
+      const recorder = state.connectionBroken ? pgPool(this.dataSource) : client;
+      const failed = await IngestionRunRepository.finish(recorder, run.id, {
+        status: 'failed',
+        counts: ZERO_RUN_COUNTS,
+        warnings: context.warnings,
+        errorKind: kind,
+        errorMessage: message,
+      });
+      log.error({ errorKind: kind, err: error, durationMs: Date.now() - run.startedAt.getTime() }, 'ingestion run failed; earlier data kept');
+      throw Object.assign(kind === 'permanent' ? new PermanentIngestionError(message) : new TransientIngestionError(message), { run: failed });
+    }
+    const finished = await IngestionRunRepository.finish(client, run.id, {
+      status: 'succeeded',
+      counts: result.counts,
+      warnings: context.warnings,
+      cursorAfter: result.cursorAfter,
+    });
+    log.info({ ...result.counts, cursorAfter: result.cursorAfter, warnings: context.warnings, durationMs: Date.now() - run.startedAt.getTime() }, 'ingestion run succeeded');
+    // Only once the run is recorded: a worker stopped or a connection lost during the vacuum
+    // leaves a succeeded run, not one that looks abandoned and is loaded again.
+    if (result.bulkTables.length > 0) request.onVacuumed?.(await this.vacuumAfterBulkLoad(client, run.id, result.bulkTables));
+    return finished;
   }
 
   /**
@@ -190,100 +188,56 @@ export class IngestionEngine {
     if (!source) throw new PermanentIngestionError(`unknown source "${sourceId}"`);
     const reparse = source.reparse?.bind(source);
     if (!reparse) throw new PermanentIngestionError(`source ${sourceId} cannot re-parse stored rows; run it again instead`);
-    return this.withSourceLock(source, undefined, async (client) => {
-      // Quarantined rows are kept only by runs that committed; before the first, a retry would be a
-      // first load from nothing (for DIW or TISI licences: every firm's count known as none).
-      if (!(await IngestionRunRepository.hasLoaded(client, source.id))) {
-        throw new PermanentIngestionError(`source ${source.id} has never loaded; run it (hub ingest ${source.id}) instead of retrying its quarantine`);
-      }
-      const run = await IngestionRunRepository.create(client, {
-        source: source.id,
-        trigger: 'retry',
-        jobId: null,
-        attempt: 1,
-        feedUrl: 'quarantine',
-        fullRefresh: false,
-        cursorBefore: null,
-      });
-      const open = await client.query<{ id: string; raw: RawRow }>(
-        `SELECT id::text, raw FROM ingestion.quarantined_row WHERE source = $1 AND resolved_at IS NULL ORDER BY quarantined_row.id`,
-        [source.id],
-      );
-      // The quarantine row's id stands in for the line number, so each resolved row can be marked.
-      async function* rows(): AsyncGenerator<ParsedRow<unknown>> {
-        for (const row of open.rows) {
-          const parsed = reparse!(row.raw);
-          yield { ...parsed, line: Number(row.id) };
+    return withRunLock(this.dataSource, { source: source.id, lockKey: `ingest:${source.id}` }, {
+      alreadyDone: (done) => Promise.resolve(done), // no job: never called
+      run: async (client) => {
+        // Quarantined rows are kept only by runs that committed; before the first, a retry would be a
+        // first load from nothing (for DIW or TISI licences: every firm's count known as none).
+        if (!(await IngestionRunRepository.hasLoaded(client, source.id))) {
+          throw new PermanentIngestionError(`source ${source.id} has never loaded; run it (hub ingest ${source.id}) instead of retrying its quarantine`);
         }
-      }
-      try {
-        const result = await this.load(client, source, run, rows(), {
-          completeSnapshot: false,
-          quarantine: false,
-          // Rows stored earlier, not a read of the feed: the source is no fresher and keeps its cursor.
-          cursor: null,
-          afterUpsert: () => StagingRepository.resolveQuarantined(client, run.id),
+        const run = await IngestionRunRepository.create(client, {
+          source: source.id,
+          trigger: 'retry',
+          jobId: null,
+          attempt: 1,
+          feedUrl: 'quarantine',
+          fullRefresh: false,
+          cursorBefore: null,
         });
-        return await IngestionRunRepository.finish(client, run.id, { status: 'succeeded', counts: result.counts, warnings: [] });
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        await IngestionRunRepository.finish(client, run.id, {
-          status: 'failed',
-          counts: ZERO_RUN_COUNTS,
-          warnings: [],
-          errorKind: classify(error),
-          errorMessage: error instanceof Error ? error.message : String(error),
-        });
-        throw error;
-      }
+        const open = await client.query<{ id: string; raw: RawRow }>(
+          `SELECT id::text, raw FROM ingestion.quarantined_row WHERE source = $1 AND resolved_at IS NULL ORDER BY quarantined_row.id`,
+          [source.id],
+        );
+        // The quarantine row's id stands in for the line number, so each resolved row can be marked.
+        async function* rows(): AsyncGenerator<ParsedRow<unknown>> {
+          for (const row of open.rows) {
+            const parsed = reparse!(row.raw);
+            yield { ...parsed, line: Number(row.id) };
+          }
+        }
+        try {
+          const result = await this.load(client, source, run, rows(), {
+            completeSnapshot: false,
+            quarantine: false,
+            // Rows stored earlier, not a read of the feed: the source is no fresher and keeps its cursor.
+            cursor: null,
+            afterUpsert: () => StagingRepository.resolveQuarantined(client, run.id),
+          });
+          return await IngestionRunRepository.finish(client, run.id, { status: 'succeeded', counts: result.counts, warnings: [] });
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          await IngestionRunRepository.finish(client, run.id, {
+            status: 'failed',
+            counts: ZERO_RUN_COUNTS,
+            warnings: [],
+            errorKind: classify(error),
+            errorMessage: error instanceof Error ? error.message : String(error),
+          });
+          throw error;
+        }
+      },
     });
-  }
-
-  /**
-   * Pins a connection and takes the source's session-level advisory lock: one run per source at a
-   * time across every worker process, released with the connection if the worker dies, so a crash
-   * never leaves a source locked. Runs a dead worker left `running` are marked failed first.
-   *
-   * A backend notices its client is gone only when it next reads from it: one whose worker was
-   * killed while it waited for a lock or ran a long statement would go on holding the source's lock
-   * (and its transaction) until then, and the job's retries would find the source busy until their
-   * attempts ran out. So the connection checks its client every DEAD_CLIENT_CHECK_MS while a
-   * statement runs (PostgreSQL 14+, on systems that report closed sockets; elsewhere the setting is
-   * refused and the run goes on without it). The setting stays with the pooled connection, which is
-   * no harm: any backend whose client died should end.
-   */
-  private async withSourceLock<T>(
-    source: AnySource,
-    jobId: string | undefined,
-    work: (client: PoolClient, state: { abandoned: number; connectionBroken: boolean }) => Promise<T>,
-  ): Promise<T> {
-    const queryRunner = this.dataSource.createQueryRunner('master');
-    const client = (await queryRunner.connect()) as PoolClient;
-    const state = { abandoned: 0, connectionBroken: false };
-    const onConnectionError = (): void => {
-      state.connectionBroken = true;
-    };
-    client.on('error', onConnectionError);
-    const lockKey = `ingest:${source.id}`;
-    try {
-      await client.query(`SET client_connection_check_interval = ${DEAD_CLIENT_CHECK_MS}`).catch(() => undefined);
-      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey]);
-      if (!locked.rows[0]!.ok) {
-        if (jobId !== undefined && (await IngestionRunRepository.isRunningForJob(client, source.id, jobId))) {
-          throw new EarlierAttemptRunningError(`an earlier attempt of job ${jobId} is still loading ${source.id}`);
-        }
-        throw new SourceBusyError(`another run of ${source.id} is in progress`);
-      }
-      try {
-        state.abandoned = await IngestionRunRepository.markAbandoned(client, source.id);
-        return await work(client, state);
-      } finally {
-        if (!state.connectionBroken) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
-      }
-    } finally {
-      client.off('error', onConnectionError);
-      await queryRunner.release();
-    }
   }
 
   /**

@@ -1,18 +1,16 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { UnrecoverableError, type Job, type JobsOptions } from 'bullmq';
 import { feedOf, type HubConfig } from '../config/config';
 import type { Logger } from '../platform/logging/logger';
 import type { HubQueue, HubQueueEvents, HubWorker, QueueBackend } from '../platform/queue/queue-backend';
 import type { SourceRegistry } from './source-registry';
 import type { IngestionEngine } from './ingestion.engine';
-import { EarlierAttemptRunningError, PermanentIngestionError } from './ingestion-errors';
+import { PermanentIngestionError } from './ingestion-errors';
+import { JOB_MAX_STALLS, untilEarlierAttemptEnds } from './run-lock';
 import type { RunProgress } from './run-progress';
 import type { IngestionRunRepository, RunTrigger } from './ingestion-run.repository';
 
 export const INGESTION_QUEUE = 'ingestion';
 export const INGEST_JOB = 'ingest';
-/** How often an attempt waiting for an earlier attempt of its job tries the source's lock again. */
-const EARLIER_ATTEMPT_POLL_MS = 1000;
 
 export interface IngestJobData {
   source: string;
@@ -117,22 +115,16 @@ export function createIngestionWorker(
         full: job.data.full === true,
         onProgress: (progress: RunProgress) => void job.updateProgress({ ...progress }).catch(() => undefined),
       };
-      let waiting = false;
-      for (;;) {
-        try {
-          const run = await engine.run(request);
-          return { runId: run.id, status: run.status };
-        } catch (error) {
-          if (error instanceof PermanentIngestionError) throw new UnrecoverableError(error.message);
-          // The queue handed this job out again while an earlier attempt still runs (its lock lapsed:
-          // Redis away for longer than WORKER_LOCK_MS). Failing would fail a job whose run then
-          // succeeds, and a retry would run the source twice: wait for that attempt, then report its
-          // run (or run again if it failed). This attempt's lock is renewed meanwhile.
-          if (!(error instanceof EarlierAttemptRunningError)) throw error;
-          if (!waiting) logger.warn({ jobId: job.id, source: job.data.source }, 'an earlier attempt of this job is still running (its queue lock lapsed); waiting for it instead of running the source again');
-          waiting = true;
-          await delay(EARLIER_ATTEMPT_POLL_MS);
-        }
+      try {
+        // A second delivery of this job while an earlier attempt still runs waits for it (run-lock.ts).
+        const run = await untilEarlierAttemptEnds(
+          () => engine.run(request),
+          () => logger.warn({ jobId: job.id, source: job.data.source }, 'an earlier attempt of this job is still running (its queue lock lapsed); waiting for it instead of running the source again'),
+        );
+        return { runId: run.id, status: run.status };
+      } catch (error) {
+        if (error instanceof PermanentIngestionError) throw new UnrecoverableError(error.message);
+        throw error;
       }
     },
   };
@@ -143,8 +135,10 @@ export function createIngestionWorker(
       if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}"`);
       return handler(job);
     },
-    // A dead worker's job is noticed as stalled within about one lock period and retried.
-    { concurrency: 2, lockDuration: options.lockMs, stalledInterval: Math.max(1000, Math.floor(options.lockMs / 2)) },
+    // A dead worker's job is noticed as stalled within about one lock period and retried; a job
+    // handed out again while its first attempt lives waits for it, so stalls are bounded by
+    // JOB_MAX_STALLS rather than BullMQ's 1 (run-lock.ts says why).
+    { concurrency: 2, lockDuration: options.lockMs, stalledInterval: Math.max(1000, Math.floor(options.lockMs / 2)), maxStalledCount: JOB_MAX_STALLS },
   );
   worker.on('failed', (job, error) => {
     logger.warn({ jobId: job?.id, source: job?.data.source, attemptsMade: job?.attemptsMade, err: error.message }, 'ingestion job failed');

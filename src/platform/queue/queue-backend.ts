@@ -35,7 +35,7 @@ export interface QueueBackend {
   close(): Promise<void>;
 }
 
-export type WorkerTuning = Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval'>;
+export type WorkerTuning = Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
 
 export function createQueueBackend(options: {
   redisUrl: string | undefined;
