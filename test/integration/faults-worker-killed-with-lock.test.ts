@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { startHub, type RunningHub } from '../../src/app/hub';
 import { loadHubConfig } from '../../src/app/config';
 import { IngestionRunRepository } from '../../src/ingestion/ingestion-run.repository';
@@ -11,7 +12,9 @@ import { until } from '../support/until';
 /**
  * Issue 19: a worker killed while it holds a source's lock and another worker wants the same source.
  * Two worker processes; two DIW jobs. One worker takes the first and holds the source's lock while
- * its feed starts slowly; the second job finds the source busy (it is retried later).
+ * its run waits for the factory table, which the test holds locked (a slow feed was not enough: on a
+ * busy machine the run ended before the test got to kill it); the second job finds the source busy
+ * (it is retried later).
  * The lock holder is SIGKILLed. Its session ends, so the lock is released with its transaction; the
  * surviving worker runs the second job and, once the first is noticed as stalled, the first: each
  * job ends with one succeeded run, the table holds the feed's rows once, and no run is left running.
@@ -38,7 +41,6 @@ describe('a worker killed while it holds a source\'s lock', () => {
       QUEUE_PREFIX: `iihkl_${randomBytes(4).toString('hex')}`,
       PORT: '0',
       SIMULATOR_URL: simulator.url,
-      DIW_FEED_URL: `${simulator.url}/diw/factories.csv?fault=slow&delayMs=3000`,
       INGEST_ON_START: 'false',
       INGEST_ATTEMPTS: '10',
       INGEST_BACKOFF_MS: '500',
@@ -52,6 +54,11 @@ describe('a worker killed while it holds a source\'s lock', () => {
     const holder = await HubProcess.start('worker', env);
     cleanups.push(() => holder.stop('SIGKILL'));
     const runs = new IngestionRunRepository(api.database.dataSource);
+    // The first run writes nothing until the test lets go of the table.
+    const tableHolder = new Client({ connectionString: database.url });
+    await tableHolder.connect();
+    cleanups.push(() => tableHolder.end());
+    await tableHolder.query('BEGIN; LOCK TABLE registry.factory IN ACCESS EXCLUSIVE MODE');
     const first = await api.ingestionQueue.enqueue('diw', 'manual');
     await until('the first run to hold the source', async () => (await runs.findByJobId(String(first.id))).find((run) => run.status === 'running'), 20_000);
     const [lock] = await api.database.dataSource.query<{ holders: number }[]>(
@@ -71,6 +78,7 @@ describe('a worker killed while it holds a source\'s lock', () => {
     expect(await runs.findByJobId(String(second.id))).toEqual([]);
 
     await holder.stop('SIGKILL');
+    await tableHolder.query('COMMIT');
 
     const ended = await until('both jobs to end succeeded', async () => {
       if (!survivor.alive) throw new Error(`the surviving worker exited: ${survivor.output}`);
