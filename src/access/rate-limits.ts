@@ -17,7 +17,7 @@ import { MemoryTokenBuckets, PostgresTokenBuckets, RedisTokenBuckets, type Bucke
  *
  * The store is the authority, but a request does not wait for it while its client is well within
  * its minute: each process keeps the store's last answer per client and counts ahead on it, sending
- * the charges of each 50 ms together without awaiting them; within the last tenth of a minute's
+ * the charges of each 250 ms together without awaiting them; within the last tenth of a minute's
  * budget (and the last 20 requests), with no answer yet, or once the store has refused, each charge
  * waits for the store. So the limits cost no round trip in
  * the common case and stay exact at the boundary, except that charges another process made since
@@ -68,8 +68,13 @@ interface View {
   ahead: number;
 }
 
-/** How long charges counted ahead wait to be sent together: one store write per client and limit. */
-const FLUSH_MS = 50;
+/**
+ * How long charges counted ahead wait to be sent together: one store write per client and limit,
+ * at most four a second however many requests (docs/performance.md). What counting ahead may let
+ * through is bounded by the tenth of the budget, not by this interval: a longer one only makes
+ * the other processes' charges reach this process's view later (at most this much plus a round trip).
+ */
+const FLUSH_MS = 250;
 
 export class ClientRateLimits {
   private readonly buckets: TokenBucketStore;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { adminActionHash, adminCheckpointMessage, type AttributeChange } from '../../src/access/audit/admin-actions';
 import { verifyAuditChain } from '../../src/access/audit/audit-verify';
-import { entryHash, type ReadAuditEntry } from '../../src/access/audit/read-audit';
+import { Pool } from 'pg';
+import { entryHash, ReadAuditLog, type ReadAuditEntry } from '../../src/access/audit/read-audit';
 import { auditSigningKey } from '../../src/app/services';
 import { pgPool } from '../../src/platform/database/data-source';
 import { startLoadedHub } from '../support/loaded-hub';
@@ -414,5 +415,42 @@ describe('Read audit', () => {
     }
     expect((await t.graphql(`query($id: JuristicId!) { company(juristicId: $id) { juristicId } }`, { id: firmId }, admin)).status).toBe(200);
     expect((await verify()).problem).toBeUndefined();
+  });
+
+  test('two writers appending at once, as two API processes do, make one unbroken chain (Thai text, quotes and newlines included)', async () => {
+    const pools = [new Pool({ ...pgPool(t.hub.database.dataSource).options, max: 3 }), new Pool({ ...pgPool(t.hub.database.dataSource).options, max: 3 })];
+    try {
+      const writers = pools.map((pool) => new ReadAuditLog(pool, { checkpointEvery: 7, checkpointIntervalMs: 3_600_000, ...auditSigningKey(t.config) }));
+      const before = (await sql<{ seq: string }>('SELECT seq FROM audit.chain_head'))[0]!.seq;
+      const entry = (writer: number, i: number) => ({
+        at: new Date(Date.UTC(2026, 11, 7, 12, 0, i)),
+        requestId: `concurrent-${writer}-${i}`,
+        clientId: '00000000-0000-4000-8000-00000000000' + String(writer),
+        clientName: `ธนาคาร "ทดสอบ" ${writer}\nline`,
+        role: 'bank',
+        organisation: 'bank:SMED',
+        operationName: i % 2 ? null : 'Screening',
+        documentHash: null,
+        juristicIds: [firmId, `010555${String(i).padStart(7, '0')}`],
+        entities: i % 3 ? [] : ['Factory:ข-1'],
+        fieldGroups: ['identity', 'finance'],
+        purpose: i % 2 ? null : 'สินเชื่อ \\ 100%',
+        lawfulBasis: null,
+        consentIds: [],
+      });
+      // Each writer groups what arrives while its write is in flight: batches of several entries, interleaved.
+      await Promise.all(writers.flatMap((writer, w) => Array.from({ length: 30 }, (_, i) => writer.record(entry(w, i)))));
+      const rows = await sql<{ seq: string; request_id: string }>('SELECT seq, request_id FROM audit.read_entry WHERE seq > $1 ORDER BY seq', [before]);
+      expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 60 }, (_, i) => Number(before) + 1 + i));
+      expect(new Set(rows.map((r) => r.request_id)).size).toBe(60);
+      const [head] = await sql<{ seq: string }>('SELECT seq FROM audit.chain_head');
+      expect(Number(head!.seq)).toBe(Number(before) + 60);
+      // Every hash is the one entryHash gives (audit:verify recomputes them in JavaScript), and the checkpoints match.
+      const verification = await verify();
+      expect(verification.problem).toBeUndefined();
+      expect(verification.checkpoints).toBeGreaterThanOrEqual(2);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
   });
 });

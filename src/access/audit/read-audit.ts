@@ -36,7 +36,12 @@ export const GENESIS_HASH = '0'.repeat(64);
  * entry moved elsewhere in the chain no longer matches.
  */
 export function entryHash(prevHash: string, entry: Omit<ReadAuditEntry, 'prevHash' | 'hash'>): string {
-  const content = JSON.stringify([
+  return createHash('sha256').update(prevHash).update('\n').update(entryHashContent(entry)).digest('hex');
+}
+
+/** The text an entry's hash covers after the previous hash and a newline. */
+function entryHashContent(entry: Omit<ReadAuditEntry, 'prevHash' | 'hash'>): string {
+  return JSON.stringify([
     entry.seq,
     entry.at.toISOString(),
     entry.requestId,
@@ -53,7 +58,6 @@ export function entryHash(prevHash: string, entry: Omit<ReadAuditEntry, 'prevHas
     entry.lawfulBasis,
     entry.consentIds,
   ]);
-  return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex');
 }
 
 /** What a checkpoint signs: the chain head at a sequence number. */
@@ -124,43 +128,28 @@ export class ReadAuditLog {
   }
 
   /**
-   * One transaction in three round trips (it was five): BEGIN and the head's lock in one simple
-   * query; the INSERT of the batch and the head's move in one statement; COMMIT, whose WAL flush
-   * is what a lone request mostly waits for (docs/access-and-audit.md, "Cost").
+   * One statement, one round trip (it was three: BEGIN and the head's lock, the INSERT, COMMIT; and
+   * five before that): PostgreSQL locks the chain head, computes each entry's hash from the head's
+   * (SHA-256 over the same bytes as `entryHash`: the previous hash, a newline, the JSON array of the
+   * entry's content, whose first element, the sequence number, only the database knows here),
+   * inserts the entries and moves the head, and commits. Its commit's WAL flush is still what a lone
+   * request mostly waits for (docs/access-and-audit.md, "Cost"); the API process sends one
+   * statement per batch instead of three (docs/performance.md). A checkpoint, when one is due, is
+   * written right after, in its own statement.
    */
   private async append(entries: ReadAuditInput[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      const [, head] = (await client.query('BEGIN; SELECT seq, hash FROM audit.chain_head FOR UPDATE')) as unknown as [unknown, { rows: { seq: string; hash: string }[] }];
-      let seq = Number(head.rows[0]!.seq);
-      let prevHash = head.rows[0]!.hash;
-      const rows: Record<string, unknown>[] = [];
-      let checkpointDue = Date.now() - this.lastCheckpointAt >= this.options.checkpointIntervalMs;
-      for (const entry of entries) {
-        seq += 1;
-        const hash = entryHash(prevHash, { ...entry, seq });
-        rows.push(toRow({ ...entry, seq, prevHash, hash }));
-        prevHash = hash;
-        if (seq % this.options.checkpointEvery === 0) checkpointDue = true;
-      }
-      // One statement for the whole batch and the head: the rows travel as one JSON parameter.
-      await client.query(
-        `WITH appended AS (INSERT INTO audit.read_entry SELECT * FROM jsonb_populate_recordset(NULL::audit.read_entry, $1::jsonb) RETURNING seq)
-         UPDATE audit.chain_head SET seq = $2, hash = $3 WHERE (SELECT count(*) FROM appended) = $4`,
-        [JSON.stringify(rows), seq, prevHash, rows.length],
-      );
-      if (checkpointDue) await this.checkpoint(client, seq, prevHash);
-      await client.query('COMMIT');
-      if (checkpointDue) this.lastCheckpointAt = Date.now();
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+    const { rows } = await this.pool.query<{ seq: string; hash: string }>(APPEND_SQL, [JSON.stringify(entries.map(toRow)), entries.map(contentAfterSeq), entries.length]);
+    const head = rows[0];
+    if (!head) throw new Error('the read audit was not appended: the chain head did not move');
+    const seq = Number(head.seq);
+    const crossed = Math.floor(seq / this.options.checkpointEvery) > Math.floor((seq - entries.length) / this.options.checkpointEvery);
+    if (crossed || Date.now() - this.lastCheckpointAt >= this.options.checkpointIntervalMs) {
+      await this.checkpoint(this.pool, seq, head.hash);
+      this.lastCheckpointAt = Date.now();
     }
   }
 
-  private async checkpoint(client: PoolClient, seq: number, hash: string): Promise<void> {
+  private async checkpoint(client: Pool | PoolClient, seq: number, hash: string): Promise<void> {
     const at = new Date();
     const signature = this.options.signingKey ? sign(null, checkpointMessage(seq, hash, at), this.options.signingKey).toString('base64') : null;
     await client.query('INSERT INTO audit.checkpoint (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING', [
@@ -173,9 +162,9 @@ export class ReadAuditLog {
   }
 }
 
-function toRow(e: ReadAuditEntry): Record<string, unknown> {
+/** An entry's row, less what the database computes in APPEND_SQL (seq, prev_hash, hash). */
+function toRow(e: ReadAuditInput): Record<string, unknown> {
   return {
-    seq: e.seq,
     at: e.at.toISOString(),
     request_id: e.requestId,
     client_id: e.clientId,
@@ -190,7 +179,42 @@ function toRow(e: ReadAuditEntry): Record<string, unknown> {
     purpose: e.purpose,
     lawful_basis: e.lawfulBasis,
     consent_ids: e.consentIds,
-    prev_hash: e.prevHash,
-    hash: e.hash,
   };
 }
+
+/**
+ * The text `entryHash` hashes after `[<seq>`: the entry's content from its second element to the
+ * closing bracket. `entryHash` serialises `[seq, ...rest]`, and JSON.stringify writes an array's
+ * elements one after another with a comma between, so its text is `[` + seq + this.
+ */
+export function contentAfterSeq(entry: ReadAuditInput): string {
+  const rest = entryHashContent({ ...entry, seq: 0 });
+  return rest.slice(rest.indexOf(','));
+}
+
+/**
+ * Appends a batch and moves the head in one statement. $1: the rows (JSON, without seq and
+ * hashes), $2: each entry's content after its sequence number (contentAfterSeq), $3: how many.
+ * The head's row lock (FOR UPDATE) orders concurrent appends, from any API process; the UPDATE
+ * moves the head only when every entry was inserted, and returns the new head.
+ */
+const APPEND_SQL = `
+  WITH RECURSIVE head AS (SELECT seq, hash FROM audit.chain_head FOR UPDATE),
+  input AS (SELECT row_data, content, ordinality AS i FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(row_data, ordinality)
+              JOIN unnest($2::text[]) WITH ORDINALITY AS c(content, n) ON c.n = r.ordinality),
+  chain AS (
+    SELECT 0::bigint AS i, seq, hash AS prev_hash, hash FROM head
+    UNION ALL
+    SELECT input.i, chain.seq + 1, chain.hash, encode(sha256(convert_to(chain.hash || E'\\n[' || (chain.seq + 1)::text || input.content, 'UTF8')), 'hex')
+    FROM chain JOIN input ON input.i = chain.i + 1
+  ),
+  appended AS (
+    INSERT INTO audit.read_entry
+    SELECT (jsonb_populate_record(NULL::audit.read_entry, input.row_data || jsonb_build_object('seq', chain.seq, 'prev_hash', chain.prev_hash, 'hash', chain.hash))).*
+    FROM chain JOIN input ON input.i = chain.i ORDER BY chain.i
+    RETURNING seq
+  )
+  UPDATE audit.chain_head SET seq = last.seq, hash = last.hash
+  FROM (SELECT seq, hash FROM chain ORDER BY i DESC LIMIT 1) last
+  WHERE (SELECT count(*) FROM appended) = $3
+  RETURNING chain_head.seq, chain_head.hash`;

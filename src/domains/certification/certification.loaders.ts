@@ -21,6 +21,10 @@ function licencesBy(name: string, parent: LicenceParent, parentOf: (licence: Tis
     fetchPages: async (ctx, parents, after, limit) =>
       ctx.services.certifications.licencePagesBy(parent, parents, after === undefined ? undefined : licencePositionOf(after), limit, await firmScopeSql(ctx)),
     countByParent: async (ctx, parents) => ctx.services.certifications.countLicencesBy(parent, parents, await firmScopeSql(ctx)),
+    fetchPagesCounted: async (ctx, parents, after, limit) => {
+      const page = await ctx.services.certifications.licencePagesByCounted(parent, parents, after === undefined ? undefined : licencePositionOf(after), limit, await firmScopeSql(ctx));
+      return { rows: page.licences, counts: page.counts };
+    },
   });
 }
 

@@ -239,6 +239,35 @@ export class CertificationRepository {
     return rows.map(toLicence);
   }
 
+  /**
+   * `licencePagesBy` with, in the same statement, `countLicencesBy` of each parent with a
+   * non-empty page (the same conditions less the cursor), counted once per parent.
+   */
+  async licencePagesByCounted(
+    parent: LicenceParent,
+    parents: readonly string[],
+    after: LicencePosition | undefined,
+    limit: number,
+    within?: FirmScopeSql,
+  ): Promise<{ licences: TisLicense[]; counts: Map<string, number> }> {
+    const params = new SqlParams();
+    const parentList = params.add(parents);
+    const counted = [`l.${parent} = parent.key`, ...shownUnder(parent)];
+    if (within) counted.push(licenceWithin(within, params));
+    const where = [`l.${parent} = parent.key`, ...shownUnder(parent)];
+    if (within) where.push(licenceWithin(within, params));
+    if (after) where.push(afterLicence(after, params));
+    const rows: (LicenceRow & { parent_key: string; total_count: number })[] = await this.dataSource.query(
+      `SELECT page.*, parent.key AS parent_key, counted.n AS total_count FROM unnest(${parentList}::text[]) AS parent(key)
+       CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM registry.tis_licence l WHERE ${counted.join(' AND ')}) counted
+       CROSS JOIN LATERAL (
+         SELECT ${LICENCE_COLUMNS} FROM registry.tis_licence l WHERE ${where.join(' AND ')} ORDER BY ${LICENCE_ORDER} LIMIT ${params.add(limit)}
+       ) page`,
+      params.values,
+    );
+    return { licences: rows.map(toLicence), counts: new Map(rows.map((r) => [r.parent_key, r.total_count])) };
+  }
+
   async countLicencesBy(parent: LicenceParent, parents: readonly string[], within?: FirmScopeSql): Promise<Map<string, number>> {
     const params = new SqlParams();
     const where = [`l.${parent} = ANY(${params.add(parents)}::text[])`, ...shownUnder(parent)];

@@ -116,6 +116,11 @@ export class CertificationService {
     return this.repository.countLicencesBy(...args);
   }
 
+  /** The repository's `licencePagesByCounted`, for the domain's loaders (one statement per batch). */
+  licencePagesByCounted(...args: Parameters<CertificationRepository['licencePagesByCounted']>): ReturnType<CertificationRepository['licencePagesByCounted']> {
+    return this.repository.licencePagesByCounted(...args);
+  }
+
   /** The repository's `licencePagesBy`, for the domain's loaders (one statement per batch). */
   licencePagesBy(...args: Parameters<CertificationRepository['licencePagesBy']>): ReturnType<CertificationRepository['licencePagesBy']> {
     return this.repository.licencePagesBy(...args);

@@ -18,6 +18,10 @@ export const factoriesOfCompany = childConnections<Factory>({
   cursorOf: (f) => f.fid,
   fetchPages: (ctx, parents, after, limit) => ctx.services.factories.pagesByCompanies(parents, after, limit),
   countByParent: (ctx, parents) => ctx.services.factories.countByCompanies(parents),
+  fetchPagesCounted: async (ctx, parents, after, limit) => {
+    const { factories, counts } = await ctx.services.factories.pagesByCompaniesCounted(parents, after, limit);
+    return { rows: factories, counts };
+  },
 });
 
 const factoryPages = requestLoader('factoryPages', (ctx) =>

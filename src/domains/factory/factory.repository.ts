@@ -285,6 +285,20 @@ export class FactoryRepository {
     return rows.map(toFactory);
   }
 
+  /** `pagesByCompanies` with, in the same statement, `countByCompanies` of each company with a non-empty page. */
+  async pagesByCompaniesCounted(juristicIds: readonly string[], afterFid: string | undefined, limit: number): Promise<{ factories: Factory[]; counts: Map<string, number> }> {
+    const rows: (FactoryRow & { total_count: number })[] = await this.dataSource.query(
+      `SELECT f.*, counted.n AS total_count FROM unnest($1::text[]) AS parent(juristic_id)
+       CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM registry.factory WHERE company_juristic_id = parent.juristic_id) counted
+       CROSS JOIN LATERAL (
+         SELECT ${COLUMNS} FROM registry.factory
+         WHERE company_juristic_id = parent.juristic_id AND ($2::text IS NULL OR fid > $2) ORDER BY fid LIMIT $3
+       ) f`,
+      [juristicIds, afterFid ?? null, limit],
+    );
+    return { factories: rows.map(toFactory), counts: new Map(rows.map((r) => [r.company_juristic_id!, r.total_count])) };
+  }
+
   async countByCompanies(juristicIds: readonly string[]): Promise<Map<string, number>> {
     const rows: { juristic_id: string; n: number }[] = await this.dataSource.query(
       `SELECT company_juristic_id AS juristic_id, count(*)::int AS n FROM registry.factory WHERE company_juristic_id = ANY($1::text[]) GROUP BY 1`,

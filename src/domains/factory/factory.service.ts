@@ -152,6 +152,11 @@ export class FactoryService {
     return this.repository.findPages(...args);
   }
 
+  /** The repository's `pagesByCompaniesCounted`, for the domain's loaders (one statement per batch). */
+  pagesByCompaniesCounted(...args: Parameters<FactoryRepository['pagesByCompaniesCounted']>): ReturnType<FactoryRepository['pagesByCompaniesCounted']> {
+    return this.repository.pagesByCompaniesCounted(...args);
+  }
+
   /** The repository's `pagesByCompanies`, for the domain's loaders (one statement per batch). */
   pagesByCompanies(...args: Parameters<FactoryRepository['pagesByCompanies']>): ReturnType<FactoryRepository['pagesByCompanies']> {
     return this.repository.pagesByCompanies(...args);

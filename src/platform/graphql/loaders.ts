@@ -112,24 +112,84 @@ export function childConnections<T, C extends LoaderContext>(options: {
   fetchPages: (ctx: C, parents: string[], after: string | undefined, limit: number) => Promise<T[]>;
   /** Row counts per parent (parents without rows may be left out). */
   countByParent: (ctx: C, parents: string[]) => Promise<Map<string, number>>;
+  /**
+   * The pages of `fetchPages` and, in the same statement, the count `countByParent` gives of each
+   * parent with a non-empty page. When a request asks a parent's page and its totalCount at once
+   * (a company profile's factories), this is one statement instead of two.
+   */
+  fetchPagesCounted?: (ctx: C, parents: string[], after: string | undefined, limit: number) => Promise<{ rows: T[]; counts: Map<string, number> }>;
 }): (ctx: C, parent: string, size: number, after: string | undefined) => Connection<T> {
+  /**
+   * What the page and count loaders of one request tell each other: the parents whose count was
+   * asked, the parents with a page asked and not yet read, and each count a page statement brought
+   * (undefined: not known from the page, count it). Both loaders dispatch after the fields of one
+   * selection set have all been asked, so a count asked beside its page finds the page pending.
+   */
+  const shared = requestLoader(`${options.name}.shared`, () => ({
+    countAsked: new Set<string>(),
+    pageKeysAsked: new Set<string>(),
+    pagesPending: new Map<string, number>(),
+    fromPages: new Map<string, { promise: Promise<number | undefined>; settle: (count: number | undefined) => void; settled: boolean }>(),
+  }));
+  type Shared = ReturnType<typeof shared>;
+  const fromPage = (state: Shared, parent: string) => {
+    let entry = state.fromPages.get(parent);
+    if (!entry) {
+      let settle!: (count: number | undefined) => void;
+      const promise = new Promise<number | undefined>((resolve) => (settle = resolve));
+      const created = { promise, settled: false, settle: (count: number | undefined) => {
+        if (created.settled) return;
+        created.settled = true;
+        settle(count);
+      } };
+      state.fromPages.set(parent, (entry = created));
+    }
+    return entry;
+  };
+  /** One chunk of a page shape's parents: with their counts when some of them were asked and the domain can. */
+  const fetchChunk = async (ctx: C, parents: string[], after: string | undefined, limit: number): Promise<T[]> => {
+    const state = shared(ctx);
+    const wanted = options.fetchPagesCounted ? parents.filter((parent) => state.countAsked.has(parent) && !state.fromPages.get(parent)?.settled) : [];
+    if (wanted.length === 0 || !options.fetchPagesCounted) return options.fetchPages(ctx, parents, after, limit);
+    try {
+      const { rows, counts } = await options.fetchPagesCounted(ctx, parents, after, limit);
+      // An empty first page means no rows at all; an empty page after a cursor says nothing of the count.
+      for (const parent of wanted) fromPage(state, parent).settle(counts.get(parent) ?? (after === undefined ? 0 : undefined));
+      return rows;
+    } catch (error) {
+      // The count is then read by its own statement, as without this.
+      for (const parent of wanted) fromPage(state, parent).settle(undefined);
+      throw error;
+    }
+  };
   const pages = requestLoader(`${options.name}.pages`, (ctx: C) =>
     new DataLoader<ChildPageKey, T[], string>(
       async (keys) => {
+        const state = shared(ctx);
+        for (const key of keys) {
+          const left = (state.pagesPending.get(key.parent) ?? 1) - 1;
+          if (left > 0) state.pagesPending.set(key.parent, left);
+          else state.pagesPending.delete(key.parent);
+        }
         const byPage = new Map<string, ChildPageKey[]>();
         for (const key of keys) {
           const pageKey = `${key.limit}|${key.after ?? ''}`;
           (byPage.get(pageKey) ?? byPage.set(pageKey, []).get(pageKey)!).push(key);
         }
         const rowsByParent = new Map<string, T[]>();
-        // One page shape after another, each in chunks of parents: one connection at a time.
-        for (const group of byPage.values()) {
-          const { limit, after } = group[0]!;
-          const rows = await inChunks(group.map((k) => k.parent), MAX_KEYS_PER_STATEMENT, (parents) => options.fetchPages(ctx, parents, after, limit));
-          for (const row of rows) {
-            const parent = `${options.parentOf(row)}|${limit}|${after ?? ''}`;
-            (rowsByParent.get(parent) ?? rowsByParent.set(parent, []).get(parent)!).push(row);
+        try {
+          // One page shape after another, each in chunks of parents: one connection at a time.
+          for (const group of byPage.values()) {
+            const { limit, after } = group[0]!;
+            const rows = await inChunks(group.map((k) => k.parent), MAX_KEYS_PER_STATEMENT, (parents) => fetchChunk(ctx, parents, after, limit));
+            for (const row of rows) {
+              const parent = `${options.parentOf(row)}|${limit}|${after ?? ''}`;
+              (rowsByParent.get(parent) ?? rowsByParent.set(parent, []).get(parent)!).push(row);
+            }
           }
+        } finally {
+          // A count waiting for a page this batch did not read (a statement failed first) is counted on its own.
+          for (const key of keys) state.fromPages.get(key.parent)?.settle(undefined);
         }
         return keys.map((key) => rowsByParent.get(`${key.parent}|${key.limit}|${key.after ?? ''}`) ?? []);
       },
@@ -138,15 +198,37 @@ export function childConnections<T, C extends LoaderContext>(options: {
   );
   const counts = requestLoader(`${options.name}.counts`, (ctx: C) =>
     new DataLoader<string, number>(async (parents) => {
-      const counts = await inChunks(parents, MAX_KEYS_PER_STATEMENT, async (chunk) => [await options.countByParent(ctx, chunk)]);
-      const byParent = new Map(counts.flatMap((map) => [...map]));
+      const state = shared(ctx);
+      // Parents whose page is being read with this request's counts wait for it; the rest are counted here.
+      const known = new Map<string, number>();
+      await Promise.all(
+        parents.map(async (parent) => {
+          const entry = state.fromPages.get(parent) ?? (options.fetchPagesCounted && state.pagesPending.has(parent) ? fromPage(state, parent) : undefined);
+          if (!entry) return;
+          const count = await entry.promise;
+          if (count !== undefined) known.set(parent, count);
+        }),
+      );
+      const rest = parents.filter((parent) => !known.has(parent));
+      const counts = rest.length === 0 ? [] : await inChunks(rest, MAX_KEYS_PER_STATEMENT, async (chunk) => [await options.countByParent(ctx, chunk)]);
+      const byParent = new Map([...known, ...counts.flatMap((map) => [...map])]);
       return parents.map((parent) => byParent.get(parent) ?? 0);
     }),
   );
   return (ctx, parent, size, after) => {
     // Loaded on first use: a client asking only for totalCount costs no page query.
     let rows: Promise<T[]> | undefined;
-    const load = (): Promise<T[]> => (rows ??= pages(ctx).load({ parent, limit: size + 1, after }));
+    const load = (): Promise<T[]> => {
+      if (rows) return rows;
+      const state = shared(ctx);
+      const key = `${parent}|${size + 1}|${after ?? ''}`;
+      // A key the loader has already read or queued is answered from its cache: no page pending.
+      if (!state.pageKeysAsked.has(key)) {
+        state.pageKeysAsked.add(key);
+        state.pagesPending.set(parent, (state.pagesPending.get(parent) ?? 0) + 1);
+      }
+      return (rows = pages(ctx).load({ parent, limit: size + 1, after }));
+    };
     const edges = (): Promise<Connection<T>['edges']> =>
       load().then((all) => all.slice(0, size).map((node) => ({ cursor: encodeCursor(options.kind, options.cursorOf(node)), node })));
     const page = {
@@ -165,6 +247,9 @@ export function childConnections<T, C extends LoaderContext>(options: {
         ) as unknown as PageInfo;
       },
     };
-    return withTotalCount(page, () => counts(ctx).load(parent));
+    return withTotalCount(page, () => {
+      shared(ctx).countAsked.add(parent);
+      return counts(ctx).load(parent);
+    });
   };
 }
