@@ -49,7 +49,16 @@ async function install(): Promise<string | undefined> {
 }
 
 function configText(databaseUrl: string, port: number): string {
-  const tags = { version: 1, config: { class: { 'registry.factory': { tags: { foreignKey: '(company_juristic_id) references registry.company (juristic_id)' } } } } };
+  // The kept export JSON's functions take a table's row, so PostGraphile would make each a computed
+  // column `recordJson` beside the column of that name, and the clash drops the type: hide them.
+  const keptJson = ['company', 'factory', 'tis_licence'].map((table) => [`registry.${table}_record_json`, { tags: { behavior: '-*' } }]);
+  const tags = {
+    version: 1,
+    config: {
+      class: { 'registry.factory': { tags: { foreignKey: '(company_juristic_id) references registry.company (juristic_id)' } } },
+      procedure: Object.fromEntries(keptJson),
+    },
+  };
   return `import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { makeJSONPgSmartTagsPlugin } from "postgraphile/utils";
