@@ -28,6 +28,11 @@ export interface GraphQLContext {
   cost: number;
   /** The request's concurrency slot, which holds the operation's cost once known (absent with LIMITS=off). */
   admission?: Slot | undefined;
+  /**
+   * Gives back the request's turn of the process's API_CONCURRENCY (fair admission) once it has
+   * executed; absent with LIMITS=off. Idempotent: the turn is given back on close regardless.
+   */
+  releaseTurn?: (() => void) | undefined;
   /** Where the request's operation, role and outcome are noted for its metrics (src/platform/metrics). */
   requestRecord?: GraphqlRequestRecord | undefined;
   /** Whether a list may be read by its planned statement (READ_PLANS; false: the resolvers' loaders only). */

@@ -194,4 +194,37 @@ describe('fair admission', () => {
     expect((await gql(tooManyTokens, keys.exim)).code).toBe('RATE_LIMITED');
     expect((await gql(NORMAL, keys.smed)).status).toBe(200);
   });
+  test('a request waiting for its read audit to commit gives its turn to the next request', async () => {
+    // The audit's commit is held (its chain head locked): the firm read has executed and waits only
+    // for its audit entry, which needs no turn. Another client's request is served meanwhile.
+    expect((await t.ingestNow('dbd-companies')).status).toBe('succeeded');
+    const locker = new Client({ connectionString: t.database.url });
+    await locker.connect();
+    let auditedAnswer: Promise<Answer> | undefined;
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT seq FROM audit.chain_head FOR UPDATE');
+      auditedAnswer = gql('{ companies(first: 1) { edges { node { juristicId } } } }', keys.ministry);
+      let auditedDone = false;
+      void auditedAnswer.then(() => (auditedDone = true));
+      // The firm read is waiting on the audit (its INSERT blocks on the head's lock) and runs no more.
+      await until('the audit append waits on the lock', async () => {
+        const { rows } = await locker.query<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND pid <> pg_backend_pid()",
+        );
+        return Number(rows[0]!.n) > 0 ? true : undefined;
+      });
+      await settles('hub_api_requests_running', 0);
+      const other = await gql(NORMAL, keys.analyst);
+      expect(other.status).toBe(200);
+      expect(auditedDone).toBe(false);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    // Once the audit commits, the firm read is answered, its data with it.
+    const audited = await auditedAnswer;
+    expect(audited.status).toBe(200);
+    expect(JSON.stringify(audited.data)).toMatch(/juristicId/);
+  });
 });

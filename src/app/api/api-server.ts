@@ -430,6 +430,10 @@ export async function startApiServer(options: {
       if (entry.admitted) {
         if (res.closed) return entry.release();
         res.once('close', entry.release);
+        // Also given back as soon as the response is ready (the audit plugin), before its audit
+        // entry's commit: a request waiting on the audit's WAL flush holds no connection and
+        // executes nothing, so its turn belongs to the next request (release is idempotent).
+        res.locals['releaseTurn'] = entry.release;
         res.locals['queuedMs'] = entry.waitedMs;
         return next();
       }
@@ -525,6 +529,7 @@ export async function startApiServer(options: {
           cost: 0,
           readPlans: options.readPlans !== false,
           admission: res.locals['admission'] as Slot | undefined,
+          releaseTurn: res.locals['releaseTurn'] as (() => void) | undefined,
         };
       },
     }),

@@ -14,6 +14,9 @@ export function readAuditPlugin(): ApolloServerPlugin<GraphQLContext> {
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue: ctx, response, operationName, source }) {
+          // Executed: the rest (the audit's commit, writing the answer) uses no pooled connection,
+          // so the next waiting request may execute meanwhile (docs/limits.md#fair-admission).
+          ctx.releaseTurn?.();
           const read = ctx.readRecord;
           if (!read || read.empty) return;
           try {
