@@ -28,18 +28,24 @@ describe('Registry change feed and exports for area roles', () => {
   }
   const records = (lines: Line[]): Line[] => lines.filter((l) => !l.end);
 
-  /** What an area holds, by the graph's rules (src/domains/firm-scope-sql.ts), straight from SQL. */
+  /**
+   * What an area holds, by the graph's rules (src/domains/firm-scope-sql.ts), straight from SQL: a
+   * record masked for an unsure link (src/shared/firm-identity.ts) by its own data only.
+   */
   async function inArea(codes: string[]): Promise<{ companies: Set<string>; factories: Set<string>; licences: Set<string>; dip: Set<string> }> {
+    const sure = `coalesce(link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
     const companies = `(SELECT juristic_id FROM registry.company_profile WHERE province_code = ANY($1::text[]))`;
     const names = `(SELECT name_th FROM reference.province WHERE code = ANY($1::text[]))`;
     const [row] = await t.sql<{ companies: string[]; factories: string[]; licences: string[]; dip: string[] }>(
       `SELECT (SELECT coalesce(array_agg(juristic_id), '{}') FROM registry.company WHERE juristic_id IN ${companies}) AS companies,
               (SELECT coalesce(array_agg(fid), '{}') FROM registry.factory WHERE province IN ${names} OR company_juristic_id IN ${companies}) AS factories,
               (SELECT coalesce(array_agg(licence_no), '{}') FROM registry.tis_licence
-                 WHERE company_juristic_id IN ${companies} OR fid IN (SELECT fid FROM registry.factory WHERE province IN ${names})) AS licences,
+                 WHERE ${sure} AND (company_juristic_id IN ${companies} OR fid IN (SELECT fid FROM registry.factory WHERE province IN ${names}))) AS licences,
               (SELECT coalesce(array_agg(k), '{}') FROM (
-                 SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS k FROM registry.dip_participation WHERE company_juristic_id IN ${companies}
-                 UNION ALL SELECT registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) FROM registry.dip_i40_assessment WHERE company_juristic_id IN ${companies}) d) AS dip`,
+                 SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS k FROM registry.dip_participation
+                   WHERE CASE WHEN ${sure} THEN company_juristic_id IN ${companies} ELSE province IN ${names} END
+                 UNION ALL SELECT registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) FROM registry.dip_i40_assessment
+                   WHERE ${sure} AND company_juristic_id IN ${companies}) d) AS dip`,
       [codes],
     );
     return { companies: new Set(row!.companies), factories: new Set(row!.factories), licences: new Set(row!.licences), dip: new Set(row!.dip) };
@@ -379,9 +385,13 @@ describe('Registry change feed and exports for area roles', () => {
         const exported = records((await ndjson(`/exports/${name}.ndjson`, office)).lines);
         expect([name, exported.filter((r) => masked.has(r[keyField] as string))]).toEqual([name, []]);
       }
-      // The graph: the licence is not in the office's list, nor reachable by its ID; the DIP records neither.
-      const graph = await t.graphqlData<{ tisLicenses: { totalCount: number; nodes: { licenceNo: string }[] } }>(`{ tisLicenses(first: 100) { totalCount nodes { licenceNo } } }`, {}, office);
-      expect(graph.tisLicenses.nodes.map((n) => n.licenceNo)).not.toContain(licence!.no);
+      // The graph: the licence is not in the office's list, nor readable by its number or ID; the DIP records neither.
+      const area = await inArea([province.code]);
+      const graph = await t.graphqlData<{ tisLicenses: { totalCount: number } }>(`{ tisLicenses(first: 1) { totalCount } }`, {}, office);
+      expect(graph.tisLicenses.totalCount).toBe(area.licences.size);
+      expect(area.licences.has(licence!.no)).toBe(false);
+      const one = await t.graphql(`query($no: String!) { tisLicense(licenceNo: $no) { licenceNo } }`, { no: licence!.no }, office);
+      expect(one.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       const ids = [
         Buffer.from(`TisLicense:${licence!.no}`).toString('base64url'),
         Buffer.from(`ProgrammeParticipation:${participation!.key}`).toString('base64url'),

@@ -117,19 +117,22 @@ describe('Registry change feed under concurrent writers', () => {
     const visibleToSmed = log.filter((c) => !(c.entity === 'LOAN_PRODUCT' && !c.record_key.startsWith('SMED:')));
     expect(mine.every((c) => c.position === null)).toBe(true);
     expect(mine.map((c) => [c.type, c.key, c.kind])).toEqual(visibleToSmed.map((c) => [c.entity, c.record_key, c.kind]));
-    // The office: every change of a record of its province, once, in order (no record left or entered the province in these runs).
+    // The office: every change of a record of its province, once, in order (no record left or entered the province in these runs);
+    // a record masked for an unsure link by its own data only (src/shared/firm-identity.ts).
+    const SURE = `coalesce(link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
     const [inArea] = await t.sql<{ keys: string[] }>(
       `SELECT array_agg(k) AS keys FROM (
          SELECT 'COMPANY:' || juristic_id AS k FROM registry.company_profile WHERE province_code = $1
          UNION ALL SELECT 'FACTORY:' || fid FROM registry.factory
            WHERE province = (SELECT name_th FROM reference.province WHERE code = $1) OR company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
          UNION ALL SELECT 'TIS_LICENSE:' || licence_no FROM registry.tis_licence
-           WHERE company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
-              OR fid IN (SELECT fid FROM registry.factory WHERE province = (SELECT name_th FROM reference.province WHERE code = $1))
+           WHERE ${SURE} AND (company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
+              OR fid IN (SELECT fid FROM registry.factory WHERE province = (SELECT name_th FROM reference.province WHERE code = $1)))
          UNION ALL SELECT 'DIP_PARTICIPATION:' || registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) FROM registry.dip_participation
-           WHERE company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
+           WHERE CASE WHEN ${SURE} THEN company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
+                 ELSE province = (SELECT name_th FROM reference.province WHERE code = $1) END
          UNION ALL SELECT 'I40_ASSESSMENT:' || registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) FROM registry.dip_i40_assessment
-           WHERE company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
+           WHERE ${SURE} AND company_juristic_id IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1)
          UNION ALL SELECT 'LOAN_PRODUCT:' || bank_code || ':' || product_code FROM lending.loan_product) x`,
       [officeProvince],
     );

@@ -1,0 +1,157 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { recordChangesOf, type Tracked } from './1763930000000-registry-changes';
+
+/**
+ * Area scoping of the registry change feed, two gaps of 1763955000000 closed (issue 20).
+ *
+ * 1. A company whose head office moves (DBD registers another address) takes along the records
+ *    whose area follows it: its factories, the licences and DIP records surely linked to it. No row
+ *    of theirs changes, so no change was logged: the old area kept stale copies for ever and the
+ *    new one never heard of them. Now, when a company's profile changes province (the feed's area
+ *    rule reads `registry.company_profile.province_code`, written by the run that wrote the
+ *    company, in its transaction), a trigger logs one change of kind MOVED per such record, with
+ *    the province it left (`left_areas`) and the one it entered (`entered_areas`), when it is not
+ *    in that province by a fact of its own (a factory standing there, a licence's plant there).
+ *    The feed shows a MOVED change to area roles only: as LEFT_SCOPE to an area it left (the
+ *    record not in the area now), as ENTERED_SCOPE with the whole record to one it entered (the
+ *    record in the area now); national roles never see one (nothing of the record changed).
+ *    Numbered under the register writers' lock like every change (the run holds it already).
+ *    Profiles are inserted with their company, before anything can link to it: an insert moves
+ *    no record, only updates are watched.
+ *
+ * 2. A record linked to a company only by a fuzzy name match (or not linked) is masked
+ *    (src/shared/firm-identity.ts): its company, and a licence's plant, are withheld. Its area
+ *    followed that link all the same, so the area of the company it merely resembles listed it:
+ *    that told the area the link, and told every area where the resembled company is. Now a masked
+ *    record's area comes from its own data only: a DIP participation by the province DIP gave for
+ *    it; an assessment or a licence has none of its own (a licence's province is its plant's,
+ *    withheld): no area, national roles only. The area triggers compute `left_areas` by the same
+ *    rule, and since the link method decides it, a relink that only makes a link sure (or unsure)
+ *    is an area change too.
+ */
+const SURE = (r: string): string => `coalesce(${r}.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
+const companyOf = (r: string): string =>
+  `SELECT p.province_code FROM registry.company_profile p WHERE ${SURE(r)} AND p.juristic_id = ${r}.company_juristic_id AND p.province_code IS NOT NULL`;
+const plantOf = (r: string): string => `SELECT rp.code FROM registry.factory f JOIN reference.province rp ON rp.name_th = f.province WHERE ${SURE(r)} AND f.fid = ${r}.fid`;
+const ownProvince = (r: string): string => `SELECT rp.code FROM reference.province rp WHERE NOT ${SURE(r)} AND rp.name_th = ${r}.province`;
+
+const participationKey = (r: string): string => `registry.dip_record_key(${r}.participant_key || ':' || ${r}.year::text || ':' || ${r}.programme_code)`;
+const assessmentKey = (r: string): string => `registry.dip_record_key(${r}.participant_key || ':' || (${r}.assessed_on - DATE '2000-01-01')::text)`;
+
+/** The tables whose area rule changed (companies and factories keep theirs: a factory's link is shown, Factory.companyJuristicId). */
+const TRACKED: readonly Tracked[] = [
+  {
+    table: 'registry.tis_licence',
+    entity: 'TIS_LICENSE',
+    key: (r) => `${r}.licence_no`,
+    areas: { of: (r) => `ARRAY(${companyOf(r)} UNION ${plantOf(r)})`, columns: ['company_juristic_id', 'fid', 'link_method'] },
+  },
+  {
+    table: 'registry.dip_participation',
+    entity: 'DIP_PARTICIPATION',
+    key: participationKey,
+    areas: { of: (r) => `ARRAY(${companyOf(r)} UNION ${ownProvince(r)})`, columns: ['company_juristic_id', 'link_method', 'province'] },
+  },
+  {
+    table: 'registry.dip_i40_assessment',
+    entity: 'I40_ASSESSMENT',
+    key: assessmentKey,
+    areas: { of: (r) => `ARRAY(${companyOf(r)})`, columns: ['company_juristic_id', 'link_method'] },
+  },
+];
+
+/** The tracked tables as 1763955000000 left them, for down(). */
+const BEFORE: readonly Tracked[] = [
+  {
+    table: 'registry.tis_licence',
+    entity: 'TIS_LICENSE',
+    key: (r) => `${r}.licence_no`,
+    areas: {
+      of: (r) =>
+        `ARRAY(SELECT p.province_code FROM registry.company_profile p WHERE p.juristic_id = ${r}.company_juristic_id AND p.province_code IS NOT NULL UNION SELECT rp.code FROM registry.factory f JOIN reference.province rp ON rp.name_th = f.province WHERE f.fid = ${r}.fid)`,
+      columns: ['company_juristic_id', 'fid'],
+    },
+  },
+  ...(['DIP_PARTICIPATION', 'I40_ASSESSMENT'] as const).map(
+    (entity): Tracked => ({
+      table: entity === 'DIP_PARTICIPATION' ? 'registry.dip_participation' : 'registry.dip_i40_assessment',
+      entity,
+      key: entity === 'DIP_PARTICIPATION' ? participationKey : assessmentKey,
+      areas: {
+        of: (r) => `ARRAY(SELECT p.province_code FROM registry.company_profile p WHERE p.juristic_id = ${r}.company_juristic_id AND p.province_code IS NOT NULL)`,
+        columns: ['company_juristic_id'],
+      },
+    }),
+  ),
+];
+
+const KINDS = `'CREATED', 'CHANGED', 'MARKED_ABSENT', 'RETURNED', 'LINKED', 'RELINKED', 'UNLINKED'`;
+const REGISTER_WRITER_LOCK = '1763798, 2';
+
+/**
+ * The records whose area follows a company, of the companies in `moved (juristic_id, old_code,
+ * new_code, run_id)`, each with the provinces it stands in by its own facts (`own`): a factory its
+ * province; a surely linked licence its plant's; a surely linked DIP record none.
+ */
+const FOLLOWERS = `
+  SELECT 'FACTORY'::text AS entity, f.fid AS record_key, m.old_code, m.new_code, m.run_id,
+         ARRAY(SELECT rp.code FROM reference.province rp WHERE rp.name_th = f.province) AS own
+  FROM moved m JOIN registry.factory f ON f.company_juristic_id = m.juristic_id
+  UNION ALL
+  SELECT 'TIS_LICENSE', l.licence_no, m.old_code, m.new_code, m.run_id,
+         ARRAY(SELECT rp.code FROM registry.factory f JOIN reference.province rp ON rp.name_th = f.province WHERE f.fid = l.fid)
+  FROM moved m JOIN registry.tis_licence l ON l.company_juristic_id = m.juristic_id AND ${SURE('l')}
+  UNION ALL
+  SELECT 'DIP_PARTICIPATION', ${participationKey('d')}, m.old_code, m.new_code, m.run_id, '{}'::text[]
+  FROM moved m JOIN registry.dip_participation d ON d.company_juristic_id = m.juristic_id AND ${SURE('d')}
+  UNION ALL
+  SELECT 'I40_ASSESSMENT', ${assessmentKey('a')}, m.old_code, m.new_code, m.run_id, '{}'::text[]
+  FROM moved m JOIN registry.dip_i40_assessment a ON a.company_juristic_id = m.juristic_id AND ${SURE('a')}`;
+
+export class RegistryAreaFollows1763970000000 implements MigrationInterface {
+  name = 'RegistryAreaFollows1763970000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE registry.record_change ADD COLUMN entered_areas text[]`);
+    await queryRunner.query(`COMMENT ON COLUMN registry.record_change.entered_areas IS 'MOVED only: province codes the record entered (feed areas); null: none'`);
+    await queryRunner.query(`ALTER TABLE registry.record_change DROP CONSTRAINT record_change_kind_check`);
+    await queryRunner.query(`ALTER TABLE registry.record_change ADD CONSTRAINT record_change_kind_check CHECK (kind IN (${KINDS}, 'MOVED'))`);
+    for (const t of TRACKED) await recordChangesOf(queryRunner, t);
+    await queryRunner.query(`
+      CREATE FUNCTION registry.record_changes_company_profile_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${REGISTER_WRITER_LOCK});
+        EXECUTE $sql$
+        WITH moved AS (
+          SELECT n.juristic_id, o.province_code AS old_code, n.province_code AS new_code, n.computed_by_run_id AS run_id
+          FROM old_rows o JOIN new_rows n ON n.juristic_id = o.juristic_id
+          WHERE o.province_code IS DISTINCT FROM n.province_code
+        ), followers AS (${FOLLOWERS}
+        ), x AS (
+          SELECT entity, record_key, run_id,
+                 CASE WHEN old_code IS NOT NULL AND old_code <> ALL (own) THEN ARRAY[old_code] END AS left_areas,
+                 CASE WHEN new_code IS NOT NULL AND new_code <> ALL (own) THEN ARRAY[new_code] END AS entered_areas
+          FROM followers
+        )
+        INSERT INTO registry.record_change (position, entity, record_key, kind, changed_fields, run_id, left_areas, entered_areas)
+        SELECT (SELECT coalesce(max(position), 0) FROM registry.record_change) + row_number() OVER (ORDER BY entity, record_key),
+               entity, record_key, 'MOVED', '{}', run_id, left_areas, entered_areas
+        FROM x WHERE left_areas IS NOT NULL OR entered_areas IS NOT NULL$sql$;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(
+      `CREATE TRIGGER record_changes_moved AFTER UPDATE ON registry.company_profile
+       REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION registry.record_changes_company_profile_moved()`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER record_changes_moved ON registry.company_profile`);
+    await queryRunner.query(`DROP FUNCTION registry.record_changes_company_profile_moved()`);
+    for (const t of BEFORE) await recordChangesOf(queryRunner, t);
+    await queryRunner.query(`DELETE FROM registry.record_change WHERE kind = 'MOVED'`);
+    await queryRunner.query(`ALTER TABLE registry.record_change DROP CONSTRAINT record_change_kind_check`);
+    await queryRunner.query(`ALTER TABLE registry.record_change ADD CONSTRAINT record_change_kind_check CHECK (kind IN (${KINDS}))`);
+    await queryRunner.query(`ALTER TABLE registry.record_change DROP COLUMN entered_areas`);
+  }
+}
