@@ -1,3 +1,6 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -344,6 +347,13 @@ describe('Registry change feed and exports for area roles', () => {
       // The ministry: the company's own change, nothing more (no record of its own changed).
       const national = await read('ministry', before.ministry);
       expect(national.lines.map((l) => [l.type, l.key, l.kind, l.changedFields])).toEqual([['COMPANY', company, 'CHANGED', ['provinceText']]]);
+      // Both kinds of line as the shipped JSON Schema describes them.
+      const ajv = new Ajv2020({ allErrors: true, strict: false });
+      const schemas = join(__dirname, '../../docs/schemas');
+      for (const file of (await readdir(schemas)).filter((f) => f.endsWith('.schema.json'))) ajv.addSchema(JSON.parse(await readFile(join(schemas, file), 'utf8')) as object);
+      const validate = ajv.getSchema('https://github.com/i-industry-hub/schemas/registry-feed-line.schema.json')!;
+      for (const line of [...gone.lines, ...came.lines]) if (!validate(line)) throw new Error(`${JSON.stringify(line).slice(0, 300)}: ${ajv.errorsText(validate.errors)}`);
+      expect(came.lines.every((l) => l.kind === 'ENTERED_SCOPE' || (l.type === 'COMPANY' && l.kind === 'CHANGED'))).toBe(true);
       // Exactly once: from each end cursor, nothing more.
       for (const [name, answer] of [['office', gone], ['centre', centreGone], ['newOffice', came], ['ministry', national]] as const) {
         expect([name, (await read(name, answer.cursor)).lines]).toEqual([name, []]);

@@ -180,4 +180,55 @@ describe('Registry change feed under concurrent writers', () => {
       await second.release();
     }
   });
+
+  test('the changes of records that follow a moved company are numbered after the writer before, once, in the company’s transaction', async () => {
+    const [first, second] = [t.hub.database.dataSource.createQueryRunner(), t.hub.database.dataSource.createQueryRunner()];
+    const a = (await first.connect()) as Queryable;
+    const b = (await second.connect()) as Queryable;
+    // A company of the office's province operating a plant that stands elsewhere: the plant follows it.
+    const [row] = await t.sql<{ company: string; fid: string }>(
+      `SELECT f.company_juristic_id AS company, f.fid FROM registry.factory f JOIN registry.company_profile p ON p.juristic_id = f.company_juristic_id
+       WHERE p.province_code = $1 AND f.province IS DISTINCT FROM (SELECT name_th FROM reference.province WHERE code = $1) ORDER BY f.fid LIMIT 1`,
+      [officeProvince],
+    );
+    const [elsewhere] = await t.sql<{ code: string }>(`SELECT code FROM reference.province WHERE code <> $1 AND name_th <> ALL (SELECT province FROM registry.factory WHERE company_juristic_id = $2 AND province IS NOT NULL) ORDER BY code LIMIT 1`, [officeProvince, row!.company]);
+    const [x] = await t.sql<{ juristic_id: string }>(`SELECT juristic_id FROM registry.company WHERE juristic_id <> $1 ORDER BY juristic_id LIMIT 1`, [row!.company]);
+    const maxPosition = async (): Promise<number> => (await t.sql<{ n: number }>('SELECT coalesce(max(position), 0)::int AS n FROM registry.record_change'))[0]!.n;
+    const officeBefore = (await readNdjson(office, null, 1000)).cursor;
+    try {
+      const before = await maxPosition();
+      await a.query('BEGIN');
+      await a.query(`UPDATE registry.company SET name_en = 'Earlier Writer Co., Ltd.' WHERE juristic_id = $1`, [x!.juristic_id]);
+      await b.query('BEGIN');
+      let moved = false;
+      const mover = (async () => {
+        await b.query(`UPDATE registry.company_profile SET province_code = $1 WHERE juristic_id = $2`, [elsewhere!.code, row!.company]);
+        await b.query('COMMIT');
+        moved = true;
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(moved).toBe(false);
+      expect(await maxPosition()).toBe(before);
+      await a.query('COMMIT');
+      await mover;
+      const changes = await t.sql<{ position: number; entity: string; record_key: string; kind: string; left_areas: string[] | null; entered_areas: string[] | null }>(
+        `SELECT position::int, entity, record_key, kind, left_areas, entered_areas FROM registry.record_change WHERE position > $1 ORDER BY position`,
+        [before],
+      );
+      expect(changes[0]).toMatchObject({ position: before + 1, record_key: x!.juristic_id, kind: 'CHANGED' });
+      expect(changes.map((c) => c.position)).toEqual(changes.map((_, i) => before + 1 + i));
+      expect(changes.slice(1).every((c) => c.kind === 'MOVED')).toBe(true);
+      expect(changes.find((c) => c.entity === 'FACTORY' && c.record_key === row!.fid)).toMatchObject({ left_areas: [officeProvince], entered_areas: [elsewhere!.code] });
+      // The office reads the plant's exit once; the admin none of the MOVED changes (nothing of the records changed).
+      const exit = (await readNdjson(office, officeBefore, 7)).changes.filter((c) => c.type === 'FACTORY' && c.key === row!.fid);
+      expect(exit.map((c) => c.kind)).toEqual(['LEFT_SCOPE']);
+      const national = await readGraphQL(admin, Buffer.from(`registryChange:${before}`).toString('base64url'));
+      expect(national.changes.map((c) => [c.type, c.key, c.kind])).toEqual([['COMPANY', x!.juristic_id, 'CHANGED']]);
+    } finally {
+      await a.query('ROLLBACK').catch(() => undefined);
+      await b.query('ROLLBACK').catch(() => undefined);
+      await first.release();
+      await second.release();
+    }
+  });
 });
