@@ -27,7 +27,8 @@ import { recordChangesOf, type Tracked } from './1763930000000-registry-changes'
  *    it; an assessment or a licence has none of its own (a licence's province is its plant's,
  *    withheld): no area, national roles only. The area triggers compute `left_areas` by the same
  *    rule, and since the link method decides it, a relink that only makes a link sure (or unsure)
- *    is an area change too.
+ *    is an area change too. The masked records the old rule placed elsewhere get one MOVED change
+ *    each here (MASKED_MOVES), so that the areas that hold them drop them.
  */
 const SURE = (r: string): string => `coalesce(${r}.link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
 const companyOf = (r: string): string =>
@@ -108,6 +109,39 @@ const FOLLOWERS = `
   SELECT 'I40_ASSESSMENT', ${assessmentKey('a')}, m.old_code, m.new_code, m.run_id, '{}'::text[]
   FROM moved m JOIN registry.dip_i40_assessment a ON a.company_juristic_id = m.juristic_id AND ${SURE('a')}`;
 
+/**
+ * The areas the masked records were in by the old rule and are not by the new one, and the other
+ * way round: one MOVED change each, so that an area key that holds one is told to drop it
+ * (LEFT_SCOPE), and one whose area it enters by its own province gets it (ENTERED_SCOPE), once.
+ */
+const MASKED_MOVES = `
+  WITH masked AS (
+    SELECT 'TIS_LICENSE'::text AS entity, l.licence_no AS record_key,
+           ARRAY(SELECT p.province_code FROM registry.company_profile p WHERE p.juristic_id = l.company_juristic_id AND p.province_code IS NOT NULL
+                 UNION SELECT rp.code FROM registry.factory f JOIN reference.province rp ON rp.name_th = f.province WHERE f.fid = l.fid) AS old_areas,
+           '{}'::text[] AS new_areas
+    FROM registry.tis_licence l WHERE NOT ${SURE('l')}
+    UNION ALL
+    SELECT 'DIP_PARTICIPATION', ${participationKey('d')},
+           ARRAY(SELECT p.province_code FROM registry.company_profile p WHERE p.juristic_id = d.company_juristic_id AND p.province_code IS NOT NULL),
+           ARRAY(SELECT rp.code FROM reference.province rp WHERE rp.name_th = d.province)
+    FROM registry.dip_participation d WHERE NOT ${SURE('d')}
+    UNION ALL
+    SELECT 'I40_ASSESSMENT', ${assessmentKey('a')},
+           ARRAY(SELECT p.province_code FROM registry.company_profile p WHERE p.juristic_id = a.company_juristic_id AND p.province_code IS NOT NULL),
+           '{}'::text[]
+    FROM registry.dip_i40_assessment a WHERE NOT ${SURE('a')} AND a.company_juristic_id IS NOT NULL
+  ), x AS (
+    SELECT entity, record_key,
+           nullif(ARRAY(SELECT unnest(old_areas) EXCEPT SELECT unnest(new_areas) ORDER BY 1), '{}'::text[]) AS left_areas,
+           nullif(ARRAY(SELECT unnest(new_areas) EXCEPT SELECT unnest(old_areas) ORDER BY 1), '{}'::text[]) AS entered_areas
+    FROM masked
+  )
+  INSERT INTO registry.record_change (position, entity, record_key, kind, changed_fields, run_id, left_areas, entered_areas)
+  SELECT (SELECT coalesce(max(position), 0) FROM registry.record_change) + row_number() OVER (ORDER BY entity, record_key),
+         entity, record_key, 'MOVED', '{}', NULL, left_areas, entered_areas
+  FROM x WHERE left_areas IS NOT NULL OR entered_areas IS NOT NULL`;
+
 export class RegistryAreaFollows1763970000000 implements MigrationInterface {
   name = 'RegistryAreaFollows1763970000000';
 
@@ -117,6 +151,9 @@ export class RegistryAreaFollows1763970000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE registry.record_change DROP CONSTRAINT record_change_kind_check`);
     await queryRunner.query(`ALTER TABLE registry.record_change ADD CONSTRAINT record_change_kind_check CHECK (kind IN (${KINDS}, 'MOVED'))`);
     for (const t of TRACKED) await recordChangesOf(queryRunner, t);
+    // Numbered as every change, under the register writers' lock (held to the migration's commit).
+    await queryRunner.query(`SELECT pg_advisory_xact_lock(${REGISTER_WRITER_LOCK})`);
+    await queryRunner.query(MASKED_MOVES);
     await queryRunner.query(`
       CREATE FUNCTION registry.record_changes_company_profile_moved() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

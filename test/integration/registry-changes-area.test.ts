@@ -1,6 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
+import type { QueryRunner } from 'typeorm';
+import { RegistryAreaFollows1763970000000 } from '../../migrations/1763970000000-registry-area-follows';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -429,6 +431,39 @@ describe('Registry change feed and exports for area roles', () => {
       expect(mine).toMatchObject({ participantMasked: true, companyJuristicId: null, province: province.name });
       const theirs = records((await ndjson('/exports/dip-participations.ndjson', (await t.hub.services.clients.create({ name: 'resembled', role: 'province', provinceCode: neighbour.code })).key)).lines);
       expect(theirs.map((r) => r['key'])).not.toContain(participation!.key);
+    });
+
+    test('upgrading: an area that holds a masked record by the old rule is told to drop it, once; the one it now belongs to gets it', async () => {
+      const migration = new RegistryAreaFollows1763970000000();
+      const inTransaction = async (step: (runner: QueryRunner) => Promise<void>): Promise<void> => {
+        const runner = t.hub.database.dataSource.createQueryRunner();
+        try {
+          await runner.startTransaction();
+          await step(runner);
+          await runner.commitTransaction();
+        } finally {
+          await runner.release();
+        }
+      };
+      const newOffice = (await t.hub.services.clients.create({ name: 'upgrade destination', role: 'province', provinceCode: neighbour.code })).key;
+      const end = async (key: string): Promise<string> => (await ndjson('/feeds/registry?limit=1000000', key)).lines.at(-1)!.end!['cursor'] as string;
+      const before = { office: await end(office), newOffice: await end(newOffice) };
+      const keySql = `registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code)`;
+      const [participation] = await t.sql<{ key: string }>(`SELECT ${keySql} AS key FROM registry.dip_participation WHERE province IS DISTINCT FROM $1 ORDER BY 1 LIMIT 1`, [province.name]);
+      // Before the upgrade: guessed to be a company of the office's province, placed by DIP in the neighbour's.
+      await inTransaction((runner) => migration.down(runner));
+      await t.sql(
+        `UPDATE registry.dip_participation SET company_juristic_id = $1, link_method = 'FUZZY_NAME', link_confidence = 0.6, province = $2 WHERE ${keySql} = $3`,
+        [insider, neighbour.name, participation!.key],
+      );
+      await inTransaction((runner) => migration.up(runner));
+      const lines = async (key: string, after: string): Promise<Line[]> => records((await ndjson(`/feeds/registry?limit=1000000&after=${after}`, key)).lines).filter((l) => l.key === participation!.key);
+      expect((await lines(office, before.office)).map((l) => [l.kind, l.record])).toEqual([['LEFT_SCOPE', null]]);
+      // The neighbour: the record whole (the setup's own write shows too, now that the record is the neighbour's: an upsert twice).
+      const came = await lines(newOffice, before.newOffice);
+      expect(came.map((l) => l.kind)).toEqual(['CHANGED', 'ENTERED_SCOPE']);
+      expect(came[1]!.record).toMatchObject({ participantMasked: true, companyJuristicId: null, province: neighbour.name });
+      expect(came[1]!.changedFields).toEqual([]);
     });
   });
 });

@@ -53,7 +53,7 @@ registerEnumType(RegistryChangeKind, {
     },
     ENTERED_SCOPE: {
       description:
-        'For area roles only: the record came into your area without a change of its own (its company’s head office moved into your area and it followed): upsert `record` by `key`, as for any change. `changedFields` is empty. The company’s own move is a CHANGED of the company.',
+        'For area roles only: the record came into your area without a change of its own (its company’s head office moved into your area and it followed; or, once at the upgrade that placed masked records by their own data, a masked participation DIP places in your area): upsert `record` by `key`, as for any change. `changedFields` is empty. The company’s own move is a CHANGED of the company.',
     },
   },
 });
