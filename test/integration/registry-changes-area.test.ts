@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import type { QueryRunner } from 'typeorm';
 import { RegistryAreaFollows1763970000000 } from '../../migrations/1763970000000-registry-area-follows';
 import { startLoadedHub } from '../support/loaded-hub';
@@ -351,6 +352,7 @@ describe('Registry change feed and exports for area roles', () => {
       expect(national.lines.map((l) => [l.type, l.key, l.kind, l.changedFields])).toEqual([['COMPANY', company, 'CHANGED', ['provinceText']]]);
       // Both kinds of line as the shipped JSON Schema describes them.
       const ajv = new Ajv2020({ allErrors: true, strict: false });
+      addFormats(ajv);
       const schemas = join(__dirname, '../../docs/schemas');
       for (const file of (await readdir(schemas)).filter((f) => f.endsWith('.schema.json'))) ajv.addSchema(JSON.parse(await readFile(join(schemas, file), 'utf8')) as object);
       const validate = ajv.getSchema('https://github.com/i-industry-hub/schemas/registry-feed-line.schema.json')!;
