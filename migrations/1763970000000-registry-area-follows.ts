@@ -17,7 +17,8 @@ import { recordChangesOf, type Tracked } from './1763930000000-registry-changes'
  *    record in the area now); national roles never see one (nothing of the record changed).
  *    Numbered under the register writers' lock like every change (the run holds it already).
  *    Profiles are inserted with their company, before anything can link to it: an insert moves
- *    no record, only updates are watched.
+ *    no record, only updates are watched. A plant whose province changes takes along the licences
+ *    surely granted for it in the same way (unless their company holds them in the province).
  *
  * 2. A record linked to a company only by a fuzzy name match (or not linked) is masked
  *    (src/shared/firm-identity.ts): its company, and a licence's plant, are withheld. Its area
@@ -182,9 +183,40 @@ export class RegistryAreaFollows1763970000000 implements MigrationInterface {
       `CREATE TRIGGER record_changes_moved AFTER UPDATE OF province_code ON registry.company_profile
        FOR EACH ROW WHEN (OLD.province_code IS DISTINCT FROM NEW.province_code) EXECUTE FUNCTION registry.record_changes_company_profile_moved()`,
     );
+    // Likewise a plant whose province changes takes along the licences surely granted for it
+    // (unless their company holds them in the province).
+    await queryRunner.query(`
+      CREATE FUNCTION registry.record_changes_plant_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${REGISTER_WRITER_LOCK});
+        WITH codes AS (
+          SELECT (SELECT rp.code FROM reference.province rp WHERE rp.name_th = OLD.province) AS old_code,
+                 (SELECT rp.code FROM reference.province rp WHERE rp.name_th = NEW.province) AS new_code
+        ), followers AS (
+          SELECT l.licence_no AS record_key, c.old_code, c.new_code,
+                 ARRAY(SELECT p.province_code FROM registry.company_profile p WHERE p.juristic_id = l.company_juristic_id AND p.province_code IS NOT NULL) AS own
+          FROM codes c, registry.tis_licence l WHERE l.fid = NEW.fid AND ${SURE('l')}
+        ), x AS (
+          SELECT record_key,
+                 CASE WHEN old_code IS NOT NULL AND old_code IS DISTINCT FROM new_code AND old_code <> ALL (own) THEN ARRAY[old_code] END AS left_areas,
+                 CASE WHEN new_code IS NOT NULL AND new_code IS DISTINCT FROM old_code AND new_code <> ALL (own) THEN ARRAY[new_code] END AS entered_areas
+          FROM followers
+        )
+        INSERT INTO registry.record_change (position, entity, record_key, kind, changed_fields, run_id, left_areas, entered_areas)
+        SELECT (SELECT coalesce(max(position), 0) FROM registry.record_change) + row_number() OVER (ORDER BY record_key),
+               'TIS_LICENSE', record_key, 'MOVED', '{}', NEW.source_run_id, left_areas, entered_areas
+        FROM x WHERE left_areas IS NOT NULL OR entered_areas IS NOT NULL;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(
+      `CREATE TRIGGER record_changes_plant_moved AFTER UPDATE OF province ON registry.factory
+       FOR EACH ROW WHEN (OLD.province IS DISTINCT FROM NEW.province) EXECUTE FUNCTION registry.record_changes_plant_moved()`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER record_changes_plant_moved ON registry.factory`);
+    await queryRunner.query(`DROP FUNCTION registry.record_changes_plant_moved()`);
     await queryRunner.query(`DROP TRIGGER record_changes_moved ON registry.company_profile`);
     await queryRunner.query(`DROP FUNCTION registry.record_changes_company_profile_moved()`);
     for (const t of BEFORE) await recordChangesOf(queryRunner, t);

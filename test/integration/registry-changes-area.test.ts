@@ -363,6 +363,27 @@ describe('Registry change feed and exports for area roles', () => {
         expect([name, (await read(name, answer.cursor)).lines]).toEqual([name, []]);
       }
     });
+    test('a plant moved to another province takes the licences granted for it along: LEFT_SCOPE in the old area, ENTERED_SCOPE in the new, once', async () => {
+      const newOffice = (await t.hub.services.clients.create({ name: 'plant destination', role: 'province', provinceCode: neighbour.code })).key;
+      const [plant] = await t.sql<{ fid: string }>(`SELECT fid FROM registry.factory WHERE province = $1 ORDER BY fid DESC LIMIT 1`, [province.name]);
+      // A licence for the plant, held by a company of a third province (its company keeps it in neither area).
+      const [third] = await t.sql<{ id: string }>(`SELECT juristic_id AS id FROM registry.company_profile WHERE province_code <> ALL($1::text[]) ORDER BY 1 LIMIT 1`, [[...centreCodes, neighbour.code]]);
+      const [licence] = await t.sql<{ no: string }>(`SELECT licence_no AS no FROM registry.tis_licence ORDER BY licence_no DESC LIMIT 1`);
+      await t.sql(`UPDATE registry.tis_licence SET fid = $1, company_juristic_id = $2, link_method = 'TAX_ID', link_confidence = 1 WHERE licence_no = $3`, [plant!.fid, third!.id, licence!.no]);
+      const end = async (key: string): Promise<string> => (await ndjson('/feeds/registry?limit=1000000', key)).lines.at(-1)!.end!['cursor'] as string;
+      const before = { office: await end(office), newOffice: await end(newOffice), ministry: await end(ministry) };
+      await t.sql(`UPDATE registry.factory SET province = $1 WHERE fid = $2`, [neighbour.name, plant!.fid]);
+      const read = async (key: string, after: string): Promise<{ lines: Line[]; body: string; cursor: string }> => {
+        const answer = await ndjson(`/feeds/registry?limit=1000000&after=${after}`, key);
+        return { lines: records(answer.lines).filter((l) => l.type === 'TIS_LICENSE' && l.key === licence!.no), body: answer.body, cursor: answer.lines.at(-1)!.end!['cursor'] as string };
+      };
+      const gone = await read(office, before.office);
+      expect(gone.lines.map((l) => [l.kind, l.record, l.changedFields])).toEqual([['LEFT_SCOPE', null, []]]);
+      const came = await read(newOffice, before.newOffice);
+      expect(came.lines.map((l) => [l.kind, (l.record as Record<string, unknown> | null)?.['licenceNo']])).toEqual([['ENTERED_SCOPE', licence!.no]]);
+      expect((await read(ministry, before.ministry)).lines).toEqual([]);
+      for (const [key, answer] of [[office, gone], [newOffice, came]] as const) expect((await read(key, answer.cursor)).lines).toEqual([]);
+    });
   });
 
   describe('records masked for a fuzzy link', () => {

@@ -49,11 +49,11 @@ registerEnumType(RegistryChangeKind, {
     UNLINKED: { description: 'The record’s link to a company was removed.' },
     LEFT_SCOPE: {
       description:
-        'For area roles only: the record left your area (e.g. a factory’s province changed, a record was relinked to a company elsewhere, or its company’s head office moved elsewhere and it followed): drop your copy of `key`. `record` is null and `changedFields` empty; should it come back, a later change brings it whole.',
+        'For area roles only: the record left your area (e.g. a factory’s province changed, a record was relinked to a company elsewhere, or its company’s head office or a licence’s plant moved elsewhere and it followed): drop your copy of `key`. `record` is null and `changedFields` empty; should it come back, a later change brings it whole.',
     },
     ENTERED_SCOPE: {
       description:
-        'For area roles only: the record came into your area without a change of its own (its company’s head office moved into your area and it followed; or, once at the upgrade that placed masked records by their own data, a masked participation DIP places in your area): upsert `record` by `key`, as for any change. `changedFields` is empty. The company’s own move is a CHANGED of the company.',
+        'For area roles only: the record came into your area without a change of its own (its company’s head office, or a licence’s plant, moved into your area and it followed; or, once at the upgrade that placed masked records by their own data, a masked participation DIP places in your area): upsert `record` by `key`, as for any change. `changedFields` is empty. The company’s own move is a CHANGED of the company.',
     },
   },
 });

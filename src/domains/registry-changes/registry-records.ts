@@ -467,7 +467,7 @@ export function leftAreaCondition(client: ApiClient): string {
 }
 
 /**
- * Which MOVED changes (a record's area followed its company's head office, migration 1763970000000)
+ * Which MOVED changes (a record's area followed its company's head office or a licence's plant, migration 1763970000000)
  * tell the client that a record came into its area (ENTERED_SCOPE, with the record), as an SQL
  * condition over the change `c`: an area role's, when one of its provinces is among the change's
  * `entered_areas`; the feed shows one only when the record is in the area now. Never a national
