@@ -34,6 +34,7 @@ import { RegistryChangesDip1763950000000 } from './1763950000000-registry-change
 import { RegistryLeftScope1763955000000 } from './1763955000000-registry-left-scope';
 import { AdminCheckpoints1763962400000 } from './1763962400000-admin-checkpoints';
 import { RegistryRecordJson1763965000000 } from './1763965000000-registry-record-json';
+import { RegistryAreaFollows1763970000000 } from './1763970000000-registry-area-follows';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -73,4 +74,5 @@ export const migrations = [
   RegistryLeftScope1763955000000,
   AdminCheckpoints1763962400000,
   RegistryRecordJson1763965000000,
+  RegistryAreaFollows1763970000000,
 ];

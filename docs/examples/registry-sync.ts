@@ -98,7 +98,8 @@ export async function loadExport(hub: Hub, copy: RegistryCopy, type: RecordType)
 
 /**
  * Applies the change feed from the copy's cursor until nothing more waits: each change's record is
- * the record as it is now, applied as an upsert by key. Run it on a schedule (every minute or so).
+ * the record as it is now, applied as an upsert by key; a change with no record (LEFT_SCOPE, area
+ * keys only) deletes the key. Run it on a schedule (every minute or so).
  */
 export async function followFeed(hub: Hub, copy: RegistryCopy, types: readonly RecordType[]): Promise<number> {
   let applied = 0;
@@ -116,7 +117,10 @@ export async function followFeed(hub: Hub, copy: RegistryCopy, types: readonly R
       const type = line['type'] as RecordType;
       const records = copy.records.get(type) ?? new Map<string, RegistryRecord>();
       copy.records.set(type, records);
-      records.set(line['key'] as string, line['record'] as RegistryRecord);
+      // LEFT_SCOPE (an area key's record left its area): no record, drop the copy. Every other kind,
+      // ENTERED_SCOPE included, carries the record as it is now.
+      if (line['record'] === null) records.delete(line['key'] as string);
+      else records.set(line['key'] as string, line['record'] as RegistryRecord);
       copy.cursor = line['cursor'] as string;
       applied += 1;
     }

@@ -1,4 +1,5 @@
 import type { SqlParams } from '../platform/database/sql-params';
+import { linkIsSureSql } from '../shared/firm-identity';
 
 /**
  * A caller's scope as the repositories apply it in SQL, so lists and their counts hold only what
@@ -26,9 +27,14 @@ export function factoryWithin(within: FirmScopeSql, params: SqlParams, alias = '
   return `(${alias}.province = ANY(${params.add(within.area.provinceNames)}::text[]) OR ${firmRecordWithin(within, params, `${alias}.company_juristic_id`)})`;
 }
 
-/** Licences (`l`): of a company of the area, or for a plant standing in it; a firm's own. */
+/**
+ * Licences (`l`): of a company of the area, or for a plant standing in it; a firm's own. Only a
+ * licence whose licensee is shown (its link is sure): a masked one's company and plant are
+ * withheld, so they scope it nowhere (src/shared/firm-identity.ts): national roles only.
+ */
 export function licenceWithin(within: FirmScopeSql, params: SqlParams, alias = 'l'): string {
-  if ('firm' in within) return `${alias}.company_juristic_id = ${params.add(within.firm)}`;
-  return `(${firmRecordWithin(within, params, `${alias}.company_juristic_id`)}
-    OR ${alias}.fid IN (SELECT fid FROM registry.factory WHERE province = ANY(${params.add(within.area.provinceNames)}::text[])))`;
+  const sure = linkIsSureSql(alias);
+  if ('firm' in within) return `(${sure} AND ${alias}.company_juristic_id = ${params.add(within.firm)})`;
+  return `(${sure} AND (${firmRecordWithin(within, params, `${alias}.company_juristic_id`)}
+    OR ${alias}.fid IN (SELECT fid FROM registry.factory WHERE province = ANY(${params.add(within.area.provinceNames)}::text[]))))`;
 }

@@ -12,7 +12,8 @@
  * A fuzzy name match, or no link, is not proof enough: masked, for EVERY role (no role is granted
  * personal data without a consent; a bank's consents cover a company's directors and shareholders,
  * src/domains/consent, not other firms' records). A masked record is listed under no company or
- * plant either: listed there it would say whom the masked firm resembles.
+ * plant either: listed there it would say whom the masked firm resembles. For the same reason it is
+ * in no area by its link (src/access/client-scope.ts): only by its own data.
  *
  * Factory operators add one case: an operator's tax ID that is not a juristic ID is a personal ID,
  * masked whatever the name matched.

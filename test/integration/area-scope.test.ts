@@ -99,7 +99,7 @@ describe('Area roles', () => {
     expect(firmEntryPoints(schema).sort()).toEqual(Object.keys(ENTRY_POINT_CASES).sort());
   });
 
-  test('node(id) of a DIP participation or Industry 4.0 assessment outside the area, or linked to no firm, answers null', async () => {
+  test('node(id) of a DIP participation or Industry 4.0 assessment outside the area, or linked to no firm and placed elsewhere, answers null', async () => {
     const admin = await adminKey();
     const idsOf = async (juristicId: string): Promise<string[]> => {
       const data = await ok<{ company: { programmeParticipations: { id: string }[]; industry40Assessments: { id: string }[] } }>(
@@ -126,8 +126,11 @@ describe('Area roles', () => {
     expect(far.some((id) => Buffer.from(id, 'base64url').toString().startsWith('ProgrammeParticipation:'))).toBe(true);
     expect(far.some((id) => Buffer.from(id, 'base64url').toString().startsWith('Industry40Assessment:'))).toBe(true);
     expect(near.length).toBeGreaterThanOrEqual(1);
+    // A participation linked to no firm is masked: in the area of the province DIP gave for it only (src/shared/firm-identity.ts).
     const [unlinked] = await sql<{ key: string }>(
-      `SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS key FROM registry.dip_participation WHERE company_juristic_id IS NULL LIMIT 1`,
+      `SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS key FROM registry.dip_participation
+       WHERE company_juristic_id IS NULL AND (province IS NULL OR province NOT IN (SELECT name_th FROM reference.province WHERE promotion_centre = $1)) LIMIT 1`,
+      [province.centre],
     );
     const unlinkedId = unlinked ? Buffer.from(`ProgrammeParticipation:${unlinked.key}`).toString('base64url') : undefined;
     for (const key of [office, centreKey]) {

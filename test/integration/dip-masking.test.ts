@@ -7,7 +7,8 @@ import type { TestHub } from '../support/test-hub';
  * company (a fuzzy name match), is read by every national role and an area office through every
  * path: `node(id)`, `nodes`, under its company (root and through its province), the registry feed
  * and the exports. Each path must show the same fields masked the same way, and none may carry
- * the name, the personal ID or the company guessed (a global ID included: it is base64, not secret).
+ * the name, the personal ID or the company guessed (a global ID included: it is base64, not secret);
+ * the office of the guessed company's province reads none of them (placed by DIP elsewhere).
  * A participant linked by an exact name is the control: shown in the clear, the same everywhere.
  */
 describe('DIP participations and assessments: one masking rule in the graph, the feed and the exports', () => {
@@ -57,7 +58,10 @@ describe('DIP participations and assessments: one masking rule in the graph, the
     provinceCode = firm!.code;
     const office = (await t.hub.services.clients.create({ name: 'office', role: 'province', provinceCode })).key;
     keys = { ministry: national.ministry, analyst: national.analyst, bank: national.smed, office };
-    const guessed = { company_juristic_id: insider, link_method: 'FUZZY_NAME', link_confidence: 0.71 };
+    // Guessed to be the office's firm, placed by DIP in another province: the office reads none of them
+    // (a masked record is scoped by its own data, never by the company it resembles).
+    const [elsewhere] = await t.sql<{ name: string }>(`SELECT name_th AS name FROM reference.province WHERE code <> $1 ORDER BY code LIMIT 1`, [provinceCode]);
+    const guessed = { company_juristic_id: insider, link_method: 'FUZZY_NAME', link_confidence: 0.71, province: elsewhere!.name };
     const sure = { company_juristic_id: insider, link_method: 'EXACT_NAME', link_confidence: 1 };
     const byName = (name: string) => ({ participant_key: `name:${name}`, juristic_id: null, company_name: name, company_name_normalised: name });
     const byId = { participant_key: PERSON_ID, juristic_id: PERSON_ID, company_name: PERSON, company_name_normalised: PERSON };
@@ -104,9 +108,12 @@ describe('DIP participations and assessments: one masking rule in the graph, the
         const expected = r.sure
           ? { juristicId: null, companyName: SURE_NAME, participantMasked: false, companyJuristicId: insider, linkMethod: 'EXACT_NAME', linkConfidence: 1 }
           : { juristicId: r.tag === 'person by ID' ? '***' : null, companyName: '***', participantMasked: true, companyJuristicId: null, linkMethod: null, linkConfidence: null };
+        // Outside the office's area: the same on every path, as if it did not exist.
+        const outside = role === 'office' && !r.sure;
         for (const [path, record] of Object.entries(paths)) {
-          expect([role, r.type, r.tag, path, record === null ? null : participant(record)]).toEqual([role, r.type, r.tag, path, expected]);
+          expect([role, r.type, r.tag, path, record === null ? null : participant(record)]).toEqual([role, r.type, r.tag, path, outside ? null : expected]);
         }
+        if (outside) continue;
         // The graph's ID is the feed's key; the company is withheld with the link.
         expect([role, r.tag, paths.node!['id']]).toEqual([role, r.tag, ids[i]]);
         expect([role, r.tag, paths.node!['company']]).toEqual([role, r.tag, r.sure ? { juristicId: insider } : null]);

@@ -1,3 +1,9 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { QueryRunner } from 'typeorm';
+import { RegistryAreaFollows1763970000000 } from '../../migrations/1763970000000-registry-area-follows';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -28,18 +34,24 @@ describe('Registry change feed and exports for area roles', () => {
   }
   const records = (lines: Line[]): Line[] => lines.filter((l) => !l.end);
 
-  /** What an area holds, by the graph's rules (src/domains/firm-scope-sql.ts), straight from SQL. */
+  /**
+   * What an area holds, by the graph's rules (src/domains/firm-scope-sql.ts), straight from SQL: a
+   * record masked for an unsure link (src/shared/firm-identity.ts) by its own data only.
+   */
   async function inArea(codes: string[]): Promise<{ companies: Set<string>; factories: Set<string>; licences: Set<string>; dip: Set<string> }> {
+    const sure = `coalesce(link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
     const companies = `(SELECT juristic_id FROM registry.company_profile WHERE province_code = ANY($1::text[]))`;
     const names = `(SELECT name_th FROM reference.province WHERE code = ANY($1::text[]))`;
     const [row] = await t.sql<{ companies: string[]; factories: string[]; licences: string[]; dip: string[] }>(
       `SELECT (SELECT coalesce(array_agg(juristic_id), '{}') FROM registry.company WHERE juristic_id IN ${companies}) AS companies,
               (SELECT coalesce(array_agg(fid), '{}') FROM registry.factory WHERE province IN ${names} OR company_juristic_id IN ${companies}) AS factories,
               (SELECT coalesce(array_agg(licence_no), '{}') FROM registry.tis_licence
-                 WHERE company_juristic_id IN ${companies} OR fid IN (SELECT fid FROM registry.factory WHERE province IN ${names})) AS licences,
+                 WHERE ${sure} AND (company_juristic_id IN ${companies} OR fid IN (SELECT fid FROM registry.factory WHERE province IN ${names}))) AS licences,
               (SELECT coalesce(array_agg(k), '{}') FROM (
-                 SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS k FROM registry.dip_participation WHERE company_juristic_id IN ${companies}
-                 UNION ALL SELECT registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) FROM registry.dip_i40_assessment WHERE company_juristic_id IN ${companies}) d) AS dip`,
+                 SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS k FROM registry.dip_participation
+                   WHERE CASE WHEN ${sure} THEN company_juristic_id IN ${companies} ELSE province IN ${names} END
+                 UNION ALL SELECT registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) FROM registry.dip_i40_assessment
+                   WHERE ${sure} AND company_juristic_id IN ${companies}) d) AS dip`,
       [codes],
     );
     return { companies: new Set(row!.companies), factories: new Set(row!.factories), licences: new Set(row!.licences), dip: new Set(row!.dip) };
@@ -262,6 +274,219 @@ describe('Registry change feed and exports for area roles', () => {
       const back = await linesOf('office', mid.office);
       expect(back.lines.map((l) => [l.kind, (l.record as Record<string, unknown> | null)?.['provinceName']])).toEqual([['CHANGED', province.name]]);
       expect((await linesOf('newOffice', mid.newOffice)).lines.map((l) => [l.kind, l.record])).toEqual([['LEFT_SCOPE', null]]);
+    });
+
+    test('a company’s head office moves: the old area gets LEFT_SCOPE for the company and each record that followed it, the new area each one whole, exactly once', async () => {
+      const newOffice = (await t.hub.services.clients.create({ name: 'destination office', role: 'province', provinceCode: neighbour.code })).key;
+      // The company of the province with most records surely linked to it (licences and DIP records).
+      const [firm] = await t.sql<{ id: string }>(
+        `SELECT p.juristic_id AS id FROM registry.company_profile p
+         WHERE p.province_code = $1 AND p.juristic_id <> $2
+         ORDER BY (SELECT count(*) FROM registry.tis_licence l WHERE l.company_juristic_id = p.juristic_id)
+                + (SELECT count(*) FROM registry.dip_participation d WHERE d.company_juristic_id = p.juristic_id)
+                + (SELECT count(*) FROM registry.dip_i40_assessment d WHERE d.company_juristic_id = p.juristic_id) DESC, 1 LIMIT 1`,
+        [province.code, insider],
+      );
+      const company = firm!.id;
+      // It runs a plant in a third province, for which it holds a licence; DIP knows it by its juristic ID.
+      const [third] = await t.sql<{ name: string }>(`SELECT name_th AS name FROM reference.province WHERE code <> ALL($1::text[]) ORDER BY code LIMIT 1`, [[...centreCodes, neighbour.code]]);
+      const [plant] = await t.sql<{ fid: string }>(`SELECT fid FROM registry.factory WHERE province = $1 AND company_juristic_id IS DISTINCT FROM $2 ORDER BY fid LIMIT 1`, [third!.name, company]);
+      await t.sql(`UPDATE registry.factory SET company_juristic_id = $1, link_method = 'TAX_ID', link_confidence = 1 WHERE fid = $2`, [company, plant!.fid]);
+      const [licence] = await t.sql<{ no: string }>(`SELECT licence_no AS no FROM registry.tis_licence WHERE company_juristic_id IS DISTINCT FROM $1 ORDER BY licence_no LIMIT 1`, [company]);
+      await t.sql(`UPDATE registry.tis_licence SET company_juristic_id = $1, link_method = 'TAX_ID', link_confidence = 1, fid = $2 WHERE licence_no = $3`, [company, plant!.fid, licence!.no]);
+      for (const table of ['registry.dip_participation', 'registry.dip_i40_assessment']) {
+        await t.sql(
+          `UPDATE ${table} SET company_juristic_id = $1, link_method = 'TAX_ID', link_confidence = 1
+           WHERE (participant_key) IN (SELECT participant_key FROM ${table} WHERE company_juristic_id IS DISTINCT FROM $1 ORDER BY participant_key LIMIT 1)`,
+          [company],
+        );
+      }
+      const clients = { office, centre: centreKey, newOffice, ministry };
+      const end = async (key: string): Promise<string> => (await ndjson('/feeds/registry?limit=1000000', key)).lines.at(-1)!.end!['cursor'] as string;
+      const before = Object.fromEntries(await Promise.all(Object.entries(clients).map(async ([name, key]) => [name, await end(key)] as const))) as Record<keyof typeof clients, string>;
+      const areaBefore = { office: await inArea([province.code]), newOffice: await inArea([neighbour.code]) };
+      const keysOf = (area: Awaited<ReturnType<typeof inArea>>): Set<string> =>
+        new Set([...[...area.companies].map((k) => `COMPANY:${k}`), ...[...area.factories].map((k) => `FACTORY:${k}`), ...[...area.licences].map((k) => `TIS_LICENSE:${k}`), ...[...area.dip].map((k) => `DIP:${k}`)]);
+
+      // DBD registers the head office in the neighbouring province: a run writes the company and its profile in one transaction.
+      const runner = t.hub.database.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.query('BEGIN');
+        await runner.query(`UPDATE registry.company SET province = $1 WHERE juristic_id = $2`, [neighbour.name, company]);
+        await runner.query(`UPDATE registry.company_profile SET province_code = $1, promotion_centre = $2 WHERE juristic_id = $3`, [neighbour.code, neighbour.centre, company]);
+        await runner.query('COMMIT');
+      } finally {
+        await runner.release();
+      }
+      const areaAfter = { office: await inArea([province.code]), newOffice: await inArea([neighbour.code]) };
+      const dipType = (line: Line): string => (line.type === 'DIP_PARTICIPATION' || line.type === 'I40_ASSESSMENT' ? 'DIP' : line.type!);
+      const left = [...keysOf(areaBefore.office)].filter((k) => !keysOf(areaAfter.office).has(k)).sort();
+      const entered = [...keysOf(areaAfter.newOffice)].filter((k) => !keysOf(areaBefore.newOffice).has(k)).sort();
+      // The company, its plant elsewhere, the licence for it, its DIP records: all left the province.
+      expect(left).toEqual(expect.arrayContaining([`COMPANY:${company}`, `FACTORY:${plant!.fid}`, `TIS_LICENSE:${licence!.no}`]));
+      expect(left.filter((k) => k.startsWith('DIP:')).length).toBeGreaterThanOrEqual(2);
+      expect(entered).toEqual(left);
+
+      const read = async (name: keyof typeof clients, after: string): Promise<{ lines: Line[]; body: string; cursor: string }> => {
+        const answer = await ndjson(`/feeds/registry?limit=1000000&after=${after}`, clients[name]);
+        return { lines: records(answer.lines), body: answer.body, cursor: answer.lines.at(-1)!.end!['cursor'] as string };
+      };
+      // The old area: LEFT_SCOPE for each, its key only, nothing of where they went.
+      const gone = await read('office', before.office);
+      expect(gone.lines.map((l) => `${dipType(l)}:${l.key}`).sort()).toEqual(left);
+      expect(gone.lines.every((l) => l.kind === 'LEFT_SCOPE' && l.record === null && (l.changedFields ?? []).length === 0 && l.position === null)).toBe(true);
+      expect(gone.body).not.toContain(neighbour.name);
+      expect(gone.body).not.toContain(`"${neighbour.code}"`);
+      // The centre too (the neighbour is another centre's).
+      const centreGone = await read('centre', before.centre);
+      expect(centreGone.lines.map((l) => `${dipType(l)}:${l.key}:${l.kind}`).sort()).toEqual(left.map((k) => `${k}:LEFT_SCOPE`));
+      // The new area: each record whole, as its export holds it.
+      const came = await read('newOffice', before.newOffice);
+      expect(came.lines.map((l) => `${dipType(l)}:${l.key}`).sort()).toEqual(entered);
+      expect(came.lines.every((l) => l.record !== null && typeof l.record === 'object')).toBe(true);
+      const exported = records((await ndjson('/exports/factories.ndjson', newOffice)).lines).find((r) => r['fid'] === plant!.fid);
+      expect(came.lines.find((l) => l.type === 'FACTORY')!.record).toEqual(exported);
+      // The ministry: the company's own change, nothing more (no record of its own changed).
+      const national = await read('ministry', before.ministry);
+      expect(national.lines.map((l) => [l.type, l.key, l.kind, l.changedFields])).toEqual([['COMPANY', company, 'CHANGED', ['provinceText']]]);
+      // Both kinds of line as the shipped JSON Schema describes them.
+      const ajv = new Ajv2020({ allErrors: true, strict: false });
+      addFormats(ajv);
+      const schemas = join(__dirname, '../../docs/schemas');
+      for (const file of (await readdir(schemas)).filter((f) => f.endsWith('.schema.json'))) ajv.addSchema(JSON.parse(await readFile(join(schemas, file), 'utf8')) as object);
+      const validate = ajv.getSchema('https://github.com/i-industry-hub/schemas/registry-feed-line.schema.json')!;
+      for (const line of [...gone.lines, ...came.lines]) if (!validate(line)) throw new Error(`${JSON.stringify(line).slice(0, 300)}: ${ajv.errorsText(validate.errors)}`);
+      expect(came.lines.every((l) => l.kind === 'ENTERED_SCOPE' || (l.type === 'COMPANY' && l.kind === 'CHANGED'))).toBe(true);
+      // Exactly once: from each end cursor, nothing more.
+      for (const [name, answer] of [['office', gone], ['centre', centreGone], ['newOffice', came], ['ministry', national]] as const) {
+        expect([name, (await read(name, answer.cursor)).lines]).toEqual([name, []]);
+      }
+    });
+    test('a plant moved to another province takes the licences granted for it along: LEFT_SCOPE in the old area, ENTERED_SCOPE in the new, once', async () => {
+      const newOffice = (await t.hub.services.clients.create({ name: 'plant destination', role: 'province', provinceCode: neighbour.code })).key;
+      const [plant] = await t.sql<{ fid: string }>(`SELECT fid FROM registry.factory WHERE province = $1 ORDER BY fid DESC LIMIT 1`, [province.name]);
+      // A licence for the plant, held by a company of a third province (its company keeps it in neither area).
+      const [third] = await t.sql<{ id: string }>(`SELECT juristic_id AS id FROM registry.company_profile WHERE province_code <> ALL($1::text[]) ORDER BY 1 LIMIT 1`, [[...centreCodes, neighbour.code]]);
+      const [licence] = await t.sql<{ no: string }>(`SELECT licence_no AS no FROM registry.tis_licence ORDER BY licence_no DESC LIMIT 1`);
+      await t.sql(`UPDATE registry.tis_licence SET fid = $1, company_juristic_id = $2, link_method = 'TAX_ID', link_confidence = 1 WHERE licence_no = $3`, [plant!.fid, third!.id, licence!.no]);
+      const end = async (key: string): Promise<string> => (await ndjson('/feeds/registry?limit=1000000', key)).lines.at(-1)!.end!['cursor'] as string;
+      const before = { office: await end(office), newOffice: await end(newOffice), ministry: await end(ministry) };
+      await t.sql(`UPDATE registry.factory SET province = $1 WHERE fid = $2`, [neighbour.name, plant!.fid]);
+      const read = async (key: string, after: string): Promise<{ lines: Line[]; body: string; cursor: string }> => {
+        const answer = await ndjson(`/feeds/registry?limit=1000000&after=${after}`, key);
+        return { lines: records(answer.lines).filter((l) => l.type === 'TIS_LICENSE' && l.key === licence!.no), body: answer.body, cursor: answer.lines.at(-1)!.end!['cursor'] as string };
+      };
+      const gone = await read(office, before.office);
+      expect(gone.lines.map((l) => [l.kind, l.record, l.changedFields])).toEqual([['LEFT_SCOPE', null, []]]);
+      const came = await read(newOffice, before.newOffice);
+      expect(came.lines.map((l) => [l.kind, (l.record as Record<string, unknown> | null)?.['licenceNo']])).toEqual([['ENTERED_SCOPE', licence!.no]]);
+      expect((await read(ministry, before.ministry)).lines).toEqual([]);
+      for (const [key, answer] of [[office, gone], [newOffice, came]] as const) expect((await read(key, answer.cursor)).lines).toEqual([]);
+    });
+  });
+
+  describe('records masked for a fuzzy link', () => {
+    test('a record linked to a company only by a fuzzy name match is not in that company’s area: not in its feed, its exports nor its graph', async () => {
+      // A participation, an assessment and a licence of no firm of the province, standing nowhere near it.
+      const [participation] = await t.sql<{ key: string; province: string | null }>(
+        `SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS key, province FROM registry.dip_participation
+         WHERE company_juristic_id IS DISTINCT FROM $1 AND province IS DISTINCT FROM $2 ORDER BY 1 LIMIT 1`,
+        [insider, province.name],
+      );
+      const [assessment] = await t.sql<{ key: string }>(
+        `SELECT registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) AS key FROM registry.dip_i40_assessment
+         WHERE company_juristic_id IS DISTINCT FROM $1 ORDER BY 1 LIMIT 1`,
+        [insider],
+      );
+      const [licence] = await t.sql<{ no: string }>(
+        `SELECT l.licence_no AS no FROM registry.tis_licence l LEFT JOIN registry.factory f ON f.fid = l.fid
+         WHERE l.company_juristic_id IS DISTINCT FROM $1 AND f.province IS DISTINCT FROM $2 ORDER BY 1 LIMIT 1`,
+        [insider, province.name],
+      );
+      const before = (await ndjson('/feeds/registry?limit=1000000', office)).lines.at(-1)!.end!['cursor'] as string;
+      // The linker finds each resembles a company of the province (a fuzzy name match): masked, for every role.
+      const fuzzy = `SET company_juristic_id = $1, link_method = 'FUZZY_NAME', link_confidence = 0.61`;
+      await t.sql(`UPDATE registry.dip_participation ${fuzzy} WHERE registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) = $2`, [insider, participation!.key]);
+      await t.sql(`UPDATE registry.dip_i40_assessment ${fuzzy} WHERE registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) = $2`, [insider, assessment!.key]);
+      await t.sql(`UPDATE registry.tis_licence ${fuzzy} WHERE licence_no = $2`, [insider, licence!.no]);
+      const masked = new Set([participation!.key, assessment!.key, licence!.no]);
+
+      const fed = records((await ndjson(`/feeds/registry?limit=1000000&after=${before}`, office)).lines);
+      expect(fed.filter((l) => masked.has(l.key!))).toEqual([]);
+      const whole = records((await ndjson('/feeds/registry?limit=1000000', office)).lines);
+      expect(whole.filter((l) => masked.has(l.key!) && l.kind !== 'LEFT_SCOPE')).toEqual([]);
+      for (const [name, keyField] of [['dip-participations', 'key'], ['i40-assessments', 'key'], ['tis-licences', 'licenceNo']] as const) {
+        const exported = records((await ndjson(`/exports/${name}.ndjson`, office)).lines);
+        expect([name, exported.filter((r) => masked.has(r[keyField] as string))]).toEqual([name, []]);
+      }
+      // The graph: the licence is not in the office's list, nor readable by its number or ID; the DIP records neither.
+      const area = await inArea([province.code]);
+      const graph = await t.graphqlData<{ tisLicenses: { totalCount: number } }>(`{ tisLicenses(first: 1) { totalCount } }`, {}, office);
+      expect(graph.tisLicenses.totalCount).toBe(area.licences.size);
+      expect(area.licences.has(licence!.no)).toBe(false);
+      const one = await t.graphql(`query($no: String!) { tisLicense(licenceNo: $no) { licenceNo } }`, { no: licence!.no }, office);
+      expect(one.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const ids = [
+        Buffer.from(`TisLicense:${licence!.no}`).toString('base64url'),
+        Buffer.from(`ProgrammeParticipation:${participation!.key}`).toString('base64url'),
+        Buffer.from(`Industry40Assessment:${assessment!.key}`).toString('base64url'),
+      ];
+      const nodes = await t.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids }, office);
+      expect(nodes.body.data).toEqual({ nodes: [null, null, null] });
+      // The ministry still reads them, masked.
+      const national = records((await ndjson('/exports/dip-participations.ndjson', ministry)).lines).find((r) => r['key'] === participation!.key);
+      expect(national).toMatchObject({ participantMasked: true, companyJuristicId: null });
+    });
+
+    test('a masked participation is in the area of the province DIP gave for it (its own data), whatever it resembles', async () => {
+      const [participation] = await t.sql<{ key: string }>(
+        `SELECT registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) AS key FROM registry.dip_participation
+         WHERE company_juristic_id IS DISTINCT FROM $1 ORDER BY 1 DESC LIMIT 1`,
+        [outsider],
+      );
+      await t.sql(
+        `UPDATE registry.dip_participation SET province = $1, company_juristic_id = $2, link_method = 'FUZZY_NAME', link_confidence = 0.58
+         WHERE registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) = $3`,
+        [province.name, outsider, participation!.key],
+      );
+      const mine = records((await ndjson('/exports/dip-participations.ndjson', office)).lines).find((r) => r['key'] === participation!.key);
+      expect(mine).toMatchObject({ participantMasked: true, companyJuristicId: null, province: province.name });
+      const theirs = records((await ndjson('/exports/dip-participations.ndjson', (await t.hub.services.clients.create({ name: 'resembled', role: 'province', provinceCode: neighbour.code })).key)).lines);
+      expect(theirs.map((r) => r['key'])).not.toContain(participation!.key);
+    });
+
+    test('upgrading: an area that holds a masked record by the old rule is told to drop it, once; the one it now belongs to gets it', async () => {
+      const migration = new RegistryAreaFollows1763970000000();
+      const inTransaction = async (step: (runner: QueryRunner) => Promise<void>): Promise<void> => {
+        const runner = t.hub.database.dataSource.createQueryRunner();
+        try {
+          await runner.startTransaction();
+          await step(runner);
+          await runner.commitTransaction();
+        } finally {
+          await runner.release();
+        }
+      };
+      const newOffice = (await t.hub.services.clients.create({ name: 'upgrade destination', role: 'province', provinceCode: neighbour.code })).key;
+      const end = async (key: string): Promise<string> => (await ndjson('/feeds/registry?limit=1000000', key)).lines.at(-1)!.end!['cursor'] as string;
+      const before = { office: await end(office), newOffice: await end(newOffice) };
+      const keySql = `registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code)`;
+      const [participation] = await t.sql<{ key: string }>(`SELECT ${keySql} AS key FROM registry.dip_participation WHERE province IS DISTINCT FROM $1 ORDER BY 1 LIMIT 1`, [province.name]);
+      // Before the upgrade: guessed to be a company of the office's province, placed by DIP in the neighbour's.
+      await inTransaction((runner) => migration.down(runner));
+      await t.sql(
+        `UPDATE registry.dip_participation SET company_juristic_id = $1, link_method = 'FUZZY_NAME', link_confidence = 0.6, province = $2 WHERE ${keySql} = $3`,
+        [insider, neighbour.name, participation!.key],
+      );
+      await inTransaction((runner) => migration.up(runner));
+      const lines = async (key: string, after: string): Promise<Line[]> => records((await ndjson(`/feeds/registry?limit=1000000&after=${after}`, key)).lines).filter((l) => l.key === participation!.key);
+      expect((await lines(office, before.office)).map((l) => [l.kind, l.record])).toEqual([['LEFT_SCOPE', null]]);
+      // The neighbour: the record whole (the setup's own write shows too, now that the record is the neighbour's: an upsert twice).
+      const came = await lines(newOffice, before.newOffice);
+      expect(came.map((l) => l.kind)).toEqual(['CHANGED', 'ENTERED_SCOPE']);
+      expect(came[1]!.record).toMatchObject({ participantMasked: true, companyJuristicId: null, province: neighbour.name });
+      expect(came[1]!.changedFields).toEqual([]);
     });
   });
 });

@@ -3,9 +3,11 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ApiClient } from '../../access/api-client.repository';
 import { ReadRecord } from '../../access/audit/read-record';
-import { leftAreaCondition, REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
+import { enteredAreaCondition, leftAreaCondition, REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
 
-export type RegistryChangeKind = 'CREATED' | 'CHANGED' | 'MARKED_ABSENT' | 'RETURNED' | 'LINKED' | 'RELINKED' | 'UNLINKED' | 'LEFT_SCOPE';
+export type RegistryChangeKind = 'CREATED' | 'CHANGED' | 'MARKED_ABSENT' | 'RETURNED' | 'LINKED' | 'RELINKED' | 'UNLINKED' | 'LEFT_SCOPE' | 'ENTERED_SCOPE';
+/** A kind as the log stores it: the shown kinds but LEFT_SCOPE and ENTERED_SCOPE (read per client), and MOVED (shown as those). */
+type StoredKind = Exclude<RegistryChangeKind, 'LEFT_SCOPE' | 'ENTERED_SCOPE'> | 'MOVED';
 
 /** A change as the log holds it, with the record as the client may see it now (JSON text). */
 export interface RegistryChangeRow {
@@ -27,7 +29,7 @@ interface ChangeRow {
   position: string;
   entity: RegistryEntity;
   record_key: string;
-  kind: RegistryChangeKind;
+  kind: StoredKind;
   changed_fields: string[];
   run_id: string | null;
   occurred_at: Date;
@@ -57,8 +59,11 @@ export class RegistryChangesRepository {
    * there. Keyset paging stays safe while writers commit.
    *
    * A change that moved a record out of the client's area (leftAreaCondition), of a record not in
-   * the area now, is shown as LEFT_SCOPE with no record: drop your copy. Read in the same scan as
-   * the others (a column of the change), so a page costs what it did.
+   * the area now, is shown as LEFT_SCOPE with no record: drop your copy. A MOVED change (the
+   * record's area followed its company, migration 1763970000000) is an area role's only: shown as
+   * LEFT_SCOPE to an area it left and the record is not in now, as ENTERED_SCOPE with the record to
+   * one it entered and the record is in now (enteredAreaCondition), to no one else. Read in the
+   * same scan as the others (columns of the change), so a page costs what it did.
    */
   async changes(client: ApiClient, entities: readonly RegistryEntity[], afterPosition: string, limit: number): Promise<{ rows: RegistryChangeRow[]; head: string }> {
     const records = entities.map((entity) => recordOf(REGISTRY_RECORDS[entity], client)).join(' ');
@@ -67,11 +72,12 @@ export class RegistryChangesRepository {
        LEFT JOIN LATERAL (
          SELECT * FROM (
            SELECT c.position, c.entity, c.record_key, c.kind, c.changed_fields, c.run_id::text, c.occurred_at, CASE c.entity ${records} END AS seen,
-                  ${leftAreaCondition(client)} AS left_scope
+                  ${leftAreaCondition(client)} AS left_scope, ${enteredAreaCondition(client)} AS entered_scope
            FROM registry.record_change c
            WHERE c.position > $1::bigint AND c.entity = ANY ($2::text[])
            ORDER BY c.position
-         ) x WHERE x.seen IS NOT NULL OR x.left_scope ORDER BY x.position LIMIT $3
+         ) x WHERE CASE WHEN x.kind = 'MOVED' THEN (x.seen IS NULL AND x.left_scope) OR (x.seen IS NOT NULL AND x.entered_scope) ELSE x.seen IS NOT NULL OR x.left_scope END
+         ORDER BY x.position LIMIT $3
        ) p ON true`,
       [afterPosition, entities, limit],
     );
@@ -86,7 +92,7 @@ export class RegistryChangesRepository {
           key: r.record_key,
           ...(r.record === null
             ? { kind: 'LEFT_SCOPE' as const, changedColumns: [], recordJson: 'null' }
-            : { kind: r.kind, changedColumns: r.changed_fields, recordJson: r.record }),
+            : { kind: r.kind === 'MOVED' ? ('ENTERED_SCOPE' as const) : r.kind, changedColumns: r.changed_fields, recordJson: r.record }),
           runId: r.run_id,
           occurredAt: r.occurred_at,
           juristicId: r.record === null ? null : r.juristic_id,

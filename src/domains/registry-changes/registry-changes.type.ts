@@ -34,6 +34,7 @@ export enum RegistryChangeKind {
   RELINKED = 'RELINKED',
   UNLINKED = 'UNLINKED',
   LEFT_SCOPE = 'LEFT_SCOPE',
+  ENTERED_SCOPE = 'ENTERED_SCOPE',
 }
 registerEnumType(RegistryChangeKind, {
   name: 'RegistryChangeKind',
@@ -48,7 +49,11 @@ registerEnumType(RegistryChangeKind, {
     UNLINKED: { description: 'The record’s link to a company was removed.' },
     LEFT_SCOPE: {
       description:
-        'For area roles only: the record left your area (e.g. a factory’s province changed, a record was relinked to a company elsewhere): drop your copy of `key`. `record` is null and `changedFields` empty; should it come back, a later change brings it whole.',
+        'For area roles only: the record left your area (e.g. a factory’s province changed, a record was relinked to a company elsewhere, or its company’s head office or a licence’s plant moved elsewhere and it followed): drop your copy of `key`. `record` is null and `changedFields` empty; should it come back, a later change brings it whole.',
+    },
+    ENTERED_SCOPE: {
+      description:
+        'For area roles only: the record came into your area without a change of its own (its company’s head office, or a licence’s plant, moved into your area and it followed; or, once at the upgrade that placed masked records by their own data, a masked participation DIP places in your area): upsert `record` by `key`, as for any change. `changedFields` is empty. The company’s own move is a CHANGED of the company.',
     },
   },
 });
@@ -71,7 +76,7 @@ export class RegistryChange {
   @Field(() => RegistryChangeKind, { description: 'What happened.' })
   kind!: RegistryChangeKind;
 
-  @Field(() => [String], { description: 'Fields of `record` whose values changed: empty for CREATED and LEFT_SCOPE; `absent` among them for MARKED_ABSENT and RETURNED; the link fields for LINKED, RELINKED and UNLINKED.' })
+  @Field(() => [String], { description: 'Fields of `record` whose values changed: empty for CREATED, LEFT_SCOPE and ENTERED_SCOPE; `absent` among them for MARKED_ABSENT and RETURNED; the link fields for LINKED, RELINKED and UNLINKED.' })
   changedFields!: string[];
 
   @Field(() => String, { nullable: true, description: 'The ingestion run that wrote the change (the run that marked it absent for MARKED_ABSENT; the record’s last loading run for link changes).' })

@@ -395,7 +395,15 @@ function areaCodes(codes: readonly string[]): string {
  * An area's rows, by the graph's rules (src/access/client-scope.ts, src/domains/firm-scope-sql.ts):
  * a company by its head office (its profile's province); a factory standing in the area or
  * operated by a company of the area; a licence of a company of the area or for a plant standing
- * in it. Factories write their province by its Thai name, as reference.province holds it.
+ * in it; a DIP record of a company of the area. Factories write their province by its Thai name,
+ * as reference.province holds it.
+ *
+ * A masked record (linked only by a fuzzy name match, or not at all: src/shared/firm-identity.ts)
+ * is scoped by its own data only, never by the company it merely resembles (listed in that
+ * company's area, it would tell the area the link and every area where the resembled company is):
+ * a participation by the province DIP gave for it; a licence (whose province is its plant's,
+ * withheld with the link) or an assessment has none of its own: in no area, national roles only.
+ * The change log's area triggers apply the same rule (migration 1763970000000).
  */
 function areaRows(entity: Exclude<RegistryEntity, 'LOAN_PRODUCT'>, codes: readonly string[]): string {
   const array = areaCodes(codes);
@@ -407,10 +415,11 @@ function areaRows(entity: Exclude<RegistryEntity, 'LOAN_PRODUCT'>, codes: readon
     case 'FACTORY':
       return `(r.province IN ${names} OR r.company_juristic_id IN ${companies})`;
     case 'TIS_LICENSE':
-      return `(r.company_juristic_id IN ${companies} OR r.fid IN (SELECT rf.fid FROM registry.factory rf WHERE rf.province IN ${names}))`;
+      return `(${LINK_IS_SURE} AND (r.company_juristic_id IN ${companies} OR r.fid IN (SELECT rf.fid FROM registry.factory rf WHERE rf.province IN ${names})))`;
     case 'DIP_PARTICIPATION':
+      return `(CASE WHEN ${LINK_IS_SURE} THEN r.company_juristic_id IN ${companies} ELSE r.province IN ${names} END)`;
     case 'I40_ASSESSMENT':
-      return `r.company_juristic_id IN ${companies}`;
+      return `(${LINK_IS_SURE} AND r.company_juristic_id IN ${companies})`;
   }
 }
 
@@ -448,11 +457,23 @@ export function visibleRows(entity: RegistryEntity, client: ApiClient): string {
 /**
  * Which changes of the log tell the client that a record left its area (LEFT_SCOPE), as an SQL
  * condition over the change `c`: an area role's, when the change moved the record out of one of its
- * provinces (`left_areas`, migration 1763955000000); the feed shows one only when the record is not
- * in the area now. Every other client sees every record it ever saw (national) or none leave (a
- * bank's loan products): never.
+ * provinces (`left_areas`, migrations 1763955000000 and 1763970000000); the feed shows one only when
+ * the record is not in the area now. Every other client sees every record it ever saw (national)
+ * or none leave (a bank's loan products): never.
  */
 export function leftAreaCondition(client: ApiClient): string {
   const scope = scopeOf(client);
-  return scope.kind === 'area' ? `c.left_areas && ${areaCodes(scope.provinceCodes)}` : 'false';
+  return scope.kind === 'area' ? `coalesce(c.left_areas && ${areaCodes(scope.provinceCodes)}, false)` : 'false';
+}
+
+/**
+ * Which MOVED changes (a record's area followed its company's head office or a licence's plant, migration 1763970000000)
+ * tell the client that a record came into its area (ENTERED_SCOPE, with the record), as an SQL
+ * condition over the change `c`: an area role's, when one of its provinces is among the change's
+ * `entered_areas`; the feed shows one only when the record is in the area now. Never a national
+ * role's: nothing of the record changed.
+ */
+export function enteredAreaCondition(client: ApiClient): string {
+  const scope = scopeOf(client);
+  return scope.kind === 'area' ? `coalesce(c.entered_areas && ${areaCodes(scope.provinceCodes)}, false)` : 'false';
 }
