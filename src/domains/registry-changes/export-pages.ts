@@ -55,6 +55,8 @@ export class ExportPager {
   private partStart = 0;
   private partLines = 0;
   private lastKey = '';
+  /** Lines read so far. */
+  lines = 0;
 
   constructor(
     private readonly limits: { lines: number; bytes: number },
@@ -128,6 +130,7 @@ export class ExportPager {
       buf.copy(this.out, this.outEnd, firmEnd + 1, newline + 1);
       this.outEnd += length;
       this.partLines += 1;
+      this.lines += 1;
       this.lastKey = key;
       page.lines += 1;
       page.bytes += length;

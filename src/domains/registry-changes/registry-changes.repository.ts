@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ApiClient } from '../../access/api-client.repository';
@@ -109,15 +109,18 @@ export class RegistryChangesRepository {
     const runner = this.dataSource.createQueryRunner();
     const connection = (await runner.connect()) as PoolClient;
     try {
-      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       // COPY streams bypass the API's statement timers (request-deadline.ts): PostgreSQL bounds each
       // chunk itself. And should this process stall between chunks, the server ends the transaction.
-      await runner.query(`SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`, [
-        String(Math.trunc(bounds.statementTimeoutMs)),
-        String(Math.trunc(bounds.idleInTransactionMs)),
-      ]);
-      const [row] = (await runner.query(`SELECT coalesce(max(position), 0)::text AS position FROM registry.record_change`)) as { position: string }[];
-      return new ExportSnapshot(runner, connection, row!.position);
+      // One round trip (a simple query of four statements; the bounds are integers written here).
+      const results = (await connection.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+         SET LOCAL statement_timeout = ${Math.trunc(bounds.statementTimeoutMs)};
+         SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(bounds.idleInTransactionMs)};
+         SELECT coalesce(max(position), 0)::text AS position FROM registry.record_change`,
+      )) as unknown as QueryResult<{ position: string }>[];
+      const position = results.at(-1)?.rows[0]?.position;
+      if (position === undefined) throw new Error('the export snapshot did not read the change log position');
+      return new ExportSnapshot(runner, connection, position);
     } catch (error) {
       await runner.query('ROLLBACK').catch(() => undefined);
       await runner.release();

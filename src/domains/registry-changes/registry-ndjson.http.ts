@@ -106,7 +106,14 @@ async function streamChunk(
   stream: NodeJS.ReadableStream,
   res: Response,
   state: { closed: boolean },
-  options: { stallMs: number; pager: ExportPager; audit: ((page: ExportPage) => Promise<void>) | null; beforeFirstByte: () => void },
+  options: {
+    stallMs: number;
+    pager: ExportPager;
+    audit: ((page: ExportPage) => Promise<void>) | null;
+    beforeFirstByte: () => void;
+    /** Called when the COPY has ended (its connection free again) and its lines are all read, with how many, while its last page may still be recorded and sent. */
+    copied: (lines: number) => void;
+  },
 ): Promise<ChunkWritten> {
   const { pager, audit, stallMs } = options;
   const written: ChunkWritten = { lines: 0, lastKey: null, stalled: false };
@@ -162,7 +169,11 @@ async function streamChunk(
     throw error;
   }
   try {
-    if (writing) await handOff(pager.end());
+    if (writing) {
+      const last = pager.end();
+      options.copied(pager.lines);
+      await handOff(last);
+    }
     await handOff(null);
   } catch (error) {
     stop(error);
@@ -284,10 +295,12 @@ export function exportsRouter(
       const statementTimeoutMs = currentDeadline()?.statementTimeoutMs ?? options.statementTimeoutMs ?? EXPORT_STATEMENT_TIMEOUT_MS;
       const snapshot = await services.registryChanges.openSnapshot({ statementTimeoutMs, idleInTransactionMs: stallMs + statementTimeoutMs });
       let stalled = false;
-      let open = true;
-      const close = async (): Promise<void> => {
-        if (open) await snapshot.close();
-        open = false;
+      let closing: Promise<void> | undefined;
+      const close = (): Promise<void> => {
+        closing ??= snapshot.close();
+        // Awaited where it is needed; not an unhandled rejection before that.
+        closing.catch(() => undefined);
+        return closing;
       };
       try {
         const feedCursor = cursors.cursorOf(snapshot.position);
@@ -310,7 +323,12 @@ export function exportsRouter(
           const wanted = Math.min(batchSize, limit - records);
           if (state.closed) return;
           const pager = new ExportPager({ lines: Math.min(pageLines, wanted), bytes: pageBytes }, auditing);
-          const chunk = await copied(statementTimeoutMs, streamChunk(snapshot.copyPage(definition, client, lastKey, wanted), res, state, { stallMs, pager, audit, beforeFirstByte }));
+          // A chunk short of what it asked for is the last: the snapshot is freed while its last page is recorded and sent.
+          const lastCopied = (lines: number): void => void (lines < wanted && close());
+          const chunk = await copied(
+            statementTimeoutMs,
+            streamChunk(snapshot.copyPage(definition, client, lastKey, wanted), res, state, { stallMs, pager, audit, beforeFirstByte, copied: lastCopied }),
+          );
           records += chunk.lines;
           lastKey = chunk.lastKey ?? lastKey;
           if (state.closed) return;
