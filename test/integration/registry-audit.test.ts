@@ -82,9 +82,12 @@ describe('Read audit of the registry change feed and the exports', () => {
   }
 
   /** A router of the hub's services on its own port: small batches, or another audit log. */
-  async function mounted(router: 'feed' | 'exports', services: ApiServices, batchSize: number): Promise<{ url: string; close: () => Promise<void> }> {
+  async function mounted(router: 'feed' | 'exports', services: ApiServices, batchSize: number, pageLines?: number): Promise<{ url: string; close: () => Promise<void> }> {
     const logger = createRootLogger('silent');
-    const app = express().use(router === 'feed' ? '/feeds/registry' : '/exports', router === 'feed' ? registryFeedRouter(services, logger, { batchSize }) : exportsRouter(services, logger, { batchSize }));
+    const app = express().use(
+      router === 'feed' ? '/feeds/registry' : '/exports',
+      router === 'feed' ? registryFeedRouter(services, logger, { batchSize }) : exportsRouter(services, logger, { batchSize, ...(pageLines ? { pageLines } : {}) }),
+    );
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
@@ -210,6 +213,19 @@ describe('Read audit of the registry change feed and the exports', () => {
     } finally {
       await small.close();
     }
+    // In pages of 7 within COPY chunks of 20 (the audit's pages are cut from the stream the client gets): one entry per page, naming its companies and key range.
+    const paged = await mounted('exports', t.hub.services, 20, 7);
+    try {
+      const from = await head();
+      const lines = records((await ndjson(`${paged.url}/exports/companies.ndjson?limit=30`, ministry)).lines);
+      expect(lines).toHaveLength(30);
+      const written = await entriesSince(from);
+      const pages = [[0, 7], [7, 14], [14, 20], [20, 27], [27, 30]].map(([a, b]) => lines.slice(a, b).map((r) => r['juristicId'] as string));
+      expect(written.map((e) => e.juristic_ids)).toEqual(pages.map((ids) => [...ids].sort()));
+      expect(written.map((e) => e.entities)).toEqual(pages.map((ids) => [`Export:companies:${ids[0]}..${ids.at(-1)}`]));
+    } finally {
+      await paged.close();
+    }
   });
 
   test('an area key’s entries name only what it was sent: its area’s companies', async () => {
@@ -262,8 +278,9 @@ describe('Read audit of the registry change feed and the exports', () => {
       }
     }
     // Refused at the second page / chunk: the first one's records, then the error line; nothing of the second.
-    for (const router of ['feed', 'exports'] as const) {
-      const server = await mounted(router, { ...t.hub.services, readAudit: failingAfter(1) }, 5);
+    // The exports a second time in pages of 5 inside one COPY chunk of 50: refused at its second page.
+    for (const [router, pageLines] of [['feed', undefined], ['exports', undefined], ['exports', 5]] as const) {
+      const server = await mounted(router, { ...t.hub.services, readAudit: failingAfter(1) }, pageLines ? 50 : 5, pageLines);
       const before = await head();
       try {
         const answer = await ndjson(router === 'feed' ? `${server.url}/feeds/registry?types=COMPANY&limit=50` : `${server.url}/exports/companies.ndjson?limit=50`, ministry);
@@ -274,6 +291,11 @@ describe('Read audit of the registry change feed and the exports', () => {
         const written = await entriesSince(before);
         expect(written).toHaveLength(1);
         expect(written[0]!.juristic_ids).toEqual([...new Set(sent)].sort());
+        // The refused export's COPY was read to its end and its snapshot closed before the error line.
+        const [open] = await t.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND xact_start IS NOT NULL AND query ILIKE 'COPY (SELECT%'`,
+        );
+        expect(open!.n).toBe(0);
       } finally {
         await auditBack();
         await server.close();

@@ -1,8 +1,7 @@
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ApiClient } from '../../access/api-client.repository';
-import { ReadRecord } from '../../access/audit/read-record';
 import { enteredAreaCondition, leftAreaCondition, REGISTRY_RECORDS, visibleRows, type RegistryEntity, type RegistryRecordDefinition } from './registry-records';
 
 export type RegistryChangeKind = 'CREATED' | 'CHANGED' | 'MARKED_ABSENT' | 'RETURNED' | 'LINKED' | 'RELINKED' | 'UNLINKED' | 'LEFT_SCOPE' | 'ENTERED_SCOPE';
@@ -116,15 +115,18 @@ export class RegistryChangesRepository {
     const runner = this.dataSource.createQueryRunner();
     const connection = (await runner.connect()) as PoolClient;
     try {
-      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       // COPY streams bypass the API's statement timers (request-deadline.ts): PostgreSQL bounds each
       // chunk itself. And should this process stall between chunks, the server ends the transaction.
-      await runner.query(`SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`, [
-        String(Math.trunc(bounds.statementTimeoutMs)),
-        String(Math.trunc(bounds.idleInTransactionMs)),
-      ]);
-      const [row] = (await runner.query(`SELECT coalesce(max(position), 0)::text AS position FROM registry.record_change`)) as { position: string }[];
-      return new ExportSnapshot(runner, connection, row!.position);
+      // One round trip (a simple query of four statements; the bounds are integers written here).
+      const results = (await connection.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+         SET LOCAL statement_timeout = ${Math.trunc(bounds.statementTimeoutMs)};
+         SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(bounds.idleInTransactionMs)};
+         SELECT coalesce(max(position), 0)::text AS position FROM registry.record_change`,
+      )) as unknown as QueryResult<{ position: string }>[];
+      const position = results.at(-1)?.rows[0]?.position;
+      if (position === undefined) throw new Error('the export snapshot did not read the change log position');
+      return new ExportSnapshot(runner, connection, position);
     } catch (error) {
       await runner.query('ROLLBACK').catch(() => undefined);
       await runner.release();
@@ -149,42 +151,22 @@ export class ExportSnapshot {
   ) {}
 
   /**
-   * Up to `limit` records after `afterKey` in key order as NDJSON bytes, streamed by COPY straight
-   * from PostgreSQL (which builds the JSON): no row becomes a JavaScript object. CSV format with a
-   * quote and a delimiter JSON never holds raw (control characters are escaped in JSON text), so
-   * each line is the JSON as built. `afterKey` was checked against the entity's key pattern and is
-   * written as a literal (COPY takes no parameters).
+   * Up to `limit` records after `afterKey` in key order, streamed by COPY straight from PostgreSQL
+   * (which builds or keeps the JSON): no row becomes a JavaScript object. Each line is the record's
+   * key and the firm it reveals for the read audit (its definition's `audit.juristicId`; none for a
+   * masked record, so the guessed company is never named), both as JSON text, then the record's JSON
+   * as the client may see it, separated by \x02: the route peels the first two off as it sends the
+   * third (export-pages.ts), so the audit names exactly the records the client gets, from the same
+   * statement, with no second pass over them. CSV format with a quote and a delimiter JSON never
+   * holds raw (control characters are escaped in JSON text), so each field is the text as built.
+   * `afterKey` was checked against the entity's key pattern and is written as a literal (COPY takes
+   * no parameters).
    */
   copyPage(definition: RegistryRecordDefinition, client: ApiClient, afterKey: string | null, limit: number): NodeJS.ReadableStream {
     const after = afterKey === null ? 'true' : definition.after(this.connection.escapeLiteral(afterKey));
-    const select = `SELECT ${definition.recordJson} FROM ${definition.table} r WHERE ${visibleRows(definition.entity, client)} AND ${after} ORDER BY ${definition.orderBy} LIMIT ${Math.trunc(limit)}`;
+    const firm = definition.audit ? `to_json((${definition.audit.juristicId})::text)::text` : 'NULL';
+    const select = `SELECT to_json(${definition.key})::text, ${firm}, ${definition.recordJson} FROM ${definition.table} r WHERE ${visibleRows(definition.entity, client)} AND ${after} ORDER BY ${definition.orderBy} LIMIT ${Math.trunc(limit)}`;
     return this.connection.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`));
-  }
-
-  /**
-   * What the chunk `copyPage` streams with the same arguments carries, for the read audit: the
-   * firms its records reveal, the records of no known firm (`Type:key`), their field groups, and
-   * the first and last key. The same statement's rows in the same snapshot, so it names exactly
-   * the records the COPY then sends. Loan products (no firm data) read as empty.
-   */
-  async chunkRead(definition: RegistryRecordDefinition, client: ApiClient, afterKey: string | null, limit: number): Promise<{ read: ReadRecord; first: string | null; last: string | null }> {
-    const read = new ReadRecord();
-    const audit = definition.audit;
-    if (!audit) return { read, first: null, last: null };
-    const [row] = (await this.runner.query(
-      `SELECT count(*)::int AS n, min(x.k) AS first, max(x.k) AS last,
-              coalesce(array_agg(DISTINCT x.j) FILTER (WHERE x.j IS NOT NULL), '{}') AS firms,
-              coalesce(array_agg(x.k) FILTER (WHERE x.j IS NULL), '{}') AS unlinked
-       FROM (SELECT ${definition.key} AS k, (${audit.juristicId})::text AS j FROM ${definition.table} r
-             WHERE ${visibleRows(definition.entity, client)} AND ($1::text IS NULL OR ${definition.after('$1::text')})
-             ORDER BY ${definition.orderBy} LIMIT $2) x`,
-      [afterKey, Math.trunc(limit)],
-    )) as { n: number; first: string | null; last: string | null; firms: string[]; unlinked: string[] }[];
-    if (!row || row.n === 0) return { read, first: null, last: null };
-    for (const group of audit.groups) read.groups.add(group);
-    for (const firm of row.firms) read.juristicIds.add(firm);
-    for (const key of row.unlinked) read.entities.add(`${audit.typeName}:${key}`);
-    return { read, first: row.first, last: row.last };
   }
 
   /** Up to `limit` records after `afterKey` (null: from the first) in key order, as the client may see them: [key, JSON text]. */

@@ -9,13 +9,21 @@ import type { Logger } from '../../platform/logging/logger';
 import type { DomainRoute } from '../api-domain';
 import type { ApiServices } from '../api-services';
 import type { RegistryChange } from './registry-changes.service';
+import { ExportPager, type ExportPage } from './export-pages';
 
 export const REGISTRY_FEED_PATH = '/feeds/registry';
 export const EXPORTS_PATH = '/exports';
 /** Log rows per statement of the feed by default (ELIGIBILITY_FEED_BATCH_SIZE sets both feeds'). */
 const DEFAULT_FEED_BATCH = 1000;
-/** Records per COPY statement of an export; streamed with back-pressure, so memory stays flat whatever it is. */
+/** Records per COPY statement of an export: each statement's timeout bounds one chunk, not the whole export. */
 export const EXPORT_BATCH = 50_000;
+/**
+ * An export's page, the unit of its read audit: one entry per page, committed before the page's
+ * first line leaves, so the page is held in memory until then (two at most: one being sent while the
+ * next is read). Up to this many records, and (the last record completing it) this many bytes.
+ */
+export const EXPORT_PAGE_LINES = 10_000;
+export const EXPORT_PAGE_BYTES = 4 * 1024 * 1024;
 export const FEED_DEFAULT_LIMIT = 10_000;
 export const FEED_MAX_LIMIT = 1_000_000;
 export const EXPORT_MAX_LIMIT = 100_000_000;
@@ -75,47 +83,103 @@ async function write(res: Response, text: string, state: { closed: boolean }, st
   return !state.closed;
 }
 
-/** What a chunk wrote: whole lines only, the last of them, and whether the client stopped reading. */
+/** What a chunk wrote: whole lines only, the key of the last of them, and whether the client stopped reading. */
 interface ChunkWritten {
   lines: number;
-  lastLine: string | null;
+  lastKey: string | null;
   stalled: boolean;
 }
 
 /**
- * Writes a COPY stream's lines to the response with back-pressure, whole lines only (a line split
- * across network chunks is held until its end arrives), so that wherever the writing stops the
- * client has whole lines and the key of the last one. It stops when the client goes away or reads
- * nothing for `stallMs`; the rest of the chunk is then read and dropped, so the connection goes
- * back to the pool clean, at once rather than when the client reads again.
+ * Sends one COPY chunk (ExportSnapshot.copyPage): its lines are cut into pages (export-pages.ts),
+ * and each page is recorded in the read audit (`audit`, which resolves once the entry is committed)
+ * before any of its lines is written, in order, with back-pressure, whole lines only. The next page
+ * is read from PostgreSQL while one is recorded and written, and no further: an export holds at
+ * most two pages. Without an audit (`audit` null) each network chunk's lines go out as they come.
+ *
+ * The writing stops when the client goes away or reads nothing for `stallMs`, or when a page
+ * cannot be recorded (that error is thrown once the chunk is read, with nothing of that page
+ * sent); the rest of the chunk is then read and dropped, so the connection goes back to the pool
+ * clean, at once rather than when the client reads again.
  */
-async function streamChunk(stream: NodeJS.ReadableStream, res: Response, state: { closed: boolean }, stallMs: number): Promise<ChunkWritten> {
-  let lines = 0;
-  let lastLine: Buffer | null = null;
-  let held: Buffer[] = [];
+async function streamChunk(
+  stream: NodeJS.ReadableStream,
+  res: Response,
+  state: { closed: boolean },
+  options: {
+    stallMs: number;
+    pager: ExportPager;
+    audit: ((page: ExportPage) => Promise<void>) | null;
+    beforeFirstByte: () => void;
+    /** Called when the COPY has ended (its connection free again) and its lines are all read, with how many, while its last page may still be recorded and sent. */
+    copied: (lines: number) => void;
+  },
+): Promise<ChunkWritten> {
+  const { pager, audit, stallMs } = options;
+  const written: ChunkWritten = { lines: 0, lastKey: null, stalled: false };
   let writing = true;
-  let stalled = false;
-  for await (const data of stream as AsyncIterable<Buffer>) {
-    if (!writing) continue;
-    const lastNewline = data.lastIndexOf(10);
-    if (lastNewline < 0) {
-      held.push(data);
-      continue;
-    }
-    for (let newline = data.indexOf(10); newline >= 0 && newline <= lastNewline; newline = data.indexOf(10, newline + 1)) lines += 1;
-    const before = data.lastIndexOf(10, lastNewline - 1);
-    lastLine = before >= 0 ? data.subarray(before + 1, lastNewline) : Buffer.concat([...held, data.subarray(0, lastNewline)]);
-    let ok = true;
-    for (const part of held) ok = res.write(part) && ok;
-    ok = res.write(data.subarray(0, lastNewline + 1)) && ok;
-    held = lastNewline + 1 < data.length ? [data.subarray(lastNewline + 1)] : [];
+  let failure: { error: unknown } | undefined;
+  /** The page being recorded and written, if any. */
+  let sending: Promise<void> | undefined;
+
+  const send = async (page: ExportPage): Promise<void> => {
+    if (audit) await audit(page);
     if (state.closed) writing = false;
-    else if (!ok && !(await drained(res, stallMs))) {
-      writing = false;
-      stalled = !state.closed;
+    if (!writing) return;
+    options.beforeFirstByte();
+    for (const part of page.parts) {
+      const ok = res.write(part.bytes);
+      written.lines += part.lines;
+      written.lastKey = part.lastKey;
+      if (state.closed) writing = false;
+      else if (!ok && !(await drained(res, stallMs))) {
+        writing = false;
+        written.stalled = !state.closed;
+      }
+      if (!writing) return;
     }
+  };
+  /** Waits for the page before (so pages go out in order, two at most held), then starts sending this one. */
+  const handOff = async (page: ExportPage | null): Promise<void> => {
+    if (sending) await sending;
+    sending = undefined;
+    if (page === null || !writing) return;
+    sending = send(page);
+    // Observed by the next handOff (or at the end); not an unhandled rejection meanwhile.
+    sending.catch(() => undefined);
+  };
+  const stop = (error: unknown): void => {
+    failure ??= { error };
+    writing = false;
+  };
+
+  try {
+    for await (const data of stream as AsyncIterable<Buffer>) {
+      if (!writing) continue;
+      try {
+        for (const page of pager.push(data)) await handOff(page);
+        if (!audit) await handOff(pager.take());
+      } catch (error) {
+        stop(error);
+      }
+    }
+  } catch (error) {
+    // The COPY failed (a timeout, a broken connection): the page being sent finishes first, so the error line follows whole lines.
+    await sending?.catch(() => undefined);
+    throw error;
   }
-  return { lines, lastLine: lastLine === null ? null : lastLine.toString('utf8'), stalled };
+  try {
+    if (writing) {
+      const last = pager.end();
+      options.copied(pager.lines);
+      await handOff(last);
+    }
+    await handOff(null);
+  } catch (error) {
+    stop(error);
+  }
+  if (failure) throw failure.error;
+  return written;
 }
 
 /** A COPY chunk cancelled by its statement timeout (SQLSTATE 57014) fails as the API's other statements do. */
@@ -207,8 +271,14 @@ export function registryFeedRouter(services: ApiServices, logger: Logger, option
  * download resumes with `after=<lastKey>`: a new snapshot from that key on (keep the first part's
  * feedCursor: the feed replays every change since, and records are applied as upserts).
  */
-export function exportsRouter(services: ApiServices, logger: Logger, options: { batchSize?: number; stallMs?: number; statementTimeoutMs?: number } = {}): Router {
+export function exportsRouter(
+  services: ApiServices,
+  logger: Logger,
+  options: { batchSize?: number; pageLines?: number; pageBytes?: number; stallMs?: number; statementTimeoutMs?: number } = {},
+): Router {
   const batchSize = options.batchSize ?? EXPORT_BATCH;
+  const pageLines = options.pageLines ?? EXPORT_PAGE_LINES;
+  const pageBytes = options.pageBytes ?? EXPORT_PAGE_BYTES;
   const stallMs = options.stallMs ?? EXPORT_STALL_MS;
   const router = express.Router();
   router.get(
@@ -225,10 +295,12 @@ export function exportsRouter(services: ApiServices, logger: Logger, options: { 
       const statementTimeoutMs = currentDeadline()?.statementTimeoutMs ?? options.statementTimeoutMs ?? EXPORT_STATEMENT_TIMEOUT_MS;
       const snapshot = await services.registryChanges.openSnapshot({ statementTimeoutMs, idleInTransactionMs: stallMs + statementTimeoutMs });
       let stalled = false;
-      let open = true;
-      const close = async (): Promise<void> => {
-        if (open) await snapshot.close();
-        open = false;
+      let closing: Promise<void> | undefined;
+      const close = (): Promise<void> => {
+        closing ??= snapshot.close();
+        // Awaited where it is needed; not an unhandled rejection before that.
+        closing.catch(() => undefined);
+        return closing;
       };
       try {
         const feedCursor = cursors.cursorOf(snapshot.position);
@@ -236,23 +308,34 @@ export function exportsRouter(services: ApiServices, logger: Logger, options: { 
         const operation = exportOperation(definition.exportName);
         let lastKey = after;
         let records = 0;
+        const auditing = services.readAudit.enabled ? definition.audit : null;
+        // Each page is recorded before its first line leaves (the first before the status line): the firms and records it reveals, and its key range.
+        const audit = auditing
+          ? (page: ExportPage): Promise<void> => {
+              page.read.entities.add(`Export:${definition.exportName}:${page.firstKey}..${page.lastKey}`);
+              return auditStreamPage(services.readAudit, logger, client, audited, operation, page.read);
+            }
+          : null;
+        const beforeFirstByte = (): void => {
+          if (!res.headersSent) res.status(200).type('application/x-ndjson').setHeader('x-registry-feed-cursor', feedCursor);
+        };
         for (;;) {
           const wanted = Math.min(batchSize, limit - records);
-          // The chunk is recorded before the COPY sends it (the same rows: one snapshot); the first before the status line.
-          if (services.readAudit.enabled) {
-            const { read, first, last } = await copied(statementTimeoutMs, snapshot.chunkRead(definition, client, lastKey, wanted));
-            if (first !== null) read.entities.add(`Export:${definition.exportName}:${first}..${last ?? first}`);
-            await auditStreamPage(services.readAudit, logger, client, audited, operation, read);
-          }
           if (state.closed) return;
-          if (!res.headersSent) res.status(200).type('application/x-ndjson').setHeader('x-registry-feed-cursor', feedCursor);
-          const chunk = await copied(statementTimeoutMs, streamChunk(snapshot.copyPage(definition, client, lastKey, wanted), res, state, stallMs));
+          const pager = new ExportPager({ lines: Math.min(pageLines, wanted), bytes: pageBytes }, auditing);
+          // A chunk short of what it asked for is the last: the snapshot is freed while its last page is recorded and sent.
+          const lastCopied = (lines: number): void => void (lines < wanted && close());
+          const chunk = await copied(
+            statementTimeoutMs,
+            streamChunk(snapshot.copyPage(definition, client, lastKey, wanted), res, state, { stallMs, pager, audit, beforeFirstByte, copied: lastCopied }),
+          );
           records += chunk.lines;
-          if (chunk.lastLine) lastKey = String((JSON.parse(chunk.lastLine) as Record<string, unknown>)[definition.keyField]);
+          lastKey = chunk.lastKey ?? lastKey;
           if (state.closed) return;
           stalled = chunk.stalled;
           if (stalled || chunk.lines < wanted || records >= limit) break;
         }
+        beforeFirstByte();
         const complete = !stalled && (records < limit || (await snapshot.page(definition, client, lastKey, 1)).length === 0);
         // Freed before the end line is written: a client that has it holds nothing of the database.
         await close();
