@@ -28,6 +28,8 @@ export interface GraphQLContext {
   cost: number;
   /** The request's concurrency slot, which holds the operation's cost once known (absent with LIMITS=off). */
   admission?: Slot | undefined;
+  /** A signal aborted when the client hangs up before its answer (made on first call). */
+  hungUp?: (() => AbortSignal) | undefined;
   /** Where the request's operation, role and outcome are noted for its metrics (src/platform/metrics). */
   requestRecord?: GraphqlRequestRecord | undefined;
   /** Whether a list may be read by its planned statement (READ_PLANS; false: the resolvers' loaders only). */
