@@ -453,6 +453,8 @@ export async function startApiServer(options: {
   const refuse = (res: express.Response, refusal: Refusal, clientId: string): void => {
     const ms = hold.delayFor(clientId, refusal.retryAfterSeconds);
     if (ms === 0) return sendRefusal(res, refusal);
+    // A refusal for a full queue was admitted by the rate limits: it holds no slot while it waits.
+    (res.locals['admission'] as Slot | undefined)?.release();
     const hungUp = new AbortController();
     const onClose = (): void => hungUp.abort();
     res.once('close', onClose);
