@@ -313,6 +313,12 @@ export const CONFIG_VARIABLES = {
     description:
       'Requests one client may have waiting for a slot in one API process (memory); one more: HTTP 429, RATE_LIMITED, `limit: "queue"`, Retry-After: 1. A waiting request gives up at its REQUEST_TIMEOUT_MS: HTTP 503, QUERY_TIMEOUT, `which: "queue"`.',
   },
+  RATE_LIMIT_HOLD_MS: {
+    schema: z.coerce.number().int().min(0).max(10_000),
+    default: '1000',
+    description:
+      'A client refused (HTTP 429, RATE_LIMITED) that sends again before its Retry-After is over and is refused again gets that refusal when the wait it was given is over, at most this long (ms) after it asked, not at once (docs/limits.md#a-client-that-does-not-wait); 0 answers every refusal at once.',
+  },
   STATEMENT_TIMEOUT_MS: {
     schema: perRole(LIMIT_DEFAULTS.statementTimeoutMs, 10),
     default: printRoles(LIMIT_DEFAULTS.statementTimeoutMs),
@@ -447,6 +453,8 @@ export interface HubLimits {
   apiConcurrency: number | undefined;
   /** Requests one client may have waiting for a slot. */
   queuePerClient: number;
+  /** How long a refusal of a client that did not wait for its Retry-After is held, at most (ms); 0: never. */
+  refusalHoldMs: number;
   statementTimeoutMs: PerRole;
   requestTimeoutMs: PerRole;
   introspectionRoles: readonly LimitRole[];
@@ -532,6 +540,7 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
       concurrentCost: r.RATE_LIMIT_CONCURRENT_COST,
       apiConcurrency: r.API_CONCURRENCY,
       queuePerClient: r.API_QUEUE_PER_CLIENT,
+      refusalHoldMs: r.RATE_LIMIT_HOLD_MS,
       statementTimeoutMs: r.STATEMENT_TIMEOUT_MS,
       requestTimeoutMs: r.REQUEST_TIMEOUT_MS,
       introspectionRoles: r.INTROSPECTION_ROLES,

@@ -33,6 +33,8 @@ export interface GraphQLContext {
    * executed; absent with LIMITS=off. Idempotent: the turn is given back on close regardless.
    */
   releaseTurn?: (() => void) | undefined;
+  /** A signal aborted when the client hangs up before its answer (made on first call). */
+  hungUp?: (() => AbortSignal) | undefined;
   /** Where the request's operation, role and outcome are noted for its metrics (src/platform/metrics). */
   requestRecord?: GraphqlRequestRecord | undefined;
   /** Whether a list may be read by its planned statement (READ_PLANS; false: the resolvers' loaders only). */

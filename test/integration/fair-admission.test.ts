@@ -36,8 +36,9 @@ describe('fair admission', () => {
       env: {
         API_CONCURRENCY: '1',
         API_QUEUE_PER_CLIENT: String(QUEUE_PER_CLIENT),
-        // The flooder (ministry) may have many requests in progress: its queue is what bounds it.
-        RATE_LIMIT_CONCURRENT: 'ministry=100',
+        // The flooder (ministry) may have more requests in progress than run and wait: its queue
+        // is what bounds it (1 running + 4 waiting + 1 more).
+        RATE_LIMIT_CONCURRENT: 'ministry=6',
         // A bank's request waits in the queue for at most its deadline.
         REQUEST_TIMEOUT_MS: 'bank=1000',
         // A small cost minute for banks: refused documents are charged to it.
@@ -101,9 +102,14 @@ describe('fair admission', () => {
       expect(refused.code).toBe('RATE_LIMITED');
       expect(refused.extensions).toMatchObject({ limit: 'queue', allowed: QUEUE_PER_CLIENT });
       expect(refused.retryAfter).toBe('1');
-      // Another one now is refused the same way, at once.
-      const more = await gql(LOCKED, keys.ministry);
-      expect([more.status, more.code, more.extensions?.['limit']]).toEqual([429, 'RATE_LIMITED', 'queue']);
+      // Another one now is refused the same way; sent before the Retry-After, it is held, and
+      // holds none of its client's 6 requests at once meanwhile: one more beside it is refused for
+      // the queue too, not for the client's requests at once.
+      const more = gql(LOCKED, keys.ministry);
+      await settles('hub_api_refusals_held', 1);
+      const beside = await gql(LOCKED, keys.ministry);
+      expect([beside.status, beside.code, beside.extensions?.['limit']]).toEqual([429, 'RATE_LIMITED', 'queue']);
+      expect([(await more).status, (await more).code, (await more).extensions?.['limit']]).toEqual([429, 'RATE_LIMITED', 'queue']);
       await settles('hub_api_requests_queued', QUEUE_PER_CLIENT);
       expect(await metric('hub_api_requests_running')).toBe(1);
 

@@ -141,6 +141,80 @@ describe('a flooding key', () => {
     expect(new Set(refused.map((a) => a.limit))).toEqual(new Set(['requests', 'concurrency']));
   });
 
+  test('a key that does not wait for its Retry-After gets its refusals no faster than it was told, while another client is served', async () => {
+    // 60 a minute: a token a second, so Retry-After is 1 s once the minute is spent. A ministry
+    // client may have 8 requests at once, so the minute is what refuses it.
+    const { key: flooder } = await t.hub.services.clients.create({ name: 'impatient', role: 'ministry', rateLimitPerMinute: 60 });
+    const other = await t.createApiKey('ministry');
+    const timed = async (key: string): Promise<Answer & { ms: number }> => {
+      const started = performance.now();
+      const answer = await ask(t.baseUrl, key);
+      return { ...answer, ms: performance.now() - started };
+    };
+    // Its minute spent at once, a few requests at a time, until the first refusals.
+    let firstRefused: (Answer & { ms: number })[] = [];
+    for (let wave = 0; wave < 40 && firstRefused.length === 0; wave++) {
+      firstRefused = (await Promise.all(Array.from({ length: 5 }, () => timed(flooder)))).filter((a) => a.status === 429);
+    }
+    expect(firstRefused[0]).toMatchObject({ status: 429, code: 'RATE_LIMITED', limit: 'requests', retryAfter: '1' });
+    // The first refusal is sent at once.
+    expect(Math.min(...firstRefused.map((a) => a.ms))).toBeLessThan(500);
+    // Then 8 connections send again the moment each answer arrives, for 3 s.
+    const seconds = 3;
+    const endAt = performance.now() + seconds * 1000;
+    const loops = Array.from({ length: 8 }, async () => {
+      const answers: (Answer & { ms: number })[] = [];
+      while (performance.now() < endAt) answers.push(await timed(flooder));
+      return answers;
+    });
+    const others: Answer[] = [];
+    const otherMs: number[] = [];
+    while (performance.now() < endAt) {
+      const started = performance.now();
+      others.push(await ask(t.baseUrl, other));
+      otherMs.push(performance.now() - started);
+    }
+    const flooded = (await Promise.all(loops)).flat();
+    // The other client: every request answered, none held.
+    expect(others.length).toBeGreaterThan(3);
+    expect(others.every((a) => a.status === 200)).toBe(true);
+    expect(Math.max(...otherMs)).toBeLessThan(900);
+    // The flooder: refused with the documented code and Retry-After, but at most about one answer a
+    // second per connection (each refusal is held until the Retry-After it was given before), not
+    // the hundreds a second that answering at once would give. A token a second lets a few through.
+    const refused = flooded.filter((a) => a.status === 429);
+    expect(refused.every((a) => a.code === 'RATE_LIMITED' && a.limit === 'requests' && Number(a.retryAfter) >= 1)).toBe(true);
+    expect(flooded.length - refused.length).toBeLessThanOrEqual(seconds + 2);
+    expect(refused.length).toBeGreaterThanOrEqual(8);
+    expect(flooded.length).toBeLessThanOrEqual(8 * (2 * seconds + 2));
+    // Most refusals were held (the held ones waited for most of a second).
+    expect(refused.filter((a) => a.ms >= 300).length).toBeGreaterThan(refused.length / 2);
+  });
+
+  test('a held refusal whose client hangs up is dropped; /metrics counts what is held', async () => {
+    const { key: flooder } = await t.hub.services.clients.create({ name: 'hangs-up', role: 'bank', bankCode: 'SMED', rateLimitPerMinute: 1 });
+    const admin = await t.createApiKey('admin');
+    const held = async (): Promise<number> => {
+      const text = await (await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: `Bearer ${admin}` } })).text();
+      return Number(text.split('\n').find((l) => l.startsWith('hub_api_refusals_held '))?.split(' ')[1]);
+    };
+    expect((await ask(t.baseUrl, flooder)).status).toBe(200);
+    // Refused at once (Retry-After: the minute's token, up to 60 s) ...
+    expect(await ask(t.baseUrl, flooder)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    // ... then early again: held (for at most RATE_LIMIT_HOLD_MS).
+    const leaving = new AbortController();
+    const waiting = fetch(`${t.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${flooder}` },
+      body: JSON.stringify({ query: QUERY }),
+      signal: leaving.signal,
+    }).catch(() => undefined);
+    await until('a refusal to be held', async () => ((await held()) === 1 ? true : undefined), 5_000, 20);
+    leaving.abort();
+    await waiting;
+    await until('the held refusal to be dropped', async () => ((await held()) === 0 ? true : undefined), 5_000, 20);
+  });
+
   test('holds a client to a query cost at once: a heavy operation beside another is refused, a light one is not', async () => {
     // A bank may have 2 requests and 1,500 of query cost in progress at once (the defaults).
     const bank = await t.createApiKey('bank', 'SMED');
@@ -163,9 +237,17 @@ describe('a flooding key', () => {
       expect(Number(second.cost)).toBeGreaterThan(750);
       expect(Number(second.cost)).toBeLessThan(1400);
       expect(Number(second.retryAfter)).toBeGreaterThanOrEqual(1);
-      // A light one fits beside it.
+      // Sent again at once, without waiting the second it was told: the same refusal, held (its
+      // body was read and its document analysed, but its slot is not kept while it is held).
+      const againStarted = performance.now();
+      const again = await ask(t.baseUrl, bank, heavy);
+      expect(again).toMatchObject({ status: 429, code: 'RATE_LIMITED', limit: 'concurrency', measure: 'cost' });
+      expect(performance.now() - againStarted).toBeGreaterThanOrEqual(300);
+      // A light one fits beside it, and is not held.
+      const lightStarted = performance.now();
       const light = await ask(t.baseUrl, bank);
       expect(light).toMatchObject({ status: 200, code: undefined });
+      expect(performance.now() - lightStarted).toBeLessThan(900);
     } finally {
       await locker.query('ROLLBACK');
       await locker.end();

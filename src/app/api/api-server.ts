@@ -17,6 +17,7 @@ import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseU
 import { QueryTimeoutError, RequestDeadline, withRequestDeadline } from '../../platform/database/request-deadline';
 import { DEFAULT_POOL_SIZE } from '../../platform/database/data-source';
 import { FairAdmission } from '../../platform/http/fair-admission';
+import { RefusalHold } from '../../platform/http/refusal-hold';
 import { Gauge } from 'prom-client';
 import type { GraphQLContext } from '../../domains/api-context';
 import { formatGraphQLError, isClientError, timeoutOf } from '../../platform/graphql/format-error';
@@ -93,23 +94,50 @@ function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
-/** The GraphQL error of a refused request: HTTP 429, Retry-After, RATE_LIMITED. */
-function rateLimitedError(refusal: Refusal): GraphQLError {
+/** What a refused client reads: which limit, and when to come back. */
+function refusalMessage(refusal: Refusal): string {
   const what =
     refusal.measure === 'cost'
       ? `query cost at once (${refusal.inProgressCost} in progress, this operation ${refusal.cost})`
       : { requests: 'requests a minute', cost: 'query cost a minute', concurrency: 'requests at once', queue: 'requests waiting for their turn' }[refusal.limit];
-  return new GraphQLError(`Rate limit reached: ${refusal.allowed} ${what} for this client. Retry after ${refusal.retryAfterSeconds} s.`, {
-    extensions: {
-      code: 'RATE_LIMITED',
-      limit: refusal.limit,
-      ...(refusal.measure ? { measure: refusal.measure } : {}),
-      ...(refusal.cost !== undefined ? { cost: refusal.cost, inProgressCost: refusal.inProgressCost } : {}),
-      allowed: refusal.allowed,
-      retryAfterSeconds: refusal.retryAfterSeconds,
-      http: { status: 429, headers: new HeaderMap([['retry-after', String(refusal.retryAfterSeconds)]]) },
-    },
+  return `Rate limit reached: ${refusal.allowed} ${what} for this client. Retry after ${refusal.retryAfterSeconds} s.`;
+}
+
+/** The `extensions` of a refusal, `code: RATE_LIMITED` first. */
+function refusalExtensions(refusal: Refusal): Record<string, unknown> {
+  return {
+    code: 'RATE_LIMITED',
+    limit: refusal.limit,
+    ...(refusal.measure ? { measure: refusal.measure } : {}),
+    ...(refusal.cost !== undefined ? { cost: refusal.cost, inProgressCost: refusal.inProgressCost } : {}),
+    allowed: refusal.allowed,
+    retryAfterSeconds: refusal.retryAfterSeconds,
+  };
+}
+
+/** The GraphQL error of a refused request: HTTP 429, Retry-After, RATE_LIMITED. */
+function rateLimitedError(refusal: Refusal): GraphQLError {
+  return new GraphQLError(refusalMessage(refusal), {
+    extensions: { ...refusalExtensions(refusal), http: { status: 429, headers: new HeaderMap([['retry-after', String(refusal.retryAfterSeconds)]]) } },
   });
+}
+
+/**
+ * The body of a refusal at admission, rendered once per distinct refusal: a flooding key gets the
+ * same few answers thousands of times (which limit, its allowance, Retry-After), so each costs a
+ * map lookup, not an error object and a JSON rendering. Bounded: emptied when full.
+ */
+const refusalBodies = new Map<string, Buffer>();
+function refusalBody(refusal: Refusal): Buffer {
+  const key = `${refusal.limit}|${refusal.measure ?? ''}|${refusal.allowed}|${refusal.retryAfterSeconds}|${refusal.cost ?? ''}|${refusal.inProgressCost ?? ''}`;
+  let body = refusalBodies.get(key);
+  if (!body) {
+    const { code, ...extensions } = refusalExtensions(refusal);
+    body = Buffer.from(JSON.stringify(errorBody(String(code), refusalMessage(refusal), extensions)));
+    if (refusalBodies.size >= 1000) refusalBodies.clear();
+    refusalBodies.set(key, body);
+  }
+  return body;
 }
 
 /** Refusals of a document before it runs, whose parsing and validation are charged to the client. */
@@ -134,7 +162,7 @@ function documentTokens(query: string | undefined, max: number): number {
  * directives and cost; over a budget the operation is refused unexecuted with QUERY_TOO_COMPLEX and
  * the measure, its value and the limit. Last, its cost is charged to the client's minute.
  */
-function protectionPlugin(limits: HubLimits, rateLimits: ClientRateLimits): ApolloServerPlugin<GraphQLContext> {
+function protectionPlugin(limits: HubLimits, rateLimits: ClientRateLimits, hold: RefusalHold): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       let executed = false;
@@ -150,14 +178,26 @@ function protectionPlugin(limits: HubLimits, rateLimits: ClientRateLimits): Apol
          */
         async willSendResponse({ contextValue, request, response }) {
           if (executed || response.body.kind !== 'single') return;
-          const code = response.body.singleResult.errors?.[0]?.extensions?.['code'];
-          if (typeof code !== 'string' || !CHARGED_REFUSALS.has(code)) return;
-          const refusal = await rateLimits.chargeCost(contextValue.client, documentTokens(request.query, limits.queryMaxTokens));
-          if (!refusal) return;
-          const { http: _http, ...extensions } = rateLimitedError(refusal).extensions as Record<string, unknown>;
-          response.body.singleResult = { errors: [{ message: rateLimitedError(refusal).message, extensions }] };
-          response.http.status = 429;
-          response.http.headers.set('retry-after', String(refusal.retryAfterSeconds));
+          const first = response.body.singleResult.errors?.[0]?.extensions;
+          const code = first?.['code'];
+          let retryAfterSeconds = code === 'RATE_LIMITED' ? Number(first?.['retryAfterSeconds']) : undefined;
+          if (typeof code === 'string' && CHARGED_REFUSALS.has(code)) {
+            const refusal = await rateLimits.chargeCost(contextValue.client, documentTokens(request.query, limits.queryMaxTokens));
+            if (!refusal) return;
+            response.body.singleResult = { errors: [{ message: refusalMessage(refusal), extensions: refusalExtensions(refusal) }] };
+            response.http.status = 429;
+            response.http.headers.set('retry-after', String(refusal.retryAfterSeconds));
+            retryAfterSeconds = refusal.retryAfterSeconds;
+          }
+          // Refused (the query cost at once or a minute): held when the client did not wait for its
+          // previous Retry-After, without its slot (docs/limits.md#a-client-that-does-not-wait).
+          if (retryAfterSeconds === undefined || !(retryAfterSeconds >= 1)) return;
+          const ms = hold.delayFor(contextValue.client.id, retryAfterSeconds);
+          if (ms === 0) return;
+          contextValue.admission?.release();
+          // Nor its turn of API_CONCURRENCY: a held refusal runs nothing.
+          contextValue.releaseTurn?.();
+          await hold.hold(contextValue.client.id, ms, contextValue.hungUp?.());
         },
         async didResolveOperation({ contextValue, document, request, operationName, schema }) {
           const role = contextValue.client.role;
@@ -309,6 +349,8 @@ export async function startApiServer(options: {
     );
   });
 
+  // Refusals of clients that do not wait for their Retry-After are held (docs/limits.md#a-client-that-does-not-wait).
+  const hold = new RefusalHold({ maxMs: options.limits.refusalHoldMs });
   const compiled = options.graphqlExecutor === 'graphql-js' ? undefined : new CompiledExecutor();
   const apollo = new ApolloServer<GraphQLContext>({
     ...(compiled ? { gateway: compiledExecutionGateway(options.schema, compiled) } : { schema: options.schema }),
@@ -332,7 +374,7 @@ export async function startApiServer(options: {
       errorLoggingPlugin(),
       // Input scalars' refusals name their argument (src/domains/scalars.ts).
       inputErrorsPlugin((error) => error instanceof DomainError),
-      ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits)] : []),
+      ...(options.limits.enforced ? [protectionPlugin(options.limits, options.rateLimits, hold)] : []),
       // "Did you mean …?" only for the roles that may introspect (docs/limits.md#introspection).
       suggestionsPlugin<GraphQLContext>((context) => options.limits.introspectionRoles.includes(context.client.role)),
       sqlStatementsPlugin(),
@@ -380,6 +422,7 @@ export async function startApiServer(options: {
   if (metrics) {
     new Gauge({ name: 'hub_api_requests_running', help: 'GraphQL requests executing in this API process (at most API_CONCURRENCY).', registers: [metrics.registry], collect() { this.set(fair.running); } });
     new Gauge({ name: 'hub_api_requests_queued', help: 'GraphQL requests waiting for their turn in this API process, all clients together.', registers: [metrics.registry], collect() { this.set(fair.queued); } });
+    new Gauge({ name: 'hub_api_refusals_held', help: 'Refusals (429) held in this API process because their clients sent again before their Retry-After was over.', registers: [metrics.registry], collect() { this.set(hold.held); } });
   }
   if (metrics) app.get(METRICS_PATH, adminOnly, (_req, res) => void writeMetrics(metrics, res));
   if (options.dashboardQueues) app.use(DASHBOARD_PATH, adminOnly, runDashboardRouter(options.dashboardQueues));
@@ -396,7 +439,7 @@ export async function startApiServer(options: {
       res.locals['client'] = client;
       if (!options.limits.enforced) return next();
       const admitted = await options.rateLimits.admit(client);
-      if ('refused' in admitted) return refuse(res, admitted.refused);
+      if ('refused' in admitted) return refuse(res, admitted.refused, client.id);
       res.locals['admission'] = admitted.slot;
       res.on('close', () => admitted.slot.release());
       next();
@@ -404,11 +447,32 @@ export async function startApiServer(options: {
       next(error);
     }
   };
-  const refuse = (res: express.Response, refusal: Refusal): void => {
-    const error = rateLimitedError(refusal);
-    const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-    res.setHeader('retry-after', String(refusal.retryAfterSeconds));
-    sendJsonError(res, 429, 'RATE_LIMITED', error.message, extensions);
+  /**
+   * A refusal at admission, before the body is read: 429, Retry-After and a body rendered once per
+   * distinct refusal, written without Express's send. Held first when the client sent again before
+   * its previous refusal's Retry-After was over (a client that hangs up meanwhile is dropped).
+   */
+  const refuse = (res: express.Response, refusal: Refusal, clientId: string): void => {
+    const ms = hold.delayFor(clientId, refusal.retryAfterSeconds);
+    if (ms === 0) return sendRefusal(res, refusal);
+    // A refusal for a full queue was admitted by the rate limits: it holds no slot while it waits.
+    (res.locals['admission'] as Slot | undefined)?.release();
+    const hungUp = new AbortController();
+    const onClose = (): void => hungUp.abort();
+    res.once('close', onClose);
+    void hold.hold(clientId, ms, hungUp.signal).then(() => {
+      res.off('close', onClose);
+      if (!res.closed) sendRefusal(res, refusal);
+    });
+  };
+  const sendRefusal = (res: express.Response, refusal: Refusal): void => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = refusalBody(refusal);
+    res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'retry-after': String(refusal.retryAfterSeconds) });
+    res.end(body);
   };
   /**
    * Waits for the request's turn (docs/limits.md#fair-admission): a slot of the process's
@@ -438,8 +502,8 @@ export async function startApiServer(options: {
         return next();
       }
       if (entry.reason === 'gone') return;
+      if (entry.reason === 'queue-full') return refuse(res, { limit: 'queue', allowed: fair.queuePerClient, retryAfterSeconds: 1 }, client.id);
       res.setHeader('retry-after', '1');
-      if (entry.reason === 'queue-full') return refuse(res, { limit: 'queue', allowed: fair.queuePerClient, retryAfterSeconds: 1 });
       const timeout = new QueryTimeoutError('queue', waitMs);
       sendJsonError(res, 503, 'QUERY_TIMEOUT', timeout.message, { which: timeout.which, limitMs: timeout.limitMs, retryAfterSeconds: 1 });
     });
@@ -530,6 +594,12 @@ export async function startApiServer(options: {
           readPlans: options.readPlans !== false,
           admission: res.locals['admission'] as Slot | undefined,
           releaseTurn: res.locals['releaseTurn'] as (() => void) | undefined,
+          hungUp: () => {
+            const gone = new AbortController();
+            if (res.closed) gone.abort();
+            else res.once('close', () => gone.abort());
+            return gone.signal;
+          },
         };
       },
     }),
@@ -607,6 +677,7 @@ export async function startApiServer(options: {
   return {
     url,
     close: async () => {
+      hold.close();
       await apollo.stop();
       httpServer.closeAllConnections();
     },
