@@ -57,6 +57,12 @@ export interface SoakOptions {
    * bench/heap-compare.ts. Each pauses the process for a few seconds while it is written.
    */
   heapSnapshotDir?: string;
+  /**
+   * A diagnostic (SOAK_GC_EACH_RUN=1): also read both processes' heap after a full collection each
+   * time an incremental run ends, to see whether the worker's live heap grows run after run. The
+   * forced collections change how V8 sizes its heap, so RSS figures of such a soak are not the soak's.
+   */
+  gcAfterEachRun?: boolean;
   log?: (line: string) => void;
 }
 
@@ -66,20 +72,22 @@ export interface SoakReport {
   p99PerMinuteMs: number[];
   p50Ms: number;
   memory: {
-    /** After the fixed warm-up (warmUpMs) alone. */
+    /** After the fixed warm-up (warmUpMs) alone: RSS and the heap as they are, no collection forced (it would change what follows). */
     fixed: MemoryPoint;
     /** Start of measurement: warmUpMs passed and the first incremental run ended; unset if no run ended in time. */
     warm: MemoryPoint | undefined;
     end: MemoryPoint;
     /** Each whole minute of the load: RSS, and V8's heap size (not collected first). */
     perMinute: { atS: number; api: { rssMb: number; heapTotalMb: number }; worker: { rssMb: number; heapTotalMb: number } }[];
+    /** With gcAfterEachRun: after each incremental run ended. */
+    afterRuns: MemoryPoint[];
   };
   runs: { status: string; rowsRead: number }[];
   feed: { received: number; logged: number; exactlyOnce: boolean; syncs: number };
   lines: string[];
 }
 
-/** One process's memory in MB: RSS (read before the collection), then V8's heap used after a full collection, its size, and memory outside it (Buffers). */
+/** One process's memory in MB: RSS (read before any collection), then V8's heap used (after a full collection when the point says so), its size, and memory outside it (Buffers). */
 export interface MemorySample {
   rssMb: number;
   heapUsedMb: number;
@@ -89,6 +97,8 @@ export interface MemorySample {
 export interface MemoryPoint {
   /** Seconds since the load started. */
   atS: number;
+  /** Whether heapUsedMb is after a full collection. */
+  collected: boolean;
   api: MemorySample;
   worker: MemorySample;
 }
@@ -128,11 +138,11 @@ const probeMemory = (child: ChildProcess, gc: boolean): Promise<MemoryProbeReply
     child.on('message', onMessage);
     child.send(request);
   });
-/** RSS first (from outside, before the collection), then the heap after a full collection. */
-const sampleMemory = async (child: ChildProcess): Promise<MemorySample> => {
+/** RSS first (from outside, before any collection), then the heap, after a full collection when gc is true. */
+const sampleMemory = async (child: ChildProcess, gc: boolean): Promise<MemorySample> => {
   const rss = rssMb(child.pid!);
-  const reply = await probeMemory(child, true);
-  if (!reply.collected) throw new Error('the memory probe could not collect: node without --expose-gc');
+  const reply = await probeMemory(child, gc);
+  if (gc && !reply.collected) throw new Error('the memory probe could not collect: node without --expose-gc');
   return { rssMb: rss, heapUsedMb: mb(reply.heapUsed), heapTotalMb: mb(reply.heapTotal), externalMb: mb(reply.external) };
 };
 const percentile = (values: number[], p: number): number => {
@@ -331,30 +341,33 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         size = now;
       }
     };
-    const samplePoint = async (): Promise<MemoryPoint> => {
+    const samplePoint = async (gc: boolean): Promise<MemoryPoint> => {
       const atS = Math.round((Date.now() - started) / 1000);
-      const [apiSample, workerSample] = [await sampleMemory(api), await sampleMemory(worker)];
-      return { atS, api: apiSample, worker: workerSample };
+      const [apiSample, workerSample] = [await sampleMemory(api, gc), await sampleMemory(worker, gc)];
+      return { atS, collected: gc, api: apiSample, worker: workerSample };
     };
-    /** Whether the first triggered run has ended (succeeded or failed), so the worker has done its work once. */
-    const firstRunEnded = async (): Promise<boolean> => {
-      const first = jobIds[0];
-      if (!first) return false;
-      const [last] = await db.dataSource.query<{ status: string }[]>(`SELECT status FROM ingestion.run WHERE job_id = $1 ORDER BY id DESC LIMIT 1`, [first]);
+    /** Whether the nth triggered run (from 0) has ended (succeeded or failed). */
+    const runEnded = async (n: number): Promise<boolean> => {
+      const jobId = jobIds[n];
+      if (!jobId) return false;
+      const [last] = await db.dataSource.query<{ status: string }[]>(`SELECT status FROM ingestion.run WHERE job_id = $1 ORDER BY id DESC LIMIT 1`, [jobId]);
       return last !== undefined && last.status !== 'running';
+    };
+    /** Waits until the nth run has ended; false if the load ends first. */
+    const waitForRun = async (n: number): Promise<boolean> => {
+      while (Date.now() < endAt - 1000) {
+        if (await runEnded(n)) return true;
+        await sleep(500);
+      }
+      return false;
     };
     let fixedPoint: MemoryPoint | undefined;
     let warmPoint: MemoryPoint | undefined;
     const warmUpLoop = async (): Promise<void> => {
       await sleep(options.warmUpMs);
-      fixedPoint = await samplePoint();
-      let ended = await firstRunEnded();
-      while (!ended && Date.now() < endAt - 1000) {
-        await sleep(500);
-        ended = await firstRunEnded();
-      }
-      if (!ended) return;
-      warmPoint = Date.now() - started - fixedPoint.atS * 1000 < 1000 ? fixedPoint : await samplePoint();
+      fixedPoint = await samplePoint(false);
+      if (!(await waitForRun(0))) return;
+      warmPoint = await samplePoint(true);
       await heapSnapshot(api);
       await heapSnapshot(worker);
     };
@@ -367,8 +380,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         perMinute.push({ atS: minute * 60, api: { rssMb: apiRss, heapTotalMb: mb(apiHeap.heapTotal) }, worker: { rssMb: workerRss, heapTotalMb: mb(workerHeap.heapTotal) } });
       }
     };
-    await Promise.all([...queries.map(queryLoop), feedLoop(), runLoop(), warmUpLoop(), minuteLoop()]);
-    const endPoint = await samplePoint();
+    const afterRuns: MemoryPoint[] = [];
+    const afterRunsLoop = async (): Promise<void> => {
+      if (!options.gcAfterEachRun) return;
+      for (let n = 0; await waitForRun(n); n += 1) afterRuns.push(await samplePoint(true));
+    };
+    await Promise.all([...queries.map(queryLoop), feedLoop(), runLoop(), warmUpLoop(), minuteLoop(), afterRunsLoop()]);
+    const endPoint = await samplePoint(true);
     await heapSnapshot(api);
     await heapSnapshot(worker);
 
@@ -396,7 +414,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       errors: { count: errors.length, samples: errors.slice(0, 5) },
       p99PerMinuteMs: latencies.map((minute) => Math.round(percentile(minute ?? [], 99))),
       p50Ms: Math.round(percentile(all, 50) * 10) / 10,
-      memory: { fixed: fixedPoint!, warm: warmPoint, end: endPoint, perMinute },
+      memory: { fixed: fixedPoint!, warm: warmPoint, end: endPoint, perMinute, afterRuns },
       runs,
       feed: { received: received.length, logged: logged.length, exactlyOnce, syncs },
       lines: [],
@@ -404,7 +422,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const growth = (from: number, to: number) => (from > 0 ? `${to >= from ? '+' : ''}${(((to - from) / from) * 100).toFixed(1)} %` : 'n/a');
     const fromTo = (from: MemoryPoint, role: 'api' | 'worker'): string => {
       const [a, b] = [from[role], endPoint[role]];
-      return `RSS ${a.rssMb} -> ${b.rssMb} MB (${growth(a.rssMb, b.rssMb)}), heap used after GC ${a.heapUsedMb} -> ${b.heapUsedMb} MB (${growth(a.heapUsedMb, b.heapUsedMb)}), heap size ${a.heapTotalMb} -> ${b.heapTotalMb} MB, external ${a.externalMb} -> ${b.externalMb} MB`;
+      const heapUsed = from.collected
+        ? `heap used after GC ${a.heapUsedMb} -> ${b.heapUsedMb} MB (${growth(a.heapUsedMb, b.heapUsedMb)})`
+        : `heap used ${a.heapUsedMb} (not collected) -> ${b.heapUsedMb} MB (after GC)`;
+      return `RSS ${a.rssMb} -> ${b.rssMb} MB (${growth(a.rssMb, b.rssMb)}), ${heapUsed}, heap size ${a.heapTotalMb} -> ${b.heapTotalMb} MB, external ${a.externalMb} -> ${b.externalMb} MB`;
     };
     const memoryLines = (label: string, from: MemoryPoint): string[] => [`${label} (${from.atS} s) to the end (${endPoint.atS} s):`, `  API    ${fromTo(from, 'api')}`, `  worker ${fromTo(from, 'worker')}`];
     report.lines = [
@@ -415,6 +436,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ...memoryLines(`fixed warm-up only`, fixedPoint!),
       `RSS per minute (MB): API ${perMinute.map((m) => m.api.rssMb).join(', ')}; worker ${perMinute.map((m) => m.worker.rssMb).join(', ')}`,
       `V8 heap size per minute (MB, not collected): API ${perMinute.map((m) => m.api.heapTotalMb).join(', ')}; worker ${perMinute.map((m) => m.worker.heapTotalMb).join(', ')}`,
+      ...(options.gcAfterEachRun
+        ? [`heap used after GC as each run ended (MB, diagnostic): API ${afterRuns.map((p) => p.api.heapUsedMb).join(', ')}; worker ${afterRuns.map((p) => p.worker.heapUsedMb).join(', ')}`]
+        : []),
       `incremental DBD runs: ${runs.length} (${runs.map((r) => `${r.status} ${r.rowsRead} rows`).join(', ')})`,
       `eligibility feed: ${received.length} events received in ${syncs} syncs, ${logged.length} logged: ${exactlyOnce ? 'each exactly once' : 'MISMATCH'}`,
     ];
