@@ -436,6 +436,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ...memoryLines(`fixed warm-up only`, fixedPoint!),
       `RSS per minute (MB): API ${perMinute.map((m) => m.api.rssMb).join(', ')}; worker ${perMinute.map((m) => m.worker.rssMb).join(', ')}`,
       `V8 heap size per minute (MB, not collected): API ${perMinute.map((m) => m.api.heapTotalMb).join(', ')}; worker ${perMinute.map((m) => m.worker.heapTotalMb).join(', ')}`,
+      // What V8's heap does not explain (the allocator's arenas, thread stacks, code of the binary): flat unless native memory grows.
+      `RSS outside V8's heap per minute (MB, RSS less heap size): API ${perMinute.map((m) => Math.round(m.api.rssMb - m.api.heapTotalMb)).join(', ')}; worker ${perMinute.map((m) => Math.round(m.worker.rssMb - m.worker.heapTotalMb)).join(', ')}`,
       ...(options.gcAfterEachRun
         ? [`heap used after GC as each run ended (MB, diagnostic): API ${afterRuns.map((p) => p.api.heapUsedMb).join(', ')}; worker ${afterRuns.map((p) => p.worker.heapUsedMb).join(', ')}`]
         : []),
