@@ -21,7 +21,7 @@ describe('a one-minute soak', () => {
     await database?.drop();
   });
 
-  test('no errors, every run succeeded, every feed event exactly once', async () => {
+  test('no errors, every run succeeded, every feed event exactly once, memory measured in both processes', async () => {
     const lines: string[] = [];
     const report = await runSoak({ databaseUrl: database.url, durationMs: 60_000, runEveryMs: 20_000, scale: 600, warmUpMs: 15_000, log: (line) => lines.push(line) });
     process.stdout.write(`${lines.join('\n')}\n`);
