@@ -15,6 +15,7 @@ import { createRootLogger } from '../src/platform/logging/logger';
 import { startSimulator } from '../src/simulator/simulator';
 import { INITIAL_LOAD_ORDER, hubSources } from '../src/sources/registry';
 import { openBenchDatabase } from './support/bench-world';
+import type { MemoryProbeReply, MemoryProbeRequest } from './support/memory-probe';
 
 /**
  * The soak of `npm run bench:soak` (bench/soak.ts), and of the suite's short soak — the hub under mixed load for SOAK_MINUTES (default 10), on the embedded
@@ -25,6 +26,18 @@ import { openBenchDatabase } from './support/bench-world';
  * epoch). Reported: errors (target 0), RSS of the API and the worker after warm-up and at the end
  * (target: under 10 % growth), p99 latency per minute (target: flat), the runs, and whether the
  * bank received every feed event exactly once. A short soak (one minute) runs in the test suite.
+ *
+ * Warm-up: a process is warm once it has done each kind of work it does in the soak at least once.
+ * The API does its kinds (the queries, the feed) from the first second; the worker's one kind, the
+ * incremental DBD run, first happens one SOAK_RUN_EVERY_SECONDS in, later than a fixed warm-up of
+ * a minute, and a run's first pass is where the worker loads its code, plans its statements and
+ * sizes its heap and pools. So measurement starts when warmUpMs has passed *and* the first
+ * incremental run has ended, for both processes; the figures from the fixed warm-up alone
+ * (warmUpMs) are reported beside them. Memory is read from outside (RSS, /proc) every minute, and
+ * from inside each process (bench/support/memory-probe.ts, preloaded; the hub is unchanged): V8's
+ * heap size every minute, and the heap used after a full collection at each warm-up's end and at
+ * the end, which is what reachable objects occupy: it grows with a leak, not with memory that V8
+ * or the allocator keep.
  */
 export interface SoakOptions {
   /** A database to use (a test's); unset: BENCH_DATABASE_URL's server or an embedded PostgreSQL. */
@@ -33,13 +46,23 @@ export interface SoakOptions {
   runEveryMs: number;
   /** Firms in the simulated world. */
   scale: number;
-  /** RSS measured after this long counts as the start (after warm-up). */
+  /**
+   * The fixed part of warm-up: measurement starts once this long has passed and the first
+   * incremental run has ended (see above). Figures at this time alone are reported too.
+   */
   warmUpMs: number;
   /**
-   * A folder for heap snapshots of the API (SOAK_HEAP_SNAPSHOTS): one after warm-up and one at the
-   * end, to compare with bench/heap-compare.ts. Each pauses the API for a few seconds while it is written.
+   * A folder for heap snapshots of the API and the worker (SOAK_HEAP_SNAPSHOTS; files
+   * Heap.<date>.<time>.<pid>...): one after warm-up and one at the end, to compare with
+   * bench/heap-compare.ts. Each pauses the process for a few seconds while it is written.
    */
   heapSnapshotDir?: string;
+  /**
+   * A diagnostic (SOAK_GC_EACH_RUN=1): also read both processes' heap after a full collection each
+   * time an incremental run ends, to see whether the worker's live heap grows run after run. The
+   * forced collections change how V8 sizes its heap, so RSS figures of such a soak are not the soak's.
+   */
+  gcAfterEachRun?: boolean;
   log?: (line: string) => void;
 }
 
@@ -48,12 +71,36 @@ export interface SoakReport {
   errors: { count: number; samples: string[] };
   p99PerMinuteMs: number[];
   p50Ms: number;
-  rssMb: { api: { warm: number; end: number }; worker: { warm: number; end: number } };
-  /** The API's V8 heap in use, its size, and memory outside it (Buffers), after warm-up and at the end. */
-  apiHeapMb: Record<'warm' | 'end', { used: number; total: number; external: number }>;
+  memory: {
+    /** After the fixed warm-up (warmUpMs) alone: RSS and the heap as they are, no collection forced (it would change what follows). */
+    fixed: MemoryPoint;
+    /** Start of measurement: warmUpMs passed and the first incremental run ended; unset if no run ended in time. */
+    warm: MemoryPoint | undefined;
+    end: MemoryPoint;
+    /** Each whole minute of the load: RSS, and V8's heap size (not collected first). */
+    perMinute: { atS: number; api: { rssMb: number; heapTotalMb: number }; worker: { rssMb: number; heapTotalMb: number } }[];
+    /** With gcAfterEachRun: after each incremental run ended. */
+    afterRuns: MemoryPoint[];
+  };
   runs: { status: string; rowsRead: number }[];
   feed: { received: number; logged: number; exactlyOnce: boolean; syncs: number };
   lines: string[];
+}
+
+/** One process's memory in MB: RSS (read before any collection), then V8's heap used (after a full collection when the point says so), its size, and memory outside it (Buffers). */
+export interface MemorySample {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+export interface MemoryPoint {
+  /** Seconds since the load started. */
+  atS: number;
+  /** Whether heapUsedMb is after a full collection. */
+  collected: boolean;
+  api: MemorySample;
+  worker: MemorySample;
 }
 
 const CANONICAL = ['bank-screening', 'ministry-company-profile', 'analyst-target-industries-by-region'] as const;
@@ -70,6 +117,33 @@ const rssMb = (pid: number): number => {
   } catch {
     return 0;
   }
+};
+const mb = (bytes: number): number => Math.round(bytes / 104857.6) / 10;
+const PROBE = path.join(PROJECT_ROOT, 'dist', 'bench', 'support', 'memory-probe.js');
+let probeIds = 0;
+/** Asks a process started with the probe for its memory (after a full collection when gc is true). */
+const probeMemory = (child: ChildProcess, gc: boolean): Promise<MemoryProbeReply> =>
+  new Promise((resolve, reject) => {
+    const request: MemoryProbeRequest = { memoryProbe: (probeIds += 1), gc };
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error(`process ${child.pid} did not answer the memory probe`));
+    }, 30_000);
+    const onMessage = (message: unknown): void => {
+      if ((message as Partial<MemoryProbeReply>).memoryProbe !== request.memoryProbe) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(message as MemoryProbeReply);
+    };
+    child.on('message', onMessage);
+    child.send(request);
+  });
+/** RSS first (from outside, before any collection), then the heap, after a full collection when gc is true. */
+const sampleMemory = async (child: ChildProcess, gc: boolean): Promise<MemorySample> => {
+  const rss = rssMb(child.pid!);
+  const reply = await probeMemory(child, gc);
+  if (gc && !reply.collected) throw new Error('the memory probe could not collect: node without --expose-gc');
+  return { rssMb: rss, heapUsedMb: mb(reply.heapUsed), heapTotalMb: mb(reply.heapTotal), externalMb: mb(reply.external) };
 };
 const percentile = (values: number[], p: number): number => {
   if (values.length === 0) return 0;
@@ -169,9 +243,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const entry = path.join(PROJECT_ROOT, 'dist', 'src', 'main.js');
     const snapshots = options.heapSnapshotDir;
     if (snapshots) fs.mkdirSync(snapshots, { recursive: true });
+    if (!fs.existsSync(PROBE)) throw new Error(`${PROBE} is missing: build first (npm run build)`);
     const start = (role: string, extra: Record<string, string>): ChildProcess => {
-      const flags = ['--max-semi-space-size=32', ...(snapshots && role === 'api' ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshots}`] : [])];
-      const child = spawn(process.execPath, [...flags, entry, `--role=${role}`], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
+      const flags = ['--max-semi-space-size=32', '--expose-gc', '--require', PROBE, ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshots}`] : [])];
+      const child = spawn(process.execPath, [...flags, entry, `--role=${role}`], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       children.push(child);
       return child;
     };
@@ -190,8 +265,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const latencies: number[][] = [];
     const errors: string[] = [];
     let requests = 0;
-    const rss = { api: { warm: 0, end: 0 }, worker: { warm: 0, end: 0 } };
-    const heap = { warm: { used: 0, total: 0, external: 0 }, end: { used: 0, total: 0, external: 0 } };
     const queryLoop = async (query: (typeof queries)[number]): Promise<void> => {
       while (Date.now() < endAt) {
         const t0 = performance.now();
@@ -250,11 +323,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         else jobIds.push(body.data.triggerIngestion.jobId);
       }
     };
-    /** Asks the API for a heap snapshot and waits until it is written (the file's size stops changing). */
-    const heapSnapshot = async (): Promise<void> => {
+    /** Asks a process for a heap snapshot and waits until it is written (the file's size stops changing). */
+    const heapSnapshot = async (child: ChildProcess): Promise<void> => {
       if (!snapshots) return;
       const before = new Set(fs.readdirSync(snapshots));
-      api.kill('SIGUSR2');
+      child.kill('SIGUSR2');
       let size = -1;
       for (let i = 0; i < 600; i += 1) {
         await sleep(500);
@@ -268,24 +341,54 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         size = now;
       }
     };
-    /** The API's V8 heap (used, total) and external memory in MB, from its own /metrics. */
-    const heapOfApi = async (): Promise<{ used: number; total: number; external: number }> => {
-      const text = await (await fetch(`${apiUrl}/metrics`, { headers: { authorization: `Bearer ${keys.admin}` } })).text();
-      const mbOf = (name: string): number => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 1048576);
-      return { used: mbOf('nodejs_heap_size_used_bytes'), total: mbOf('nodejs_heap_size_total_bytes'), external: mbOf('nodejs_external_memory_bytes') };
+    const samplePoint = async (gc: boolean): Promise<MemoryPoint> => {
+      const atS = Math.round((Date.now() - started) / 1000);
+      const [apiSample, workerSample] = [await sampleMemory(api, gc), await sampleMemory(worker, gc)];
+      return { atS, collected: gc, api: apiSample, worker: workerSample };
     };
-    const rssLoop = async (): Promise<void> => {
+    /** Whether the nth triggered run (from 0) has ended (succeeded or failed). */
+    const runEnded = async (n: number): Promise<boolean> => {
+      const jobId = jobIds[n];
+      if (!jobId) return false;
+      const [last] = await db.dataSource.query<{ status: string }[]>(`SELECT status FROM ingestion.run WHERE job_id = $1 ORDER BY id DESC LIMIT 1`, [jobId]);
+      return last !== undefined && last.status !== 'running';
+    };
+    /** Waits until the nth run has ended; false if the load ends first. */
+    const waitForRun = async (n: number): Promise<boolean> => {
+      while (Date.now() < endAt - 1000) {
+        if (await runEnded(n)) return true;
+        await sleep(500);
+      }
+      return false;
+    };
+    let fixedPoint: MemoryPoint | undefined;
+    let warmPoint: MemoryPoint | undefined;
+    const warmUpLoop = async (): Promise<void> => {
       await sleep(options.warmUpMs);
-      rss.api.warm = rssMb(api.pid!);
-      rss.worker.warm = rssMb(worker.pid!);
-      heap.warm = await heapOfApi();
-      await heapSnapshot();
+      fixedPoint = await samplePoint(false);
+      if (!(await waitForRun(0))) return;
+      warmPoint = await samplePoint(true);
+      await heapSnapshot(api);
+      await heapSnapshot(worker);
     };
-    await Promise.all([...queries.map(queryLoop), feedLoop(), runLoop(), rssLoop()]);
-    rss.api.end = rssMb(api.pid!);
-    rss.worker.end = rssMb(worker.pid!);
-    heap.end = await heapOfApi();
-    await heapSnapshot();
+    const perMinute: SoakReport['memory']['perMinute'] = [];
+    const minuteLoop = async (): Promise<void> => {
+      for (let minute = 1; started + minute * 60_000 <= endAt; minute += 1) {
+        await sleep(started + minute * 60_000 - Date.now());
+        const [apiRss, workerRss] = [rssMb(api.pid!), rssMb(worker.pid!)];
+        const [apiHeap, workerHeap] = [await probeMemory(api, false), await probeMemory(worker, false)];
+        perMinute.push({ atS: minute * 60, api: { rssMb: apiRss, heapTotalMb: mb(apiHeap.heapTotal) }, worker: { rssMb: workerRss, heapTotalMb: mb(workerHeap.heapTotal) } });
+      }
+    };
+    const afterRuns: MemoryPoint[] = [];
+    const afterRunsLoop = async (): Promise<void> => {
+      if (!options.gcAfterEachRun) return;
+      for (let n = 0; await waitForRun(n); n += 1) afterRuns.push(await samplePoint(true));
+    };
+    await Promise.all([...queries.map(queryLoop), feedLoop(), runLoop(), warmUpLoop(), minuteLoop(), afterRunsLoop()]);
+    const endPoint = await samplePoint(true);
+    await heapSnapshot(api);
+    await heapSnapshot(worker);
 
     // ---- The end: the runs finish, the bank syncs to the end, and its events are compared with the log.
     const runs: { status: string; rowsRead: number }[] = [];
@@ -311,19 +414,33 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       errors: { count: errors.length, samples: errors.slice(0, 5) },
       p99PerMinuteMs: latencies.map((minute) => Math.round(percentile(minute ?? [], 99))),
       p50Ms: Math.round(percentile(all, 50) * 10) / 10,
-      rssMb: rss,
-      apiHeapMb: heap,
+      memory: { fixed: fixedPoint!, warm: warmPoint, end: endPoint, perMinute, afterRuns },
       runs,
       feed: { received: received.length, logged: logged.length, exactlyOnce, syncs },
       lines: [],
     };
-    const growth = (r: { warm: number; end: number }) => (r.warm > 0 ? `${(((r.end - r.warm) / r.warm) * 100).toFixed(1)} %` : 'n/a');
+    const growth = (from: number, to: number) => (from > 0 ? `${to >= from ? '+' : ''}${(((to - from) / from) * 100).toFixed(1)} %` : 'n/a');
+    const fromTo = (from: MemoryPoint, role: 'api' | 'worker'): string => {
+      const [a, b] = [from[role], endPoint[role]];
+      const heapUsed = from.collected
+        ? `heap used after GC ${a.heapUsedMb} -> ${b.heapUsedMb} MB (${growth(a.heapUsedMb, b.heapUsedMb)})`
+        : `heap used ${a.heapUsedMb} (not collected) -> ${b.heapUsedMb} MB (after GC)`;
+      return `RSS ${a.rssMb} -> ${b.rssMb} MB (${growth(a.rssMb, b.rssMb)}), ${heapUsed}, heap size ${a.heapTotalMb} -> ${b.heapTotalMb} MB, external ${a.externalMb} -> ${b.externalMb} MB`;
+    };
+    const memoryLines = (label: string, from: MemoryPoint): string[] => [`${label} (${from.atS} s) to the end (${endPoint.atS} s):`, `  API    ${fromTo(from, 'api')}`, `  worker ${fromTo(from, 'worker')}`];
     report.lines = [
       `soak: ${(options.durationMs / 60_000).toFixed(1)} min, ${options.scale} firms, Node ${process.version}, ${os.cpus().length} cores`,
       `requests: ${requests} (${(requests / (options.durationMs / 1000)).toFixed(1)}/s, 3 clients back to back), errors: ${errors.length}${errors.length ? ` (${report.errors.samples.join('; ')})` : ''}`,
       `latency p50 ${report.p50Ms} ms; p99 per minute (ms): ${report.p99PerMinuteMs.join(', ')}`,
-      `RSS API ${rss.api.warm} -> ${rss.api.end} MB (${growth(rss.api)}), worker ${rss.worker.warm} -> ${rss.worker.end} MB (${growth(rss.worker)}), after ${(options.warmUpMs / 1000).toFixed(0)} s of warm-up`,
-      `API heap used ${heap.warm.used} -> ${heap.end.used} MB, heap size ${heap.warm.total} -> ${heap.end.total} MB, external ${heap.warm.external} -> ${heap.end.external} MB`,
+      ...(warmPoint ? memoryLines('warm (first incremental run ended)', warmPoint) : ['warm: no incremental run ended before the end']),
+      ...memoryLines(`fixed warm-up only`, fixedPoint!),
+      `RSS per minute (MB): API ${perMinute.map((m) => m.api.rssMb).join(', ')}; worker ${perMinute.map((m) => m.worker.rssMb).join(', ')}`,
+      `V8 heap size per minute (MB, not collected): API ${perMinute.map((m) => m.api.heapTotalMb).join(', ')}; worker ${perMinute.map((m) => m.worker.heapTotalMb).join(', ')}`,
+      // What V8's heap does not explain (the allocator's arenas, thread stacks, code of the binary): flat unless native memory grows.
+      `RSS outside V8's heap per minute (MB, RSS less heap size): API ${perMinute.map((m) => Math.round(m.api.rssMb - m.api.heapTotalMb)).join(', ')}; worker ${perMinute.map((m) => Math.round(m.worker.rssMb - m.worker.heapTotalMb)).join(', ')}`,
+      ...(options.gcAfterEachRun
+        ? [`heap used after GC as each run ended (MB, diagnostic): API ${afterRuns.map((p) => p.api.heapUsedMb).join(', ')}; worker ${afterRuns.map((p) => p.worker.heapUsedMb).join(', ')}`]
+        : []),
       `incremental DBD runs: ${runs.length} (${runs.map((r) => `${r.status} ${r.rowsRead} rows`).join(', ')})`,
       `eligibility feed: ${received.length} events received in ${syncs} syncs, ${logged.length} logged: ${exactlyOnce ? 'each exactly once' : 'MISMATCH'}`,
     ];
