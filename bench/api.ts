@@ -187,7 +187,10 @@ async function main(): Promise<void> {
       const unlimitedPort = hubPort + 2;
       const defaultsPort = hubPort + 3;
       const unlimited = startNode('src/main.js', ['--role=api'], { ...hubEnv, LIMITS: 'off', PORT: String(unlimitedPort) }, ['--max-semi-space-size=32']);
-      const defaults = startNode('src/main.js', ['--role=api'], { ...hubEnv, PORT: String(defaultsPort) }, ['--max-semi-space-size=32']);
+      // Default limits but the analyst's cost a minute: the watched client's own load (about 200
+      // profiles of cost 482 a second) spends an analyst's 1,000,000 in seconds, and its own refusals
+      // (held a second once it sends on regardless) would be counted as the flood's harm.
+      const defaults = startNode('src/main.js', ['--role=api'], { ...hubEnv, RATE_LIMIT_COST_PER_MINUTE: 'analyst=1000000000', PORT: String(defaultsPort) }, ['--max-semi-space-size=32']);
       // The same hub as `hub` with AUDIT=off: what writing the read audit costs.
       const unauditedPort = hubPort + 7;
       const unaudited = startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, AUDIT: 'off', PORT: String(unauditedPort) }, ['--max-semi-space-size=32']);
@@ -328,7 +331,8 @@ async function main(): Promise<void> {
       if (LIMITS_RUNS) {
         // Fairness: an analyst's p99 alone, then while one bank key floods the hub with the default limits.
         const defaultsUrl = `http://127.0.0.1:${defaultsPort}/graphql`;
-        // The watched client has a minute large enough for its own load (its role's 600 would refuse it).
+        // The watched client has a minute large enough for its own load (its role's 600 would refuse it),
+        // and so has its role's cost a minute (the `defaults` hub above).
         const watchedKey = (await keys.create({ name: 'bench-fair-analyst', role: 'analyst', rateLimitPerMinute: 1_000_000 })).key;
         const floodKey = (await keys.create({ name: 'bench-fair-flood', role: 'bank', bankCode: 'SMED' })).key;
         const profileText = await fs.readFile(path.join(PROJECT_ROOT, 'docs', 'queries', 'ministry-company-profile.graphql'), 'utf8');
