@@ -122,24 +122,6 @@ function rateLimitedError(refusal: Refusal): GraphQLError {
   });
 }
 
-/**
- * The body of a refusal at admission, rendered once per distinct refusal: a flooding key gets the
- * same few answers thousands of times (which limit, its allowance, Retry-After), so each costs a
- * map lookup, not an error object and a JSON rendering. Bounded: emptied when full.
- */
-const refusalBodies = new Map<string, Buffer>();
-function refusalBody(refusal: Refusal): Buffer {
-  const key = `${refusal.limit}|${refusal.measure ?? ''}|${refusal.allowed}|${refusal.retryAfterSeconds}|${refusal.cost ?? ''}|${refusal.inProgressCost ?? ''}`;
-  let body = refusalBodies.get(key);
-  if (!body) {
-    const { code, ...extensions } = refusalExtensions(refusal);
-    body = Buffer.from(JSON.stringify(errorBody(String(code), refusalMessage(refusal), extensions)));
-    if (refusalBodies.size >= 1000) refusalBodies.clear();
-    refusalBodies.set(key, body);
-  }
-  return body;
-}
-
 /** Refusals of a document before it runs, whose parsing and validation are charged to the client. */
 const CHARGED_REFUSALS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_COMPLEX', 'BAD_USER_INPUT', 'FORBIDDEN', 'OPERATION_RESOLUTION_FAILURE']);
 
@@ -448,8 +430,8 @@ export async function startApiServer(options: {
     }
   };
   /**
-   * A refusal at admission, before the body is read: 429, Retry-After and a body rendered once per
-   * distinct refusal, written without Express's send. Held first when the client sent again before
+   * A refusal at admission, before the body is read: 429 and Retry-After (sendJsonError writes it
+   * without Express's send). Held first when the client sent again before
    * its previous refusal's Retry-After was over (a client that hangs up meanwhile is dropped).
    */
   const refuse = (res: express.Response, refusal: Refusal, clientId: string): void => {
@@ -466,13 +448,9 @@ export async function startApiServer(options: {
     });
   };
   const sendRefusal = (res: express.Response, refusal: Refusal): void => {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const body = refusalBody(refusal);
-    res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'retry-after': String(refusal.retryAfterSeconds) });
-    res.end(body);
+    const { code: _code, ...extensions } = refusalExtensions(refusal);
+    if (!res.headersSent) res.setHeader('retry-after', String(refusal.retryAfterSeconds));
+    sendJsonError(res, 429, 'RATE_LIMITED', refusalMessage(refusal), extensions);
   };
   /**
    * Waits for the request's turn (docs/limits.md#fair-admission): a slot of the process's

@@ -21,13 +21,20 @@ export function ndjsonErrorLine(error: { code: string; message: string; requestI
   return `${JSON.stringify({ ...errorBody(code, message, { requestId }), error: { code, message, requestId } })}\n`;
 }
 
-/** Answers an error in that shape (before the first byte; after it, the connection is closed). */
+/**
+ * Answers an error in that shape (before the first byte; after it, the connection is closed).
+ * Written straight to the response, not through Express's `send` (which hashes every body for an
+ * ETag an error never needs): a flooding client gets thousands of refusals a second, each on the
+ * one event loop that serves everyone else. Headers set before (Retry-After) go with it.
+ */
 export function sendJsonError(res: Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  res.status(status).type('application/json').send(JSON.stringify(errorBody(code, message, extensions)));
+  const body = Buffer.from(JSON.stringify(errorBody(code, message, extensions)));
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+  res.end(body);
 }
 
 /**
