@@ -261,6 +261,28 @@ describe('Registry change feed and exports', () => {
       expect([...first.lines.slice(0, -1), ...rest.lines.slice(0, -1)]).toEqual(records);
     });
 
+    test('a record holding the export stream’s own delimiter bytes, newlines, quotes and backslashes is exported whole and intact', async () => {
+      // The export reads its COPY stream by the bytes \x01 (quote) and \x02 (delimiter) and newlines:
+      // a record's text holding them must come through as text, not cut the stream.
+      const [firm] = await t.sql<{ juristic_id: string; objective: string | null }>(`SELECT juristic_id, objective FROM registry.company ORDER BY juristic_id LIMIT 1 OFFSET 3`);
+      const hostile = 'a\u0001b\u0002c\nd\re\t"f"\\g\\u0002 โรงงาน';
+      await t.sql(`UPDATE registry.company SET objective = $1 WHERE juristic_id = $2`, [hostile, firm!.juristic_id]);
+      try {
+        const whole = await ndjson('/exports/companies.ndjson', keys.analyst);
+        expect(whole.status).toBe(200);
+        const records = whole.lines.slice(0, -1);
+        const [count] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM registry.company`);
+        expect(whole.lines.at(-1)!.end).toMatchObject({ records: count!.n, complete: true });
+        expect(records.find((r) => r['juristicId'] === firm!.juristic_id)!['objective']).toBe(hostile);
+        // Resumed right after it: the next record first, nothing of it repeated.
+        const rest = await ndjson(`/exports/companies.ndjson?after=${firm!.juristic_id}&limit=1`, keys.analyst);
+        expect(rest.lines[0]!['juristicId']).toBe(records[records.findIndex((r) => r['juristicId'] === firm!.juristic_id) + 1]!['juristicId']);
+      } finally {
+        await t.sql(`UPDATE registry.company SET objective = $1 WHERE juristic_id = $2`, [firm!.objective, firm!.juristic_id]);
+      }
+      expect((await t.graphql('{ regions { code } }', {}, keys.analyst)).status).toBe(200);
+    });
+
     test('an export read in many COPY chunks gives the same lines, and resumes at each chunk’s last key', async () => {
       // The same route with 7 records per COPY statement: chunk boundaries fall inside network chunks and lines.
       const app = express().use('/exports', exportsRouter(t.hub.services, createRootLogger('silent'), { batchSize: 7 }));
