@@ -35,4 +35,12 @@ describe('configuration', () => {
     expect(message).toMatch(/DIW_SCHEDULE="daily": expected a cron pattern/);
     expect(message).toMatch(/SIMULATOR_QUIRK_RATE="2"/);
   });
+
+  test('a refusal hold that is negative, fractional, huge or not a number stops start-up; 0 turns it off', () => {
+    for (const value of ['-1', '1.5', '10001', '1e9', 'forever']) {
+      expect(() => loadHubConfig({ RATE_LIMIT_HOLD_MS: value })).toThrow(/RATE_LIMIT_HOLD_MS/);
+    }
+    expect(loadHubConfig({}).limits.refusalHoldMs).toBe(1000);
+    expect(loadHubConfig({ RATE_LIMIT_HOLD_MS: '0' }).limits.refusalHoldMs).toBe(0);
+  });
 });
