@@ -35,6 +35,7 @@ import { RegistryLeftScope1763955000000 } from './1763955000000-registry-left-sc
 import { AdminCheckpoints1763962400000 } from './1763962400000-admin-checkpoints';
 import { RegistryRecordJson1763965000000 } from './1763965000000-registry-record-json';
 import { RegistryAreaFollows1763970000000 } from './1763970000000-registry-area-follows';
+import { FactoryOperatorMasked1763975000000 } from './1763975000000-factory-operator-masked';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -75,4 +76,5 @@ export const migrations = [
   AdminCheckpoints1763962400000,
   RegistryRecordJson1763965000000,
   RegistryAreaFollows1763970000000,
+  FactoryOperatorMasked1763975000000,
 ];

@@ -12,12 +12,12 @@ import { isAreaRole } from './roles';
  * - every other firm-level record (statements, licences, participations, assessments,
  *   eligibility, consents, outcomes) follows the company it belongs to; a licence also follows
  *   its plant (a factory in the area);
- * - but a record whose firm is masked (linked only by a fuzzy name match, or not at all:
- *   src/shared/firm-identity.ts) belongs to no company and stands nowhere by its link: it is scoped
- *   by its own data only, a DIP participation by the province DIP gave for it, a licence (its plant
- *   withheld too) or an assessment nowhere: national roles only. Listed in the area of the company
- *   it merely resembles, it would tell that area the link, and every area where that company is.
- *   Factories are not masked records: their link is shown (Factory.companyJuristicId).
+ * - but a record whose firm is masked (linked only by a fuzzy name match, or not at all; a factory
+ *   whose operator's tax ID is a personal ID: src/shared/firm-identity.ts) belongs to no company and
+ *   stands nowhere by its link: it is scoped by its own data only, a factory by the province it
+ *   stands in, a DIP participation by the province DIP gave for it, a licence (its plant withheld
+ *   too) or an assessment nowhere: national roles only. Listed in the area of the company it merely
+ *   resembles, it would tell that area the link, and every area where that company is.
  */
 export type ClientScope =
   | { kind: 'national' }

@@ -1,5 +1,5 @@
 import type { SqlParams } from '../platform/database/sql-params';
-import { linkIsSureSql } from '../shared/firm-identity';
+import { linkIsSureSql, operatorIsCompanySql } from '../shared/firm-identity';
 
 /**
  * A caller's scope as the repositories apply it in SQL, so lists and their counts hold only what
@@ -21,10 +21,15 @@ export function firmRecordWithin(within: FirmScopeSql, params: SqlParams, jurist
   return `${juristicId} IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = ANY(${params.add(within.area.provinceCodes)}::text[]))`;
 }
 
-/** Factories (`f`): standing in the area, or operated by a company of the area; a firm's own. */
+/**
+ * Factories (`f`): standing in the area, or operated by a company of the area; a firm's own. A
+ * factory whose operator is masked (src/shared/firm-identity.ts) has its company withheld, so that
+ * company scopes it nowhere: in the area it stands in only, and no firm's.
+ */
 export function factoryWithin(within: FirmScopeSql, params: SqlParams, alias = 'f'): string {
-  if ('firm' in within) return `${alias}.company_juristic_id = ${params.add(within.firm)}`;
-  return `(${alias}.province = ANY(${params.add(within.area.provinceNames)}::text[]) OR ${firmRecordWithin(within, params, `${alias}.company_juristic_id`)})`;
+  const shown = operatorIsCompanySql(alias);
+  if ('firm' in within) return `(${shown} AND ${alias}.company_juristic_id = ${params.add(within.firm)})`;
+  return `(${alias}.province = ANY(${params.add(within.area.provinceNames)}::text[]) OR (${shown} AND ${firmRecordWithin(within, params, `${alias}.company_juristic_id`)}))`;
 }
 
 /**

@@ -4,6 +4,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { QueryRunner } from 'typeorm';
 import { RegistryAreaFollows1763970000000 } from '../../migrations/1763970000000-registry-area-follows';
+import { FactoryOperatorMasked1763975000000 } from '../../migrations/1763975000000-factory-operator-masked';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -40,11 +41,13 @@ describe('Registry change feed and exports for area roles', () => {
    */
   async function inArea(codes: string[]): Promise<{ companies: Set<string>; factories: Set<string>; licences: Set<string>; dip: Set<string> }> {
     const sure = `coalesce(link_method IN ('TAX_ID', 'EXACT_NAME_PROVINCE', 'EXACT_NAME'), false)`;
+    // A factory's operator is shown (and its company with it) when its tax ID is a juristic ID, or it gave none and the link is sure.
+    const operatorShown = `(CASE WHEN operator_tax_id IS NOT NULL THEN operator_tax_id ~ '^0[0-9]{12}$' ELSE ${sure} END)`;
     const companies = `(SELECT juristic_id FROM registry.company_profile WHERE province_code = ANY($1::text[]))`;
     const names = `(SELECT name_th FROM reference.province WHERE code = ANY($1::text[]))`;
     const [row] = await t.sql<{ companies: string[]; factories: string[]; licences: string[]; dip: string[] }>(
       `SELECT (SELECT coalesce(array_agg(juristic_id), '{}') FROM registry.company WHERE juristic_id IN ${companies}) AS companies,
-              (SELECT coalesce(array_agg(fid), '{}') FROM registry.factory WHERE province IN ${names} OR company_juristic_id IN ${companies}) AS factories,
+              (SELECT coalesce(array_agg(fid), '{}') FROM registry.factory WHERE province IN ${names} OR (company_juristic_id IN ${companies} AND ${operatorShown})) AS factories,
               (SELECT coalesce(array_agg(licence_no), '{}') FROM registry.tis_licence
                  WHERE ${sure} AND (company_juristic_id IN ${companies} OR fid IN (SELECT fid FROM registry.factory WHERE province IN ${names}))) AS licences,
               (SELECT coalesce(array_agg(k), '{}') FROM (
@@ -292,6 +295,16 @@ describe('Registry change feed and exports for area roles', () => {
       const [third] = await t.sql<{ name: string }>(`SELECT name_th AS name FROM reference.province WHERE code <> ALL($1::text[]) ORDER BY code LIMIT 1`, [[...centreCodes, neighbour.code]]);
       const [plant] = await t.sql<{ fid: string }>(`SELECT fid FROM registry.factory WHERE province = $1 AND company_juristic_id IS DISTINCT FROM $2 ORDER BY fid LIMIT 1`, [third!.name, company]);
       await t.sql(`UPDATE registry.factory SET company_juristic_id = $1, link_method = 'TAX_ID', link_confidence = 1 WHERE fid = $2`, [company, plant!.fid]);
+      // Another plant outside both areas that the linker only guessed to be the company's (a fuzzy
+      // name match, no tax ID): its operator is masked with the link, so it never follows the company.
+      const [guessed] = await t.sql<{ fid: string }>(
+        `SELECT f.fid FROM registry.factory f JOIN reference.province rp ON rp.name_th = f.province WHERE rp.code <> ALL($1::text[]) AND f.fid <> $2 ORDER BY f.fid LIMIT 1`,
+        [[...centreCodes, neighbour.code], plant!.fid],
+      );
+      await t.sql(
+        `UPDATE registry.factory SET company_juristic_id = $1, link_method = 'FUZZY_NAME', link_confidence = 0.64, operator_tax_id = NULL, operator_name = 'นายเดา ชื่อคล้าย' WHERE fid = $2`,
+        [company, guessed!.fid],
+      );
       const [licence] = await t.sql<{ no: string }>(`SELECT licence_no AS no FROM registry.tis_licence WHERE company_juristic_id IS DISTINCT FROM $1 ORDER BY licence_no LIMIT 1`, [company]);
       await t.sql(`UPDATE registry.tis_licence SET company_juristic_id = $1, link_method = 'TAX_ID', link_confidence = 1, fid = $2 WHERE licence_no = $3`, [company, plant!.fid, licence!.no]);
       for (const table of ['registry.dip_participation', 'registry.dip_i40_assessment']) {
@@ -325,6 +338,7 @@ describe('Registry change feed and exports for area roles', () => {
       const entered = [...keysOf(areaAfter.newOffice)].filter((k) => !keysOf(areaBefore.newOffice).has(k)).sort();
       // The company, its plant elsewhere, the licence for it, its DIP records: all left the province.
       expect(left).toEqual(expect.arrayContaining([`COMPANY:${company}`, `FACTORY:${plant!.fid}`, `TIS_LICENSE:${licence!.no}`]));
+      expect(left).not.toContain(`FACTORY:${guessed!.fid}`);
       expect(left.filter((k) => k.startsWith('DIP:')).length).toBeGreaterThanOrEqual(2);
       expect(entered).toEqual(left);
 
@@ -404,19 +418,27 @@ describe('Registry change feed and exports for area roles', () => {
          WHERE l.company_juristic_id IS DISTINCT FROM $1 AND f.province IS DISTINCT FROM $2 ORDER BY 1 LIMIT 1`,
         [insider, province.name],
       );
+      const [factory] = await t.sql<{ fid: string }>(
+        `SELECT fid FROM registry.factory WHERE province IS DISTINCT FROM $2
+           AND (company_juristic_id IS NULL OR company_juristic_id NOT IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $1))
+         ORDER BY fid LIMIT 1`,
+        [province.code, province.name],
+      );
       const before = (await ndjson('/feeds/registry?limit=1000000', office)).lines.at(-1)!.end!['cursor'] as string;
       // The linker finds each resembles a company of the province (a fuzzy name match): masked, for every role.
       const fuzzy = `SET company_juristic_id = $1, link_method = 'FUZZY_NAME', link_confidence = 0.61`;
+      // A plant whose operator gave no tax ID (DIW's ONAME only): its operator masked, with the link.
+      await t.sql(`UPDATE registry.factory ${fuzzy}, operator_tax_id = NULL WHERE fid = $2`, [insider, factory!.fid]);
       await t.sql(`UPDATE registry.dip_participation ${fuzzy} WHERE registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code) = $2`, [insider, participation!.key]);
       await t.sql(`UPDATE registry.dip_i40_assessment ${fuzzy} WHERE registry.dip_record_key(participant_key || ':' || (assessed_on - DATE '2000-01-01')::text) = $2`, [insider, assessment!.key]);
       await t.sql(`UPDATE registry.tis_licence ${fuzzy} WHERE licence_no = $2`, [insider, licence!.no]);
-      const masked = new Set([participation!.key, assessment!.key, licence!.no]);
+      const masked = new Set([participation!.key, assessment!.key, licence!.no, factory!.fid]);
 
       const fed = records((await ndjson(`/feeds/registry?limit=1000000&after=${before}`, office)).lines);
       expect(fed.filter((l) => masked.has(l.key!))).toEqual([]);
       const whole = records((await ndjson('/feeds/registry?limit=1000000', office)).lines);
       expect(whole.filter((l) => masked.has(l.key!) && l.kind !== 'LEFT_SCOPE')).toEqual([]);
-      for (const [name, keyField] of [['dip-participations', 'key'], ['i40-assessments', 'key'], ['tis-licences', 'licenceNo']] as const) {
+      for (const [name, keyField] of [['dip-participations', 'key'], ['i40-assessments', 'key'], ['tis-licences', 'licenceNo'], ['factories', 'fid']] as const) {
         const exported = records((await ndjson(`/exports/${name}.ndjson`, office)).lines);
         expect([name, exported.filter((r) => masked.has(r[keyField] as string))]).toEqual([name, []]);
       }
@@ -425,18 +447,35 @@ describe('Registry change feed and exports for area roles', () => {
       const graph = await t.graphqlData<{ tisLicenses: { totalCount: number } }>(`{ tisLicenses(first: 1) { totalCount } }`, {}, office);
       expect(graph.tisLicenses.totalCount).toBe(area.licences.size);
       expect(area.licences.has(licence!.no)).toBe(false);
+      const factories = await t.graphqlData<{ factories: { totalCount: number } }>(`{ factories(first: 1) { totalCount } }`, {}, office);
+      expect(factories.factories.totalCount).toBe(area.factories.size);
+      expect(area.factories.has(factory!.fid)).toBe(false);
+      const plant = await t.graphql(`query($fid: String!) { factory(fid: $fid) { fid } }`, { fid: factory!.fid }, office);
+      expect(plant.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      // Nor does the company list it among its factories, for the office or anyone.
+      for (const key of [office, ministry]) {
+        const own = await t.graphqlData<{ company: { factories: { edges: { node: { fid: string } }[] } } }>(
+          `query($id: JuristicId!) { company(juristicId: $id) { factories(first: 100) { edges { node { fid } } } } }`,
+          { id: insider },
+          key,
+        );
+        expect(own.company.factories.edges.map((e) => e.node.fid)).not.toContain(factory!.fid);
+      }
       const one = await t.graphql(`query($no: String!) { tisLicense(licenceNo: $no) { licenceNo } }`, { no: licence!.no }, office);
       expect(one.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       const ids = [
         Buffer.from(`TisLicense:${licence!.no}`).toString('base64url'),
         Buffer.from(`ProgrammeParticipation:${participation!.key}`).toString('base64url'),
         Buffer.from(`Industry40Assessment:${assessment!.key}`).toString('base64url'),
+        Buffer.from(`Factory:${factory!.fid}`).toString('base64url'),
       ];
       const nodes = await t.graphql(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids }, office);
-      expect(nodes.body.data).toEqual({ nodes: [null, null, null] });
+      expect(nodes.body.data).toEqual({ nodes: [null, null, null, null] });
       // The ministry still reads them, masked.
       const national = records((await ndjson('/exports/dip-participations.ndjson', ministry)).lines).find((r) => r['key'] === participation!.key);
       expect(national).toMatchObject({ participantMasked: true, companyJuristicId: null });
+      const nationalPlant = records((await ndjson('/exports/factories.ndjson', ministry)).lines).find((r) => r['fid'] === factory!.fid);
+      expect(nationalPlant).toMatchObject({ operatorMasked: true, companyJuristicId: null, linkMethod: null, linkConfidence: null });
     });
 
     test('a masked participation is in the area of the province DIP gave for it (its own data), whatever it resembles', async () => {
@@ -487,6 +526,46 @@ describe('Registry change feed and exports for area roles', () => {
       expect(came.map((l) => l.kind)).toEqual(['CHANGED', 'ENTERED_SCOPE']);
       expect(came[1]!.record).toMatchObject({ participantMasked: true, companyJuristicId: null, province: neighbour.name });
       expect(came[1]!.changedFields).toEqual([]);
+    });
+
+    test('upgrading: a factory whose masked operator the old rule placed in its company’s area leaves it, once; every key gets its link withheld', async () => {
+      const migration = new FactoryOperatorMasked1763975000000();
+      const inTransaction = async (step: (runner: QueryRunner) => Promise<void>): Promise<void> => {
+        const runner = t.hub.database.dataSource.createQueryRunner();
+        try {
+          await runner.startTransaction();
+          await step(runner);
+          await runner.commitTransaction();
+        } finally {
+          await runner.release();
+        }
+      };
+      const plantOffice = (await t.hub.services.clients.create({ name: 'plant’s office', role: 'province', provinceCode: neighbour.code })).key;
+      const end = async (key: string): Promise<string> => (await ndjson('/feeds/registry?limit=1000000', key)).lines.at(-1)!.end!['cursor'] as string;
+      const [plant] = await t.sql<{ fid: string }>(
+        `SELECT fid FROM registry.factory WHERE province = $1
+           AND (company_juristic_id IS NULL OR company_juristic_id NOT IN (SELECT juristic_id FROM registry.company_profile WHERE province_code = $2))
+         ORDER BY fid DESC LIMIT 1`,
+        [neighbour.name, province.code],
+      );
+      expect(plant).toBeDefined();
+      // Before the upgrade: a plant of the neighbour's province whose operator gave no tax ID, guessed to be the insider's.
+      await inTransaction((runner) => migration.down(runner));
+      await t.sql(`UPDATE registry.factory SET company_juristic_id = $1, link_method = 'FUZZY_NAME', link_confidence = 0.66, operator_tax_id = NULL WHERE fid = $2`, [insider, plant!.fid]);
+      const before = { office: await end(office), plantOffice: await end(plantOffice), ministry: await end(ministry) };
+      await inTransaction((runner) => migration.up(runner));
+      const lines = async (key: string, after: string): Promise<Line[]> => records((await ndjson(`/feeds/registry?limit=1000000&after=${after}`, key)).lines).filter((l) => l.type === 'FACTORY' && l.key === plant!.fid);
+      // The insider's office held it by the insider: told to drop it, once, nothing more.
+      expect((await lines(office, before.office)).map((l) => [l.kind, l.record])).toEqual([['LEFT_SCOPE', null]]);
+      // The office of the province it stands in and the ministry: the record with its link withheld.
+      for (const [key, after] of [[plantOffice, before.plantOffice], [ministry, before.ministry]] as const) {
+        const got = await lines(key, after);
+        expect(got.map((l) => [l.kind, l.changedFields])).toEqual([['UNLINKED', ['companyJuristicId', 'linkMethod', 'linkConfidence']]]);
+        expect(got[0]!.record).toMatchObject({ fid: plant!.fid, operatorMasked: true, companyJuristicId: null, linkMethod: null, linkConfidence: null });
+      }
+      // And from now on, the company's moves leave it where it stands.
+      const [row] = await t.sql<{ kept: string }>(`SELECT record_json AS kept FROM registry.factory WHERE fid = $1`, [plant!.fid]);
+      expect(JSON.parse(row!.kept)).toMatchObject({ companyJuristicId: null, operatorMasked: true });
     });
   });
 });

@@ -4,7 +4,8 @@ import { relink } from '../../src/linking/relink';
 import { createRootLogger } from '../../src/platform/logging/logger';
 import { thaiIdCheckDigit } from '../../src/shared/thai-id';
 import { hubSources } from '../../src/sources/registry';
-import { RegistryRecordJson1763965000000 } from '../../migrations/1763965000000-registry-record-json';
+import { keepRecordJson, RegistryRecordJson1763965000000 } from '../../migrations/1763965000000-registry-record-json';
+import { KEPT_FACTORY_1763975000000 } from '../../migrations/1763975000000-factory-operator-masked';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -51,6 +52,11 @@ describe('Kept record JSON of the exports', () => {
     // A sole trader runs one plant: its operator's tax ID is a personal ID (masked, whatever the link).
     const personalId = `110020003000${thaiIdCheckDigit('110020003000')}`;
     await t.sql(`UPDATE registry.factory SET operator_tax_id = $1 WHERE fid = (SELECT max(fid) FROM registry.factory WHERE operator_name IS NOT NULL)`, [personalId]);
+    // An operator that gave no tax ID, linked only by a resembling name: masked, with its link.
+    await t.sql(
+      `UPDATE registry.factory SET operator_tax_id = NULL, link_method = 'FUZZY_NAME', link_confidence = 0.7
+       WHERE fid = (SELECT min(fid) FROM registry.factory WHERE operator_name IS NOT NULL AND company_juristic_id IS NOT NULL)`,
+    );
     // A licensee the linker only found by a resembling name (masked: not known to be a company).
     await t.sql(`UPDATE registry.tis_licence SET link_method = 'FUZZY_NAME', link_confidence = 0.9 WHERE licence_no = (SELECT max(licence_no) FROM registry.tis_licence WHERE licensee_name IS NOT NULL)`);
     expect(await stale()).toEqual(NONE_STALE);
@@ -60,6 +66,11 @@ describe('Kept record JSON of the exports', () => {
     // The world holds both sides of each mask, so the comparison above covers both.
     expect(new Set(factories.map((f) => f['operatorMasked']))).toEqual(new Set([true, false]));
     expect(new Set(licences.map((l) => l['licenseeMasked']))).toEqual(new Set([true, false]));
+    // A masked operator's factory shows no company; a shown one its link.
+    const masked = factories.filter((f) => f['operatorMasked'] === true);
+    expect(masked.length).toBeGreaterThanOrEqual(2);
+    expect(masked.every((f) => f['companyJuristicId'] === null && f['linkMethod'] === null && f['linkConfidence'] === null)).toBe(true);
+    expect(factories.some((f) => f['operatorMasked'] === false && typeof f['companyJuristicId'] === 'string')).toBe(true);
     const directors = companies.flatMap((c) => c['directors'] as { name: string; masked: boolean }[]);
     expect(directors.length).toBeGreaterThan(0);
     expect(directors.every((d) => d.name === '***' && d.masked)).toBe(true);
@@ -116,6 +127,8 @@ describe('Kept record JSON of the exports', () => {
       await runner.startTransaction();
       await migration.down(runner);
       await migration.up(runner);
+      // The factory's JSON as the later migration that changed it keeps it (1763975000000).
+      await keepRecordJson(runner, KEPT_FACTORY_1763975000000);
       await runner.commitTransaction();
     } finally {
       await runner.release();

@@ -208,7 +208,7 @@ export class Company extends Node {
   @Field(() => Int, { nullable: true, description: 'Employees in the latest financial statement.' })
   latestEmployees!: number | null;
 
-  @Field(() => Int, { description: 'Factories linked to this firm that are operating (FFLAG 1).' })
+  @Field(() => Int, { description: 'Factories linked to this firm that are operating (FFLAG 1). A derived count: it includes factories linked by a fuzzy name match whose operator is masked, which `factories` does not list.' })
   operatingFactoryCount!: number;
 
   @Field(() => Int, { description: 'TISI licences held by this firm that are valid.' })

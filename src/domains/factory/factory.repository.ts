@@ -54,7 +54,10 @@ const num = (value: string | null): number | null => (value === null ? null : Nu
 
 /**
  * An operator is shown when it is known to be a company: its tax ID is a juristic ID, or the linker
- * matched it by tax ID or exact name. Any other operator may be a person (PDPA): masked for every role.
+ * matched it by tax ID or exact name. Any other operator may be a person (PDPA): masked for every
+ * role, with the company a name match linked it to (`companyJuristicId`, `linkMethod`,
+ * `linkConfidence`, `company` null), and its factory is listed under no company (`Company.factories`)
+ * nor placed in an area or a firm's scope by that company (src/shared/firm-identity.ts).
  */
 function operatorIsCompany(r: Pick<FactoryRow, 'operator_tax_id' | 'link_method'>): boolean {
   // A tax ID that is not a juristic ID is a personal ID, whatever the name matched.
@@ -64,6 +67,14 @@ function operatorIsCompany(r: Pick<FactoryRow, 'operator_tax_id' | 'link_method'
 
 /** operatorIsCompany over `registry.factory f` (stored tax IDs have passed the check digit). */
 const OPERATOR_IS_COMPANY_SQL = operatorIsCompanySql('f');
+/**
+ * Which of a company's factories `Company.factories` lists (and counts): those whose operator is
+ * shown. A masked operator's factory listed under the company a fuzzy name match linked it to
+ * would say whom the operator resembles (as a masked licence or DIP record is listed under none).
+ */
+const SHOWN_UNDER_COMPANY = OPERATOR_IS_COMPANY_SQL;
+/** A column of the factory's link over `registry.factory f`, withheld (null) when the operator is masked. */
+const shownLink = (column: string): string => `CASE WHEN ${OPERATOR_IS_COMPANY_SQL} THEN ${column} END`;
 
 /** What a read plan asks of a company's factories (`Company.factories` under one response key). */
 export interface FactoryListShape {
@@ -85,8 +96,9 @@ export interface FactoryListShape {
  * The JSON value of each Factory field a read plan may build, over `registry.factory f`: the same
  * columns toFactory maps, so both paths answer the same (numbers as PostgreSQL prints them, which
  * JSON.parse reads as Number() reads the text). The operator's three fields are masked in
- * finishPlannedFactory by the same rule as toFactory; `fid`, `companyJuristicId` and `provinceName`
- * are always built: the firm-data guard reads them.
+ * finishPlannedFactory by the same rule as toFactory, and the link's three withheld here with them
+ * (a masked operator's factory is listed under no company, so a plan never meets one: kept all the
+ * same); `fid`, `companyJuristicId` and `provinceName` are always built: the firm-data guard reads them.
  */
 export const FACTORY_FIELD_SQL: Readonly<Record<string, string>> = {
   fid: 'f.fid',
@@ -115,9 +127,9 @@ export const FACTORY_FIELD_SQL: Readonly<Record<string, string>> = {
   estateName: 'f.estate_name',
   status: 'f.status',
   statusCode: 'f.status_code',
-  companyJuristicId: 'f.company_juristic_id',
-  linkMethod: 'f.link_method',
-  linkConfidence: 'f.link_confidence',
+  companyJuristicId: shownLink('f.company_juristic_id'),
+  linkMethod: shownLink('f.link_method'),
+  linkConfidence: shownLink('f.link_confidence'),
 };
 const OPERATOR_FIELDS = ['operatorName', 'operatorTaxId', 'operatorMasked'];
 const ALWAYS_BUILT = ['fid', 'companyJuristicId', 'provinceName'];
@@ -146,7 +158,7 @@ export function finishPlannedProvenance(provenance: Record<string, unknown> | un
  * The factories of the company whose juristic ID is `parent` (an SQL expression of the outer
  * query), as one JSON value: `{ rows: [...], count }`, `size + 1` rows in FID order after the
  * cursor, and the count of all its factories when asked (as `pagesByCompanies` and
- * `countByCompanies` read them).
+ * `countByCompanies` read them: only those whose operator is shown, SHOWN_UNDER_COMPANY).
  */
 export function factoryPageJsonSql(parent: string, shape: FactoryListShape, params: SqlParams): string {
   const fields = new Set([...ALWAYS_BUILT, ...shape.fields]);
@@ -158,8 +170,8 @@ export function factoryPageJsonSql(parent: string, shape: FactoryListShape, para
   if (shape.provenance) members.push(`'provenance', ${provenanceJsonSql('f', shape.provenance)}`);
   const after = shape.afterFid === undefined ? '' : ` AND f.fid > ${params.add(shape.afterFid)}`;
   const rows = `(SELECT coalesce(json_agg(json_build_object(${members.join(', ')}) ORDER BY f.fid), '[]'::json)
-    FROM (SELECT * FROM registry.factory f WHERE f.company_juristic_id = ${parent}${after} ORDER BY f.fid LIMIT ${params.add(shape.size + 1)}) f)`;
-  const count = shape.withCount ? `(SELECT count(*)::int FROM registry.factory f WHERE f.company_juristic_id = ${parent})` : 'NULL::int';
+    FROM (SELECT * FROM registry.factory f WHERE f.company_juristic_id = ${parent} AND ${SHOWN_UNDER_COMPANY}${after} ORDER BY f.fid LIMIT ${params.add(shape.size + 1)}) f)`;
+  const count = shape.withCount ? `(SELECT count(*)::int FROM registry.factory f WHERE f.company_juristic_id = ${parent} AND ${SHOWN_UNDER_COMPANY})` : 'NULL::int';
   return `json_build_object('rows', ${rows}, 'count', ${count})`;
 }
 
@@ -206,9 +218,10 @@ function toFactory(r: FactoryRow): Factory {
     estateName: r.estate_name,
     status: r.status,
     statusCode: r.status_code,
-    companyJuristicId: r.company_juristic_id,
-    linkMethod: r.link_method,
-    linkConfidence: num(r.link_confidence),
+    // A masked operator's company is withheld with it: it would say whom the operator resembles.
+    companyJuristicId: operatorMasked ? null : r.company_juristic_id,
+    linkMethod: operatorMasked ? null : r.link_method,
+    linkConfidence: operatorMasked ? null : num(r.link_confidence),
     provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: r.source_updated_at },
   };
 }
@@ -241,8 +254,9 @@ export function factoryConditions(criteria: FactoryCriteria | undefined, params:
     // A masked operator's name is not searchable: a match would answer what the mask hides.
     where.push(`(f.name ILIKE ${pattern} OR (f.operator_name ILIKE ${pattern} AND ${OPERATOR_IS_COMPANY_SQL}))`);
   }
-  if (criteria?.linked === true) where.push('f.company_juristic_id IS NOT NULL');
-  if (criteria?.linked === false) where.push('f.company_juristic_id IS NULL');
+  // Linked as the factory shows it: a masked operator's link is withheld, so its factory is unlinked here too.
+  if (criteria?.linked === true) where.push(`(f.company_juristic_id IS NOT NULL AND ${OPERATOR_IS_COMPANY_SQL})`);
+  if (criteria?.linked === false) where.push(`(f.company_juristic_id IS NULL OR NOT ${OPERATOR_IS_COMPANY_SQL})`);
   return where;
 }
 
@@ -277,8 +291,8 @@ export class FactoryRepository {
     const rows: FactoryRow[] = await this.dataSource.query(
       `SELECT f.* FROM unnest($1::text[]) AS parent(juristic_id)
        CROSS JOIN LATERAL (
-         SELECT ${COLUMNS} FROM registry.factory
-         WHERE company_juristic_id = parent.juristic_id AND ($2::text IS NULL OR fid > $2) ORDER BY fid LIMIT $3
+         SELECT ${COLUMNS} FROM registry.factory f
+         WHERE company_juristic_id = parent.juristic_id AND ${SHOWN_UNDER_COMPANY} AND ($2::text IS NULL OR fid > $2) ORDER BY fid LIMIT $3
        ) f`,
       [juristicIds, afterFid ?? null, limit],
     );
@@ -289,10 +303,10 @@ export class FactoryRepository {
   async pagesByCompaniesCounted(juristicIds: readonly string[], afterFid: string | undefined, limit: number): Promise<{ factories: Factory[]; counts: Map<string, number> }> {
     const rows: (FactoryRow & { total_count: number })[] = await this.dataSource.query(
       `SELECT f.*, counted.n AS total_count FROM unnest($1::text[]) AS parent(juristic_id)
-       CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM registry.factory WHERE company_juristic_id = parent.juristic_id) counted
+       CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM registry.factory f WHERE company_juristic_id = parent.juristic_id AND ${SHOWN_UNDER_COMPANY}) counted
        CROSS JOIN LATERAL (
-         SELECT ${COLUMNS} FROM registry.factory
-         WHERE company_juristic_id = parent.juristic_id AND ($2::text IS NULL OR fid > $2) ORDER BY fid LIMIT $3
+         SELECT ${COLUMNS} FROM registry.factory f
+         WHERE company_juristic_id = parent.juristic_id AND ${SHOWN_UNDER_COMPANY} AND ($2::text IS NULL OR fid > $2) ORDER BY fid LIMIT $3
        ) f`,
       [juristicIds, afterFid ?? null, limit],
     );
@@ -301,7 +315,7 @@ export class FactoryRepository {
 
   async countByCompanies(juristicIds: readonly string[]): Promise<Map<string, number>> {
     const rows: { juristic_id: string; n: number }[] = await this.dataSource.query(
-      `SELECT company_juristic_id AS juristic_id, count(*)::int AS n FROM registry.factory WHERE company_juristic_id = ANY($1::text[]) GROUP BY 1`,
+      `SELECT company_juristic_id AS juristic_id, count(*)::int AS n FROM registry.factory f WHERE company_juristic_id = ANY($1::text[]) AND ${SHOWN_UNDER_COMPANY} GROUP BY 1`,
       [juristicIds],
     );
     return new Map(rows.map((r) => [r.juristic_id, r.n]));

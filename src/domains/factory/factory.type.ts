@@ -68,7 +68,7 @@ export class Factory extends Node {
 
   @Field({
     description:
-      'True when the operator is not known to be a company (no juristic ID as its tax ID, no link by tax ID or exact name): it may be an individual, whose name and personal ID are personal data, so `operatorName` and `operatorTaxId` are `***` for every role.',
+      'True when the operator is not known to be a company (a tax ID that is not a juristic ID, or no tax ID and no link by tax ID or exact name): it may be an individual, whose name and personal ID are personal data, so for every role `operatorName` and `operatorTaxId` are `***`, the company a name match may have linked it to is withheld (`companyJuristicId`, `linkMethod`, `linkConfidence`, `company` null), and the factory is listed under no company (`Company.factories`).',
   })
   operatorMasked!: boolean;
 
@@ -126,13 +126,13 @@ export class Factory extends Node {
   @Field(() => String, { nullable: true, description: 'The raw FFLAG code as DIW sent it.' })
   statusCode!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Juristic ID of the operating company, when the factory is linked to one; see `company`.' })
+  @Field(() => String, { nullable: true, description: 'Juristic ID of the operating company, when the factory is linked to one; see `company`. Null when unlinked or when the operator is masked (see `operatorMasked`).' })
   companyJuristicId!: string | null;
 
-  @Field(() => LinkMethod, { nullable: true, description: 'How the factory was linked to its company.' })
+  @Field(() => LinkMethod, { nullable: true, description: 'How the factory was linked to its company; null when unlinked or when the operator is masked.' })
   linkMethod!: LinkMethod | null;
 
-  @Field(() => Float, { nullable: true, description: 'Confidence of the link, 0-1: 1 by tax ID, 0.97 by exact name in the province, 0.9 nationwide, the trigram similarity for fuzzy names.' })
+  @Field(() => Float, { nullable: true, description: 'Confidence of the link, 0-1: 1 by tax ID, 0.97 by exact name in the province, 0.9 nationwide, the trigram similarity for fuzzy names; null when unlinked or when the operator is masked.' })
   linkConfidence!: number | null;
 
   @Field(() => Provenance, { description: 'Where and when this record came from.' })
@@ -168,7 +168,7 @@ export class FactoryFilter {
   @Field(() => String, { nullable: true, description: 'Part of the factory name or of an unmasked operator\'s name (Thai or English, case-insensitive).' })
   nameContains?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'true: only factories linked to a company; false: only unlinked ones.' })
+  @Field(() => Boolean, { nullable: true, description: 'true: only factories linked to a company; false: only unlinked ones. As `companyJuristicId` shows it: a factory whose operator is masked counts as unlinked.' })
   linked?: boolean | null;
 }
 

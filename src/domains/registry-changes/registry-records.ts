@@ -6,15 +6,17 @@
  *
  * The JSON is built by PostgreSQL (json_build_object), so an export streams text it never parses.
  * Companies, factories and TIS licences keep theirs in the row (`record_json`, written by a trigger
- * from the same SQL, migration 1763965000000): their feed and exports read that column (`recordJson`)
- * instead of building it on every read; `json` stays the definition, which a test holds the stored
- * JSON to. Changing a `json` (or the masking rule) of those three needs a migration that replaces
- * their functions and backfills (see that migration's `keepRecordJson`).
+ * from the same SQL, migration 1763965000000; the factory's since 1763975000000): their feed and
+ * exports read that column (`recordJson`) instead of building it on every read; `json` stays the
+ * definition, which a test holds the stored JSON to. Changing a `json` (or the masking rule) of those
+ * three needs a migration that replaces their functions and backfills (see that migration's
+ * `keepRecordJson`, and 1763975000000).
  * Masks, as the graph's (firm identities by the one rule of src/shared/firm-identity.ts):
  * - companies: directors' names and individual shareholders' names and personal IDs are personal
  *   data, shown in the graph only to a bank the company consented to, one company at a time and
  *   logged (src/domains/consent). Bulk reads never carry them: masked for every role;
- * - factories: an operator not known to be a company is masked (src/domains/factory/factory.repository.ts);
+ * - factories: an operator not known to be a company is masked, with its link
+ *   (src/domains/factory/factory.repository.ts);
  * - TIS licences: a licensee not known to be a company is masked, with its link and plant
  *   (src/domains/certification);
  * - DIP participations and assessments: by the licensees' rule (LINK_IS_SURE), a participant not
@@ -177,7 +179,9 @@ const FACTORY: RegistryRecordDefinition = {
     'district', r.district, 'provinceName', r.province, 'capitalBaht', r.capital_baht, 'workers', r.workers, 'horsepower', r.horsepower,
     'latitude', r.latitude, 'longitude', r.longitude, 'isicCode', r.isic_code, 'estateCode', r.estate_code, 'estateName', r.estate_name,
     'status', r.status, 'statusCode', r.status_code, 'sourceUpdatedOn', r.source_updated_at,
-    'companyJuristicId', r.company_juristic_id, 'linkMethod', r.link_method, 'linkConfidence', r.link_confidence,
+    'companyJuristicId', CASE WHEN ${FACTORY_OPERATOR_IS_COMPANY} THEN r.company_juristic_id END,
+    'linkMethod', CASE WHEN ${FACTORY_OPERATOR_IS_COMPANY} THEN r.link_method END,
+    'linkConfidence', CASE WHEN ${FACTORY_OPERATOR_IS_COMPANY} THEN r.link_confidence END,
     'absent', r.absent_since_run_id IS NOT NULL, ${PROVENANCE})`,
   recordJson: KEPT,
   fields: {
@@ -211,9 +215,9 @@ const FACTORY: RegistryRecordDefinition = {
     link_confidence: 'linkConfidence',
     absent_since_run_id: 'absent',
   },
-  // The operator's company as the record shows it (companyJuristicId is never masked: the graph's Factory.companyJuristicId).
+  // The operator's company as the record shows it (the graph's Factory.companyJuristicId): none when the operator is masked.
   get audit(): RecordAudit {
-    return { typeName: 'Factory', juristicId: 'r.company_juristic_id', groups: recordGroups('Factory', FACTORY.fields) };
+    return { typeName: 'Factory', juristicId: `CASE WHEN ${FACTORY_OPERATOR_IS_COMPANY} THEN r.company_juristic_id END`, groups: recordGroups('Factory', FACTORY.fields) };
   },
 };
 
@@ -398,12 +402,13 @@ function areaCodes(codes: readonly string[]): string {
  * in it; a DIP record of a company of the area. Factories write their province by its Thai name,
  * as reference.province holds it.
  *
- * A masked record (linked only by a fuzzy name match, or not at all: src/shared/firm-identity.ts)
- * is scoped by its own data only, never by the company it merely resembles (listed in that
- * company's area, it would tell the area the link and every area where the resembled company is):
- * a participation by the province DIP gave for it; a licence (whose province is its plant's,
- * withheld with the link) or an assessment has none of its own: in no area, national roles only.
- * The change log's area triggers apply the same rule (migration 1763970000000).
+ * A masked record (linked only by a fuzzy name match, or not at all; a factory whose operator is
+ * masked: src/shared/firm-identity.ts) is scoped by its own data only, never by the company it
+ * merely resembles (listed in that company's area, it would tell the area the link and every area
+ * where the resembled company is): a factory by the province it stands in; a participation by the
+ * province DIP gave for it; a licence (whose province is its plant's, withheld with the link) or an
+ * assessment has none of its own: in no area, national roles only. The change log's area triggers
+ * apply the same rule (migrations 1763970000000 and, for factories, 1763975000000).
  */
 function areaRows(entity: Exclude<RegistryEntity, 'LOAN_PRODUCT'>, codes: readonly string[]): string {
   const array = areaCodes(codes);
@@ -413,7 +418,7 @@ function areaRows(entity: Exclude<RegistryEntity, 'LOAN_PRODUCT'>, codes: readon
     case 'COMPANY':
       return `r.juristic_id IN ${companies}`;
     case 'FACTORY':
-      return `(r.province IN ${names} OR r.company_juristic_id IN ${companies})`;
+      return `(r.province IN ${names} OR (${FACTORY_OPERATOR_IS_COMPANY} AND r.company_juristic_id IN ${companies}))`;
     case 'TIS_LICENSE':
       return `(${LINK_IS_SURE} AND (r.company_juristic_id IN ${companies} OR r.fid IN (SELECT rf.fid FROM registry.factory rf WHERE rf.province IN ${names})))`;
     case 'DIP_PARTICIPATION':

@@ -1,6 +1,7 @@
 import { SqlParams } from '../../platform/database/sql-params';
 import { companyConditions, type CompanyCriteria } from '../company/company.repository';
 import { factoryConditions, type FactoryCriteria } from '../factory/factory.repository';
+import { operatorIsCompanySql } from '../../shared/firm-identity';
 import type { ReferenceRepository, ReferenceTables } from '../reference/reference.repository';
 import { areaJoins, CENTRE_KEY, GROUP_KEY, groupJoin } from '../geography/area-sql';
 import { aggregateAnswersFilter, aggregateConditions } from './company-aggregate';
@@ -186,8 +187,10 @@ export class StatisticsRepository {
       joins.push(`LEFT JOIN LATERAL (SELECT DISTINCT m.industry_code FROM reference.target_industry_tsic m
         WHERE m.mapping_version = ${version} AND f.isic_code LIKE m.tsic_prefix || '%') ti ON true`);
     }
-    if (uses(FactoryStatsDimension.SME_SIZE, FactoryStatsDimension.INDUSTRY40_LEVEL)) joins.push('LEFT JOIN registry.company_profile p ON p.juristic_id = f.company_juristic_id');
-    if (uses(FactoryStatsDimension.REGISTRATION_YEAR)) joins.push('LEFT JOIN registry.company c ON c.juristic_id = f.company_juristic_id');
+    // The operating company as the factory shows it: none when its operator is masked (its link withheld, src/shared/firm-identity.ts).
+    const operatingCompany = `f.company_juristic_id AND ${operatorIsCompanySql('f')}`;
+    if (uses(FactoryStatsDimension.SME_SIZE, FactoryStatsDimension.INDUSTRY40_LEVEL)) joins.push(`LEFT JOIN registry.company_profile p ON p.juristic_id = ${operatingCompany}`);
+    if (uses(FactoryStatsDimension.REGISTRATION_YEAR)) joins.push(`LEFT JOIN registry.company c ON c.juristic_id = ${operatingCompany}`);
     const rows: RawRow[] = await this.dataSource.query(
       `SELECT ${groupBy.map((d, i) => `${dimension[d]} AS k${i}`).join(', ')}, count(*)::bigint AS count,
          sum(f.capital_baht)::text AS capital_sum, count(f.capital_baht)::bigint AS capital_known,

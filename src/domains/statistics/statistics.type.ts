@@ -66,9 +66,9 @@ registerEnumType(FactoryStatsDimension, {
       description: 'Target industry (อุตสาหกรรมเป้าหมาย) of the factory\'s own ISIC code, by the ministry\'s TSIC mapping. Multi-valued like the company dimension: a factory counts once in each; one in none is in the null group.',
     },
     STATUS: { description: 'Licence status (`FactoryStatus`).' },
-    SME_SIZE: { description: 'SME size of the operating company (`SmeSize`); factories not linked to a company are in the null group.' },
-    INDUSTRY40_LEVEL: { description: 'Latest Industry 4.0 level of the operating company, bucketed as for companies (`2.0` for 2.0 to 2.9); null when unlinked or never assessed.' },
-    REGISTRATION_YEAR: { description: 'Registration year (Common Era) of the operating company: the registry carries no permit date per factory; null when unlinked.' },
+    SME_SIZE: { description: 'SME size of the operating company (`SmeSize`); factories not linked to a company, or whose operator is masked (`Factory.operatorMasked`), are in the null group.' },
+    INDUSTRY40_LEVEL: { description: 'Latest Industry 4.0 level of the operating company, bucketed as for companies (`2.0` for 2.0 to 2.9); null when unlinked, the operator masked, or never assessed.' },
+    REGISTRATION_YEAR: { description: 'Registration year (Common Era) of the operating company: the registry carries no permit date per factory; null when unlinked or the operator masked.' },
   },
 });
 
