@@ -289,7 +289,9 @@ export class IngestionEngine {
     // No JIT compilation in a run: its statements are planned over temporary tables and transition
     // tables whose size the planner overestimates, so PostgreSQL compiled them at every run for
     // seconds each (7 s for the change log's trigger after a 20,000-row link) to save milliseconds.
-    await client.query(`SELECT set_config('jit', 'off', true)`);
+    // And 64 MB to sort and hash in (the default 4 MB): the change log's triggers join a large run's
+    // old and new rows, which spilled to disk. Runs write one at a time (register-lock.ts).
+    await client.query(`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
     await shareWritersLock(client);
     await staging.createStagingTable();
     const feed = staging.prefetch(rows, chunkRows);
