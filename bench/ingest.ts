@@ -91,7 +91,7 @@ function describePhases(p: RunPhases): string {
   return (
     `load ${s(p.loadMs)} (read ${s(p.readMs)}, upsert ${s(p.upsertMs)}), links ${s(p.linkMs)}${links}, profiles ${s(p.profileMs)} (${p.profilesRecomputed.toLocaleString('en-US')} firms), ` +
     `statistics ${s(p.statsMs)}, eligibility ${s(p.eligibilityMs)}${eligibility}` +
-    (p.bulkTables.length > 0 ? `; bulk first load of ${p.bulkTables.join(', ')} (derived tables' indexes rebuilt in ${s(p.rebuildMs)})` : '')
+    (p.bulkTables.length > 0 ? `; bulk first load of ${p.bulkTables.join(', ')} (indexes rebuilt after the links and derivations in ${s(p.rebuildMs)}: ${Object.entries(p.rebuildMsByTable).map(([table, ms]) => `${table} ${s(ms)}`).join(', ')})` : '')
   );
 }
 

@@ -46,11 +46,14 @@ export interface RunPhases extends DerivationSummary {
   loadMs: number;
   /** Of loadMs: reading the feed into staging (fetch, parse, COPY). */
   readMs: number;
-  /** Of loadMs: the upsert into the target table (and, on a bulk first load, rebuilding its indexes). */
+  /** Of loadMs: the upsert into the target table (and, on a bulk first load, rebuilding its indexes unless its links come first). */
   upsertMs: number;
-  /** After the derivations: rebuilding the indexes and keys of derived tables loaded in bulk. */
+  /**
+   * Rebuilding the indexes and keys of tables loaded in bulk after their links (the target its own
+   * source links, between the links and the profiles) or after the derivations (derived tables).
+   */
   rebuildMs: number;
-  /** Of rebuildMs, per derived table. */
+  /** Of rebuildMs, per table. */
   rebuildMsByTable: Record<string, number>;
   /** Tables whose index and key maintenance this run deferred (bulk-load.ts). */
   bulkTables: string[];
@@ -283,6 +286,12 @@ export class IngestionEngine {
     const minRows = this.options.bulkLoadMinRows ?? BULK_LOAD_MIN_ROWS;
     const chunkRows = this.options.bulkLoadChunkRows ?? BULK_LOAD_CHUNK_ROWS;
     await client.query('BEGIN');
+    // No JIT compilation in a run: its statements are planned over temporary tables and transition
+    // tables whose size the planner overestimates, so PostgreSQL compiled them at every run for
+    // seconds each (7 s for the change log's trigger after a 20,000-row link) to save milliseconds.
+    // And 64 MB to sort and hash in (the default 4 MB): the change log's triggers join a large run's
+    // old and new rows, which spilled to disk. Runs write one at a time (register-lock.ts).
+    await client.query(`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
     await shareWritersLock(client);
     await staging.createStagingTable();
     const feed = staging.prefetch(rows, chunkRows);
@@ -335,21 +344,31 @@ export class IngestionEngine {
         upsertStarted = Date.now();
         upserted = await staging.upsert({ source: source.id, runId: run.id, fetchedAt: run.startedAt });
       }
-      // Before anything reads the target (absence, links, derivations) through its indexes.
-      const rebuilt = await bulk.restore(client, source.target.table);
+      // A bulk-loaded table its own source links (DIW's factories) keeps only its unique indexes until
+      // its links are written: linking rewrites nearly every row of a first load, and maintaining the
+      // secondary indexes (two trigram GINs among nine) row by row cost four times the rewrite itself.
+      // Linking reads the table by scans and its key. Any other target is restored before anything
+      // reads it (absence, links, derivations) through its indexes: the company register's trigram
+      // indexes serve every link.
+      const linksItself = bulkTarget && source.derive?.links?.table === source.target.table;
+      const rebuilt = linksItself ? false : await bulk.restore(client, source.target.table);
       const upsertMs = Date.now() - upsertStarted;
       // After a large load the target's statistics describe the table as it was (empty, on a first
       // load); the absence check and the derivations join it in this same transaction, and stale
       // statistics give them quadratic nested loops. ANALYZE only samples: about a second for millions.
-      if (!rebuilt && upserted.rowsInserted + upserted.rowsUpdated >= ANALYZE_AFTER_ROWS) await client.query(`ANALYZE ${source.target.table}`);
+      if (!rebuilt && (linksItself || upserted.rowsInserted + upserted.rowsUpdated >= ANALYZE_AFTER_ROWS)) await client.query(`ANALYZE ${source.target.table}`);
       // A table that was empty holds only rows of this feed: none is absent (and staging was emptied).
       const rowsMarkedAbsent = options.completeSnapshot && !bulkTarget ? await staging.markAbsent(source.id, run.id) : 0;
       await options.afterUpsert?.();
       const loadedAt = Date.now();
-      const derived = await deriveAfterLoad(client, source, run.id, this.sources);
-      const rebuildStarted = Date.now();
-      const rebuildMsByTable = await bulk.restoreAll(client);
-      const rebuildMs = Date.now() - rebuildStarted;
+      const rebuildMsByTable: Record<string, number> = {};
+      const restoreTarget = async (): Promise<void> => {
+        const started = Date.now();
+        if (await bulk.restore(client, source.target.table)) rebuildMsByTable[source.target.table] = Date.now() - started;
+      };
+      const derived = await deriveAfterLoad(client, source, run.id, this.sources, linksItself ? restoreTarget : undefined);
+      Object.assign(rebuildMsByTable, await bulk.restoreAll(client));
+      const rebuildMs = Object.values(rebuildMsByTable).reduce((sum, ms) => sum + ms, 0);
       if (derived.links || derived.profilesRecomputed > 0 || derived.afterLoad) {
         this.logger.info({ runId: run.id, source: source.id, loadMs: loadedAt - run.startedAt.getTime(), ...derived }, 'links and derived facts updated');
       }

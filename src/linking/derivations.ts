@@ -87,7 +87,18 @@ export async function derivedBulkCandidates(client: Queryable, source: DerivedRu
  * the firms concerned (after their profiles, which it reads). The steps come from the source's
  * declaration (`derive`): nothing here names a source.
  */
-export async function deriveAfterLoad(client: Queryable, source: DerivedRun['source'], runId: string, catalogue: DerivationCatalogue): Promise<DerivationSummary> {
+/**
+ * `afterLinks` runs once every link is written and before the profiles are recomputed: a bulk first
+ * load rebuilds its target's indexes there, so that linking rewrites its rows without maintaining
+ * them (bulk-load.ts).
+ */
+export async function deriveAfterLoad(
+  client: Queryable,
+  source: DerivedRun['source'],
+  runId: string,
+  catalogue: DerivationCatalogue,
+  afterLinks?: () => Promise<void>,
+): Promise<DerivationSummary> {
   const run: DerivedRun = { source, runId };
   await client.query('DROP TABLE IF EXISTS pg_temp.profile_affected');
   await client.query('CREATE TEMP TABLE profile_affected (juristic_id text NOT NULL) ON COMMIT DROP');
@@ -103,6 +114,8 @@ export async function deriveAfterLoad(client: Queryable, source: DerivedRun['sou
   const affected = source.derive?.affectedCompanies;
   if (affected) await client.query(`INSERT INTO pg_temp.profile_affected ${affected}`, [runId]);
   const linked = Date.now();
+  await afterLinks?.();
+  const profilesStarted = Date.now();
   const derives = linksDerived || affected !== undefined;
   const profilesRecomputed = derives ? await recomputeProfiles(client, runId) : 0;
   const profiled = Date.now();
@@ -126,7 +139,7 @@ export async function deriveAfterLoad(client: Queryable, source: DerivedRun['sou
     ...(afterLoad ? { afterLoad } : {}),
     ...(eligibility ? { eligibility } : {}),
     linkMs: linked - started,
-    profileMs: profiled - linked,
+    profileMs: profiled - profilesStarted,
     statsMs: aggregated - profiled,
     eligibilityMs: Date.now() - aggregated,
   };

@@ -57,6 +57,8 @@ describe('bulk first loads', () => {
       aggregate: await rows(`SELECT to_jsonb(t)::text AS r FROM stats.company_aggregate t ORDER BY 1`),
       results: await without('lending.eligibility_result', 'bank_code, product_code, juristic_id', 'computed_at'),
       events: await without('lending.eligibility_event', 'position', 'occurred_at'),
+      // The change feed holds the same changes (a bulk load writes in chunks, so they are numbered in another order).
+      changes: (await without('registry.record_change', 'position', 'occurred_at, position')).sort(),
       runs: await rows(`SELECT (to_jsonb(t) - '{started_at,finished_at}'::text[])::text AS r FROM ingestion.run t ORDER BY id`),
       quarantine: await rows(`SELECT (to_jsonb(t) - '{quarantined_at,resolved_at,created_at}'::text[])::text AS r FROM ingestion.quarantined_row t ORDER BY id`),
     };
