@@ -130,6 +130,10 @@ describe('The company profile plan against the resolvers', () => {
      fragment licences on TisLicenseConnection { totalCount edges { node { licenceNo status } } }`,
     // Refused arguments: each relation's resolver refuses it with its own error.
     `query($juristicId: JuristicId!) { company(juristicId: $juristicId) { juristicId factories(first: 1000) { totalCount } certifications(after: "not-a-cursor") { totalCount } programmeParticipations { year } } }`,
+    // The same company again below a licence and a factory, asking other pages under the same keys:
+    // what the plan read for the root's selection must not answer theirs.
+    `query($juristicId: JuristicId!) { company(juristicId: $juristicId) { factories(first: 3) { totalCount edges { node { fid company { factories(first: 1) { totalCount edges { node { fid } } } financialStatements { fiscalYear } } } } }
+      certifications(first: 1) { edges { node { company { juristicId factories(first: 1) { edges { node { fid } } } certifications(first: 5) { totalCount } programmeParticipations { year } } } } } } }`,
     // Only the company's own fields, and only what the consent gate guards.
     `query($juristicId: JuristicId!) { company(juristicId: $juristicId) { id nameTh province { nameEn } industryClass { code } } }`,
     `query($juristicId: JuristicId!) { company(juristicId: $juristicId) { financialStatements { fiscalYear } directors { name } } }`,

@@ -228,9 +228,10 @@ export function plannedCompany(ctx: GraphQLContext, juristicId: string, info: Gr
   return (async () => {
     const within = plan.shape.certifications.length > 0 ? await firmScopeSql(ctx) : undefined;
     const profile = await ctx.services.companies.getProfile(juristicId, plan.shape, within);
-    const company = profile.company as Company & Record<string, unknown>;
-    // A factory or a statement naming this company finds it without a statement (the guard, `Factory.company`).
-    companyById(ctx).prime(company.juristicId, profile.company);
+    // A factory or a licence naming this company finds it without a statement (the guard, `Factory.company`),
+    // as the row alone: what was read ahead answers this field's selection only, not another's below it.
+    companyById(ctx).prime(profile.company.juristicId, profile.company);
+    const company: Company & Record<string, unknown> = { ...profile.company };
     plan.shape.factories.forEach((shape, i) => (company[prefetchedKey(shape.key)] = profile.factoryPages[i]));
     prefetchFactories(company, plan.shape.factories);
     plan.shape.certifications.forEach((shape, i) => (company[prefetchedKey(shape.key)] = licenceConnection(profile.licencePages[i]!, shape)));
