@@ -80,6 +80,7 @@ describe('The company profile plan against the resolvers', () => {
     await create('analyst', { role: 'analyst' });
     await create('bank', { role: 'bank', bankCode: 'SMED' });
     await create('exim', { role: 'bank', bankCode: 'EXIM' });
+    await create('bankOtherPurpose', { role: 'bank', bankCode: 'SMED', purpose: 'a purpose no consent names' });
     await create('province', { role: 'province', provinceCode: firm!.province });
     await create('centre', { role: 'centre', centre: firm!.centre });
     await create('firm', { role: 'firm', juristicId: profiled });
@@ -180,8 +181,9 @@ describe('The company profile plan against the resolvers', () => {
     expect(answers.get('ministry')!.errors).toBeUndefined();
   });
 
-  test('a bank with consent sees personal data and the audit names the consent; another bank is refused', async () => {
-    const answers = await expectSame(PROFILE, consented, ['bank', 'exim', 'ministry']);
+  test('a bank with consent sees personal data and the audit names the consent; another bank, or another purpose, is refused', async () => {
+    const answers = await expectSame(PROFILE, consented, ['bank', 'exim', 'bankOtherPurpose', 'ministry']);
+    expect(answers.get('bankOtherPurpose')!.errors?.map((e) => e.extensions?.['reason'])).toEqual(expect.arrayContaining(['CONSENT_PURPOSE_MISMATCH']));
     const bank = answers.get('bank')!;
     expect(bank.errors).toBeUndefined();
     expect((bank.data!.company as { directors: { masked: boolean }[] }).directors.some((d) => !d.masked)).toBe(true);

@@ -10,6 +10,8 @@ import { COMPANY_FIELD_SQL, type CompanyProfileShape, type CompanyShape } from '
 import { LICENCE_CURSOR, licenceAfterKey, licenceCursorKey, licencePositionOf } from '../certification/certification.service';
 import type { LicenceListShape } from '../certification/certification.repository';
 import type { TisLicense } from '../certification/certification.type';
+import { bangkokDate } from '../../access/consent-rules';
+import { primeActiveConsent } from '../consent/consent.loaders';
 import type { CompanyListArgs } from './company.service';
 import type { Company, CompanyConnection } from './company.type';
 
@@ -225,6 +227,9 @@ export function plannedCompany(ctx: GraphQLContext, juristicId: string, info: Gr
   if (ctx.readPlans !== true) return undefined;
   const plan = planProfile(info);
   if (!plan) return undefined;
+  const bank = ctx.client.role === 'bank' && plan.consentGated ? ctx.services.consents.bankScope(ctx.client) : null;
+  // A bank's consent is read as the gate's loader reads it: for its bank, today in Bangkok, its client's purpose.
+  if (bank) plan.shape.consentOf = { bank, today: bangkokDate(), purpose: ctx.client.purpose };
   return (async () => {
     const within = plan.shape.certifications.length > 0 ? await firmScopeSql(ctx) : undefined;
     const profile = await ctx.services.companies.getProfile(juristicId, plan.shape, within);
@@ -236,6 +241,8 @@ export function plannedCompany(ctx: GraphQLContext, juristicId: string, info: Gr
     prefetchFactories(company, plan.shape.factories);
     plan.shape.certifications.forEach((shape, i) => (company[prefetchedKey(shape.key)] = licenceConnection(profile.licencePages[i]!, shape)));
     if (profile.statements) company.statementsData = profile.statements;
+    // The consent gate of the fields asked finds the bank's consent (or its absence) read with the company.
+    if (profile.consent !== undefined) primeActiveConsent(ctx, profile.company.juristicId, profile.consent ?? undefined);
     for (const key of plan.participationKeys) company[prefetchedKey(key)] = profile.participations;
     for (const key of plan.assessmentKeys) company[prefetchedKey(key)] = profile.assessments;
     return company;
@@ -244,6 +251,8 @@ export function plannedCompany(ctx: GraphQLContext, juristicId: string, info: Gr
 
 interface ProfilePlan {
   shape: CompanyProfileShape;
+  /** A field a bank reads only with the company's consent is asked for. */
+  consentGated: boolean;
   participationKeys: string[];
   assessmentKeys: string[];
 }
@@ -256,6 +265,7 @@ function planProfile(info: GraphQLResolveInfo): ProfilePlan | undefined {
     shape: { factories: [], certifications: [], financialStatements: false, programmeParticipations: false, industry40Assessments: false },
     participationKeys: [],
     assessmentKeys: [],
+    consentGated: false,
   };
   for (const [key, field] of fields) {
     switch (field.name) {
@@ -271,6 +281,11 @@ function planProfile(info: GraphQLResolveInfo): ProfilePlan | undefined {
       }
       case 'financialStatements':
         plan.shape.financialStatements = true;
+        plan.consentGated = true;
+        break;
+      case 'directors':
+      case 'shareholders':
+        plan.consentGated = true;
         break;
       case 'programmeParticipations':
         plan.shape.programmeParticipations = true;

@@ -17,6 +17,8 @@ import { fromJsonRows, jsonRowsSql } from '../../platform/database/json-rows';
 import { companyLicencePageJsonSql, licencesFromJson, type LicenceListShape } from '../certification/certification.repository';
 import { assessmentsFromJson, assessmentsJsonSql, participationsFromJson, participationsJsonSql } from '../programme/programme.repository';
 import type { FirmScopeSql } from '../firm-scope-sql';
+import { activeConsentJsonSql, type ActiveConsent } from '../consent/consent.repository';
+import type { BankCode } from '../../access/roles';
 import type { TisLicense } from '../certification/certification.type';
 import type { Industry40Assessment, ProgrammeParticipation } from '../programme/programme.type';
 
@@ -307,6 +309,8 @@ export interface CompanyProfileShape {
   financialStatements: boolean;
   programmeParticipations: boolean;
   industry40Assessments: boolean;
+  /** A bank asking for consent-gated fields: its active consent for the company is read too (as ConsentRepository.activeFor). */
+  consentOf?: { bank: BankCode; today: string; purpose: string | null };
 }
 
 /** A company read with its relations: each as the loaders of the resolver path answer it. */
@@ -319,6 +323,8 @@ export interface CompanyProfile {
   statements: FinancialStatement[] | undefined;
   participations: ProgrammeParticipation[] | undefined;
   assessments: Industry40Assessment[] | undefined;
+  /** With `consentOf`: the bank's active consent, or null when it has none. */
+  consent: ActiveConsent | null | undefined;
 }
 
 export class CompanyRepository {
@@ -346,6 +352,7 @@ export class CompanyRepository {
     }
     if (shape.programmeParticipations) columns.push(`${participationsJsonSql('c.juristic_id')} AS participations`);
     if (shape.industry40Assessments) columns.push(`${assessmentsJsonSql('c.juristic_id')} AS assessments`);
+    if (shape.consentOf) columns.push(`${activeConsentJsonSql('c.juristic_id', shape.consentOf.bank, shape.consentOf.today, shape.consentOf.purpose, params)} AS consent`);
     type ProfileRow = CompanyRow & Record<string, unknown>;
     const [row] = await this.dataSource.query<ProfileRow[]>(`SELECT ${columns.join(', ')} FROM ${FROM} WHERE c.juristic_id = ${id}`, params.values);
     if (!row) return undefined;
@@ -360,6 +367,7 @@ export class CompanyRepository {
       statements: shape.financialStatements ? fromJsonRows<StatementRow>(json('statements')).map(toStatement) : undefined,
       participations: shape.programmeParticipations ? participationsFromJson(json('participations')) : undefined,
       assessments: shape.industry40Assessments ? assessmentsFromJson(json('assessments')) : undefined,
+      consent: shape.consentOf ? (row['consent'] as ActiveConsent | null) : undefined,
     };
   }
 
