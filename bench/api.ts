@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   const logger = createRootLogger(process.env['LOG_LEVEL'] ?? 'warn');
   const database = await openBenchDatabase(logger);
   const children: ChildProcess[] = [];
-  const lines = [`i-Industry Hub API benchmark — ${FIRMS.toLocaleString('en-US')} firms, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, Node ${process.version}, ${os.cpus().length} cores`];
+  const lines = [`i-Industry Hub API benchmark — ${FIRMS.toLocaleString('en-US')} firms, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start`];
   try {
     const simulatorPort = 47000 + (process.pid % 1000);
     const config = loadHubConfig({ DATABASE_URL: database.url, SIMULATOR_PORT: String(simulatorPort), LOG_LEVEL: 'warn', FEED_TIMEOUT_MS: '600000' });
@@ -290,17 +290,26 @@ async function main(): Promise<void> {
         await load(baselineUrl, {}, baselineBody, 3);
         if (plansOffUrl) await load(plansOffUrl, headers, hubBody, 3);
         const rounds: { hub: LoadResult; baseline: LoadResult; plansOff?: LoadResult }[] = [];
+        // Server CPU a request (ms), steadier than req/s on a shared machine: each process's CPU over its own rounds.
+        const cpu = { hub: [] as number[], baseline: [] as number[], plansOff: [] as number[] };
+        const timed = async (pid: number | undefined, into: number[], run: () => Promise<LoadResult>): Promise<LoadResult> => {
+          const before = pid ? await cpuMsOf(pid) : 0;
+          const result = await run();
+          if (pid) into.push(((await cpuMsOf(pid)) - before) / Math.max(1, result.requestsPerSecond * SECONDS));
+          return result;
+        };
         for (let round = 0; round < ROUNDS; round += 1) {
-          const hubRound = await load(hubUrl, headers, hubBody, SECONDS);
-          const baselineRound = await load(baselineUrl, {}, baselineBody, SECONDS);
-          rounds.push({ hub: hubRound, baseline: baselineRound, ...(plansOffUrl ? { plansOff: await load(plansOffUrl, headers, hubBody, SECONDS) } : {}) });
+          const hubRound = await timed(hub.pid, cpu.hub, () => load(hubUrl, headers, hubBody, SECONDS));
+          const baselineRound = await timed(baseline.pid, cpu.baseline, () => load(baselineUrl, {}, baselineBody, SECONDS));
+          rounds.push({ hub: hubRound, baseline: baselineRound, ...(plansOffUrl ? { plansOff: await timed(plansOff?.pid, cpu.plansOff, () => load(plansOffUrl, headers, hubBody, SECONDS)) } : {}) });
         }
+        const cpuText = (values: number[]): string => (values.length ? `, server CPU ${median(values).toFixed(2)} ms a request` : '');
         const hubResult = medianResult(rounds.map((r) => r.hub));
         const baselineResult = medianResult(rounds.map((r) => r.baseline));
         const ratios = rounds.map((r) => r.hub.requestsPerSecond / r.baseline.requestsPerSecond);
         const line =
-          `${query.name} (${query.user}): hub ${hubResult.requestsPerSecond.toFixed(0)} req/s, p50 ${hubResult.p50} ms, p99 ${hubResult.p99} ms; ` +
-          `hand-written pg ${baselineResult.requestsPerSecond.toFixed(0)} req/s, p50 ${baselineResult.p50} ms, p99 ${baselineResult.p99} ms; ` +
+          `${query.name} (${query.user}): hub ${hubResult.requestsPerSecond.toFixed(0)} req/s, p50 ${hubResult.p50} ms, p99 ${hubResult.p99} ms${cpuText(cpu.hub)}; ` +
+          `hand-written pg ${baselineResult.requestsPerSecond.toFixed(0)} req/s, p50 ${baselineResult.p50} ms, p99 ${baselineResult.p99} ms${cpuText(cpu.baseline)}; ` +
           `ratio ${median(ratios).toFixed(2)} × baseline (median of ${ROUNDS} alternating rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})` +
           (hubResult.errors + baselineResult.errors > 0 ? `; ERRORS hub ${hubResult.errors}, baseline ${baselineResult.errors}` : '');
         lines.push(line);
@@ -310,7 +319,7 @@ async function main(): Promise<void> {
           const offRatios = rounds.map((r) => r.plansOff!.requestsPerSecond / r.baseline.requestsPerSecond);
           const gains = rounds.map((r) => r.hub.requestsPerSecond / r.plansOff!.requestsPerSecond);
           const offLine =
-            `${query.name}: hub with READ_PLANS=off ${off.requestsPerSecond.toFixed(0)} req/s, p50 ${off.p50} ms, p99 ${off.p99} ms; ${median(offRatios).toFixed(2)} × baseline ` +
+            `${query.name}: hub with READ_PLANS=off ${off.requestsPerSecond.toFixed(0)} req/s, p50 ${off.p50} ms, p99 ${off.p99} ms${cpuText(cpu.plansOff)}; ${median(offRatios).toFixed(2)} × baseline ` +
             `(rounds ${offRatios.map((r) => r.toFixed(2)).join(', ')}); plans on ÷ off = ${median(gains).toFixed(2)} (rounds ${gains.map((r) => r.toFixed(2)).join(', ')})`;
           lines.push(offLine);
           process.stdout.write(`${offLine}\n`);
@@ -322,6 +331,7 @@ async function main(): Promise<void> {
         for (const line of exportLines) process.stdout.write(`${line}\n`);
         lines.push(...exportLines);
       }
+      lines.push(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
       lines.push(`hub API process peak RSS: ${mb(await peakRssOf(hub.pid!))}`);
       if (plansOff) lines.push(`hub with READ_PLANS=off, peak RSS: ${mb(await peakRssOf(plansOff.pid!))}`);
       lines.push(...limitLines);

@@ -250,7 +250,7 @@ export const CONFIG_VARIABLES = {
   READ_PLANS: {
     schema: z.enum(['on', 'off'], { message: 'expected on or off' }),
     default: 'on',
-    description: 'on: the hot company lists (`companies` with plain fields and their `factories`) are planned into one SQL statement that builds only the asked-for JSON (docs/performance.md); off: every list is read by the resolvers and their loaders (the reference the fast path is tested against).',
+    description: 'on: the hot company lists (`companies` with plain fields and their `factories`) are planned into one SQL statement that builds only the asked-for JSON, and a company profile (`company(juristicId)`) is read with the relations asked for in one statement (docs/performance.md); off: every list and relation is read by the resolvers and their loaders (the reference the fast path is tested against).',
   },
   QUERY_MAX_COST: {
     schema: perRole(LIMIT_DEFAULTS.queryMaxCost),

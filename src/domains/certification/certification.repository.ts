@@ -7,6 +7,7 @@ import type { LinkMethod } from '../factory/factory.type';
 import { SortDirection } from '../../platform/graphql/sort-direction';
 import type { TisLicense, TisLicenseFilter, TisLicenseOrderField, TisLicenseStatus, TisStandard, TisStandardFilter, TisStandardStatus } from './certification.type';
 import type { SqlReader } from '../../platform/database/sql-reader';
+import { fromJsonRows, jsonRowsSql } from '../../platform/database/json-rows';
 
 interface StandardRow {
   tis_no: string;
@@ -157,6 +158,41 @@ export type LicenceParent = 'tis_no' | 'company_juristic_id' | 'fid';
 
 /** Under a company or a plant, only licences whose licensee is shown (see LICENSEE_IS_COMPANY_SQL). */
 const shownUnder = (parent: LicenceParent): string[] => (parent === 'tis_no' ? [] : [LICENSEE_IS_COMPANY_SQL]);
+
+/** What a read plan asks of a company's licences (`Company.certifications` under one response key). */
+export interface LicenceListShape {
+  /** The response key the page answers (its alias, or `certifications`). */
+  key: string;
+  /** Page size: `size + 1` rows are read, the extra one telling whether more follow. */
+  size: number;
+  after: LicencePosition | undefined;
+  withCount: boolean;
+}
+
+/**
+ * For a read plan (company.read-plan.ts): the licences `licencePagesByCounted` lists under the
+ * company whose juristic ID is the SQL expression `parent` (shown licensees only, the caller's scope,
+ * the same order and cursor), as one JSON value `{ rows, count }`; each row carries its standard
+ * (`standard`, null when TISI's list lacks it), so `TisLicense.standard` reads nothing more.
+ */
+export function companyLicencePageJsonSql(parent: string, shape: LicenceListShape, params: SqlParams, within: FirmScopeSql | undefined): string {
+  const counted = [`l.company_juristic_id = ${parent}`, ...shownUnder('company_juristic_id')];
+  if (within) counted.push(licenceWithin(within, params));
+  const where = [...counted];
+  if (shape.after) where.push(afterLicence(shape.after, params));
+  const standard = `(SELECT row_to_json(st) FROM (SELECT ${STANDARD_COLUMNS} FROM registry.tis_standard s WHERE s.tis_no = l.tis_no) st) AS standard`;
+  const rows = jsonRowsSql(`${LICENCE_COLUMNS}, ${standard}`, `registry.tis_licence l WHERE ${where.join(' AND ')}`, LICENCE_ORDER, params.add(shape.size + 1));
+  const count = shape.withCount ? `(SELECT count(*)::int FROM registry.tis_licence l WHERE ${counted.join(' AND ')})` : 'NULL::int';
+  return `json_build_object('rows', ${rows}, 'count', ${count})`;
+}
+
+/** Rows of companyLicencePageJsonSql as the licence loaders answer them, each with its standard. */
+export function licencesFromJson(rows: Record<string, unknown>[]): TisLicense[] {
+  return fromJsonRows<LicenceRow & { standard: Record<string, unknown> | null }>(rows).map((row) => {
+    const standard = row.standard === null ? null : toStandard(fromJsonRows<StandardRow>([row.standard])[0]!);
+    return { ...toLicence(row), standardData: standard };
+  });
+}
 
 export class CertificationRepository {
   constructor(private readonly dataSource: SqlReader) {}

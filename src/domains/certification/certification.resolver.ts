@@ -92,6 +92,8 @@ export class TisLicenseResolver {
 
   @FieldResolver(() => TisStandard, { nullable: true, description: 'The standard licensed; null when TISI\'s standards list does not have it (the lists load apart).' })
   async standard(@Root() licence: TisLicense, @Ctx() ctx: GraphQLContext): Promise<TisStandard | null> {
+    // A read plan brought it with the licence (company.read-plan.ts): the same row the loader reads.
+    if (licence.standardData !== undefined) return licence.standardData;
     return (await standardByTisNo(ctx).load(licence.tisNo)) ?? null;
   }
 

@@ -116,6 +116,8 @@ export class TisLicense extends Node {
   licenseeIsCompany!: boolean;
   /** The company the linker found, shown by the resolver unless the licensee is masked. */
   link!: { companyJuristicId: string; method: LinkMethod; confidence: number } | null;
+  /** The standard, when a read plan read it with the licence (null: TISI's list lacks it); else `standard` loads it. */
+  standardData?: TisStandard | null;
 }
 
 export const TisStandardConnection = connectionType(TisStandard, { name: 'TisStandard', items: 'TISI standards (มอก.)' });

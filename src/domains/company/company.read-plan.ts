@@ -4,14 +4,24 @@ import { below, isPlainField, prefetchedKey, selectedFields, type SelectedField 
 import type { GraphQLContext } from '../api-context';
 import { firmScopeSql } from '../firm-scope';
 import { FACTORY_FIELD_SQL, finishPlannedFactory, PROVENANCE_FIELDS, type FactoryListShape } from '../factory/factory.repository';
-import { FACTORY_CURSOR } from '../factory/factory.service';
-import { companyCounts } from './company.loaders';
-import { COMPANY_FIELD_SQL, type CompanyShape } from './company.repository';
+import { FACTORY_CURSOR, FID_SHAPE } from '../factory/factory.service';
+import { companyById, companyCounts } from './company.loaders';
+import { COMPANY_FIELD_SQL, type CompanyProfileShape, type CompanyShape } from './company.repository';
+import { LICENCE_CURSOR, licenceAfterKey, licenceCursorKey, licencePositionOf } from '../certification/certification.service';
+import type { LicenceListShape } from '../certification/certification.repository';
+import type { TisLicense } from '../certification/certification.type';
+import { bangkokDate } from '../../access/consent-rules';
+import { primeActiveConsent } from '../consent/consent.loaders';
 import type { CompanyListArgs } from './company.service';
 import type { Company, CompanyConnection } from './company.type';
 
 /** The fields whose values a plan of this file prefetches (src/app/api/schema.ts serves them first). */
-export const PREFETCHED_FIELDS = [['Company', 'factories']] as const;
+export const PREFETCHED_FIELDS = [
+  ['Company', 'factories'],
+  ['Company', 'certifications'],
+  ['Company', 'programmeParticipations'],
+  ['Company', 'industry40Assessments'],
+] as const;
 
 /**
  * The read plan of `Query.companies` (issue 16): the whole selection, a page of companies with the
@@ -185,4 +195,154 @@ function prefetchFactories(company: Record<string, unknown>, shapes: readonly Fa
     };
     company[key] = { edges, pageInfo, totalCount: planned.count ?? 0 };
   }
+}
+
+/** Every Factory field a plan can build: a profile's factory nodes are whole factories, as the loader's. */
+const WHOLE_FACTORY = { fields: Object.keys(FACTORY_FIELD_SQL), provenance: [...PROVENANCE_FIELDS], id: true };
+
+/**
+ * The read plan of `Query.company(juristicId)` (issue 16): the company and the relations its
+ * selection asks for (factories, certifications with their standards, financial statements,
+ * programme participations, Industry 4.0 assessments) read in ONE statement
+ * (CompanyRepository.findProfile). Undefined with READ_PLANS=off or when the selection cannot be
+ * read (a directive, a fragment on another type): the resolvers then answer as they always do.
+ *
+ * Unlike the list plan it plans no field values: each relation is read as whole records, mapped
+ * by its repository's own row mapper, so the objects are those the loaders hand over and every
+ * field below them (a factory's province, a licence's masking, a participation's link) is resolved
+ * by its own resolver. What changes is only where the records come from:
+ *
+ * - the ID is checked and a missing company is NOT_FOUND as `CompanyService.get` says it;
+ * - the firm-data guard sees the company at the root (area and firm scope: FORBIDDEN outside it) and
+ *   every factory, licence, statement and DIP record below it, so the read audit notes the same;
+ * - licences are read in the caller's scope (firmScopeSql), shown licensees only, as their loader;
+ * - `financialStatements` still passes the consent gate (a bank without consent: CONSENT_REQUIRED);
+ *   only the statements' rows were read ahead (company.statementsData);
+ * - a relation whose arguments a check refuses (page size, cursor) is not read ahead: its resolver
+ *   refuses it with the same error.
+ *
+ * test/integration/profile-plan.test.ts compares it with the resolvers for every role.
+ */
+export function plannedCompany(ctx: GraphQLContext, juristicId: string, info: GraphQLResolveInfo): Promise<Company> | undefined {
+  if (ctx.readPlans !== true) return undefined;
+  const plan = planProfile(info);
+  if (!plan) return undefined;
+  const bank = ctx.client.role === 'bank' && plan.consentGated ? ctx.services.consents.bankScope(ctx.client) : null;
+  // A bank's consent is read as the gate's loader reads it: for its bank, today in Bangkok, its client's purpose.
+  if (bank) plan.shape.consentOf = { bank, today: bangkokDate(), purpose: ctx.client.purpose };
+  return (async () => {
+    const within = plan.shape.certifications.length > 0 ? await firmScopeSql(ctx) : undefined;
+    const profile = await ctx.services.companies.getProfile(juristicId, plan.shape, within);
+    // A factory or a licence naming this company finds it without a statement (the guard, `Factory.company`),
+    // as the row alone: what was read ahead answers this field's selection only, not another's below it.
+    companyById(ctx).prime(profile.company.juristicId, profile.company);
+    const company: Company & Record<string, unknown> = { ...profile.company };
+    plan.shape.factories.forEach((shape, i) => (company[prefetchedKey(shape.key)] = profile.factoryPages[i]));
+    prefetchFactories(company, plan.shape.factories);
+    plan.shape.certifications.forEach((shape, i) => (company[prefetchedKey(shape.key)] = licenceConnection(profile.licencePages[i]!, shape)));
+    if (profile.statements) company.statementsData = profile.statements;
+    // The consent gate of the fields asked finds the bank's consent (or its absence) read with the company.
+    if (profile.consent !== undefined) primeActiveConsent(ctx, profile.company.juristicId, profile.consent ?? undefined);
+    for (const key of plan.participationKeys) company[prefetchedKey(key)] = profile.participations;
+    for (const key of plan.assessmentKeys) company[prefetchedKey(key)] = profile.assessments;
+    return company;
+  })();
+}
+
+interface ProfilePlan {
+  shape: CompanyProfileShape;
+  /** A field a bank reads only with the company's consent is asked for. */
+  consentGated: boolean;
+  participationKeys: string[];
+  assessmentKeys: string[];
+}
+
+function planProfile(info: GraphQLResolveInfo): ProfilePlan | undefined {
+  const company = objectType(info, 'Company');
+  const fields = company && selectedFields(info, company, info.fieldNodes.map((node) => node.selectionSet));
+  if (!fields) return undefined;
+  const plan: ProfilePlan = {
+    shape: { factories: [], certifications: [], financialStatements: false, programmeParticipations: false, industry40Assessments: false },
+    participationKeys: [],
+    assessmentKeys: [],
+    consentGated: false,
+  };
+  for (const [key, field] of fields) {
+    switch (field.name) {
+      case 'factories': {
+        const shape = planWholeFactories(info, key, field);
+        if (shape) plan.shape.factories.push(shape);
+        break;
+      }
+      case 'certifications': {
+        const shape = planLicences(info, key, field);
+        if (shape) plan.shape.certifications.push(shape);
+        break;
+      }
+      case 'financialStatements':
+        plan.shape.financialStatements = true;
+        plan.consentGated = true;
+        break;
+      case 'directors':
+      case 'shareholders':
+        plan.consentGated = true;
+        break;
+      case 'programmeParticipations':
+        plan.shape.programmeParticipations = true;
+        plan.participationKeys.push(key);
+        break;
+      case 'industry40Assessments':
+        plan.shape.industry40Assessments = true;
+        plan.assessmentKeys.push(key);
+        break;
+      default:
+      // Every other field is the company's own (read with it) or resolved by its resolver.
+    }
+  }
+  return plan;
+}
+
+/** Whether a connection's selection asks for `totalCount`; undefined when it cannot be read (a directive...). */
+function asksTotalCount(info: GraphQLResolveInfo, connectionType: string, field: SelectedField): boolean | undefined {
+  const connection = objectType(info, connectionType);
+  const fields = connection && selectedFields(info, connection, below(field));
+  return fields && [...fields.values()].some((f) => f.name === 'totalCount');
+}
+
+/** `factories(first, after)` below the company, checked as CompanyFactoriesResolver checks it; undefined: its resolver answers. */
+function planWholeFactories(info: GraphQLResolveInfo, key: string, field: SelectedField): FactoryListShape | undefined {
+  try {
+    const withCount = asksTotalCount(info, 'FactoryConnection', field);
+    if (withCount === undefined) return undefined;
+    const size = checkPageSize(field.args['first'] as number | null | undefined);
+    const afterFid = decodeCursor(FACTORY_CURSOR, field.args['after'] as string | null | undefined, FID_SHAPE);
+    return { key, size, afterFid, withCount, ...WHOLE_FACTORY };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `certifications(first, after)`, checked as CompanyCertificationsResolver checks it; undefined: its resolver answers. */
+function planLicences(info: GraphQLResolveInfo, key: string, field: SelectedField): LicenceListShape | undefined {
+  try {
+    const withCount = asksTotalCount(info, 'TisLicenseConnection', field);
+    if (withCount === undefined) return undefined;
+    const size = checkPageSize(field.args['first'] as number | null | undefined);
+    const afterKey = licenceAfterKey(field.args['after'] as string | null | undefined);
+    return { key, size, after: afterKey === undefined ? undefined : licencePositionOf(afterKey), withCount };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A planned licence page made the connection `licencesOfCompany` answers. */
+function licenceConnection(page: { rows: TisLicense[]; count: number | null }, shape: LicenceListShape) {
+  const edges = page.rows.slice(0, shape.size).map((node) => ({ cursor: encodeCursor(LICENCE_CURSOR, licenceCursorKey(node)), node }));
+  const pageInfo: PageInfo = {
+    hasNextPage: page.rows.length > shape.size,
+    hasPreviousPage: false,
+    startCursor: edges[0]?.cursor ?? null,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  };
+  return { edges, pageInfo, totalCount: page.count ?? 0 };
 }

@@ -13,6 +13,14 @@ import { SortDirection } from '../../platform/graphql/sort-direction';
 import { prefetchedKey } from '../../platform/graphql/read-plan';
 import { factoryPageJsonSql, finishPlannedProvenance, provenanceJsonSql, type FactoryListShape } from '../factory/factory.repository';
 import type { SqlReader } from '../../platform/database/sql-reader';
+import { fromJsonRows, jsonRowsSql } from '../../platform/database/json-rows';
+import { companyLicencePageJsonSql, licencesFromJson, type LicenceListShape } from '../certification/certification.repository';
+import { assessmentsFromJson, assessmentsJsonSql, participationsFromJson, participationsJsonSql } from '../programme/programme.repository';
+import type { FirmScopeSql } from '../firm-scope-sql';
+import { activeConsentJsonSql, type ActiveConsent } from '../consent/consent.repository';
+import type { BankCode } from '../../access/roles';
+import type { TisLicense } from '../certification/certification.type';
+import type { Industry40Assessment, ProgrammeParticipation } from '../programme/programme.type';
 
 interface CompanyRow {
   juristic_id: string;
@@ -292,12 +300,75 @@ function finishPlannedCompany(record: Record<string, unknown>, shape: CompanySha
   return record;
 }
 
+/** What a read plan of one company (`Query.company`) reads with it: its relations, each in the statement that reads the company. */
+export interface CompanyProfileShape {
+  /** `factories` pages, one per response key, every Factory field built (the nodes are whole factories). */
+  factories: FactoryListShape[];
+  /** `certifications` pages, one per response key. */
+  certifications: LicenceListShape[];
+  financialStatements: boolean;
+  programmeParticipations: boolean;
+  industry40Assessments: boolean;
+  /** A bank asking for consent-gated fields: its active consent for the company is read too (as ConsentRepository.activeFor). */
+  consentOf?: { bank: BankCode; today: string; purpose: string | null };
+}
+
+/** A company read with its relations: each as the loaders of the resolver path answer it. */
+export interface CompanyProfile {
+  company: Company;
+  /** Per factories shape, in order: the raw page (`rows`: size + 1 at most, `count` when asked). */
+  factoryPages: { rows: Record<string, unknown>[]; count: number | null }[];
+  /** Per certifications shape, in order. */
+  licencePages: { rows: TisLicense[]; count: number | null }[];
+  statements: FinancialStatement[] | undefined;
+  participations: ProgrammeParticipation[] | undefined;
+  assessments: Industry40Assessment[] | undefined;
+  /** With `consentOf`: the bank's active consent, or null when it has none. */
+  consent: ActiveConsent | null | undefined;
+}
+
 export class CompanyRepository {
   constructor(private readonly dataSource: SqlReader) {}
 
   async findByIds(juristicIds: readonly string[]): Promise<Company[]> {
     const rows: CompanyRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.juristic_id = ANY($1::text[])`, [juristicIds]);
     return rows.map(toCompany);
+  }
+
+  /**
+   * One company by ID with the relations `shape` names, in ONE statement: the company's row as
+   * `findByIds` reads it, and each relation as a JSON column of correlated subqueries with the
+   * conditions, order and limits of its loader's own statement (licences in the caller's scope
+   * `within`, as their loader scopes them). Undefined when there is no such company.
+   */
+  async findProfile(juristicId: string, shape: CompanyProfileShape, within: FirmScopeSql | undefined): Promise<CompanyProfile | undefined> {
+    const params = new SqlParams();
+    const id = params.add(juristicId);
+    const columns = [COLUMNS];
+    shape.factories.forEach((factories, i) => columns.push(`${factoryPageJsonSql('c.juristic_id', factories, params)} AS "factories_${i}"`));
+    shape.certifications.forEach((licences, i) => columns.push(`${companyLicencePageJsonSql('c.juristic_id', licences, params, within)} AS "licences_${i}"`));
+    if (shape.financialStatements) {
+      columns.push(`${jsonRowsSql(STATEMENT_COLUMNS, 'registry.financial_statement s WHERE s.juristic_id = c.juristic_id', 's.fiscal_year DESC')} AS statements`);
+    }
+    if (shape.programmeParticipations) columns.push(`${participationsJsonSql('c.juristic_id')} AS participations`);
+    if (shape.industry40Assessments) columns.push(`${assessmentsJsonSql('c.juristic_id')} AS assessments`);
+    if (shape.consentOf) columns.push(`${activeConsentJsonSql('c.juristic_id', shape.consentOf.bank, shape.consentOf.today, shape.consentOf.purpose, params)} AS consent`);
+    type ProfileRow = CompanyRow & Record<string, unknown>;
+    const [row] = await this.dataSource.query<ProfileRow[]>(`SELECT ${columns.join(', ')} FROM ${FROM} WHERE c.juristic_id = ${id}`, params.values);
+    if (!row) return undefined;
+    const json = (name: string): Record<string, unknown>[] => row[name] as Record<string, unknown>[];
+    return {
+      company: toCompany(row),
+      factoryPages: shape.factories.map((_, i) => row[`factories_${i}`] as { rows: Record<string, unknown>[]; count: number | null }),
+      licencePages: shape.certifications.map((_, i) => {
+        const page = row[`licences_${i}`] as { rows: Record<string, unknown>[]; count: number | null };
+        return { rows: licencesFromJson(page.rows), count: page.count };
+      }),
+      statements: shape.financialStatements ? fromJsonRows<StatementRow>(json('statements')).map(toStatement) : undefined,
+      participations: shape.programmeParticipations ? participationsFromJson(json('participations')) : undefined,
+      assessments: shape.industry40Assessments ? assessmentsFromJson(json('assessments')) : undefined,
+      consent: shape.consentOf ? (row['consent'] as ActiveConsent | null) : undefined,
+    };
   }
 
   /** One keyset page: up to `limit` rows after the cursor, in the requested order; each row carries its sort key. */

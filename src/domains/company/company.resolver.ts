@@ -8,7 +8,7 @@ import { companyById, companyList, personalDataOf, statementsByCompany } from '.
 import { Company, CompanyConnection, CompanyFilter, CompanyOrder, Director, FinancialStatement, Shareholder } from './company.type';
 import { consentGatedRead } from '../consent/consent.loaders';
 import { MASK } from './personal-data';
-import { plannedCompanyList } from './company.read-plan';
+import { plannedCompany, plannedCompanyList } from './company.read-plan';
 
 /** Arguments of every company list: the root `companies` and the lists below provinces, regions, industries. */
 @ArgsType()
@@ -40,8 +40,13 @@ export class CompanyResolver {
 
   @Authorized(P.firmsRead)
   @Query(() => Company, { description: 'One company by its 13-digit juristic ID; NOT_FOUND when there is none.' })
-  company(@Arg('juristicId', () => JuristicIdScalar, { description: 'Juristic ID (เลขทะเบียนนิติบุคคล); dashes and spaces ignored.' }) juristicId: string, @Ctx() ctx: GraphQLContext): Promise<Company> {
-    return ctx.services.companies.get(juristicId);
+  company(
+    @Arg('juristicId', () => JuristicIdScalar, { description: 'Juristic ID (เลขทะเบียนนิติบุคคล); dashes and spaces ignored.' }) juristicId: string,
+    @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Company> {
+    // The company and the relations asked for in one statement when it can be planned; the loaders otherwise.
+    return plannedCompany(ctx, juristicId, info) ?? ctx.services.companies.get(juristicId);
   }
 
   @FieldResolver(() => [FinancialStatement], {
@@ -49,7 +54,8 @@ export class CompanyResolver {
     description: `Financial statements, newest fiscal year first. ${CONSENT_GATED}`,
   })
   financialStatements(@Root() company: Company, @Ctx() ctx: GraphQLContext): Promise<FinancialStatement[]> {
-    return consentGatedRead(ctx, company.juristicId, 'financialStatements', () => statementsByCompany(ctx).load(company.juristicId));
+    // The gate first; then the statements a read plan read with the company (company.read-plan.ts), or the loader's.
+    return consentGatedRead(ctx, company.juristicId, 'financialStatements', () => company.statementsData ?? statementsByCompany(ctx).load(company.juristicId));
   }
 
   @FieldResolver(() => [Director], {

@@ -231,6 +231,8 @@ export class Company extends Node {
   /** Absent on companies read as part of a list: `personalDataOf` reads them by ID. */
   directorsData?: { name: string; position: string | null }[];
   shareholdersData?: { name: string; nationality: string | null; shares: number; personalId?: string; juristicId?: string }[];
+  /** Read with the company by a read plan (company.read-plan.ts); `financialStatements` still passes the consent gate. */
+  statementsData?: FinancialStatement[];
 }
 
 export const CompanyConnection = connectionType(Company, { name: 'Company', items: 'companies' });

@@ -25,6 +25,14 @@ const activeConsentOf = requestLoader('activeConsentOf', (ctx) => {
 });
 
 /**
+ * The calling bank's active consent for a company, read by a read plan with the company
+ * (company.read-plan.ts; undefined: none): the gate then finds it without a statement of its own.
+ */
+export function primeActiveConsent(ctx: GraphQLContext, juristicId: string, consent: ActiveConsent | undefined): void {
+  activeConsentOf(ctx).prime(juristicId, consent);
+}
+
+/**
  * Reads a consent-gated field of a company. For a bank client the company must have an active
  * consent for the bank: without one the field answers FORBIDDEN with the reason CONSENT_REQUIRED;
  * with one, personal data is shown (consent is the lawful basis), and the response's read-audit

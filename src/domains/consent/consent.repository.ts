@@ -106,6 +106,25 @@ export interface ActiveConsent {
   purposeMatches: boolean;
 }
 
+/** Whether a consent's purpose is the client's (`purpose`: a text parameter; null matches any), spaces and case aside. */
+const purposeMatchesSql = (purpose: string): string =>
+  `(${purpose}::text IS NULL OR lower(regexp_replace(btrim(purpose), '\\s+', ' ', 'g')) = lower(regexp_replace(btrim(${purpose}::text), '\\s+', ' ', 'g')))`;
+/** Which of a company's active consents a read relies on: one for the client's purpose first, then the longest-lived. */
+const ACTIVE_CONSENT_ORDER = 'purpose_matches DESC, valid_until DESC, granted_at DESC, consent.id';
+
+/**
+ * For a read plan (company.read-plan.ts): the consent `activeFor` finds for the company whose juristic
+ * ID is the SQL expression `parent`, as one JSON value (`{ consentId, juristicId, purposeMatches }`,
+ * an ActiveConsent), or null when there is none.
+ */
+export function activeConsentJsonSql(parent: string, bank: BankCode, today: string, purpose: string | null, params: { add(value: unknown): string }): string {
+  const [b, t, p] = [params.add(bank), params.add(today), params.add(purpose)];
+  return `(SELECT json_build_object('consentId', consent.id::text, 'juristicId', consent.juristic_id, 'purposeMatches', consent.purpose_matches) FROM (
+      SELECT consent.*, ${purposeMatchesSql(p)} AS purpose_matches
+      FROM access.consent WHERE bank_code = ${b} AND juristic_id = ${parent} AND revoked_at IS NULL AND valid_until >= ${t}::date
+    ) consent ORDER BY ${ACTIVE_CONSENT_ORDER} LIMIT 1)`;
+}
+
 /** Consents, and who read a firm (the read audit's entries naming it): the only code that writes their SQL. */
 export class ConsentRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -176,11 +195,11 @@ export class ConsentRepository {
   async activeFor(bank: BankCode, juristicIds: readonly string[], today: string, purpose: string | null = null): Promise<ActiveConsent[]> {
     const rows: { id: string; juristic_id: string; purpose_matches: boolean }[] = await this.dataSource.query(
       `SELECT DISTINCT ON (juristic_id) id::text, juristic_id, purpose_matches FROM (
-         SELECT consent.*, ($4::text IS NULL OR lower(regexp_replace(btrim(purpose), '\\s+', ' ', 'g')) = lower(regexp_replace(btrim($4::text), '\\s+', ' ', 'g'))) AS purpose_matches
+         SELECT consent.*, ${purposeMatchesSql('$4')} AS purpose_matches
          FROM access.consent
          WHERE bank_code = $1 AND juristic_id = ANY ($2::text[]) AND revoked_at IS NULL AND valid_until >= $3::date
        ) consent
-       ORDER BY juristic_id, purpose_matches DESC, valid_until DESC, granted_at DESC, consent.id`,
+       ORDER BY juristic_id, ${ACTIVE_CONSENT_ORDER}`,
       [bank, juristicIds, today, purpose],
     );
     return rows.map((row) => ({ consentId: row.id, juristicId: row.juristic_id, purposeMatches: row.purpose_matches }));

@@ -4,6 +4,7 @@ import type { Industry40Assessment, ProgrammeParticipation } from './programme.t
 import type { SqlReader } from '../../platform/database/sql-reader';
 import { linkIsSureSql } from '../../shared/firm-identity';
 import { assessmentKeySql, participationKeySql } from './dip-record-key';
+import { fromJsonRows, jsonRowsSql } from '../../platform/database/json-rows';
 
 /** The columns every DIP record shares: who DIP named, and the company the linker found. */
 interface LinkedRow {
@@ -93,6 +94,23 @@ function toAssessment(r: AssessmentRow): Industry40Assessment {
     provenance: { source: r.source, runId: r.source_run_id, fetchedAt: r.fetched_at, sourceUpdatedAt: null },
   };
 }
+
+/**
+ * For a read plan (company.read-plan.ts): the participations `participationsOf` lists under the
+ * company whose juristic ID is the SQL expression `parent`, as one JSON value, in its order.
+ */
+export const participationsJsonSql = (parent: string): string =>
+  jsonRowsSql(PARTICIPATION_COLUMNS, `registry.dip_participation d WHERE d.company_juristic_id = ${parent} AND ${SHOWN_UNDER_COMPANY}`, 'd.year DESC, d.programme_code, d.participant_key');
+
+/** The same for `assessmentsOf`. */
+export const assessmentsJsonSql = (parent: string): string =>
+  jsonRowsSql(ASSESSMENT_COLUMNS, `registry.dip_i40_assessment d WHERE d.company_juristic_id = ${parent} AND ${SHOWN_UNDER_COMPANY}`, 'd.assessed_on DESC, d.overall_level DESC, d.participant_key');
+
+/** Rows of participationsJsonSql as `participationsOf` answers them. */
+export const participationsFromJson = (rows: Record<string, unknown>[]): ProgrammeParticipation[] => fromJsonRows<ParticipationRow>(rows).map(toParticipation);
+
+/** Rows of assessmentsJsonSql as `assessmentsOf` answers them. */
+export const assessmentsFromJson = (rows: Record<string, unknown>[]): Industry40Assessment[] => fromJsonRows<AssessmentRow>(rows).map(toAssessment);
 
 export class ProgrammeRepository {
   constructor(private readonly dataSource: SqlReader) {}
