@@ -39,6 +39,8 @@ import { exportThroughput } from './export-throughput';
  * queries in the same rounds (BENCH_PLANS_OFF=0 skips it): what the read plans change.
  */
 const FIRMS = Number(process.env['BENCH_FIRMS'] ?? 1_000_000);
+/** Node's flags of an API process, as `npm run start:api` and the Dockerfile start it (docs/performance.md#memory-under-load). */
+const HUB_NODE_FLAGS = ['--max-semi-space-size=32', '--heap-growing-percent=30'];
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 /** Hub and baseline runs alternate this many times per query; the median ratio is reported, so a burst of other load on the machine moves one round, not the result. */
@@ -176,27 +178,28 @@ async function main(): Promise<void> {
 
       const hubPort = 48000 + (process.pid % 1000);
       const baselinePort = hubPort + 1;
-      // As `npm run start:api` and the Dockerfile run it: production mode, a 32 MB young generation.
+      // As `npm run start:api` and the Dockerfile run it: production mode, a 32 MB young generation,
+      // an old generation grown by 30 % after each full collection (HUB_NODE_FLAGS).
       // The limits are on, sized so that the benchmark's one key per role is never refused: what is
       // measured is their cost (analysis, counting in the store, deadlines), not their refusals.
       const unbinding = { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000000', RATE_LIMIT_COST_PER_MINUTE: '2000000000', RATE_LIMIT_CONCURRENT: '10000', RATE_LIMIT_CONCURRENT_COST: '2000000000', API_QUEUE_PER_CLIENT: '10000' };
       const hubEnv = { NODE_ENV: 'production', DATABASE_URL: database.url, LOG_LEVEL: 'warn', INGEST_ON_START: 'false' };
-      const hub = startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, PORT: String(hubPort) }, ['--max-semi-space-size=32']);
+      const hub = startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, PORT: String(hubPort) }, HUB_NODE_FLAGS);
       const baseline = startNode('bench/baseline-server.js', [], { DATABASE_URL: database.url, PORT: String(baselinePort) });
       // The same hub with LIMITS=off (the limits' cost), and one with the default limits (fairness).
       const unlimitedPort = hubPort + 2;
       const defaultsPort = hubPort + 3;
-      const unlimited = startNode('src/main.js', ['--role=api'], { ...hubEnv, LIMITS: 'off', PORT: String(unlimitedPort) }, ['--max-semi-space-size=32']);
+      const unlimited = startNode('src/main.js', ['--role=api'], { ...hubEnv, LIMITS: 'off', PORT: String(unlimitedPort) }, HUB_NODE_FLAGS);
       // Default limits but the analyst's cost a minute: the watched client's own load (about 200
       // profiles of cost 482 a second) spends an analyst's 1,000,000 in seconds, and its own refusals
       // (held a second once it sends on regardless) would be counted as the flood's harm.
-      const defaults = startNode('src/main.js', ['--role=api'], { ...hubEnv, RATE_LIMIT_COST_PER_MINUTE: 'analyst=1000000000', PORT: String(defaultsPort) }, ['--max-semi-space-size=32']);
+      const defaults = startNode('src/main.js', ['--role=api'], { ...hubEnv, RATE_LIMIT_COST_PER_MINUTE: 'analyst=1000000000', PORT: String(defaultsPort) }, HUB_NODE_FLAGS);
       // The same hub as `hub` with AUDIT=off: what writing the read audit costs.
       const unauditedPort = hubPort + 7;
-      const unaudited = startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, AUDIT: 'off', PORT: String(unauditedPort) }, ['--max-semi-space-size=32']);
+      const unaudited = startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, AUDIT: 'off', PORT: String(unauditedPort) }, HUB_NODE_FLAGS);
       children.push(hub, baseline, unlimited, defaults, unaudited);
       const plansOffPort = hubPort + 6;
-      const plansOff = PLANS_OFF ? startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, READ_PLANS: 'off', PORT: String(plansOffPort) }, ['--max-semi-space-size=32']) : undefined;
+      const plansOff = PLANS_OFF ? startNode('src/main.js', ['--role=api'], { ...hubEnv, ...unbinding, READ_PLANS: 'off', PORT: String(plansOffPort) }, HUB_NODE_FLAGS) : undefined;
       if (plansOff) children.push(plansOff);
       const plansOffUrl = plansOff ? `http://127.0.0.1:${plansOffPort}/graphql` : undefined;
       await waitFor(`http://127.0.0.1:${hubPort}/readyz`, hub);
@@ -405,7 +408,7 @@ async function nestedReadComparison(options: {
     let clusterUrl: string | undefined;
     let clusterPid: number | undefined;
     if (CLUSTER_WORKERS > 0) {
-      const cluster = startNode('bench/cluster-api.js', ['--role=api'], { ...options.clusterEnv, PORT: String(options.clusterPort), BENCH_CLUSTER_WORKERS: String(CLUSTER_WORKERS) }, ['--max-semi-space-size=32']);
+      const cluster = startNode('bench/cluster-api.js', ['--role=api'], { ...options.clusterEnv, PORT: String(options.clusterPort), BENCH_CLUSTER_WORKERS: String(CLUSTER_WORKERS) }, HUB_NODE_FLAGS);
       children.push(cluster);
       await waitFor(`http://127.0.0.1:${options.clusterPort}/readyz`, cluster);
       clusterUrl = `http://127.0.0.1:${options.clusterPort}/graphql`;

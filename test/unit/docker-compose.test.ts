@@ -301,7 +301,7 @@ describe('Dockerfile', () => {
 
   it('starts the API by default', () => {
     const cmd = finalStageInstructions().filter((i) => i.keyword === 'CMD');
-    expect(cmd.map((i) => JSON.parse(i.args) as unknown)).toEqual([['node', '--max-semi-space-size=32', 'dist/src/main.js', '--role=api']]);
+    expect(cmd.map((i) => JSON.parse(i.args) as unknown)).toEqual([['node', '--max-semi-space-size=32', '--heap-growing-percent=30', 'dist/src/main.js', '--role=api']]);
   });
 });
 

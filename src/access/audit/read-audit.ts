@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { createHash, sign, type KeyObject } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 
@@ -91,6 +92,8 @@ export class ReadAuditLog {
   private pending: Waiter[] = [];
   private writing: Promise<void> | undefined;
   private lastCheckpointAt = Date.now();
+  /** The async context the log was created in (start-up, outside any request). */
+  private readonly context = new AsyncResource('ReadAuditLog');
 
   constructor(
     private readonly pool: Pool,
@@ -106,7 +109,10 @@ export class ReadAuditLog {
     if (this.options.enabled === false) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
-      this.writing ??= this.drain();
+      // The write is shared by every request waiting, so it runs in the log's own async context,
+      // not in the request's that happened to start it: that request's deadline (once its client
+      // hung up, its statements fail at once) would otherwise fail the others' entries too.
+      this.writing ??= this.context.runInAsyncScope(() => this.drain());
     });
   }
 

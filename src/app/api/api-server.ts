@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, Lexer, Source, TokenKind, type GraphQLSchema } from 'graphql';
 import type { ApiClient } from '../../access/api-client.repository';
@@ -34,7 +33,7 @@ import { DomainError } from '../../platform/errors/domain-error';
 import { inputErrorsPlugin } from '../../platform/graphql/input-errors';
 import { CompiledExecutor, compiledExecutionGateway } from '../../platform/graphql/compiled-executor';
 import type { HubMetrics } from '../../platform/metrics/metrics';
-import { graphqlMetricsMiddleware, graphqlMetricsPlugin, REQUEST_RECORD, type GraphqlRequestRecord } from '../../platform/metrics/graphql-metrics';
+import { graphqlMetricsMiddleware, graphqlMetricsPlugin, recordGraphqlRequest, REQUEST_RECORD, type GraphqlRequestRecord } from '../../platform/metrics/graphql-metrics';
 import { METRICS_PATH, writeMetrics } from '../../platform/metrics/metrics-server';
 import { requireAdmin } from '../../platform/http/admin-auth';
 import { DASHBOARD_PATH, runDashboardRouter } from '../../platform/http/run-dashboard';
@@ -53,7 +52,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
  * Logs unexpected errors with the request ID; the formatter then masks them for the client. The
@@ -233,9 +231,127 @@ function databaseUnavailablePlugin(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
-/** An HTTP-level error as the GraphQL clients read errors: JSON, a stable code, never a stack. */
+/** What the steps of one request leave for the next (Express's `res.locals` on its routes). */
+type Locals = Record<string, unknown>;
+type StepRequest = http.IncomingMessage & { body?: unknown };
+type Next = (error?: unknown) => void;
+/**
+ * One step of the GraphQL endpoint, on Node's own request and response, so the same steps serve
+ * the endpoint through Express and without it (`serveGraphqlPost`): as in Express, a step calls
+ * `next()` to go on, `next(error)` to have the error answered, or answers itself.
+ */
+type Step = (req: StepRequest, res: http.ServerResponse, locals: Locals, next: Next) => void | Promise<void>;
+
+/** A step as an Express handler, its state in `res.locals`. */
+function viaExpress(step: Step): express.RequestHandler {
+  return (req, res, next) => void step(req, res, res.locals, next);
+}
+
+/** Runs the steps in order, as Express would; `done` gets the error a step passed on, or nothing when the last called `next()`. */
+function runSteps(steps: readonly Step[], req: StepRequest, res: http.ServerResponse, locals: Locals, done: Next): void {
+  let index = 0;
+  const next: Next = (error) => {
+    if (error !== undefined) return done(error);
+    const step = steps[index++];
+    if (!step) return done(undefined);
+    try {
+      const returned = step(req, res, locals, next);
+      if (returned) returned.catch(done);
+    } catch (thrown) {
+      done(thrown);
+    }
+  };
+  next();
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** The caller's `x-request-id` when it is a plain token, else a new UUID; sent back on the answer. */
+function assignRequestId(req: http.IncomingMessage, res: http.ServerResponse, locals: Locals): void {
+  const given = req.headers['x-request-id'];
+  const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  locals['requestId'] = requestId;
+  res.setHeader('x-request-id', requestId);
+}
 
 const PAYLOAD_LIMIT = '1mb';
+const PAYLOAD_LIMIT_BYTES = 1024 * 1024;
+/** `application/json`, as body-parser reads it without a charset question; other types go through Express. */
+const PLAIN_JSON = /^application\/json[ \t]*(?:;[ \t]*charset[ \t]*=[ \t]*"?utf-8"?[ \t]*)?$/i;
+
+/**
+ * The request the hub serves without Express: a POST of plain JSON (no Content-Encoding) to
+ * exactly /graphql. Everything else (GET, other methods, compressed bodies, other content types or
+ * charsets, /graphql/ and other spellings of the path) takes Express's path, which answers it as
+ * before; both paths run the same steps.
+ */
+function isPlainGraphqlPost(req: http.IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  const url = req.url ?? '';
+  if (!(url === GRAPHQL_PATH || url.startsWith(`${GRAPHQL_PATH}?`))) return false;
+  const type = req.headers['content-type'];
+  if (type === undefined || !PLAIN_JSON.test(type)) return false;
+  const encoding = req.headers['content-encoding'];
+  return encoding === undefined || encoding.toLowerCase() === 'identity';
+}
+
+/** An error shaped as body-parser's, so the same mapping (`bodyError`) answers both paths. */
+function bodyParserError(type: 'entity.too.large' | 'entity.parse.failed' | 'request.aborted', status: number, message: string): Error {
+  return Object.assign(new Error(message), { type, status, expose: true });
+}
+
+/**
+ * Reads a JSON body as `express.json({ limit: '1mb' })` does on the same requests: over the limit
+ * (by Content-Length, or as it arrives) the rest is read and dropped, then 413; an empty body is
+ * `{}`; a body whose first character is not `{` or `[` (body-parser's strict mode) or that does not
+ * parse is 400; a leading byte-order mark is dropped. A client that leaves mid-body gets nothing.
+ */
+const readJsonBody: Step = (req, _res, _locals, next) => {
+  const declared = Number(req.headers['content-length']);
+  let tooLarge = declared > PAYLOAD_LIMIT_BYTES;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (error?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    req.off('data', onData);
+    next(error);
+  };
+  const onData = (chunk: Buffer): void => {
+    if (tooLarge) return;
+    size += chunk.length;
+    if (size > PAYLOAD_LIMIT_BYTES) {
+      tooLarge = true;
+      chunks.length = 0;
+    } else {
+      chunks.push(chunk);
+    }
+  };
+  req.on('data', onData);
+  req.once('error', () => {
+    // The connection broke mid-body: there is no one to answer.
+    settled = true;
+    req.off('data', onData);
+  });
+  req.once('end', () => {
+    if (tooLarge) return settle(bodyParserError('entity.too.large', 413, 'request entity too large'));
+    let text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const first = /[^ \t\n\r]/.exec(text)?.[0];
+    if (first === undefined) {
+      req.body = {};
+      return settle();
+    }
+    if (first !== '{' && first !== '[') return settle(bodyParserError('entity.parse.failed', 400, 'not a JSON object or array'));
+    try {
+      req.body = JSON.parse(text) as unknown;
+    } catch {
+      return settle(bodyParserError('entity.parse.failed', 400, 'malformed JSON'));
+    }
+    settle();
+  });
+};
 
 /** What body-parser's errors mean for a client (its `type`); anything else is ours. */
 function bodyError(error: unknown): { status: number; code: string; message: string } | undefined {
@@ -316,7 +432,9 @@ export async function startApiServer(options: {
   app.disable('x-powered-by');
   // An ETag costs a hash of every GraphQL answer, and no client revalidates POSTed queries with it.
   app.set('etag', false);
-  const httpServer = http.createServer(app);
+  // Set once the routes are (below): POST /graphql without Express, the rest through it.
+  let serveApi: http.RequestListener = app;
+  const httpServer = http.createServer((req, res) => serveApi(req, res));
   // Errors Node's HTTP parser raises before Express sees the request (headers over 16 KB, a
   // malformed request line or header) answer JSON too, as every other error does.
   httpServer.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -370,10 +488,7 @@ export async function startApiServer(options: {
   await apollo.start();
 
   app.use((req, res, next) => {
-    const given = req.header('x-request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-    res.locals['requestId'] = requestId;
-    res.setHeader('x-request-id', requestId);
+    assignRequestId(req, res, res.locals);
     next();
   });
 
@@ -414,15 +529,15 @@ export async function startApiServer(options: {
    * client's concurrency and request rate (429 RATE_LIMITED with Retry-After). The slot is given
    * back when the response ends, however it ends.
    */
-  const admit: express.RequestHandler = async (req, res, next) => {
+  const admit: Step = async (req, res, locals, next) => {
     try {
-      const client = await options.services.clients.authenticate(req.header('authorization'));
+      const client = await options.services.clients.authenticate(req.headers.authorization);
       if (!client) return next();
-      res.locals['client'] = client;
+      locals['client'] = client;
       if (!options.limits.enforced) return next();
       const admitted = await options.rateLimits.admit(client);
-      if ('refused' in admitted) return refuse(res, admitted.refused, client.id);
-      res.locals['admission'] = admitted.slot;
+      if ('refused' in admitted) return refuse(res, locals, admitted.refused, client.id);
+      locals['admission'] = admitted.slot;
       res.on('close', () => admitted.slot.release());
       next();
     } catch (error) {
@@ -434,11 +549,11 @@ export async function startApiServer(options: {
    * without Express's send). Held first when the client sent again before
    * its previous refusal's Retry-After was over (a client that hangs up meanwhile is dropped).
    */
-  const refuse = (res: express.Response, refusal: Refusal, clientId: string): void => {
+  const refuse = (res: http.ServerResponse, locals: Locals, refusal: Refusal, clientId: string): void => {
     const ms = hold.delayFor(clientId, refusal.retryAfterSeconds);
     if (ms === 0) return sendRefusal(res, refusal);
     // A refusal for a full queue was admitted by the rate limits: it holds no slot while it waits.
-    (res.locals['admission'] as Slot | undefined)?.release();
+    (locals['admission'] as Slot | undefined)?.release();
     const hungUp = new AbortController();
     const onClose = (): void => hungUp.abort();
     res.once('close', onClose);
@@ -447,7 +562,7 @@ export async function startApiServer(options: {
       if (!res.closed) sendRefusal(res, refusal);
     });
   };
-  const sendRefusal = (res: express.Response, refusal: Refusal): void => {
+  const sendRefusal = (res: http.ServerResponse, refusal: Refusal): void => {
     const { code: _code, ...extensions } = refusalExtensions(refusal);
     if (!res.headersSent) res.setHeader('retry-after', String(refusal.retryAfterSeconds));
     sendJsonError(res, 429, 'RATE_LIMITED', refusalMessage(refusal), extensions);
@@ -458,8 +573,8 @@ export async function startApiServer(options: {
    * 429 RATE_LIMITED `limit: "queue"`; its deadline passed while it waited: 503 QUERY_TIMEOUT
    * `which: "queue"`; both with Retry-After: 1. The time waited counts toward its deadline.
    */
-  const takeTurn: express.RequestHandler = (_req, res, next) => {
-    const client = res.locals['client'] as ApiClient | undefined;
+  const takeTurn: Step = (_req, res, locals, next) => {
+    const client = locals['client'] as ApiClient | undefined;
     if (!client || !options.limits.enforced) return next();
     // Gone already (while it was authenticated): nothing to wait for.
     if (res.closed) return;
@@ -475,23 +590,23 @@ export async function startApiServer(options: {
         // Also given back as soon as the response is ready (the audit plugin), before its audit
         // entry's commit: a request waiting on the audit's WAL flush holds no connection and
         // executes nothing, so its turn belongs to the next request (release is idempotent).
-        res.locals['releaseTurn'] = entry.release;
-        res.locals['queuedMs'] = entry.waitedMs;
+        locals['releaseTurn'] = entry.release;
+        locals['queuedMs'] = entry.waitedMs;
         return next();
       }
       if (entry.reason === 'gone') return;
-      if (entry.reason === 'queue-full') return refuse(res, { limit: 'queue', allowed: fair.queuePerClient, retryAfterSeconds: 1 }, client.id);
+      if (entry.reason === 'queue-full') return refuse(res, locals, { limit: 'queue', allowed: fair.queuePerClient, retryAfterSeconds: 1 }, client.id);
       res.setHeader('retry-after', '1');
       const timeout = new QueryTimeoutError('queue', waitMs);
       sendJsonError(res, 503, 'QUERY_TIMEOUT', timeout.message, { which: timeout.which, limitMs: timeout.limitMs, retryAfterSeconds: 1 });
     });
   };
   /** Statements of the request run under the role's statement timeout, and the whole under its deadline. */
-  const deadline = (options_: { wholeRequest: boolean }): express.RequestHandler => (_req, res, next) => {
-    const client = res.locals['client'] as ApiClient | undefined;
+  const deadline = (options_: { wholeRequest: boolean }): Step => (_req, res, locals, next) => {
+    const client = locals['client'] as ApiClient | undefined;
     if (!client || !options.limits.enforced) return next();
     const limits = options.limits;
-    const queuedMs = (res.locals['queuedMs'] as number | undefined) ?? 0;
+    const queuedMs = (locals['queuedMs'] as number | undefined) ?? 0;
     const requestDeadline = new RequestDeadline(limits.statementTimeoutMs[client.role], options_.wholeRequest ? limits.requestTimeoutMs[client.role] : undefined, queuedMs);
     // A close before the answer was written is the client leaving: stop its work.
     res.on('close', () => (res.writableFinished ? requestDeadline.finish() : requestDeadline.abandon()));
@@ -503,85 +618,123 @@ export async function startApiServer(options: {
   // the request deadline, and it charges no query cost: it reads by keyset in bounded batches.
   // The domains' own routes (the NDJSON eligibility feed), behind the same admission and deadlines.
   for (const route of API_ROUTES) {
-    app.use(route.path, admit, deadline({ wholeRequest: false }), route.router({ services: options.services, logger: log, feedBatchSize: options.eligibilityFeedBatchSize }));
+    app.use(route.path, viaExpress(admit), viaExpress(deadline({ wholeRequest: false })), route.router({ services: options.services, logger: log, feedBatchSize: options.eligibilityFeedBatchSize }));
   }
 
-  if (metrics) app.use(GRAPHQL_PATH, graphqlMetricsMiddleware(metrics));
-  app.use(
-    GRAPHQL_PATH,
-    // GraphQL over HTTP is GET and POST; anything else has no body or query to read.
-    (req, res, next) => {
-      if (req.method === 'GET' || req.method === 'POST') return next();
-      res.setHeader('allow', 'GET, POST');
-      sendJsonError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method.slice(0, 20)} is not a method of the GraphQL endpoint: use GET or POST.`);
-    },
-    // A known key over its limits is refused before its body is read: a flood costs no parsing.
-    admit,
-    // And so is a request without a valid key: an anonymous megabyte costs no parsing either.
-    (req, res, next) => {
-      if (res.locals['client']) return next();
-      sendJsonError(
-        res,
-        401,
-        'UNAUTHENTICATED',
-        req.header('authorization')
-          ? 'The API key is not valid or has been revoked.'
-          : 'An API key is required: send "Authorization: Bearer <key>". Create one with `npm run hub -- client:create`.',
-      );
-    },
-    // Its turn, before its body is read: a waiting request holds no parsed body.
-    takeTurn,
-    express.json({ limit: PAYLOAD_LIMIT }),
-    (req, res, next) => {
-      // One operation per request: a JSON array (batching) would multiply every limit by its length.
-      if (req.method === 'POST' && (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
-        return sendJsonError(res, 400, 'BAD_REQUEST', Array.isArray(req.body) ? 'Batched operations (a JSON array) are not supported: send one operation per request.' : 'The request body must be a JSON object.');
-      }
+  /** GraphQL over HTTP is GET and POST; anything else has no body or query to read. */
+  const getOrPost: Step = (req, res, _locals, next) => {
+    if (req.method === 'GET' || req.method === 'POST') return next();
+    res.setHeader('allow', 'GET, POST');
+    sendJsonError(res, 405, 'METHOD_NOT_ALLOWED', `${String(req.method).slice(0, 20)} is not a method of the GraphQL endpoint: use GET or POST.`);
+  };
+  /** A request without a valid key is refused before its body is read: an anonymous megabyte costs no parsing. */
+  const requireClient: Step = (req, res, locals, next) => {
+    if (locals['client']) return next();
+    sendJsonError(
+      res,
+      401,
+      'UNAUTHENTICATED',
+      req.headers.authorization
+        ? 'The API key is not valid or has been revoked.'
+        : 'An API key is required: send "Authorization: Bearer <key>". Create one with `npm run hub -- client:create`.',
+    );
+  };
+  /** One operation per request: a JSON array (batching) would multiply every limit by its length. */
+  const oneOperation: Step = (req, res, _locals, next) => {
+    if (req.method === 'POST' && (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
+      return sendJsonError(res, 400, 'BAD_REQUEST', Array.isArray(req.body) ? 'Batched operations (a JSON array) are not supported: send one operation per request.' : 'The request body must be a JSON object.');
+    }
+    next();
+  };
+  const trusted: Step = async (req, res, locals, next) => {
+    try {
+      const refusal = await trustedDocument(req, locals['client'] as ApiClient);
+      if (refusal) return sendJsonError(res, 400, 'PERSISTED_QUERY_NOT_FOUND', refusal);
       next();
-    },
-    async (req, res, next) => {
-      try {
-        const refusal = await trustedDocument(req, res.locals['client'] as ApiClient);
-        if (refusal) return sendJsonError(res, 400, 'PERSISTED_QUERY_NOT_FOUND', refusal);
-        next();
-      } catch (error) {
-        next(error);
+    } catch (error) {
+      next(error);
+    }
+  };
+  /** After body parsing, so the whole GraphQL execution runs inside the request's statement tally. */
+  const statementTally: Step = (_req, _res, locals, next) => {
+    const tally: SqlStatementTally = { statements: 0 };
+    locals['sql'] = tally;
+    withSqlStatementTally(tally, next);
+  };
+  /**
+   * Apollo Server's HTTP handler, called directly (what `@as-integrations/express5` does, without
+   * Express's `send`): the answer is written with its length, in one piece.
+   */
+  const execute: Step = async (req, res, locals, next) => {
+    try {
+      const headers = new HeaderMap();
+      for (const key in req.headers) {
+        const value = req.headers[key];
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
-    },
-    deadline({ wholeRequest: true }),
-    // After body parsing, so the whole GraphQL execution runs inside the request's statement tally.
-    (_req, res, next) => {
-      const tally: SqlStatementTally = { statements: 0 };
-      res.locals['sql'] = tally;
-      withSqlStatementTally(tally, next);
-    },
-    expressMiddleware(apollo, {
-      context: async ({ res }): Promise<GraphQLContext> => {
-        const requestId = String(res.locals['requestId']);
-        const client = res.locals['client'] as ApiClient;
-        return {
-          requestId,
-          client,
-          services: options.services,
-          loaders: new RequestLoaders(),
-          nodes,
-          sql: res.locals['sql'] as SqlStatementTally,
-          requestRecord: res.locals[REQUEST_RECORD] as GraphqlRequestRecord | undefined,
-          logger: log.child({ requestId, clientId: client.id, role: client.role }),
-          cost: 0,
-          readPlans: options.readPlans !== false,
-          admission: res.locals['admission'] as Slot | undefined,
-          releaseTurn: res.locals['releaseTurn'] as (() => void) | undefined,
-          hungUp: () => {
-            const gone = new AbortController();
-            if (res.closed) gone.abort();
-            else res.once('close', () => gone.abort());
-            return gone.signal;
-          },
-        };
+      const url = req.url ?? '';
+      const query = url.indexOf('?');
+      const answer = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: query < 0 ? '' : url.slice(query), body: req.body },
+        context: async () => contextOf(res, locals),
+      });
+      if (res.headersSent || res.destroyed) return;
+      for (const [key, value] of answer.headers) res.setHeader(key, value);
+      res.statusCode = answer.status ?? 200;
+      if (answer.body.kind === 'complete') {
+        const body = Buffer.from(answer.body.string);
+        res.setHeader('content-length', body.length);
+        res.end(body);
+        return;
+      }
+      for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (error) {
+      next(error);
+    }
+  };
+  const contextOf = (res: http.ServerResponse, locals: Locals): GraphQLContext => {
+    const requestId = String(locals['requestId']);
+    const client = locals['client'] as ApiClient;
+    return {
+      requestId,
+      client,
+      services: options.services,
+      loaders: new RequestLoaders(),
+      nodes,
+      sql: locals['sql'] as SqlStatementTally,
+      requestRecord: locals[REQUEST_RECORD] as GraphqlRequestRecord | undefined,
+      logger: log.child({ requestId, clientId: client.id, role: client.role }),
+      cost: 0,
+      readPlans: options.readPlans !== false,
+      admission: locals['admission'] as Slot | undefined,
+      releaseTurn: locals['releaseTurn'] as (() => void) | undefined,
+      hungUp: () => {
+        const gone = new AbortController();
+        if (res.closed) gone.abort();
+        else res.once('close', () => gone.abort());
+        return gone.signal;
       },
-    }),
-  );
+    };
+  };
+  // Admission (a known key over its limits is refused before its body is read: a flood costs no
+  // parsing), the key, and its turn (a waiting request holds no parsed body); then, with the body:
+  // one operation, its trusted document, its deadline and statement tally, and Apollo.
+  const beforeBody: Step[] = [admit, requireClient, takeTurn];
+  const withBody: Step[] = [oneOperation, trusted, deadline({ wholeRequest: true }), statementTally, execute];
+
+  // The common request, a POST of JSON, is served by `serveGraphqlPost` below without Express;
+  // Express serves the rest of the endpoint (GET, other methods, other content types and encodings).
+  if (metrics) app.use(GRAPHQL_PATH, graphqlMetricsMiddleware(metrics));
+  app.use(GRAPHQL_PATH, ...[getOrPost, ...beforeBody].map(viaExpress), express.json({ limit: PAYLOAD_LIMIT }), ...withBody.map(viaExpress));
+  const postSteps: Step[] = [...beforeBody, readJsonBody, ...withBody];
+  const serveGraphqlPost = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const locals: Locals = {};
+    assignRequestId(req, res, locals);
+    if (metrics) locals[REQUEST_RECORD] = recordGraphqlRequest(metrics, res);
+    runSteps(postSteps, req, res, locals, (error) => answerError(res, locals, error));
+  };
+  serveApi = (req, res) => (isPlainGraphqlPost(req) ? serveGraphqlPost(req, res) : app(req, res));
 
   /**
    * Trusted documents: a registered document named by its hash (`documentId: "sha256:<hash>"` or
@@ -589,9 +742,9 @@ export async function startApiServer(options: {
    * a client restricted to trusted documents may send nothing else (not even a registered text's
    * unregistered variant). Returns why a request is refused, or undefined.
    */
-  async function trustedDocument(req: express.Request, client: ApiClient): Promise<string | undefined> {
+  async function trustedDocument(req: StepRequest, client: ApiClient): Promise<string | undefined> {
     const isGet = req.method === 'GET';
-    const source: Record<string, unknown> = isGet ? req.query : (req.body as Record<string, unknown>);
+    const source = (isGet ? (req as Partial<express.Request>).query : req.body) as Record<string, unknown>;
     let extensions = source['extensions'];
     if (typeof extensions === 'string') {
       try {
@@ -630,20 +783,23 @@ export async function startApiServer(options: {
     return undefined;
   }
 
-  // Anything else: JSON, never Express's HTML page (which carries a stack unless NODE_ENV=production).
-  app.use((_req, res) => sendJsonError(res, 404, 'NOT_FOUND', 'No such path. The API is at /graphql, GraphiQL at /graphiql.'));
-  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  /** The answer to an error a step passed on (body-parser's, the database's, or a bug: masked). */
+  const answerError = (res: http.ServerResponse, locals: Locals, error: unknown): void => {
+    if (error === undefined) return sendJsonError(res, 404, 'NOT_FOUND', 'No such path. The API is at /graphql, GraphiQL at /graphiql.');
     const known = bodyError(error);
     if (known) return sendJsonError(res, known.status, known.code, known.message);
     // Authentication or admission could not reach the database: 503, not an internal error.
     if (isDatabaseUnavailable(error)) {
-      log.warn({ err: error, requestId: res.locals['requestId'] }, 'database unavailable');
+      log.warn({ err: error, requestId: locals['requestId'] }, 'database unavailable');
       if (!res.headersSent) res.setHeader('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
       return sendJsonError(res, 503, 'SERVICE_UNAVAILABLE', DATABASE_UNAVAILABLE_MESSAGE, { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
     }
-    log.error({ err: error, requestId: res.locals['requestId'] }, 'unexpected error in an HTTP request');
+    log.error({ err: error, requestId: locals['requestId'] }, 'unexpected error in an HTTP request');
     sendJsonError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error. Quote the x-request-id response header when reporting it.');
-  });
+  };
+  // Anything else: JSON, never Express's HTML page (which carries a stack unless NODE_ENV=production).
+  app.use((_req, res) => sendJsonError(res, 404, 'NOT_FOUND', 'No such path. The API is at /graphql, GraphiQL at /graphiql.'));
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => answerError(res, res.locals, error));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import { DomainError } from '../errors/domain-error';
 
 /**
@@ -27,7 +28,7 @@ export function ndjsonErrorLine(error: { code: string; message: string; requestI
  * ETag an error never needs): a flooding client gets thousands of refusals a second, each on the
  * one event loop that serves everyone else. Headers set before (Retry-After) go with it.
  */
-export function sendJsonError(res: Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
+export function sendJsonError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { Kind } from 'graphql';
@@ -19,19 +20,24 @@ export const REQUEST_RECORD = 'graphqlRequestRecord';
  */
 export function graphqlMetricsMiddleware(metrics: HubMetrics): RequestHandler {
   return (_req, res, next) => {
-    const started = performance.now();
-    const record: GraphqlRequestRecord = {};
-    res.locals[REQUEST_RECORD] = record;
-    res.once('finish', () => {
-      metrics.observeGraphqlRequest({
-        operationName: record.operationName,
-        role: record.role,
-        code: record.code ?? codeOfStatus(res.statusCode),
-        seconds: (performance.now() - started) / 1000,
-      });
-    });
+    res.locals[REQUEST_RECORD] = recordGraphqlRequest(metrics, res);
     next();
   };
+}
+
+/** The same for a request served outside Express (the API's own POST /graphql path): its record, observed when the answer is sent. */
+export function recordGraphqlRequest(metrics: HubMetrics, res: ServerResponse): GraphqlRequestRecord {
+  const started = performance.now();
+  const record: GraphqlRequestRecord = {};
+  res.once('finish', () => {
+    metrics.observeGraphqlRequest({
+      operationName: record.operationName,
+      role: record.role,
+      code: record.code ?? codeOfStatus(res.statusCode),
+      seconds: (performance.now() - started) / 1000,
+    });
+  });
+  return record;
 }
 
 /** Fills the request's record: who called, which operation, and the outcome code clients see. */
