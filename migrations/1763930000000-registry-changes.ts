@@ -40,6 +40,13 @@ export interface Tracked {
    * columns that decide them; an update that moves a row out of provinces logs them in `left_areas`.
    */
   areas?: { of: (r: string) => string; columns: readonly string[] };
+  /**
+   * Since 1763980000000: the rows that show no firm identity (masked, src/shared/firm-identity.ts),
+   * as an SQL condition over a row alias, and the columns their record withholds: `withheld` shown
+   * as null, `starred` as `***` when set. An update of a row masked before and after names only the
+   * columns whose shown value changed (a starred one set or cleared), and logs nothing when none did.
+   */
+  masked?: { when: (r: string) => string; withheld: readonly string[]; starred: readonly string[] };
 }
 
 const TRACKED: readonly Tracked[] = [
@@ -75,9 +82,15 @@ export async function recordChangesOf(queryRunner: QueryRunner, t: Tracked): Pro
   const names = new Set(columns.map((c) => c.column_name));
   // Generated and normalised columns follow others: not a change of their own.
   const compared = columns.filter((c) => !BOOKKEEPING.has(c.column_name) && !c.column_name.endsWith('_normalised'));
+  const masked = t.masked;
+  const bothMasked = masked ? `(${masked.when('o')} AND ${masked.when('n')})` : 'false';
   const differs = (c: { column_name: string; data_type: string }): string => {
     const cast = c.data_type === 'json' ? '::text' : '';
-    return `o.${q(c.column_name)}${cast} IS DISTINCT FROM n.${q(c.column_name)}${cast}`;
+    const raw = `o.${q(c.column_name)}${cast} IS DISTINCT FROM n.${q(c.column_name)}${cast}`;
+    // A column a masked record withholds changes nothing a client sees while it stays masked.
+    if (masked?.withheld.includes(c.column_name)) return `(${raw} AND NOT ${bothMasked})`;
+    if (masked?.starred.includes(c.column_name)) return `(${raw} AND (NOT ${bothMasked} OR (o.${q(c.column_name)} IS NULL) <> (n.${q(c.column_name)} IS NULL)))`;
+    return raw;
   };
   const fields = `array_remove(ARRAY[${compared.map((c) => `CASE WHEN ${differs(c)} THEN '${c.column_name}' END`).join(', ')}]::text[], NULL)`;
   const links = LINK_COLUMNS.filter((c) => names.has(c));

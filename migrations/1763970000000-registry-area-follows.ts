@@ -41,7 +41,7 @@ const participationKey = (r: string): string => `registry.dip_record_key(${r}.pa
 const assessmentKey = (r: string): string => `registry.dip_record_key(${r}.participant_key || ':' || (${r}.assessed_on - DATE '2000-01-01')::text)`;
 
 /** The tables whose area rule changed (companies and factories keep theirs: a factory's link is shown, Factory.companyJuristicId). */
-const TRACKED: readonly Tracked[] = [
+export const TRACKED_1763970000000: readonly Tracked[] = [
   {
     table: 'registry.tis_licence',
     entity: 'TIS_LICENSE',
@@ -151,7 +151,7 @@ export class RegistryAreaFollows1763970000000 implements MigrationInterface {
     await queryRunner.query(`COMMENT ON COLUMN registry.record_change.entered_areas IS 'MOVED only: province codes the record entered (feed areas); null: none'`);
     await queryRunner.query(`ALTER TABLE registry.record_change DROP CONSTRAINT record_change_kind_check`);
     await queryRunner.query(`ALTER TABLE registry.record_change ADD CONSTRAINT record_change_kind_check CHECK (kind IN (${KINDS}, 'MOVED'))`);
-    for (const t of TRACKED) await recordChangesOf(queryRunner, t);
+    for (const t of TRACKED_1763970000000) await recordChangesOf(queryRunner, t);
     // Numbered as every change, under the register writers' lock (held to the migration's commit).
     await queryRunner.query(`SELECT pg_advisory_xact_lock(${REGISTER_WRITER_LOCK})`);
     await queryRunner.query(MASKED_MOVES);

@@ -59,7 +59,7 @@ const companyProvince = (r: string): string =>
   `SELECT p.province_code FROM registry.company_profile p WHERE p.juristic_id = ${r}.company_juristic_id AND p.province_code IS NOT NULL`;
 
 /** Factories' area rule: their own province, and their company's when the operator is shown. */
-const FACTORY: Tracked = {
+export const FACTORY_1763975000000: Tracked = {
   table: 'registry.factory',
   entity: 'FACTORY',
   key: (r) => `${r}.fid`,
@@ -141,7 +141,7 @@ export class FactoryOperatorMasked1763975000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await keepRecordJson(queryRunner, KEPT_FACTORY_1763975000000);
-    await recordChangesOf(queryRunner, FACTORY);
+    await recordChangesOf(queryRunner, FACTORY_1763975000000);
     await queryRunner.query(profileMovedFunction(SHOWN('f')));
     // Numbered as every change, under the register writers' lock (held to the migration's commit).
     await queryRunner.query(`SELECT pg_advisory_xact_lock(${REGISTER_WRITER_LOCK})`);

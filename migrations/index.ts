@@ -36,6 +36,7 @@ import { AdminCheckpoints1763962400000 } from './1763962400000-admin-checkpoints
 import { RegistryRecordJson1763965000000 } from './1763965000000-registry-record-json';
 import { RegistryAreaFollows1763970000000 } from './1763970000000-registry-area-follows';
 import { FactoryOperatorMasked1763975000000 } from './1763975000000-factory-operator-masked';
+import { RegistryMaskedLinks1763980000000 } from './1763980000000-registry-masked-links';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -77,4 +78,5 @@ export const migrations = [
   RegistryRecordJson1763965000000,
   RegistryAreaFollows1763970000000,
   FactoryOperatorMasked1763975000000,
+  RegistryMaskedLinks1763980000000,
 ];

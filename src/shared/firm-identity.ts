@@ -17,6 +17,11 @@
  *
  * Factory operators add one case: an operator's tax ID that is not a juristic ID is a personal ID,
  * masked whatever the name matched.
+ *
+ * The change log applies the rule too: an update of a record masked before and after that alters
+ * only what the mask withholds (its link, a name or ID kept `***`) is not logged, so the feed does
+ * not tell that a hidden link moved. Its triggers hold a frozen copy of the rule (migration
+ * 1763980000000; test/integration/registry-changes-masked-relink.test.ts fails when they drift).
  */
 
 /** Link methods that prove the firm is a DBD company (see LinkMethod in src/domains/factory/factory.type.ts). */
