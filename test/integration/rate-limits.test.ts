@@ -52,7 +52,9 @@ describe.each(stores)('rate limits shared by two API processes on %s', (store, a
 
   beforeAll(async () => {
     if (!available) return;
-    t = await startTestHub({ queue: store, scale: 100, env: { RATE_LIMIT_COST_PER_MINUTE: 'analyst=300' } });
+    // Refusals answered at once (RATE_LIMIT_HOLD_MS=0): these tests are about the shared budget, and
+    // a held refusal (up to a second each, tested below on its own hub) only made them wait.
+    t = await startTestHub({ queue: store, scale: 100, env: { RATE_LIMIT_COST_PER_MINUTE: 'analyst=300', RATE_LIMIT_HOLD_MS: '0' } });
     await t.ingestNow('diw');
     // A second API process on the same database and store, with its own memory.
     second = await startHub(t.config, 'api', createRootLogger('silent'));

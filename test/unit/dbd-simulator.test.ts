@@ -237,12 +237,16 @@ describe('DBD routes over HTTP', () => {
 describe('the DBD sources read the simulator', () => {
   const companiesUrl = (query = ''): Record<string, string> => ({ DBD_COMPANIES_FEED_URL: `${simulator.url}/dbd/juristic-persons${query}` });
   const financialsUrl = (query = ''): Record<string, string> => ({ DBD_FINANCIALS_FEED_URL: `${simulator.url}/dbd/financial-statements${query}` });
+  /** The plain full read of the company listing (2,600 firms over HTTP): two tests look at it, it is read once. */
+  const readAllCompanies = () => readSource(dbdCompanySource, companiesUrl());
+  let allCompanies: ReturnType<typeof readAllCompanies> | undefined;
+  const fullCompanyRead = (): ReturnType<typeof readAllCompanies> => (allCompanies ??= readAllCompanies());
 
   test('a full read pages through everything: exactly the bad records rejected, duplicates served, cursor at the latest updatedAt', async () => {
     const truth = dbdGroundTruth(OPTIONS, 0, { pageSize: 97 }).companies;
     expect(truth.badRecords).toBeGreaterThan(0);
     expect(truth.duplicates).toBeGreaterThan(0);
-    const { rows, cursor, urls, warnings } = await readSource(dbdCompanySource, companiesUrl());
+    const { rows, cursor, urls, warnings } = await fullCompanyRead();
     expect(urls).toHaveLength(truth.totalPages);
     expect(urls[0]).toBe(`${simulator.url}/dbd/juristic-persons?page=1&pageSize=97`);
     expect(rows).toHaveLength(truth.items);
@@ -274,7 +278,7 @@ describe('the DBD sources read the simulator', () => {
   });
 
   test('an incremental read asks updatedSince=<cursor> and gets only what changed; nothing changed keeps the cursor', async () => {
-    const full = await readSource(dbdCompanySource, companiesUrl());
+    const full = await fullCompanyRead();
     const unchanged = await readSource(dbdCompanySource, companiesUrl(), full.cursor);
     expect(unchanged.urls).toEqual([`${simulator.url}/dbd/juristic-persons?updatedSince=${encodeURIComponent(full.cursor!)}&page=1&pageSize=97`]);
     expect(unchanged.rows).toEqual([]);
