@@ -5,9 +5,11 @@ import { Client, Pool, type PoolClient, Query, type QueryConfig } from 'pg';
  * Deadlines of API requests (issue 14): every SQL statement an API request issues runs under the
  * role's statement timeout, and the request under an overall deadline. When either passes, the
  * statement is cancelled on the server (PostgreSQL's cancel request, sent on its own socket, so it
- * works when the pool is exhausted), its connection goes back to the pool at once, and the query
- * fails with QueryTimeoutError, which the API answers as QUERY_TIMEOUT. After the request's
- * deadline its further statements fail at once without reaching the database.
+ * works when the pool is exhausted), and the query fails with QueryTimeoutError, which the API
+ * answers as QUERY_TIMEOUT. The connection is released at once but not reused: the cancel request
+ * names the backend, not the statement, and may land on whatever runs there next, so the pool
+ * closes it (DeadlineAwareClient.cancelSent). After the request's deadline its further statements
+ * fail at once without reaching the database.
  *
  * Statements outside a request (the worker, the CLI, migrations) run as before: the pool's clients
  * are `DeadlineAwareClient`s, which only act inside `withRequestDeadline`.
@@ -112,6 +114,10 @@ function cancel(statement: RunningStatement, reason: QueryTimeoutError): void {
   if (statement.cancelledBy) return;
   statement.cancelledBy = reason;
   const target = statement.client;
+  // The cancel request names the backend, not the statement, and arrives when it arrives: the
+  // statement may finish first, and the cancel then kills whatever runs next on that backend. So
+  // the connection runs nothing more of anyone's (see DeadlineAwareClient.cancelSent).
+  target.cancelSent ??= reason;
   // pg's cancel: a fresh connection that sends CancelRequest with the target's process ID and
   // secret; it does nothing if the statement has already finished.
   const canceller = new Client({ host: target.host, port: target.port });
@@ -121,6 +127,10 @@ function cancel(statement: RunningStatement, reason: QueryTimeoutError): void {
 
 /** Statements that must run even after the deadline: they end a transaction the request opened. */
 const ENDS_TRANSACTION = /^\s*(ROLLBACK|COMMIT|RELEASE)\b/i;
+/** The one statement a connection runs after a cancel was sent on it: it can only undo. */
+const UNDOES = /^\s*ROLLBACK\b/i;
+
+type Release = (error?: Error | boolean) => void;
 
 /**
  * The pool's client class. Inside a request it sends each plain statement (text and values, the
@@ -128,6 +138,34 @@ const ENDS_TRANSACTION = /^\s*(ROLLBACK|COMMIT|RELEASE)\b/i;
  * outside a request) goes straight to pg.
  */
 export class DeadlineAwareClient extends Client {
+  /**
+   * Set when a cancel request was (or may have been) sent for a statement on this connection. A
+   * cancel request names the backend, not the statement, and may arrive after the statement has
+   * finished: then it would cancel the next statement on this backend, another request's once the
+   * connection is back in the pool. So from then on the connection runs nothing but a ROLLBACK
+   * (further statements of the request fail at once with this error), and when it is released the
+   * pool discards it instead of handing it out again.
+   */
+  cancelSent: QueryTimeoutError | undefined;
+
+  private poolRelease: Release | undefined;
+
+  /**
+   * pg-pool sets `release` on a client each time it hands it out (and passes the same function to
+   * connect's callback); every release of a connection on which a cancel was sent is made a
+   * release with an error, which makes the pool close the connection and open a new one.
+   */
+  get release(): Release | undefined {
+    return this.poolRelease;
+  }
+
+  set release(release: Release | undefined) {
+    this.poolRelease =
+      release &&
+      ((error?: Error | boolean) =>
+        release(error || (this.cancelSent ? new Error('A cancel request was sent on this connection; the pool discards it rather than reuse it.') : undefined)));
+  }
+
   // pg's overloads are many; this one forwards every form it does not handle to them unchanged.
   override query(...args: unknown[]): never {
     const deadline = scope.getStore();
@@ -135,10 +173,11 @@ export class DeadlineAwareClient extends Client {
     const plain = typeof config === 'string' || (typeof config === 'object' && config !== null && typeof (config as { submit?: unknown }).submit !== 'function');
     // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with this client as `this`
     const superQuery = super.query as (...forwarded: unknown[]) => never;
-    if (!deadline || !plain || typeof values === 'function' || callback !== undefined) return superQuery.apply(this, args);
+    if (!plain || typeof values === 'function' || callback !== undefined) return superQuery.apply(this, args);
     const configText = (config as { text?: unknown }).text;
     const text = typeof config === 'string' ? config : typeof configText === 'string' ? configText : '';
-    if (ENDS_TRANSACTION.test(text)) return superQuery.apply(this, args);
+    if (this.cancelSent && !UNDOES.test(text)) return Promise.reject(this.cancelSent) as never;
+    if (!deadline || ENDS_TRANSACTION.test(text)) return superQuery.apply(this, args);
     if (deadline.expired) return Promise.reject(deadline.expired) as never;
     return new Promise((resolve, reject) => {
       const query: Query = new Query(config as QueryConfig, values as unknown[] | undefined, ((error: Error | null, result: unknown) => {
