@@ -307,6 +307,12 @@ export const CONFIG_VARIABLES = {
     description:
       'Requests executing at once in one API process (GraphQL); more wait in one queue per client, served in turn, the client with the fewest running first (docs/limits.md#fair-admission). Unset: the process\'s database pool size (10).',
   },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(1000).max(600_000),
+    default: '30000',
+    description:
+      'Time a client has to send its whole request, headers and body (ms); after it: HTTP 408, REQUEST_TIMEOUT, and the connection closes. A body is read while its request holds its turn (API_CONCURRENCY), so this bounds a client that trickles one (docs/limits.md#every-limit). Node\'s own default is five minutes.',
+  },
   API_QUEUE_PER_CLIENT: {
     schema: z.coerce.number().int().min(0).max(10_000),
     default: '50',
@@ -451,6 +457,8 @@ export interface HubLimits {
   concurrentCost: PerRole;
   /** Requests executing at once in one API process; undefined: the pool size. */
   apiConcurrency: number | undefined;
+  /** HTTP_REQUEST_TIMEOUT_MS. */
+  httpRequestTimeoutMs: number;
   /** Requests one client may have waiting for a slot. */
   queuePerClient: number;
   /** How long a refusal of a client that did not wait for its Retry-After is held, at most (ms); 0: never. */
@@ -539,6 +547,7 @@ export function loadConfig(env: ConfigEnv, feeds: readonly FeedDeclaration[]): H
       concurrentRequests: r.RATE_LIMIT_CONCURRENT,
       concurrentCost: r.RATE_LIMIT_CONCURRENT_COST,
       apiConcurrency: r.API_CONCURRENCY,
+      httpRequestTimeoutMs: r.HTTP_REQUEST_TIMEOUT_MS,
       queuePerClient: r.API_QUEUE_PER_CLIENT,
       refusalHoldMs: r.RATE_LIMIT_HOLD_MS,
       statementTimeoutMs: r.STATEMENT_TIMEOUT_MS,

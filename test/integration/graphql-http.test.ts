@@ -28,7 +28,7 @@ describe('GraphQL over HTTP: the plain-JSON path and Express\'s answer alike', (
 
   beforeAll(async () => {
     // One request executing at once: a request that kept its turn after its client left would stall the next.
-    t = await startTestHub({ env: { API_CONCURRENCY: '1' } });
+    t = await startTestHub({ env: { API_CONCURRENCY: '1', HTTP_REQUEST_TIMEOUT_MS: '1000' } });
     key = await t.createApiKey('analyst');
   }, 300_000);
   afterAll(async () => {
@@ -141,6 +141,34 @@ describe('GraphQL over HTTP: the plain-JSON path and Express\'s answer alike', (
     const next = await send({ headers: { 'content-type': 'application/json' }, body: TYPENAME });
     expect(next.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test('a client that trickles its body loses its turn at HTTP_REQUEST_TIMEOUT_MS (408, JSON): another client is served meanwhile', async () => {
+    const url = new URL(t.graphqlUrl);
+    const other = await t.createApiKey('ministry');
+    // A valid key's request takes the only turn, then sends its body a byte at a time, forever.
+    const slow = new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const socket = net.connect(Number(url.port), url.hostname, () => {
+        socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+        const trickle = setInterval(() => socket.writable && socket.write(' '), 100);
+        socket.on('close', () => {
+          clearInterval(trickle);
+          resolve(answer);
+        });
+      });
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+      socket.on('error', reject);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    const served = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${other}` }, body: TYPENAME });
+    expect(served.status).toBe(200);
+    // Within the timeout and the server's check interval, not Node's default of five minutes.
+    expect(Date.now() - started).toBeLessThan(5000);
+    const answer = await slow;
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ errors: [{ extensions: { code: 'REQUEST_TIMEOUT' } }] });
   });
 
   test('without a key, 401 before the body is read, on the plain-JSON path too', async () => {

@@ -43,4 +43,11 @@ describe('configuration', () => {
     expect(loadHubConfig({}).limits.refusalHoldMs).toBe(1000);
     expect(loadHubConfig({ RATE_LIMIT_HOLD_MS: '0' }).limits.refusalHoldMs).toBe(0);
   });
+
+  test('a request timeout that is zero, too short, fractional, huge or not a number stops start-up', () => {
+    for (const value of ['0', '999', '1500.5', '600001', '1e12', 'never']) {
+      expect(() => loadHubConfig({ HTTP_REQUEST_TIMEOUT_MS: value })).toThrow(/HTTP_REQUEST_TIMEOUT_MS/);
+    }
+    expect(loadHubConfig({}).limits.httpRequestTimeoutMs).toBe(30_000);
+  });
 });

@@ -434,7 +434,13 @@ export async function startApiServer(options: {
   app.set('etag', false);
   // Set once the routes are (below): POST /graphql without Express, the rest through it.
   let serveApi: http.RequestListener = app;
-  const httpServer = http.createServer((req, res) => serveApi(req, res));
+  // A request's body is read while it holds its turn (below): a client trickling one would keep it
+  // for Node's default five minutes. Node checks its timeouts every connectionsCheckingInterval.
+  const requestTimeout = options.limits.httpRequestTimeoutMs;
+  const httpServer = http.createServer(
+    { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(5_000, Math.ceil(requestTimeout / 4)) },
+    (req, res) => serveApi(req, res),
+  );
   // Errors Node's HTTP parser raises before Express sees the request (headers over 16 KB, a
   // malformed request line or header) answer JSON too, as every other error does.
   httpServer.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -445,7 +451,9 @@ export async function startApiServer(options: {
     socket.end(
       error.code === 'HPE_HEADER_OVERFLOW'
         ? clientErrorResponse(431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'The request line and headers are larger than 16 KB (a GET query that long belongs in a POST body).')
-        : clientErrorResponse(400, 'BAD_REQUEST', 'The request is not valid HTTP.'),
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? clientErrorResponse(408, 'REQUEST_TIMEOUT', `The request was not received whole within ${requestTimeout} ms.`)
+          : clientErrorResponse(400, 'BAD_REQUEST', 'The request is not valid HTTP.'),
     );
   });
 
