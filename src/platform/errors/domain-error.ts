@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   'QUERY_TIMEOUT',
   'BAD_REQUEST',
   'PAYLOAD_TOO_LARGE',
+  // Answered before a request reaches the API's routes (Node's HTTP parser and timeouts).
+  'REQUEST_HEADER_FIELDS_TOO_LARGE',
+  'REQUEST_TIMEOUT',
   'PERSISTED_QUERY_NOT_FOUND',
   // The read audit could not record a read: nothing is served unrecorded (docs/access-and-audit.md).
   'SERVICE_UNAVAILABLE',
