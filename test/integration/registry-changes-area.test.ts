@@ -2,9 +2,9 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { QueryRunner } from 'typeorm';
 import { RegistryAreaFollows1763970000000 } from '../../migrations/1763970000000-registry-area-follows';
 import { FactoryOperatorMasked1763975000000 } from '../../migrations/1763975000000-factory-operator-masked';
+import { inTransaction } from '../support/in-transaction';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -322,16 +322,10 @@ describe('Registry change feed and exports for area roles', () => {
         new Set([...[...area.companies].map((k) => `COMPANY:${k}`), ...[...area.factories].map((k) => `FACTORY:${k}`), ...[...area.licences].map((k) => `TIS_LICENSE:${k}`), ...[...area.dip].map((k) => `DIP:${k}`)]);
 
       // DBD registers the head office in the neighbouring province: a run writes the company and its profile in one transaction.
-      const runner = t.hub.database.dataSource.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.query('BEGIN');
+      await inTransaction(t.hub.database.dataSource, async (runner) => {
         await runner.query(`UPDATE registry.company SET province = $1 WHERE juristic_id = $2`, [neighbour.name, company]);
         await runner.query(`UPDATE registry.company_profile SET province_code = $1, promotion_centre = $2 WHERE juristic_id = $3`, [neighbour.code, neighbour.centre, company]);
-        await runner.query('COMMIT');
-      } finally {
-        await runner.release();
-      }
+      });
       const areaAfter = { office: await inArea([province.code]), newOffice: await inArea([neighbour.code]) };
       const dipType = (line: Line): string => (line.type === 'DIP_PARTICIPATION' || line.type === 'I40_ASSESSMENT' ? 'DIP' : line.type!);
       const left = [...keysOf(areaBefore.office)].filter((k) => !keysOf(areaAfter.office).has(k)).sort();
@@ -497,28 +491,18 @@ describe('Registry change feed and exports for area roles', () => {
 
     test('upgrading: an area that holds a masked record by the old rule is told to drop it, once; the one it now belongs to gets it', async () => {
       const migration = new RegistryAreaFollows1763970000000();
-      const inTransaction = async (step: (runner: QueryRunner) => Promise<void>): Promise<void> => {
-        const runner = t.hub.database.dataSource.createQueryRunner();
-        try {
-          await runner.startTransaction();
-          await step(runner);
-          await runner.commitTransaction();
-        } finally {
-          await runner.release();
-        }
-      };
       const newOffice = (await t.hub.services.clients.create({ name: 'upgrade destination', role: 'province', provinceCode: neighbour.code })).key;
       const end = async (key: string): Promise<string> => (await ndjson('/feeds/registry?limit=1000000', key)).lines.at(-1)!.end!['cursor'] as string;
       const before = { office: await end(office), newOffice: await end(newOffice) };
       const keySql = `registry.dip_record_key(participant_key || ':' || year::text || ':' || programme_code)`;
       const [participation] = await t.sql<{ key: string }>(`SELECT ${keySql} AS key FROM registry.dip_participation WHERE province IS DISTINCT FROM $1 ORDER BY 1 LIMIT 1`, [province.name]);
       // Before the upgrade: guessed to be a company of the office's province, placed by DIP in the neighbour's.
-      await inTransaction((runner) => migration.down(runner));
+      await inTransaction(t.hub.database.dataSource, (runner) => migration.down(runner));
       await t.sql(
         `UPDATE registry.dip_participation SET company_juristic_id = $1, link_method = 'FUZZY_NAME', link_confidence = 0.6, province = $2 WHERE ${keySql} = $3`,
         [insider, neighbour.name, participation!.key],
       );
-      await inTransaction((runner) => migration.up(runner));
+      await inTransaction(t.hub.database.dataSource, (runner) => migration.up(runner));
       const lines = async (key: string, after: string): Promise<Line[]> => records((await ndjson(`/feeds/registry?limit=1000000&after=${after}`, key)).lines).filter((l) => l.key === participation!.key);
       expect((await lines(office, before.office)).map((l) => [l.kind, l.record])).toEqual([['LEFT_SCOPE', null]]);
       // The neighbour: the record whole (the setup's own write shows too, now that the record is the neighbour's: an upsert twice).
@@ -530,16 +514,6 @@ describe('Registry change feed and exports for area roles', () => {
 
     test('upgrading: a factory whose masked operator the old rule placed in its company’s area leaves it, once; every key gets its link withheld', async () => {
       const migration = new FactoryOperatorMasked1763975000000();
-      const inTransaction = async (step: (runner: QueryRunner) => Promise<void>): Promise<void> => {
-        const runner = t.hub.database.dataSource.createQueryRunner();
-        try {
-          await runner.startTransaction();
-          await step(runner);
-          await runner.commitTransaction();
-        } finally {
-          await runner.release();
-        }
-      };
       const plantOffice = (await t.hub.services.clients.create({ name: 'plant’s office', role: 'province', provinceCode: neighbour.code })).key;
       const end = async (key: string): Promise<string> => (await ndjson('/feeds/registry?limit=1000000', key)).lines.at(-1)!.end!['cursor'] as string;
       const [plant] = await t.sql<{ fid: string }>(
@@ -550,10 +524,10 @@ describe('Registry change feed and exports for area roles', () => {
       );
       expect(plant).toBeDefined();
       // Before the upgrade: a plant of the neighbour's province whose operator gave no tax ID, guessed to be the insider's.
-      await inTransaction((runner) => migration.down(runner));
+      await inTransaction(t.hub.database.dataSource, (runner) => migration.down(runner));
       await t.sql(`UPDATE registry.factory SET company_juristic_id = $1, link_method = 'FUZZY_NAME', link_confidence = 0.66, operator_tax_id = NULL WHERE fid = $2`, [insider, plant!.fid]);
       const before = { office: await end(office), plantOffice: await end(plantOffice), ministry: await end(ministry) };
-      await inTransaction((runner) => migration.up(runner));
+      await inTransaction(t.hub.database.dataSource, (runner) => migration.up(runner));
       const lines = async (key: string, after: string): Promise<Line[]> => records((await ndjson(`/feeds/registry?limit=1000000&after=${after}`, key)).lines).filter((l) => l.type === 'FACTORY' && l.key === plant!.fid);
       // The insider's office held it by the insider: told to drop it, once, nothing more.
       expect((await lines(office, before.office)).map((l) => [l.kind, l.record])).toEqual([['LEFT_SCOPE', null]]);

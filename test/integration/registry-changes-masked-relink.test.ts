@@ -1,6 +1,6 @@
-import type { QueryRunner } from 'typeorm';
 import { MASKED_1763980000000, RegistryMaskedLinks1763980000000 } from '../../migrations/1763980000000-registry-masked-links';
 import { linkIsSureSql, operatorIsCompanySql } from '../../src/shared/firm-identity';
+import { inTransaction } from '../support/in-transaction';
 import { startLoadedHub } from '../support/loaded-hub';
 import type { TestHub } from '../support/test-hub';
 
@@ -198,35 +198,25 @@ describe('Registry change feed: a masked record’s hidden link moves unpublishe
 
   test('the migration is what withholds them: undone, a hidden relink is logged as RELINKED again; redone, not', async () => {
     const migration = new RegistryMaskedLinks1763980000000();
-    const inTransaction = async (step: (runner: QueryRunner) => Promise<void>): Promise<void> => {
-      const runner = t.hub.database.dataSource.createQueryRunner();
-      try {
-        await runner.startTransaction();
-        await step(runner);
-        await runner.commitTransaction();
-      } finally {
-        await runner.release();
-      }
-    };
     const [plant] = await t.sql<{ fid: string }>(`SELECT fid FROM registry.factory WHERE fid <> ALL ($1::text[]) ORDER BY fid DESC LIMIT 1`, [[targets.fuzzyPlant, targets.personalPlant]]);
     await t.sql(`UPDATE registry.factory SET operator_tax_id = NULL, company_juristic_id = $1, link_method = 'FUZZY_NAME', link_confidence = 0.6 WHERE fid = $2`, [insider, plant!.fid]);
     const relinkTo = (to: string): Promise<unknown> => t.sql(`UPDATE registry.factory SET company_juristic_id = $1 WHERE fid = $2`, [to, plant!.fid]);
     const logged = async (after: string): Promise<Line[]> => changes(await feed(keys['ministry']!, after)).filter((l) => l.key === plant!.fid);
     let undone = false;
     try {
-      await inTransaction((runner) => migration.down(runner));
+      await inTransaction(t.hub.database.dataSource, (runner) => migration.down(runner));
       undone = true;
       let before = await endOf(keys['ministry']!);
       await relinkTo(outsider);
       expect((await logged(before)).map((l) => [l.kind, l.record?.['companyJuristicId']])).toEqual([['RELINKED', null]]);
-      await inTransaction((runner) => migration.up(runner));
+      await inTransaction(t.hub.database.dataSource, (runner) => migration.up(runner));
       undone = false;
       before = await endOf(keys['ministry']!);
       await relinkTo(insider);
       expect(await logged(before)).toEqual([]);
     } finally {
       // Redone whatever failed, for any test after this one.
-      if (undone) await inTransaction((runner) => migration.up(runner));
+      if (undone) await inTransaction(t.hub.database.dataSource, (runner) => migration.up(runner));
     }
   });
 });
